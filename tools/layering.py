@@ -34,7 +34,7 @@ ENGINE_INTERNAL_FOR_SIM = ("engine/real/", "engine/api/")
 SANS_IO_BANNED_HEADERS = re.compile(
     r"^(sys/.*|unistd\.h|fcntl\.h|poll\.h|netdb\.h|netinet/.*|arpa/.*|signal\.h|pthread\.h|"
     r"time\.h|ctime|chrono|thread|mutex|shared_mutex|condition_variable|future|semaphore|"
-    r"stop_token|random|atomic|sys/epoll\.h|linux/.*)$")
+    r"stop_token|random|sys/epoll\.h|linux/.*)$")
 SANS_IO_BANNED_CALLS = re.compile(
     r"\b(steady_clock|system_clock|high_resolution_clock|clock_gettime|gettimeofday|"
     r"epoll_\w+|std::rand|srand|getpid|usleep|nanosleep|sleep_for|sleep_until)\b")

@@ -1,0 +1,32 @@
+// Errors the core reports. The C API maps them to libzmq's errno values.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace zlab {
+
+enum class Err : uint8_t {
+  kOk = 0,
+  kAgain,             // would block (EAGAIN)
+  kFsm,               // operation not valid in the socket's current state (EFSM)
+  kHostUnreachable,   // no such routing id (EHOSTUNREACH)
+  kNotSupported,      // operation not supported by this socket type (ENOTSUP)
+  kInvalid,           // bad argument (EINVAL)
+  kNoCompatProto,     // transport not supported by this socket type (ENOCOMPATPROTO)
+  kAddrInUse,         // EADDRINUSE
+  kAddrNotAvailable,  // EADDRNOTAVAIL
+  kNoDevice,          // ENODEV: unknown interface
+  kConnRefused,       // ECONNREFUSED
+  kTerminated,        // context terminated (ETERM)
+  kMessageTooLong,    // EMSGSIZE
+  kNoEntry,           // ENOENT: endpoint not bound/connected (unbind/disconnect)
+  kProtocol,          // the peer broke ZMTP (EPROTO)
+  kTimedOut,          // ETIMEDOUT
+  kConnReset,         // ECONNRESET
+  kNoMemory,          // ENOMEM
+};
+
+std::string_view err_name(Err err);
+
+}  // namespace zlab

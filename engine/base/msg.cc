@@ -1,0 +1,135 @@
+#include "engine/base/msg.h"
+
+#include <cassert>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace zlab {
+
+Body* Body::allocate(size_t size) {
+  void* raw = std::malloc(sizeof(Body) + size);
+  if (raw == nullptr) throw std::bad_alloc();
+  Body* body = new (raw) Body();
+  body->data_ = reinterpret_cast<uint8_t*>(body + 1);
+  body->size_ = size;
+  return body;
+}
+
+Body* Body::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {
+  Body* body = allocate(0);
+  body->data_ = static_cast<uint8_t*>(data);
+  body->size_ = size;
+  body->free_fn_ = free_fn;
+  body->hint_ = hint;
+  return body;
+}
+
+void Body::unref() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (free_fn_ != nullptr) free_fn_(data_, hint_);
+  this->~Body();
+  std::free(this);
+}
+
+Msg::Msg(Msg&& other) noexcept { move_from(other); }
+
+Msg& Msg::operator=(Msg&& other) noexcept {
+  if (this != &other) {
+    release();
+    move_from(other);
+  }
+  return *this;
+}
+
+void Msg::move_from(Msg& other) {
+  size_ = other.size_;
+  flags_ = other.flags_;
+  kind_ = other.kind_;
+  routing_id_ = other.routing_id_;
+  meta_ = other.meta_;
+  if (other.is_inline()) {
+    std::memcpy(inline_, other.inline_, size_);
+  } else {
+    ext_ = other.ext_;
+  }
+  other.size_ = 0;
+  other.flags_ = 0;
+  other.kind_ = 0;
+  other.routing_id_ = 0;
+  other.meta_ = nullptr;
+}
+
+Msg Msg::with_size(size_t size) {
+  Msg msg;
+  msg.size_ = size;
+  if (size > kInlineMax) {
+    msg.kind_ = kExternal;
+    msg.ext_.body = Body::allocate(size);
+    msg.ext_.data = msg.ext_.body->data();
+  }
+  return msg;
+}
+
+Msg Msg::copy_of(std::span<const uint8_t> bytes) {
+  Msg msg = with_size(bytes.size());
+  if (!bytes.empty()) std::memcpy(msg.mutable_data(), bytes.data(), bytes.size());
+  return msg;
+}
+
+Msg Msg::copy_of(std::string_view text) {
+  return copy_of(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+Msg Msg::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {
+  Msg msg;
+  msg.size_ = size;
+  msg.kind_ = kExternal;
+  msg.ext_.body = Body::wrap(data, size, free_fn, hint);
+  msg.ext_.data = msg.ext_.body->data();
+  return msg;
+}
+
+Msg Msg::share() const {
+  Msg copy;
+  copy.size_ = size_;
+  copy.flags_ = flags_;
+  copy.kind_ = kind_;
+  copy.routing_id_ = routing_id_;
+  copy.set_metadata(meta_);
+  if (is_inline()) {
+    std::memcpy(copy.inline_, inline_, size_);
+  } else {
+    copy.ext_ = ext_;
+    ext_.body->ref();
+  }
+  return copy;
+}
+
+uint8_t* Msg::mutable_data() {
+  if (is_inline()) return inline_;
+  assert(ext_.body->unique() && "a shared body is immutable");
+  return ext_.data;
+}
+
+void Msg::set_metadata(const Metadata* meta) {
+  if (meta != nullptr) meta->ref();
+  if (meta_ != nullptr) meta_->unref();
+  meta_ = meta;
+}
+
+void Msg::release() {
+  if (!is_inline()) ext_.body->unref();
+  if (meta_ != nullptr) meta_->unref();
+  kind_ = 0;
+  meta_ = nullptr;
+}
+
+void Msg::reset() {
+  release();
+  size_ = 0;
+  flags_ = 0;
+  routing_id_ = 0;
+}
+
+}  // namespace zlab

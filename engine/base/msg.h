@@ -1,0 +1,120 @@
+// A message part: bytes, flags, and the metadata of the connection it came from.
+//
+// Small bodies live inline; large ones in a shared, immutable, reference-counted Body, so a
+// copy (fan-out, zmq_msg_copy) never copies bytes. The layout fits libzmq's 64-byte zmq_msg_t,
+// so the C API can construct a Msg in place.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "engine/base/metadata.h"
+
+namespace zlab {
+
+// Called when the last reference to user-provided data goes (zmq_msg_init_data).
+using FreeFn = void (*)(void* data, void* hint);
+
+class Body {
+ public:
+  // One allocation holds the header and `size` bytes after it.
+  static Body* allocate(size_t size);
+  // Wraps caller-owned bytes; `free_fn` (may be null) releases them.
+  static Body* wrap(void* data, size_t size, FreeFn free_fn, void* hint);
+
+  uint8_t* data() { return data_; }
+  size_t size() const { return size_; }
+  void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void unref();
+  bool unique() const { return refs_.load(std::memory_order_acquire) == 1; }
+
+ private:
+  Body() = default;
+  std::atomic<uint32_t> refs_{1};
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  FreeFn free_fn_ = nullptr;
+  void* hint_ = nullptr;
+};
+
+class Msg {
+ public:
+  static constexpr size_t kInlineMax = 40;
+  enum Flag : uint8_t {
+    kMore = 0x01,     // another part of the same message follows
+    kCommand = 0x02,  // a ZMTP command, not data
+  };
+
+  Msg() = default;
+  ~Msg() { release(); }
+  Msg(Msg&& other) noexcept;
+  Msg& operator=(Msg&& other) noexcept;
+  Msg(const Msg&) = delete;
+  Msg& operator=(const Msg&) = delete;
+
+  // A body of `size` bytes the caller fills through mutable_data().
+  static Msg with_size(size_t size);
+  static Msg copy_of(std::span<const uint8_t> bytes);
+  static Msg copy_of(std::string_view text);
+  // Zero-copy: takes ownership of caller bytes, released through free_fn.
+  static Msg wrap(void* data, size_t size, FreeFn free_fn, void* hint);
+
+  // Another reference to the same bytes (an inline body is copied: it is at most 40 bytes).
+  Msg share() const;
+
+  const uint8_t* data() const { return is_inline() ? inline_ : ext_.data; }
+  // Writable only while no other Msg shares the body.
+  uint8_t* mutable_data();
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::span<const uint8_t> bytes() const { return {data(), size_}; }
+  std::string_view view() const { return {reinterpret_cast<const char*>(data()), size_}; }
+
+  bool more() const { return flags_ & kMore; }
+  void set_more(bool more) { flags_ = more ? (flags_ | kMore) : (flags_ & ~kMore); }
+  bool command() const { return flags_ & kCommand; }
+  void set_command(bool command) {
+    flags_ = command ? (flags_ | kCommand) : (flags_ & ~kCommand);
+  }
+  bool shared() const { return !is_inline() && !ext_.body->unique(); }
+
+  const Metadata* metadata() const { return meta_; }
+  // Shares `meta` (may be null).
+  void set_metadata(const Metadata* meta);
+
+  // Routing id for the thread-safe draft types (CLIENT/SERVER, PEER); 0 = none.
+  uint32_t routing_id() const { return routing_id_; }
+  void set_routing_id(uint32_t id) { routing_id_ = id; }
+
+  // Back to an empty part, releasing the body and metadata.
+  void reset();
+
+ private:
+  bool is_inline() const { return !(kind_ & kExternal); }
+  void release();
+  void move_from(Msg& other);
+
+  static constexpr uint8_t kExternal = 0x01;
+  struct External {
+    Body* body;
+    uint8_t* data;
+  };
+
+  size_t size_ = 0;
+  union {
+    uint8_t inline_[kInlineMax];
+    External ext_;
+  };
+  const Metadata* meta_ = nullptr;
+  uint32_t routing_id_ = 0;
+  uint8_t flags_ = 0;
+  uint8_t kind_ = 0;
+};
+
+static_assert(sizeof(Msg) <= 64, "Msg must fit libzmq's 64-byte zmq_msg_t");
+static_assert(alignof(Msg) <= 8, "Msg must fit zmq_msg_t's alignment");
+
+}  // namespace zlab

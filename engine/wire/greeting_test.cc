@@ -1,0 +1,121 @@
+#include "engine/wire/greeting.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace zlab::wire {
+namespace {
+
+using State = GreetingReader::State;
+
+std::vector<uint8_t> bytes_of(const Greeting& g) {
+  auto a = encode_greeting(g);
+  return {a.begin(), a.end()};
+}
+
+TEST(GreetingTest, EncodesTheRfcLayout) {
+  Greeting g;
+  g.as_server = true;
+  auto b = encode_greeting(g);
+  EXPECT_EQ(b[0], 0xFF);
+  EXPECT_EQ(b[9], 0x7F);
+  EXPECT_EQ(b[10], 3);
+  EXPECT_EQ(b[11], 1);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&b[12]), 4), "NULL");
+  EXPECT_EQ(b[16], 0);
+  EXPECT_EQ(b[32], 1);
+  for (size_t i = 33; i < 64; ++i) EXPECT_EQ(b[i], 0) << i;
+}
+
+TEST(GreetingTest, RoundTripsOneByteAtATime) {
+  Greeting g;
+  g.mechanism = "PLAIN";
+  g.as_server = true;
+  auto b = bytes_of(g);
+  GreetingReader r;
+  for (size_t i = 0; i < b.size(); ++i) {
+    EXPECT_EQ(r.state(), State::kNeedMore);
+    EXPECT_EQ(r.feed({&b[i], 1}), 1u);
+  }
+  ASSERT_EQ(r.state(), State::kComplete);
+  EXPECT_EQ(r.greeting().mechanism, "PLAIN");
+  EXPECT_TRUE(r.greeting().as_server);
+  EXPECT_EQ(r.greeting().minor, 1);
+}
+
+TEST(GreetingTest, TakesOnlyItsOwnBytes) {
+  auto b = bytes_of(Greeting{});
+  b.push_back(0x04);  // the first byte of a command after the greeting
+  GreetingReader r;
+  EXPECT_EQ(r.feed(b), 64u);
+  EXPECT_EQ(r.state(), State::kComplete);
+}
+
+TEST(GreetingTest, PaddingIsNotSignificant) {
+  auto b = bytes_of(Greeting{});
+  for (int i = 1; i <= 8; ++i) b[i] = uint8_t(0xA0 + i);  // libzmq's padding is not zeros
+  GreetingReader r;
+  r.feed(b);
+  EXPECT_EQ(r.state(), State::kComplete);
+}
+
+TEST(GreetingTest, HigherVersionsAreAccepted) {
+  Greeting g;
+  g.major = 4;
+  g.minor = 7;
+  GreetingReader r;
+  r.feed(bytes_of(g));
+  ASSERT_EQ(r.state(), State::kComplete);
+  EXPECT_EQ(r.greeting().major, 4);
+}
+
+TEST(GreetingTest, Zmtp30PeerIsAccepted) {
+  Greeting g;
+  g.minor = 0;
+  GreetingReader r;
+  r.feed(bytes_of(g));
+  ASSERT_EQ(r.state(), State::kComplete);
+  EXPECT_EQ(r.greeting().minor, 0);
+}
+
+TEST(GreetingTest, Zmtp10IsRefusedAtTheFirstByte) {
+  // ZMTP 1.0: a one-byte length, then flags and the identity.
+  const uint8_t legacy[] = {0x01, 0x00};
+  GreetingReader r;
+  EXPECT_EQ(r.feed(legacy), 1u);
+  EXPECT_EQ(r.state(), State::kLegacyZmtp10);
+}
+
+TEST(GreetingTest, Zmtp10LongLengthIsRefusedAtTheTenthByte) {
+  std::vector<uint8_t> b = {0xFF, 0, 0, 0, 0, 0, 0, 1, 0, 0x00};
+  GreetingReader r;
+  r.feed({b.data(), 9});
+  EXPECT_EQ(r.state(), State::kNeedMore);
+  r.feed({b.data() + 9, 1});
+  EXPECT_EQ(r.state(), State::kLegacyZmtp10);
+}
+
+TEST(GreetingTest, Zmtp20IsRefusedAtTheRevisionByte) {
+  std::vector<uint8_t> b = {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05};
+  GreetingReader r;
+  EXPECT_EQ(r.feed(b), 11u);
+  EXPECT_EQ(r.state(), State::kLegacyZmtp20);
+}
+
+TEST(GreetingTest, MalformedMechanismIsRefused) {
+  auto b = bytes_of(Greeting{});
+  b[17] = 'X';  // a byte after the NUL padding started
+  GreetingReader r;
+  r.feed(b);
+  EXPECT_EQ(r.state(), State::kBadMechanism);
+
+  auto empty = bytes_of(Greeting{});
+  for (int i = 12; i < 32; ++i) empty[i] = 0;
+  GreetingReader r2;
+  r2.feed(empty);
+  EXPECT_EQ(r2.state(), State::kBadMechanism);
+}
+
+}  // namespace
+}  // namespace zlab::wire
