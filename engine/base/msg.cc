@@ -78,7 +78,8 @@ Msg Msg::copy_of(std::span<const uint8_t> bytes) {
 }
 
 Msg Msg::copy_of(std::string_view text) {
-  return copy_of(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return copy_of(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 Msg Msg::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {

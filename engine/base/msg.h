@@ -76,9 +76,7 @@ class Msg {
   bool more() const { return flags_ & kMore; }
   void set_more(bool more) { flags_ = more ? (flags_ | kMore) : (flags_ & ~kMore); }
   bool command() const { return flags_ & kCommand; }
-  void set_command(bool command) {
-    flags_ = command ? (flags_ | kCommand) : (flags_ & ~kCommand);
-  }
+  void set_command(bool command) { flags_ = command ? (flags_ | kCommand) : (flags_ & ~kCommand); }
   bool shared() const { return !is_inline() && !ext_.body->unique(); }
 
   const Metadata* metadata() const { return meta_; }

@@ -34,18 +34,16 @@ TEST(CommandTest, ReadyWireBytes) {
 }
 
 RC_GTEST_PROP(CommandTest, PropertiesRoundTrip, ()) {
-  auto props = *rc::gen::container<std::vector<Property>>(rc::gen::pair(
-      gen_bytes(1, 255),
-      rc::gen::arbitrary<std::string>()));
+  auto props = *rc::gen::container<std::vector<Property>>(
+      rc::gen::pair(gen_bytes(1, 255), rc::gen::arbitrary<std::string>()));
   auto parsed = parse_properties(encode_properties(props));
   RC_ASSERT(parsed.ok());
   RC_ASSERT(*parsed.value == props);
 }
 
 RC_GTEST_PROP(CommandTest, TruncatedPropertiesAreRejectedNotOverread, ()) {
-  auto props = *rc::gen::nonEmpty(rc::gen::container<std::vector<Property>>(rc::gen::pair(
-      gen_bytes(1, 20),
-      rc::gen::arbitrary<std::string>())));
+  auto props = *rc::gen::nonEmpty(rc::gen::container<std::vector<Property>>(
+      rc::gen::pair(gen_bytes(1, 20), rc::gen::arbitrary<std::string>())));
   auto bytes = encode_properties(props);
   size_t cut = *rc::gen::inRange<size_t>(1, bytes.size());
   // Cutting inside the last property always breaks it; ASan catches any overread.
@@ -69,7 +67,8 @@ TEST(CommandTest, BadMetadata) {
 
 TEST(CommandTest, BadCommandFrames) {
   EXPECT_FALSE(parse_command(Msg()).ok());
-  EXPECT_EQ(parse_command(Msg::copy_of(std::string_view("\x00", 1))).error, "command name is empty");
+  EXPECT_EQ(parse_command(Msg::copy_of(std::string_view("\x00", 1))).error,
+            "command name is empty");
   EXPECT_EQ(parse_command(Msg::copy_of(std::string_view("\x09PIN"))).error,
             "command name is truncated");
 }

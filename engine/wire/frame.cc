@@ -121,11 +121,16 @@ bool FrameDecoder::parse_header(Msg* frame) {
 
 std::string_view decoder_error_name(FrameDecoder::Error error) {
   switch (error) {
-    case FrameDecoder::Error::kNone: return "none";
-    case FrameDecoder::Error::kReservedFlags: return "reserved flag bits set";
-    case FrameDecoder::Error::kMoreOnCommand: return "MORE flag on a command";
-    case FrameDecoder::Error::kSizeOverflow: return "frame size above 2^63-1";
-    case FrameDecoder::Error::kTooLarge: return "frame larger than ZMQ_MAXMSGSIZE";
+    case FrameDecoder::Error::kNone:
+      return "none";
+    case FrameDecoder::Error::kReservedFlags:
+      return "reserved flag bits set";
+    case FrameDecoder::Error::kMoreOnCommand:
+      return "MORE flag on a command";
+    case FrameDecoder::Error::kSizeOverflow:
+      return "frame size above 2^63-1";
+    case FrameDecoder::Error::kTooLarge:
+      return "frame larger than ZMQ_MAXMSGSIZE";
   }
   return "unknown";
 }
@@ -153,8 +158,8 @@ void FrameEncoder::append(const uint8_t* data, size_t n) {
 
 void FrameEncoder::encode(Msg frame) {
   uint8_t header[9];
-  uint8_t flags = (frame.more() ? frame_flags::kMore : 0) |
-                  (frame.command() ? frame_flags::kCommand : 0);
+  uint8_t flags =
+      (frame.more() ? frame_flags::kMore : 0) | (frame.command() ? frame_flags::kCommand : 0);
   size_t size = frame.size();
   size_t header_len;
   if (size <= 255) {
@@ -182,7 +187,9 @@ void FrameEncoder::encode_raw(Msg bytes) {
   chunks_.push_back(std::move(chunk));
 }
 
-void FrameEncoder::encode_raw(std::span<const uint8_t> bytes) { append(bytes.data(), bytes.size()); }
+void FrameEncoder::encode_raw(std::span<const uint8_t> bytes) {
+  append(bytes.data(), bytes.size());
+}
 
 size_t FrameEncoder::poll_transmit(IoSlice* out, size_t max) const {
   size_t n = 0;

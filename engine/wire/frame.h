@@ -29,10 +29,10 @@ class FrameDecoder {
  public:
   enum class Error : uint8_t {
     kNone,
-    kReservedFlags,    // a reserved flag bit is set
-    kMoreOnCommand,    // commands are single frames
-    kSizeOverflow,     // long size above 2^63-1
-    kTooLarge,         // above ZMQ_MAXMSGSIZE
+    kReservedFlags,  // a reserved flag bit is set
+    kMoreOnCommand,  // commands are single frames
+    kSizeOverflow,   // long size above 2^63-1
+    kTooLarge,       // above ZMQ_MAXMSGSIZE
   };
   static constexpr size_t kDefaultBatchSize = 8192;
 
@@ -62,8 +62,8 @@ class FrameDecoder {
   size_t rpos_ = 0;
   size_t wpos_ = 0;
   int64_t max_frame_size_;
-  size_t direct_min_;       // bodies larger than this are read straight into their message
-  Msg direct_;              // the large frame being filled
+  size_t direct_min_;  // bodies larger than this are read straight into their message
+  Msg direct_;         // the large frame being filled
   size_t direct_filled_ = 0;
   bool in_direct_ = false;
   Error error_ = Error::kNone;
@@ -99,7 +99,7 @@ class FrameEncoder {
     std::vector<uint8_t> bytes;  // batch of headers and small bodies, or
     Msg body;                    // one large body referred to in place
     bool is_body = false;
-    size_t offset = 0;           // bytes of this chunk already written
+    size_t offset = 0;  // bytes of this chunk already written
     size_t size() const { return is_body ? body.size() : bytes.size(); }
     const uint8_t* data() const { return is_body ? body.data() : bytes.data(); }
   };

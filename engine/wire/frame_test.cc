@@ -93,10 +93,10 @@ RC_GTEST_PROP(FrameTest, RoundTripsWhateverTheSplits, ()) {
   auto parts = *rc::gen::container<std::vector<Part>>(rc::gen::build<Part>(
       rc::gen::set(&Part::body,
                    rc::gen::oneOf(rc::gen::mapcat(rc::gen::inRange<size_t>(0, 300),
-                                                 [](size_t n) {
-                                                   return rc::gen::container<std::string>(
-                                                       n, rc::gen::arbitrary<char>());
-                                                 }),
+                                                  [](size_t n) {
+                                                    return rc::gen::container<std::string>(
+                                                        n, rc::gen::arbitrary<char>());
+                                                  }),
                                   rc::gen::map(rc::gen::inRange<size_t>(0, 40000),
                                                [](size_t n) { return std::string(n, 'z'); }))),
       rc::gen::set(&Part::more), rc::gen::set(&Part::command)));

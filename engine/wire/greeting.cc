@@ -81,11 +81,16 @@ void GreetingReader::examine() {
 
 std::string_view greeting_state_name(GreetingReader::State state) {
   switch (state) {
-    case GreetingReader::State::kNeedMore: return "need more";
-    case GreetingReader::State::kComplete: return "complete";
-    case GreetingReader::State::kLegacyZmtp10: return "ZMTP 1.0 peer";
-    case GreetingReader::State::kLegacyZmtp20: return "ZMTP 2.0 peer";
-    case GreetingReader::State::kBadMechanism: return "malformed mechanism";
+    case GreetingReader::State::kNeedMore:
+      return "need more";
+    case GreetingReader::State::kComplete:
+      return "complete";
+    case GreetingReader::State::kLegacyZmtp10:
+      return "ZMTP 1.0 peer";
+    case GreetingReader::State::kLegacyZmtp20:
+      return "ZMTP 2.0 peer";
+    case GreetingReader::State::kBadMechanism:
+      return "malformed mechanism";
   }
   return "unknown";
 }

@@ -32,11 +32,11 @@ std::array<uint8_t, kGreetingSize> encode_greeting(const Greeting& greeting);
 class GreetingReader {
  public:
   enum class State : uint8_t {
-    kNeedMore,       // feed more bytes
-    kComplete,       // greeting() is valid
-    kLegacyZmtp10,   // a ZMTP 1.0 peer: refuse
-    kLegacyZmtp20,   // a ZMTP 2.0 peer: refuse
-    kBadMechanism,   // mechanism field is not NUL-padded printable ASCII
+    kNeedMore,      // feed more bytes
+    kComplete,      // greeting() is valid
+    kLegacyZmtp10,  // a ZMTP 1.0 peer: refuse
+    kLegacyZmtp20,  // a ZMTP 2.0 peer: refuse
+    kBadMechanism,  // mechanism field is not NUL-padded printable ASCII
   };
 
   // Consumes at most what the greeting still needs; returns bytes consumed.
@@ -44,7 +44,9 @@ class GreetingReader {
   State state() const { return state_; }
   // How many bytes have been read (the signature is complete at 10).
   size_t bytes_read() const { return have_; }
-  bool signature_complete() const { return have_ >= kSignatureSize && state_ != State::kLegacyZmtp10; }
+  bool signature_complete() const {
+    return have_ >= kSignatureSize && state_ != State::kLegacyZmtp10;
+  }
   const Greeting& greeting() const { return greeting_; }
 
  private:

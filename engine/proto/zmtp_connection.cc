@@ -1,0 +1,419 @@
+#include "engine/proto/zmtp_connection.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "engine/wire/command.h"
+
+namespace zlab::proto {
+namespace {
+
+constexpr int64_t kNsPerDecisecond = 100 * kNsPerMs;
+
+bool is_subscriber(SocketType t) { return t == SocketType::kSub || t == SocketType::kXSub; }
+bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketType::kXPub; }
+
+// Socket types whose READY carries an Identity property (libzmq: REQ, DEALER, ROUTER).
+bool sends_identity(SocketType t) {
+  return t == SocketType::kReq || t == SocketType::kDealer || t == SocketType::kRouter;
+}
+
+}  // namespace
+
+// What each inbound frame means in each state after the greeting: the handshake and the
+// command protocol in one table. Rows: kExpectReady, kActive.
+// clang-format off
+const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = {
+  //                READY                ERROR                  PING                  PONG                SUBSCRIBE                   CANCEL                      unknown               data
+  /* ExpectReady */ {Action::kHandleReady, Action::kHandlePeerError, Action::kUnexpected, Action::kUnexpected, Action::kUnexpected,         Action::kUnexpected,        Action::kUnexpected, Action::kOutOfSequence},
+  /* Active      */ {Action::kUnexpected,  Action::kHandlePeerError, Action::kHandlePing, Action::kIgnore,     Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver},
+};
+// clang-format on
+
+ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns)
+    : options_(options), decoder_(options.max_msg_size) {
+  wire::Greeting greeting;
+  greeting.mechanism = options_.mechanism;
+  greeting.as_server = options_.as_server;
+  // The whole greeting at once: a peer that (like libzmq) sends its signature first and waits
+  // for ours is never kept waiting.
+  encoder_.encode_raw(wire::encode_greeting(greeting));
+  if (options_.handshake_ivl_ns > 0) handshake_deadline_ns_ = now_ns + options_.handshake_ivl_ns;
+}
+
+ZmtpConnection::~ZmtpConnection() {
+  if (peer_meta_ != nullptr) peer_meta_->unref();
+}
+
+std::span<uint8_t> ZmtpConnection::read_buffer() {
+  switch (state_) {
+    case State::kGreeting:
+      // Read no further than the greeting: what follows belongs to the frame decoder.
+      return {greeting_in_.data(), wire::kGreetingSize - greeting_.bytes_read()};
+    case State::kClosed:
+      return {};
+    default:
+      return peer_eof_ ? std::span<uint8_t>() : decoder_.read_buffer();
+  }
+}
+
+void ZmtpConnection::handle_read(size_t n, int64_t now_ns) {
+  if (n == 0 || state_ == State::kClosed) return;
+  on_traffic(now_ns);
+  if (state_ == State::kGreeting) {
+    // A legacy peer is refused at its first decisive byte; the rest is not looked at.
+    greeting_.feed({greeting_in_.data(), n});
+    process_greeting(now_ns);
+    return;
+  }
+  decoder_.commit(n);
+  if (state_ == State::kExpectReady) {
+    Msg data;
+    next_data(&data, now_ns);  // handles READY; a data frame here is out of sequence
+  }
+}
+
+size_t ZmtpConnection::feed(std::span<const uint8_t> bytes, int64_t now_ns) {
+  size_t used = 0;
+  while (used < bytes.size()) {
+    std::span<uint8_t> dst = read_buffer();
+    if (dst.empty()) break;
+    size_t n = std::min(dst.size(), bytes.size() - used);
+    std::copy_n(bytes.data() + used, n, dst.data());
+    handle_read(n, now_ns);
+    used += n;
+  }
+  return used;
+}
+
+void ZmtpConnection::handle_eof(int64_t now_ns) {
+  (void)now_ns;
+  if (state_ == State::kClosed) return;
+  if (state_ != State::kActive || decoder_.buffered() == 0) {
+    fail(CloseReason::kPeerClosed, "peer closed the connection", false);
+    return;
+  }
+  peer_eof_ = true;  // deliver the complete messages already received first
+}
+
+void ZmtpConnection::process_greeting(int64_t now_ns) {
+  (void)now_ns;
+  using GS = wire::GreetingReader::State;
+  switch (greeting_.state()) {
+    case GS::kNeedMore:
+      return;
+    case GS::kLegacyZmtp10:
+    case GS::kLegacyZmtp20:
+      fail(CloseReason::kLegacyPeer, std::string(wire::greeting_state_name(greeting_.state())),
+           false);
+      return;
+    case GS::kBadMechanism:
+      fail(CloseReason::kBadGreeting, "malformed mechanism in greeting", false);
+      return;
+    case GS::kComplete:
+      break;
+  }
+  const wire::Greeting& peer = greeting_.greeting();
+  if (peer.mechanism != options_.mechanism) {
+    fail(CloseReason::kMechanismMismatch,
+         "mechanism mismatch: peer " + peer.mechanism + ", ours " + options_.mechanism, false);
+    return;
+  }
+  // A higher major version speaks at least 3.1.
+  peer_minor_ = peer.major > wire::kVersionMajor ? wire::kVersionMinor : peer.minor;
+  state_ = State::kExpectReady;
+  send_ready();
+}
+
+void ZmtpConnection::send_ready() {
+  std::vector<wire::Property> props;
+  props.emplace_back("Socket-Type", std::string(socket_type_info(options_.socket_type).name));
+  if (sends_identity(options_.socket_type)) props.emplace_back("Identity", options_.routing_id);
+  for (const auto& p : options_.extra_properties) props.push_back(p);
+  encoder_.encode(wire::make_ready(props));
+}
+
+bool ZmtpConnection::poll_part(Msg* part, int64_t now_ns) {
+  if (state_ != State::kActive) return false;
+  if (next_data(part, now_ns)) return true;
+  if (peer_eof_ && state_ == State::kActive) {
+    fail(CloseReason::kPeerClosed, "peer closed the connection", false);
+  }
+  return false;
+}
+
+bool ZmtpConnection::next_data(Msg* data, int64_t now_ns) {
+  Msg frame;
+  while (state_ != State::kClosed && state_ != State::kGreeting) {
+    if (!decoder_.next(&frame)) {
+      auto err = decoder_.error();
+      if (err == wire::FrameDecoder::Error::kTooLarge) {
+        fail(CloseReason::kTooLarge, std::string(wire::decoder_error_name(err)), true);
+      } else if (err != wire::FrameDecoder::Error::kNone) {
+        fail(CloseReason::kMalformedFrame, std::string(wire::decoder_error_name(err)), true);
+      }
+      return false;
+    }
+    bool handshaking = state_ == State::kExpectReady;
+    if (dispatch(std::move(frame), data, now_ns)) return true;
+    // Frames after READY wait for the socket layer to pull them.
+    if (handshaking && state_ == State::kActive) return false;
+  }
+  return false;
+}
+
+bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
+  Input input = Input::kData;
+  wire::Command cmd{};
+  if (frame.command()) {
+    auto parsed = wire::parse_command(frame);
+    if (!parsed.ok()) {
+      fail(CloseReason::kMalformedCommand, std::string(parsed.error), true);
+      return false;
+    }
+    cmd = *parsed.value;
+    if (in_multipart_in_) {
+      fail(CloseReason::kUnexpectedCommand, "command inside a multipart message", true);
+      return false;
+    }
+    if (cmd.name == wire::kReady)
+      input = Input::kReady;
+    else if (cmd.name == wire::kError)
+      input = Input::kError;
+    else if (cmd.name == wire::kPing)
+      input = Input::kPing;
+    else if (cmd.name == wire::kPong)
+      input = Input::kPong;
+    else if (cmd.name == wire::kSubscribe)
+      input = Input::kSubscribe;
+    else if (cmd.name == wire::kCancel)
+      input = Input::kCancel;
+    else
+      input = Input::kUnknownCommand;
+  }
+  size_t row = state_ == State::kExpectReady ? 0 : 1;
+  switch (kTable[row][size_t(input)]) {
+    case Action::kHandleReady:
+      handle_ready(cmd.data);
+      return false;
+    case Action::kHandlePeerError: {
+      auto reason = wire::parse_error(cmd.data);
+      fail(CloseReason::kPeerError, reason.ok() ? *reason.value : "malformed ERROR command", false);
+      return false;
+    }
+    case Action::kHandlePing:
+      handle_ping(cmd.data);
+      return false;
+    case Action::kIgnore:
+      return false;
+    case Action::kHandleSubscription: {
+      if (!is_publisher(options_.socket_type)) {
+        fail(CloseReason::kUnexpectedCommand, "subscription sent to a non-publisher", true);
+        return false;
+      }
+      // Uniform with 3.0 peers: a subscription is a message of 0x01/0x00 then the topic.
+      Msg sub = Msg::with_size(1 + cmd.data.size());
+      sub.mutable_data()[0] = input == Input::kSubscribe ? 1 : 0;
+      std::copy(cmd.data.begin(), cmd.data.end(), sub.mutable_data() + 1);
+      sub.set_metadata(peer_meta_);
+      *data = std::move(sub);
+      return true;
+    }
+    case Action::kDeliver:
+      in_multipart_in_ = frame.more();
+      frame.set_metadata(peer_meta_);
+      *data = std::move(frame);
+      return true;
+    case Action::kUnexpected:
+      fail(CloseReason::kUnexpectedCommand, "unexpected command " + std::string(cmd.name), true);
+      return false;
+    case Action::kOutOfSequence:
+      fail(CloseReason::kInvalidSequence, "data frame before READY", true);
+      return false;
+  }
+  (void)now_ns;
+  return false;
+}
+
+void ZmtpConnection::handle_ready(std::span<const uint8_t> body) {
+  auto props = wire::parse_properties(body);
+  if (!props.ok()) {
+    fail(CloseReason::kMalformedCommand, std::string(props.error), true);
+    return;
+  }
+  const std::string* type_name = nullptr;
+  for (const auto& [name, value] : *props.value) {
+    if (equals_ignore_case(name, "Socket-Type")) type_name = &value;
+  }
+  if (type_name == nullptr) {
+    fail(CloseReason::kMalformedCommand, "READY without Socket-Type", true);
+    return;
+  }
+  auto peer = socket_type_from_name(*type_name);
+  if (!peer || !compatible(options_.socket_type, *peer)) {
+    fail(CloseReason::kIncompatiblePeer,
+         "incompatible socket type " + *type_name + " for " +
+             std::string(socket_type_info(options_.socket_type).name),
+         true);
+    return;
+  }
+  peer_type_ = *peer;
+  std::vector<Metadata::Property> meta = std::move(*props.value);
+  if (!options_.peer_address.empty()) meta.emplace_back("Peer-Address", options_.peer_address);
+  peer_meta_ = Metadata::create(std::move(meta));
+  send_subscriptions_as_commands_ = peer_minor_ >= 1 && is_subscriber(options_.socket_type);
+  state_ = State::kActive;
+  handshake_deadline_ns_ = kNever;
+  if (options_.heartbeat_ivl_ns > 0) next_ping_ns_ = last_read_ns_ + options_.heartbeat_ivl_ns;
+  emit(ZmtpEvent::Kind::kHandshakeSucceeded);
+}
+
+void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
+  auto ping = wire::parse_ping(body);
+  if (!ping.ok()) {
+    fail(CloseReason::kMalformedCommand, std::string(ping.error), true);
+    return;
+  }
+  encoder_.encode(wire::make_pong(ping.value->context));
+  if (ping.value->ttl_ds > 0) {
+    // Traffic seen so far was this PING; the TTL runs from now until more arrives.
+    peer_ttl_ns_ = last_read_ns_ + int64_t(ping.value->ttl_ds) * kNsPerDecisecond;
+  }
+}
+
+bool ZmtpConnection::can_send() const {
+  return state_ == State::kActive && encoder_.pending_bytes() < kMaxPendingBytes;
+}
+
+void ZmtpConnection::send_part(Msg part) {
+  assert(state_ == State::kActive);
+  bool single = !in_multipart_out_ && !part.more();
+  in_multipart_out_ = part.more();
+  if (send_subscriptions_as_commands_ && single && part.size() >= 1 &&
+      (part.data()[0] == 0 || part.data()[0] == 1)) {
+    std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
+    encoder_.encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
+    return;
+  }
+  part.set_command(false);
+  encoder_.encode(std::move(part));
+}
+
+void ZmtpConnection::handle_written(size_t n, int64_t now_ns) {
+  (void)now_ns;
+  encoder_.consume(n);
+}
+
+int64_t ZmtpConnection::next_deadline_ns() const {
+  if (state_ == State::kClosed) return kNever;
+  return std::min({handshake_deadline_ns_, next_ping_ns_, ping_timeout_ns_, peer_ttl_ns_});
+}
+
+void ZmtpConnection::handle_timeout(int64_t now_ns) {
+  if (state_ == State::kClosed) return;
+  if (now_ns >= handshake_deadline_ns_) {
+    fail(CloseReason::kHandshakeTimeout, "no handshake within ZMQ_HANDSHAKE_IVL", false);
+    return;
+  }
+  if (now_ns >= ping_timeout_ns_) {
+    fail(CloseReason::kHeartbeatTimeout, "no traffic after PING (ZMQ_HEARTBEAT_TIMEOUT)", false);
+    return;
+  }
+  if (now_ns >= peer_ttl_ns_) {
+    fail(CloseReason::kHeartbeatTimeout, "peer's heartbeat TTL expired", false);
+    return;
+  }
+  if (now_ns >= next_ping_ns_) {
+    int64_t ttl_ds = std::clamp<int64_t>(options_.heartbeat_ttl_ns / kNsPerDecisecond, 0, 0xFFFF);
+    encoder_.encode(wire::make_ping(uint16_t(ttl_ds), {}));
+    int64_t timeout = options_.heartbeat_timeout_ns >= 0 ? options_.heartbeat_timeout_ns
+                                                         : options_.heartbeat_ivl_ns;
+    if (ping_timeout_ns_ == kNever) ping_timeout_ns_ = now_ns + timeout;
+    next_ping_ns_ = now_ns + options_.heartbeat_ivl_ns;
+  }
+}
+
+void ZmtpConnection::on_traffic(int64_t now_ns) {
+  last_read_ns_ = now_ns;
+  ping_timeout_ns_ = kNever;
+  peer_ttl_ns_ = kNever;
+}
+
+bool ZmtpConnection::poll_event(ZmtpEvent* event) {
+  if (events_.empty()) return false;
+  *event = std::move(events_.front());
+  events_.pop_front();
+  return true;
+}
+
+void ZmtpConnection::close(CloseReason reason, std::string detail) {
+  fail(reason, std::move(detail), false);
+}
+
+void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_error) {
+  if (state_ == State::kClosed) return;
+  if (send_error && state_ != State::kGreeting) encoder_.encode(wire::make_error(detail));
+  state_ = State::kClosed;
+  handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
+  emit(ZmtpEvent::Kind::kClosed, reason, std::move(detail));
+}
+
+void ZmtpConnection::emit(ZmtpEvent::Kind kind, CloseReason reason, std::string detail) {
+  events_.push_back(ZmtpEvent{kind, reason, std::move(detail)});
+}
+
+std::string_view close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kNone:
+      return "none";
+    case CloseReason::kPeerClosed:
+      return "peer closed";
+    case CloseReason::kLegacyPeer:
+      return "legacy ZMTP peer";
+    case CloseReason::kBadGreeting:
+      return "malformed greeting";
+    case CloseReason::kMechanismMismatch:
+      return "mechanism mismatch";
+    case CloseReason::kMalformedFrame:
+      return "malformed frame";
+    case CloseReason::kTooLarge:
+      return "message too large";
+    case CloseReason::kMalformedCommand:
+      return "malformed command";
+    case CloseReason::kUnexpectedCommand:
+      return "unexpected command";
+    case CloseReason::kInvalidSequence:
+      return "invalid sequence";
+    case CloseReason::kIncompatiblePeer:
+      return "incompatible socket type";
+    case CloseReason::kPeerError:
+      return "peer sent ERROR";
+    case CloseReason::kHandshakeTimeout:
+      return "handshake timeout";
+    case CloseReason::kHeartbeatTimeout:
+      return "heartbeat timeout";
+    case CloseReason::kLocalClose:
+      return "closed locally";
+  }
+  return "unknown";
+}
+
+bool is_protocol_failure(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kLegacyPeer:
+    case CloseReason::kBadGreeting:
+    case CloseReason::kMechanismMismatch:
+    case CloseReason::kMalformedFrame:
+    case CloseReason::kTooLarge:
+    case CloseReason::kMalformedCommand:
+    case CloseReason::kUnexpectedCommand:
+    case CloseReason::kInvalidSequence:
+    case CloseReason::kIncompatiblePeer:
+    case CloseReason::kPeerError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace zlab::proto

@@ -1,0 +1,179 @@
+// One ZMTP 3.1 connection, sans-I/O: greeting, NULL handshake, commands, heartbeats, limits.
+//
+// Inputs: handle_read() after the driver filled read_buffer(), handle_written(),
+// handle_timeout(), handle_eof(); all carry now_ns. Outputs: poll_transmit() bytes,
+// poll_part() data frames, poll_event() events, next_deadline_ns(). The socket layer above
+// pulls parts only while its pipe has room; while it does not, the decoder fills up, the
+// connection offers no read buffer and the driver stops reading (TCP backpressure).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/base/metadata.h"
+#include "engine/base/msg.h"
+#include "engine/base/socket_type.h"
+#include "engine/wire/frame.h"
+#include "engine/wire/greeting.h"
+
+namespace zlab::proto {
+
+inline constexpr int64_t kNever = INT64_MAX;
+inline constexpr int64_t kNsPerMs = 1'000'000;
+
+struct ZmtpOptions {
+  SocketType socket_type = SocketType::kPair;
+  std::string routing_id;  // sent as Identity by REQ, DEALER and ROUTER
+  std::string mechanism = "NULL";
+  bool as_server = false;
+  int64_t handshake_ivl_ns = 30'000 * kNsPerMs;      // ZMQ_HANDSHAKE_IVL; 0 = none
+  int64_t heartbeat_ivl_ns = 0;                      // ZMQ_HEARTBEAT_IVL; 0 = off
+  int64_t heartbeat_ttl_ns = 0;                      // ZMQ_HEARTBEAT_TTL, sent in PING
+  int64_t heartbeat_timeout_ns = -1;                 // ZMQ_HEARTBEAT_TIMEOUT; -1 = the interval
+  int64_t max_msg_size = -1;                         // ZMQ_MAXMSGSIZE; -1 = none
+  std::vector<Metadata::Property> extra_properties;  // ZMQ_METADATA ("X-..." names)
+  std::string peer_address;  // from the transport; added to the peer's metadata as Peer-Address
+};
+
+// Why a connection ended; mirrors libzmq's monitor protocol error codes where one applies.
+enum class CloseReason : uint8_t {
+  kNone,
+  kPeerClosed,         // EOF from the peer
+  kLegacyPeer,         // ZMTP 1.0/2.0 greeting
+  kBadGreeting,        // malformed greeting field
+  kMechanismMismatch,  // peer's mechanism differs from ours
+  kMalformedFrame,     // reserved bits, MORE on a command, size overflow
+  kTooLarge,           // ZMQ_MAXMSGSIZE exceeded
+  kMalformedCommand,   // truncated command, bad metadata, bad PING
+  kUnexpectedCommand,  // unknown command, duplicate READY, command inside a multipart
+  kInvalidSequence,    // data before READY
+  kIncompatiblePeer,   // Socket-Type not in our compatibility row
+  kPeerError,          // the peer sent ERROR
+  kHandshakeTimeout,
+  kHeartbeatTimeout,  // no traffic after our PING, or the peer's TTL ran out
+  kLocalClose,
+};
+std::string_view close_reason_name(CloseReason reason);
+// True for reasons where a handshake failed (monitor: HANDSHAKE_FAILED_*), not a later drop.
+bool is_protocol_failure(CloseReason reason);
+
+struct ZmtpEvent {
+  enum class Kind : uint8_t { kHandshakeSucceeded, kClosed };
+  Kind kind;
+  CloseReason reason = CloseReason::kNone;
+  std::string detail;  // human-readable: the ERROR reason, what was malformed
+};
+
+class ZmtpConnection {
+ public:
+  ZmtpConnection(const ZmtpOptions& options, int64_t now_ns);
+  ~ZmtpConnection();
+  ZmtpConnection(const ZmtpConnection&) = delete;
+  ZmtpConnection& operator=(const ZmtpConnection&) = delete;
+
+  // --- inbound bytes ---
+  std::span<uint8_t> read_buffer();
+  void handle_read(size_t n, int64_t now_ns);
+  void handle_eof(int64_t now_ns);
+  // Copies bytes through read_buffer()/handle_read(); returns how many were taken.
+  size_t feed(std::span<const uint8_t> bytes, int64_t now_ns);
+
+  // --- outbound bytes ---
+  size_t poll_transmit(wire::IoSlice* out, size_t max) const {
+    return encoder_.poll_transmit(out, max);
+  }
+  size_t pending_bytes() const { return encoder_.pending_bytes(); }
+  void handle_written(size_t n, int64_t now_ns);
+
+  // --- timers ---
+  int64_t next_deadline_ns() const;
+  void handle_timeout(int64_t now_ns);
+
+  // --- messages ---
+  // The next inbound data frame (its more() flag marks multipart). Subscriptions from 3.1
+  // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent.
+  bool poll_part(Msg* part, int64_t now_ns);
+  // Whether send_part() may be called: handshake done, not closing, output not too far behind.
+  bool can_send() const;
+  // Queues an outbound data frame. A single-frame subscription message from a SUB/XSUB socket
+  // is sent as a SUBSCRIBE/CANCEL command to a 3.1 peer.
+  void send_part(Msg part);
+
+  bool poll_event(ZmtpEvent* event);
+
+  // Starts an orderly close: nothing more is read or queued; what is queued is still written.
+  void close(CloseReason reason, std::string detail);
+  bool active() const { return state_ == State::kActive; }
+  bool closed() const { return state_ == State::kClosed; }
+  // Closed and nothing left to write: the driver may close the stream.
+  bool finished() const { return state_ == State::kClosed && encoder_.empty(); }
+
+  const Metadata* peer_metadata() const { return peer_meta_; }
+  SocketType peer_type() const { return peer_type_; }
+  uint8_t peer_minor_version() const { return peer_minor_; }
+  // Output backlog above which can_send() turns false (the socket's pipe holds the rest).
+  static constexpr size_t kMaxPendingBytes = 256 * 1024;
+
+ private:
+  enum class State : uint8_t { kGreeting, kExpectReady, kActive, kClosed };
+  enum class Input : uint8_t {
+    kReady,
+    kError,
+    kPing,
+    kPong,
+    kSubscribe,
+    kCancel,
+    kUnknownCommand,
+    kData,
+    kCount
+  };
+  enum class Action : uint8_t {
+    kHandleReady,
+    kHandlePeerError,
+    kHandlePing,
+    kIgnore,
+    kHandleSubscription,
+    kDeliver,
+    kUnexpected,
+    kOutOfSequence
+  };
+  static const Action kTable[2][size_t(Input::kCount)];
+
+  void process_greeting(int64_t now_ns);
+  // Handles commands until a data frame is at the head (returned in `data`) or input runs out.
+  bool next_data(Msg* data, int64_t now_ns);
+  bool dispatch(Msg frame, Msg* data, int64_t now_ns);
+  void handle_ready(std::span<const uint8_t> body);
+  void handle_ping(std::span<const uint8_t> body);
+  void send_ready();
+  void fail(CloseReason reason, std::string detail, bool send_error);
+  void emit(ZmtpEvent::Kind kind, CloseReason reason = CloseReason::kNone, std::string detail = {});
+  void on_traffic(int64_t now_ns);
+
+  ZmtpOptions options_;
+  State state_ = State::kGreeting;
+  wire::GreetingReader greeting_;
+  wire::FrameDecoder decoder_;
+  wire::FrameEncoder encoder_;
+  std::deque<ZmtpEvent> events_;
+  const Metadata* peer_meta_ = nullptr;
+  SocketType peer_type_ = SocketType::kPair;
+  uint8_t peer_minor_ = 0;
+  bool in_multipart_in_ = false;   // the last inbound data frame had MORE
+  bool in_multipart_out_ = false;  // the last outbound data frame had MORE
+  bool send_subscriptions_as_commands_ = false;
+  // Deadlines (kNever when not armed).
+  int64_t handshake_deadline_ns_ = kNever;
+  int64_t next_ping_ns_ = kNever;
+  int64_t ping_timeout_ns_ = kNever;  // armed when a PING is sent, cleared by any traffic
+  int64_t peer_ttl_ns_ = kNever;      // armed by a PING with a TTL, cleared by any traffic
+  int64_t last_read_ns_ = 0;
+  bool peer_eof_ = false;  // the peer closed; deliver what is buffered, then close
+  std::array<uint8_t, wire::kGreetingSize> greeting_in_{};
+};
+
+}  // namespace zlab::proto

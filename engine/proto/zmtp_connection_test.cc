@@ -1,0 +1,341 @@
+#include "engine/proto/zmtp_connection.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/wire/command.h"
+#include "engine/wire/frame.h"
+#include "engine/wire/greeting.h"
+
+namespace zlab::proto {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+constexpr int64_t kMs = kNsPerMs;
+
+Bytes take_output(ZmtpConnection& c, size_t max_bytes = SIZE_MAX) {
+  Bytes out;
+  wire::IoSlice slices[16];
+  while (out.size() < max_bytes && c.pending_bytes() > 0) {
+    size_t n = c.poll_transmit(slices, 16);
+    size_t wrote = 0;
+    for (size_t i = 0; i < n && out.size() < max_bytes; ++i) {
+      size_t take = std::min(slices[i].size, max_bytes - out.size());
+      out.insert(out.end(), slices[i].data, slices[i].data + take);
+      wrote += take;
+    }
+    c.handle_written(wrote, 0);
+  }
+  return out;
+}
+
+std::vector<ZmtpEvent> events(ZmtpConnection& c) {
+  std::vector<ZmtpEvent> out;
+  ZmtpEvent e;
+  while (c.poll_event(&e)) out.push_back(e);
+  return out;
+}
+
+std::vector<std::string> parts(ZmtpConnection& c, int64_t now = 0) {
+  std::vector<std::string> out;
+  Msg m;
+  while (c.poll_part(&m, now)) out.push_back(std::string(m.view()) + (m.more() ? "+" : ""));
+  return out;
+}
+
+// Moves bytes both ways until nothing moves; `chunk` bounds every read (short reads).
+void pump(ZmtpConnection& a, ZmtpConnection& b, size_t chunk = SIZE_MAX, int64_t now = 0) {
+  for (int round = 0; round < 100000; ++round) {
+    Bytes ab = take_output(a, chunk);
+    Bytes ba = take_output(b, chunk);
+    size_t moved = b.feed(ab, now) + a.feed(ba, now);
+    if (ab.empty() && ba.empty()) return;
+    if (moved == 0) return;  // the receiver stopped reading (backpressure)
+  }
+  FAIL() << "pump did not settle";
+}
+
+ZmtpOptions opts(SocketType t, std::string id = {}) {
+  ZmtpOptions o;
+  o.socket_type = t;
+  o.routing_id = std::move(id);
+  return o;
+}
+
+TEST(ZmtpConnectionTest, HandshakeAndMetadata) {
+  ZmtpConnection a(opts(SocketType::kDealer, "alice"), 0);
+  ZmtpOptions rb = opts(SocketType::kRouter);
+  rb.peer_address = "127.0.0.1";
+  ZmtpConnection b(rb, 0);
+  pump(a, b);
+  ASSERT_TRUE(a.active());
+  ASSERT_TRUE(b.active());
+  EXPECT_EQ(events(a).front().kind, ZmtpEvent::Kind::kHandshakeSucceeded);
+  EXPECT_EQ(b.peer_type(), SocketType::kDealer);
+  EXPECT_EQ(*b.peer_metadata()->find("Identity"), "alice");
+  EXPECT_EQ(*b.peer_metadata()->find("Peer-Address"), "127.0.0.1");
+  // A ROUTER's READY carries an empty Identity, as libzmq's does.
+  ASSERT_NE(a.peer_metadata()->find("Identity"), nullptr);
+  EXPECT_EQ(*a.peer_metadata()->find("Identity"), "");
+  EXPECT_EQ(a.peer_minor_version(), 1);
+}
+
+TEST(ZmtpConnectionTest, MultipartMessagesRoundTrip) {
+  ZmtpConnection a(opts(SocketType::kPush), 0);
+  ZmtpConnection b(opts(SocketType::kPull), 0);
+  pump(a, b, 1);  // one byte at a time
+  Msg p1 = Msg::copy_of(std::string_view("head"));
+  p1.set_more(true);
+  a.send_part(std::move(p1));
+  a.send_part(Msg::copy_of(std::string_view("")));
+  a.send_part(Msg::copy_of(std::string_view(std::string(300, 'x'))));
+  pump(a, b, 7);
+  auto got = parts(b);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "head+");
+  EXPECT_EQ(got[1], "");
+  EXPECT_EQ(got[2], std::string(300, 'x'));
+}
+
+TEST(ZmtpConnectionTest, IncompatiblePeersExchangeErrorAndClose) {
+  ZmtpConnection a(opts(SocketType::kPush), 0);
+  ZmtpConnection b(opts(SocketType::kPush), 0);
+  pump(a, b);
+  auto ea = events(a);
+  auto eb = events(b);
+  ASSERT_FALSE(ea.empty());
+  ASSERT_FALSE(eb.empty());
+  EXPECT_EQ(ea.back().reason, CloseReason::kIncompatiblePeer);
+  EXPECT_EQ(ea.back().detail, "incompatible socket type PUSH for PUSH");
+  EXPECT_TRUE(a.finished());
+  EXPECT_TRUE(b.closed());
+}
+
+TEST(ZmtpConnectionTest, SubscriptionsBecomeCommandsFor31Peers) {
+  ZmtpConnection sub(opts(SocketType::kSub), 0);
+  ZmtpConnection pub(opts(SocketType::kPub), 0);
+  pump(sub, pub);
+  sub.send_part(Msg::copy_of(std::string_view("\x01topic")));
+  Bytes wire = take_output(sub);
+  // A SUBSCRIBE command frame: flags 0x04, size, name-size 9, "SUBSCRIBE", "topic".
+  ASSERT_EQ(wire.size(), 2 + 1 + 9 + 5u);
+  EXPECT_EQ(wire[0], wire::frame_flags::kCommand);
+  EXPECT_EQ(std::string(wire.begin() + 3, wire.begin() + 12), "SUBSCRIBE");
+  pub.feed(wire, 0);
+  EXPECT_EQ(parts(pub), std::vector<std::string>{"\x01topic"});
+  sub.send_part(Msg::copy_of(std::string_view("\x00topic", 6)));
+  pump(sub, pub);
+  EXPECT_EQ(parts(pub), std::vector<std::string>{std::string("\x00topic", 6)});
+}
+
+// A scripted peer: our greeting, then whatever bytes a test wants.
+Bytes greeting(uint8_t major = 3, uint8_t minor = 1, std::string mechanism = "NULL") {
+  wire::Greeting g;
+  g.major = major;
+  g.minor = minor;
+  g.mechanism = mechanism;
+  auto a = wire::encode_greeting(g);
+  return {a.begin(), a.end()};
+}
+
+Bytes frame(const Msg& m) {
+  wire::FrameEncoder enc;
+  enc.encode(m.share());
+  Bytes out;
+  wire::IoSlice s[4];
+  size_t n = enc.poll_transmit(s, 4);
+  for (size_t i = 0; i < n; ++i) out.insert(out.end(), s[i].data, s[i].data + s[i].size);
+  return out;
+}
+
+Bytes ready(std::string type) { return frame(wire::make_ready({{"Socket-Type", type}})); }
+
+Bytes cat(std::initializer_list<Bytes> pieces) {
+  Bytes out;
+  for (const auto& p : pieces) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+struct BadInput {
+  const char* name;
+  Bytes bytes;
+  CloseReason reason;
+  bool sends_error;  // whether we answer with an ERROR command before closing
+};
+
+TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
+  Msg data = Msg::copy_of(std::string_view("x"));
+  Msg more = Msg::copy_of(std::string_view("m"));
+  more.set_more(true);
+  std::vector<BadInput> cases = {
+      {"wrong signature (ZMTP 1.0 length byte)",
+       {0x05, 'h', 'e', 'l', 'l', 'o'},
+       CloseReason::kLegacyPeer,
+       false},
+      {"ZMTP 2.0 greeting",
+       {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05},
+       CloseReason::kLegacyPeer,
+       false},
+      {"mechanism mismatch", greeting(3, 1, "PLAIN"), CloseReason::kMechanismMismatch, false},
+      {"incompatible socket type", cat({greeting(), ready("PUB")}), CloseReason::kIncompatiblePeer,
+       true},
+      {"unknown socket type", cat({greeting(), ready("BOGUS")}), CloseReason::kIncompatiblePeer,
+       true},
+      {"reserved flag bits", cat({greeting(), ready("PULL"), Bytes{0x08, 0}}),
+       CloseReason::kMalformedFrame, true},
+      {"oversize frame", cat({greeting(), ready("PULL"), Bytes{0x02, 0x80, 0, 0, 0, 0, 0, 0, 0}}),
+       CloseReason::kMalformedFrame, true},
+      {"unknown command", cat({greeting(), ready("PULL"), frame(wire::make_command("HELLO2", {}))}),
+       CloseReason::kUnexpectedCommand, true},
+      {"truncated command", cat({greeting(), ready("PULL"), Bytes{0x04, 3, 9, 'P', 'I'}}),
+       CloseReason::kMalformedCommand, true},
+      {"data before READY", cat({greeting(), frame(data)}), CloseReason::kInvalidSequence, true},
+      {"READY without Socket-Type", cat({greeting(), frame(wire::make_ready({{"Identity", "x"}}))}),
+       CloseReason::kMalformedCommand, true},
+      {"duplicate READY", cat({greeting(), ready("PULL"), ready("PULL")}),
+       CloseReason::kUnexpectedCommand, true},
+      {"command inside a multipart",
+       cat({greeting(), ready("PULL"), frame(more), frame(wire::make_ping(0, {}))}),
+       CloseReason::kUnexpectedCommand, true},
+      {"PING context too long",
+       cat({greeting(), ready("PULL"), frame(wire::make_command("PING", Bytes(2 + 17, 0)))}),
+       CloseReason::kMalformedCommand, true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ZmtpConnection conn(opts(SocketType::kPush), 0);
+    take_output(conn);  // our greeting
+    conn.feed(c.bytes, 0);
+    parts(conn);  // the socket layer pulls, which is when frames after READY are examined
+    auto ev = events(conn);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_EQ(ev.back().kind, ZmtpEvent::Kind::kClosed);
+    EXPECT_EQ(ev.back().reason, c.reason) << close_reason_name(ev.back().reason);
+    EXPECT_FALSE(ev.back().detail.empty());
+    Bytes out = take_output(conn);
+    bool has_error = false;
+    for (size_t i = 0; i + 6 <= out.size(); ++i) {
+      if (std::string(out.begin() + i, out.begin() + i + 6) ==
+          "\x05"
+          "ERROR")
+        has_error = true;
+    }
+    EXPECT_EQ(has_error, c.sends_error);
+    EXPECT_TRUE(conn.finished());
+    EXPECT_TRUE(conn.read_buffer().empty());
+  }
+}
+
+TEST(ZmtpConnectionTest, MaxMsgSizeClosesWithTooLarge) {
+  ZmtpOptions o = opts(SocketType::kPull);
+  o.max_msg_size = 10;
+  ZmtpConnection conn(o, 0);
+  conn.feed(cat({greeting(), ready("PUSH"), Bytes{0x00, 11}}), 0);
+  parts(conn);
+  EXPECT_EQ(events(conn).back().reason, CloseReason::kTooLarge);
+}
+
+TEST(ZmtpConnectionTest, Zmtp30PeerGetsSubscriptionMessages) {
+  ZmtpConnection sub(opts(SocketType::kSub), 0);
+  take_output(sub);
+  sub.feed(cat({greeting(3, 0), ready("PUB")}), 0);
+  ASSERT_TRUE(sub.active());
+  take_output(sub);
+  sub.send_part(
+      Msg::copy_of(std::string_view("\x01"
+                                    "abc")));
+  Bytes wire = take_output(sub);
+  EXPECT_EQ(wire, (Bytes{0x00, 4, 0x01, 'a', 'b', 'c'}));  // a data frame, not a command
+}
+
+TEST(ZmtpConnectionTest, HandshakeTimeout) {
+  ZmtpOptions o = opts(SocketType::kPull);
+  o.handshake_ivl_ns = 100 * kMs;
+  ZmtpConnection conn(o, 0);
+  EXPECT_EQ(conn.next_deadline_ns(), 100 * kMs);
+  conn.feed(greeting(), 50 * kMs);  // greeting but no READY
+  conn.handle_timeout(99 * kMs);
+  EXPECT_FALSE(conn.closed());
+  conn.handle_timeout(100 * kMs);
+  EXPECT_EQ(events(conn).back().reason, CloseReason::kHandshakeTimeout);
+}
+
+TEST(ZmtpConnectionTest, HeartbeatsPingPongAndTimeout) {
+  ZmtpOptions oa = opts(SocketType::kPair);
+  oa.heartbeat_ivl_ns = 100 * kMs;
+  oa.heartbeat_ttl_ns = 500 * kMs;
+  oa.heartbeat_timeout_ns = 50 * kMs;
+  ZmtpConnection a(oa, 0);
+  ZmtpConnection b(opts(SocketType::kPair), 0);
+  pump(a, b);
+  ASSERT_TRUE(a.active());
+  EXPECT_EQ(a.next_deadline_ns(), 100 * kMs);
+  a.handle_timeout(100 * kMs);  // sends PING (TTL 5 ds), arms the 50 ms timeout
+  Bytes ping = take_output(a);
+  ASSERT_EQ(ping.size(), 2 + 5 + 2u);
+  EXPECT_EQ(std::string(ping.begin() + 3, ping.begin() + 7), "PING");
+  EXPECT_EQ(ping[7], 0);
+  EXPECT_EQ(ping[8], 5);
+  b.feed(ping, 100 * kMs);
+  parts(b, 100 * kMs);  // b answers PONG and arms a's TTL of 500 ms
+  EXPECT_EQ(b.next_deadline_ns(), 600 * kMs);
+  a.feed(take_output(b), 120 * kMs);  // the PONG is traffic: timeout disarmed
+  parts(a, 120 * kMs);
+  EXPECT_EQ(a.next_deadline_ns(), 200 * kMs);
+  a.handle_timeout(200 * kMs);  // next PING; b stays silent this time
+  take_output(a);
+  EXPECT_EQ(a.next_deadline_ns(), 250 * kMs);
+  a.handle_timeout(250 * kMs);
+  auto ev = events(a);
+  EXPECT_EQ(ev.back().reason, CloseReason::kHeartbeatTimeout);
+  // b, hearing nothing after the first PING, drops a when the TTL runs out.
+  b.handle_timeout(600 * kMs);
+  EXPECT_EQ(events(b).back().reason, CloseReason::kHeartbeatTimeout);
+}
+
+TEST(ZmtpConnectionTest, PeerCloseDeliversBufferedMessagesFirst) {
+  ZmtpConnection conn(opts(SocketType::kPull), 0);
+  Msg m1 = Msg::copy_of(std::string_view("one"));
+  Msg m2 = Msg::copy_of(std::string_view("two"));
+  conn.feed(cat({greeting(), ready("PUSH"), frame(m1), frame(m2)}), 0);
+  conn.handle_eof(0);
+  EXPECT_FALSE(conn.closed());
+  EXPECT_EQ(parts(conn), (std::vector<std::string>{"one", "two"}));
+  EXPECT_TRUE(conn.closed());
+  EXPECT_EQ(events(conn).back().reason, CloseReason::kPeerClosed);
+}
+
+TEST(ZmtpConnectionTest, BackpressureStopsReading) {
+  ZmtpConnection conn(opts(SocketType::kPull), 0);
+  conn.feed(cat({greeting(), ready("PUSH")}), 0);
+  Bytes lots;
+  Msg m = Msg::copy_of(std::string_view("0123456789"));
+  for (int i = 0; i < 10000; ++i) {
+    Bytes f = frame(m);
+    lots.insert(lots.end(), f.begin(), f.end());
+  }
+  size_t used = conn.feed(lots, 0);  // nobody pulls: the decoder fills and refuses more
+  EXPECT_LT(used, lots.size());
+  EXPECT_TRUE(conn.read_buffer().empty());
+  EXPECT_FALSE(parts(conn).empty());
+  EXPECT_FALSE(conn.read_buffer().empty());
+}
+
+RC_GTEST_PROP(ZmtpConnectionTest, AnySplitDeliversTheSameMessages, ()) {
+  auto bodies = *rc::gen::container<std::vector<std::string>>(rc::gen::arbitrary<std::string>());
+  auto chunk = *rc::gen::inRange<size_t>(1, 200);
+  ZmtpConnection a(opts(SocketType::kDealer, "id"), 0);
+  ZmtpConnection b(opts(SocketType::kDealer), 0);
+  pump(a, b, chunk);
+  RC_ASSERT(a.active() && b.active());
+  for (const auto& body : bodies) a.send_part(Msg::copy_of(std::string_view(body)));
+  pump(a, b, chunk);
+  RC_ASSERT(parts(b) == bodies);
+}
+
+}  // namespace
+}  // namespace zlab::proto
