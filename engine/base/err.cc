@@ -40,6 +40,12 @@ std::string_view err_name(Err err) {
       return "ECONNRESET";
     case Err::kNoMemory:
       return "ENOMEM";
+    case Err::kProtoNotSupported:
+      return "EPROTONOSUPPORT";
+    case Err::kNotConnected:
+      return "ENOTCONN";
+    case Err::kNoBufferSpace:
+      return "ENOBUFS";
   }
   return "unknown";
 }

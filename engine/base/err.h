@@ -8,23 +8,26 @@ namespace zlab {
 
 enum class Err : uint8_t {
   kOk = 0,
-  kAgain,             // would block (EAGAIN)
-  kFsm,               // operation not valid in the socket's current state (EFSM)
-  kHostUnreachable,   // no such routing id (EHOSTUNREACH)
-  kNotSupported,      // operation not supported by this socket type (ENOTSUP)
-  kInvalid,           // bad argument (EINVAL)
-  kNoCompatProto,     // transport not supported by this socket type (ENOCOMPATPROTO)
-  kAddrInUse,         // EADDRINUSE
-  kAddrNotAvailable,  // EADDRNOTAVAIL
-  kNoDevice,          // ENODEV: unknown interface
-  kConnRefused,       // ECONNREFUSED
-  kTerminated,        // context terminated (ETERM)
-  kMessageTooLong,    // EMSGSIZE
-  kNoEntry,           // ENOENT: endpoint not bound/connected (unbind/disconnect)
-  kProtocol,          // the peer broke ZMTP (EPROTO)
-  kTimedOut,          // ETIMEDOUT
-  kConnReset,         // ECONNRESET
-  kNoMemory,          // ENOMEM
+  kAgain,              // would block (EAGAIN)
+  kFsm,                // operation not valid in the socket's current state (EFSM)
+  kHostUnreachable,    // no such routing id (EHOSTUNREACH)
+  kNotSupported,       // operation not supported by this socket type (ENOTSUP)
+  kInvalid,            // bad argument (EINVAL)
+  kNoCompatProto,      // transport not supported by this socket type (ENOCOMPATPROTO)
+  kAddrInUse,          // EADDRINUSE
+  kAddrNotAvailable,   // EADDRNOTAVAIL
+  kNoDevice,           // ENODEV: unknown interface
+  kConnRefused,        // ECONNREFUSED
+  kTerminated,         // context terminated (ETERM)
+  kMessageTooLong,     // EMSGSIZE
+  kNoEntry,            // ENOENT: endpoint not bound/connected (unbind/disconnect)
+  kProtocol,           // the peer broke ZMTP (EPROTO)
+  kTimedOut,           // ETIMEDOUT
+  kConnReset,          // ECONNRESET
+  kNoMemory,           // ENOMEM
+  kProtoNotSupported,  // EPROTONOSUPPORT: unknown transport
+  kNotConnected,       // ENOTCONN
+  kNoBufferSpace,      // ENOBUFS
 };
 
 std::string_view err_name(Err err);

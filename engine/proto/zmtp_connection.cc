@@ -265,7 +265,7 @@ void ZmtpConnection::handle_ready(std::span<const uint8_t> body) {
   state_ = State::kActive;
   handshake_deadline_ns_ = kNever;
   if (options_.heartbeat_ivl_ns > 0) next_ping_ns_ = last_read_ns_ + options_.heartbeat_ivl_ns;
-  emit(ZmtpEvent::Kind::kHandshakeSucceeded);
+  emit(ConnEvent::Kind::kHandshakeSucceeded);
 }
 
 void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
@@ -339,7 +339,7 @@ void ZmtpConnection::on_traffic(int64_t now_ns) {
   peer_ttl_ns_ = kNever;
 }
 
-bool ZmtpConnection::poll_event(ZmtpEvent* event) {
+bool ZmtpConnection::poll_event(ConnEvent* event) {
   if (events_.empty()) return false;
   *event = std::move(events_.front());
   events_.pop_front();
@@ -355,65 +355,11 @@ void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_erro
   if (send_error && state_ != State::kGreeting) encoder_.encode(wire::make_error(detail));
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
-  emit(ZmtpEvent::Kind::kClosed, reason, std::move(detail));
+  emit(ConnEvent::Kind::kClosed, reason, std::move(detail));
 }
 
-void ZmtpConnection::emit(ZmtpEvent::Kind kind, CloseReason reason, std::string detail) {
-  events_.push_back(ZmtpEvent{kind, reason, std::move(detail)});
-}
-
-std::string_view close_reason_name(CloseReason reason) {
-  switch (reason) {
-    case CloseReason::kNone:
-      return "none";
-    case CloseReason::kPeerClosed:
-      return "peer closed";
-    case CloseReason::kLegacyPeer:
-      return "legacy ZMTP peer";
-    case CloseReason::kBadGreeting:
-      return "malformed greeting";
-    case CloseReason::kMechanismMismatch:
-      return "mechanism mismatch";
-    case CloseReason::kMalformedFrame:
-      return "malformed frame";
-    case CloseReason::kTooLarge:
-      return "message too large";
-    case CloseReason::kMalformedCommand:
-      return "malformed command";
-    case CloseReason::kUnexpectedCommand:
-      return "unexpected command";
-    case CloseReason::kInvalidSequence:
-      return "invalid sequence";
-    case CloseReason::kIncompatiblePeer:
-      return "incompatible socket type";
-    case CloseReason::kPeerError:
-      return "peer sent ERROR";
-    case CloseReason::kHandshakeTimeout:
-      return "handshake timeout";
-    case CloseReason::kHeartbeatTimeout:
-      return "heartbeat timeout";
-    case CloseReason::kLocalClose:
-      return "closed locally";
-  }
-  return "unknown";
-}
-
-bool is_protocol_failure(CloseReason reason) {
-  switch (reason) {
-    case CloseReason::kLegacyPeer:
-    case CloseReason::kBadGreeting:
-    case CloseReason::kMechanismMismatch:
-    case CloseReason::kMalformedFrame:
-    case CloseReason::kTooLarge:
-    case CloseReason::kMalformedCommand:
-    case CloseReason::kUnexpectedCommand:
-    case CloseReason::kInvalidSequence:
-    case CloseReason::kIncompatiblePeer:
-    case CloseReason::kPeerError:
-      return true;
-    default:
-      return false;
-  }
+void ZmtpConnection::emit(ConnEvent::Kind kind, CloseReason reason, std::string detail) {
+  events_.push_back(ConnEvent{kind, reason, std::move(detail)});
 }
 
 }  // namespace zlab::proto

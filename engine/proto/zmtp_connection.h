@@ -17,13 +17,11 @@
 #include "engine/base/metadata.h"
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
+#include "engine/proto/connection.h"
 #include "engine/wire/frame.h"
 #include "engine/wire/greeting.h"
 
 namespace zlab::proto {
-
-inline constexpr int64_t kNever = INT64_MAX;
-inline constexpr int64_t kNsPerMs = 1'000'000;
 
 struct ZmtpOptions {
   SocketType socket_type = SocketType::kPair;
@@ -39,80 +37,51 @@ struct ZmtpOptions {
   std::string peer_address;  // from the transport; added to the peer's metadata as Peer-Address
 };
 
-// Why a connection ended; mirrors libzmq's monitor protocol error codes where one applies.
-enum class CloseReason : uint8_t {
-  kNone,
-  kPeerClosed,         // EOF from the peer
-  kLegacyPeer,         // ZMTP 1.0/2.0 greeting
-  kBadGreeting,        // malformed greeting field
-  kMechanismMismatch,  // peer's mechanism differs from ours
-  kMalformedFrame,     // reserved bits, MORE on a command, size overflow
-  kTooLarge,           // ZMQ_MAXMSGSIZE exceeded
-  kMalformedCommand,   // truncated command, bad metadata, bad PING
-  kUnexpectedCommand,  // unknown command, duplicate READY, command inside a multipart
-  kInvalidSequence,    // data before READY
-  kIncompatiblePeer,   // Socket-Type not in our compatibility row
-  kPeerError,          // the peer sent ERROR
-  kHandshakeTimeout,
-  kHeartbeatTimeout,  // no traffic after our PING, or the peer's TTL ran out
-  kLocalClose,
-};
-std::string_view close_reason_name(CloseReason reason);
-// True for reasons where a handshake failed (monitor: HANDSHAKE_FAILED_*), not a later drop.
-bool is_protocol_failure(CloseReason reason);
-
-struct ZmtpEvent {
-  enum class Kind : uint8_t { kHandshakeSucceeded, kClosed };
-  Kind kind;
-  CloseReason reason = CloseReason::kNone;
-  std::string detail;  // human-readable: the ERROR reason, what was malformed
-};
-
-class ZmtpConnection {
+class ZmtpConnection final : public Connection {
  public:
   ZmtpConnection(const ZmtpOptions& options, int64_t now_ns);
-  ~ZmtpConnection();
+  ~ZmtpConnection() override;
   ZmtpConnection(const ZmtpConnection&) = delete;
   ZmtpConnection& operator=(const ZmtpConnection&) = delete;
 
   // --- inbound bytes ---
-  std::span<uint8_t> read_buffer();
-  void handle_read(size_t n, int64_t now_ns);
-  void handle_eof(int64_t now_ns);
+  std::span<uint8_t> read_buffer() override;
+  void handle_read(size_t n, int64_t now_ns) override;
+  void handle_eof(int64_t now_ns) override;
   // Copies bytes through read_buffer()/handle_read(); returns how many were taken.
   size_t feed(std::span<const uint8_t> bytes, int64_t now_ns);
 
   // --- outbound bytes ---
-  size_t poll_transmit(wire::IoSlice* out, size_t max) const {
+  size_t poll_transmit(wire::IoSlice* out, size_t max) const override {
     return encoder_.poll_transmit(out, max);
   }
-  size_t pending_bytes() const { return encoder_.pending_bytes(); }
-  void handle_written(size_t n, int64_t now_ns);
+  size_t pending_bytes() const override { return encoder_.pending_bytes(); }
+  void handle_written(size_t n, int64_t now_ns) override;
 
   // --- timers ---
-  int64_t next_deadline_ns() const;
-  void handle_timeout(int64_t now_ns);
+  int64_t next_deadline_ns() const override;
+  void handle_timeout(int64_t now_ns) override;
 
   // --- messages ---
   // The next inbound data frame (its more() flag marks multipart). Subscriptions from 3.1
   // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent.
-  bool poll_part(Msg* part, int64_t now_ns);
+  bool poll_part(Msg* part, int64_t now_ns) override;
   // Whether send_part() may be called: handshake done, not closing, output not too far behind.
-  bool can_send() const;
+  bool can_send() const override;
   // Queues an outbound data frame. A single-frame subscription message from a SUB/XSUB socket
   // is sent as a SUBSCRIBE/CANCEL command to a 3.1 peer.
-  void send_part(Msg part);
+  void send_part(Msg part) override;
 
-  bool poll_event(ZmtpEvent* event);
+  bool poll_event(ConnEvent* event) override;
 
   // Starts an orderly close: nothing more is read or queued; what is queued is still written.
-  void close(CloseReason reason, std::string detail);
-  bool active() const { return state_ == State::kActive; }
-  bool closed() const { return state_ == State::kClosed; }
+  void close(CloseReason reason, std::string detail) override;
+  bool active() const override { return state_ == State::kActive; }
+  bool closed() const override { return state_ == State::kClosed; }
   // Closed and nothing left to write: the driver may close the stream.
-  bool finished() const { return state_ == State::kClosed && encoder_.empty(); }
+  bool finished() const override { return state_ == State::kClosed && encoder_.empty(); }
 
-  const Metadata* peer_metadata() const { return peer_meta_; }
+  const Metadata* peer_metadata() const override { return peer_meta_; }
   SocketType peer_type() const { return peer_type_; }
   uint8_t peer_minor_version() const { return peer_minor_; }
   // Output backlog above which can_send() turns false (the socket's pipe holds the rest).
@@ -151,7 +120,7 @@ class ZmtpConnection {
   void handle_ping(std::span<const uint8_t> body);
   void send_ready();
   void fail(CloseReason reason, std::string detail, bool send_error);
-  void emit(ZmtpEvent::Kind kind, CloseReason reason = CloseReason::kNone, std::string detail = {});
+  void emit(ConnEvent::Kind kind, CloseReason reason = CloseReason::kNone, std::string detail = {});
   void on_traffic(int64_t now_ns);
 
   ZmtpOptions options_;
@@ -159,7 +128,7 @@ class ZmtpConnection {
   wire::GreetingReader greeting_;
   wire::FrameDecoder decoder_;
   wire::FrameEncoder encoder_;
-  std::deque<ZmtpEvent> events_;
+  std::deque<ConnEvent> events_;
   const Metadata* peer_meta_ = nullptr;
   SocketType peer_type_ = SocketType::kPair;
   uint8_t peer_minor_ = 0;

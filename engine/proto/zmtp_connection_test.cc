@@ -33,9 +33,9 @@ Bytes take_output(ZmtpConnection& c, size_t max_bytes = SIZE_MAX) {
   return out;
 }
 
-std::vector<ZmtpEvent> events(ZmtpConnection& c) {
-  std::vector<ZmtpEvent> out;
-  ZmtpEvent e;
+std::vector<ConnEvent> events(ZmtpConnection& c) {
+  std::vector<ConnEvent> out;
+  ConnEvent e;
   while (c.poll_event(&e)) out.push_back(e);
   return out;
 }
@@ -74,7 +74,7 @@ TEST(ZmtpConnectionTest, HandshakeAndMetadata) {
   pump(a, b);
   ASSERT_TRUE(a.active());
   ASSERT_TRUE(b.active());
-  EXPECT_EQ(events(a).front().kind, ZmtpEvent::Kind::kHandshakeSucceeded);
+  EXPECT_EQ(events(a).front().kind, ConnEvent::Kind::kHandshakeSucceeded);
   EXPECT_EQ(b.peer_type(), SocketType::kDealer);
   EXPECT_EQ(*b.peer_metadata()->find("Identity"), "alice");
   EXPECT_EQ(*b.peer_metadata()->find("Peer-Address"), "127.0.0.1");
@@ -213,7 +213,7 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
     parts(conn);  // the socket layer pulls, which is when frames after READY are examined
     auto ev = events(conn);
     ASSERT_FALSE(ev.empty());
-    EXPECT_EQ(ev.back().kind, ZmtpEvent::Kind::kClosed);
+    EXPECT_EQ(ev.back().kind, ConnEvent::Kind::kClosed);
     EXPECT_EQ(ev.back().reason, c.reason) << close_reason_name(ev.back().reason);
     EXPECT_FALSE(ev.back().detail.empty());
     Bytes out = take_output(conn);

@@ -1,0 +1,44 @@
+// What a socket needs from one peer's protocol engine: ZMTP for ZMTP peers, raw bytes for
+// STREAM. Sans-I/O like everything below the drivers: bytes and now_ns in, bytes, parts,
+// deadlines and events out.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/base/metadata.h"
+#include "engine/base/msg.h"
+#include "engine/proto/events.h"
+#include "engine/wire/frame.h"
+
+namespace zlab::proto {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual std::span<uint8_t> read_buffer() = 0;
+  virtual void handle_read(size_t n, int64_t now_ns) = 0;
+  virtual void handle_eof(int64_t now_ns) = 0;
+
+  virtual size_t poll_transmit(wire::IoSlice* out, size_t max) const = 0;
+  virtual size_t pending_bytes() const = 0;
+  virtual void handle_written(size_t n, int64_t now_ns) = 0;
+
+  virtual int64_t next_deadline_ns() const = 0;
+  virtual void handle_timeout(int64_t now_ns) = 0;
+
+  virtual bool poll_part(Msg* part, int64_t now_ns) = 0;
+  virtual bool can_send() const = 0;
+  virtual void send_part(Msg part) = 0;
+  virtual bool poll_event(ConnEvent* event) = 0;
+
+  virtual void close(CloseReason reason, std::string detail) = 0;
+  virtual bool active() const = 0;
+  virtual bool closed() const = 0;
+  // Closed and everything queued written: the stream can be closed.
+  virtual bool finished() const = 0;
+  virtual const Metadata* peer_metadata() const = 0;
+};
+
+}  // namespace zlab::proto

@@ -1,0 +1,61 @@
+#include "engine/proto/events.h"
+
+namespace zlab::proto {
+
+std::string_view close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kNone:
+      return "none";
+    case CloseReason::kPeerClosed:
+      return "peer closed";
+    case CloseReason::kLegacyPeer:
+      return "legacy ZMTP peer";
+    case CloseReason::kBadGreeting:
+      return "malformed greeting";
+    case CloseReason::kMechanismMismatch:
+      return "mechanism mismatch";
+    case CloseReason::kMalformedFrame:
+      return "malformed frame";
+    case CloseReason::kTooLarge:
+      return "message too large";
+    case CloseReason::kMalformedCommand:
+      return "malformed command";
+    case CloseReason::kUnexpectedCommand:
+      return "unexpected command";
+    case CloseReason::kInvalidSequence:
+      return "invalid sequence";
+    case CloseReason::kIncompatiblePeer:
+      return "incompatible socket type";
+    case CloseReason::kPeerError:
+      return "peer sent ERROR";
+    case CloseReason::kHandshakeTimeout:
+      return "handshake timeout";
+    case CloseReason::kHeartbeatTimeout:
+      return "heartbeat timeout";
+    case CloseReason::kLocalClose:
+      return "closed locally";
+    case CloseReason::kStreamError:
+      return "transport error";
+  }
+  return "unknown";
+}
+
+bool is_protocol_failure(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kLegacyPeer:
+    case CloseReason::kBadGreeting:
+    case CloseReason::kMechanismMismatch:
+    case CloseReason::kMalformedFrame:
+    case CloseReason::kTooLarge:
+    case CloseReason::kMalformedCommand:
+    case CloseReason::kUnexpectedCommand:
+    case CloseReason::kInvalidSequence:
+    case CloseReason::kIncompatiblePeer:
+    case CloseReason::kPeerError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace zlab::proto

@@ -1,0 +1,29 @@
+// "transport://address" as given to bind/connect. Only the syntax is checked here; resolving
+// the address is the driver's job.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/base/err.h"
+
+namespace zlab {
+
+enum class Transport : uint8_t { kTcp, kIpc, kInproc };
+
+struct Endpoint {
+  Transport transport;
+  std::string address;  // after "://"
+  std::string text;     // as given
+};
+
+struct ParsedEndpoint {
+  std::optional<Endpoint> endpoint;
+  Err err = Err::kOk;  // kInvalid: malformed; kProtoNotSupported: unknown transport
+};
+
+ParsedEndpoint parse_endpoint(std::string_view text);
+std::string_view transport_name(Transport transport);
+
+}  // namespace zlab

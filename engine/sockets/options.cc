@@ -1,0 +1,182 @@
+#include "engine/sockets/options.h"
+
+#include <cstring>
+#include <limits>
+
+namespace zlab {
+namespace {
+
+enum class Kind : uint8_t { kInt, kInt64, kBool, kBytes };
+
+// One row per generic option: how its value is encoded and which field it lives in.
+struct Row {
+  int id;
+  Kind kind;
+  int64_t min;  // for numbers: the smallest value accepted
+  int64_t max;
+  bool readable;
+  bool writable;
+  // Exactly one field pointer is set, matching kind.
+  int SocketOptions::*int_field;
+  int64_t SocketOptions::*int64_field;
+  bool SocketOptions::*bool_field;
+  std::string SocketOptions::*bytes_field;
+};
+
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+constexpr Row int_row(int id, int SocketOptions::*f, int64_t min, int64_t max = kIntMax) {
+  return {id, Kind::kInt, min, max, true, true, f, nullptr, nullptr, nullptr};
+}
+constexpr Row int64_row(int id, int64_t SocketOptions::*f, int64_t min) {
+  return {id, Kind::kInt64, min, kInt64Max, true, true, nullptr, f, nullptr, nullptr};
+}
+constexpr Row bool_row(int id, bool SocketOptions::*f, bool readable = true) {
+  return {id, Kind::kBool, 0, 1, readable, true, nullptr, nullptr, f, nullptr};
+}
+constexpr Row bytes_row(int id, std::string SocketOptions::*f, int64_t min, int64_t max,
+                        bool readable = true, bool writable = true) {
+  return {id, Kind::kBytes, min, max, readable, writable, nullptr, nullptr, nullptr, f};
+}
+
+// Ranges follow libzmq 4.3.4 (negative HWMs, linger below -1 and empty routing ids are EINVAL).
+const Row kRows[] = {
+    int64_row(opt::kSndHwm, &SocketOptions::sndhwm, 0),
+    int64_row(opt::kRcvHwm, &SocketOptions::rcvhwm, 0),
+    int_row(opt::kLinger, &SocketOptions::linger_ms, -1),
+    int_row(opt::kReconnectIvl, &SocketOptions::reconnect_ivl_ms, -1),
+    int_row(opt::kReconnectIvlMax, &SocketOptions::reconnect_ivl_max_ms, 0),
+    int_row(opt::kBacklog, &SocketOptions::backlog, 0),
+    int64_row(opt::kMaxMsgSize, &SocketOptions::max_msg_size, -1),
+    int_row(opt::kRcvTimeo, &SocketOptions::rcvtimeo_ms, -1),
+    int_row(opt::kSndTimeo, &SocketOptions::sndtimeo_ms, -1),
+    int_row(opt::kSndBuf, &SocketOptions::sndbuf, -1),
+    int_row(opt::kRcvBuf, &SocketOptions::rcvbuf, -1),
+    int_row(opt::kTcpKeepalive, &SocketOptions::tcp_keepalive, -1, 1),
+    int_row(opt::kTcpKeepaliveCnt, &SocketOptions::tcp_keepalive_cnt, -1),
+    int_row(opt::kTcpKeepaliveIdle, &SocketOptions::tcp_keepalive_idle, -1),
+    int_row(opt::kTcpKeepaliveIntvl, &SocketOptions::tcp_keepalive_intvl, -1),
+    int_row(opt::kTcpMaxRt, &SocketOptions::tcp_maxrt_ms, 0),
+    int_row(opt::kTos, &SocketOptions::tos, 0),
+    int_row(opt::kMulticastHops, &SocketOptions::multicast_hops, 1),
+    int_row(opt::kMulticastMaxTpdu, &SocketOptions::multicast_maxtpdu, 1),
+    int_row(opt::kHandshakeIvl, &SocketOptions::handshake_ivl_ms, 0),
+    int_row(opt::kHeartbeatIvl, &SocketOptions::heartbeat_ivl_ms, 0),
+    int_row(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 0, 6553599),
+    int_row(opt::kHeartbeatTimeout, &SocketOptions::heartbeat_timeout_ms, -1),
+    int_row(opt::kConnectTimeout, &SocketOptions::connect_timeout_ms, 0),
+    bool_row(opt::kImmediate, &SocketOptions::immediate),
+    bool_row(opt::kIpv6, &SocketOptions::ipv6),
+    bool_row(opt::kConflate, &SocketOptions::conflate),
+    bytes_row(opt::kRoutingId, &SocketOptions::routing_id, 1, 255),
+    bytes_row(opt::kConnectRoutingId, &SocketOptions::connect_routing_id, 1, 255, false),
+    bytes_row(opt::kBindToDevice, &SocketOptions::bind_to_device, 0, 15),
+    bytes_row(opt::kLastEndpoint, &SocketOptions::last_endpoint, 0, 0, true, false),
+};
+
+const Row* find_row(int id) {
+  for (const Row& row : kRows) {
+    if (row.id == id) return &row;
+  }
+  return nullptr;
+}
+
+template <typename T>
+bool read_number(std::span<const uint8_t> value, T* out) {
+  if (value.size() != sizeof(T)) return false;
+  std::memcpy(out, value.data(), sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
+  const Row* row = find_row(id);
+  if (row == nullptr) return Err::kNotSupported;
+  if (!row->writable) return Err::kInvalid;
+  switch (row->kind) {
+    case Kind::kInt:
+    case Kind::kBool: {
+      int v = 0;
+      if (!read_number(value, &v) || v < row->min || v > row->max) return Err::kInvalid;
+      if (row->kind == Kind::kInt) {
+        options.*(row->int_field) = v;
+      } else {
+        options.*(row->bool_field) = v != 0;
+      }
+      return Err::kOk;
+    }
+    case Kind::kInt64: {
+      int64_t v = 0;
+      // libzmq takes HWMs as int and MAXMSGSIZE as int64: accept the size the caller uses.
+      if (value.size() == sizeof(int)) {
+        int narrow = 0;
+        read_number(value, &narrow);
+        v = narrow;
+      } else if (!read_number(value, &v)) {
+        return Err::kInvalid;
+      }
+      if (v < row->min) return Err::kInvalid;
+      options.*(row->int64_field) = v;
+      return Err::kOk;
+    }
+    case Kind::kBytes:
+      if (int64_t(value.size()) < row->min || int64_t(value.size()) > row->max)
+        return Err::kInvalid;
+      (options.*(row->bytes_field))
+          .assign(reinterpret_cast<const char*>(value.data()), value.size());
+      return Err::kOk;
+  }
+  return Err::kInvalid;
+}
+
+Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
+  if (id == opt::kType) {
+    if (*size < sizeof(int)) return Err::kInvalid;
+    std::memcpy(out, &options.type, sizeof(int));
+    *size = sizeof(int);
+    return Err::kOk;
+  }
+  const Row* row = find_row(id);
+  if (row == nullptr) return Err::kNotSupported;
+  if (!row->readable) return Err::kInvalid;
+  switch (row->kind) {
+    case Kind::kInt:
+    case Kind::kBool: {
+      int v = row->kind == Kind::kInt ? options.*(row->int_field) : int(options.*(row->bool_field));
+      if (*size < sizeof(int)) return Err::kInvalid;
+      std::memcpy(out, &v, sizeof(int));
+      *size = sizeof(int);
+      return Err::kOk;
+    }
+    case Kind::kInt64: {
+      int64_t v = options.*(row->int64_field);
+      if (id == opt::kMaxMsgSize) {
+        if (*size < sizeof(int64_t)) return Err::kInvalid;
+        std::memcpy(out, &v, sizeof(int64_t));
+        *size = sizeof(int64_t);
+      } else {  // HWMs are ints in zmq.h
+        int narrow = int(v);
+        if (*size < sizeof(int)) return Err::kInvalid;
+        std::memcpy(out, &narrow, sizeof(int));
+        *size = sizeof(int);
+      }
+      return Err::kOk;
+    }
+    case Kind::kBytes: {
+      const std::string& v = options.*(row->bytes_field);
+      // LAST_ENDPOINT is a C string: room for the terminating NUL is required.
+      bool c_string = id == opt::kLastEndpoint || id == opt::kBindToDevice;
+      size_t need = v.size() + (c_string ? 1 : 0);
+      if (*size < need) return Err::kInvalid;
+      std::memcpy(out, v.data(), v.size());
+      if (c_string) out[v.size()] = 0;
+      *size = need;
+      return Err::kOk;
+    }
+  }
+  return Err::kInvalid;
+}
+
+}  // namespace zlab

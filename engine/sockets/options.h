@@ -1,0 +1,127 @@
+// Socket options: the values, and a table that parses, validates and reports them by their
+// zmq.h number, so the C API and the simulator set options the same way.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/base/err.h"
+#include "engine/base/metadata.h"
+
+namespace zlab {
+
+// Option numbers, equal to zmq.h's (engine/api checks this).
+namespace opt {
+inline constexpr int kRoutingId = 5;
+inline constexpr int kSubscribe = 6;
+inline constexpr int kUnsubscribe = 7;
+inline constexpr int kSndBuf = 11;
+inline constexpr int kRcvBuf = 12;
+inline constexpr int kRcvMore = 13;
+inline constexpr int kFd = 14;
+inline constexpr int kEvents = 15;
+inline constexpr int kType = 16;
+inline constexpr int kLinger = 17;
+inline constexpr int kReconnectIvl = 18;
+inline constexpr int kBacklog = 19;
+inline constexpr int kReconnectIvlMax = 21;
+inline constexpr int kMaxMsgSize = 22;
+inline constexpr int kSndHwm = 23;
+inline constexpr int kRcvHwm = 24;
+inline constexpr int kMulticastHops = 25;
+inline constexpr int kRcvTimeo = 27;
+inline constexpr int kSndTimeo = 28;
+inline constexpr int kLastEndpoint = 32;
+inline constexpr int kRouterMandatory = 33;
+inline constexpr int kTcpKeepalive = 34;
+inline constexpr int kTcpKeepaliveCnt = 35;
+inline constexpr int kTcpKeepaliveIdle = 36;
+inline constexpr int kTcpKeepaliveIntvl = 37;
+inline constexpr int kImmediate = 39;
+inline constexpr int kXPubVerbose = 40;
+inline constexpr int kRouterRaw = 41;
+inline constexpr int kIpv6 = 42;
+inline constexpr int kMechanism = 43;
+inline constexpr int kProbeRouter = 51;
+inline constexpr int kReqCorrelate = 52;
+inline constexpr int kReqRelaxed = 53;
+inline constexpr int kConflate = 54;
+inline constexpr int kRouterHandover = 56;
+inline constexpr int kTos = 57;
+inline constexpr int kConnectRoutingId = 61;
+inline constexpr int kHandshakeIvl = 66;
+inline constexpr int kXPubNoDrop = 69;
+inline constexpr int kXPubManual = 71;
+inline constexpr int kXPubWelcomeMsg = 72;
+inline constexpr int kStreamNotify = 73;
+inline constexpr int kInvertMatching = 74;
+inline constexpr int kHeartbeatIvl = 75;
+inline constexpr int kHeartbeatTtl = 76;
+inline constexpr int kHeartbeatTimeout = 77;
+inline constexpr int kXPubVerboser = 78;
+inline constexpr int kConnectTimeout = 79;
+inline constexpr int kTcpMaxRt = 80;
+inline constexpr int kThreadSafe = 81;
+inline constexpr int kMulticastMaxTpdu = 84;
+inline constexpr int kBindToDevice = 92;
+}  // namespace opt
+
+// Every value in its zmq.h unit (milliseconds, messages, bytes); -1 where zmq.h says "none".
+struct SocketOptions {
+  int type = 0;
+  int64_t sndhwm = 1000;
+  int64_t rcvhwm = 1000;
+  int linger_ms = -1;  // libzmq 4.3 default: wait forever (30000 since 4.? only for ctx_term)
+  int reconnect_ivl_ms = 100;
+  int reconnect_ivl_max_ms = 0;
+  int backlog = 100;
+  int64_t max_msg_size = -1;
+  int rcvtimeo_ms = -1;
+  int sndtimeo_ms = -1;
+  int sndbuf = -1;
+  int rcvbuf = -1;
+  int tcp_keepalive = -1;
+  int tcp_keepalive_cnt = -1;
+  int tcp_keepalive_idle = -1;
+  int tcp_keepalive_intvl = -1;
+  int tcp_maxrt_ms = 0;
+  int tos = 0;
+  int multicast_hops = 1;
+  int multicast_maxtpdu = 1500;
+  bool immediate = false;
+  bool ipv6 = false;
+  bool conflate = false;
+  bool router_mandatory = false;
+  bool router_handover = false;
+  bool router_raw = false;
+  bool probe_router = false;
+  bool req_correlate = false;
+  bool req_relaxed = false;
+  bool xpub_verbose = false;
+  bool xpub_verboser = false;
+  bool xpub_manual = false;
+  bool xpub_nodrop = false;
+  bool stream_notify = true;
+  bool invert_matching = false;
+  int handshake_ivl_ms = 30000;
+  int heartbeat_ivl_ms = 0;
+  int heartbeat_ttl_ms = 0;
+  int heartbeat_timeout_ms = -1;
+  int connect_timeout_ms = 0;
+  std::string routing_id;          // at most 255 bytes, not starting with a zero byte
+  std::string connect_routing_id;  // applies to the next connect()
+  std::string xpub_welcome_msg;
+  std::string bind_to_device;
+  std::string last_endpoint;
+  bool has_xpub_welcome_msg = false;
+};
+
+// Sets a generic option by number. kNotSupported means "not a generic option": the socket type
+// may handle it (SUBSCRIBE, XPUB_*, ...). kInvalid means a bad value or size.
+Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value);
+// Reads a generic option into out (at most *size bytes); *size becomes the value's size.
+Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size);
+
+}  // namespace zlab

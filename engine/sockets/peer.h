@@ -1,0 +1,43 @@
+// One peer of a socket: its two pipes and, while connected, its protocol connection.
+//
+// A peer made by connect() outlives its connections: its pipes keep queued messages across
+// reconnects (unless ZMQ_IMMEDIATE). A peer made by accept() lives as long as its connection,
+// plus however long its received messages wait to be read.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/proto/connection.h"
+#include "engine/sockets/pipe.h"
+#include "engine/sockets/trie.h"
+
+namespace zlab {
+
+using StreamId = uint32_t;
+using EndpointId = uint32_t;
+inline constexpr StreamId kNoStream = 0;
+
+struct Peer {
+  uint32_t id = 0;
+  EndpointId endpoint = 0;  // the bind or connect that made it
+  bool from_connect = false;
+  StreamId stream = kNoStream;
+  std::unique_ptr<proto::Connection> conn;
+  Pipe in;
+  Pipe out;
+  std::string routing_id;  // ROUTER/STREAM/SERVER: the key applications address it by
+  bool attached = false;   // known to the socket type's routing
+  bool out_dead = false;   // its connection is gone for good: nothing more can be sent
+  bool handshaken = false;
+  bool close_after_flush = false;  // close the connection once the out pipe is empty   // at least
+                                   // one connection completed the handshake
+  SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
+  uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
+
+  // Room for a new outbound message now.
+  bool writable() const { return !out_dead && out.can_write(); }
+};
+
+}  // namespace zlab

@@ -1,0 +1,62 @@
+// A one-way queue of message parts between a socket and one peer, bounded in whole messages.
+//
+// The high-water mark counts messages, not parts or bytes (0 = unbounded). Once full, a pipe
+// stays full until it drains to the low-water mark, as libzmq's does, so a writer at the
+// limit is woken once per batch rather than once per message. Readers only see whole
+// messages: a message's parts become visible when its last part is written.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "engine/base/msg.h"
+
+namespace zlab {
+
+class Pipe {
+ public:
+  explicit Pipe(int64_t hwm = 1000) { set_hwm(hwm); }
+
+  void set_hwm(int64_t hwm);
+  int64_t hwm() const { return hwm_; }
+  int64_t lwm() const { return lwm_; }
+
+  // Room to start a new message. A message already started may always be finished.
+  bool can_write() const { return !full_ || writing_; }
+  void write(Msg part);
+  // Drops the parts of an unfinished message (its writer went away mid-message).
+  void rollback();
+
+  // A whole message (or the rest of one being read) is available.
+  bool can_read() const { return reading_ || complete_ > 0; }
+  bool read(Msg* part);
+  // Peeks at the first part of the next message (can_read() must be true).
+  const Msg& front() const { return parts_.front(); }
+
+  int64_t messages() const { return complete_; }
+  // A message is partly read (its remaining parts are next).
+  bool reading() const { return reading_; }
+  // ZMQ_CONFLATE: keep only the newest whole message.
+  void set_conflate(bool conflate) { conflate_ = conflate; }
+  bool empty() const { return parts_.empty(); }
+  // Whether the pipe hit its high-water mark and has not drained to the low-water mark yet.
+  bool full() const { return full_; }
+  // Drops every message (conflate, close); returns how many whole messages were dropped.
+  int64_t clear();
+
+ private:
+  std::deque<Msg> parts_;
+  int64_t hwm_ = 0;
+  int64_t lwm_ = 0;
+  int64_t complete_ = 0;   // whole messages queued
+  size_t unfinished_ = 0;  // trailing parts of a message still being written
+  bool writing_ = false;
+  bool reading_ = false;
+  bool full_ = false;
+  bool conflate_ = false;
+};
+
+// libzmq's low-water mark: half the HWM, or HWM-1024 for large HWMs.
+int64_t compute_lwm(int64_t hwm);
+
+}  // namespace zlab

@@ -1,0 +1,99 @@
+#include "engine/sockets/pipe.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace zlab {
+namespace {
+
+Msg part(std::string_view s, bool more = false) {
+  Msg m = Msg::copy_of(s);
+  m.set_more(more);
+  return m;
+}
+
+TEST(PipeTest, HwmCountsWholeMessagesWithHysteresis) {
+  Pipe p(4);
+  EXPECT_EQ(p.lwm(), 2);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(p.can_write());
+    p.write(part("a", true));
+    p.write(part("b"));  // two parts, one message
+  }
+  EXPECT_FALSE(p.can_write());
+  Msg m;
+  p.read(&m);
+  p.read(&m);  // 3 left: still above the low-water mark
+  EXPECT_FALSE(p.can_write());
+  p.read(&m);
+  p.read(&m);  // 2 left = lwm: room again
+  EXPECT_TRUE(p.can_write());
+}
+
+TEST(PipeTest, ZeroHwmIsUnbounded) {
+  Pipe p(0);
+  for (int i = 0; i < 100000; ++i) p.write(part("x"));
+  EXPECT_TRUE(p.can_write());
+  EXPECT_EQ(p.messages(), 100000);
+}
+
+TEST(PipeTest, ReadersSeeOnlyWholeMessages) {
+  Pipe p(10);
+  p.write(part("a", true));
+  EXPECT_FALSE(p.can_read());
+  p.write(part("b", true));
+  p.write(part("c"));
+  EXPECT_TRUE(p.can_read());
+  Msg m;
+  ASSERT_TRUE(p.read(&m));
+  EXPECT_EQ(m.view(), "a");
+  EXPECT_TRUE(p.can_read());  // the rest of the message
+  p.read(&m);
+  p.read(&m);
+  EXPECT_EQ(m.view(), "c");
+  EXPECT_FALSE(p.can_read());
+}
+
+TEST(PipeTest, AStartedMessageCanBeFinishedAtTheLimit) {
+  Pipe p(1);
+  p.write(part("a", true));
+  EXPECT_TRUE(p.can_write());
+  p.write(part("b"));
+  EXPECT_FALSE(p.can_write());
+}
+
+TEST(PipeTest, RollbackDropsAnUnfinishedMessage) {
+  Pipe p(10);
+  p.write(part("whole"));
+  p.write(part("half", true));
+  p.rollback();
+  Msg m;
+  ASSERT_TRUE(p.read(&m));
+  EXPECT_EQ(m.view(), "whole");
+  EXPECT_FALSE(p.can_read());
+  EXPECT_TRUE(p.empty());
+}
+
+TEST(PipeTest, LwmOfLargeHwm) {
+  EXPECT_EQ(compute_lwm(1000), 500);
+  EXPECT_EQ(compute_lwm(10000), 10000 - 1024);
+  EXPECT_EQ(compute_lwm(1), 1);
+}
+
+TEST(PipeTest, ClearKeepsAMessageBeingWritten) {
+  Pipe p(2);
+  p.write(part("a"));
+  p.write(part("b"));
+  EXPECT_FALSE(p.can_write());
+  EXPECT_EQ(p.clear(), 2);
+  EXPECT_TRUE(p.can_write());
+  p.write(part("c", true));
+  p.write(part("d"));
+  Msg m;
+  p.read(&m);
+  EXPECT_EQ(m.view(), "c");
+}
+
+}  // namespace
+}  // namespace zlab

@@ -1,0 +1,70 @@
+// What makes a socket type: how it routes outgoing and incoming messages. One small class per
+// type (sockets/types/), each built from the strategies in strategies.h. The SocketCore owns
+// peers, endpoints and connections and tells the routing when peers come and go.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "engine/base/err.h"
+#include "engine/base/msg.h"
+#include "engine/base/socket_type.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/peer.h"
+
+namespace zlab {
+
+// Services of the core a routing may use.
+class SocketServices {
+ public:
+  virtual ~SocketServices() = default;
+  virtual const SocketOptions& options() const = 0;
+  // A random 32-bit value from the seeded source the driver gave the socket.
+  virtual uint32_t random_u32() = 0;
+  // Closes a peer's connection (STREAM close request, ROUTER handover).
+  virtual void disconnect_peer(Peer& peer) = 0;
+  // Closes a peer's connection once what is queued for it has been written (STREAM).
+  virtual void close_after_flush(Peer& peer) = 0;
+  // Every peer attached to the routing (for resubscription, welcome messages).
+  virtual void for_each_peer(void (*fn)(Peer&, void*), void* arg) = 0;
+};
+
+class Routing {
+ public:
+  explicit Routing(SocketServices& services) : services_(services) {}
+  virtual ~Routing() = default;
+
+  // Whether a connect()ed peer may be used before its handshake (the default, unless
+  // ZMQ_IMMEDIATE). Types that need the peer's identity first say no.
+  virtual bool attach_before_handshake() const { return true; }
+  // A peer joins; returns false to refuse it (PAIR's second peer, ROUTER id clash).
+  virtual bool attach(Peer& peer) = 0;
+  virtual void detach(Peer& peer) = 0;
+  // A connect()ed peer got a new connection after losing one (SUB resubscribes).
+  virtual void reconnected(Peer&) {}
+  // A peer's connection completed its handshake (for peers attached before it).
+  virtual void handshaken(Peer&) {}
+  // A peer's connection ended (before detach, while its pipes still exist).
+  virtual void connection_lost(Peer&) {}
+  // A part arrived from a peer's connection; the routing may consume it (XPUB
+  // subscriptions) by returning true, or let the core queue it by returning false.
+  virtual bool intercept(Peer&, Msg&) { return false; }
+
+  virtual Err send(Msg& part) = 0;
+  virtual Err recv(Msg* part) = 0;
+  virtual bool has_in() = 0;
+  virtual bool has_out() = 0;
+
+  // Type-specific options; kNotSupported when the option is not this type's.
+  virtual Err set_option(int, std::span<const uint8_t>) { return Err::kNotSupported; }
+  virtual Err get_option(int, uint8_t*, size_t*) { return Err::kNotSupported; }
+
+ protected:
+  const SocketOptions& options() const { return services_.options(); }
+  SocketServices& services_;
+};
+
+std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services);
+
+}  // namespace zlab

@@ -1,0 +1,706 @@
+#include "engine/sockets/socket_core.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+
+#include "engine/proto/raw_connection.h"
+#include "engine/proto/zmtp_connection.h"
+
+namespace zlab {
+namespace {
+
+constexpr int64_t kNsPerMs = 1'000'000;
+constexpr int64_t kNever = INT64_MAX;
+
+int64_t ms_to_ns(int ms) { return int64_t(ms) * kNsPerMs; }
+
+}  // namespace
+
+SocketCore::SocketCore(SocketType type, uint64_t seed)
+    : type_(type), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
+  options_.type = socket_type_info(type).zmq_value;
+  routing_ = make_routing(type, *this);
+}
+
+SocketCore::~SocketCore() {
+  // Routing first: it holds pointers to peers.
+  routing_.reset();
+}
+
+uint32_t SocketCore::random_u32() {
+  // splitmix64: small, fast, and enough for ids and jitter; the seed comes from the driver.
+  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return uint32_t((z ^ (z >> 31)) >> 32);
+}
+
+void SocketCore::emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream,
+                      std::string detail) {
+  constexpr size_t kMaxQueuedEvents = 4096;  // a monitor nobody reads must not grow forever
+  if (monitor_.size() >= kMaxQueuedEvents) monitor_.pop_front();
+  monitor_.push_back(MonitorEvent{event, value, endpoint, stream, std::move(detail)});
+}
+
+bool SocketCore::poll_monitor_event(MonitorEvent* event) {
+  if (monitor_.empty()) return false;
+  *event = std::move(monitor_.front());
+  monitor_.pop_front();
+  return true;
+}
+
+void SocketCore::mark_dirty(StreamId stream) {
+  if (stream != kNoStream) dirty_.push_back(stream);
+}
+
+bool SocketCore::poll_dirty(StreamId* stream) {
+  while (!dirty_.empty()) {
+    *stream = dirty_.back();
+    dirty_.pop_back();
+    // Duplicates are harmless but wasteful: skip a stream listed again right below.
+    if (!dirty_.empty() && dirty_.back() == *stream) continue;
+    return true;
+  }
+  return false;
+}
+
+bool SocketCore::poll_action(IoAction* action) {
+  if (actions_.empty()) return false;
+  *action = std::move(actions_.front());
+  actions_.pop_front();
+  return true;
+}
+
+Peer* SocketCore::peer_of(StreamId stream) const {
+  auto it = streams_.find(stream);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+// --- options ---
+
+Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_ns) {
+  Err err = routing_->set_option(id, value);
+  if (err != Err::kNotSupported) {
+    flush_all(now_ns);
+    return err;
+  }
+  if (id == opt::kRcvMore || id == opt::kEvents || id == opt::kFd || id == opt::kType) {
+    return Err::kInvalid;
+  }
+  err = set_generic_option(options_, id, value);
+  if (err == Err::kNotSupported) return Err::kInvalid;  // an unknown option is EINVAL in zmq
+  return err;
+}
+
+Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
+  if (id == opt::kRcvMore) {
+    if (*size < sizeof(int)) return Err::kInvalid;
+    int v = rcvmore_ ? 1 : 0;
+    std::memcpy(out, &v, sizeof v);
+    *size = sizeof v;
+    return Err::kOk;
+  }
+  Err err = routing_->get_option(id, out, size);
+  if (err != Err::kNotSupported) return err;
+  err = get_generic_option(options_, id, out, size);
+  return err == Err::kNotSupported ? Err::kInvalid : err;
+}
+
+// --- application side ---
+
+Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  if (!socket_type_info(type_).can_send) return Err::kNotSupported;
+  part.set_more(flags & kSendMore);
+  part.set_command(false);
+  Err err = routing_->send(part);
+  if (err == Err::kOk) flush_all(now_ns);
+  return err;
+}
+
+Err SocketCore::recv(Msg* part, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  if (!socket_type_info(type_).can_recv) return Err::kNotSupported;
+  Err err = routing_->recv(part);
+  if (err == Err::kOk) rcvmore_ = part->more();
+  // Reading made room: take more from connections that were held back by the HWM.
+  for (auto& [id, peer] : peers_) {
+    if (peer->conn && peer->in.can_write()) pump_peer(*peer, now_ns);
+  }
+  reap_dead_peers();
+  return err;
+}
+
+uint32_t SocketCore::events(int64_t now_ns) {
+  (void)now_ns;
+  uint32_t ev = 0;
+  const SocketTypeInfo& info = socket_type_info(type_);
+  if (info.can_recv && routing_->has_in()) ev |= kPollIn;
+  if (info.can_send && routing_->has_out()) ev |= kPollOut;
+  return ev;
+}
+
+// --- endpoints ---
+
+SocketCore::EndpointRec* SocketCore::find_endpoint(std::string_view text, bool is_bind) {
+  for (auto& [id, rec] : endpoints_) {
+    if (rec.is_bind != is_bind) continue;
+    if (rec.endpoint.text == text || (!rec.resolved.empty() && rec.resolved == text)) return &rec;
+  }
+  return nullptr;
+}
+
+std::optional<BindRequest> SocketCore::bind(std::string_view text, Err* err) {
+  if (closing_) {
+    *err = Err::kTerminated;
+    return std::nullopt;
+  }
+  ParsedEndpoint parsed = parse_endpoint(text);
+  if (!parsed.endpoint) {
+    *err = parsed.err;
+    return std::nullopt;
+  }
+  if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
+    *err = Err::kNoCompatProto;
+    return std::nullopt;
+  }
+  EndpointId id = next_endpoint_id_++;
+  endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, true));
+  *err = Err::kOk;
+  return BindRequest{id, *parsed.endpoint};
+}
+
+Err SocketCore::complete_bind(EndpointId listener, Err result, std::string resolved,
+                              int64_t now_ns) {
+  (void)now_ns;
+  auto it = endpoints_.find(listener);
+  if (it == endpoints_.end()) return Err::kInvalid;
+  if (result != Err::kOk) {
+    emit(monitor::kBindFailed, 0, it->second.endpoint.text, kNoStream,
+         std::string(err_name(result)));
+    endpoints_.erase(it);
+    return result;
+  }
+  it->second.bound = true;
+  it->second.resolved = resolved.empty() ? it->second.endpoint.text : std::move(resolved);
+  options_.last_endpoint = it->second.resolved;
+  emit(monitor::kListening, listener, it->second.resolved);
+  return Err::kOk;
+}
+
+Err SocketCore::connect(std::string_view text, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  ParsedEndpoint parsed = parse_endpoint(text);
+  if (!parsed.endpoint) return parsed.err;
+  if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
+    return Err::kNoCompatProto;
+  }
+  EndpointId id = next_endpoint_id_++;
+  EndpointRec& rec = endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, false)).first->second;
+  rec.resolved = rec.endpoint.text;
+  rec.current_ivl_ms = options_.reconnect_ivl_ms;
+  rec.connect_routing_id = std::move(options_.connect_routing_id);
+  options_.connect_routing_id.clear();
+  options_.last_endpoint = rec.endpoint.text;
+  if (!options_.immediate && routing_->attach_before_handshake()) {
+    Peer& peer = new_peer(rec, true);
+    rec.peer = &peer;
+    if (!routing_->attach(peer)) {
+      remove_peer(peer);
+      rec.peer = nullptr;
+    }
+  }
+  start_connect(rec, now_ns);
+  return Err::kOk;
+}
+
+void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
+  (void)now_ns;
+  rec.stream = next_stream_id_++;
+  rec.reconnect_at_ns = kNever;
+  actions_.push_back(IoAction{IoAction::Kind::kConnect, rec.stream, rec.endpoint});
+  emit(monitor::kConnectDelayed, 0, rec.endpoint.text, rec.stream);
+}
+
+Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
+  (void)now_ns;
+  EndpointRec* rec = find_endpoint(text, true);
+  if (rec == nullptr || !rec->bound) return Err::kNoEntry;
+  EndpointId id = rec->id;
+  actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec->endpoint});
+  emit(monitor::kClosed, id, rec->resolved);
+  // Connections accepted through this endpoint go with it, as in libzmq.
+  std::vector<Peer*> doomed;
+  for (auto& [pid, peer] : peers_) {
+    if (peer->endpoint == id) doomed.push_back(peer.get());
+  }
+  for (Peer* peer : doomed) disconnect_peer(*peer);
+  endpoints_.erase(id);
+  return Err::kOk;
+}
+
+Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
+  (void)now_ns;
+  EndpointRec* rec = find_endpoint(text, false);
+  if (rec == nullptr) return Err::kNoEntry;
+  EndpointId id = rec->id;
+  Peer* peer = rec->peer;
+  if (peer == nullptr && rec->stream != kNoStream) peer = peer_of(rec->stream);
+  if (rec->stream != kNoStream && peer_of(rec->stream) == nullptr) {
+    // Still connecting: the driver drops the attempt.
+    actions_.push_back(IoAction{IoAction::Kind::kCloseStream, rec->stream, rec->endpoint});
+  }
+  endpoints_.erase(id);
+  if (peer != nullptr) {
+    peer->from_connect = false;  // no reconnect: the endpoint is gone
+    disconnect_peer(*peer);
+    if (peer->conn == nullptr && peers_.count(peer->id) > 0) remove_peer(*peer);
+  }
+  return Err::kOk;
+}
+
+void SocketCore::close(int64_t now_ns) {
+  if (closing_) return;
+  closing_ = true;
+  for (auto& [id, rec] : endpoints_) {
+    if (rec.is_bind && rec.bound) {
+      actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec.endpoint});
+    }
+  }
+  if (options_.linger_ms >= 0) linger_deadline_ns_ = now_ns + ms_to_ns(options_.linger_ms);
+  // Nothing will ever read what is queued inbound.
+  for (auto& [id, peer] : peers_) peer->in.clear();
+  check_linger(now_ns);
+}
+
+void SocketCore::check_linger(int64_t now_ns) {
+  if (!closing_) return;
+  bool expired = now_ns >= linger_deadline_ns_;
+  std::vector<Peer*> done;
+  for (auto& [id, peer] : peers_) {
+    bool drained = peer->out.empty() && (!peer->conn || peer->conn->pending_bytes() == 0);
+    if (expired || drained || peer->out_dead) done.push_back(peer.get());
+  }
+  for (Peer* peer : done) {
+    if (peer->conn) {
+      peer->conn->close(proto::CloseReason::kLocalClose, "socket closed");
+      release_stream(peer->stream, peer);
+    } else {
+      for (auto& [eid, rec] : endpoints_) {
+        if (rec.peer == peer && rec.stream != kNoStream) {
+          actions_.push_back(IoAction{IoAction::Kind::kCloseStream, rec.stream, rec.endpoint});
+          rec.stream = kNoStream;
+        }
+      }
+    }
+    remove_peer(*peer);
+  }
+  if (expired) {
+    for (auto& [stream, conn] : draining_) {
+      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    }
+    draining_.clear();
+  }
+  if (peers_.empty()) {
+    for (auto& [eid, rec] : endpoints_) {
+      if (!rec.is_bind && rec.stream != kNoStream && peer_of(rec.stream) == nullptr) {
+        actions_.push_back(IoAction{IoAction::Kind::kCloseStream, rec.stream, rec.endpoint});
+      }
+      rec.reconnect_at_ns = kNever;
+    }
+    endpoints_.clear();
+  }
+}
+
+bool SocketCore::finished() const {
+  return closing_ && peers_.empty() && draining_.empty() && endpoints_.empty();
+}
+
+// --- peers and connections ---
+
+Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
+  auto peer = std::make_unique<Peer>();
+  peer->id = next_peer_id_++;
+  peer->endpoint = rec.id;
+  peer->from_connect = from_connect;
+  peer->in.set_hwm(options_.rcvhwm);
+  peer->out.set_hwm(options_.sndhwm);
+  peer->in.set_conflate(options_.conflate);
+  peer->out.set_conflate(options_.conflate);
+  if (from_connect) peer->routing_id = rec.connect_routing_id;
+  Peer& ref = *peer;
+  peers_.emplace(ref.id, std::move(peer));
+  return ref;
+}
+
+std::unique_ptr<proto::Connection> SocketCore::make_connection(std::string peer_address,
+                                                               bool as_server, int64_t now_ns) {
+  if (type_ == SocketType::kStream) {
+    return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns);
+  }
+  proto::ZmtpOptions o;
+  o.socket_type = type_;
+  o.routing_id = options_.routing_id;
+  o.as_server = as_server;
+  o.handshake_ivl_ns = ms_to_ns(options_.handshake_ivl_ms);
+  o.heartbeat_ivl_ns = ms_to_ns(options_.heartbeat_ivl_ms);
+  o.heartbeat_ttl_ns = ms_to_ns(options_.heartbeat_ttl_ms);
+  o.heartbeat_timeout_ns =
+      options_.heartbeat_timeout_ms < 0 ? -1 : ms_to_ns(options_.heartbeat_timeout_ms);
+  o.max_msg_size = options_.max_msg_size;
+  o.peer_address = std::move(peer_address);
+  return std::make_unique<proto::ZmtpConnection>(o, now_ns);
+}
+
+StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_address,
+                                     int64_t now_ns) {
+  auto it = endpoints_.find(listener);
+  StreamId stream = next_stream_id_++;
+  if (it == endpoints_.end() || closing_) {
+    actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    return stream;
+  }
+  Peer& peer = new_peer(it->second, false);
+  emit(monitor::kAccepted, stream, it->second.resolved, stream);
+  attach_connection(peer, stream, std::move(peer_address), false, now_ns);
+  return stream;
+}
+
+void SocketCore::handle_connected(StreamId stream, std::string peer_address, int64_t now_ns) {
+  EndpointRec* rec = nullptr;
+  for (auto& [id, r] : endpoints_) {
+    if (!r.is_bind && r.stream == stream) rec = &r;
+  }
+  if (rec == nullptr) {  // disconnected meanwhile
+    actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    return;
+  }
+  rec->current_ivl_ms = options_.reconnect_ivl_ms;
+  bool reconnect = rec->peer != nullptr && rec->peer->handshaken;
+  if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
+  emit(monitor::kConnected, stream, rec->endpoint.text, stream);
+  Peer& peer = *rec->peer;
+  attach_connection(peer, stream, std::move(peer_address), false, now_ns);
+  if (reconnect && peer.attached) routing_->reconnected(peer);
+  flush(peer);
+}
+
+void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
+  for (auto& [id, rec] : endpoints_) {
+    if (!rec.is_bind && rec.stream == stream) {
+      rec.stream = kNoStream;
+      emit(monitor::kClosed, 0, rec.endpoint.text, stream, std::string(err_name(err)));
+      schedule_reconnect(rec, now_ns);
+      return;
+    }
+  }
+}
+
+void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
+  if (options_.reconnect_ivl_ms < 0 ||
+      (closing_ && (rec.peer == nullptr || rec.peer->out.empty()))) {
+    return;
+  }
+  // libzmq's backoff: the current interval plus jitter below the base interval; the interval
+  // doubles up to ZMQ_RECONNECT_IVL_MAX when that is set above the base.
+  int base = std::max(options_.reconnect_ivl_ms, 1);
+  int jitter = int(random_u32() % uint32_t(base));
+  int ivl = rec.current_ivl_ms;
+  int wait_ms = ivl < std::numeric_limits<int>::max() - jitter ? ivl + jitter : ivl;
+  if (options_.reconnect_ivl_max_ms > options_.reconnect_ivl_ms) {
+    rec.current_ivl_ms = int(std::min<int64_t>(int64_t(ivl) * 2, options_.reconnect_ivl_max_ms));
+  }
+  rec.reconnect_at_ns = now_ns + ms_to_ns(wait_ms);
+  emit(monitor::kConnectRetried, wait_ms, rec.endpoint.text);
+}
+
+void SocketCore::attach_connection(Peer& peer, StreamId stream, std::string peer_address,
+                                   bool as_server, int64_t now_ns) {
+  peer.stream = stream;
+  peer.out_dead = false;
+  peer.conn = make_connection(std::move(peer_address), as_server, now_ns);
+  streams_[stream] = &peer;
+  process_events(peer, now_ns);
+  mark_dirty(stream);
+}
+
+void SocketCore::pump_peer(Peer& peer, int64_t now_ns) {
+  pull(peer, now_ns);
+  process_events(peer, now_ns);
+  if (peers_.count(peer.id) > 0) flush(peer);
+}
+
+void SocketCore::pull(Peer& peer, int64_t now_ns) {
+  if (!peer.conn) return;
+  Msg part;
+  // Take whole messages while the pipe has room; a started message is always finished.
+  while (peer.in.can_write() && peer.conn->poll_part(&part, now_ns)) {
+    if (routing_->intercept(peer, part)) continue;
+    peer.in.write(std::move(part));
+  }
+  mark_dirty(peer.stream);
+}
+
+void SocketCore::flush(Peer& peer) {
+  if (!peer.conn || !peer.conn->active()) return;
+  Msg part;
+  bool wrote = false;
+  while (peer.out.can_read() && (peer.out.reading() || peer.conn->can_send())) {
+    peer.out.read(&part);
+    peer.conn->send_part(std::move(part));
+    wrote = true;
+  }
+  if (wrote) mark_dirty(peer.stream);
+  if (peer.close_after_flush && peer.out.empty()) {
+    peer.close_after_flush = false;
+    peer.conn->close(proto::CloseReason::kLocalClose, "closed by the application");
+  }
+}
+
+void SocketCore::close_after_flush(Peer& peer) {
+  peer.close_after_flush = true;
+  flush(peer);
+}
+
+void SocketCore::flush_all(int64_t now_ns) {
+  (void)now_ns;
+  for (auto& [id, peer] : peers_) {
+    if (!peer->out.empty()) flush(*peer);
+  }
+}
+
+void SocketCore::process_events(Peer& peer, int64_t now_ns) {
+  if (!peer.conn) return;
+  proto::ConnEvent ev;
+  while (peer.conn && peer.conn->poll_event(&ev)) {
+    auto rec = endpoints_.find(peer.endpoint);
+    std::string where = rec != endpoints_.end() ? rec->second.resolved : std::string();
+    if (ev.kind == proto::ConnEvent::Kind::kHandshakeSucceeded) {
+      peer.handshaken = true;
+      emit(monitor::kHandshakeSucceeded, 0, where, peer.stream);
+      if (!peer.attached) {
+        if (!routing_->attach(peer)) {
+          peer.conn->close(proto::CloseReason::kLocalClose, "refused by the socket type");
+          continue;
+        }
+      } else {
+        routing_->handshaken(peer);
+      }
+      flush(peer);
+      pull(peer, now_ns);
+    } else {
+      if (proto::is_protocol_failure(ev.reason) && !peer.conn->active()) {
+        emit(monitor::kHandshakeFailedProtocol, int64_t(ev.reason), where, peer.stream, ev.detail);
+      }
+      emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
+      connection_lost(peer, now_ns);
+      return;
+    }
+  }
+}
+
+void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
+  StreamId stream = peer.stream;
+  // Whatever was received of a message that will never be finished is dropped; a message
+  // partly handed to the dead connection loses its remaining parts: messages are atomic.
+  peer.in.rollback();
+  Msg part;
+  while (peer.out.reading() && peer.out.read(&part)) {
+  }
+  if (peer.attached) routing_->connection_lost(peer);
+  release_stream(stream, &peer);
+  EndpointRec* rec = nullptr;
+  if (peer.from_connect) {
+    for (auto& [id, r] : endpoints_) {
+      if (r.peer == &peer) rec = &r;
+    }
+  }
+  // A connect()ed peer that was usable before its handshake keeps its pipes for the next
+  // connection; types that know peers by identity get a fresh peer each time.
+  if (rec != nullptr && !options_.immediate && routing_->attach_before_handshake() &&
+      options_.reconnect_ivl_ms >= 0) {
+    rec->stream = kNoStream;
+    schedule_reconnect(*rec, now_ns);  // the peer and its queued messages wait for it
+    return;
+  }
+  if (rec != nullptr) {
+    rec->stream = kNoStream;
+    rec->peer = nullptr;
+    schedule_reconnect(*rec, now_ns);
+  }
+  peer.out_dead = true;
+  peer.out.clear();
+  reap_dead_peers();
+}
+
+void SocketCore::release_stream(StreamId stream, Peer* peer) {
+  if (stream == kNoStream) return;
+  streams_.erase(stream);
+  if (peer != nullptr && peer->conn) {
+    std::unique_ptr<proto::Connection> conn = std::move(peer->conn);
+    peer->stream = kNoStream;
+    if (!conn->finished()) {
+      // Write what it still has (an ERROR command) before closing the stream.
+      draining_[stream] = std::move(conn);
+      mark_dirty(stream);
+      return;
+    }
+  }
+  actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+}
+
+void SocketCore::disconnect_peer(Peer& peer) {
+  if (peer.conn) {
+    peer.conn->close(proto::CloseReason::kLocalClose, "disconnected");
+    emit(monitor::kDisconnected, peer.stream, std::string(), peer.stream, "disconnected");
+    peer.from_connect = false;
+    StreamId stream = peer.stream;
+    release_stream(stream, &peer);
+  }
+  peer.out_dead = true;
+  peer.out.clear();
+  if (peer.in.empty()) remove_peer(peer);
+}
+
+void SocketCore::remove_peer(Peer& peer) {
+  if (peer.attached) routing_->detach(peer);
+  peer.attached = false;
+  for (auto& [id, rec] : endpoints_) {
+    if (rec.peer == &peer) rec.peer = nullptr;
+  }
+  if (peer.stream != kNoStream) streams_.erase(peer.stream);
+  peers_.erase(peer.id);
+}
+
+void SocketCore::reap_dead_peers() {
+  std::vector<Peer*> dead;
+  for (auto& [id, peer] : peers_) {
+    if (peer->out_dead && !peer->conn && peer->in.empty()) dead.push_back(peer.get());
+  }
+  for (Peer* peer : dead) remove_peer(*peer);
+}
+
+void SocketCore::for_each_peer(void (*fn)(Peer&, void*), void* arg) {
+  for (auto& [id, peer] : peers_) {
+    if (peer->attached) fn(*peer, arg);
+  }
+}
+
+uint64_t SocketCore::dropped_messages() const {
+  uint64_t n = 0;
+  for (const auto& [id, peer] : peers_) n += peer->dropped_messages;
+  return n;
+}
+
+// --- driver side: bytes and time ---
+
+std::span<uint8_t> SocketCore::read_buffer(StreamId stream) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) return {};
+  return peer->conn->read_buffer();
+}
+
+void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) return;
+  peer->conn->handle_read(n, now_ns);
+  pump_peer(*peer, now_ns);
+}
+
+void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) {
+    if (draining_.erase(stream) > 0) {
+      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    }
+    return;
+  }
+  peer->conn->handle_eof(now_ns);
+  pump_peer(*peer, now_ns);
+}
+
+void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) {
+    if (draining_.erase(stream) > 0) {
+      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    }
+    return;
+  }
+  // A reset loses what was in flight; what was fully received is still delivered.
+  peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
+  pump_peer(*peer, now_ns);
+}
+
+size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const {
+  if (auto it = draining_.find(stream); it != draining_.end()) {
+    return it->second->poll_transmit(out, max);
+  }
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) return 0;
+  return peer->conn->poll_transmit(out, max);
+}
+
+bool SocketCore::wants_write(StreamId stream) const {
+  if (auto it = draining_.find(stream); it != draining_.end()) {
+    return it->second->pending_bytes() > 0;
+  }
+  Peer* peer = peer_of(stream);
+  return peer != nullptr && peer->conn && peer->conn->pending_bytes() > 0;
+}
+
+void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
+  if (auto it = draining_.find(stream); it != draining_.end()) {
+    it->second->handle_written(n, now_ns);
+    if (it->second->finished()) {
+      draining_.erase(it);
+      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    }
+    return;
+  }
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) return;
+  peer->conn->handle_written(n, now_ns);
+  flush(*peer);  // room in the connection: move more messages out of the pipe
+  if (closing_) check_linger(now_ns);
+}
+
+int64_t SocketCore::next_deadline_ns() const {
+  int64_t next = linger_deadline_ns_;
+  for (const auto& [id, rec] : endpoints_) next = std::min(next, rec.reconnect_at_ns);
+  for (const auto& [id, peer] : peers_) {
+    if (peer->conn) next = std::min(next, peer->conn->next_deadline_ns());
+  }
+  return closing_ ? next : std::min(next, next == linger_deadline_ns_ ? kNever : next);
+}
+
+void SocketCore::handle_timeout(int64_t now_ns) {
+  for (auto& [id, rec] : endpoints_) {
+    if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) {
+      if (rec.peer == nullptr && !options_.immediate && routing_->attach_before_handshake()) {
+        Peer& peer = new_peer(rec, true);
+        rec.peer = &peer;
+        if (!routing_->attach(peer)) {
+          remove_peer(peer);
+          rec.peer = nullptr;
+        }
+      }
+      start_connect(rec, now_ns);
+    }
+  }
+  std::vector<Peer*> due;
+  for (auto& [id, peer] : peers_) {
+    if (peer->conn && peer->conn->next_deadline_ns() <= now_ns) due.push_back(peer.get());
+  }
+  for (Peer* peer : due) {
+    if (peers_.count(peer->id) == 0 || !peer->conn) continue;
+    peer->conn->handle_timeout(now_ns);
+    mark_dirty(peer->stream);
+    pump_peer(*peer, now_ns);
+  }
+  check_linger(now_ns);
+}
+
+}  // namespace zlab

@@ -1,0 +1,191 @@
+// A socket, sans-I/O: options, endpoints, peers and their connections, reconnection, linger,
+// monitor events, and the socket type's routing. It never blocks and never calls out: the
+// application side returns kAgain where a call would block, and the driver side is a set of
+// handle_* inputs and poll_* outputs (see engine/README.md, "The seam").
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/err.h"
+#include "engine/base/msg.h"
+#include "engine/base/socket_type.h"
+#include "engine/sockets/endpoint.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/peer.h"
+#include "engine/sockets/routing.h"
+#include "engine/wire/frame.h"
+
+namespace zlab {
+
+// Flags of send(), as in zmq.h.
+inline constexpr int kSendMore = 2;
+// Bits of events(), as in zmq.h.
+inline constexpr uint32_t kPollIn = 1;
+inline constexpr uint32_t kPollOut = 2;
+
+// Monitor events with libzmq's numbers (zmq_socket_monitor).
+namespace monitor {
+inline constexpr uint16_t kConnected = 0x0001;
+inline constexpr uint16_t kConnectDelayed = 0x0002;
+inline constexpr uint16_t kConnectRetried = 0x0004;
+inline constexpr uint16_t kListening = 0x0008;
+inline constexpr uint16_t kBindFailed = 0x0010;
+inline constexpr uint16_t kAccepted = 0x0020;
+inline constexpr uint16_t kAcceptFailed = 0x0040;
+inline constexpr uint16_t kClosed = 0x0080;
+inline constexpr uint16_t kCloseFailed = 0x0100;
+inline constexpr uint16_t kDisconnected = 0x0200;
+inline constexpr uint16_t kMonitorStopped = 0x0400;
+inline constexpr uint16_t kHandshakeFailedNoDetail = 0x0800;
+inline constexpr uint16_t kHandshakeSucceeded = 0x1000;
+inline constexpr uint16_t kHandshakeFailedProtocol = 0x2000;
+inline constexpr uint16_t kHandshakeFailedAuth = 0x4000;
+}  // namespace monitor
+
+struct MonitorEvent {
+  uint16_t event;
+  int64_t value;  // stream id (the driver maps it to an fd), interval, or protocol error code
+  std::string endpoint;
+  StreamId stream = kNoStream;
+  std::string detail;  // why, for people reading logs and traces
+};
+
+// What the socket asks the driver to do.
+struct IoAction {
+  enum class Kind : uint8_t { kConnect, kCloseStream, kCloseListener };
+  Kind kind;
+  uint32_t id;        // stream or listener
+  Endpoint endpoint;  // kConnect: where to
+};
+
+struct BindRequest {
+  EndpointId listener;
+  Endpoint endpoint;
+};
+
+class SocketCore final : private SocketServices {
+ public:
+  SocketCore(SocketType type, uint64_t seed);
+  ~SocketCore() override;
+  SocketCore(const SocketCore&) = delete;
+  SocketCore& operator=(const SocketCore&) = delete;
+
+  SocketType type() const { return type_; }
+
+  // --- application side ---
+  // kAgain: would block (mute state, or no peer); the part is untouched then.
+  Err send(Msg& part, int flags, int64_t now_ns);
+  Err recv(Msg* part, int64_t now_ns);
+  bool rcvmore() const { return rcvmore_; }
+  uint32_t events(int64_t now_ns);
+  Err set_option(int id, std::span<const uint8_t> value, int64_t now_ns);
+  Err get_option(int id, uint8_t* out, size_t* size) const;
+  const SocketOptions& options() const override { return options_; }
+
+  // bind() is two steps because listening is the driver's: it must call complete_bind().
+  std::optional<BindRequest> bind(std::string_view endpoint, Err* err);
+  Err complete_bind(EndpointId listener, Err result, std::string resolved, int64_t now_ns);
+  Err connect(std::string_view endpoint, int64_t now_ns);
+  Err unbind(std::string_view endpoint, int64_t now_ns);
+  Err disconnect(std::string_view endpoint, int64_t now_ns);
+  // Starts closing: queued messages are still sent for up to ZMQ_LINGER.
+  void close(int64_t now_ns);
+  // Closed, lingered, and every stream and listener released.
+  bool finished() const;
+
+  // --- driver side ---
+  StreamId handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns);
+  void handle_connected(StreamId stream, std::string peer_address, int64_t now_ns);
+  void handle_connect_failed(StreamId stream, Err err, int64_t now_ns);
+  std::span<uint8_t> read_buffer(StreamId stream);
+  void handle_read(StreamId stream, size_t n, int64_t now_ns);
+  void handle_eof(StreamId stream, int64_t now_ns);
+  void handle_stream_error(StreamId stream, Err err, int64_t now_ns);
+  size_t poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const;
+  void handle_written(StreamId stream, size_t n, int64_t now_ns);
+  bool wants_write(StreamId stream) const;
+  void handle_timeout(int64_t now_ns);
+  int64_t next_deadline_ns() const;
+  bool poll_action(IoAction* action);
+  bool poll_monitor_event(MonitorEvent* event);
+  // Streams whose read or write interest may have changed since the last call.
+  bool poll_dirty(StreamId* stream);
+
+  // Test and simulator introspection.
+  size_t peer_count() const { return peers_.size(); }
+  uint64_t dropped_messages() const;
+
+ private:
+  struct EndpointRec {
+    EndpointRec(EndpointId id_in, Endpoint endpoint_in, bool is_bind_in)
+        : id(id_in), endpoint(std::move(endpoint_in)), is_bind(is_bind_in) {}
+    EndpointId id;
+    Endpoint endpoint;
+    bool is_bind;
+    bool bound = false;
+    std::string resolved;  // what LAST_ENDPOINT reports
+    Peer* peer = nullptr;  // connect: its peer (kept across reconnects)
+    StreamId stream = kNoStream;
+    int64_t reconnect_at_ns = INT64_MAX;
+    int current_ivl_ms = 0;
+    std::string connect_routing_id;
+  };
+
+  // SocketServices
+  uint32_t random_u32() override;
+  void disconnect_peer(Peer& peer) override;
+  void close_after_flush(Peer& peer) override;
+  void for_each_peer(void (*fn)(Peer&, void*), void* arg) override;
+
+  Peer& new_peer(EndpointRec& rec, bool from_connect);
+  void start_connect(EndpointRec& rec, int64_t now_ns);
+  void attach_connection(Peer& peer, StreamId stream, std::string peer_address, bool as_server,
+                         int64_t now_ns);
+  std::unique_ptr<proto::Connection> make_connection(std::string peer_address, bool as_server,
+                                                     int64_t now_ns);
+  void pump_peer(Peer& peer, int64_t now_ns);
+  void pull(Peer& peer, int64_t now_ns);
+  void flush(Peer& peer);
+  void flush_all(int64_t now_ns);
+  void process_events(Peer& peer, int64_t now_ns);
+  void connection_lost(Peer& peer, int64_t now_ns);
+  void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
+  void release_stream(StreamId stream, Peer* peer);
+  void remove_peer(Peer& peer);
+  void reap_dead_peers();
+  void check_linger(int64_t now_ns);
+  EndpointRec* find_endpoint(std::string_view text, bool is_bind);
+  void emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream = kNoStream,
+            std::string detail = {});
+  void mark_dirty(StreamId stream);
+  Peer* peer_of(StreamId stream) const;
+
+  SocketType type_;
+  SocketOptions options_;
+  std::unique_ptr<Routing> routing_;
+  uint64_t rng_state_;
+  std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  std::map<StreamId, Peer*> streams_;
+  // Streams whose connection closed but still write (an ERROR command) before closing.
+  std::map<StreamId, std::unique_ptr<proto::Connection>> draining_;
+  std::map<EndpointId, EndpointRec> endpoints_;
+  std::deque<IoAction> actions_;
+  std::deque<MonitorEvent> monitor_;
+  std::vector<StreamId> dirty_;
+  uint32_t next_peer_id_ = 1;
+  uint32_t next_stream_id_ = 1;
+  uint32_t next_endpoint_id_ = 1;
+  bool rcvmore_ = false;
+  bool closing_ = false;
+  int64_t linger_deadline_ns_ = INT64_MAX;
+};
+
+}  // namespace zlab

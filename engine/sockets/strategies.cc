@@ -1,0 +1,141 @@
+#include "engine/sockets/strategies.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace zlab {
+namespace {
+
+void erase_peer(std::vector<Peer*>& peers, Peer* peer, size_t* current) {
+  auto it = std::find(peers.begin(), peers.end(), peer);
+  if (it == peers.end()) return;
+  size_t index = size_t(it - peers.begin());
+  peers.erase(it);
+  if (current != nullptr) {
+    if (index < *current) --*current;
+    if (*current >= peers.size()) *current = 0;
+  }
+}
+
+}  // namespace
+
+void LoadBalancer::attach(Peer* peer) { peers_.push_back(peer); }
+
+void LoadBalancer::detach(Peer* peer) {
+  if (sticky_ == peer) {
+    sticky_ = nullptr;  // the rest of that message has nowhere to go: the caller drops it
+  }
+  erase_peer(peers_, peer, &current_);
+}
+
+Err LoadBalancer::send(Msg& part, Peer** sent_to) {
+  Peer* target = nullptr;
+  if (more_) {
+    target = sticky_;
+    if (target == nullptr) {
+      // Its peer went away mid-message: swallow the rest so the next message starts clean.
+      more_ = part.more();
+      part.reset();
+      return Err::kOk;
+    }
+  } else {
+    for (size_t tried = 0; tried < peers_.size(); ++tried) {
+      Peer* candidate = peers_[current_];
+      if (candidate->writable()) {
+        target = candidate;
+        break;
+      }
+      current_ = (current_ + 1) % peers_.size();
+    }
+    if (target == nullptr) return Err::kAgain;
+  }
+  more_ = part.more();
+  target->out.write(std::move(part));
+  if (sent_to != nullptr) *sent_to = target;
+  if (more_) {
+    sticky_ = target;
+  } else {
+    sticky_ = nullptr;
+    if (!peers_.empty()) current_ = (current_ + 1) % peers_.size();
+  }
+  return Err::kOk;
+}
+
+bool LoadBalancer::has_out() {
+  if (more_) return true;
+  return std::any_of(peers_.begin(), peers_.end(), [](Peer* p) { return p->writable(); });
+}
+
+void FairQueue::attach(Peer* peer) { peers_.push_back(peer); }
+
+void FairQueue::detach(Peer* peer) {
+  if (sticky_ == peer) {
+    sticky_ = nullptr;
+    more_ = false;
+  }
+  erase_peer(peers_, peer, &current_);
+}
+
+Err FairQueue::recv(Msg* part, Peer** from) {
+  Peer* source = nullptr;
+  if (more_ && sticky_ != nullptr) {
+    source = sticky_;
+  } else {
+    for (size_t tried = 0; tried < peers_.size(); ++tried) {
+      Peer* candidate = peers_[current_];
+      if (candidate->in.can_read()) {
+        source = candidate;
+        break;
+      }
+      current_ = (current_ + 1) % peers_.size();
+    }
+    if (source == nullptr) return Err::kAgain;
+  }
+  bool ok = source->in.read(part);
+  assert(ok && "a pipe mid-message always has the next part");
+  (void)ok;
+  more_ = part->more();
+  if (from != nullptr) *from = source;
+  if (more_) {
+    sticky_ = source;
+  } else {
+    sticky_ = nullptr;
+    current_ = (current_ + 1) % peers_.size();
+  }
+  return Err::kOk;
+}
+
+bool FairQueue::has_in() {
+  if (more_) return true;
+  return std::any_of(peers_.begin(), peers_.end(), [](Peer* p) { return p->in.can_read(); });
+}
+
+void Distributor::attach(Peer* peer) { peers_.push_back(peer); }
+
+void Distributor::detach(Peer* peer) {
+  erase_peer(peers_, peer, nullptr);
+  erase_peer(matched_, peer, nullptr);
+}
+
+void Distributor::match_all() {
+  match([](const Peer&) { return true; });
+}
+
+void Distributor::send(Msg& part) {
+  more_ = part.more();
+  if (matched_.empty()) {
+    part.reset();
+    return;
+  }
+  // Every recipient but the last gets a shared reference; the last takes the part itself.
+  for (size_t i = 0; i + 1 < matched_.size(); ++i) matched_[i]->out.write(part.share());
+  matched_.back()->out.write(std::move(part));
+  if (!more_) matched_.clear();
+}
+
+bool Distributor::all_writable(const std::vector<Peer*>& candidates) const {
+  return std::all_of(candidates.begin(), candidates.end(),
+                     [](Peer* p) { return p->out_dead || p->writable(); });
+}
+
+}  // namespace zlab

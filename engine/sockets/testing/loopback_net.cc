@@ -1,0 +1,200 @@
+#include "engine/sockets/testing/loopback_net.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace zlab::testing {
+
+SocketCore* LoopbackNet::socket(SocketType type) {
+  sockets_.push_back(std::make_unique<SocketCore>(type, next_seed_++));
+  return sockets_.back().get();
+}
+
+Err LoopbackNet::bind(SocketCore* s, const std::string& endpoint) {
+  Err err = Err::kOk;
+  auto request = s->bind(endpoint, &err);
+  if (!request) return err;
+  std::string resolved = endpoint;
+  if (endpoint.size() >= 2 && endpoint.compare(endpoint.size() - 2, 2, ":*") == 0) {
+    resolved = endpoint.substr(0, endpoint.size() - 1) + std::to_string(next_port_++);
+  }
+  Err result = listeners_.count(resolved) ? Err::kAddrInUse : Err::kOk;
+  err = s->complete_bind(request->listener, result, resolved, now_ns_);
+  if (err == Err::kOk) listeners_[resolved] = {s, request->listener};
+  settle();
+  return err;
+}
+
+LoopbackNet::Link* LoopbackNet::link_of(SocketCore* s, StreamId stream, End** self, End** other) {
+  for (Link& link : links_) {
+    if (!link.open) continue;
+    if (link.a.core == s && link.a.stream == stream) {
+      *self = &link.a;
+      *other = &link.b;
+      return &link;
+    }
+    if (link.b.core == s && link.b.stream == stream) {
+      *self = &link.b;
+      *other = &link.a;
+      return &link;
+    }
+  }
+  return nullptr;
+}
+
+void LoopbackNet::close_end(SocketCore* s, StreamId stream) {
+  End* self = nullptr;
+  End* other = nullptr;
+  Link* link = link_of(s, stream, &self, &other);
+  if (link == nullptr) return;
+  // What was written before the close still arrives; then the other end sees EOF.
+  move_bytes(*self, *other);
+  link->open = false;
+  other->core->handle_eof(other->stream, now_ns_);
+}
+
+bool LoopbackNet::carry_out_actions(SocketCore* s) {
+  bool progress = false;
+  IoAction action;
+  while (s->poll_action(&action)) {
+    progress = true;
+    switch (action.kind) {
+      case IoAction::Kind::kConnect: {
+        auto it = listeners_.find(action.endpoint.text);
+        if (it == listeners_.end()) {
+          s->handle_connect_failed(action.id, Err::kConnRefused, now_ns_);
+          break;
+        }
+        auto [server, listener] = it->second;
+        StreamId accepted = server->handle_accepted(listener, "client", now_ns_);
+        links_.push_back(Link{End{s, action.id}, End{server, accepted}});
+        s->handle_connected(action.id, "server", now_ns_);
+        break;
+      }
+      case IoAction::Kind::kCloseStream:
+        close_end(s, action.id);
+        break;
+      case IoAction::Kind::kCloseListener:
+        for (auto it = listeners_.begin(); it != listeners_.end();) {
+          it = (it->second.first == s && it->second.second == action.id) ? listeners_.erase(it)
+                                                                         : std::next(it);
+        }
+        break;
+    }
+  }
+  MonitorEvent ev;
+  while (s->poll_monitor_event(&ev)) events_[s].push_back(ev);
+  return progress;
+}
+
+bool LoopbackNet::move_bytes(End from, End to) {
+  if (reading_.count(to.core) && !reading_[to.core]) return false;
+  bool moved = false;
+  wire::IoSlice slices[16];
+  for (int rounds = 0; rounds < 1000; ++rounds) {
+    size_t n = from.core->poll_transmit(from.stream, slices, 16);
+    if (n == 0) break;
+    std::span<uint8_t> dst = to.core->read_buffer(to.stream);
+    if (dst.empty()) break;
+    size_t budget = std::min(dst.size(), max_chunk_);
+    size_t copied = 0;
+    for (size_t i = 0; i < n && copied < budget; ++i) {
+      size_t take = std::min(slices[i].size, budget - copied);
+      std::memcpy(dst.data() + copied, slices[i].data, take);
+      copied += take;
+    }
+    from.core->handle_written(from.stream, copied, now_ns_);
+    to.core->handle_read(to.stream, copied, now_ns_);
+    moved = true;
+  }
+  return moved;
+}
+
+void LoopbackNet::settle() {
+  for (int round = 0; round < 100000; ++round) {
+    bool progress = false;
+    for (auto& s : sockets_) progress |= carry_out_actions(s.get());
+    for (size_t i = 0; i < links_.size(); ++i) {
+      Link link = links_[i];
+      if (!link.open) continue;
+      progress |= move_bytes(link.a, link.b);
+      progress |= move_bytes(link.b, link.a);
+    }
+    for (auto& s : sockets_) progress |= carry_out_actions(s.get());
+    if (!progress) return;
+  }
+  assert(false && "the loopback net did not settle");
+}
+
+void LoopbackNet::advance_to(int64_t now_ns) {
+  settle();
+  for (int guard = 0; guard < 1000000; ++guard) {
+    int64_t next = INT64_MAX;
+    for (auto& s : sockets_) next = std::min(next, s->next_deadline_ns());
+    if (next > now_ns) break;
+    now_ns_ = std::max(now_ns_, next);
+    for (auto& s : sockets_) {
+      if (s->next_deadline_ns() <= now_ns_) s->handle_timeout(now_ns_);
+    }
+    settle();
+  }
+  now_ns_ = now_ns;
+  settle();
+}
+
+Err LoopbackNet::send(SocketCore* s, std::string_view body, int flags) {
+  settle();
+  Msg m = Msg::copy_of(body);
+  Err err = s->send(m, flags, now_ns_);
+  settle();
+  return err;
+}
+
+Err LoopbackNet::send_multipart(SocketCore* s, const std::vector<std::string>& parts) {
+  for (size_t i = 0; i < parts.size(); ++i) {
+    Err err = send(s, parts[i], i + 1 < parts.size() ? kSendMore : 0);
+    if (err != Err::kOk) return err;
+  }
+  return Err::kOk;
+}
+
+Err LoopbackNet::recv(SocketCore* s, std::string* body) {
+  settle();
+  Msg m;
+  Err err = s->recv(&m, now_ns_);
+  if (err == Err::kOk) body->assign(m.view());
+  settle();
+  return err;
+}
+
+Err LoopbackNet::recv_multipart(SocketCore* s, std::vector<std::string>* parts) {
+  parts->clear();
+  for (;;) {
+    std::string body;
+    Err err = recv(s, &body);
+    if (err != Err::kOk) {
+      assert(parts->empty() && "a message's parts arrive together");
+      return err;
+    }
+    parts->push_back(body);
+    if (!s->rcvmore()) return Err::kOk;
+  }
+}
+
+void LoopbackNet::reset_streams(SocketCore* s) {
+  for (Link& link : links_) {
+    if (!link.open || (link.a.core != s && link.b.core != s)) continue;
+    link.open = false;
+    link.a.core->handle_stream_error(link.a.stream, Err::kConnReset, now_ns_);
+    link.b.core->handle_stream_error(link.b.stream, Err::kConnReset, now_ns_);
+  }
+  settle();
+}
+
+std::vector<MonitorEvent> LoopbackNet::monitor_events(SocketCore* s) {
+  settle();
+  return std::move(events_[s]);
+}
+
+}  // namespace zlab::testing

@@ -1,0 +1,151 @@
+// ROUTER: routing ids for every peer (the peer's Identity, ZMQ_CONNECT_ROUTING_ID, or a
+// generated 5-byte id), the id as the first part of every received message, the first part of
+// every sent message choosing the peer. Unroutable messages are dropped, or fail with
+// EHOSTUNREACH / EAGAIN under ZMQ_ROUTER_MANDATORY.
+#include "engine/sockets/types/types.h"
+
+namespace zlab {
+
+RouterRouting::RouterRouting(SocketServices& services)
+    : Routing(services), next_id_(services.random_u32()) {}
+
+Peer* RouterRouting::find(std::string_view routing_id) {
+  auto it = by_id_.find(routing_id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::string RouterRouting::generate_id() {
+  // libzmq's form: a zero byte (reserved for generated ids) then a 32-bit counter.
+  for (;;) {
+    uint32_t n = next_id_++;
+    std::string id{'\0', char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+    if (find(id) == nullptr) return id;
+  }
+}
+
+bool RouterRouting::attach(Peer& peer) {
+  std::string id = peer.routing_id;
+  if (id.empty() && peer.conn && peer.conn->peer_metadata() != nullptr) {
+    if (const std::string* identity = peer.conn->peer_metadata()->find("Identity")) id = *identity;
+  }
+  if (id.empty()) {
+    id = generate_id();
+  } else if (Peer* existing = find(id)) {
+    if (!handover_) return false;  // the id is taken: the newcomer is refused
+    // ZMQ_ROUTER_HANDOVER: the newcomer takes the id; the old connection is closed.
+    by_id_.erase(id);
+    existing->routing_id = generate_id();
+    by_id_[existing->routing_id] = existing;
+    services_.disconnect_peer(*existing);
+  }
+  peer.routing_id = id;
+  by_id_[id] = &peer;
+  peer.attached = true;
+  fq_.attach(&peer);
+  if (probe_router_ && peer.out.can_write()) peer.out.write(Msg());
+  return true;
+}
+
+void RouterRouting::detach(Peer& peer) {
+  auto it = by_id_.find(peer.routing_id);
+  if (it != by_id_.end() && it->second == &peer) by_id_.erase(it);
+  if (out_peer_ == &peer) {
+    out_peer_ = nullptr;
+    dropping_ = sending_;
+  }
+  fq_.detach(&peer);
+}
+
+Err RouterRouting::send(Msg& part) {
+  if (!sending_) {
+    if (!part.more()) {
+      part.reset();  // a routing id with nothing after it: silently ignored, as libzmq
+      return Err::kOk;
+    }
+    Peer* peer = find(part.view());
+    dropping_ = false;
+    if (peer == nullptr || peer->out_dead) {
+      if (mandatory_) return Err::kHostUnreachable;
+      dropping_ = true;
+    } else if (!peer->writable()) {
+      if (mandatory_) return Err::kAgain;
+      ++peer->dropped_messages;
+      dropping_ = true;
+    }
+    out_peer_ = dropping_ ? nullptr : peer;
+    sending_ = true;
+    part.reset();
+    return Err::kOk;
+  }
+  bool last = !part.more();
+  if (!dropping_ && out_peer_ != nullptr) {
+    out_peer_->out.write(std::move(part));
+  } else {
+    part.reset();
+  }
+  if (last) {
+    sending_ = false;
+    dropping_ = false;
+    out_peer_ = nullptr;
+  }
+  return Err::kOk;
+}
+
+Err RouterRouting::recv(Msg* part) {
+  if (has_pending_) {
+    *part = std::move(pending_);
+    has_pending_ = false;
+    more_in_ = part->more();
+    return Err::kOk;
+  }
+  if (more_in_) {
+    Err err = fq_.recv(part);
+    if (err == Err::kOk) more_in_ = part->more();
+    return err;
+  }
+  Peer* from = nullptr;
+  Err err = fq_.recv(&pending_, &from);
+  if (err != Err::kOk) return err;
+  has_pending_ = true;
+  *part = Msg::copy_of(std::string_view(from->routing_id));
+  part->set_more(true);
+  part->set_metadata(pending_.metadata());
+  return Err::kOk;
+}
+
+bool RouterRouting::has_in() { return has_pending_ || more_in_ || fq_.has_in(); }
+
+bool RouterRouting::has_out() {
+  if (!mandatory_) return true;
+  for (auto& [id, peer] : by_id_) {
+    if (peer->writable()) return true;
+  }
+  return false;
+}
+
+Err RouterRouting::set_option(int id, std::span<const uint8_t> value) {
+  bool* field = nullptr;
+  switch (id) {
+    case opt::kRouterMandatory:
+      field = &mandatory_;
+      break;
+    case opt::kRouterHandover:
+      field = &handover_;
+      break;
+    case opt::kProbeRouter:
+      field = &probe_router_;
+      break;
+    case opt::kRouterRaw: {
+      auto v = bool_option(value);
+      return v && !*v ? Err::kOk : Err::kInvalid;  // raw mode: use a STREAM socket
+    }
+    default:
+      return Err::kNotSupported;
+  }
+  auto v = bool_option(value);
+  if (!v) return Err::kInvalid;
+  *field = *v;
+  return Err::kOk;
+}
+
+}  // namespace zlab

@@ -1,0 +1,61 @@
+// STREAM: raw TCP peers addressed by routing id. A zero-length message announces a
+// connection and its end (ZMQ_STREAM_NOTIFY); sending one closes the connection.
+#include "engine/sockets/types/types.h"
+
+namespace zlab {
+
+bool StreamRouting::attach(Peer& peer) {
+  peer.routing_id = peer.routing_id.empty() ? generate_id() : peer.routing_id;
+  if (find(peer.routing_id) != nullptr) peer.routing_id = generate_id();
+  by_id_[peer.routing_id] = &peer;
+  peer.attached = true;
+  fq_.attach(&peer);
+  if (notify_) peer.in.write(Msg());  // the connect notification
+  return true;
+}
+
+void StreamRouting::connection_lost(Peer& peer) {
+  // The disconnect notification comes after whatever the peer sent before leaving.
+  if (notify_ && peer.attached) peer.in.write(Msg());
+}
+
+Err StreamRouting::send(Msg& part) {
+  if (!sending_) {
+    if (!part.more()) {
+      part.reset();
+      return Err::kOk;
+    }
+    Peer* peer = find(part.view());
+    if (peer == nullptr || peer->out_dead) return Err::kHostUnreachable;
+    if (!peer->writable()) return Err::kAgain;
+    out_peer_ = peer;
+    sending_ = true;
+    part.reset();
+    return Err::kOk;
+  }
+  // The data part ends the message whatever its MORE flag says.
+  sending_ = false;
+  Peer* peer = out_peer_;
+  out_peer_ = nullptr;
+  if (peer == nullptr) {
+    part.reset();
+    return Err::kOk;
+  }
+  if (part.empty()) {
+    services_.close_after_flush(*peer);
+    return Err::kOk;
+  }
+  part.set_more(false);
+  peer->out.write(std::move(part));
+  return Err::kOk;
+}
+
+Err StreamRouting::set_option(int id, std::span<const uint8_t> value) {
+  if (id != opt::kStreamNotify) return Err::kNotSupported;
+  auto v = bool_option(value);
+  if (!v) return Err::kInvalid;
+  notify_ = *v;
+  return Err::kOk;
+}
+
+}  // namespace zlab

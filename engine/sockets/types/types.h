@@ -1,0 +1,226 @@
+// The classic twelve socket types. Each is a small Routing built from the strategies.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/sockets/routing.h"
+#include "engine/sockets/strategies.h"
+#include "engine/sockets/trie.h"
+
+namespace zlab {
+
+// Reads a 0/1 int option value.
+std::optional<bool> bool_option(std::span<const uint8_t> value);
+// Writes an int option value.
+Err put_int_option(int v, uint8_t* out, size_t* size);
+
+class PairRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override;
+  bool has_out() override;
+
+ private:
+  Peer* peer_ = nullptr;
+};
+
+class PushRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override { return lb_.send(part); }
+  Err recv(Msg*) override { return Err::kNotSupported; }
+  bool has_in() override { return false; }
+  bool has_out() override { return lb_.has_out(); }
+
+ private:
+  LoadBalancer lb_;
+};
+
+class PullRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg&) override { return Err::kNotSupported; }
+  Err recv(Msg* part) override { return fq_.recv(part); }
+  bool has_in() override { return fq_.has_in(); }
+  bool has_out() override { return false; }
+
+ private:
+  FairQueue fq_;
+};
+
+class DealerRouting : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override { return lb_.send(part); }
+  Err recv(Msg* part) override { return fq_.recv(part); }
+  bool has_in() override { return fq_.has_in(); }
+  bool has_out() override { return lb_.has_out(); }
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ protected:
+  LoadBalancer lb_;
+  FairQueue fq_;
+  bool probe_router_ = false;
+};
+
+// REQ: DEALER with the envelope delimiter and strict send/recv alternation (EFSM otherwise).
+class ReqRouting final : public DealerRouting {
+ public:
+  using DealerRouting::DealerRouting;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override;
+  bool has_out() override;
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ private:
+  Err send_envelope(Msg& first);
+  bool discard_rest(Peer* from, Msg& part);
+
+  bool expecting_reply_ = false;  // a request was sent; its reply is awaited
+  bool sending_ = false;          // parts of a request are being sent
+  bool reply_started_ = false;    // the reply's envelope was checked
+  Peer* reply_peer_ = nullptr;
+  uint32_t request_id_ = 0;
+  bool correlate_ = false;
+  bool relaxed_ = false;
+};
+
+class RouterRouting : public Routing {
+ public:
+  explicit RouterRouting(SocketServices& services);
+  bool attach_before_handshake() const override { return false; }
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override;
+  bool has_out() override;
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ protected:
+  Peer* find(std::string_view routing_id);
+  std::string generate_id();
+
+  FairQueue fq_;
+  std::map<std::string, Peer*, std::less<>> by_id_;
+  Peer* out_peer_ = nullptr;  // destination of the message being sent
+  bool sending_ = false;      // a message's routing id was consumed
+  bool dropping_ = false;     // the message being sent is discarded
+  Msg pending_;               // first body part, returned after the routing id
+  bool has_pending_ = false;
+  bool more_in_ = false;
+  uint32_t next_id_;
+  bool mandatory_ = false;
+  bool handover_ = false;
+  bool probe_router_ = false;
+};
+
+// REP: ROUTER that keeps the request's envelope and puts it back on the reply.
+class RepRouting final : public RouterRouting {
+ public:
+  using RouterRouting::RouterRouting;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override;
+  bool has_out() override;
+  Err set_option(int, std::span<const uint8_t>) override { return Err::kNotSupported; }
+
+ private:
+  std::vector<Msg> envelope_;  // routing id, saved frames, delimiter
+  bool sending_reply_ = false;
+  bool in_reply_ = false;
+  bool receiving_body_ = false;
+};
+
+class StreamRouting final : public RouterRouting {
+ public:
+  using RouterRouting::RouterRouting;
+  bool attach(Peer& peer) override;
+  void connection_lost(Peer& peer) override;
+  Err send(Msg& part) override;
+  bool has_out() override { return true; }
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ private:
+  bool notify_ = true;
+};
+
+// XPUB (and PUB, which is XPUB that does not pass subscriptions up).
+class XPubRouting : public Routing {
+ public:
+  XPubRouting(SocketServices& services, bool is_pub);
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  bool intercept(Peer& peer, Msg& part) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override { return !is_pub_ && !upstream_.empty(); }
+  bool has_out() override { return true; }
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ private:
+  void apply(Peer& peer, bool subscribe, std::span<const uint8_t> topic, bool report);
+
+  bool is_pub_;
+  Distributor dist_;
+  SubscriptionTrie all_;  // every (peer, topic) pair, to report a topic's first and last
+  std::deque<Msg> upstream_;
+  bool reading_upstream_ = false;
+  Peer* last_subscriber_ = nullptr;  // XPUB_MANUAL: who sent the last subscription
+  bool more_out_ = false;
+  bool verbose_ = false;
+  bool verboser_ = false;
+  bool manual_ = false;
+  bool nodrop_ = false;
+  bool invert_ = false;
+  bool has_welcome_ = false;
+  std::string welcome_;
+  static constexpr size_t kMaxUpstream = 100000;  // bound on unread subscription messages
+};
+
+// XSUB (and SUB, which subscribes through options instead of messages).
+class XSubRouting : public Routing {
+ public:
+  XSubRouting(SocketServices& services, bool is_sub);
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  void reconnected(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override;
+  bool has_out() override { return !is_sub_; }
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ private:
+  void send_subscription(bool subscribe, std::span<const uint8_t> topic);
+  void resubscribe(Peer& peer);
+  bool fetch();  // finds the next matching message; drops the rest
+
+  bool is_sub_;
+  Distributor dist_;
+  FairQueue fq_;
+  SubscriptionTrie subscriptions_;
+  Msg pending_;
+  bool has_pending_ = false;
+  bool more_in_ = false;
+  bool more_out_ = false;
+  bool invert_ = false;
+};
+
+}  // namespace zlab
