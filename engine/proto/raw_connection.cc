@@ -47,7 +47,9 @@ bool RawConnection::poll_part(Msg* part, int64_t now_ns) {
   return true;
 }
 
-bool RawConnection::can_send() const { return !closed_ && encoder_.pending_bytes() < 256 * 1024; }
+bool RawConnection::can_send() const {
+  return !closed_ && encoder_.pending_bytes() < wire::FrameEncoder::kBatchSize;
+}
 
 void RawConnection::send_part(Msg part) {
   if (closed_) return;

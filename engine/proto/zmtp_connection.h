@@ -84,8 +84,9 @@ class ZmtpConnection final : public Connection {
   const Metadata* peer_metadata() const override { return peer_meta_; }
   SocketType peer_type() const { return peer_type_; }
   uint8_t peer_minor_version() const { return peer_minor_; }
-  // Output backlog above which can_send() turns false (the socket's pipe holds the rest).
-  static constexpr size_t kMaxPendingBytes = 256 * 1024;
+  // Output backlog above which can_send() turns false: one write batch, as libzmq's engine
+  // holds, so the rest waits in the pipe where the HWM counts it.
+  static constexpr size_t kMaxPendingBytes = wire::FrameEncoder::kBatchSize;
 
  private:
   enum class State : uint8_t { kGreeting, kExpectReady, kActive, kClosed };

@@ -126,8 +126,12 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
+  std::vector<uint32_t> ids;
   for (auto& [id, peer] : peers_) {
-    if (peer->conn && peer->in.can_write()) pump_peer(*peer, now_ns);
+    if (peer->conn && peer->in.can_write()) ids.push_back(id);
+  }
+  for (uint32_t id : ids) {
+    if (Peer* peer = find_peer(id)) pump_peer(*peer, now_ns);
   }
   reap_dead_peers();
   return err;
@@ -381,10 +385,12 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   bool reconnect = rec->peer != nullptr && rec->peer->handshaken;
   if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
   emit(monitor::kConnected, stream, rec->endpoint.text, stream);
-  Peer& peer = *rec->peer;
-  attach_connection(peer, stream, std::move(peer_address), false, now_ns);
-  if (reconnect && peer.attached) routing_->reconnected(peer);
-  flush(peer);
+  uint32_t id = rec->peer->id;
+  attach_connection(*rec->peer, stream, std::move(peer_address), false, now_ns);
+  Peer* peer = find_peer(id);
+  if (peer == nullptr) return;
+  if (reconnect && peer->attached) routing_->reconnected(*peer);
+  flush(*peer, now_ns);
 }
 
 void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
@@ -426,10 +432,17 @@ void SocketCore::attach_connection(Peer& peer, StreamId stream, std::string peer
   mark_dirty(stream);
 }
 
+Peer* SocketCore::find_peer(uint32_t id) const {
+  auto it = peers_.find(id);
+  return it == peers_.end() ? nullptr : it->second.get();
+}
+
+// Processing events may end a peer: after each step it is looked up again by id.
 void SocketCore::pump_peer(Peer& peer, int64_t now_ns) {
+  uint32_t id = peer.id;
   pull(peer, now_ns);
   process_events(peer, now_ns);
-  if (peers_.count(peer.id) > 0) flush(peer);
+  if (Peer* alive = find_peer(id)) flush(*alive, now_ns);
 }
 
 void SocketCore::pull(Peer& peer, int64_t now_ns) {
@@ -443,7 +456,7 @@ void SocketCore::pull(Peer& peer, int64_t now_ns) {
   mark_dirty(peer.stream);
 }
 
-void SocketCore::flush(Peer& peer) {
+void SocketCore::flush(Peer& peer, int64_t now_ns) {
   if (!peer.conn || !peer.conn->active()) return;
   Msg part;
   bool wrote = false;
@@ -456,18 +469,23 @@ void SocketCore::flush(Peer& peer) {
   if (peer.close_after_flush && peer.out.empty()) {
     peer.close_after_flush = false;
     peer.conn->close(proto::CloseReason::kLocalClose, "closed by the application");
+    process_events(peer, now_ns);
   }
 }
 
-void SocketCore::close_after_flush(Peer& peer) {
-  peer.close_after_flush = true;
-  flush(peer);
-}
+// Marks only: the caller is inside the routing, whose state closing must not change under it;
+// flush_all() at the end of send() does the close.
+void SocketCore::close_after_flush(Peer& peer) { peer.close_after_flush = true; }
 
 void SocketCore::flush_all(int64_t now_ns) {
-  (void)now_ns;
+  // By id: flushing may close a connection, and that may remove the peer.
+  std::vector<uint32_t> ids;
   for (auto& [id, peer] : peers_) {
-    if (!peer->out.empty()) flush(*peer);
+    if (!peer->out.empty() || peer->close_after_flush) ids.push_back(id);
+  }
+  for (uint32_t id : ids) {
+    auto it = peers_.find(id);
+    if (it != peers_.end()) flush(*it->second, now_ns);
   }
 }
 
@@ -488,7 +506,9 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
       } else {
         routing_->handshaken(peer);
       }
-      flush(peer);
+      uint32_t id = peer.id;
+      flush(peer, now_ns);
+      if (find_peer(id) == nullptr) return;
       pull(peer, now_ns);
     } else {
       if (proto::is_protocol_failure(ev.reason) && !peer.conn->active()) {
@@ -663,7 +683,7 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_written(n, now_ns);
-  flush(*peer);  // room in the connection: move more messages out of the pipe
+  flush(*peer, now_ns);  // room in the connection: move more messages out of the pipe
   if (closing_) check_linger(now_ns);
 }
 
@@ -690,12 +710,13 @@ void SocketCore::handle_timeout(int64_t now_ns) {
       start_connect(rec, now_ns);
     }
   }
-  std::vector<Peer*> due;
+  std::vector<uint32_t> due;
   for (auto& [id, peer] : peers_) {
-    if (peer->conn && peer->conn->next_deadline_ns() <= now_ns) due.push_back(peer.get());
+    if (peer->conn && peer->conn->next_deadline_ns() <= now_ns) due.push_back(id);
   }
-  for (Peer* peer : due) {
-    if (peers_.count(peer->id) == 0 || !peer->conn) continue;
+  for (uint32_t id : due) {
+    Peer* peer = find_peer(id);
+    if (peer == nullptr || !peer->conn) continue;
     peer->conn->handle_timeout(now_ns);
     mark_dirty(peer->stream);
     pump_peer(*peer, now_ns);

@@ -153,7 +153,7 @@ class SocketCore final : private SocketServices {
                                                      int64_t now_ns);
   void pump_peer(Peer& peer, int64_t now_ns);
   void pull(Peer& peer, int64_t now_ns);
-  void flush(Peer& peer);
+  void flush(Peer& peer, int64_t now_ns);
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
   void connection_lost(Peer& peer, int64_t now_ns);
@@ -167,6 +167,7 @@ class SocketCore final : private SocketServices {
             std::string detail = {});
   void mark_dirty(StreamId stream);
   Peer* peer_of(StreamId stream) const;
+  Peer* find_peer(uint32_t id) const;
 
   SocketType type_;
   SocketOptions options_;

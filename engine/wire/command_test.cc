@@ -108,11 +108,13 @@ TEST(CommandTest, ErrorReason) {
 }
 
 TEST(CommandTest, SubscribeAndCancel) {
-  auto sub = parse_command(make_subscribe(as_bytes("topic")));
+  Msg sub_frame = make_subscribe(as_bytes("topic"));  // parsed commands view their frame
+  auto sub = parse_command(sub_frame);
   ASSERT_TRUE(sub.ok());
   EXPECT_EQ(sub.value->name, "SUBSCRIBE");
   EXPECT_EQ(sub.value->data.size(), 5u);
-  auto cancel = parse_command(make_cancel(as_bytes("")));
+  Msg cancel_frame = make_cancel(as_bytes(""));
+  auto cancel = parse_command(cancel_frame);
   ASSERT_TRUE(cancel.ok());
   EXPECT_EQ(cancel.value->name, "CANCEL");
   EXPECT_TRUE(cancel.value->data.empty());

@@ -1,0 +1,215 @@
+// PUB/SUB and XPUB/XSUB over the loopback net: prefix matching, fan-out, drop at HWM,
+// subscription messages, verbose/manual/welcome/nodrop, resubscription after a reset.
+#include <gtest/gtest.h>
+
+#include "engine/sockets/testing/socket_test_util.h"
+
+namespace zlab::testing {
+namespace {
+
+TEST(PubSubTest, PrefixMatchingAndUnsubscribe) {
+  LoopbackNet net(3);
+  SocketCore* pub = net.socket(SocketType::kPub);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.bind(pub, "tcp://pub:1");
+  net.connect(sub, "tcp://pub:1");
+  set_bytes(sub, opt::kSubscribe, "wea");
+  net.settle();
+  net.send(pub, "weather sunny");
+  net.send(pub, "news");
+  net.send(pub, "wealth");
+  EXPECT_EQ(recv_string(net, sub), "weather sunny");
+  EXPECT_EQ(recv_string(net, sub), "wealth");
+  std::string body;
+  EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
+  set_bytes(sub, opt::kUnsubscribe, "wea");
+  net.settle();
+  net.send(pub, "weather again");
+  EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
+}
+
+TEST(PubSubTest, FanOutToEverySubscriber) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  net.bind(pub, "tcp://pub:1");
+  std::vector<SocketCore*> subs;
+  for (int i = 0; i < 4; ++i) {
+    subs.push_back(net.socket(SocketType::kSub));
+    net.connect(subs.back(), "tcp://pub:1");
+    set_bytes(subs.back(), opt::kSubscribe, "");
+  }
+  net.settle();
+  net.send_multipart(pub, {"a", "b"});
+  for (SocketCore* s : subs) EXPECT_EQ(recv_parts(net, s), (Parts{"a", "b"}));
+}
+
+TEST(PubSubTest, PubNeverBlocksAndDropsOnlyForTheMutedSubscriber) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  set_int(pub, opt::kSndHwm, 10);
+  net.bind(pub, "tcp://pub:1");
+  SocketCore* fast = net.socket(SocketType::kSub);
+  SocketCore* slow = net.socket(SocketType::kSub);
+  set_int(slow, opt::kRcvHwm, 10);
+  for (SocketCore* s : {fast, slow}) {
+    net.connect(s, "tcp://pub:1");
+    set_bytes(s, opt::kSubscribe, "");
+  }
+  net.settle();
+  net.set_reading(slow, false);
+  constexpr int kCount = 20000;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_EQ(net.send(pub, std::to_string(i)), Err::kOk);
+    std::string body;
+    ASSERT_EQ(net.recv(fast, &body), Err::kOk);  // the fast one misses nothing
+  }
+  net.set_reading(slow, true);
+  net.settle();
+  std::string body;
+  uint64_t got = 0;
+  int last = -1;
+  while (net.recv(slow, &body) == Err::kOk) {
+    EXPECT_GT(std::stoi(body), last);  // order kept, gaps allowed
+    last = std::stoi(body);
+    ++got;
+  }
+  EXPECT_GT(pub->dropped_messages(), 0u);
+  EXPECT_EQ(got + pub->dropped_messages(), uint64_t(kCount));
+}
+
+TEST(PubSubTest, InvertMatching) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  set_int(pub, opt::kInvertMatching, 1);
+  set_int(sub, opt::kInvertMatching, 1);
+  net.bind(pub, "tcp://pub:1");
+  net.connect(sub, "tcp://pub:1");
+  set_bytes(sub, opt::kSubscribe, "skip");
+  net.settle();
+  net.send(pub, "skip me");
+  net.send(pub, "keep me");
+  EXPECT_EQ(recv_string(net, sub), "keep me");
+}
+
+TEST(XPubTest, SubscriptionsArePassedUpOncePerTopic) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* s1 = net.socket(SocketType::kSub);
+  SocketCore* s2 = net.socket(SocketType::kSub);
+  net.connect(s1, "tcp://x:1");
+  net.connect(s2, "tcp://x:1");
+  set_bytes(s1, opt::kSubscribe, "t");
+  set_bytes(s2, opt::kSubscribe, "t");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  std::string body;
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);  // the second is not news
+  set_bytes(s1, opt::kUnsubscribe, "t");
+  net.settle();
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);  // s2 still wants it
+  set_bytes(s2, opt::kUnsubscribe, "t");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), std::string("\x00t", 2));
+}
+
+TEST(XPubTest, VerbosePassesEverySubscription) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubVerbose, 1);
+  net.bind(xpub, "tcp://x:1");
+  for (int i = 0; i < 2; ++i) {
+    SocketCore* s = net.socket(SocketType::kSub);
+    net.connect(s, "tcp://x:1");
+    set_bytes(s, opt::kSubscribe, "t");
+  }
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+}
+
+TEST(XPubTest, ManualModeAndWelcomeMessage) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubManual, 1);
+  set_bytes(xpub, opt::kXPubWelcomeMsg, "welcome");
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.connect(sub, "tcp://x:1");
+  set_bytes(sub, opt::kSubscribe, "");
+  set_bytes(sub, opt::kSubscribe, "welcome");
+  net.settle();
+  EXPECT_EQ(recv_string(net, sub), "welcome");
+  EXPECT_EQ(recv_string(net, xpub), "\x01");
+  EXPECT_EQ(recv_string(net, xpub), "\x01welcome");
+  net.send(xpub, "data");  // manual: not subscribed yet, so not delivered
+  std::string body;
+  EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
+  ASSERT_EQ(set_bytes(xpub, opt::kSubscribe, "da"), Err::kOk);
+  net.send(xpub, "data");
+  EXPECT_EQ(recv_string(net, sub), "data");
+}
+
+TEST(XPubTest, NoDropBlocksInstead) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubNoDrop, 1);
+  set_int(xpub, opt::kSndHwm, 5);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* sub = net.socket(SocketType::kSub);
+  set_int(sub, opt::kRcvHwm, 5);
+  net.connect(sub, "tcp://x:1");
+  set_bytes(sub, opt::kSubscribe, "");
+  net.settle();
+  recv_string(net, xpub);
+  net.set_reading(sub, false);
+  Err err = Err::kOk;
+  int sent = 0;
+  while (sent < 100000 && (err = net.send(xpub, "m")) == Err::kOk) ++sent;
+  EXPECT_EQ(err, Err::kAgain);
+  EXPECT_EQ(xpub->dropped_messages(), 0u);
+}
+
+TEST(XSubTest, SendsSubscriptionMessagesUpstream) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  SocketCore* xsub = net.socket(SocketType::kXSub);
+  net.bind(pub, "tcp://p:1");
+  net.connect(xsub, "tcp://p:1");
+  net.send(xsub,
+           "\x01"
+           "a");
+  net.send(pub, "abc");
+  net.send(pub, "xyz");
+  EXPECT_EQ(recv_string(net, xsub), "abc");
+  std::string body;
+  EXPECT_EQ(net.recv(xsub, &body), Err::kAgain);
+}
+
+TEST(PubSubTest, SubscriptionsComeBackAfterAReconnect) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.bind(pub, "tcp://p:1");
+  net.connect(sub, "tcp://p:1");
+  set_bytes(sub, opt::kSubscribe, "k");
+  net.settle();
+  net.reset_streams(sub);
+  net.advance_by(1000 * proto::kNsPerMs);
+  net.send(pub, "kept");
+  EXPECT_EQ(recv_string(net, sub), "kept");
+}
+
+TEST(PubSubTest, SubCannotSendPubCannotReceive) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  std::string body;
+  EXPECT_EQ(net.send(sub, "x"), Err::kNotSupported);
+  EXPECT_EQ(net.recv(pub, &body), Err::kNotSupported);
+  EXPECT_EQ(set_bytes(pub, opt::kSubscribe, "x"), Err::kInvalid);
+}
+
+}  // namespace
+}  // namespace zlab::testing
