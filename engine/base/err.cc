@@ -46,6 +46,14 @@ std::string_view err_name(Err err) {
       return "ENOTCONN";
     case Err::kNoBufferSpace:
       return "ENOBUFS";
+    case Err::kAccessDenied:
+      return "EACCES";
+    case Err::kNameTooLong:
+      return "ENAMETOOLONG";
+    case Err::kTooManyFiles:
+      return "EMFILE";
+    case Err::kInterrupted:
+      return "EINTR";
   }
   return "unknown";
 }

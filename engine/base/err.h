@@ -28,6 +28,10 @@ enum class Err : uint8_t {
   kProtoNotSupported,  // EPROTONOSUPPORT: unknown transport
   kNotConnected,       // ENOTCONN
   kNoBufferSpace,      // ENOBUFS
+  kAccessDenied,       // EACCES
+  kNameTooLong,        // ENAMETOOLONG: an ipc path too long for sockaddr_un
+  kTooManyFiles,       // EMFILE
+  kInterrupted,        // EINTR
 };
 
 std::string_view err_name(Err err);

@@ -66,5 +66,7 @@ class Routing {
 };
 
 std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services);
+// Whether make_routing() builds this type (the draft types are not built yet).
+bool routing_supported(SocketType type);
 
 }  // namespace zlab

@@ -50,4 +50,6 @@ std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services)
   }
 }
 
+bool routing_supported(SocketType type) { return !socket_type_info(type).draft; }
+
 }  // namespace zlab

@@ -1,0 +1,104 @@
+#include "engine/real/context.h"
+
+#include <algorithm>
+
+#include "engine/real/socket.h"
+#include "engine/sockets/routing.h"
+
+namespace zlab::real {
+
+Context::Context(int io_threads) : next_seed_(uint64_t(monotonic_ns())) {
+  for (int i = 0; i < std::max(1, io_threads); ++i) {
+    io_threads_.push_back(std::make_unique<IoThread>());
+  }
+}
+
+Context::~Context() {
+  terminate();
+  io_threads_.clear();  // joins the threads; sockets are gone by now
+}
+
+IoThread& Context::io_thread_for_new_socket() {
+  IoThread& io = *io_threads_[next_io_thread_];
+  next_io_thread_ = (next_io_thread_ + 1) % io_threads_.size();
+  return io;
+}
+
+std::shared_ptr<Socket> Context::create_socket(SocketType type, Err* err) {
+  std::lock_guard lock(mu_);
+  if (terminated_) {
+    *err = Err::kTerminated;
+    return nullptr;
+  }
+  if (int(sockets_.size()) >= max_sockets_) {
+    *err = Err::kTooManyFiles;
+    return nullptr;
+  }
+  if (!routing_supported(type)) {
+    *err = Err::kInvalid;
+    return nullptr;
+  }
+  IoThread& io = io_thread_for_new_socket();
+  auto socket = std::make_shared<Socket>(*this, io, type, next_seed_++);
+  sockets_.push_back(socket);
+  io.attach_owner(socket);
+  *err = Err::kOk;
+  return socket;
+}
+
+void Context::shutdown() {
+  std::vector<std::shared_ptr<Socket>> sockets;
+  {
+    std::lock_guard lock(mu_);
+    terminated_ = true;
+    sockets = sockets_;
+  }
+  // Outside the context lock: a socket may be calling into the context right now.
+  for (auto& s : sockets) s->interrupt();
+}
+
+void Context::terminate() {
+  shutdown();
+  std::unique_lock lock(mu_);
+  all_closed_.wait(lock, [this] { return sockets_.empty(); });
+}
+
+bool Context::terminated() const {
+  std::lock_guard lock(mu_);
+  return terminated_;
+}
+
+void Context::socket_finished(const Socket* socket) {
+  std::lock_guard lock(mu_);
+  sockets_.erase(
+      std::remove_if(sockets_.begin(), sockets_.end(),
+                     [socket](const std::shared_ptr<Socket>& s) { return s.get() == socket; }),
+      sockets_.end());
+  if (sockets_.empty()) all_closed_.notify_all();
+}
+
+Err Context::inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener) {
+  std::lock_guard lock(mu_);
+  auto it = inproc_.find(name);
+  if (it != inproc_.end() && !it->second.socket.expired()) return Err::kAddrInUse;
+  inproc_[name] = InprocEntry{std::move(socket), listener};
+  return Err::kOk;
+}
+
+void Context::inproc_unbind(const std::string& name, const Socket* socket) {
+  std::lock_guard lock(mu_);
+  auto it = inproc_.find(name);
+  if (it == inproc_.end()) return;
+  auto bound = it->second.socket.lock();
+  if (!bound || bound.get() == socket) inproc_.erase(it);
+}
+
+std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t* listener) {
+  std::lock_guard lock(mu_);
+  auto it = inproc_.find(name);
+  if (it == inproc_.end()) return nullptr;
+  *listener = it->second.listener;
+  return it->second.socket.lock();
+}
+
+}  // namespace zlab::real

@@ -1,0 +1,62 @@
+// A context: I/O threads, the sockets made in it, and the inproc endpoint registry.
+// Terminating it fails blocking calls with kTerminated and waits for every socket to be
+// closed and to finish lingering, as zmq_ctx_term does.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/base/err.h"
+#include "engine/base/socket_type.h"
+#include "engine/real/io_thread.h"
+
+namespace zlab::real {
+
+class Socket;
+
+class Context {
+ public:
+  explicit Context(int io_threads = 1);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // nullptr with *err set (kTerminated, kInvalid for an unknown or unbuilt type, kTooManyFiles).
+  std::shared_ptr<Socket> create_socket(SocketType type, Err* err);
+  // Stops new sockets and fails blocking calls with kTerminated (zmq_ctx_shutdown).
+  void shutdown();
+  // shutdown(), then waits until every socket is closed and done lingering (zmq_ctx_term).
+  void terminate();
+  bool terminated() const;
+  int max_sockets() const { return max_sockets_; }
+  void set_max_sockets(int n) { max_sockets_ = n; }
+
+  // --- used by sockets ---
+  IoThread& io_thread_for_new_socket();
+  Err inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener);
+  void inproc_unbind(const std::string& name, const Socket* socket);
+  // The bound socket and listener for a name, if any.
+  std::shared_ptr<Socket> inproc_lookup(const std::string& name, uint32_t* listener);
+  void socket_finished(const Socket* socket);
+
+ private:
+  struct InprocEntry {
+    std::weak_ptr<Socket> socket;
+    uint32_t listener;
+  };
+  mutable std::mutex mu_;
+  std::condition_variable all_closed_;
+  std::vector<std::unique_ptr<IoThread>> io_threads_;
+  std::vector<std::shared_ptr<Socket>> sockets_;
+  std::map<std::string, InprocEntry> inproc_;
+  size_t next_io_thread_ = 0;
+  uint64_t next_seed_;
+  int max_sockets_ = 1023;
+  bool terminated_ = false;
+};
+
+}  // namespace zlab::real

@@ -1,0 +1,105 @@
+// A socket on the real driver: the sans-I/O SocketCore behind one mutex, driven by an I/O
+// thread (reads, writes, accepts, connects, timers) and by application threads (send, recv,
+// options, bind/connect). Blocking calls wait on a condition variable, bounded by
+// ZMQ_SNDTIMEO/RCVTIMEO, and fail with kTerminated when the context terminates.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "engine/real/io_thread.h"
+#include "engine/real/transport.h"
+#include "engine/sockets/socket_core.h"
+
+namespace zlab::real {
+
+class Context;
+
+inline constexpr int kDontWait = 1;      // as ZMQ_DONTWAIT
+inline constexpr int kSendMoreFlag = 2;  // as ZMQ_SNDMORE
+
+class Socket final : public IoOwner, public std::enable_shared_from_this<Socket> {
+ public:
+  Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed);
+  ~Socket() override;
+
+  SocketType type() const { return type_; }
+  Err send(Msg& part, int flags);
+  Err recv(Msg* part, int flags);
+  Err bind(const std::string& endpoint);
+  Err connect(const std::string& endpoint);
+  Err unbind(const std::string& endpoint);
+  Err disconnect(const std::string& endpoint);
+  Err set_option(int id, std::span<const uint8_t> value);
+  Err get_option(int id, uint8_t* out, size_t* size);
+  uint32_t events();
+  // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
+  int signal_fd() const { return signal_fd_; }
+  // zmq_close: the socket lingers in the background, then goes away.
+  void close();
+  // Called by the context on shutdown: blocked calls return kTerminated.
+  void interrupt();
+  // Monitor events (taken by the C API's monitor).
+  bool poll_monitor_event(MonitorEvent* event);
+  void set_monitor_enabled(bool enabled);
+
+  // IoOwner
+  void on_io(uint32_t id, bool listener, uint32_t epoll_events) override;
+  void on_timer(int64_t now_ns) override;
+  int64_t deadline_ns() const override { return deadline_ns_.load(std::memory_order_acquire); }
+  bool finished() const override { return finished_.load(std::memory_order_acquire); }
+
+  // inproc: the binder side gets the other end of a socketpair.
+  void accept_inproc(uint32_t listener, int fd);
+
+ private:
+  struct Stream {
+    int fd = -1;
+    uint64_t token = 0;
+    bool connecting = false;
+    uint32_t interest = 0;
+  };
+  struct Listener {
+    Listening listening;
+    uint64_t token = 0;
+    bool inproc = false;
+    std::string inproc_name;
+  };
+
+  template <typename Op>
+  Err blocking(int flags, int timeout_ms, Op op);
+  void apply(std::unique_lock<std::mutex>& lock);
+  void do_connect(StreamId id, const Endpoint& endpoint, int64_t now_ns);
+  void close_stream(StreamId id);
+  void close_listener(EndpointId id);
+  void update_interest(StreamId id);
+  void read_stream(StreamId id, Stream& stream, int64_t now_ns);
+  void write_stream(StreamId id, Stream& stream, int64_t now_ns);
+  void add_stream(StreamId id, int fd, bool connecting);
+
+  Context& ctx_;
+  IoThread& io_;
+  SocketType type_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  SocketCore core_;
+  std::map<StreamId, Stream> streams_;
+  std::map<EndpointId, Listener> listeners_;
+  std::deque<MonitorEvent> monitor_;
+  bool monitor_enabled_ = false;
+  bool closed_ = false;
+  bool interrupted_ = false;
+  int signal_fd_ = -1;
+  uint32_t last_events_ = 0;
+  std::atomic<int64_t> deadline_ns_{INT64_MAX};
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace zlab::real

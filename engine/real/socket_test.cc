@@ -1,0 +1,172 @@
+// The real driver end to end: tcp, ipc and inproc on loopback, blocking with timeouts,
+// termination, endpoint errors.
+#include "engine/real/socket.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/real/context.h"
+
+namespace zlab::real {
+namespace {
+
+std::shared_ptr<Socket> make(Context& ctx, SocketType type) {
+  Err err;
+  auto s = ctx.create_socket(type, &err);
+  EXPECT_EQ(err, Err::kOk);
+  return s;
+}
+
+void set_int(Socket& s, int id, int v) {
+  ASSERT_EQ(s.set_option(id, {reinterpret_cast<const uint8_t*>(&v), sizeof v}), Err::kOk);
+}
+
+std::string last_endpoint(Socket& s) {
+  char buf[256];
+  size_t size = sizeof buf;
+  EXPECT_EQ(s.get_option(opt::kLastEndpoint, reinterpret_cast<uint8_t*>(buf), &size), Err::kOk);
+  return std::string(buf, size - 1);
+}
+
+Err send(Socket& s, std::string_view body, int flags = 0) {
+  Msg m = Msg::copy_of(body);
+  return s.send(m, flags);
+}
+
+std::string recv(Socket& s, Err* err = nullptr, int flags = 0) {
+  Msg m;
+  Err e = s.recv(&m, flags);
+  if (err != nullptr) *err = e;
+  return std::string(m.view());
+}
+
+class TransportTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TransportTest, PushPullRoundTrip) {
+  Context ctx;
+  auto pull = make(ctx, SocketType::kPull);
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*pull, opt::kRcvTimeo, 5000);
+  ASSERT_EQ(pull->bind(GetParam()), Err::kOk);
+  std::string endpoint = last_endpoint(*pull);
+  ASSERT_EQ(push->connect(endpoint), Err::kOk);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(send(*push, "m" + std::to_string(i)), Err::kOk);
+  std::string big(1 << 20, 'x');
+  ASSERT_EQ(send(*push, big), Err::kOk);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(recv(*pull), "m" + std::to_string(i));
+  EXPECT_EQ(recv(*pull), big);
+  push->close();
+  pull->close();
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, TransportTest,
+                         ::testing::Values("tcp://127.0.0.1:*", "ipc://*", "inproc://round-trip"));
+
+TEST(RealSocketTest, WildcardPortReportsTheRealOne) {
+  Context ctx;
+  auto s = make(ctx, SocketType::kRep);
+  ASSERT_EQ(s->bind("tcp://127.0.0.1:*"), Err::kOk);
+  std::string ep = last_endpoint(*s);
+  EXPECT_EQ(ep.rfind("tcp://127.0.0.1:", 0), 0u);
+  EXPECT_NE(ep, "tcp://127.0.0.1:0");
+  auto other = make(ctx, SocketType::kRep);
+  EXPECT_EQ(other->bind(ep), Err::kAddrInUse);
+  s->close();
+  other->close();
+}
+
+TEST(RealSocketTest, BadEndpoints) {
+  Context ctx;
+  auto s = make(ctx, SocketType::kPush);
+  EXPECT_EQ(s->bind("bogus://x"), Err::kProtoNotSupported);
+  EXPECT_EQ(s->bind("tcp://nohost"), Err::kInvalid);
+  EXPECT_EQ(s->connect("tcp://127.0.0.1:notaport"), Err::kOk);  // fails later, and retries
+  EXPECT_EQ(s->unbind("tcp://127.0.0.1:1"), Err::kNoEntry);
+  s->close();
+}
+
+TEST(RealSocketTest, ReceiveTimesOut) {
+  Context ctx;
+  auto s = make(ctx, SocketType::kPull);
+  set_int(*s, opt::kRcvTimeo, 50);
+  ASSERT_EQ(s->bind("tcp://127.0.0.1:*"), Err::kOk);
+  Err err;
+  recv(*s, &err);
+  EXPECT_EQ(err, Err::kAgain);
+  recv(*s, &err, kDontWait);
+  EXPECT_EQ(err, Err::kAgain);
+  s->close();
+}
+
+TEST(RealSocketTest, TerminateInterruptsABlockedRecv) {
+  auto ctx = std::make_unique<Context>();
+  auto s = make(*ctx, SocketType::kPull);
+  ASSERT_EQ(s->bind("inproc://blocked"), Err::kOk);
+  Err err = Err::kOk;
+  std::thread t([&] {
+    recv(*s, &err);
+    s->close();  // as an application does on ETERM
+  });
+  ctx->terminate();  // returns once the socket is closed
+  t.join();
+  EXPECT_EQ(err, Err::kTerminated);
+}
+
+TEST(RealSocketTest, ReqRepOverTcpWithHeartbeats) {
+  Context ctx;
+  auto rep = make(ctx, SocketType::kRep);
+  auto req = make(ctx, SocketType::kReq);
+  for (auto* s : {rep.get(), req.get()}) {
+    set_int(*s, opt::kHeartbeatIvl, 20);
+    set_int(*s, opt::kRcvTimeo, 5000);
+  }
+  ASSERT_EQ(rep->bind("tcp://127.0.0.1:*"), Err::kOk);
+  ASSERT_EQ(req->connect(last_endpoint(*rep)), Err::kOk);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(send(*req, "ping"), Err::kOk);
+    ASSERT_EQ(recv(*rep), "ping");
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // heartbeats cross meanwhile
+    ASSERT_EQ(send(*rep, "pong"), Err::kOk);
+    ASSERT_EQ(recv(*req), "pong");
+  }
+  rep->close();
+  req->close();
+}
+
+TEST(RealSocketTest, LingerZeroDropsAndCloseReturns) {
+  Context ctx;
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kLinger, 0);
+  ASSERT_EQ(push->connect("tcp://127.0.0.1:1"), Err::kOk);  // nobody there
+  ASSERT_EQ(send(*push, "lost"), Err::kOk);
+  push->close();  // with linger 0 the context can terminate at once
+}
+
+TEST(RealSocketTest, FdSignalsWhenAMessageArrives) {
+  Context ctx;
+  auto pull = make(ctx, SocketType::kPull);
+  auto push = make(ctx, SocketType::kPush);
+  ASSERT_EQ(pull->bind("inproc://fd"), Err::kOk);
+  ASSERT_EQ(push->connect("inproc://fd"), Err::kOk);
+  int fd = -1;
+  size_t size = sizeof fd;
+  ASSERT_EQ(pull->get_option(opt::kFd, reinterpret_cast<uint8_t*>(&fd), &size), Err::kOk);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(send(*push, "x"), Err::kOk);
+  int events = 0;
+  for (int i = 0; i < 500 && !(events & kPollIn); ++i) {
+    size = sizeof events;
+    pull->get_option(opt::kEvents, reinterpret_cast<uint8_t*>(&events), &size);
+    if (!(events & kPollIn)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(events & kPollIn);
+  push->close();
+  pull->close();
+}
+
+}  // namespace
+}  // namespace zlab::real

@@ -1,0 +1,248 @@
+#include "engine/real/transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace zlab::real {
+namespace {
+
+struct SockAddr {
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  int family = AF_UNSPEC;
+};
+
+void set_socket_options(int fd, int family) {
+  int one = 1;
+  if (family == AF_INET || family == AF_INET6) {
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+}
+
+// "host:port" (host may be *, an IPv4 address, [IPv6], or a name); port may be * or 0.
+Err resolve_tcp(const std::string& address, bool ipv6, bool passive, SockAddr* out) {
+  std::string addr = address;
+  if (size_t semi = addr.find(';'); semi != std::string::npos) addr = addr.substr(semi + 1);
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return Err::kInvalid;
+  std::string host = addr.substr(0, colon);
+  std::string port = addr.substr(colon + 1);
+  if (port == "*") port = "0";
+  char* end = nullptr;
+  long port_num = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != 0 || port_num < 0 || port_num > 65535) return Err::kInvalid;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (host == "*") {
+    if (!passive) return Err::kInvalid;
+    if (ipv6) {
+      auto* a6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+      a6->sin6_family = AF_INET6;
+      a6->sin6_addr = in6addr_any;
+      a6->sin6_port = htons(uint16_t(port_num));
+      out->len = sizeof(sockaddr_in6);
+      out->family = AF_INET6;
+    } else {
+      auto* a4 = reinterpret_cast<sockaddr_in*>(&out->storage);
+      a4->sin_family = AF_INET;
+      a4->sin_addr.s_addr = htonl(INADDR_ANY);
+      a4->sin_port = htons(uint16_t(port_num));
+      out->len = sizeof(sockaddr_in);
+      out->family = AF_INET;
+    }
+    return Err::kOk;
+  }
+  addrinfo hints{};
+  hints.ai_family = ipv6 ? AF_UNSPEC : AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
+    return passive ? Err::kNoDevice : Err::kInvalid;
+  }
+  std::memcpy(&out->storage, res->ai_addr, res->ai_addrlen);
+  out->len = socklen_t(res->ai_addrlen);
+  out->family = res->ai_family;
+  freeaddrinfo(res);
+  return Err::kOk;
+}
+
+Err resolve_ipc(const std::string& path, SockAddr* out) {
+  auto* un = reinterpret_cast<sockaddr_un*>(&out->storage);
+  if (path.size() >= sizeof(un->sun_path)) return Err::kNameTooLong;
+  un->sun_family = AF_UNIX;
+  std::memcpy(un->sun_path, path.data(), path.size());
+  // An abstract socket ("@name") has a leading NUL and no terminating one.
+  if (!path.empty() && path[0] == '@') un->sun_path[0] = 0;
+  out->len = socklen_t(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
+  out->family = AF_UNIX;
+  return Err::kOk;
+}
+
+std::string format_address(const sockaddr_storage& ss) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    const auto* a4 = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a4->sin_addr, buf, sizeof buf);
+    return std::string(buf) + ":" + std::to_string(ntohs(a4->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a6->sin6_addr, buf, sizeof buf);
+    return "[" + std::string(buf) + "]:" + std::to_string(ntohs(a6->sin6_port));
+  }
+  return "";
+}
+
+}  // namespace
+
+Err errno_to_err(int e) {
+  switch (e) {
+    case EAGAIN:
+      return Err::kAgain;
+    case EADDRINUSE:
+      return Err::kAddrInUse;
+    case EADDRNOTAVAIL:
+      return Err::kAddrNotAvailable;
+    case ECONNREFUSED:
+      return Err::kConnRefused;
+    case ECONNRESET:
+    case EPIPE:
+      return Err::kConnReset;
+    case ETIMEDOUT:
+      return Err::kTimedOut;
+    case ENOENT:
+      return Err::kNoEntry;
+    case ENOMEM:
+      return Err::kNoMemory;
+    case ENOBUFS:
+      return Err::kNoBufferSpace;
+    case ENODEV:
+      return Err::kNoDevice;
+    case EACCES:
+      return Err::kAccessDenied;
+    case ENAMETOOLONG:
+      return Err::kNameTooLong;
+    case EMFILE:
+    case ENFILE:
+      return Err::kTooManyFiles;
+    default:
+      return Err::kInvalid;
+  }
+}
+
+Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, Listening* out) {
+  SockAddr sa;
+  std::string path;
+  if (endpoint.transport == Transport::kTcp) {
+    Err err = resolve_tcp(endpoint.address, ipv6, true, &sa);
+    if (err != Err::kOk) return err;
+  } else {
+    path = endpoint.address;
+    if (path == "*") {
+      char tmpl[] = "/tmp/zlab-ipc-XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) return errno_to_err(errno);
+      out->ipc_dir = tmpl;
+      path = out->ipc_dir + "/socket";
+    }
+    Err err = resolve_ipc(path, &sa);
+    if (err != Err::kOk) return err;
+    if (path[0] != '@') ::unlink(path.c_str());  // a stale file from a dead process
+  }
+  int fd = ::socket(sa.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno_to_err(errno);
+  int one = 1;
+  if (sa.family != AF_UNIX) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (sa.family == AF_INET6) {
+    int v6only = 0;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa.storage), sa.len) != 0 ||
+      ::listen(fd, backlog) != 0) {
+    Err err = errno_to_err(errno);
+    ::close(fd);
+    return err;
+  }
+  out->fd = fd;
+  if (sa.family == AF_UNIX) {
+    out->ipc_path = path[0] == '@' ? "" : path;
+    out->resolved = "ipc://" + path;
+  } else {
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    out->resolved = "tcp://" + format_address(bound);
+  }
+  return Err::kOk;
+}
+
+int accept_from(int listen_fd, std::string* peer_address, Err* err) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  int fd =
+      ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) {
+    *err = errno == EAGAIN || errno == EWOULDBLOCK ? Err::kAgain : errno_to_err(errno);
+    return -1;
+  }
+  set_socket_options(fd, ss.ss_family);
+  *peer_address = format_address(ss);
+  *err = Err::kOk;
+  return fd;
+}
+
+int connect_to(const Endpoint& endpoint, bool ipv6, bool* in_progress, Err* err) {
+  SockAddr sa;
+  *err = endpoint.transport == Transport::kTcp ? resolve_tcp(endpoint.address, ipv6, false, &sa)
+                                               : resolve_ipc(endpoint.address, &sa);
+  if (*err != Err::kOk) return -1;
+  int fd = ::socket(sa.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *err = errno_to_err(errno);
+    return -1;
+  }
+  set_socket_options(fd, sa.family);
+  *in_progress = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa.storage), sa.len) != 0) {
+    if (errno == EINPROGRESS || errno == EAGAIN) {
+      *in_progress = true;
+    } else {
+      *err = errno_to_err(errno);
+      ::close(fd);
+      return -1;
+    }
+  }
+  return fd;
+}
+
+Err finish_connect(int fd) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) return errno_to_err(errno);
+  return error == 0 ? Err::kOk : errno_to_err(error);
+}
+
+std::string peer_address_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  return format_address(ss);
+}
+
+void close_listening(const Listening& listening) {
+  if (listening.fd >= 0) ::close(listening.fd);
+  if (!listening.ipc_path.empty()) ::unlink(listening.ipc_path.c_str());
+  if (!listening.ipc_dir.empty()) ::rmdir(listening.ipc_dir.c_str());
+}
+
+}  // namespace zlab::real

@@ -1,0 +1,31 @@
+// Thin, non-blocking socket syscalls for tcp and ipc: resolve, listen, accept, connect.
+// Everything returns an fd or an Err; nothing here knows about ZMTP or sockets' cores.
+#pragma once
+
+#include <string>
+
+#include "engine/base/err.h"
+#include "engine/sockets/endpoint.h"
+
+namespace zlab::real {
+
+struct Listening {
+  int fd = -1;
+  std::string resolved;  // what ZMQ_LAST_ENDPOINT reports, e.g. tcp://127.0.0.1:41234
+  std::string ipc_path;  // ipc: the path to unlink on close
+  std::string ipc_dir;   // ipc://*: the temporary folder made for it
+};
+
+// Binds and listens (non-blocking, close-on-exec). `ipv6` as ZMQ_IPV6.
+Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, Listening* out);
+// Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
+int accept_from(int listen_fd, std::string* peer_address, Err* err);
+// Starts a non-blocking connect; *in_progress when completion must be awaited (EPOLLOUT).
+int connect_to(const Endpoint& endpoint, bool ipv6, bool* in_progress, Err* err);
+// After EPOLLOUT on a connecting fd: kOk, or why it failed.
+Err finish_connect(int fd);
+std::string peer_address_of(int fd);
+void close_listening(const Listening& listening);
+Err errno_to_err(int e);
+
+}  // namespace zlab::real
