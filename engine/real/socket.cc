@@ -401,6 +401,8 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   if (streams_.count(id) && (epoll_events & EPOLLOUT)) write_stream(id, stream, now);
   // Bytes queued by the reads above (a PONG, an ERROR) go out without waiting for EPOLLOUT.
   if (streams_.count(id) && core_.wants_write(id)) write_stream(id, streams_[id], now);
+  // Writing may have drained the output: drop EPOLLOUT now rather than spin on it.
+  update_interest(id);
   apply(lock);
 }
 

@@ -213,3 +213,21 @@ TEST(PubSubTest, SubCannotSendPubCannotReceive) {
 
 }  // namespace
 }  // namespace zlab::testing
+
+namespace zlab::testing {
+namespace {
+
+TEST(XPubTest, ConnectingXPubHearsABoundSubscriber) {
+  LoopbackNet net;
+  SocketCore* sub = net.socket(SocketType::kSub);
+  set_bytes(sub, opt::kSubscribe, "t");
+  net.bind(sub, "tcp://sub:1");
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  net.connect(xpub, "tcp://sub:1");
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  net.send(xpub, "tdata");
+  EXPECT_EQ(recv_string(net, sub), "tdata");
+}
+
+}  // namespace
+}  // namespace zlab::testing
