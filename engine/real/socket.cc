@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -69,28 +70,7 @@ Err Socket::recv(Msg* part, int flags) {
 Err Socket::bind(const std::string& text) {
   std::unique_lock lock(mu_);
   if (closed_ || interrupted_) return Err::kTerminated;
-  Err err = Err::kOk;
-  auto request = core_.bind(text, &err);
-  if (!request) return err;
-  Listener listener;
-  int64_t now = monotonic_ns();
-  if (request->endpoint.transport == Transport::kInproc) {
-    listener.inproc = true;
-    listener.inproc_name = request->endpoint.address;
-    err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), request->listener);
-    listener.listening.resolved = text;
-  } else {
-    err = listen_on(request->endpoint, core_.options().ipv6, core_.options().backlog,
-                    &listener.listening);
-  }
-  err = core_.complete_bind(request->listener, err, listener.listening.resolved, now);
-  if (err == Err::kOk) {
-    if (!listener.inproc) {
-      listener.token =
-          io_.add(listener.listening.fd, weak_from_this(), request->listener, true, EPOLLIN);
-    }
-    listeners_[request->listener] = std::move(listener);
-  }
+  Err err = bind_through(core_, *this, text);
   apply(lock);
   return err;
 }
@@ -188,42 +168,17 @@ void Socket::set_monitor_enabled(bool enabled) {
 
 void Socket::apply(std::unique_lock<std::mutex>& lock) {
   (void)lock;  // held by the caller
-  int64_t now = monotonic_ns();
-  for (int guard = 0; guard < 1000; ++guard) {
-    IoAction action;
-    bool any = false;
-    while (core_.poll_action(&action)) {
-      any = true;
-      switch (action.kind) {
-        case IoAction::Kind::kConnect:
-          do_connect(action.id, action.endpoint, now);
-          break;
-        case IoAction::Kind::kCloseStream:
-          close_stream(action.id);
-          break;
-        case IoAction::Kind::kCloseListener:
-          close_listener(action.id);
-          break;
-      }
-    }
-    if (!any) break;
-  }
-  StreamId dirty;
-  while (core_.poll_dirty(&dirty)) update_interest(dirty);
+  carry_out(core_, *this);
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_) continue;
     if (auto it = streams_.find(ev.stream); it != streams_.end()) ev.value = it->second.fd;
     if (monitor_.size() < 4096) monitor_.push_back(std::move(ev));
   }
-  int64_t old_deadline = deadline_ns_.load(std::memory_order_relaxed);
-  int64_t deadline = core_.next_deadline_ns();
-  deadline_ns_.store(deadline, std::memory_order_release);
-  if (deadline < old_deadline) io_.wake();
-  uint32_t events = core_.events(now);
+  uint32_t events = core_.events(monotonic_ns());
   if ((events & ~last_events_) != 0) {
     uint64_t one = 1;
-    ssize_t rc = ::write(signal_fd_, &one, sizeof one);
+    ssize_t rc = ::write(signal_fd_, &one, sizeof one);  // ZMQ_FD: something new to look at
     (void)rc;
   }
   last_events_ = events;
@@ -232,6 +187,32 @@ void Socket::apply(std::unique_lock<std::mutex>& lock) {
     ctx_.socket_finished(this);
   }
   changed_.notify_all();
+}
+
+void Socket::set_deadline(int64_t deadline_ns) {
+  int64_t old = deadline_ns_.exchange(deadline_ns, std::memory_order_acq_rel);
+  if (deadline_ns < old) io_.wake();
+}
+
+Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
+                   std::string* resolved) {
+  Listener listener;
+  Err err;
+  if (endpoint.transport == Transport::kInproc) {
+    listener.inproc = true;
+    listener.inproc_name = endpoint.address;
+    err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id);
+    listener.listening.resolved = endpoint.text;
+  } else {
+    err = listen_on(endpoint, options.ipv6, options.backlog, &listener.listening);
+    if (err == Err::kOk) {
+      listener.token = io_.add(listener.listening.fd, weak_from_this(), id, true, EPOLLIN);
+    }
+  }
+  if (err != Err::kOk) return err;
+  *resolved = listener.listening.resolved;
+  listeners_[id] = std::move(listener);
+  return Err::kOk;
 }
 
 void Socket::add_stream(StreamId id, int fd, bool connecting) {
@@ -243,35 +224,29 @@ void Socket::add_stream(StreamId id, int fd, bool connecting) {
   streams_[id] = stream;
 }
 
-void Socket::do_connect(StreamId id, const Endpoint& endpoint, int64_t now_ns) {
+ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const SocketOptions& options) {
+  using Kind = ConnectResult::Kind;
   if (endpoint.transport == Transport::kInproc) {
     uint32_t listener = 0;
     std::shared_ptr<Socket> binder = ctx_.inproc_lookup(endpoint.address, &listener);
-    if (!binder) {
-      core_.handle_connect_failed(id, Err::kConnRefused, now_ns);
-      return;
-    }
+    if (!binder) return {Kind::kFailed, Err::kConnRefused, {}};
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-      core_.handle_connect_failed(id, errno_to_err(errno), now_ns);
-      return;
+      return {Kind::kFailed, errno_to_err(errno), {}};
     }
     add_stream(id, fds[0], false);
-    core_.handle_connected(id, "inproc", now_ns);
     int other = fds[1];
     // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
     binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
-    return;
+    return {Kind::kConnected, Err::kOk, "inproc"};
   }
   bool in_progress = false;
   Err err = Err::kOk;
-  int fd = connect_to(endpoint, core_.options().ipv6, &in_progress, &err);
-  if (fd < 0) {
-    core_.handle_connect_failed(id, err, now_ns);
-    return;
-  }
+  int fd = connect_to(endpoint, options.ipv6, &in_progress, &err);
+  if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, in_progress);
-  if (!in_progress) core_.handle_connected(id, peer_address_of(fd), now_ns);
+  if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
+  return {Kind::kConnected, Err::kOk, peer_address_of(fd)};
 }
 
 void Socket::accept_inproc(uint32_t listener, int fd) {
@@ -305,12 +280,10 @@ void Socket::close_listener(EndpointId id) {
   listeners_.erase(it);
 }
 
-void Socket::update_interest(StreamId id) {
+void Socket::set_interest(StreamId id, bool read, bool write) {
   auto it = streams_.find(id);
   if (it == streams_.end() || it->second.connecting) return;
-  uint32_t interest = 0;
-  if (!core_.read_buffer(id).empty()) interest |= EPOLLIN;
-  if (core_.wants_write(id)) interest |= EPOLLOUT;
+  uint32_t interest = (read ? uint32_t(EPOLLIN) : 0u) | (write ? uint32_t(EPOLLOUT) : 0u);
   if (interest != it->second.interest) {
     it->second.interest = interest;
     io_.modify(it->second.token, it->second.fd, interest);
@@ -319,47 +292,45 @@ void Socket::update_interest(StreamId id) {
 
 // --- I/O thread side ---
 
-void Socket::read_stream(StreamId id, Stream& stream, int64_t now_ns) {
-  for (int i = 0; i < kMaxReadsPerEvent; ++i) {
-    std::span<uint8_t> buf = core_.read_buffer(id);
-    if (buf.empty()) return;
-    ssize_t n = ::read(stream.fd, buf.data(), buf.size());
-    if (n > 0) {
-      core_.handle_read(id, size_t(n), now_ns);
-      if (size_t(n) < buf.size()) return;  // drained for now
-    } else if (n == 0) {
-      core_.handle_eof(id, now_ns);
-      return;
-    } else {
-      if (errno == EAGAIN || errno == EINTR) return;
-      core_.handle_stream_error(id, errno_to_err(errno), now_ns);
-      return;
-    }
-  }
-}
+namespace {
 
-void Socket::write_stream(StreamId id, Stream& stream, int64_t now_ns) {
-  wire::IoSlice slices[64];
-  iovec iov[64];
-  for (int i = 0; i < kMaxWritesPerEvent; ++i) {
-    size_t n = core_.poll_transmit(id, slices, 64);
-    if (n == 0) return;
-    size_t total = 0;
-    for (size_t k = 0; k < n; ++k) {
+// A non-blocking fd as the pumps see it.
+class FdStream final : public ByteStream {
+ public:
+  explicit FdStream(int fd) : fd_(fd) {}
+  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
+    ssize_t r = ::read(fd_, into.data(), into.size());
+    if (r > 0) {
+      *n = size_t(r);
+      return Status::kOk;
+    }
+    if (r == 0) return Status::kEof;
+    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
+  }
+  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
+    iovec iov[64];
+    count = std::min<size_t>(count, 64);
+    for (size_t k = 0; k < count; ++k) {
       iov[k].iov_base = const_cast<uint8_t*>(slices[k].data);
       iov[k].iov_len = slices[k].size;
-      total += slices[k].size;
     }
-    ssize_t wrote = ::writev(stream.fd, iov, int(n));
-    if (wrote < 0) {
-      if (errno == EAGAIN || errno == EINTR) return;
-      core_.handle_stream_error(id, errno_to_err(errno), now_ns);
-      return;
+    ssize_t w = ::writev(fd_, iov, int(count));
+    if (w >= 0) {
+      *n = size_t(w);
+      return Status::kOk;
     }
-    core_.handle_written(id, size_t(wrote), now_ns);
-    if (size_t(wrote) < total) return;  // the kernel buffer is full
+    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
   }
-}
+
+ private:
+  int fd_;
+};
+
+}  // namespace
 
 void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   std::unique_lock lock(mu_);
@@ -397,12 +368,16 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
     apply(lock);
     return;
   }
-  if (epoll_events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_stream(id, stream, now);
-  if (streams_.count(id) && (epoll_events & EPOLLOUT)) write_stream(id, stream, now);
-  // Bytes queued by the reads above (a PONG, an ERROR) go out without waiting for EPOLLOUT.
-  if (streams_.count(id) && core_.wants_write(id)) write_stream(id, streams_[id], now);
-  // Writing may have drained the output: drop EPOLLOUT now rather than spin on it.
-  update_interest(id);
+  FdStream fd_stream(stream.fd);
+  if (epoll_events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    pump_in(core_, id, fd_stream, now, kMaxReadsPerEvent);
+  }
+  // Write whenever there is output, not only on EPOLLOUT: bytes the reads just queued (a PONG,
+  // an ERROR) go out at once. The stream may be gone after the reads: check again.
+  if (streams_.count(id) && core_.wants_write(id)) {
+    pump_out(core_, id, fd_stream, now, kMaxWritesPerEvent);
+  }
+  if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
   apply(lock);
 }
 

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 
+#include "engine/driver/driver.h"
 #include "engine/real/io_thread.h"
 #include "engine/real/transport.h"
 #include "engine/sockets/socket_core.h"
@@ -25,7 +26,7 @@ class Context;
 inline constexpr int kDontWait = 1;      // as ZMQ_DONTWAIT
 inline constexpr int kSendMoreFlag = 2;  // as ZMQ_SNDMORE
 
-class Socket final : public IoOwner, public std::enable_shared_from_this<Socket> {
+class Socket final : public IoOwner, private Driver, public std::enable_shared_from_this<Socket> {
  public:
   Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed);
   ~Socket() override;
@@ -76,13 +77,18 @@ class Socket final : public IoOwner, public std::enable_shared_from_this<Socket>
   template <typename Op>
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
-  void do_connect(StreamId id, const Endpoint& endpoint, int64_t now_ns);
-  void close_stream(StreamId id);
-  void close_listener(EndpointId id);
-  void update_interest(StreamId id);
-  void read_stream(StreamId id, Stream& stream, int64_t now_ns);
-  void write_stream(StreamId id, Stream& stream, int64_t now_ns);
   void add_stream(StreamId id, int fd, bool connecting);
+
+  // Driver: what the core asks of the real world.
+  int64_t now_ns() override { return monotonic_ns(); }
+  Err listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
+             std::string* resolved) override;
+  ConnectResult connect(StreamId id, const Endpoint& endpoint,
+                        const SocketOptions& options) override;
+  void set_interest(StreamId id, bool read, bool write) override;
+  void set_deadline(int64_t deadline_ns) override;
+  void close_stream(StreamId id) override;
+  void close_listener(EndpointId id) override;
 
   Context& ctx_;
   IoThread& io_;

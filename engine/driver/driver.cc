@@ -1,0 +1,98 @@
+#include "engine/driver/driver.h"
+
+namespace zlab {
+
+void carry_out(SocketCore& core, Driver& driver) {
+  // Carrying out an action may produce more (a failed connect schedules a retry): loop, bounded.
+  for (int round = 0; round < 1000; ++round) {
+    IoAction action;
+    bool any = false;
+    while (core.poll_action(&action)) {
+      any = true;
+      switch (action.kind) {
+        case IoAction::Kind::kConnect: {
+          ConnectResult r = driver.connect(action.id, action.endpoint, core.options());
+          if (r.kind == ConnectResult::Kind::kConnected) {
+            core.handle_connected(action.id, std::move(r.peer_address), driver.now_ns());
+          } else if (r.kind == ConnectResult::Kind::kFailed) {
+            core.handle_connect_failed(action.id, r.err, driver.now_ns());
+          }
+          break;
+        }
+        case IoAction::Kind::kCloseStream:
+          driver.close_stream(action.id);
+          break;
+        case IoAction::Kind::kCloseListener:
+          driver.close_listener(action.id);
+          break;
+      }
+    }
+    if (!any) break;
+  }
+  StreamId id;
+  while (core.poll_dirty(&id)) {
+    driver.set_interest(id, !core.read_buffer(id).empty(), core.wants_write(id));
+  }
+  driver.set_deadline(core.next_deadline_ns());
+}
+
+Err bind_through(SocketCore& core, Driver& driver, std::string_view endpoint) {
+  Err err = Err::kOk;
+  auto request = core.bind(endpoint, &err);
+  if (!request) return err;
+  std::string resolved;
+  err = driver.listen(request->listener, request->endpoint, core.options(), &resolved);
+  err = core.complete_bind(request->listener, err, std::move(resolved), driver.now_ns());
+  carry_out(core, driver);
+  return err;
+}
+
+void pump_in(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_reads) {
+  for (int i = 0; i < max_reads; ++i) {
+    std::span<uint8_t> room = core.read_buffer(id);
+    if (room.empty()) return;  // the core is full: backpressure
+    size_t n = 0;
+    Err err = Err::kOk;
+    switch (stream.read(room, &n, &err)) {
+      case ByteStream::Status::kOk:
+        core.handle_read(id, n, now_ns);
+        if (n < room.size()) return;  // drained for now
+        break;
+      case ByteStream::Status::kWouldBlock:
+        return;
+      case ByteStream::Status::kEof:
+        core.handle_eof(id, now_ns);
+        return;
+      case ByteStream::Status::kError:
+        core.handle_stream_error(id, err, now_ns);
+        return;
+    }
+  }
+}
+
+void pump_out(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_writes) {
+  constexpr size_t kMaxSlices = 64;
+  wire::IoSlice slices[kMaxSlices];
+  for (int i = 0; i < max_writes; ++i) {
+    size_t count = core.poll_transmit(id, slices, kMaxSlices);
+    if (count == 0) return;
+    size_t total = 0;
+    for (size_t k = 0; k < count; ++k) total += slices[k].size;
+    size_t n = 0;
+    Err err = Err::kOk;
+    switch (stream.writev(slices, count, &n, &err)) {
+      case ByteStream::Status::kOk:
+        core.handle_written(id, n, now_ns);
+        if (n < total) return;  // the stream's buffer is full
+        break;
+      case ByteStream::Status::kWouldBlock:
+        return;
+      case ByteStream::Status::kEof:
+      case ByteStream::Status::kError:
+        core.handle_stream_error(id, err, now_ns);
+        return;
+    }
+  }
+}
+
+}  // namespace zlab

@@ -1,0 +1,67 @@
+// The seam between the sans-I/O engine and the world: what a socket core needs done, and the
+// two loops that move bytes. Implemented by the real driver (engine/real: epoll, threads) and
+// by the simulator (sim/: virtual time, simulated hosts). No engine code knows which.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "engine/base/err.h"
+#include "engine/sockets/endpoint.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/peer.h"
+#include "engine/sockets/socket_core.h"
+#include "engine/wire/frame.h"
+
+namespace zlab {
+
+struct ConnectResult {
+  enum class Kind : uint8_t { kInProgress, kConnected, kFailed };
+  Kind kind;
+  Err err = Err::kOk;
+  std::string peer_address;  // kConnected
+};
+
+// The operations the engine asks of a driver. Outcomes that come later (a connect completing,
+// bytes arriving, a deadline passing) are reported by the driver calling the core's handle_*.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual int64_t now_ns() = 0;
+  // Binds and listens; bind errors (EADDRINUSE, ...) are reported here and now.
+  virtual Err listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
+                     std::string* resolved) = 0;
+  virtual ConnectResult connect(StreamId id, const Endpoint& endpoint,
+                                const SocketOptions& options) = 0;
+  // Which readiness of a stream the core wants to hear about.
+  virtual void set_interest(StreamId id, bool read, bool write) = 0;
+  // When the core next wants handle_timeout() (INT64_MAX: never).
+  virtual void set_deadline(int64_t deadline_ns) = 0;
+  virtual void close_stream(StreamId id) = 0;
+  virtual void close_listener(EndpointId id) = 0;
+};
+
+// Carries out everything the core asked for since the last call: connects, closes, stream
+// interest and the next deadline. Call it after every call into the core.
+void carry_out(SocketCore& core, Driver& driver);
+
+// bind() through a driver: the core's two-step bind with the driver's listen between.
+Err bind_through(SocketCore& core, Driver& driver, std::string_view endpoint);
+
+// One stream's bytes, as the driver reads and writes them. Both may move fewer bytes than
+// asked; neither blocks.
+class ByteStream {
+ public:
+  enum class Status : uint8_t { kOk, kWouldBlock, kEof, kError };
+  virtual ~ByteStream() = default;
+  virtual Status read(std::span<uint8_t> into, size_t* n, Err* err) = 0;
+  virtual Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) = 0;
+};
+
+// Reads while the core offers room and the stream has bytes (at most max_reads reads).
+void pump_in(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_reads);
+// Writes while the core has bytes and the stream takes them (at most max_writes writes).
+void pump_out(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_writes);
+
+}  // namespace zlab
