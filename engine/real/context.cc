@@ -14,6 +14,15 @@ Context::Context(int io_threads) : next_seed_(uint64_t(monotonic_ns())) {
 }
 
 Context::~Context() {
+  // zmq_ctx_term waits for the application to close its sockets; a destructor must not wait
+  // forever, so it closes what is still open (each still lingers as configured).
+  shutdown();
+  std::vector<std::shared_ptr<Socket>> open;
+  {
+    std::lock_guard lock(mu_);
+    open = sockets_;
+  }
+  for (auto& s : open) s->close();
   terminate();
   io_threads_.clear();  // joins the threads; sockets are gone by now
 }

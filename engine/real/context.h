@@ -21,6 +21,7 @@ class Socket;
 class Context {
  public:
   explicit Context(int io_threads = 1);
+  // Closes sockets still open, then waits for them to finish lingering.
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
