@@ -137,6 +137,21 @@ TEST(RealSocketTest, ReqRepOverTcpWithHeartbeats) {
   req->close();
 }
 
+TEST(RealSocketTest, LingerDeliversWhatWasQueuedAfterClose) {
+  Context ctx;
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kLinger, 5000);
+  set_int(*push, opt::kReconnectIvl, 10);
+  ASSERT_EQ(push->connect("inproc://late"), Err::kOk);  // nobody bound yet
+  ASSERT_EQ(send(*push, "queued before close"), Err::kOk);
+  push->close();  // returns at once; the socket lingers in the background
+  auto pull = make(ctx, SocketType::kPull);
+  set_int(*pull, opt::kRcvTimeo, 5000);
+  ASSERT_EQ(pull->bind("inproc://late"), Err::kOk);  // inproc: bind after connect
+  EXPECT_EQ(recv(*pull), "queued before close");
+  pull->close();
+}
+
 TEST(RealSocketTest, LingerZeroDropsAndCloseReturns) {
   Context ctx;
   auto push = make(ctx, SocketType::kPush);

@@ -62,6 +62,36 @@ TEST(PipelineTest, MessagesQueueBeforeTheConnectionExists) {
   EXPECT_TRUE(has_event(net.monitor_events(push), monitor::kConnectRetried));
 }
 
+TEST(PipelineTest, ReconnectBacksOffUpToTheMaximumWithJitter) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  set_int(push, opt::kReconnectIvl, 100);
+  set_int(push, opt::kReconnectIvlMax, 800);
+  net.connect(push, "tcp://nobody:1");
+  net.advance_by(10'000 * proto::kNsPerMs);
+  std::vector<int64_t> waits_ms;
+  for (const auto& e : net.monitor_events(push)) {
+    if (e.event == monitor::kConnectRetried) waits_ms.push_back(e.value);
+  }
+  ASSERT_GE(waits_ms.size(), 6u);
+  // Interval doubles 100, 200, 400, 800, then stays; each wait adds jitter below the base.
+  const int64_t expect[] = {100, 200, 400, 800, 800, 800};
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_GE(waits_ms[i], expect[i]) << i;
+    EXPECT_LT(waits_ms[i], expect[i] + 100) << i;
+  }
+}
+
+TEST(PipelineTest, NegativeReconnectIvlNeverRetries) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  set_int(push, opt::kReconnectIvl, -1);
+  net.connect(push, "tcp://nobody:1");
+  net.advance_by(10'000 * proto::kNsPerMs);
+  EXPECT_FALSE(has_event(net.monitor_events(push), monitor::kConnectRetried));
+  EXPECT_EQ(push->next_deadline_ns(), INT64_MAX);
+}
+
 TEST(PipelineTest, SendHwmBlocksAndNothingIsLost) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);

@@ -129,6 +129,26 @@ TEST(XPubTest, VerbosePassesEverySubscription) {
   EXPECT_EQ(recv_string(net, xpub), "\x01t");
 }
 
+TEST(XPubTest, VerboserPassesUnsubscriptionsToo) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubVerboser, 1);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* a = net.socket(SocketType::kSub);
+  SocketCore* b = net.socket(SocketType::kSub);
+  for (SocketCore* s : {a, b}) {
+    net.connect(s, "tcp://x:1");
+    set_bytes(s, opt::kSubscribe, "t");
+  }
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  set_bytes(a, opt::kUnsubscribe, "t");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub),
+            std::string("\x00t", 2));  // b still wants it: verboser says so anyway
+}
+
 TEST(XPubTest, ManualModeAndWelcomeMessage) {
   LoopbackNet net;
   SocketCore* xpub = net.socket(SocketType::kXPub);

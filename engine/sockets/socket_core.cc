@@ -259,8 +259,8 @@ Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
   endpoints_.erase(id);
   if (peer != nullptr) {
     peer->from_connect = false;  // no reconnect: the endpoint is gone
+    // Removes the peer now, or once the messages it already delivered have been read.
     disconnect_peer(*peer);
-    if (peer->conn == nullptr && peers_.count(peer->id) > 0) remove_peer(*peer);
   }
   return Err::kOk;
 }
