@@ -1,0 +1,49 @@
+// A run's trace: one JSON object per line, in the order things happened,
+//
+//   {"t":1200345,"host":"h1","conn":7,"ev":"deliver","bytes":1448}
+//
+// (virtual time in ns, the host, the connection or 0, what happened, how many bytes, and an
+// optional "detail"), folded into a rolling 64-bit FNV-1a hash of the exact text. Two runs of
+// the same seed and scenario must give the same hash; the lines go to a file only when asked,
+// and the last few are kept for failure reports.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace zlab::sim {
+
+class Trace {
+ public:
+  static constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+
+  // Also write every line to `file` (not owned; null: no file).
+  void set_file(std::FILE* file) { file_ = file; }
+  // How many recent lines to keep for reports.
+  void set_keep(size_t n) { keep_ = n; }
+
+  void record(int64_t t_ns, std::string_view host, uint64_t conn, std::string_view event,
+              int64_t bytes, std::string_view detail = {});
+
+  uint64_t hash() const { return hash_; }
+  uint64_t lines() const { return lines_; }
+  const std::deque<std::string>& recent() const { return recent_; }
+
+ private:
+  std::string line_;
+  uint64_t hash_ = kFnvOffset;
+  uint64_t lines_ = 0;
+  std::FILE* file_ = nullptr;
+  size_t keep_ = 40;
+  std::deque<std::string> recent_;
+};
+
+// FNV-1a 64 of `bytes`, continuing from `hash`.
+uint64_t fnv1a(uint64_t hash, std::string_view bytes);
+// `text` as a JSON string literal, quotes included.
+void append_json_string(std::string* out, std::string_view text);
+
+}  // namespace zlab::sim

@@ -1,0 +1,43 @@
+#include "sim/base/trace.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace zlab::sim {
+namespace {
+
+TEST(TraceTest, LinesAreJsonAndTheHashFoldsTheirText) {
+  Trace t;
+  t.record(12, "h1", 3, "deliver", 100);
+  t.record(15, "h\"2", 0, "monitor", 0, "a\nb\x01");
+  ASSERT_EQ(t.recent().size(), 2u);
+  EXPECT_EQ(t.recent()[0], R"({"t":12,"host":"h1","conn":3,"ev":"deliver","bytes":100})");
+  EXPECT_EQ(
+      t.recent()[1],
+      R"({"t":15,"host":"h\"2","conn":0,"ev":"monitor","bytes":0,"detail":"a\u000ab\u0001"})");
+  uint64_t want = fnv1a(Trace::kFnvOffset, t.recent()[0] + "\n" + t.recent()[1] + "\n");
+  EXPECT_EQ(t.hash(), want);
+  EXPECT_EQ(t.lines(), 2u);
+}
+
+TEST(TraceTest, SameRecordsSameHashAnyDifferenceChangesIt) {
+  Trace a, b, c;
+  for (Trace* t : {&a, &b, &c}) t->record(1, "h0", 1, "connect", 0);
+  a.record(2, "h0", 1, "write", 10);
+  b.record(2, "h0", 1, "write", 10);
+  c.record(2, "h0", 1, "write", 11);
+  EXPECT_EQ(a.hash(), b.hash());
+  EXPECT_NE(a.hash(), c.hash());
+}
+
+TEST(TraceTest, KeepsOnlyTheRecentLines) {
+  Trace t;
+  t.set_keep(3);
+  for (int i = 0; i < 10; ++i) t.record(i, "h", 0, "e", i);
+  ASSERT_EQ(t.recent().size(), 3u);
+  EXPECT_NE(t.recent().front().find("\"t\":7"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zlab::sim

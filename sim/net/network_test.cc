@@ -1,0 +1,380 @@
+// The TCP model on its own, with raw byte owners: refusals, order, backpressure, latency,
+// bandwidth, loss, partitions, resets, crashes, and closing with unread input.
+#include "sim/net/network.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace zlab::sim {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kSec = 1'000'000'000;
+
+// Owns ends for a test: remembers results, reads what arrives when asked to.
+struct Owner final : EndOwner, ListenOwner {
+  void on_connect_result(EndRef end, Err err) override {
+    results.push_back(err);
+    if (err == Err::kOk) ends.push_back(end);
+  }
+  void on_ready(EndRef) override { ++ready; }
+  EndOwner* on_accept(ListenerId, EndRef end, const std::string& peer) override {
+    ends.push_back(end);
+    peers.push_back(peer);
+    return this;
+  }
+  std::vector<Err> results;
+  std::vector<EndRef> ends;
+  std::vector<std::string> peers;
+  int ready = 0;
+};
+
+struct Fixture {
+  explicit Fixture(NetParams p = {}, uint64_t seed = 1) : rng(seed), net(queue, rng, trace, p) {
+    a = net.add_host("a");
+    b = net.add_host("b");
+  }
+  void run_until(int64_t t) {
+    while (queue.run_next(t)) {
+    }
+    queue.advance_to(t);
+  }
+  // Everything readable from `end` now.
+  std::string drain(EndRef end, IoStatus* last = nullptr, Err* err = nullptr) {
+    std::string got;
+    uint8_t buf[4096];
+    for (;;) {
+      size_t n = 0;
+      Err e = Err::kOk;
+      IoStatus st = net.read(end, buf, &n, &e);
+      if (st != IoStatus::kOk) {
+        if (last) *last = st;
+        if (err) *err = e;
+        return got;
+      }
+      got.append(reinterpret_cast<char*>(buf), n);
+    }
+  }
+  // Writes as much of `data` as the send buffer takes.
+  size_t write(EndRef end, std::string_view data) {
+    size_t total = 0;
+    while (total < data.size()) {
+      Slice s{reinterpret_cast<const uint8_t*>(data.data()) + total, data.size() - total};
+      size_t n = 0;
+      Err e = Err::kOk;
+      if (net.writev(end, &s, 1, &n, &e) != IoStatus::kOk || n == 0) break;
+      total += n;
+    }
+    return total;
+  }
+  // Connects a -> b:port with a listener there; returns {client end, server end}.
+  std::pair<EndRef, EndRef> pair(Owner& cli, Owner& srv, uint16_t port = 80) {
+    uint16_t bound = 0;
+    ListenerId lid = 0;
+    EXPECT_EQ(net.listen(b, port, &srv, &bound, &lid), Err::kOk);
+    EndRef end;
+    EXPECT_EQ(net.connect(a, "b", port, &cli, {}, &end), Err::kOk);
+    run_until(queue.now_ns() + 50 * kMs);
+    EXPECT_EQ(cli.results, std::vector<Err>{Err::kOk});
+    EXPECT_EQ(srv.ends.size(), 1u);
+    return {cli.ends.at(0), srv.ends.at(0)};
+  }
+
+  EventQueue queue;
+  Rng rng;
+  Trace trace;
+  Network net;
+  HostId a, b;
+};
+
+TEST(NetworkTest, ConnectToAClosedPortIsRefusedAfterARoundTrip) {
+  NetParams p;
+  p.latency_min_ns = p.latency_max_ns = 3 * kMs;
+  Fixture f(p);
+  Owner cli;
+  EndRef end;
+  ASSERT_EQ(f.net.connect(f.a, "b", 80, &cli, {}, &end), Err::kOk);
+  f.run_until(5 * kMs);
+  EXPECT_TRUE(cli.results.empty());
+  f.run_until(7 * kMs);
+  EXPECT_EQ(cli.results, std::vector<Err>{Err::kConnRefused});
+  EXPECT_EQ(f.net.connect(f.a, "nowhere", 80, &cli, {}, &end), Err::kHostUnreachable);
+}
+
+TEST(NetworkTest, BytesArriveInOrderAfterTheLatencyThenEof) {
+  NetParams p;
+  p.latency_min_ns = p.latency_max_ns = 2 * kMs;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  EXPECT_EQ(srv.peers[0].rfind("a:", 0), 0u);
+  EXPECT_EQ(f.net.local_address(s), "b:80");
+  int64_t t0 = f.queue.now_ns();
+  EXPECT_EQ(f.write(c, "hello "), 6u);
+  EXPECT_EQ(f.write(c, "world"), 5u);
+  f.net.close(c);
+  f.run_until(t0 + 2 * kMs - 1);
+  EXPECT_EQ(f.drain(s), "");
+  f.run_until(t0 + 2 * kMs);
+  IoStatus last;
+  EXPECT_EQ(f.drain(s, &last), "hello world");
+  EXPECT_EQ(last, IoStatus::kEof);
+}
+
+TEST(NetworkTest, AFullSendBufferMakesWritesWouldBlockUntilTheReaderReads) {
+  NetParams p;
+  p.sndbuf = 1000;
+  p.rcvbuf = 3000;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  std::string big(100000, 'x');
+  size_t accepted = 0;
+  for (int i = 0; i < 50; ++i) {
+    accepted += f.write(c, std::string_view(big).substr(accepted));
+    f.run_until(f.queue.now_ns() + kMs);
+  }
+  EXPECT_EQ(accepted, 4000u);  // the receive window plus the send buffer, no more
+  EXPECT_FALSE(f.net.writable(c));
+  Slice one{reinterpret_cast<const uint8_t*>("y"), 1};
+  size_t n = 0;
+  Err err;
+  EXPECT_EQ(f.net.writev(c, &one, 1, &n, &err), IoStatus::kWouldBlock);
+  std::string got;
+  while (accepted < big.size()) {
+    got += f.drain(s);
+    accepted += f.write(c, std::string_view(big).substr(accepted));
+    f.run_until(f.queue.now_ns() + kMs);
+  }
+  while (got.size() < big.size()) {
+    f.run_until(f.queue.now_ns() + kMs);
+    got += f.drain(s);
+  }
+  EXPECT_EQ(got, big);
+}
+
+TEST(NetworkTest, BandwidthPacesTheBytes) {
+  NetParams p;
+  p.bandwidth_min_bps = p.bandwidth_max_bps = 1'000'000;  // 1 MB/s
+  p.sndbuf = p.rcvbuf = 1 << 20;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  int64_t t0 = f.queue.now_ns();
+  ASSERT_EQ(f.write(c, std::string(500'000, 'z')), 500'000u);
+  f.run_until(t0 + 400 * kMs);
+  size_t early = f.drain(s).size();
+  EXPECT_LT(early, 420'000u);
+  f.run_until(t0 + 600 * kMs);
+  EXPECT_EQ(early + f.drain(s).size(), 500'000u);
+}
+
+TEST(NetworkTest, LossDelaysButNeverReordersOrLoses) {
+  NetParams p;
+  p.loss_ppm = 300'000;
+  p.mss = 100;
+  Fixture f(p, 5);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  std::string data;
+  for (int i = 0; i < 2000; ++i) data += std::to_string(i) + ",";
+  ASSERT_EQ(f.write(c, data), data.size());
+  f.run_until(f.queue.now_ns() + 60 * kSec);
+  EXPECT_EQ(f.drain(s), data);
+  EXPECT_GT(f.net.stats().retransmits, 0u);
+}
+
+TEST(NetworkTest, APartitionHoldsBytesUntilItHeals) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.net.set_blocked(f.a, f.b, true);  // one way: a -> b
+  f.write(c, "held");
+  f.write(s, "flows");
+  f.run_until(f.queue.now_ns() + 3 * kSec);
+  EXPECT_EQ(f.drain(s), "");
+  EXPECT_EQ(f.drain(c), "flows");
+  f.net.set_blocked(f.a, f.b, false);
+  f.run_until(f.queue.now_ns() + 2 * kSec);  // the next retransmission gets through
+  EXPECT_EQ(f.drain(s), "held");
+}
+
+TEST(NetworkTest, ALongPartitionTimesTheSenderOutAndTheReceiverNeverHears) {
+  NetParams p;
+  p.give_up_ns = 5 * kSec;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.net.set_blocked(f.a, f.b, true);
+  f.net.set_blocked(f.b, f.a, true);
+  f.write(c, "lost");
+  f.run_until(f.queue.now_ns() + 10 * kSec);
+  IoStatus st;
+  Err err;
+  f.drain(c, &st, &err);
+  EXPECT_EQ(st, IoStatus::kError);
+  EXPECT_EQ(err, Err::kTimedOut);
+  f.drain(s, &st);
+  EXPECT_EQ(st, IoStatus::kWouldBlock);  // half-open
+}
+
+TEST(NetworkTest, ASynThatCannotGetThroughTimesOut) {
+  NetParams p;
+  p.connect_timeout_ns = 4 * kSec;
+  Fixture f(p);
+  Owner cli, srv;
+  uint16_t bound;
+  ListenerId lid;
+  f.net.listen(f.b, 80, &srv, &bound, &lid);
+  f.net.set_blocked(f.b, f.a, true);
+  EndRef end;
+  f.net.connect(f.a, "b", 80, &cli, {}, &end);
+  f.run_until(3 * kSec);
+  EXPECT_TRUE(cli.results.empty());
+  f.run_until(5 * kSec);
+  EXPECT_EQ(cli.results, std::vector<Err>{Err::kTimedOut});
+  EXPECT_TRUE(srv.ends.empty());
+}
+
+TEST(NetworkTest, AResetFailsBothEndsAfterWhatWasAlreadyReceived) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(c, "before");
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  f.net.reset(c.conn);
+  EXPECT_TRUE(f.net.live_connections().empty());
+  IoStatus st;
+  Err err;
+  EXPECT_EQ(f.drain(s, &st, &err), "before");
+  EXPECT_EQ(err, Err::kConnReset);
+  f.drain(c, &st, &err);
+  EXPECT_EQ(err, Err::kConnReset);
+  Slice one{reinterpret_cast<const uint8_t*>("y"), 1};
+  size_t n;
+  EXPECT_EQ(f.net.writev(c, &one, 1, &n, &err), IoStatus::kError);
+}
+
+TEST(NetworkTest, ACrashedPeerIsSilentUntilWrittenToAfterItsRestart) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.net.crash(f.b);
+  f.run_until(f.queue.now_ns() + 5 * kSec);
+  IoStatus st;
+  f.drain(c, &st);
+  EXPECT_EQ(st, IoStatus::kWouldBlock);  // nothing tells the client
+  f.write(c, "anyone?");
+  f.run_until(f.queue.now_ns() + 2 * kSec);
+  f.drain(c, &st);
+  EXPECT_EQ(st, IoStatus::kWouldBlock);  // retransmitting into the void
+  f.net.restart(f.b);
+  f.run_until(f.queue.now_ns() + 2 * kSec);
+  Err err;
+  f.drain(c, &st, &err);
+  EXPECT_EQ(st, IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);  // the restarted host knows no such connection
+  // And its port is closed until someone listens again.
+  Owner again;
+  EndRef end;
+  f.net.connect(f.a, "b", 80, &again, {}, &end);
+  f.run_until(f.queue.now_ns() + kSec);
+  EXPECT_EQ(again.results, std::vector<Err>{Err::kConnRefused});
+}
+
+TEST(NetworkTest, ClosingWithUnreadInputResetsThePeer) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(c, "unread");
+  f.write(s, "reply");
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  f.net.close(s);  // "unread" is still in its receive buffer
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  IoStatus st;
+  Err err;
+  EXPECT_EQ(f.drain(c, &st, &err), "reply");
+  EXPECT_EQ(st, IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);
+}
+
+TEST(NetworkTest, WritingToAClosedPeerEarnsAnRst) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.net.close(s);
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  IoStatus st;
+  f.drain(c, &st);
+  EXPECT_EQ(st, IoStatus::kEof);
+  f.write(c, "late");
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  Err err;
+  f.drain(c, &st, &err);
+  EXPECT_EQ(err, Err::kConnReset);
+  f.net.close(c);
+  EXPECT_TRUE(f.net.live_connections().empty());
+}
+
+TEST(NetworkTest, ListenRefusesAPortInUseAndEphemeralPortsAreFree) {
+  Fixture f;
+  Owner o;
+  uint16_t port;
+  ListenerId id, id2;
+  EXPECT_EQ(f.net.listen(f.b, 80, &o, &port, &id), Err::kOk);
+  EXPECT_EQ(f.net.listen(f.b, 80, &o, &port, &id2), Err::kAddrInUse);
+  EXPECT_EQ(f.net.listen(f.b, 0, &o, &port, &id2), Err::kOk);
+  EXPECT_GE(port, 49152);
+  f.net.unlisten(id);
+  EXPECT_EQ(f.net.listen(f.b, 80, &o, &port, &id), Err::kOk);
+}
+
+// Whatever the split points, buffer sizes and loss, the bytes arrive once and in order.
+RC_GTEST_PROP(NetworkTest, TheByteStreamIsExactUnderAnySplitsBuffersAndLoss, ()) {
+  NetParams p;
+  p.split_ppm = *rc::gen::inRange<uint32_t>(0, 1'000'001);
+  p.loss_ppm = *rc::gen::inRange<uint32_t>(0, 200'000);
+  p.sndbuf = *rc::gen::inRange<size_t>(1, 5000);
+  p.rcvbuf = *rc::gen::inRange<size_t>(1, 5000);
+  p.mss = *rc::gen::inRange<size_t>(1, 3000);
+  p.jitter_ns = *rc::gen::inRange<int64_t>(0, 5 * kMs);
+  Fixture f(p, *rc::gen::arbitrary<uint64_t>());
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  const auto data = *rc::gen::container<std::string>(rc::gen::inRange<char>(0, 127));
+  size_t sent = 0;
+  std::string got;
+  for (int round = 0; round < 100000 && got.size() < data.size(); ++round) {
+    sent += f.write(c, std::string_view(data).substr(sent));
+    f.run_until(f.queue.now_ns() + kMs);
+    got += f.drain(s);
+  }
+  RC_ASSERT(got == data);
+}
+
+TEST(NetworkTest, SameSeedSameTrace) {
+  auto run = [](uint64_t seed) {
+    NetParams p;
+    p.split_ppm = 500'000;
+    p.loss_ppm = 100'000;
+    p.jitter_ns = kMs;
+    Fixture f(p, seed);
+    Owner cli, srv;
+    auto [c, s] = f.pair(cli, srv);
+    f.write(c, std::string(50000, 'q'));
+    for (int i = 0; i < 100; ++i) {
+      f.run_until(f.queue.now_ns() + 10 * kMs);
+      f.drain(s);
+    }
+    return f.trace.hash();
+  };
+  EXPECT_EQ(run(3), run(3));
+  EXPECT_NE(run(3), run(4));
+}
+
+}  // namespace
+}  // namespace zlab::sim
