@@ -102,6 +102,19 @@ TEST(RealSocketTest, ReceiveTimesOut) {
   s->close();
 }
 
+TEST(RealSocketTest, SendTimesOutInTheMuteState) {
+  Context ctx;
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kImmediate, 1);  // no connected peer: the mute state at once
+  set_int(*push, opt::kSndTimeo, 50);
+  ASSERT_EQ(push->connect("tcp://127.0.0.1:1"), Err::kOk);
+  int64_t start = monotonic_ns();
+  EXPECT_EQ(send(*push, "x"), Err::kAgain);
+  EXPECT_GE(monotonic_ns() - start, 50 * 1'000'000);  // it did wait (no upper bound: shared CI)
+  EXPECT_EQ(send(*push, "x", kDontWait), Err::kAgain);
+  push->close();
+}
+
 TEST(RealSocketTest, TerminateInterruptsABlockedRecv) {
   auto ctx = std::make_unique<Context>();
   auto s = make(*ctx, SocketType::kPull);
