@@ -171,6 +171,9 @@ class Network final : public EventTarget {
   // Closes an end: FIN after what was written, or RST if unread input was left behind.
   void close(EndRef end);
   const std::string& local_address(EndRef end) const;
+  const std::string& peer_address(EndRef end) const {
+    return local_address(EndRef{end.conn, uint8_t(1 - end.side)});
+  }
 
   // --- faults ---
   // Connections that are established and have both ends open, in id order.

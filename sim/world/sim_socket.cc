@@ -1,0 +1,461 @@
+#include "sim/world/sim_socket.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace zlab::sim {
+namespace {
+
+constexpr int kDontWait = 1;  // ZMQ_DONTWAIT: the core never blocks anyway
+constexpr int kMaxSettleRounds = 100000;
+constexpr int kMaxTimerFiresAtOneInstant = 10000;
+
+// One stream of the network as the engine's pumps see it.
+class NetStream final : public ByteStream {
+ public:
+  NetStream(Network& net, EndRef end) : net_(net), end_(end) {}
+  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
+    IoStatus st = net_.read(end_, into, n, err);
+    moved += *n;
+    return map(st);
+  }
+  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
+    Slice local[64];
+    count = std::min<size_t>(count, 64);
+    for (size_t i = 0; i < count; ++i) local[i] = Slice{slices[i].data, slices[i].size};
+    IoStatus st = net_.writev(end_, local, count, n, err);
+    moved += *n;
+    return map(st);
+  }
+  size_t moved = 0;
+  bool ended = false;  // EOF or an error was reported
+
+ private:
+  Status map(IoStatus st) {
+    switch (st) {
+      case IoStatus::kOk:
+        return Status::kOk;
+      case IoStatus::kWouldBlock:
+        return Status::kWouldBlock;
+      case IoStatus::kEof:
+        ended = true;
+        return Status::kEof;
+      case IoStatus::kError:
+        ended = true;
+        return Status::kError;
+    }
+    return Status::kError;
+  }
+  Network& net_;
+  EndRef end_;
+};
+
+}  // namespace
+
+std::string_view monitor_event_name(uint16_t event) {
+  switch (event) {
+    case monitor::kConnected:
+      return "connected";
+    case monitor::kConnectDelayed:
+      return "connect_delayed";
+    case monitor::kConnectRetried:
+      return "connect_retried";
+    case monitor::kListening:
+      return "listening";
+    case monitor::kBindFailed:
+      return "bind_failed";
+    case monitor::kAccepted:
+      return "accepted";
+    case monitor::kAcceptFailed:
+      return "accept_failed";
+    case monitor::kClosed:
+      return "closed";
+    case monitor::kCloseFailed:
+      return "close_failed";
+    case monitor::kDisconnected:
+      return "disconnected";
+    case monitor::kMonitorStopped:
+      return "monitor_stopped";
+    case monitor::kHandshakeFailedNoDetail:
+      return "handshake_failed_no_detail";
+    case monitor::kHandshakeSucceeded:
+      return "handshake_succeeded";
+    case monitor::kHandshakeFailedProtocol:
+      return "handshake_failed_protocol";
+    case monitor::kHandshakeFailedAuth:
+      return "handshake_failed_auth";
+    default:
+      return "unknown";
+  }
+}
+
+SimSocket::SimSocket(SocketEnv env, uint32_t id, SocketType type, uint64_t seed)
+    : env_(env),
+      id_(id),
+      type_(type),
+      name_("s" + std::to_string(id) + " " + std::string(socket_type_info(type).name)),
+      core_(std::make_unique<SocketCore>(type, seed)) {
+  trace("socket", 0, 0, name_);
+}
+
+SimSocket::~SimSocket() = default;
+
+void SimSocket::trace(std::string_view event, uint64_t conn, int64_t bytes,
+                      std::string_view detail) {
+  env_.trace->record(env_.queue->now_ns(), env_.net->host_name(env_.host), conn, event, bytes,
+                     detail);
+}
+
+int64_t SimSocket::now_ns() { return env_.clock->local(env_.queue->now_ns()); }
+
+// --- application side ---
+
+Err SimSocket::bind(std::string_view endpoint) {
+  if (!core_) return Err::kTerminated;
+  Err err = bind_through(*core_, *this, endpoint);
+  settle();
+  return err;
+}
+
+Err SimSocket::connect(std::string_view endpoint) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->connect(endpoint, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::unbind(std::string_view endpoint) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->unbind(endpoint, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::disconnect(std::string_view endpoint) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->disconnect(endpoint, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::set_option(int option, std::span<const uint8_t> value) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->set_option(option, value, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::set_int(int option, int value) {
+  return set_option(option, {reinterpret_cast<const uint8_t*>(&value), sizeof value});
+}
+
+Err SimSocket::set_bytes(int option, std::string_view value) {
+  return set_option(option, {reinterpret_cast<const uint8_t*>(value.data()), value.size()});
+}
+
+int SimSocket::get_int(int option) {
+  int v = 0;
+  size_t size = sizeof v;
+  if (!core_ || core_->get_option(option, reinterpret_cast<uint8_t*>(&v), &size) != Err::kOk) {
+    return -1;
+  }
+  return v;
+}
+
+std::string SimSocket::last_endpoint() { return core_ ? core_->options().last_endpoint : ""; }
+
+Err SimSocket::send(Msg& part, int flags) {
+  if (!core_ || closing_) return Err::kTerminated;
+  Err err = core_->send(part, flags & ~kDontWait, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::recv(Msg* part) {
+  if (!core_ || closing_) return Err::kTerminated;
+  Err err = core_->recv(part, now_ns());
+  settle();
+  return err;
+}
+
+uint32_t SimSocket::events() { return core_ && !closing_ ? core_->events(now_ns()) : 0; }
+
+uint32_t SimSocket::ready_mask() {
+  if (!core_ || closing_) return kReadyErr;
+  return core_->events(now_ns());
+}
+
+void SimSocket::close() {
+  if (!core_ || closing_) return;
+  closing_ = true;
+  trace("socket_close", 0, 0, name_);
+  core_->close(now_ns());
+  settle();
+}
+
+void SimSocket::kill() {
+  if (!core_) return;
+  trace("socket_killed", 0, 0, name_);
+  // The network already forgot this host's ends and listeners.
+  streams_.clear();
+  by_conn_.clear();
+  listeners_.clear();
+  by_listener_.clear();
+  core_.reset();
+  changed();
+}
+
+uint64_t SimSocket::monitor_count(uint16_t event) const {
+  auto it = monitor_counts_.find(event);
+  return it == monitor_counts_.end() ? 0 : it->second;
+}
+
+// --- running the core ---
+
+void SimSocket::request_settle() {
+  if (settle_scheduled_) return;
+  settle_scheduled_ = true;
+  env_.queue->schedule_in(0, this, kSettle);
+}
+
+bool SimSocket::pump_stream(StreamId id) {
+  auto it = streams_.find(id);
+  if (it == streams_.end() || it->second.connecting) return false;
+  Stream& st = it->second;
+  EndRef end = st.end;
+  bool progress = false;
+  int64_t now = now_ns();
+  if (!st.eof_given && !st.error_given && env_.net->readable(end) &&
+      !core_->read_buffer(id).empty()) {
+    NetStream ns(*env_.net, end);
+    pump_in(*core_, id, ns, now, 64);
+    if (ns.ended) {
+      // One EOF or error per stream: the core closes the stream when it is ready to.
+      auto again = streams_.find(id);
+      if (again != streams_.end()) again->second.eof_given = true;
+    }
+    progress = ns.moved > 0 || ns.ended;
+  }
+  it = streams_.find(id);
+  if (it == streams_.end()) return progress;
+  if (!it->second.error_given && core_->wants_write(id) && env_.net->writable(end)) {
+    NetStream ns(*env_.net, end);
+    pump_out(*core_, id, ns, now, 64);
+    if (ns.ended) {
+      auto again = streams_.find(id);
+      if (again != streams_.end()) again->second.error_given = true;
+    }
+    progress = progress || ns.moved > 0 || ns.ended;
+  }
+  return progress;
+}
+
+void SimSocket::settle() {
+  if (!core_) return;
+  if (in_settle_) {
+    settle_again_ = true;
+    return;
+  }
+  in_settle_ = true;
+  for (int round = 0;; ++round) {
+    settle_again_ = false;
+    carry_out(*core_, *this);
+    bool progress = false;
+    std::vector<StreamId> ids;
+    ids.reserve(streams_.size());
+    for (const auto& [id, st] : streams_) ids.push_back(id);
+    for (StreamId id : ids) progress = pump_stream(id) || progress;
+    if (!progress && !settle_again_) break;
+    if (round == kMaxSettleRounds) {
+      engine_error_ = name_ + ": the streams never settled (the core keeps asking to move bytes)";
+      break;
+    }
+  }
+  drain_monitor();
+  in_settle_ = false;
+  if (closing_ && core_->finished()) {
+    trace("socket_finished", 0, 0, name_);
+    for (auto& [eid, lid] : listeners_) env_.net->unlisten(lid);
+    for (auto& [sid, st] : streams_) env_.net->close(st.end);
+    core_.reset();
+  }
+  changed();
+}
+
+void SimSocket::drain_monitor() {
+  MonitorEvent ev;
+  while (core_->poll_monitor_event(&ev)) {
+    ++monitor_counts_[ev.event];
+    uint64_t conn = 0;
+    if (auto it = streams_.find(ev.stream); it != streams_.end()) conn = it->second.end.conn;
+    std::string detail = name_ + " " + ev.endpoint;
+    if (!ev.detail.empty()) detail += " (" + ev.detail + ")";
+    std::string event = "mon_";
+    event += monitor_event_name(ev.event);
+    trace(event, conn, 0, detail);
+  }
+}
+
+// --- Driver ---
+
+bool SimSocket::parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t* port,
+                          bool* any_port) {
+  size_t colon = endpoint.address.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = endpoint.address.substr(0, colon);
+  std::string_view p = std::string_view(endpoint.address).substr(colon + 1);
+  *any_port = p == "*" || p == "0";
+  if (*any_port) {
+    *port = 0;
+    return true;
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || ptr != p.data() + p.size() || value == 0 || value > 65535) {
+    return false;
+  }
+  *port = uint16_t(value);
+  return true;
+}
+
+Err SimSocket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
+                      std::string* resolved) {
+  (void)options;
+  if (endpoint.transport != Transport::kTcp) return Err::kProtoNotSupported;
+  std::string host;
+  uint16_t port = 0;
+  bool any_port = false;
+  if (!parse_tcp(endpoint, &host, &port, &any_port)) return Err::kInvalid;
+  const std::string& me = env_.net->host_name(env_.host);
+  if (host != "*" && host != me && host != "0.0.0.0" && host != "localhost") {
+    return Err::kAddrNotAvailable;
+  }
+  uint16_t bound = 0;
+  ListenerId lid = 0;
+  Err err = env_.net->listen(env_.host, port, this, &bound, &lid);
+  if (err != Err::kOk) return err;
+  listeners_[id] = lid;
+  by_listener_[lid] = id;
+  *resolved = "tcp://" + me + ":" + std::to_string(bound);
+  return Err::kOk;
+}
+
+ConnectResult SimSocket::connect(StreamId id, const Endpoint& endpoint,
+                                 const SocketOptions& options) {
+  using Kind = ConnectResult::Kind;
+  if (endpoint.transport != Transport::kTcp) return {Kind::kFailed, Err::kProtoNotSupported, {}};
+  std::string host;
+  uint16_t port = 0;
+  bool any_port = false;
+  if (!parse_tcp(endpoint, &host, &port, &any_port) || any_port) {
+    return {Kind::kFailed, Err::kInvalid, {}};
+  }
+  if (host == "localhost") host = env_.net->host_name(env_.host);
+  ConnectOptions co;
+  co.timeout_ns =
+      options.connect_timeout_ms > 0 ? int64_t(options.connect_timeout_ms) * 1'000'000 : 0;
+  co.sndbuf = options.sndbuf > 0 ? size_t(options.sndbuf) : 0;
+  co.rcvbuf = options.rcvbuf > 0 ? size_t(options.rcvbuf) : 0;
+  EndRef end;
+  Err err = env_.net->connect(env_.host, host, port, this, co, &end);
+  if (err != Err::kOk) return {Kind::kFailed, err, {}};
+  Stream st;
+  st.end = end;
+  st.connecting = true;
+  streams_[id] = st;
+  by_conn_[end.conn] = id;
+  return {Kind::kInProgress, Err::kOk, {}};
+}
+
+void SimSocket::set_interest(StreamId id, bool read, bool write) {
+  // Level-triggered: settle() asks the core and the network directly; nothing to record.
+  (void)id;
+  (void)read;
+  (void)write;
+}
+
+void SimSocket::set_deadline(int64_t deadline_ns) {
+  int64_t at = env_.clock->global_at(deadline_ns);
+  if (at >= timer_at_) return;  // an earlier timer is armed; it re-arms when it fires
+  timer_at_ = at;
+  ++timer_gen_;
+  env_.queue->schedule(at, this, kTimer, timer_gen_);
+}
+
+void SimSocket::close_stream(StreamId id) {
+  auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  env_.net->close(it->second.end);
+  by_conn_.erase(it->second.end.conn);
+  streams_.erase(it);
+}
+
+void SimSocket::close_listener(EndpointId id) {
+  auto it = listeners_.find(id);
+  if (it == listeners_.end()) return;
+  env_.net->unlisten(it->second);
+  by_listener_.erase(it->second);
+  listeners_.erase(it);
+}
+
+// --- network owner ---
+
+void SimSocket::on_connect_result(EndRef end, Err err) {
+  if (!core_) return;
+  auto it = by_conn_.find(end.conn);
+  if (it == by_conn_.end()) return;
+  StreamId id = it->second;
+  if (err == Err::kOk) {
+    streams_[id].connecting = false;
+    core_->handle_connected(id, env_.net->peer_address(end), now_ns());
+  } else {
+    // The network has forgotten the attempt; so does the driver.
+    by_conn_.erase(it);
+    streams_.erase(id);
+    core_->handle_connect_failed(id, err, now_ns());
+  }
+  settle();
+}
+
+void SimSocket::on_ready(EndRef end) {
+  (void)end;
+  settle();
+}
+
+EndOwner* SimSocket::on_accept(ListenerId listener, EndRef end, const std::string& peer) {
+  auto it = by_listener_.find(listener);
+  if (!core_ || it == by_listener_.end()) {
+    env_.net->close(end);
+    return nullptr;
+  }
+  StreamId id = core_->handle_accepted(it->second, peer, now_ns());
+  Stream st;
+  st.end = end;
+  streams_[id] = st;
+  by_conn_[end.conn] = id;
+  request_settle();  // not from inside the network's accept
+  return this;
+}
+
+void SimSocket::on_event(const Event& event) {
+  if (!core_) return;
+  if (event.kind == kSettle) {
+    settle_scheduled_ = false;
+    settle();
+    return;
+  }
+  if (event.kind != kTimer || event.a != timer_gen_) return;
+  timer_at_ = INT64_MAX;
+  int64_t now_global = env_.queue->now_ns();
+  timer_fires_at_same_time_ = now_global == last_timer_fire_ ? timer_fires_at_same_time_ + 1 : 0;
+  last_timer_fire_ = now_global;
+  if (timer_fires_at_same_time_ > kMaxTimerFiresAtOneInstant) {
+    engine_error_ = name_ + ": the core's deadline stays due after handle_timeout (timer spin)";
+    return;
+  }
+  int64_t now = now_ns();
+  if (core_->next_deadline_ns() <= now) core_->handle_timeout(now);
+  settle();
+}
+
+}  // namespace zlab::sim

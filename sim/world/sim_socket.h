@@ -1,0 +1,145 @@
+// The simulator's driver: one SocketCore on one simulated host, run through the engine's
+// Driver interface (engine/driver/driver.h) and its shared pumps, exactly as the real driver
+// runs it. Nothing in the engine knows it is simulated.
+//
+//  * now_ns() is the host's clock (offset and drift), deadlines are converted to virtual time;
+//  * listen/connect go to the simulated network ("tcp://host:port"; "*" binds this host, port
+//    "*" or 0 is ephemeral); ZMQ_CONNECT_TIMEOUT, ZMQ_SNDBUF and ZMQ_RCVBUF are honoured;
+//  * readiness is level-triggered: after every input the socket pumps each stream while the
+//    core has room and the network has bytes (or the core has bytes and the network room);
+//  * the application side (send, recv, options, bind, ...) never blocks: blocking is the
+//    actors' business (sim/world/world.h), built on ready_mask() and the Waitable hub.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/driver/driver.h"
+#include "engine/sockets/socket_core.h"
+#include "sim/base/event_queue.h"
+#include "sim/base/host_clock.h"
+#include "sim/base/trace.h"
+#include "sim/net/network.h"
+#include "sim/world/waitable.h"
+
+namespace zlab::sim {
+
+// What a simulated socket needs from its world.
+struct SocketEnv {
+  EventQueue* queue;
+  Network* net;
+  Trace* trace;
+  HostClock* clock;  // its host's
+  HostId host;
+};
+
+std::string_view monitor_event_name(uint16_t event);
+
+class SimSocket final : public Driver,
+                        public EndOwner,
+                        public ListenOwner,
+                        public EventTarget,
+                        public Waitable {
+ public:
+  SimSocket(SocketEnv env, uint32_t id, SocketType type, uint64_t seed);
+  ~SimSocket() override;
+  SimSocket(const SimSocket&) = delete;
+  SimSocket& operator=(const SimSocket&) = delete;
+
+  uint32_t id() const { return id_; }
+  HostId host() const { return env_.host; }
+  SocketType type() const { return type_; }
+  // False once closed and lingered, or when its host crashed.
+  bool alive() const { return core_ != nullptr; }
+  SocketCore& core() { return *core_; }
+
+  // --- application side: never blocks; kAgain where libzmq would block ---
+  Err bind(std::string_view endpoint);
+  Err connect(std::string_view endpoint);
+  Err unbind(std::string_view endpoint);
+  Err disconnect(std::string_view endpoint);
+  Err set_option(int option, std::span<const uint8_t> value);
+  Err set_int(int option, int value);
+  Err set_bytes(int option, std::string_view value);
+  int get_int(int option);
+  std::string last_endpoint();
+  Err send(Msg& part, int flags);
+  Err recv(Msg* part);
+  bool rcvmore() const { return core_ != nullptr && core_->rcvmore(); }
+  uint32_t events();
+  // Starts closing (ZMQ_LINGER applies); the socket goes away once finished.
+  void close();
+  bool closing() const { return closing_; }
+  // The host crashed: gone at once, without a word to the network.
+  void kill();
+
+  // Monitor events seen so far, by event number.
+  uint64_t monitor_count(uint16_t event) const;
+  // A failure of the engine seen by the driver (a stream that never settles, a timer that
+  // fires forever), or empty.
+  const std::string& engine_error() const { return engine_error_; }
+
+  // Waitable
+  uint32_t ready_mask() override;
+
+  // --- Driver ---
+  int64_t now_ns() override;
+  Err listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
+             std::string* resolved) override;
+  ConnectResult connect(StreamId id, const Endpoint& endpoint,
+                        const SocketOptions& options) override;
+  void set_interest(StreamId id, bool read, bool write) override;
+  void set_deadline(int64_t deadline_ns) override;
+  void close_stream(StreamId id) override;
+  void close_listener(EndpointId id) override;
+
+  // --- network owner ---
+  void on_connect_result(EndRef end, Err err) override;
+  void on_ready(EndRef end) override;
+  EndOwner* on_accept(ListenerId listener, EndRef end, const std::string& peer) override;
+
+  void on_event(const Event& event) override;
+
+ private:
+  enum EventKind : uint32_t { kTimer, kSettle };
+  struct Stream {
+    EndRef end;
+    bool connecting = false;
+    bool eof_given = false;    // handle_eof already called
+    bool error_given = false;  // handle_stream_error already called
+  };
+
+  // Carries out what the core asked and pumps every stream until nothing moves.
+  void settle();
+  bool pump_stream(StreamId id);
+  void request_settle();
+  void drain_monitor();
+  void trace(std::string_view event, uint64_t conn, int64_t bytes, std::string_view detail = {});
+  bool parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t* port, bool* any_port);
+
+  SocketEnv env_;
+  uint32_t id_;
+  SocketType type_;
+  std::string name_;  // "h1/3 PUSH" in traces
+  std::unique_ptr<SocketCore> core_;
+  std::map<StreamId, Stream> streams_;
+  std::map<ConnId, StreamId> by_conn_;
+  std::map<EndpointId, ListenerId> listeners_;
+  std::map<ListenerId, EndpointId> by_listener_;
+  std::map<uint16_t, uint64_t> monitor_counts_;
+  int64_t timer_at_ = INT64_MAX;
+  uint64_t timer_gen_ = 0;
+  int64_t last_timer_fire_ = -1;
+  int timer_fires_at_same_time_ = 0;
+  bool settle_scheduled_ = false;
+  bool in_settle_ = false;
+  bool settle_again_ = false;
+  bool closing_ = false;
+  std::string engine_error_;
+};
+
+}  // namespace zlab::sim
