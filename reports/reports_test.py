@@ -1,0 +1,159 @@
+"""reports/: results validation, matrix, JUnit, HTML, plot, regression diff."""
+
+import copy
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import diff
+import render
+import results
+
+TOOL = Path(__file__).resolve().parent / "conform_report.py"
+
+SAMPLE = {
+    "schema": "zlab-conformance/1",
+    "profile": "libzmq-4.3.4",
+    "transport": "sim",
+    "seeds": {"first": 1, "count": 50},
+    "started": "2026-11-22T12:00:00Z",
+    "duration_s": 12.5,
+    "command": "./zlab conform --seeds 1..50",
+    "results": [
+        {"rule": "socket/PUSH/outgoing", "socket_type": "PUSH", "column": "outgoing",
+         "status": "PASS", "runs": 50, "exercised": 48, "evidence": {"peers_max": 4},
+         "source": "002:L300", "duration_ms": 120},
+        {"rule": "socket/PUSH/mute", "socket_type": "PUSH", "column": "mute", "status": "FAIL",
+         "runs": 50, "exercised": 20, "source": "002:L290", "duration_ms": 80,
+         "failure": {"seed": 7, "expected": "EAGAIN", "actual": "message dropped",
+                     "replay": "./zlab conform --only socket/PUSH/mute --seed 7",
+                     "minimal_sequence": ["connect", "send x3"], "faults": ["slow_consumer"]}},
+        {"rule": "socket/PUB/mute", "socket_type": "PUB", "column": "mute",
+         "status": "NOT-EXERCISED", "runs": 50, "exercised": 0, "source": "002:L200"},
+        {"rule": "socket/RADIO/mute", "socket_type": "RADIO", "column": "mute",
+         "status": "PENDING", "runs": 0, "exercised": 0, "source": "002:L150"},
+        {"rule": "rule/REQ/alternation", "socket_type": "REQ", "column": "alternation",
+         "status": "PASS", "runs": 50, "exercised": 50, "source": "002:L500"},
+    ],
+}
+
+
+def sample():
+    return copy.deepcopy(SAMPLE)
+
+
+def test_parses_and_counts():
+    run = results.parse(sample())
+    assert run.counts() == {"PASS": 2, "FAIL": 1, "NOT-EXERCISED": 1, "PENDING": 1}
+    assert not run.ok()
+    assert run.columns() == ["outgoing", "mute", "alternation"]
+    assert run.socket_types() == ["PUSH", "PUB", "RADIO", "REQ"]
+
+
+@pytest.mark.parametrize("breaks,message", [
+    (lambda d: d.update(schema="other/9"), "schema"),
+    (lambda d: d["results"].append(dict(d["results"][0])), "appears twice"),
+    (lambda d: d["results"][0].update(status="OK"), "not one of"),
+    (lambda d: d["results"][0].update(exercised=99), "exceeds runs"),
+    (lambda d: d["results"][0].update(exercised=0), "PASS without"),
+    (lambda d: d["results"][1].pop("failure"), "missing 'failure'"),
+    (lambda d: d["results"][1]["failure"].pop("replay"), "missing 'replay'"),
+    (lambda d: d["results"][0].pop("socket_type"), "missing 'socket_type'"),
+])
+def test_invalid_results_are_rejected(breaks, message):
+    data = sample()
+    breaks(data)
+    with pytest.raises(results.ResultsError, match=message):
+        results.parse(data)
+
+
+def test_matrix_shows_each_cell_and_the_failures():
+    text = render.text_matrix(results.parse(sample()))
+    lines = text.splitlines()
+    assert lines[0].split() == ["type", "outgoing", "mute", "alternation"]
+    assert lines[1].split() == ["PUSH", "PASS", "FAIL", "-"]
+    assert lines[2].split() == ["PUB", "-", "NOT-EX", "-"]
+    assert "2 PASS, 1 FAIL, 1 NOT-EXERCISED, 1 PENDING" in text
+    assert "replay: ./zlab conform --only socket/PUSH/mute --seed 7" in text
+
+
+def test_junit_counts_not_exercised_as_failure_and_pending_as_skipped():
+    root = ET.fromstring(render.junit_xml(results.parse(sample())))
+    suite = root.find("testsuite")
+    assert suite.get("tests") == "5"
+    assert suite.get("failures") == "2"
+    assert suite.get("skipped") == "1"
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert cases["socket/PUSH/mute"].find("failure").get("message") == \
+        "expected EAGAIN; got message dropped"
+    assert "seed: 7" in cases["socket/PUSH/mute"].find("failure").text
+    assert cases["socket/PUB/mute"].find("failure") is not None
+    assert cases["socket/RADIO/mute"].find("skipped") is not None
+    assert cases["socket/PUSH/outgoing"].find("failure") is None
+
+
+def test_html_escapes_and_links_the_replay():
+    data = sample()
+    data["results"][1]["failure"]["actual"] = "<script>alert(1)</script>"
+    page = render.html_page(results.parse(data))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "./zlab conform --only socket/PUSH/mute --seed 7" in page
+    assert page.count("<tr>") == 1 + 4  # header + one row per socket type
+
+
+def test_plot_is_written(tmp_path):
+    out = tmp_path / "status.png"
+    render.status_plot(results.parse(sample()), out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_diff_finds_regressions_and_improvements():
+    old = results.parse(sample())
+    data = sample()
+    data["results"][0]["status"] = "FAIL"
+    data["results"][0]["failure"] = dict(SAMPLE["results"][1]["failure"])
+    data["results"][1].update(status="PASS", exercised=20)
+    data["results"][1].pop("failure")
+    data["results"].pop()  # a rule disappears
+    regressions, improvements, _ = diff.compare(old, results.parse(data))
+    assert "socket/PUSH/outgoing: PASS -> FAIL" in regressions
+    assert "rule/REQ/alternation: gone (was PASS)" in regressions
+    assert improvements == ["socket/PUSH/mute: FAIL -> PASS"]
+
+
+def test_diff_of_identical_runs_is_clean():
+    run = results.parse(sample())
+    regressions, improvements, notes = diff.compare(run, run)
+    assert (regressions, improvements, notes) == ([], [], [])
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_render_and_diff(tmp_path):
+    good = tmp_path / "a.json"
+    good.write_text(json.dumps(sample()))
+    r = run_tool("render", good, tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    for name in ("matrix.txt", "junit.xml", "index.html", "status.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+    assert run_tool("diff", good, good).returncode == 0
+    worse = sample()
+    worse["results"][0]["status"] = "NOT-EXERCISED"
+    bad = tmp_path / "b.json"
+    bad.write_text(json.dumps(worse))
+    r = run_tool("diff", good, bad)
+    assert r.returncode == 1 and "PASS -> NOT-EXERCISED" in r.stdout
+
+
+def test_cli_rejects_invalid_files(tmp_path):
+    broken = tmp_path / "x.json"
+    broken.write_text("{not json")
+    r = run_tool("matrix", broken)
+    assert r.returncode == 2 and "not JSON" in r.stderr
