@@ -1,0 +1,44 @@
+// A pcapng writer (the IETF pcapng draft): section header, interfaces with nanosecond
+// timestamps, enhanced packet blocks with comments, and a name resolution block, so Wireshark
+// shows host names. Writes to any byte sink; the output is a pure function of the calls made,
+// so the same simulated run gives a byte-identical file.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zlab::pcap {
+
+inline constexpr uint16_t kLinkEthernet = 1;
+inline constexpr uint16_t kLinkUser0 = 147;  // our "events" interface: text payloads
+
+class PcapngWriter {
+ public:
+  // Starts a section; `application` goes into the shb_userappl option.
+  explicit PcapngWriter(std::string_view application);
+
+  // Returns the interface id. Timestamps are in nanoseconds (if_tsresol = 9).
+  uint32_t add_interface(uint16_t link_type, std::string_view name, std::string_view description);
+  // A name resolution record: IPv4 address (network order bytes) -> name.
+  void add_name(const uint8_t ipv4[4], std::string_view name);
+  // One packet; `comment` (may be empty) becomes opt_comment.
+  void add_packet(uint32_t interface_id, uint64_t t_ns, std::span<const uint8_t> frame,
+                  std::string_view comment = {});
+
+  // The file so far (name records are flushed into it first).
+  const std::vector<uint8_t>& bytes();
+  bool write_file(const std::string& path);
+
+ private:
+  void flush_names();
+  void block(uint32_t type, const std::vector<uint8_t>& body);
+
+  std::vector<uint8_t> out_;
+  std::vector<uint8_t> pending_names_;
+  uint32_t interfaces_ = 0;
+};
+
+}  // namespace zlab::pcap

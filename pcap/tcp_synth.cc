@@ -1,0 +1,155 @@
+#include "pcap/tcp_synth.h"
+
+#include <algorithm>
+
+namespace zlab::pcap {
+namespace {
+
+void put16be(std::vector<uint8_t>& v, uint16_t x) {
+  v.push_back(uint8_t(x >> 8));
+  v.push_back(uint8_t(x));
+}
+
+void put32be(std::vector<uint8_t>& v, uint32_t x) {
+  for (int shift = 24; shift >= 0; shift -= 8) v.push_back(uint8_t(x >> shift));
+}
+
+// A locally administered MAC derived from the IPv4 address: stable and readable.
+void put_mac(std::vector<uint8_t>& v, const std::array<uint8_t, 4>& ip) {
+  v.push_back(0x02);
+  v.push_back(0x00);
+  v.insert(v.end(), ip.begin(), ip.end());
+}
+
+}  // namespace
+
+uint16_t internet_checksum(std::span<const uint8_t> bytes, uint32_t sum) {
+  for (size_t i = 0; i + 1 < bytes.size(); i += 2) sum += uint32_t(bytes[i] << 8 | bytes[i + 1]);
+  if (bytes.size() % 2) sum += uint32_t(bytes.back() << 8);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return uint16_t(~sum);
+}
+
+TcpFlow::TcpFlow(Ipv4Endpoint client, Ipv4Endpoint server, uint32_t client_isn, uint32_t server_isn)
+    : client_{client, client_isn, client_isn}, server_{server, server_isn, server_isn} {}
+
+Frame TcpFlow::segment(Dir dir, uint8_t flags, uint32_t seq, std::span<const uint8_t> payload,
+                       std::string comment) {
+  const Side& src = dir == Dir::kClientToServer ? client_ : server_;
+  const Side& dst = dir == Dir::kClientToServer ? server_ : client_;
+  std::vector<uint8_t> tcp;
+  put16be(tcp, src.ep.port);
+  put16be(tcp, dst.ep.port);
+  put32be(tcp, seq);
+  put32be(tcp, (flags & kTcpAck) ? dst.next_seq : 0);
+  tcp.push_back(5 << 4);  // 20-byte header
+  tcp.push_back(flags);
+  put16be(tcp, 65535);  // window
+  put16be(tcp, 0);      // checksum, below
+  put16be(tcp, 0);      // urgent pointer
+  tcp.insert(tcp.end(), payload.begin(), payload.end());
+  // Pseudo-header: source, destination, zero, protocol, TCP length.
+  uint32_t sum = 0;
+  for (int i = 0; i < 4; i += 2) {
+    sum += uint32_t(src.ep.ip[i] << 8 | src.ep.ip[i + 1]);
+    sum += uint32_t(dst.ep.ip[i] << 8 | dst.ep.ip[i + 1]);
+  }
+  sum += 6 + uint32_t(tcp.size());
+  uint16_t check = internet_checksum(tcp, sum);
+  tcp[16] = uint8_t(check >> 8);
+  tcp[17] = uint8_t(check);
+
+  std::vector<uint8_t> ip;
+  ip.push_back(0x45);
+  ip.push_back(0);
+  put16be(ip, uint16_t(20 + tcp.size()));
+  put16be(ip, ip_id_++);
+  put16be(ip, 0x4000);  // don't fragment
+  ip.push_back(64);     // TTL
+  ip.push_back(6);      // TCP
+  put16be(ip, 0);
+  ip.insert(ip.end(), src.ep.ip.begin(), src.ep.ip.end());
+  ip.insert(ip.end(), dst.ep.ip.begin(), dst.ep.ip.end());
+  uint16_t ip_check = internet_checksum(ip);
+  ip[10] = uint8_t(ip_check >> 8);
+  ip[11] = uint8_t(ip_check);
+
+  Frame frame;
+  put_mac(frame.bytes, dst.ep.ip);
+  put_mac(frame.bytes, src.ep.ip);
+  put16be(frame.bytes, 0x0800);
+  frame.bytes.insert(frame.bytes.end(), ip.begin(), ip.end());
+  frame.bytes.insert(frame.bytes.end(), tcp.begin(), tcp.end());
+  frame.comment = std::move(comment);
+  return frame;
+}
+
+std::vector<Frame> TcpFlow::open() {
+  std::vector<Frame> out;
+  out.push_back(segment(Dir::kClientToServer, kTcpSyn, client_.next_seq++, {}));
+  out.push_back(segment(Dir::kServerToClient, kTcpSyn | kTcpAck, server_.next_seq++, {}));
+  out.push_back(segment(Dir::kClientToServer, kTcpAck, client_.next_seq, {}));
+  return out;
+}
+
+std::vector<Frame> TcpFlow::refused() {
+  std::vector<Frame> out;
+  out.push_back(segment(Dir::kClientToServer, kTcpSyn, client_.next_seq++, {}));
+  out.push_back(segment(Dir::kServerToClient, kTcpRst | kTcpAck, 0, {}, "connection refused"));
+  return out;
+}
+
+std::vector<Frame> TcpFlow::send(Dir dir, std::span<const uint8_t> bytes) {
+  std::vector<Frame> out;
+  for (size_t off = 0; off < bytes.size(); off += kMss) {
+    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
+    out.push_back(segment(dir, kTcpAck | kTcpPsh, from(dir).next_seq, piece));
+    from(dir).next_seq += uint32_t(piece.size());
+  }
+  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  return out;
+}
+
+std::vector<Frame> TcpFlow::send_lost(Dir dir, std::span<const uint8_t> bytes) {
+  std::vector<Frame> out;
+  Side& s = from(dir);
+  s.lost_seq = s.next_seq;
+  for (size_t off = 0; off < bytes.size(); off += kMss) {
+    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
+    out.push_back(segment(dir, kTcpAck | kTcpPsh, s.next_seq, piece, "lost in the network"));
+    s.next_seq += uint32_t(piece.size());
+  }
+  return out;
+}
+
+std::vector<Frame> TcpFlow::send_retransmission(Dir dir, std::span<const uint8_t> bytes) {
+  std::vector<Frame> out;
+  uint32_t seq = from(dir).lost_seq;
+  for (size_t off = 0; off < bytes.size(); off += kMss) {
+    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
+    out.push_back(segment(dir, kTcpAck | kTcpPsh, seq, piece, "retransmission after loss"));
+    seq += uint32_t(piece.size());
+  }
+  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  return out;
+}
+
+std::vector<Frame> TcpFlow::close(Dir dir) {
+  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  std::vector<Frame> out;
+  out.push_back(segment(dir, kTcpFin | kTcpAck, from(dir).next_seq++, {}));
+  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  out.push_back(segment(back, kTcpFin | kTcpAck, from(back).next_seq++, {}));
+  out.push_back(segment(dir, kTcpAck, from(dir).next_seq, {}));
+  return out;
+}
+
+std::vector<Frame> TcpFlow::reset(Dir dir) {
+  std::vector<Frame> out;
+  out.push_back(segment(dir, kTcpRst | kTcpAck, from(dir).next_seq, {}, "connection reset"));
+  return out;
+}
+
+}  // namespace zlab::pcap
