@@ -267,7 +267,8 @@ void SimSocket::settle() {
     for (StreamId id : ids) progress = pump_stream(id) || progress;
     if (!progress && !settle_again_) break;
     if (round == kMaxSettleRounds) {
-      engine_error_ = name_ + ": the streams never settled (the core keeps asking to move bytes)";
+      report_engine_error(name_ +
+                          ": the streams never settled (the core keeps asking to move bytes)");
       break;
     }
   }
@@ -280,6 +281,12 @@ void SimSocket::settle() {
     core_.reset();
   }
   changed();
+}
+
+void SimSocket::report_engine_error(std::string what) {
+  trace("engine_error", 0, 0, what);
+  if (env_.engine_error != nullptr && env_.engine_error->empty()) *env_.engine_error = what;
+  if (engine_error_.empty()) engine_error_ = std::move(what);
 }
 
 void SimSocket::drain_monitor() {
@@ -450,7 +457,8 @@ void SimSocket::on_event(const Event& event) {
   timer_fires_at_same_time_ = now_global == last_timer_fire_ ? timer_fires_at_same_time_ + 1 : 0;
   last_timer_fire_ = now_global;
   if (timer_fires_at_same_time_ > kMaxTimerFiresAtOneInstant) {
-    engine_error_ = name_ + ": the core's deadline stays due after handle_timeout (timer spin)";
+    report_engine_error(name_ +
+                        ": the core's deadline stays due after handle_timeout (timer spin)");
     return;
   }
   int64_t now = now_ns();

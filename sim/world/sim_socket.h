@@ -35,6 +35,7 @@ struct SocketEnv {
   Trace* trace;
   HostClock* clock;  // its host's
   HostId host;
+  std::string* engine_error = nullptr;  // where to report engine failures too (or null)
 };
 
 std::string_view monitor_event_name(uint16_t event);
@@ -118,6 +119,7 @@ class SimSocket final : public Driver,
   bool pump_stream(StreamId id);
   void request_settle();
   void drain_monitor();
+  void report_engine_error(std::string what);
   void trace(std::string_view event, uint64_t conn, int64_t bytes, std::string_view detail = {});
   bool parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t* port, bool* any_port);
 

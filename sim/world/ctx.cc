@@ -1,0 +1,124 @@
+#include "sim/world/ctx.h"
+
+#include <algorithm>
+
+namespace zlab::sim {
+namespace {
+
+// (Built outside the coroutines: GCC 12 mis-compiles a braced vector inside a co_await.)
+std::vector<WaitItem> one(Waitable* w, uint32_t mask) {
+  std::vector<WaitItem> items;
+  items.push_back(WaitItem{w, mask});
+  return items;
+}
+
+}  // namespace
+
+// --- waiting ---
+
+bool WaitAwaiter::ready() {
+  for (const WaitItem& item : items_) {
+    if (item.what->ready_mask() & item.mask) return true;
+  }
+  return false;
+}
+
+bool WaitAwaiter::await_ready() { return ready() || deadline_ns_ <= world_.now_ns(); }
+
+void WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
+  world_.block(actor_, h, items_, deadline_ns_);
+}
+
+bool WaitAwaiter::await_resume() { return ready(); }
+
+// --- Ctx ---
+
+void Ctx::log(std::string_view event, std::string_view detail, int64_t bytes) {
+  std::string ev = "app_";
+  ev += event;
+  world_.trace().record(world_.now_ns(), host_name(), 0, ev, bytes,
+                        name_ + (detail.empty() ? "" : " ") + std::string(detail));
+}
+
+WaitAwaiter Ctx::sleep(int64_t local_ns) { return wait({}, std::max<int64_t>(local_ns, 0)); }
+
+WaitAwaiter Ctx::wait(std::vector<WaitItem> items, int64_t timeout_ns) {
+  int64_t deadline = INT64_MAX;
+  if (timeout_ns >= 0) deadline = world_.now_ns() + world_.clock(host_).global_duration(timeout_ns);
+  return WaitAwaiter(world_, id_, std::move(items), deadline);
+}
+
+int64_t Ctx::deadline_for(int timeout_ms, int flags) {
+  if ((flags & kDontWait) || timeout_ms == 0) return 0;
+  if (timeout_ms < 0) return INT64_MAX;
+  return world_.now_ns() + world_.clock(host_).global_duration(int64_t(timeout_ms) * 1'000'000);
+}
+
+Task<Err> Ctx::send(SimSocket* s, Msg& part, int flags) {
+  int64_t deadline = deadline_for(s->alive() ? s->core().options().sndtimeo_ms : 0, flags);
+  for (;;) {
+    Err err = s->send(part, flags);
+    if (err != Err::kAgain || deadline == 0) co_return err;
+    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    co_await WaitAwaiter(world_, id_, one(s, kReadyOut | kReadyErr), deadline);
+  }
+}
+
+Task<Err> Ctx::send(SimSocket* s, std::string body, int flags) {
+  Msg m = Msg::copy_of(body);
+  co_return co_await send(s, m, flags);
+}
+
+Task<Err> Ctx::recv(SimSocket* s, Msg* part, int flags) {
+  int64_t deadline = deadline_for(s->alive() ? s->core().options().rcvtimeo_ms : 0, flags);
+  for (;;) {
+    Err err = s->recv(part);
+    if (err != Err::kAgain || deadline == 0) co_return err;
+    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    co_await WaitAwaiter(world_, id_, one(s, kReadyIn | kReadyErr), deadline);
+  }
+}
+
+Task<Err> Ctx::send_parts(SimSocket* s, std::vector<std::string> parts, int flags) {
+  for (size_t i = 0; i < parts.size(); ++i) {
+    int more = i + 1 < parts.size() ? kSendMore : 0;
+    // Only the first part may time out: once started, a message always has room.
+    Err err = co_await send(s, std::move(parts[i]), (i == 0 ? flags : 0) | more);
+    if (err != Err::kOk) co_return err;
+  }
+  co_return Err::kOk;
+}
+
+Task<Err> Ctx::recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags) {
+  parts->clear();
+  for (;;) {
+    Msg m;
+    Err err = co_await recv(s, &m, parts->empty() ? flags : kDontWait);
+    if (err != Err::kOk) {
+      // The rest of a started message is always there at once: messages are atomic.
+      co_return parts->empty() ? err : Err::kProtocol;
+    }
+    parts->emplace_back(m.view());
+    if (!s->rcvmore()) co_return Err::kOk;
+  }
+}
+
+Task<Err> Ctx::recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags) {
+  World::ConsumerGate& gate = world_.consumer_gate(host_);
+  for (;;) {
+    if (gate.paused) {
+      co_await WaitAwaiter(world_, id_, std::vector<WaitItem>(), world_.now_ns() + ms(20));
+      continue;
+    }
+    if (gate.interval_ns > 0 && world_.now_ns() < gate.next_at_ns) {
+      co_await WaitAwaiter(world_, id_, std::vector<WaitItem>(), gate.next_at_ns);
+      continue;
+    }
+    break;
+  }
+  Err err = co_await recv_parts(s, parts, flags);
+  if (err == Err::kOk && gate.interval_ns > 0) gate.next_at_ns = world_.now_ns() + gate.interval_ns;
+  co_return err;
+}
+
+}  // namespace zlab::sim
