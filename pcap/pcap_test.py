@@ -70,3 +70,21 @@ def test_same_calls_same_file(demo, tmp_path):
     again = tmp_path / "again.pcapng"
     subprocess.run([str(ROOT / "bazel-bin/pcap/synth_demo"), str(again)], check=True)
     assert again.read_bytes() == demo.read_bytes()
+
+
+def test_capture_records_a_real_libzmq_exchange(tmp_path):
+    out = tmp_path / "real.pcapng"
+    script = (
+        "import zmq\n"
+        "c = zmq.Context()\n"
+        "pull = c.socket(zmq.PULL); port = pull.bind_to_random_port('tcp://127.0.0.1')\n"
+        "push = c.socket(zmq.PUSH); push.connect(f'tcp://127.0.0.1:{port}')\n"
+        "push.send(b'captured-payload'); assert pull.recv() == b'captured-payload'\n"
+        "push.close(0); pull.close(0); c.term()\n")
+    r = subprocess.run([str(ROOT / "pcap/zlab-capture"), "-o", str(out), "--", "/usr/bin/python3",
+                        "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = tshark_fields(out, "tcp.payload", extra=["-Y", "tcp.len > 0"])
+    payload = bytes.fromhex("".join(r[0].replace(":", "") for r in rows))
+    assert b"captured-payload" in payload
+    assert b"Socket-Type" in payload
