@@ -208,7 +208,15 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   rec.connect_routing_id = std::move(options_.connect_routing_id);
   options_.connect_routing_id.clear();
   options_.last_endpoint = rec.endpoint.text;
-  if (!options_.immediate && routing_->attach_before_handshake()) {
+  start_connect(rec, now_ns);
+  return Err::kOk;
+}
+
+void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
+  (void)now_ns;
+  // Unless ZMQ_IMMEDIATE, a connect()ed peer exists (and queues messages) before its
+  // connection does: libzmq's semantics, and why PUSH can send before the peer is up.
+  if (rec.peer == nullptr && !options_.immediate && routing_->attach_before_handshake()) {
     Peer& peer = new_peer(rec, true);
     rec.peer = &peer;
     if (!routing_->attach(peer)) {
@@ -216,12 +224,6 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
       rec.peer = nullptr;
     }
   }
-  start_connect(rec, now_ns);
-  return Err::kOk;
-}
-
-void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
-  (void)now_ns;
   rec.stream = next_stream_id_++;
   rec.reconnect_at_ns = kNever;
   actions_.push_back(IoAction{IoAction::Kind::kConnect, rec.stream, rec.endpoint});
@@ -698,17 +700,7 @@ int64_t SocketCore::next_deadline_ns() const {
 
 void SocketCore::handle_timeout(int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
-    if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) {
-      if (rec.peer == nullptr && !options_.immediate && routing_->attach_before_handshake()) {
-        Peer& peer = new_peer(rec, true);
-        rec.peer = &peer;
-        if (!routing_->attach(peer)) {
-          remove_peer(peer);
-          rec.peer = nullptr;
-        }
-      }
-      start_connect(rec, now_ns);
-    }
+    if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) start_connect(rec, now_ns);
   }
   std::vector<uint32_t> due;
   for (auto& [id, peer] : peers_) {
