@@ -481,6 +481,13 @@ bool Network::writable(EndRef ref) const {
   return e.connected && c->dir[ref.side].out.size() < e.sndbuf;
 }
 
+void Network::adopt(EndRef ref, EndOwner* owner) {
+  Conn* c = find(ref.conn);
+  if (c == nullptr || c->end[ref.side].closed) return;
+  c->end[ref.side].owner = owner;
+  notify(*c, ref.side);
+}
+
 void Network::close(EndRef ref) {
   Conn* c = find(ref.conn);
   if (c == nullptr) return;

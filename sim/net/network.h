@@ -168,6 +168,8 @@ class Network final : public EventTarget {
   // Whether read/writev would do anything but kWouldBlock.
   bool readable(EndRef end) const;
   bool writable(EndRef end) const;
+  // Gives an accepted end (accepted with no owner) its owner.
+  void adopt(EndRef end, EndOwner* owner);
   // Closes an end: FIN after what was written, or RST if unread input was left behind.
   void close(EndRef end);
   const std::string& local_address(EndRef end) const;

@@ -121,4 +121,67 @@ Task<Err> Ctx::recv_paced(SimSocket* s, std::vector<std::string>* parts, int fla
   co_return err;
 }
 
+Task<Err> Ctx::raw_connect(std::string host, uint16_t port, RawConn** out) {
+  RawConn* c = world_.raw_conn(host_);
+  *out = c;
+  Err err = c->start_connect(host_, host, port);
+  if (err != Err::kOk) co_return err;
+  while (c->state() == RawConn::State::kConnecting) {
+    co_await WaitAwaiter(world_, id_, one(c, kReadyIn | kReadyOut | kReadyErr), INT64_MAX);
+  }
+  co_return c->state() == RawConn::State::kOpen ? Err::kOk : c->error();
+}
+
+RawListener* Ctx::raw_listen(uint16_t port, Err* err) {
+  RawListener* l = world_.raw_listener(host_);
+  *err = l->listen(host_, port);
+  return l;
+}
+
+Task<Err> Ctx::raw_accept(RawListener* listener, RawConn** out, int64_t timeout_ns) {
+  int64_t deadline = timeout_ns < 0
+                         ? INT64_MAX
+                         : world_.now_ns() + world_.clock(host_).global_duration(timeout_ns);
+  for (;;) {
+    EndRef end;
+    if (listener->take(&end)) {
+      *out = world_.raw_accepted(host_, end);
+      co_return Err::kOk;
+    }
+    if (listener->ready_mask() & kReadyErr) co_return Err::kNotConnected;
+    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    co_await WaitAwaiter(world_, id_, one(listener, kReadyIn | kReadyErr), deadline);
+  }
+}
+
+Task<Err> Ctx::raw_write(RawConn* conn, std::string data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    size_t n = 0;
+    IoStatus st = conn->write(std::string_view(data).substr(done), &n);
+    if (st == IoStatus::kError)
+      co_return conn->error() == Err::kOk ? Err::kNotConnected : conn->error();
+    done += n;
+    if (done < data.size()) {
+      co_await WaitAwaiter(world_, id_, one(conn, kReadyOut | kReadyErr), INT64_MAX);
+    }
+  }
+  co_return Err::kOk;
+}
+
+Task<Err> Ctx::raw_read(RawConn* conn, std::string* out, int64_t timeout_ns) {
+  int64_t deadline = timeout_ns < 0
+                         ? INT64_MAX
+                         : world_.now_ns() + world_.clock(host_).global_duration(timeout_ns);
+  for (;;) {
+    IoStatus st = conn->read(out, 64 * 1024);
+    if (st == IoStatus::kOk) co_return Err::kOk;
+    if (st == IoStatus::kEof) co_return Err::kNotConnected;
+    if (st == IoStatus::kError)
+      co_return conn->error() == Err::kOk ? Err::kNotConnected : conn->error();
+    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    co_await WaitAwaiter(world_, id_, one(conn, kReadyIn | kReadyErr), deadline);
+  }
+}
+
 }  // namespace zlab::sim

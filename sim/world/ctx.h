@@ -90,6 +90,14 @@ class Ctx {
   // to its rate (World::consumer_pause / consumer_rate).
   Task<Err> recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags = 0);
 
+  // Raw TCP (no ZMTP). Each returns kOk, kAgain on timeout, or the connection's error;
+  // raw_read returns kNotConnected at EOF and otherwise appends at least one byte.
+  Task<Err> raw_connect(std::string host, uint16_t port, RawConn** out);
+  RawListener* raw_listen(uint16_t port, Err* err);
+  Task<Err> raw_accept(RawListener* listener, RawConn** out, int64_t timeout_ns = kForever);
+  Task<Err> raw_write(RawConn* conn, std::string data);
+  Task<Err> raw_read(RawConn* conn, std::string* out, int64_t timeout_ns = kForever);
+
  private:
   int64_t deadline_for(int timeout_ms, int flags);
 

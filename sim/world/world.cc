@@ -45,6 +45,8 @@ World::~World() {
   // Actors first: their frames may hold messages; then sockets, then the network.
   actors_.clear();
   sockets_.clear();
+  raw_conns_.clear();
+  raw_listeners_.clear();
 }
 
 // --- hosts ---
@@ -79,6 +81,30 @@ SimSocket* World::socket(HostId host, SocketType type) {
   s->set_hub(this);
   h.sockets.push_back(s);
   return s;
+}
+
+RawConn* World::raw_conn(HostId host) {
+  raw_conns_.push_back(std::make_unique<RawConn>(net_));
+  RawConn* c = raw_conns_.back().get();
+  c->set_hub(this);
+  hosts_[host]->raw_conns.push_back(c);
+  return c;
+}
+
+RawConn* World::raw_accepted(HostId host, EndRef end) {
+  raw_conns_.push_back(std::make_unique<RawConn>(net_, end));
+  RawConn* c = raw_conns_.back().get();
+  c->set_hub(this);
+  hosts_[host]->raw_conns.push_back(c);
+  return c;
+}
+
+RawListener* World::raw_listener(HostId host) {
+  raw_listeners_.push_back(std::make_unique<RawListener>(net_));
+  RawListener* l = raw_listeners_.back().get();
+  l->set_hub(this);
+  hosts_[host]->raw_listeners.push_back(l);
+  return l;
 }
 
 ActorId World::spawn(HostId host, std::string name, ActorFn fn, bool daemon) {
@@ -185,8 +211,13 @@ void World::restart_at(HostId host, int64_t at_ns) { queue_.schedule(at_ns, this
 void World::crash_now(HostId host) {
   if (!net_.host_up(host)) return;
   kill_actors_of(host);
-  for (SimSocket* s : hosts_[host]->sockets) s->kill();
-  hosts_[host]->sockets.clear();
+  Host& h = *hosts_[host];
+  for (SimSocket* s : h.sockets) s->kill();
+  for (RawConn* c : h.raw_conns) c->kill();
+  for (RawListener* l : h.raw_listeners) l->kill();
+  h.sockets.clear();
+  h.raw_conns.clear();
+  h.raw_listeners.clear();
   net_.crash(host);
 }
 

@@ -25,6 +25,7 @@
 #include "sim/base/rng.h"
 #include "sim/base/trace.h"
 #include "sim/net/network.h"
+#include "sim/world/raw_conn.h"
 #include "sim/world/sim_socket.h"
 #include "sim/world/task.h"
 #include "sim/world/waitable.h"
@@ -81,6 +82,10 @@ class World final : public EventTarget, public WaitHub {
   // --- sockets and actors ---
   SimSocket* socket(HostId host, SocketType type);
   ActorId spawn(HostId host, std::string name, ActorFn fn, bool daemon = false);
+  // Raw TCP peers (no ZMTP), for STREAM scenarios; they die with their host.
+  RawConn* raw_conn(HostId host);
+  RawConn* raw_accepted(HostId host, EndRef end);
+  RawListener* raw_listener(HostId host);
   size_t live_actors() const { return live_nondaemon_; }
 
   // --- faults (each takes effect from an event, never inside an actor's call) ---
@@ -139,6 +144,8 @@ class World final : public EventTarget, public WaitHub {
     uint32_t incarnation = 0;
     std::vector<ActorId> actors;
     std::vector<SimSocket*> sockets;
+    std::vector<RawConn*> raw_conns;
+    std::vector<RawListener*> raw_listeners;
     ConsumerGate gate;
   };
 
@@ -157,6 +164,8 @@ class World final : public EventTarget, public WaitHub {
   Network net_;
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<SimSocket>> sockets_;  // kept until the world ends
+  std::vector<std::unique_ptr<RawConn>> raw_conns_;
+  std::vector<std::unique_ptr<RawListener>> raw_listeners_;
   std::map<ActorId, std::unique_ptr<Actor>> actors_;
   std::map<uint64_t, std::function<void()>> calls_;
   ActorId next_actor_ = 1;

@@ -166,6 +166,39 @@ TEST(WorldTest, TheTimeLimitReportsWhoIsStillBlocked) {
   EXPECT_NE(out.blocked[0].find("h/slow waits for time"), std::string::npos);
 }
 
+TEST(WorldTest, ARawTcpPeerTalksToAStreamSocket) {
+  World w(8);
+  HostId h0 = w.add_host("h0");
+  HostId h1 = w.add_host("h1");
+  std::string echoed;
+  w.spawn(
+      h0, "stream_echo",
+      [&](Ctx& ctx) -> Task<> {
+        SimSocket* s = ctx.socket(SocketType::kStream);
+        s->bind("tcp://*:80");
+        for (;;) {
+          std::vector<std::string> msg;
+          co_await ctx.recv_parts(s, &msg);
+          if (!msg.at(1).empty()) co_await ctx.send_parts(s, parts(msg[0], "echo:" + msg[1]));
+        }
+      },
+      /*daemon=*/true);
+  w.spawn(h1, "raw_client", [&](Ctx& ctx) -> Task<> {
+    RawConn* c = nullptr;
+    EXPECT_EQ(co_await ctx.raw_connect("h0", 80, &c), Err::kOk);
+    EXPECT_EQ(co_await ctx.raw_write(c, "hello"), Err::kOk);
+    while (echoed.size() < 10) {
+      if (co_await ctx.raw_read(c, &echoed) != Err::kOk) break;
+    }
+    c->close();
+    RawConn* refused = nullptr;
+    EXPECT_EQ(co_await ctx.raw_connect("h0", 81, &refused), Err::kConnRefused);
+  });
+  RunOutcome out = w.run(sec(10));
+  EXPECT_EQ(out.kind, RunOutcome::Kind::kDone);
+  EXPECT_EQ(echoed, "echo:hello");
+}
+
 TEST(WorldTest, SameSeedSameTraceHash) {
   auto run = [](uint64_t seed) {
     NetParams p;
