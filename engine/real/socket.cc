@@ -148,6 +148,10 @@ void Socket::interrupt() {
   std::unique_lock lock(mu_);
   interrupted_ = true;
   changed_.notify_all();
+  // Wake whoever polls ZMQ_FD (zmq_poll, proxies): their next ZMQ_EVENTS read fails with ETERM.
+  uint64_t one = 1;
+  ssize_t rc = ::write(signal_fd_, &one, sizeof one);
+  (void)rc;
 }
 
 bool Socket::poll_monitor_event(MonitorEvent* event) {
@@ -164,6 +168,11 @@ void Socket::set_monitor_enabled(bool enabled) {
   if (!enabled) monitor_.clear();
 }
 
+void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
+  std::unique_lock lock(mu_);
+  monitor_sink_ = std::move(sink);
+}
+
 // --- carrying out what the core asks ---
 
 void Socket::apply(std::unique_lock<std::mutex>& lock) {
@@ -171,9 +180,13 @@ void Socket::apply(std::unique_lock<std::mutex>& lock) {
   carry_out(core_, *this);
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
-    if (!monitor_enabled_) continue;
+    if (!monitor_enabled_ && !monitor_sink_) continue;
     if (auto it = streams_.find(ev.stream); it != streams_.end()) ev.value = it->second.fd;
-    if (monitor_.size() < 4096) monitor_.push_back(std::move(ev));
+    if (monitor_sink_) {
+      monitor_sink_(ev);
+    } else if (monitor_.size() < 4096) {
+      monitor_.push_back(std::move(ev));
+    }
   }
   uint32_t events = core_.events(monotonic_ns());
   if ((events & ~last_events_) != 0) {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,11 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   // Monitor events (taken by the C API's monitor).
   bool poll_monitor_event(MonitorEvent* event);
   void set_monitor_enabled(bool enabled);
+  // Hands each monitor event to `sink` as it happens instead of queueing it (zmq_socket_monitor).
+  // The sink runs with this socket's lock held, on whichever thread changed the socket: it must
+  // not block and must not call into this socket. An empty function removes it; once this
+  // returns, the old sink is no longer running and will not be called again.
+  void set_monitor_sink(std::function<void(const MonitorEvent&)> sink);
 
   // IoOwner
   void on_io(uint32_t id, bool listener, uint32_t epoll_events) override;
@@ -99,6 +105,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   std::map<StreamId, Stream> streams_;
   std::map<EndpointId, Listener> listeners_;
   std::deque<MonitorEvent> monitor_;
+  std::function<void(const MonitorEvent&)> monitor_sink_;
   bool monitor_enabled_ = false;
   bool closed_ = false;
   bool interrupted_ = false;
