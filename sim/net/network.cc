@@ -210,7 +210,8 @@ void Network::on_syn(Conn& c) {
   Host& dh = hosts_[to];
   int64_t now = queue_.now_ns();
   if (!dh.up || blocked(cli.host, to) || blocked(to, cli.host)) {
-    int64_t rto = params_.syn_rto_ns << std::min(c.syn_retries, 20);
+    int64_t rto = std::min(params_.syn_rto_ns << std::min(c.syn_retries, 20),
+                           std::max(params_.syn_rto_ns, params_.rto_max_ns));
     ++c.syn_retries;
     if (now + rto >= c.syn_deadline) {
       queue_.schedule(c.syn_deadline, this, kConnectFailed, id, uint64_t(Err::kTimedOut));

@@ -102,8 +102,8 @@ struct NetParams {
   int64_t rto_min_ns = 200'000'000;
   int64_t rto_max_ns = 1'000'000'000;
   int64_t give_up_ns = 30'000'000'000;
-  // SYN retries from syn_rto (doubling) until the connect timeout (ZMQ_CONNECT_TIMEOUT, or
-  // this default).
+  // SYN retries from syn_rto (doubling, at most max(syn_rto, rto_max)) until the connect
+  // timeout (ZMQ_CONNECT_TIMEOUT, or this default).
   int64_t syn_rto_ns = 1'000'000'000;
   int64_t connect_timeout_ns = 10'000'000'000;
   // Put each delivered segment's bytes in the trace (hex), for pcap export.

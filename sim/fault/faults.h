@@ -1,0 +1,98 @@
+// Faults as named options and as plain data.
+//
+// Every fault kind has a name (latency, bandwidth, small_buffers, split_io, loss, reset,
+// partition, one_way_partition, crash, clock_drift, slow_consumer, late_bind). For each seed a
+// run draws a random subset of them and their parameters (swarm testing: a run with only a
+// few faults on finds what a run with all of them on would bury), from the world's one Rng.
+// The result is a FaultSchedule: link parameters, host clock drifts, boot delays and a list of
+// timed fault events, all plain values. A schedule can also be written by hand or shrunk (issue
+// 6) and applied to a world as it is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/base/rng.h"
+#include "sim/net/network.h"
+
+namespace zlab::sim {
+
+class World;
+
+enum class FaultKind : uint8_t {
+  kLatency,          // per-link latency spread, jitter, delay spikes
+  kBandwidth,        // per-link bandwidth limits
+  kSmallBuffers,     // tiny send/receive buffers and segments: backpressure everywhere
+  kSplitIo,          // reads and writes cut at random points
+  kLoss,             // lost segments, retransmitted after an RTO (delay, head-of-line)
+  kReset,            // RST mid-stream on a live connection
+  kPartition,        // both ways: heartbeats time out
+  kOneWayPartition,  // one direction only
+  kCrash,            // a host crashes and restarts
+  kClockDrift,       // host clocks run fast or slow (heartbeat timing)
+  kSlowConsumer,     // receiving applications pause or read at a rate: HWM and mute states
+  kLateBind,         // binding hosts boot late: connects are refused and retried first
+};
+inline constexpr int kFaultKindCount = 12;
+
+std::string_view fault_name(FaultKind kind);
+std::string_view fault_description(FaultKind kind);
+std::optional<FaultKind> fault_from_name(std::string_view name);
+// Faults that may lose messages in flight (a connection dies): exactly-once is not promised
+// while they act, only at-most-once, order, and recovery afterwards.
+bool fault_is_lossy(FaultKind kind);
+
+struct FaultEvent {
+  enum class Type : uint8_t { kPartition, kOneWayPartition, kReset, kCrash, kPause, kRate };
+  Type type;
+  int64_t at_ns;
+  int64_t duration_ns = 0;  // partition, crash (down time), pause, rate
+  uint32_t a = 0;           // host (from, crashed, consumer), or the reset's pick
+  uint32_t b = 0;           // host (to)
+  uint32_t value = 0;       // rate: messages per second
+};
+
+struct FaultSchedule {
+  uint32_t enabled = 0;  // bit (1 << FaultKind)
+  NetParams net;
+  std::vector<int32_t> drift_ppm;      // per host; empty: none
+  std::vector<int64_t> boot_delay_ns;  // per host; empty: all boot at 0
+  std::vector<FaultEvent> events;      // in time order
+  int64_t window_end_ns = 0;           // every fault is over by then
+
+  bool has(FaultKind kind) const { return (enabled >> int(kind)) & 1u; }
+  bool lossy() const;
+  int64_t boot_delay(uint32_t host) const {
+    return host < boot_delay_ns.size() ? boot_delay_ns[host] : 0;
+  }
+};
+
+// What the scenario tells the draw: its hosts and their roles.
+struct FaultTargets {
+  uint32_t hosts = 0;
+  std::vector<uint32_t> crashable;  // hosts that may crash (and restart)
+  std::vector<uint32_t> consumers;  // hosts whose receiving actors use Ctx::recv_paced
+  std::vector<uint32_t> binders;    // hosts that bind (late_bind delays their boot)
+  int64_t window_ns = 4'000'000'000;
+};
+
+// Which faults a draw may use: all (swarm: each with probability 1/2), or exactly `only`.
+struct FaultChoice {
+  bool swarm = true;
+  uint32_t only = 0;  // when !swarm
+};
+
+FaultSchedule draw_faults(Rng& rng, const FaultTargets& targets, const FaultChoice& choice);
+// Sets the world's network parameters and clocks and schedules the events. Call before the
+// first connection; boot delays are the scenario's to use (FaultSchedule::boot_delay).
+void apply_faults(const FaultSchedule& schedule, World& world);
+// One line for a run's header: "loss(4.1%) reset(x3) crash(x1: h2 for 800ms)".
+std::string describe_faults(const FaultSchedule& schedule);
+std::string faults_json(const FaultSchedule& schedule);
+// "loss,reset" -> a mask; false on an unknown name.
+bool parse_fault_list(std::string_view list, uint32_t* mask, std::string* bad);
+
+}  // namespace zlab::sim
