@@ -21,8 +21,9 @@ struct KindInfo {
 
 constexpr KindInfo kKinds[kFaultKindCount] = {
     {FaultKind::kLatency, "latency", "per-link latency 20us..20ms, jitter, delay spikes", false},
-    {FaultKind::kBandwidth, "bandwidth", "per-link bandwidth 100 KB/s..10 MB/s", false},
-    {FaultKind::kSmallBuffers, "small_buffers", "send/receive buffers of 64 B..8 KiB", false},
+    {FaultKind::kBandwidth, "bandwidth", "per-link bandwidth 500 KB/s..10 MB/s", false},
+    {FaultKind::kSmallBuffers, "small_buffers",
+     "send/receive buffers at Linux minimums (2-16 KiB), segments of 64..1460 B", false},
     {FaultKind::kSplitIo, "split_io", "reads and writes cut at random points", false},
     {FaultKind::kLoss, "loss", "1..20% of segments lost and retransmitted after an RTO", false},
     {FaultKind::kReset, "reset", "RST on a live connection, 1..6 times", true},
@@ -127,13 +128,14 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
     n.spike_ns = rng.range(10 * kMs, 200 * kMs);
   }
   if (s.has(FaultKind::kBandwidth)) {
-    n.bandwidth_min_bps = uint64_t(rng.range(100'000, 2'000'000));
+    n.bandwidth_min_bps = uint64_t(rng.range(500'000, 2'000'000));
     n.bandwidth_max_bps = n.bandwidth_min_bps + uint64_t(rng.range(0, 8'000'000));
   }
   if (s.has(FaultKind::kSmallBuffers)) {
-    n.sndbuf = size_t(rng.range(64, 8192));
-    n.rcvbuf = size_t(rng.range(64, 8192));
-    n.mss = size_t(rng.range(16, 1460));
+    // Linux's floors (SOCK_MIN_SNDBUF 4608, SOCK_MIN_RCVBUF 2304) up to a few pages.
+    n.sndbuf = size_t(rng.range(4608, 16384));
+    n.rcvbuf = size_t(rng.range(2304, 16384));
+    n.mss = size_t(rng.range(64, 1460));
   }
   if (s.has(FaultKind::kSplitIo)) n.split_ppm = uint32_t(rng.range(100'000, 1'000'000));
   if (s.has(FaultKind::kLoss)) n.loss_ppm = uint32_t(rng.range(10'000, 200'000));

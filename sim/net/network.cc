@@ -127,7 +127,7 @@ int64_t Network::segment_delay(HostId from, HostId to) {
   if (params_.spike_ppm > 0 && rng_.chance_ppm(params_.spike_ppm)) d += params_.spike_ns;
   if (params_.loss_ppm > 0 && from != to) {
     int64_t rto = params_.rto_min_ns;
-    for (int lost = 0; lost < 8 && rng_.chance_ppm(params_.loss_ppm); ++lost) {
+    for (int lost = 0; lost < 4 && rng_.chance_ppm(params_.loss_ppm); ++lost) {
       d += rto;
       rto = std::min(rto * 2, params_.rto_max_ns);
       ++stats_.retransmits;

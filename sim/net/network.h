@@ -89,7 +89,8 @@ struct NetParams {
   // Bytes per second, drawn once per ordered pair of hosts; 0: unlimited.
   uint64_t bandwidth_min_bps = 0;
   uint64_t bandwidth_max_bps = 0;
-  // Each segment is lost (and retransmitted after an RTO) with this probability, repeatedly.
+  // Each segment is lost (and retransmitted after an RTO) with this probability, up to four
+  // times in a row.
   uint32_t loss_ppm = 0;
   // Default buffer sizes (SO_SNDBUF / SO_RCVBUF); a socket's ZMQ_SNDBUF/RCVBUF override them.
   size_t sndbuf = 256 * 1024;

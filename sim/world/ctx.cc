@@ -89,7 +89,8 @@ Task<Err> Ctx::send_parts(SimSocket* s, std::vector<std::string> parts, int flag
   co_return Err::kOk;
 }
 
-Task<Err> Ctx::recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags) {
+Task<Err> Ctx::recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags,
+                          std::string* peer) {
   parts->clear();
   for (;;) {
     Msg m;
@@ -98,12 +99,17 @@ Task<Err> Ctx::recv_parts(SimSocket* s, std::vector<std::string>* parts, int fla
       // The rest of a started message is always there at once: messages are atomic.
       co_return parts->empty() ? err : Err::kProtocol;
     }
+    if (parts->empty() && peer != nullptr) {
+      const std::string* address = m.metadata() ? m.metadata()->find("Peer-Address") : nullptr;
+      *peer = address ? *address : "";
+    }
     parts->emplace_back(m.view());
     if (!s->rcvmore()) co_return Err::kOk;
   }
 }
 
-Task<Err> Ctx::recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags) {
+Task<Err> Ctx::recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags,
+                          std::string* peer) {
   World::ConsumerGate& gate = world_.consumer_gate(host_);
   for (;;) {
     if (gate.paused) {
@@ -116,7 +122,7 @@ Task<Err> Ctx::recv_paced(SimSocket* s, std::vector<std::string>* parts, int fla
     }
     break;
   }
-  Err err = co_await recv_parts(s, parts, flags);
+  Err err = co_await recv_parts(s, parts, flags, peer);
   if (err == Err::kOk && gate.interval_ns > 0) gate.next_at_ns = world_.now_ns() + gate.interval_ns;
   co_return err;
 }

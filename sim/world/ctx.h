@@ -85,10 +85,13 @@ class Ctx {
   Task<Err> recv(SimSocket* s, Msg* part, int flags = 0);
   // A whole message; parts are sent as they are accepted (a started message always finishes).
   Task<Err> send_parts(SimSocket* s, std::vector<std::string> parts, int flags = 0);
-  Task<Err> recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags = 0);
+  // `peer`, if given, gets the message's Peer-Address (its connection's far end).
+  Task<Err> recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags = 0,
+                       std::string* peer = nullptr);
   // recv_parts as a slow consumer: waits while the host's consumer gate is paused, and keeps
   // to its rate (World::consumer_pause / consumer_rate).
-  Task<Err> recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags = 0);
+  Task<Err> recv_paced(SimSocket* s, std::vector<std::string>* parts, int flags = 0,
+                       std::string* peer = nullptr);
 
   // Raw TCP (no ZMTP). Each returns kOk, kAgain on timeout, or the connection's error;
   // raw_read returns kNotConnected at EOF and otherwise appends at least one byte.

@@ -212,6 +212,7 @@ void World::crash_now(HostId host) {
   if (!net_.host_up(host)) return;
   kill_actors_of(host);
   Host& h = *hosts_[host];
+  h.booted = false;
   for (SimSocket* s : h.sockets) s->kill();
   for (RawConn* c : h.raw_conns) c->kill();
   for (RawListener* l : h.raw_listeners) l->kill();
@@ -230,7 +231,10 @@ void World::restart_now(HostId host) {
   h.clock = HostClock(int64_t(rng_.below(uint64_t(1) << 40)), h.clock.drift_ppm());
   h.clock.restart(queue_.now_ns(), h.clock.local(queue_.now_ns()));
   h.gate = ConsumerGate{};
-  if (h.boot) h.boot(host);
+  if (h.boot) {
+    h.booted = true;
+    h.boot(host);
+  }
 }
 
 void World::partition(HostId from, HostId to, bool both_ways, int64_t from_ns, int64_t until_ns) {
@@ -283,8 +287,12 @@ void World::on_event(const Event& event) {
       break;
     }
     case kBoot: {
+      // A host boots once per incarnation: a restart before a late boot already booted it.
       Host& h = *hosts_[event.a];
-      if (net_.host_up(HostId(event.a)) && h.boot) h.boot(HostId(event.a));
+      if (net_.host_up(HostId(event.a)) && h.boot && !h.booted) {
+        h.booted = true;
+        h.boot(HostId(event.a));
+      }
       break;
     }
     case kCrash:

@@ -142,6 +142,7 @@ class World final : public EventTarget, public WaitHub {
     HostClock clock;
     BootFn boot;
     uint32_t incarnation = 0;
+    bool booted = false;  // in this incarnation
     std::vector<ActorId> actors;
     std::vector<SimSocket*> sockets;
     std::vector<RawConn*> raw_conns;
