@@ -11,7 +11,10 @@ import time
 
 import pytest
 
-zmq = pytest.importorskip("zmq")
+try:
+    import zmq
+except ImportError:  # the live tests skip; the rest of the suite still runs
+    zmq = None
 
 TIMEOUT_MS = 5000
 MULTIPART = [b"", b"a" * 255, b"b" * 256, b"c" * 70000]
@@ -102,12 +105,12 @@ def heartbeat(ctx, server, port):
 
 
 SCENARIOS = {  # name -> (server socket type, client side)
-    "req_rep": (zmq.REP, req_rep),
-    "pub_sub": (zmq.PUB, pub_sub),
-    "xpub_xsub": (zmq.XPUB, xpub_xsub),
-    "dealer_router": (zmq.ROUTER, dealer_router),
-    "push_pull": (zmq.PULL, push_pull),
-    "heartbeat": (zmq.PAIR, heartbeat),
+    "req_rep": ("REP", req_rep),
+    "pub_sub": ("PUB", pub_sub),
+    "xpub_xsub": ("XPUB", xpub_xsub),
+    "dealer_router": ("ROUTER", dealer_router),
+    "push_pull": ("PULL", push_pull),
+    "heartbeat": ("PAIR", heartbeat),
 }
 
 
@@ -151,10 +154,12 @@ def _syn_ports(env, path):
 
 def capture(env, attempts=2):
     """Runs every scenario under dumpcap; returns (pcap, {scenario: server port})."""
+    if zmq is None:
+        pytest.skip("python3-zmq is not installed for this interpreter (use /usr/bin/python3)")
     path = env.path("live.pcapng")
     for attempt in range(attempts):
         ctx = zmq.Context()
-        servers = {name: _bind(ctx, kind) for name, (kind, _) in SCENARIOS.items()}
+        servers = {name: _bind(ctx, getattr(zmq, kind)) for name, (kind, _) in SCENARIOS.items()}
         ports = {name: port for name, (_, port) in servers.items()}
         cap = _start_dumpcap(path, ports.values())
         sockets = []
