@@ -230,7 +230,9 @@ static void dissect_v3(zmtp_ctx* ctx, int offset, guint len) {
     proto_tree_add_item(tree, hf_minor, tvb, offset + 11, 1, ENC_BIG_ENDIAN);
     st->minor = tvb_get_guint8(tvb, offset + 11);
   }
-  add_version(ctx, tree, wmem_strdup_printf(ctx->pinfo->pool, "%u.%u", st->major, st->minor));
+  add_version(ctx, tree,
+              len >= 12 ? wmem_strdup_printf(ctx->pinfo->pool, "%u.%u", st->major, st->minor)
+                        : wmem_strdup_printf(ctx->pinfo->pool, "%u", st->major));
   if (len < ZMTP3_GREETING_LEN) {
     proto_item_append_text(item, " (ZMTP %u, cut short)", st->major);
     expert_add_info(ctx->pinfo, item, &ei_zmtp_before_greeting_end);
