@@ -329,7 +329,12 @@ class FdStream final : public ByteStream {
       iov[k].iov_base = const_cast<uint8_t*>(slices[k].data);
       iov[k].iov_len = slices[k].size;
     }
-    ssize_t w = ::writev(fd_, iov, int(count));
+    // Every stream is a socket (tcp, ipc, inproc socketpair): sendmsg with MSG_NOSIGNAL, so a
+    // peer that went away is an EPIPE error here, never a SIGPIPE that kills the application.
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = count;
+    ssize_t w = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (w >= 0) {
       *n = size_t(w);
       return Status::kOk;

@@ -104,6 +104,18 @@ std::string format_address(const sockaddr_storage& ss) {
   return "";
 }
 
+// The peer's IP address alone ("127.0.0.1", "::1"): what libzmq reports as a message's
+// Peer-Address property (zmq_msg_gets), without the port.
+std::string format_peer_ip(const sockaddr_storage& ss) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
+  } else if (ss.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
 }  // namespace
 
 Err errno_to_err(int e) {
@@ -196,7 +208,7 @@ int accept_from(int listen_fd, std::string* peer_address, Err* err) {
     return -1;
   }
   set_socket_options(fd, ss.ss_family);
-  *peer_address = format_address(ss);
+  *peer_address = format_peer_ip(ss);
   *err = Err::kOk;
   return fd;
 }
@@ -236,7 +248,7 @@ std::string peer_address_of(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
-  return format_address(ss);
+  return format_peer_ip(ss);
 }
 
 void close_listening(const Listening& listening) {
