@@ -1,0 +1,193 @@
+// Contexts through the C API: options, limits, shutdown and termination, bad handles.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <climits>
+#include <thread>
+
+#include "engine/api/api_test_util.h"
+#include "engine/api/zmq.h"
+
+namespace {
+
+using namespace zlab_api_test;
+
+TEST(Context, DefaultsAreLibzmqs) {
+  void* ctx = zmq_ctx_new();
+  ASSERT_NE(ctx, nullptr);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IO_THREADS), ZMQ_IO_THREADS_DFLT);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), ZMQ_MAX_SOCKETS_DFLT);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_SOCKET_LIMIT), 65535);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IPV6), 0);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_BLOCKY), 1);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MAX_MSGSZ), INT_MAX);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MSG_T_SIZE), 64);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), ZMQ_THREAD_SCHED_POLICY_DFLT);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, SetThenGet) {
+  void* ctx = zmq_ctx_new();
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_IO_THREADS, 3), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 10), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_IPV6, 1), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_BLOCKY, 0), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_MAX_MSGSZ, 4096), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_THREAD_PRIORITY, 5), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_THREAD_SCHED_POLICY, 1), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 0), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 0), 0);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 7), 0);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 3);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), 10);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IPV6), 1);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_BLOCKY), 0);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MAX_MSGSZ), 4096);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), 1);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 7);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, BadOptionsAreEinvalAndChangeNothing) {
+  void* ctx = zmq_ctx_new();
+  errno = 0;
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_IO_THREADS, -1), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 0), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_ctx_set(ctx, ZMQ_MSG_T_SIZE, 128), -1);  // read-only
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_ctx_set(ctx, 9999, 1), -1);
+  EXPECT_EQ(errno, EINVAL);
+  errno = 0;
+  EXPECT_EQ(zmq_ctx_get(ctx, 9999), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 1);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), 1023);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, NullAndForeignHandlesAreEfault) {
+  uint64_t not_a_context[8] = {};
+  void* ctx = zmq_ctx_new();
+  void* socket = zmq_socket(ctx, ZMQ_PAIR);
+  for (void* bad : {static_cast<void*>(nullptr), static_cast<void*>(not_a_context), socket}) {
+    errno = 0;
+    EXPECT_EQ(zmq_ctx_get(bad, ZMQ_IO_THREADS), -1);
+    EXPECT_EQ(errno, EFAULT);
+    errno = 0;
+    EXPECT_EQ(zmq_ctx_set(bad, ZMQ_IO_THREADS, 1), -1);
+    EXPECT_EQ(errno, EFAULT);
+    errno = 0;
+    EXPECT_EQ(zmq_socket(bad, ZMQ_PAIR), nullptr);
+    EXPECT_EQ(errno, EFAULT);
+    errno = 0;
+    EXPECT_EQ(zmq_ctx_shutdown(bad), -1);
+    EXPECT_EQ(errno, EFAULT);
+    errno = 0;
+    EXPECT_EQ(zmq_ctx_term(bad), -1);
+    EXPECT_EQ(errno, EFAULT);
+  }
+  EXPECT_EQ(zmq_close(socket), 0);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, LegacyNames) {
+  errno = 0;
+  EXPECT_EQ(zmq_init(-1), nullptr);
+  EXPECT_EQ(errno, EINVAL);
+  void* ctx = zmq_init(2);
+  ASSERT_NE(ctx, nullptr);
+  EXPECT_EQ(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 2);
+  void* s = zmq_socket(ctx, ZMQ_PUB);
+  EXPECT_EQ(zmq_close(s), 0);
+  EXPECT_EQ(zmq_term(ctx), 0);
+  void* other = zmq_ctx_new();
+  EXPECT_EQ(zmq_ctx_destroy(other), 0);
+}
+
+TEST(Context, MaxSocketsGivesEmfile) {
+  void* ctx = zmq_ctx_new();
+  ASSERT_EQ(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 2), 0);
+  void* a = zmq_socket(ctx, ZMQ_PAIR);
+  void* b = zmq_socket(ctx, ZMQ_PAIR);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  errno = 0;
+  EXPECT_EQ(zmq_socket(ctx, ZMQ_PAIR), nullptr);
+  EXPECT_EQ(errno, EMFILE);
+  EXPECT_EQ(zmq_close(a), 0);
+  EXPECT_EQ(zmq_close(b), 0);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, ContextDefaultsReachNewSockets) {
+  void* ctx = zmq_ctx_new();
+  ASSERT_EQ(zmq_ctx_set(ctx, ZMQ_BLOCKY, 0), 0);
+  ASSERT_EQ(zmq_ctx_set(ctx, ZMQ_IPV6, 1), 0);
+  void* s = zmq_socket(ctx, ZMQ_PUSH);
+  EXPECT_EQ(get_int(s, ZMQ_LINGER), 0);  // not blocky: nothing lingers
+  EXPECT_EQ(get_int(s, ZMQ_IPV6), 1);
+  // Not blocky: terminating does not wait for the unsendable message.
+  ASSERT_EQ(zmq_connect(s, "tcp://127.0.0.1:1"), 0);
+  EXPECT_EQ(send_str(s, "never delivered"), 15);
+  EXPECT_EQ(zmq_close(s), 0);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, ShutdownFailsNewSocketsAndBlockedCallsWithEterm) {
+  void* ctx = zmq_ctx_new();
+  void* pull = zmq_socket(ctx, ZMQ_PULL);
+  ASSERT_EQ(zmq_bind(pull, "inproc://shutdown"), 0);
+  int recv_errno = 0;
+  std::thread blocked([&] {
+    char buf[8];
+    EXPECT_EQ(zmq_recv(pull, buf, sizeof buf, 0), -1);
+    recv_errno = errno;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(zmq_ctx_shutdown(ctx), 0);
+  blocked.join();
+  EXPECT_EQ(recv_errno, ETERM);
+  errno = 0;
+  EXPECT_EQ(zmq_socket(ctx, ZMQ_PUSH), nullptr);
+  EXPECT_EQ(errno, ETERM);
+  EXPECT_EQ(zmq_bind(pull, "inproc://other"), -1);
+  EXPECT_EQ(errno, ETERM);
+  EXPECT_EQ(zmq_close(pull), 0);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+TEST(Context, TermWaitsForTheLastClose) {
+  void* ctx = zmq_ctx_new();
+  void* rep = zmq_socket(ctx, ZMQ_REP);
+  ASSERT_EQ(zmq_bind(rep, "inproc://term"), 0);
+  std::thread worker([&] {
+    char buf[8];
+    EXPECT_EQ(zmq_recv(rep, buf, sizeof buf, 0), -1);  // interrupted by zmq_ctx_term
+    EXPECT_EQ(errno, ETERM);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(zmq_close(rep), 0);
+  });
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+  EXPECT_GE(elapsed_ms(start), 90);
+  worker.join();
+}
+
+TEST(Context, TermWithoutSocketsAndTwoContextsAtOnce) {
+  void* a = zmq_ctx_new();
+  void* b = zmq_ctx_new();
+  void* sa = zmq_socket(a, ZMQ_PAIR);
+  void* sb = zmq_socket(b, ZMQ_PAIR);
+  // inproc names are per context.
+  EXPECT_EQ(zmq_bind(sa, "inproc://same-name"), 0);
+  EXPECT_EQ(zmq_bind(sb, "inproc://same-name"), 0);
+  EXPECT_EQ(zmq_close(sa), 0);
+  EXPECT_EQ(zmq_close(sb), 0);
+  EXPECT_EQ(zmq_ctx_term(a), 0);
+  EXPECT_EQ(zmq_ctx_term(b), 0);
+  EXPECT_EQ(zmq_ctx_term(zmq_ctx_new()), 0);
+}
+
+}  // namespace

@@ -1,0 +1,80 @@
+// Sockets: zmq_socket, zmq_close, zmq_bind, zmq_connect, zmq_unbind, zmq_disconnect.
+#include <errno.h>
+
+#include <new>
+#include <optional>
+
+#include "engine/api/errno_map.h"
+#include "engine/api/handles.h"
+#include "engine/api/monitor.h"
+#include "engine/api/zmq.h"
+
+using zlab::Err;
+using zlab::api::fail;
+using zlab::api::fail_with;
+using zlab::api::socket_of;
+using zlab::api::SocketHandle;
+
+namespace {
+
+template <typename Op>
+int endpoint_call(void* socket, const char* endpoint, Op op) {
+  SocketHandle* h = socket_of(socket);
+  if (h == nullptr) return -1;
+  if (endpoint == nullptr) return fail_with(EINVAL);
+  Err err = op(*h->socket, std::string(endpoint));
+  return err == Err::kOk ? 0 : fail(err);
+}
+
+}  // namespace
+
+extern "C" void* zmq_socket(void* context, int type) {
+  zlab::api::ContextHandle* ctx = zlab::api::context_of(context);
+  if (ctx == nullptr) return nullptr;
+  std::optional<zlab::SocketType> socket_type = zlab::socket_type_from_zmq(type);
+  if (!socket_type || zlab::socket_type_info(*socket_type).draft) {
+    return zlab::api::fail_null(EINVAL);
+  }
+  auto* h = new (std::nothrow) SocketHandle();
+  if (h == nullptr) return zlab::api::fail_null(ENOMEM);
+  Err err = Err::kOk;
+  h->socket = zlab::api::create_engine_socket(*ctx, *socket_type, &err);
+  if (!h->socket) {
+    delete h;
+    return zlab::api::fail_null(zlab::api::errno_of(err));
+  }
+  h->ctx = ctx;
+  return h;
+}
+
+extern "C" int zmq_close(void* socket) {
+  SocketHandle* h = socket_of(socket);
+  if (h == nullptr) return -1;
+  std::shared_ptr<zlab::real::Socket> engine_socket = h->socket;
+  std::shared_ptr<zlab::api::Monitor> monitor = std::move(h->monitor);
+  // First: once the socket is closed, zmq_ctx_term may return and free `h`.
+  zlab::api::retire_socket(h);
+  engine_socket->close();  // what closing reports (listeners closed) still reaches the monitor
+  zlab::api::stop_monitor(*engine_socket, std::move(monitor));
+  return 0;
+}
+
+extern "C" int zmq_bind(void* socket, const char* endpoint) {
+  return endpoint_call(socket, endpoint,
+                       [](zlab::real::Socket& s, const std::string& e) { return s.bind(e); });
+}
+
+extern "C" int zmq_connect(void* socket, const char* endpoint) {
+  return endpoint_call(socket, endpoint,
+                       [](zlab::real::Socket& s, const std::string& e) { return s.connect(e); });
+}
+
+extern "C" int zmq_unbind(void* socket, const char* endpoint) {
+  return endpoint_call(socket, endpoint,
+                       [](zlab::real::Socket& s, const std::string& e) { return s.unbind(e); });
+}
+
+extern "C" int zmq_disconnect(void* socket, const char* endpoint) {
+  return endpoint_call(socket, endpoint,
+                       [](zlab::real::Socket& s, const std::string& e) { return s.disconnect(e); });
+}

@@ -1,0 +1,169 @@
+// Sockets through the C API: types, endpoints and their errors, closed and invalid handles.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "engine/api/api_test_util.h"
+#include "engine/api/zmq.h"
+
+namespace {
+
+using namespace zlab_api_test;
+
+class SocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ctx_ = zmq_ctx_new(); }
+  void TearDown() override { EXPECT_EQ(zmq_ctx_term(ctx_), 0); }
+  void* ctx_ = nullptr;
+};
+
+TEST_F(SocketTest, EveryClassicTypeAndItsZmqType) {
+  for (int type = ZMQ_PAIR; type <= ZMQ_STREAM; ++type) {
+    void* s = zmq_socket(ctx_, type);
+    ASSERT_NE(s, nullptr) << type;
+    EXPECT_EQ(get_int(s, ZMQ_TYPE), type);
+    EXPECT_EQ(zmq_close(s), 0);
+  }
+}
+
+TEST_F(SocketTest, UnknownAndDraftTypesAreEinval) {
+  for (int type : {-1, 12, 13, 19, 20, 21, 1000}) {
+    errno = 0;
+    EXPECT_EQ(zmq_socket(ctx_, type), nullptr) << type;
+    EXPECT_EQ(errno, EINVAL);
+  }
+}
+
+TEST_F(SocketTest, EndpointErrors) {
+  void* s = zmq_socket(ctx_, ZMQ_PUSH);
+  struct Case {
+    int (*call)(void*, const char*);
+    const char* endpoint;
+    int expected_errno;
+  };
+  const Case cases[] = {
+      {zmq_bind, nullptr, EINVAL},
+      {zmq_connect, nullptr, EINVAL},
+      {zmq_unbind, nullptr, EINVAL},
+      {zmq_disconnect, nullptr, EINVAL},
+      {zmq_bind, "foo://x", EPROTONOSUPPORT},
+      {zmq_connect, "foo://x", EPROTONOSUPPORT},
+      {zmq_bind, "no-transport", EINVAL},
+      {zmq_bind, "tcp://nohost", EINVAL},
+      {zmq_bind, "inproc://", EINVAL},
+      {zmq_bind, "tcp://no.such.interface.invalid:1", ENODEV},  // libzmq's answer too
+      {zmq_unbind, "tcp://127.0.0.1:1", ENOENT},
+      {zmq_disconnect, "tcp://127.0.0.1:1", ENOENT},
+  };
+  for (const Case& c : cases) {
+    errno = 0;
+    EXPECT_EQ(c.call(s, c.endpoint), -1) << (c.endpoint ? c.endpoint : "(null)");
+    EXPECT_EQ(errno, c.expected_errno)
+        << (c.endpoint ? c.endpoint : "(null)") << ": " << zmq_strerror(errno);
+  }
+  EXPECT_EQ(zmq_close(s), 0);
+}
+
+TEST_F(SocketTest, AddressInUse) {
+  void* a = zmq_socket(ctx_, ZMQ_PULL);
+  void* b = zmq_socket(ctx_, ZMQ_PULL);
+  std::string endpoint = bind_any(a);
+  errno = 0;
+  EXPECT_EQ(zmq_bind(b, endpoint.c_str()), -1);
+  EXPECT_EQ(errno, EADDRINUSE);
+  EXPECT_EQ(zmq_bind(a, "inproc://taken"), 0);
+  EXPECT_EQ(zmq_bind(b, "inproc://taken"), -1);
+  EXPECT_EQ(errno, EADDRINUSE);
+  EXPECT_EQ(zmq_close(a), 0);
+  EXPECT_EQ(zmq_close(b), 0);
+}
+
+TEST_F(SocketTest, UnbindAndDisconnect) {
+  void* pull = make_socket(ctx_, ZMQ_PULL);
+  void* push = make_socket(ctx_, ZMQ_PUSH);
+  std::string endpoint = bind_any(pull);
+  ASSERT_EQ(zmq_connect(push, endpoint.c_str()), 0);
+  ASSERT_EQ(send_str(push, "one"), 3);
+  EXPECT_EQ(recv_str(pull), "one");
+  EXPECT_EQ(zmq_disconnect(push, endpoint.c_str()), 0);
+  EXPECT_EQ(zmq_unbind(pull, endpoint.c_str()), 0);
+  errno = 0;
+  EXPECT_EQ(zmq_unbind(pull, endpoint.c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  // The port is free again.
+  EXPECT_EQ(zmq_bind(pull, endpoint.c_str()), 0);
+  close_now(pull);
+  close_now(push);
+}
+
+TEST_F(SocketTest, ClosedSocketIsEnotsockEverywhere) {
+  void* s = zmq_socket(ctx_, ZMQ_PAIR);
+  ASSERT_EQ(zmq_bind(s, "inproc://closed"), 0);
+  ASSERT_EQ(zmq_close(s), 0);
+  char buf[16];
+  size_t size = sizeof buf;
+  int v = 1;
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+  auto expect_enotsock = [](int rc, const char* what) {
+    EXPECT_EQ(rc, -1) << what;
+    EXPECT_EQ(errno, ENOTSOCK) << what;
+  };
+  errno = 0;
+  expect_enotsock(zmq_close(s), "close");
+  expect_enotsock(zmq_bind(s, "inproc://x"), "bind");
+  expect_enotsock(zmq_connect(s, "inproc://x"), "connect");
+  expect_enotsock(zmq_unbind(s, "inproc://closed"), "unbind");
+  expect_enotsock(zmq_disconnect(s, "inproc://x"), "disconnect");
+  expect_enotsock(zmq_send(s, "x", 1, 0), "send");
+  expect_enotsock(zmq_send_const(s, "x", 1, 0), "send_const");
+  expect_enotsock(zmq_recv(s, buf, sizeof buf, 0), "recv");
+  expect_enotsock(zmq_msg_send(&msg, s, 0), "msg_send");
+  expect_enotsock(zmq_msg_recv(&msg, s, 0), "msg_recv");
+  expect_enotsock(zmq_setsockopt(s, ZMQ_LINGER, &v, sizeof v), "setsockopt");
+  expect_enotsock(zmq_getsockopt(s, ZMQ_TYPE, buf, &size), "getsockopt");
+  expect_enotsock(zmq_poll(&item, 1, 0), "poll");
+  expect_enotsock(zmq_socket_monitor(s, "inproc://mon", ZMQ_EVENT_ALL), "socket_monitor");
+  expect_enotsock(zmq_proxy(s, s, nullptr), "proxy");
+  // The message given to the failed calls is untouched and still the caller's.
+  EXPECT_EQ(zmq_msg_size(&msg), 0u);
+  EXPECT_EQ(zmq_msg_close(&msg), 0);
+}
+
+TEST_F(SocketTest, NullAndForeignPointersAreEnotsock) {
+  alignas(8) unsigned char garbage[256];
+  for (size_t i = 0; i < sizeof garbage; ++i) garbage[i] = static_cast<unsigned char>(i * 7);
+  void* bad[] = {nullptr, garbage, ctx_};
+  for (void* s : bad) {
+    errno = 0;
+    EXPECT_EQ(zmq_close(s), -1);
+    EXPECT_EQ(errno, ENOTSOCK);
+    errno = 0;
+    EXPECT_EQ(zmq_send(s, "x", 1, 0), -1);
+    EXPECT_EQ(errno, ENOTSOCK);
+    errno = 0;
+    EXPECT_EQ(zmq_bind(s, "inproc://x"), -1);
+    EXPECT_EQ(errno, ENOTSOCK);
+  }
+}
+
+TEST_F(SocketTest, ManySocketsOpenedAndClosed) {
+  // More than the context keeps of closed handles: the oldest are freed, nothing leaks.
+  for (int i = 0; i < 5000; ++i) {
+    void* s = zmq_socket(ctx_, ZMQ_DEALER);
+    ASSERT_NE(s, nullptr) << i;
+    ASSERT_EQ(zmq_close(s), 0);
+  }
+}
+
+TEST_F(SocketTest, IncompatibleTransportIsEnocompatproto) {
+  void* s = zmq_socket(ctx_, ZMQ_PUSH);
+  errno = 0;
+  EXPECT_EQ(zmq_bind(s, "udp://127.0.0.1:5555"), -1);
+  EXPECT_TRUE(errno == ENOCOMPATPROTO || errno == EPROTONOSUPPORT) << zmq_strerror(errno);
+  EXPECT_EQ(zmq_close(s), 0);
+}
+
+}  // namespace

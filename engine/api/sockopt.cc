@@ -1,0 +1,211 @@
+// Socket options: zmq_setsockopt and zmq_getsockopt.
+//
+// The engine owns almost every option (engine/sockets/options.h, with the numbers of zmq.h). The
+// rest are answered here: options of transports and security mechanisms zlab does not have
+// (kept at their "off" values, other values refused with EINVAL so nothing silently changes
+// meaning), and a few that only need to be remembered (ZMQ_AFFINITY, ZMQ_RATE, ...).
+#include <errno.h>
+
+#include <cstring>
+#include <span>
+#include <string>
+
+#include "engine/api/errno_map.h"
+#include "engine/api/handles.h"
+#include "engine/api/zmq.h"
+
+using zlab::Err;
+using zlab::api::ApiOptions;
+using zlab::api::fail;
+using zlab::api::fail_with;
+using zlab::api::socket_of;
+using zlab::api::SocketHandle;
+
+namespace {
+
+// How an option this file answers itself behaves.
+enum class Local {
+  kEngine,           // not ours: the engine answers
+  kAffinity,         // uint64_t, remembered
+  kRate,             // int > 0, remembered (PGM only)
+  kRecoveryIvl,      // int >= 0, remembered (PGM only)
+  kZapDomain,        // string, remembered (zlab makes no ZAP requests)
+  kIpv4Only,         // the inverse of ZMQ_IPV6
+  kZeroInt,          // int option only 0 (or -1 for ZMQ_USE_FD) is accepted for; reads as that
+  kEmptyString,      // string option only the empty string is accepted for; reads as ""
+  kReadOnlyZero,     // read-only int reading 0 (ZMQ_MECHANISM: NULL, ZMQ_THREAD_SAFE: no)
+  kWriteOnlyFilter,  // ZMQ_TCP_ACCEPT_FILTER: only clearing it is accepted; not readable
+  kUnknown,          // an option of a feature libzmq was built without: EINVAL both ways
+};
+
+Local local_kind(int option) {
+  switch (option) {
+    case ZMQ_AFFINITY:
+      return Local::kAffinity;
+    case ZMQ_RATE:
+      return Local::kRate;
+    case ZMQ_RECOVERY_IVL:
+      return Local::kRecoveryIvl;
+    case ZMQ_ZAP_DOMAIN:
+      return Local::kZapDomain;
+    case ZMQ_IPV4ONLY:
+      return Local::kIpv4Only;
+    case ZMQ_PLAIN_SERVER:
+    case ZMQ_USE_FD:
+      return Local::kZeroInt;
+    case ZMQ_PLAIN_USERNAME:
+    case ZMQ_PLAIN_PASSWORD:
+    case ZMQ_SOCKS_PROXY:
+      return Local::kEmptyString;
+    case ZMQ_MECHANISM:
+    case ZMQ_THREAD_SAFE:
+      return Local::kReadOnlyZero;
+    case ZMQ_TCP_ACCEPT_FILTER:
+      return Local::kWriteOnlyFilter;
+    // What libzmq built without CURVE, GSSAPI, VMCI or peer-credential filters answers.
+    case ZMQ_CURVE_SERVER:
+    case ZMQ_CURVE_PUBLICKEY:
+    case ZMQ_CURVE_SECRETKEY:
+    case ZMQ_CURVE_SERVERKEY:
+    case ZMQ_GSSAPI_SERVER:
+    case ZMQ_GSSAPI_PRINCIPAL:
+    case ZMQ_GSSAPI_SERVICE_PRINCIPAL:
+    case ZMQ_GSSAPI_PLAINTEXT:
+    case ZMQ_GSSAPI_PRINCIPAL_NAMETYPE:
+    case ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE:
+    case ZMQ_VMCI_BUFFER_SIZE:
+    case ZMQ_VMCI_BUFFER_MIN_SIZE:
+    case ZMQ_VMCI_BUFFER_MAX_SIZE:
+    case ZMQ_VMCI_CONNECT_TIMEOUT:
+    case ZMQ_IPC_FILTER_PID:
+    case ZMQ_IPC_FILTER_UID:
+    case ZMQ_IPC_FILTER_GID:
+      return Local::kUnknown;
+    default:
+      return Local::kEngine;
+  }
+}
+
+// The value of an option that is off: ZMQ_USE_FD's is -1, the others' 0.
+int off_value(int option) { return option == ZMQ_USE_FD ? -1 : 0; }
+
+bool read_int(const void* optval, size_t optvallen, int* out) {
+  if (optvallen != sizeof(int)) return false;
+  std::memcpy(out, optval, sizeof(int));
+  return true;
+}
+
+int write_value(const void* value, size_t size, void* optval, size_t* optvallen) {
+  if (*optvallen < size) return fail_with(EINVAL);
+  std::memcpy(optval, value, size);
+  *optvallen = size;
+  return 0;
+}
+
+int write_int(int value, void* optval, size_t* optvallen) {
+  return write_value(&value, sizeof value, optval, optvallen);
+}
+
+// A string option: the bytes and a terminating NUL, as libzmq reports them.
+int write_string(const std::string& value, void* optval, size_t* optvallen) {
+  if (*optvallen < value.size() + 1) return fail_with(EINVAL);
+  std::memcpy(optval, value.c_str(), value.size() + 1);
+  *optvallen = value.size() + 1;
+  return 0;
+}
+
+int set_local(SocketHandle& h, Local kind, int option, const void* optval, size_t optvallen) {
+  ApiOptions& o = h.options;
+  int v = 0;
+  switch (kind) {
+    case Local::kAffinity:
+      if (optvallen != sizeof(uint64_t)) return fail_with(EINVAL);
+      std::memcpy(&o.affinity, optval, sizeof(uint64_t));
+      return 0;
+    case Local::kRate:
+      if (!read_int(optval, optvallen, &v) || v <= 0) return fail_with(EINVAL);
+      o.rate = v;
+      return 0;
+    case Local::kRecoveryIvl:
+      if (!read_int(optval, optvallen, &v) || v < 0) return fail_with(EINVAL);
+      o.recovery_ivl_ms = v;
+      return 0;
+    case Local::kZapDomain:
+      if (optvallen > 255) return fail_with(EINVAL);
+      o.zap_domain.assign(static_cast<const char*>(optval), optvallen);
+      return 0;
+    case Local::kIpv4Only: {
+      if (!read_int(optval, optvallen, &v) || v < 0 || v > 1) return fail_with(EINVAL);
+      int ipv6 = v == 0 ? 1 : 0;
+      Err err =
+          h.socket->set_option(ZMQ_IPV6, {reinterpret_cast<const uint8_t*>(&ipv6), sizeof ipv6});
+      return err == Err::kOk ? 0 : fail(err);
+    }
+    case Local::kZeroInt:
+      if (!read_int(optval, optvallen, &v) || v != off_value(option)) return fail_with(EINVAL);
+      return 0;
+    case Local::kEmptyString:
+    case Local::kWriteOnlyFilter:
+      return optvallen == 0 ? 0 : fail_with(EINVAL);
+    case Local::kReadOnlyZero:
+    case Local::kUnknown:
+    case Local::kEngine:
+      break;
+  }
+  return fail_with(EINVAL);
+}
+
+int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* optvallen) {
+  const ApiOptions& o = h.options;
+  switch (kind) {
+    case Local::kAffinity:
+      return write_value(&o.affinity, sizeof o.affinity, optval, optvallen);
+    case Local::kRate:
+      return write_int(o.rate, optval, optvallen);
+    case Local::kRecoveryIvl:
+      return write_int(o.recovery_ivl_ms, optval, optvallen);
+    case Local::kZapDomain:
+      return write_string(o.zap_domain, optval, optvallen);
+    case Local::kIpv4Only: {
+      int ipv6 = 0;
+      size_t size = sizeof ipv6;
+      Err err = h.socket->get_option(ZMQ_IPV6, reinterpret_cast<uint8_t*>(&ipv6), &size);
+      if (err != Err::kOk) return fail(err);
+      return write_int(ipv6 ? 0 : 1, optval, optvallen);
+    }
+    case Local::kZeroInt:
+      return write_int(off_value(option), optval, optvallen);
+    case Local::kEmptyString:
+      return write_string("", optval, optvallen);
+    case Local::kReadOnlyZero:
+      return write_int(0, optval, optvallen);
+    case Local::kWriteOnlyFilter:
+    case Local::kUnknown:
+    case Local::kEngine:
+      break;
+  }
+  return fail_with(EINVAL);
+}
+
+}  // namespace
+
+extern "C" int zmq_setsockopt(void* socket, int option, const void* optval, size_t optvallen) {
+  SocketHandle* h = socket_of(socket);
+  if (h == nullptr) return -1;
+  if (optval == nullptr && optvallen != 0) return fail_with(EINVAL);
+  Local kind = local_kind(option);
+  if (kind != Local::kEngine) return set_local(*h, kind, option, optval, optvallen);
+  Err err = h->socket->set_option(
+      option, std::span<const uint8_t>(static_cast<const uint8_t*>(optval), optvallen));
+  return err == Err::kOk ? 0 : fail(err);
+}
+
+extern "C" int zmq_getsockopt(void* socket, int option, void* optval, size_t* optvallen) {
+  SocketHandle* h = socket_of(socket);
+  if (h == nullptr) return -1;
+  if (optvallen == nullptr || (optval == nullptr && *optvallen != 0)) return fail_with(EINVAL);
+  Local kind = local_kind(option);
+  if (kind != Local::kEngine) return get_local(*h, kind, option, optval, optvallen);
+  Err err = h->socket->get_option(option, static_cast<uint8_t*>(optval), optvallen);
+  return err == Err::kOk ? 0 : fail(err);
+}
