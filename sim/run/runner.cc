@@ -60,8 +60,8 @@ RunResult run_scenario(const RunRequest& req) {
   world.trace().set_file(file);
 
   ScenarioEnv env(world, schedule, req.params, targets.hosts);
-  res.exact = env.exact();
   scenario->start(env);
+  res.exact = env.exact();
   env.start_checker();
   RunOutcome out = world.run(req.params.limit_ns());
   scenario->finish(env);

@@ -75,4 +75,59 @@ Task<> sleep_until(Ctx& ctx, int64_t at_ns) {
   }
 }
 
+Task<> send_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::string flow, FlowOptions o) {
+  Rng& rng = env.world.rng();
+  uint64_t seq = 0;
+  auto one = [&](bool must) -> Task<> {
+    std::vector<std::string> msg = o.envelope;
+    for (std::string& p : make_message(flow, seq, rng)) msg.push_back(std::move(p));
+    Err err = co_await ctx.send_parts(s, std::move(msg));
+    if (err != Err::kOk) {
+      env.fail(ctx.host_name() + " send failed: " + std::string(err_name(err)));
+    } else if (o.fanout.empty()) {
+      env.ledger.sent(flow, seq, must);
+    } else {
+      for (const std::string& to : o.fanout) env.ledger.sent(flow + "@" + to, seq, must);
+    }
+    ++seq;
+  };
+  for (uint64_t i = 0; i < o.count * env.params.scale && env.window_open(); ++i) {
+    co_await one(env.must_now());
+    co_await ctx.sleep(int64_t(rng.below(uint64_t(ms(20)))));
+  }
+  co_await sleep_until(ctx, env.quiet_at());
+  for (uint64_t i = 0; i < o.quiet_count; ++i) {
+    co_await one(true);
+    co_await ctx.sleep(ms(10));
+  }
+}
+
+Task<> receive_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::vector<std::string> envelope,
+                    bool fanout) {
+  const std::string suffix = fanout ? "@" + ctx.host_name() : "";
+  for (;;) {
+    std::vector<std::string> parts;
+    std::string peer;
+    Err err = co_await ctx.recv_paced(s, &parts, 0, &peer);
+    if (err == Err::kProtocol) env.fail("torn multipart at " + ctx.host_name());
+    if (err != Err::kOk) continue;
+    bool ok = parts.size() > envelope.size();
+    for (size_t i = 0; ok && i < envelope.size(); ++i) {
+      ok = envelope[i] == "*" || parts[i] == envelope[i];
+    }
+    if (!ok) {
+      env.fail(ctx.host_name() + " got a message with a bad envelope (" +
+               std::to_string(parts.size()) + " parts)");
+      continue;
+    }
+    std::string f, why;
+    uint64_t seq = 0;
+    if (!read_message(parts, envelope.size(), &f, &seq, &why)) {
+      env.fail(ctx.host_name() + " got a bad message: " + why);
+      continue;
+    }
+    env.ledger.received(f + suffix, seq, ctx.host_name() + " via " + peer, env.world.now_ns());
+  }
+}
+
 }  // namespace zlab::sim

@@ -55,9 +55,14 @@ class ScenarioEnv {
   int64_t quiet_end() const { return quiet_at() + params.quiet_ns; }
   // Whether a message sent now must arrive.
   bool must_now() const { return world.now_ns() >= quiet_at(); }
+  // Window traffic stops at the window's end even if a sender got less out than it meant to
+  // (backpressure, heavy loss): runs stay bounded, and the quiet phase starts on time.
+  bool window_open() const { return world.now_ns() < params.window_ns; }
   // Exactly-once promised: no fault that loses connections, and no slow consumer (whose
   // backpressure may starve heartbeats: a timeout, then a lost connection, is allowed then).
   bool exact() const { return exact_; }
+  // For patterns that never promise exactly-once (PUB/SUB: late joiners miss messages).
+  void never_exact() { exact_ = false; }
   // Scenarios whose applications close sockets or connections on purpose.
   void expect_disconnects() { expect_disconnects_ = true; }
   bool disconnects_expected() const { return expect_disconnects_; }
@@ -97,6 +102,25 @@ class ScenarioEnv {
 
 // Sleeps until virtual time `at_ns`.
 Task<> sleep_until(Ctx& ctx, int64_t at_ns);
+
+struct FlowOptions {
+  uint64_t count = 100;               // messages during the fault window (at most)
+  uint64_t quiet_count = 20;          // and after recovery (these must arrive)
+  std::vector<std::string> envelope;  // parts sent ahead of each test message
+  // Record each message once per receiver: flow + "@" + receiver (PUB/SUB fan-out).
+  std::vector<std::string> fanout;
+};
+
+// Sends a flow of test messages on `s`, paced over the fault window, then quiet_count more
+// from quiet_at; records each in the ledger once sent. A failed send is a violation.
+Task<> send_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::string flow, FlowOptions o);
+
+inline std::vector<std::string> no_envelope() { return {}; }
+
+// Receives test messages on `s` forever (as a slow consumer), checking each one's envelope
+// ("*" matches any part) and recording it; `fanout` appends "@" + this host to the flow.
+Task<> receive_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::vector<std::string> envelope,
+                    bool fanout = false);
 
 class Scenario {
  public:
