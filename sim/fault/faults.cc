@@ -27,8 +27,8 @@ constexpr KindInfo kKinds[kFaultKindCount] = {
     {FaultKind::kSplitIo, "split_io", "reads and writes cut at random points", false},
     {FaultKind::kLoss, "loss", "1..20% of segments lost and retransmitted after an RTO", false},
     {FaultKind::kReset, "reset", "RST on a live connection, 1..6 times", true},
-    {FaultKind::kPartition, "partition", "two hosts cut off both ways for 0.2..3 s", true},
-    {FaultKind::kOneWayPartition, "one_way_partition", "one direction cut for 0.2..3 s", true},
+    {FaultKind::kPartition, "partition", "two hosts cut off both ways for 0.2..3.5 s", true},
+    {FaultKind::kOneWayPartition, "one_way_partition", "one direction cut for 0.2..3.5 s", true},
     {FaultKind::kCrash, "crash", "a host crashes and restarts 0.1..2 s later", true},
     {FaultKind::kClockDrift, "clock_drift", "host clocks off by up to +-2%", false},
     {FaultKind::kSlowConsumer, "slow_consumer", "receivers pause, or read 10..200 msg/s", false},
@@ -151,7 +151,7 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
     if (!s.has(kind) || t.hosts < 2) continue;
     int count = int(rng.range(1, 3));
     for (int i = 0; i < count; ++i) {
-      int64_t d = rng.range(200 * kMs, 3000 * kMs);
+      int64_t d = rng.range(200 * kMs, 3500 * kMs);
       FaultEvent e{kind == FaultKind::kPartition ? FaultEvent::Type::kPartition
                                                  : FaultEvent::Type::kOneWayPartition,
                    when(d), d};

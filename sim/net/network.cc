@@ -127,7 +127,7 @@ int64_t Network::segment_delay(HostId from, HostId to) {
   if (params_.spike_ppm > 0 && rng_.chance_ppm(params_.spike_ppm)) d += params_.spike_ns;
   if (params_.loss_ppm > 0 && from != to) {
     int64_t rto = params_.rto_min_ns;
-    for (int lost = 0; lost < 4 && rng_.chance_ppm(params_.loss_ppm); ++lost) {
+    for (int lost = 0; lost < 3 && rng_.chance_ppm(params_.loss_ppm); ++lost) {
       d += rto;
       rto = std::min(rto * 2, params_.rto_max_ns);
       ++stats_.retransmits;
@@ -342,7 +342,8 @@ void Network::deliver(Conn& c, int d) {
     Segment s = seg;
     dir.flight.pop_front();
     if (s.kind == SegKind::kData) {
-      dir.in.append(dir.out.data(), s.len);
+      bool vanish = params_.debug_vanish_ppm > 0 && rng_.chance_ppm(params_.debug_vanish_ppm);
+      if (!vanish) dir.in.append(dir.out.data(), s.len);
       if (params_.trace_payload) {
         trace(to.host, c.id, "deliver", s.len, hex_of(dir.out.data(), s.len));
       } else {

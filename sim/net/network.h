@@ -89,8 +89,8 @@ struct NetParams {
   // Bytes per second, drawn once per ordered pair of hosts; 0: unlimited.
   uint64_t bandwidth_min_bps = 0;
   uint64_t bandwidth_max_bps = 0;
-  // Each segment is lost (and retransmitted after an RTO) with this probability, up to four
-  // times in a row.
+  // Each segment is lost (and retransmitted after an RTO) with this probability, up to three
+  // times in a row (200 + 400 + 800 ms: less than the scenarios' 2 s heartbeat timeout).
   uint32_t loss_ppm = 0;
   // Default buffer sizes (SO_SNDBUF / SO_RCVBUF); a socket's ZMQ_SNDBUF/RCVBUF override them.
   size_t sndbuf = 256 * 1024;
@@ -109,6 +109,9 @@ struct NetParams {
   int64_t connect_timeout_ns = 10'000'000'000;
   // Put each delivered segment's bytes in the trace (hex), for pcap export.
   bool trace_payload = false;
+  // For testing the checks only: a segment's bytes vanish and the stream goes on, a TCP that
+  // breaks its promise. Never drawn as a fault.
+  uint32_t debug_vanish_ppm = 0;
 };
 
 struct ConnectOptions {

@@ -78,7 +78,7 @@ RunResult run_scenario(const RunRequest& req) {
     }
   }
   res.disconnects = env.disconnects();
-  if (env.exact() && res.disconnects > 0 && !env.disconnects_expected()) {
+  if (env.lossless() && res.disconnects > 0 && !env.disconnects_expected()) {
     res.failures.push_back("unexpected disconnects: " + std::to_string(res.disconnects) +
                            " with no fault on that loses connections");
   }

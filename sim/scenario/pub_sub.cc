@@ -20,7 +20,6 @@ class PubSub final : public Scenario {
   }
 
   void start(ScenarioEnv& env) override {
-    lossless_ = env.exact();
     env.never_exact();
     env.boot(0, [this, &env](HostId host) {
       env.world.spawn(host, "publisher", [this, &env, host](Ctx& ctx) -> Task<> {
@@ -62,7 +61,7 @@ class PubSub final : public Scenario {
   }
 
   void finish(ScenarioEnv& env) override {
-    if (!lossless_) return;
+    if (!env.lossless()) return;
     uint64_t dropped = 0;
     for (SimSocket* p : pubs_) dropped += p->alive() ? p->core().dropped_messages() : 0;
     for (const char* sub : {"h1", "h2", "h3"}) {
@@ -75,7 +74,6 @@ class PubSub final : public Scenario {
   }
 
  private:
-  bool lossless_ = false;
   std::vector<SimSocket*> pubs_;
 };
 

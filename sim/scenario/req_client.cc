@@ -48,8 +48,9 @@ Task<> req_client(Ctx& ctx, ScenarioEnv& env, ReqClientOptions o) {
         continue;
       }
       // The timeout doubles with each attempt (3 s, 6 s, ... 24 s): a reply slower than the
-      // timeout (heavy loss, a large message) still gets through in the end.
-      s->set_int(opt::kRcvTimeo, 3000 << std::min(attempt, 3));
+      // timeout (heavy loss, a large message) still gets through in the end. When no fault can
+      // lose a connection, nothing may be lost: no timeout, and a lost reply is a stuck REQ.
+      s->set_int(opt::kRcvTimeo, env.lossless() ? -1 : 3000 << std::min(attempt, 3));
       std::vector<std::string> reply;
       std::string peer;
       err = co_await ctx.recv_parts(s, &reply, 0, &peer);

@@ -1,8 +1,9 @@
 // A REQ client that never gets stuck: each request waits ZMQ_RCVTIMEO for its reply (3 s,
-// doubling with each attempt up to 24 s), then is sent again. In "lazy pirate" style (zguide ch. 4)
-// the REQ socket is closed and a new one made; in "relaxed" style ZMQ_REQ_RELAXED +
-// ZMQ_REQ_CORRELATE let the same socket resend, and the engine must drop replies to earlier
-// attempts (each attempt is numbered, so a stale reply is a violation).
+// doubling with each attempt up to 24 s), then is sent again. (With no fault on that can lose
+// a connection it waits forever: a lost request is then a stuck REQ, a liveness failure.) In "lazy
+// pirate" style (zguide ch. 4) the REQ socket is closed and a new one made; in "relaxed" style
+// ZMQ_REQ_RELAXED + ZMQ_REQ_CORRELATE let the same socket resend, and the engine must drop replies
+// to earlier attempts (each attempt is numbered, so a stale reply is a violation).
 //
 // Request: ["attempt:K", test message...]; the reply must be ["re", "attempt:K", test
 // message...], however the server side adds and strips envelopes.

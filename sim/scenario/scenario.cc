@@ -8,12 +8,13 @@ ScenarioEnv::ScenarioEnv(World& w, const FaultSchedule& f, const RunParams& p, u
     : world(w), faults(f), params(p) {
   (void)hosts;
   lab_ = world.add_host("lab");
-  exact_ = !faults.lossy() && !faults.has(FaultKind::kSlowConsumer);
+  lossless_ = !faults.lossy() && !faults.has(FaultKind::kSlowConsumer);
+  exact_ = lossless_;
 }
 
 void ScenarioEnv::tune(SimSocket* s) {
   s->set_int(opt::kHeartbeatIvl, 200);
-  s->set_int(opt::kHeartbeatTimeout, 3000);
+  s->set_int(opt::kHeartbeatTimeout, 2000);
   s->set_int(opt::kReconnectIvl, 100);
   s->set_int(opt::kReconnectIvlMax, 1000);
   s->set_int(opt::kLinger, 0);

@@ -61,13 +61,16 @@ class ScenarioEnv {
   // Exactly-once promised: no fault that loses connections, and no slow consumer (whose
   // backpressure may starve heartbeats: a timeout, then a lost connection, is allowed then).
   bool exact() const { return exact_; }
+  // No fault that loses connections, no slow consumer: every connection should live through
+  // the run (a disconnect is a failure unless the scenario closes things on purpose).
+  bool lossless() const { return lossless_; }
   // For patterns that never promise exactly-once (PUB/SUB: late joiners miss messages).
   void never_exact() { exact_ = false; }
   // Scenarios whose applications close sockets or connections on purpose.
   void expect_disconnects() { expect_disconnects_ = true; }
   bool disconnects_expected() const { return expect_disconnects_; }
 
-  // The scenarios' socket defaults: heartbeats (200 ms, timeout 3 s), reconnect 100 ms up to
+  // The scenarios' socket defaults: heartbeats (200 ms, timeout 2 s), reconnect 100 ms up to
   // 1 s, linger 0.
   void tune(SimSocket* s);
   // Boots a host at its boot delay (late_bind) and again after each restart.
@@ -94,6 +97,7 @@ class ScenarioEnv {
 
  private:
   HostId lab_;
+  bool lossless_;
   bool exact_;
   bool expect_disconnects_ = false;
   std::vector<std::function<bool()>> done_;

@@ -4,7 +4,8 @@
 //  * h0's second STREAM socket connects to a raw TCP echo server on h3 and talks through it.
 // Every round trip's echo must be byte-exact; a connection that fails or stalls (raw TCP has
 // no heartbeats: 3 s without an echo) is dropped and the round retried on a new one. The
-// quiet phase's round trips must all succeed.
+// quiet phase's round trips must all succeed. With no fault on that loses connections, there
+// is no timeout and any retry is a failure.
 #include "sim/scenario/scenario.h"
 
 namespace zlab::sim {
@@ -99,7 +100,7 @@ class Stream final : public Scenario {
       std::string got;
       Err err = co_await ctx.raw_write(c, p);
       while (err == Err::kOk && got.size() < p.size()) {
-        err = co_await ctx.raw_read(c, &got, sec(3));
+        err = co_await ctx.raw_read(c, &got, env.lossless() ? kForever : sec(3));
       }
       if (p.compare(0, std::min(got.size(), p.size()), got, 0, p.size()) != 0 ||
           got.size() > p.size()) {
@@ -114,6 +115,10 @@ class Stream final : public Scenario {
         continue;
       }
       ctx.log("raw_retry", std::string(err_name(err)));
+      if (env.lossless()) {
+        env.fail(ctx.host_name() + " had to retry round " + std::to_string(round) +
+                 " with no fault that loses connections (" + std::string(err_name(err)) + ")");
+      }
       c->close();  // failed or stalled: a new connection, the same round
       c = nullptr;
     }
@@ -147,7 +152,7 @@ class Stream final : public Scenario {
     const std::string flow = env.flow(ctx.host(), "stream");
     SimSocket* s = ctx.socket(SocketType::kStream);
     env.tune(s);
-    s->set_int(opt::kRcvTimeo, 3000);
+    s->set_int(opt::kRcvTimeo, env.lossless() ? -1 : 3000);
     s->connect("tcp://h3:7000");
     std::string id;  // the current connection's, once notified
     uint64_t conn = 0;
@@ -201,6 +206,10 @@ class Stream final : public Scenario {
         continue;
       }
       ctx.log("stream_retry", std::string(err_name(err)));
+      if (env.lossless()) {
+        env.fail("the STREAM client had to retry round " + std::to_string(round) +
+                 " with no fault that loses connections (" + std::string(err_name(err)) + ")");
+      }
       if (err == Err::kAgain) {
         co_await ctx.send_parts(s, parts(id, ""), kDontWait);  // stalled: close it ourselves
       }

@@ -1,0 +1,77 @@
+// Every scenario with no fault, with each fault kind alone, and with all of them at once.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+
+#include "sim/run/runner.h"
+
+namespace zlab::sim {
+namespace {
+
+// -1: no fault; kFaultKindCount: all of them; else the one kind.
+using Case = std::tuple<std::string, int>;
+
+std::string fault_label(int k) {
+  if (k < 0) return "none";
+  if (k == kFaultKindCount) return "all";
+  return std::string(fault_name(FaultKind(k)));
+}
+
+class ScenarioFaultTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ScenarioFaultTest, Passes) {
+  auto [scenario, k] = GetParam();
+  for (uint64_t seed : {1, 2}) {
+    RunRequest req;
+    req.seed = seed;
+    req.scenario = scenario;
+    req.choice.swarm = false;
+    req.choice.only = k < 0 ? 0 : k == kFaultKindCount ? (1u << kFaultKindCount) - 1 : 1u << k;
+    RunResult r = run_scenario(req);
+    ASSERT_TRUE(r.passed) << result_header(r) << "\n" << result_json(r);
+    EXPECT_GT(r.received, 0u);
+    bool fanout = scenario == "pub_sub" || scenario == "xpub_xsub";
+    if (k < 0) {
+      EXPECT_EQ(r.exact, !fanout) << r.repro;
+      if (scenario != "stream" && scenario != "req_rep" && scenario != "req_router") {
+        EXPECT_EQ(r.disconnects, 0u) << r.repro;
+      }
+    }
+    if (k == int(FaultKind::kReset) || k == int(FaultKind::kCrash)) {
+      EXPECT_GT(r.disconnects, 0u) << "the fault did nothing: " << r.repro;
+    }
+  }
+}
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (const ScenarioInfo& s : all_scenarios()) {
+    for (int k = -1; k <= kFaultKindCount; ++k) out.emplace_back(std::string(s.name), k);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Matrix, ScenarioFaultTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  fault_label(std::get<1>(info.param));
+                         });
+
+// The checks have teeth: a network that silently loses bytes (which TCP never does) fails.
+TEST(ScenarioChecksTest, ABrokenNetworkIsCaught) {
+  for (const ScenarioInfo& info : all_scenarios()) {
+    std::string scenario(info.name);
+    RunRequest req;
+    req.seed = 1;
+    req.scenario = scenario;
+    FaultSchedule broken;
+    broken.net.debug_vanish_ppm = 50'000;
+    req.schedule = broken;
+    RunResult r = run_scenario(req);
+    EXPECT_FALSE(r.passed) << scenario;
+  }
+}
+
+}  // namespace
+}  // namespace zlab::sim
