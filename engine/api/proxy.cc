@@ -182,8 +182,8 @@ int run_proxy(void* frontend_handle, void* backend_handle, void* capture_handle,
       if (!same) fds[n++] = {backend->signal_fd(), POLLIN, 0};
     }
     if (control) fds[n++] = {control->signal_fd(), POLLIN, 0};
-    // Paused without a control socket cannot happen; a signal just means "look again".
-    if (::poll(fds, n, -1) < 0 && errno != EINTR) return fail_with(errno);
+    // As libzmq's, the proxy returns on a signal (EINTR); callers such as pyzmq call it again.
+    if (::poll(fds, n, -1) < 0) return fail_with(errno);
   }
 }
 

@@ -417,3 +417,31 @@ after_close = take(client_mon, 1)
     assert client_events == [(0x1, endpoint), (0x1000, endpoint)]
     assert stopped == 0x400
     assert after_close == [(0x400, "")]
+
+
+def test_a_signal_interrupts_a_blocked_recv_and_poll(zlab):
+    """Ctrl-C (here SIGALRM) reaches a Python program blocked in recv() or poll(), as with
+    libzmq: the blocked call returns EINTR and pyzmq runs the signal handler."""
+    assert zlab("""
+import signal
+class Interrupted(Exception):
+    pass
+def on_alarm(signum, frame):
+    raise Interrupted()
+previous = signal.signal(signal.SIGALRM, on_alarm)
+ctx = zmq.Context()
+s = ctx.socket(zmq.PULL)
+s.bind('inproc://signal')
+poller = zmq.Poller()
+poller.register(s, zmq.POLLIN)
+outcomes = []
+for blocked in (s.recv, poller.poll, lambda: zmq.select([s], [], [])):
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    try:
+        blocked()
+        outcomes.append('returned')
+    except Interrupted:
+        outcomes.append('interrupted')
+signal.signal(signal.SIGALRM, previous)
+outcomes
+""", timeout=20) == ["interrupted"] * 3

@@ -1,9 +1,9 @@
 // Sending and receiving: zmq_send, zmq_send_const, zmq_recv, zmq_msg_send, zmq_msg_recv, the
 // older zmq_sendmsg/zmq_recvmsg, and zmq_sendiov/zmq_recviov.
 //
-// Blocking calls wait at most ZMQ_SNDTIMEO/ZMQ_RCVTIMEO (EAGAIN after), and fail with ETERM once
-// the context is shut down or terminated. On failure nothing is lost: the message stays with
-// the caller.
+// Blocking calls wait at most ZMQ_SNDTIMEO/ZMQ_RCVTIMEO (EAGAIN after), fail with ETERM once the
+// context is shut down or terminated, and with EINTR when a signal arrives (blocking.h). On
+// failure nothing is lost: the message stays with the caller.
 #include <errno.h>
 #include <sys/uio.h>
 
@@ -12,6 +12,7 @@
 #include <cstring>
 #include <new>
 
+#include "engine/api/blocking.h"
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/msg_slot.h"
@@ -34,7 +35,7 @@ int clamp_size(size_t size) { return size > size_t(INT_MAX) ? INT_MAX : int(size
 // Sends `msg`; on success it is left empty and the sent size is returned.
 int send_msg(SocketHandle& h, Msg& msg, int flags) {
   size_t size = msg.size();
-  Err err = h.socket->send(msg, flags & kFlagMask);
+  Err err = zlab::api::send_part(*h.socket, msg, flags & kFlagMask);
   if (err != Err::kOk) return fail(err);
   msg.reset();
   return clamp_size(size);
@@ -73,7 +74,7 @@ extern "C" int zmq_recv(void* socket, void* buf, size_t len, int flags) {
   if (h == nullptr) return -1;
   if (buf == nullptr && len != 0) return fail_with(EFAULT);
   Msg msg;
-  Err err = h->socket->recv(&msg, flags & ZMQ_DONTWAIT);
+  Err err = zlab::api::recv_part(*h->socket, &msg, flags);
   if (err != Err::kOk) return fail(err);
   // As libzmq: copy what fits, report the full size (a larger result means truncated).
   if (len > 0 && msg.size() > 0) std::memcpy(buf, msg.data(), std::min(len, msg.size()));
@@ -94,7 +95,7 @@ extern "C" int zmq_msg_recv(zmq_msg_t* msg, void* socket, int flags) {
   Msg* m = msg_of(msg);
   if (m == nullptr) return fail_with(EFAULT);
   Msg received;
-  Err err = h->socket->recv(&received, flags & ZMQ_DONTWAIT);
+  Err err = zlab::api::recv_part(*h->socket, &received, flags);
   if (err != Err::kOk) return fail(err);
   *m = std::move(received);  // releases what `msg` held before
   return clamp_size(m->size());
@@ -136,7 +137,7 @@ extern "C" int zmq_recviov(void* socket, struct iovec* iov, size_t* count, int f
   bool more = true;
   while (more && *count < room) {
     Msg part;
-    Err err = h->socket->recv(&part, flags & ZMQ_DONTWAIT);
+    Err err = zlab::api::recv_part(*h->socket, &part, flags);
     if (err != Err::kOk) return fail(err);
     void* copy = std::malloc(part.size() > 0 ? part.size() : 1);
     if (copy == nullptr) return fail_with(ENOMEM);

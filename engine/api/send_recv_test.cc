@@ -1,6 +1,8 @@
 // Sending and receiving through the C API: every classic pattern over tcp, ipc and inproc,
 // truncation, zero-copy, iovecs, timeouts, and the errors (nothing is lost on failure).
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/uio.h>
 
 #include <atomic>
@@ -367,6 +369,39 @@ TEST(SendRecvErrors, APeerVanishingMidStreamRaisesNoSigpipe) {
     close_now(push);
   }
   EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+void on_signal(int) {}
+
+TEST(SendRecvErrors, ASignalInterruptsABlockedRecvWithEintr) {
+  // As with libzmq: a blocked call returns EINTR when a signal handler runs in its thread, so
+  // a program (or Python) can act on the signal. Nothing is lost: a later recv gets the message.
+  struct sigaction action = {};
+  action.sa_handler = on_signal;  // no SA_RESTART
+  struct sigaction previous = {};
+  ASSERT_EQ(sigaction(SIGUSR1, &action, &previous), 0);
+  void* ctx = zmq_ctx_new();
+  void* pull = zmq_socket(ctx, ZMQ_PULL);
+  void* push = zmq_socket(ctx, ZMQ_PUSH);
+  ASSERT_EQ(zmq_bind(pull, "inproc://eintr"), 0);
+  ASSERT_EQ(zmq_connect(push, "inproc://eintr"), 0);
+  int rc = 0, err = 0;
+  std::thread receiver([&] {
+    char buf[8];
+    rc = zmq_recv(pull, buf, sizeof buf, 0);
+    err = errno;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pthread_kill(receiver.native_handle(), SIGUSR1);
+  receiver.join();
+  EXPECT_EQ(rc, -1);
+  EXPECT_EQ(err, EINTR);
+  ASSERT_EQ(send_str(push, "after"), 5);
+  EXPECT_EQ(recv_str(pull), "after");
+  close_now(push);
+  close_now(pull);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+  sigaction(SIGUSR1, &previous, nullptr);
 }
 
 TEST(SendRecvErrors, BlockedSendAndRecvEndWithEtermOnTermination) {
