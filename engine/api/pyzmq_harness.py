@@ -3,7 +3,8 @@
 /usr/bin/python3 loads the system libzmq unless LD_LIBRARY_PATH says otherwise before the
 interpreter starts, so every pyzmq-on-zlab run is a subprocess: a pyzmq_worker.py process that
 runs the snippets a test sends it. `zlab_lib_dir()` builds //engine/api:libzmq.so.5 with Bazel
-(from the repository root) and copies it into a temporary folder for LD_LIBRARY_PATH.
+(from the repository root, --config=bench as install-out does) and copies it into a temporary
+folder for LD_LIBRARY_PATH.
 
 Fixtures (import them into a test module): `zlab` and `libzmq` are workers on each library,
 one per module, reset (every context destroyed) before each test.
@@ -24,6 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 WORKER = pathlib.Path(__file__).with_name("pyzmq_worker.py")
 PYTHON = "/usr/bin/python3"
 SYSTEM_LIBZMQ = "/usr/lib/x86_64-linux-gnu/libzmq.so.5"
+# The build engine/api/install-out installs (optimised), so the suite tests what is installed.
+BUILD_FLAGS = ["--config=bench"]
 
 _lib_dir = None
 
@@ -32,12 +35,12 @@ def zlab_lib_dir():
     """A folder holding a fresh copy of zlab's libzmq.so.5 (built once per test session)."""
     global _lib_dir
     if _lib_dir is None:
-        build = subprocess.run(["bazel", "build", "//engine/api:libzmq.so.5"], cwd=ROOT,
-                               capture_output=True, text=True)
+        build = subprocess.run(["bazel", "build", *BUILD_FLAGS, "//engine/api:libzmq.so.5"],
+                               cwd=ROOT, capture_output=True, text=True)
         if build.returncode != 0:
             raise RuntimeError("bazel build //engine/api:libzmq.so.5 failed:\n" + build.stderr)
-        bin_dir = subprocess.run(["bazel", "info", "bazel-bin"], cwd=ROOT, check=True,
-                                 capture_output=True, text=True).stdout.strip()
+        bin_dir = subprocess.run(["bazel", "info", *BUILD_FLAGS, "bazel-bin"], cwd=ROOT,
+                                 check=True, capture_output=True, text=True).stdout.strip()
         folder = pathlib.Path(tempfile.mkdtemp(prefix="zlab-libzmq-"))
         shutil.copy(pathlib.Path(bin_dir) / "engine/api/libzmq.so.5", folder / "libzmq.so.5")
         _lib_dir = folder
