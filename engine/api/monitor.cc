@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -29,7 +30,12 @@ void signal(int fd) {
 Monitor::Monitor(std::shared_ptr<real::Socket> pair, int events)
     : pair_(std::move(pair)), events_(events) {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  // Like libzmq's own threads, this one takes no signals: they go to the application's.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   thread_ = std::thread([this] { run(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 Monitor::~Monitor() {
