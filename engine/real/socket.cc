@@ -181,7 +181,16 @@ void Socket::apply(std::unique_lock<std::mutex>& lock) {
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_ && !monitor_sink_) continue;
-    if (auto it = streams_.find(ev.stream); it != streams_.end()) ev.value = it->second.fd;
+    // Where the core reports a connection or listener by its id (ACCEPTED, CONNECTED, LISTENING,
+    // ...), the application sees its fd; other values (protocol error codes, 0) stay as they are.
+    if (ev.stream != kNoStream && ev.value == int64_t(ev.stream)) {
+      if (auto it = streams_.find(ev.stream); it != streams_.end()) ev.value = it->second.fd;
+    } else if (ev.event == monitor::kListening) {  // reported by its listener id
+      auto it = listeners_.find(EndpointId(ev.value));
+      if (it != listeners_.end() && it->second.listening.fd >= 0) {
+        ev.value = it->second.listening.fd;
+      }
+    }
     if (monitor_sink_) {
       monitor_sink_(ev);
     } else if (monitor_.size() < 4096) {
