@@ -44,8 +44,32 @@ Monitor::~Monitor() {
 }
 
 void Monitor::post(const MonitorEvent& event) {
+  constexpr size_t kMaxRemembered = 1 << 16;  // connections and listeners that never end
+  uint32_t value = uint32_t(event.value);
+  if (event.stream != kNoStream) {
+    if (event.event == ZMQ_EVENT_CONNECTED || event.event == ZMQ_EVENT_ACCEPTED) {
+      if (connection_fds_.size() >= kMaxRemembered) connection_fds_.clear();
+      connection_fds_[event.stream] = value;
+    } else if (event.event == ZMQ_EVENT_DISCONNECTED) {
+      auto it = connection_fds_.find(event.stream);
+      if (it != connection_fds_.end()) {
+        value = it->second;
+        connection_fds_.erase(it);
+      }
+    }
+  }
+  if (event.event == ZMQ_EVENT_LISTENING) {
+    if (listener_fds_.size() >= kMaxRemembered) listener_fds_.clear();
+    listener_fds_[event.endpoint] = value;
+  } else if (event.event == ZMQ_EVENT_CLOSED && event.stream == kNoStream) {
+    auto it = listener_fds_.find(event.endpoint);
+    if (it != listener_fds_.end()) {
+      value = it->second;
+      listener_fds_.erase(it);
+    }
+  }
   if ((event.event & events_) == 0) return;
-  queue(Event{event.event, uint32_t(event.value), event.endpoint});
+  queue(Event{event.event, value, event.endpoint});
 }
 
 void Monitor::queue(Event event) {

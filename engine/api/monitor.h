@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,7 +37,8 @@ class Monitor {
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
-  // The sink given to the monitored socket: queues the event if the mask wants it.
+  // The sink given to the monitored socket: queues the event if the mask wants it. Runs with the
+  // monitored socket's lock held.
   void post(const MonitorEvent& event);
   // Queues MONITOR_STOPPED (if wanted), delivers what it can, then closes the PAIR socket.
   void stop();
@@ -55,6 +57,11 @@ class Monitor {
 
   std::shared_ptr<real::Socket> pair_;
   const int events_;
+  // The fd of each connection (from CONNECTED/ACCEPTED), for DISCONNECTED: by then the engine
+  // has closed it and reports its stream id. Only post() touches it (under the socket's lock).
+  std::map<uint32_t, uint32_t> connection_fds_;
+  // The same for listeners, by endpoint (LISTENING, then CLOSED).
+  std::map<std::string, uint32_t> listener_fds_;
   int wake_fd_ = -1;
   std::mutex mu_;  // guards queue_ and stopping_
   std::deque<Event> queue_;

@@ -72,28 +72,38 @@ TEST(Monitor, ServerAndClientEventsOverTcp) {
   Event e = next_event(server_mon);
   EXPECT_EQ(e.event, ZMQ_EVENT_LISTENING);
   EXPECT_EQ(e.endpoint, endpoint);
+  const uint32_t listener_fd = e.value;
+  EXPECT_GT(listener_fd, 2u);  // the listening socket's fd
   e = next_event(server_mon);
   EXPECT_EQ(e.event, ZMQ_EVENT_ACCEPTED);
   EXPECT_EQ(e.endpoint, endpoint);
   EXPECT_GT(e.value, 2u);  // the accepted connection's fd
-  EXPECT_EQ(next_event(server_mon).event, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+  e = next_event(server_mon);
+  EXPECT_EQ(e.event, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+  EXPECT_EQ(e.value, 0u);
 
   e = next_steady_event(client_mon);
   EXPECT_EQ(e.event, ZMQ_EVENT_CONNECTED);
   EXPECT_EQ(e.endpoint, endpoint);
+  const uint32_t client_fd = e.value;
+  EXPECT_GT(client_fd, 2u);
   EXPECT_EQ(next_event(client_mon).event, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
 
-  // The server goes: the client sees the disconnection; the server's monitor ends with
-  // MONITOR_STOPPED (after its own CLOSED / DISCONNECTED, in whatever order they happened).
+  // The server goes: the client sees the disconnection (of the same fd); the server's monitor
+  // ends with MONITOR_STOPPED (after its own CLOSED / DISCONNECTED, in whatever order).
   close_now(server);
   e = next_steady_event(client_mon);
   EXPECT_EQ(e.event, ZMQ_EVENT_DISCONNECTED);
   EXPECT_EQ(e.endpoint, endpoint);
+  EXPECT_EQ(e.value, client_fd);
   for (;;) {
     e = next_event(server_mon);
     ASSERT_NE(e.event, -1) << "no MONITOR_STOPPED";
     if (e.event == ZMQ_EVENT_MONITOR_STOPPED) break;
     EXPECT_TRUE(e.event == ZMQ_EVENT_CLOSED || e.event == ZMQ_EVENT_DISCONNECTED) << e.event;
+    if (e.event == ZMQ_EVENT_CLOSED) {
+      EXPECT_EQ(e.value, listener_fd);
+    }
   }
   close_now(client);
   EXPECT_EQ(next_steady_event(client_mon).event, ZMQ_EVENT_MONITOR_STOPPED);
