@@ -74,17 +74,17 @@ void progress_bar(size_t done, size_t total, size_t failed) {
   if (done == total) std::fprintf(stderr, "\n");
 }
 
-void print_failure(const RunResult& r) {
-  std::printf("FAIL %s\n", result_header(r).c_str());
-  for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
+void print_failure(std::FILE* out, const RunResult& r) {
+  std::fprintf(out, "FAIL %s\n", result_header(r).c_str());
+  for (const std::string& f : r.failures) std::fprintf(out, "  %s\n", f.c_str());
   if (!r.trace_tail.empty()) {
-    std::printf("  last trace lines:\n");
+    std::fprintf(out, "  last trace lines:\n");
     size_t from = r.trace_tail.size() > 12 ? r.trace_tail.size() - 12 : 0;
     for (size_t i = from; i < r.trace_tail.size(); ++i) {
-      std::printf("    %s\n", r.trace_tail[i].c_str());
+      std::fprintf(out, "    %s\n", r.trace_tail[i].c_str());
     }
   }
-  std::printf("  reproduce: %s\n", r.repro.c_str());
+  std::fprintf(out, "  reproduce: %s\n", r.repro.c_str());
 }
 
 int main_impl(int argc, char** argv) {
@@ -188,7 +188,7 @@ int main_impl(int argc, char** argv) {
             (unsigned long long)r.trace_hash);
       } else {
         ++failed;
-        print_failure(r);
+        print_failure(stdout, r);
       }
       if (!req.trace_path.empty()) std::printf("trace: %s\n", req.trace_path.c_str());
     }
@@ -217,8 +217,10 @@ int main_impl(int argc, char** argv) {
   spec.failure_trace_dir = out_dir;
   if (::isatty(2)) spec.progress = progress_bar;
   SweepResult res = sweep(spec);
+  // With the JSON on stdout, everything for people goes to stderr.
+  std::FILE* human = json_path == "-" ? stderr : stdout;
   for (const RunResult& r : res.results) {
-    if (!r.passed) print_failure(r);
+    if (!r.passed) print_failure(human, r);
   }
   std::string json = sweep_json(spec, res);
   if (json_path.empty() && !out_dir.empty()) json_path = out_dir + "/sweep.json";
@@ -232,14 +234,16 @@ int main_impl(int argc, char** argv) {
       std::fprintf(stderr, "zlab sim: cannot write %s\n", json_path.c_str());
     }
   }
-  if (!json_path.empty() && json_path != "-") std::printf("results: %s\n", json_path.c_str());
-  std::printf("%s: %zu runs, %zu passed, %zu failed%s (%.1fs on %d jobs)\n",
-              determinism ? "determinism" : "sweep", res.results.size(),
-              res.results.size() - res.failed, res.failed,
-              determinism
-                  ? (", " + std::to_string(res.nondeterministic) + " nondeterministic").c_str()
-                  : "",
-              res.wall_ms / 1000, jobs);
+  if (!json_path.empty() && json_path != "-") {
+    std::fprintf(human, "results: %s\n", json_path.c_str());
+  }
+  std::fprintf(human, "%s: %zu runs, %zu passed, %zu failed%s (%.1fs on %d jobs)\n",
+               determinism ? "determinism" : "sweep", res.results.size(),
+               res.results.size() - res.failed, res.failed,
+               determinism
+                   ? (", " + std::to_string(res.nondeterministic) + " nondeterministic").c_str()
+                   : "",
+               res.wall_ms / 1000, jobs);
   return res.failed == 0 ? 0 : 1;
 }
 

@@ -64,11 +64,13 @@ std::vector<std::string> Ledger::missing(bool exact, size_t max) const {
 uint64_t Ledger::gaps(const std::string& flow, const std::string& receiver) const {
   auto f = flows_.find(flow);
   if (f == flows_.end()) return 0;
-  auto s = f->second.span.find(receiver);
-  auto l = f->second.last.find(receiver);
-  if (s == f->second.span.end() || l == f->second.last.end()) return 0;
-  uint64_t range = l->second - s->second.first + 1;
-  return range - s->second.second;
+  uint64_t holes = 0;
+  for (const auto& [key, span] : f->second.span) {
+    if (key.compare(0, receiver.size(), receiver) != 0) continue;
+    uint64_t range = f->second.last.at(key) - span.first + 1;
+    holes += range - span.second;
+  }
+  return holes;
 }
 
 }  // namespace zlab::sim

@@ -26,7 +26,8 @@ class Ledger {
   bool complete(bool exact) const;
   std::vector<std::string> missing(bool exact, size_t max) const;
   const std::vector<std::string>& violations() const { return violations_; }
-  // Holes between the first and last message a receiver got from a flow.
+  // Holes between the first and last message a receiver got from a flow, summed over the
+  // receiver keys that start with `receiver` ("h1 via " : every connection of h1).
   uint64_t gaps(const std::string& flow, const std::string& receiver) const;
   uint64_t sent_count() const { return sent_; }
   uint64_t received_count() const { return received_; }

@@ -16,6 +16,7 @@ std::unique_ptr<Scenario> make_dealer_dealer();
 std::unique_ptr<Scenario> make_router_router();
 std::unique_ptr<Scenario> make_pair();
 std::unique_ptr<Scenario> make_stream();
+std::unique_ptr<Scenario> make_churn();
 
 namespace {
 
@@ -37,6 +38,7 @@ constexpr ScenarioInfo kScenarios[] = {
      make_router_router},
     {"pair", "PAIR <-> PAIR streaming both ways, one connection at a time", make_pair},
     {"stream", "STREAM server for raw TCP clients, STREAM client of a raw TCP server", make_stream},
+    {"churn", "sockets opened, closed, unbound, disconnected while traffic flows", make_churn},
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ struct RunParams {
   int64_t window_ns = sec(4);
   int64_t recovery_ns = sec(5);
   int64_t quiet_ns = sec(1);
-  int64_t slack_ns = sec(20);
+  int64_t slack_ns = sec(30);
   uint32_t scale = 1;  // multiplies message counts (benchmarks)
   int64_t limit_ns() const { return window_ns + recovery_ns + quiet_ns + slack_ns; }
 };

@@ -101,7 +101,8 @@ Task<Err> Ctx::recv_parts(SimSocket* s, std::vector<std::string>* parts, int fla
     }
     if (parts->empty() && peer != nullptr) {
       const std::string* address = m.metadata() ? m.metadata()->find("Peer-Address") : nullptr;
-      *peer = address ? *address : "";
+      *peer = (address ? *address : "") + "#" +
+              std::to_string(m.metadata() ? world_.connection_tag(m.metadata()) : 0);
     }
     parts->emplace_back(m.view());
     if (!s->rcvmore()) co_return Err::kOk;

@@ -85,7 +85,8 @@ class Ctx {
   Task<Err> recv(SimSocket* s, Msg* part, int flags = 0);
   // A whole message; parts are sent as they are accepted (a started message always finishes).
   Task<Err> send_parts(SimSocket* s, std::vector<std::string> parts, int flags = 0);
-  // `peer`, if given, gets the message's Peer-Address (its connection's far end).
+  // `peer`, if given, names the connection the message came from: its Peer-Address and a
+  // number (World::connection_tag), "h2:5581#7".
   Task<Err> recv_parts(SimSocket* s, std::vector<std::string>* parts, int flags = 0,
                        std::string* peer = nullptr);
   // recv_parts as a slow consumer: waits while the host's consumer gate is paused, and keeps

@@ -131,6 +131,12 @@ std::string World::actor_label(ActorId id) const {
   return host_name(it->second->host) + "/" + it->second->name;
 }
 
+uint64_t World::connection_tag(const void* metadata) {
+  auto [it, fresh] = connection_tags_.try_emplace(metadata, connection_tags_.size() + 1);
+  (void)fresh;
+  return it->second;
+}
+
 void World::block(ActorId id, std::coroutine_handle<> h, std::vector<WaitItem> items,
                   int64_t deadline_ns) {
   Actor& a = *actors_.at(id);

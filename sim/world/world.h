@@ -120,6 +120,10 @@ class World final : public EventTarget, public WaitHub {
   void block(ActorId actor, std::coroutine_handle<> h, std::vector<WaitItem> items,
              int64_t deadline_ns);
   std::string actor_label(ActorId actor) const;
+  // A number for the connection a message came from, by its metadata (shared by every message
+  // of one connection): numbered in order of first sight, so runs stay deterministic. A
+  // connection whose messages are all gone may share its number with a later one.
+  uint64_t connection_tag(const void* metadata);
 
   void on_event(const Event& event) override;
   void on_changed(Waitable& w) override;
@@ -169,6 +173,7 @@ class World final : public EventTarget, public WaitHub {
   std::vector<std::unique_ptr<RawListener>> raw_listeners_;
   std::map<ActorId, std::unique_ptr<Actor>> actors_;
   std::map<uint64_t, std::function<void()>> calls_;
+  std::map<const void*, uint64_t> connection_tags_;
   ActorId next_actor_ = 1;
   uint64_t next_call_ = 1;
   size_t live_nondaemon_ = 0;
