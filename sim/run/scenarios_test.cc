@@ -37,7 +37,9 @@ TEST_P(ScenarioFaultTest, Passes) {
                   scenario == "churn";
     if (k < 0) {
       EXPECT_EQ(r.exact, !never_exact) << r.repro;
-      if (!closes) EXPECT_EQ(r.disconnects, 0u) << r.repro;
+      if (!closes) {
+        EXPECT_EQ(r.disconnects, 0u) << r.repro;
+      }
     }
     if (k == int(FaultKind::kReset) || k == int(FaultKind::kCrash)) {
       EXPECT_GT(r.disconnects, 0u) << "the fault did nothing: " << r.repro;
