@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/fault/faults.h"
+#include "sim/scenario/registry.h"
 #include "sim/scenario/scenario.h"
 
 namespace zlab::sim {

@@ -1,7 +1,4 @@
-// Every scenario, by name.
-#include <algorithm>
-
-#include "sim/scenario/scenario.h"
+#include "sim/scenario/registry.h"
 
 namespace zlab::sim {
 

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -136,14 +135,5 @@ class Scenario {
   // Checks at the end, beyond the ledger's.
   virtual void finish(ScenarioEnv& env) { (void)env; }
 };
-
-struct ScenarioInfo {
-  std::string_view name;
-  std::string_view description;
-  std::unique_ptr<Scenario> (*make)();
-};
-
-std::span<const ScenarioInfo> all_scenarios();
-const ScenarioInfo* find_scenario(std::string_view name);
 
 }  // namespace zlab::sim
