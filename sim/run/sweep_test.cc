@@ -1,5 +1,7 @@
 // The CI sweep: seeds 1..12 of every scenario under swarm faults, split over Bazel's test
-// shards (shard_count in BUILD). A failure prints the command that reproduces it.
+// shards (shard_count in BUILD) by the sweep itself, so every shard runs every test here
+// (gtest's own sharding, which would hand each test to one shard, is switched off in main).
+// A failure prints the command that reproduces it.
 #include "sim/run/sweep.h"
 
 #include <gtest/gtest.h>
@@ -51,3 +53,10 @@ TEST(SweepTest, ShardsSplitTheWorkWithoutOverlap) {
 
 }  // namespace
 }  // namespace zlab::sim
+
+int main(int argc, char** argv) {
+  unsetenv("GTEST_SHARD_INDEX");
+  unsetenv("GTEST_TOTAL_SHARDS");
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
