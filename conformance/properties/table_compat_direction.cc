@@ -1,0 +1,271 @@
+// Table columns "compatible", "direction" and "pattern" for the classic twelve.
+#include <algorithm>
+
+#include "conformance/properties/common.h"
+#include "engine/sockets/options.h"
+
+namespace zlab::conform {
+namespace {
+
+// compatible: a peer of a listed type completes the handshake and traffic flows; any other
+// ZMTP type is refused (a protocol failure on one side) and never exchanges a message.
+void compatible_property(SocketType type) {
+  SocketType peer = *rc::gen::elementOf(zmtp_types());
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  std::vector<SocketType> listed = spec_peers(type);
+  bool expect = std::find(listed.begin(), listed.end(), peer) != listed.end();
+  sim::SimSocket* a = lab.socket(0, type);
+  sim::SimSocket* b = lab.socket(1, peer);
+  prepare(a, type, "");
+  prepare(b, peer, "");
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  lab.wait_for([&] {
+    return (lab.handshakes(a) > 0 && lab.handshakes(b) > 0) || lab.protocol_failures(a) > 0 ||
+           lab.protocol_failures(b) > 0;
+  });
+  if (expect) {
+    RC_ASSERT(lab.handshakes(a) > 0);
+    RC_ASSERT(lab.handshakes(b) > 0);
+    evidence().count("compatible_pairs");
+  } else {
+    RC_ASSERT(lab.handshakes(a) == 0);
+    RC_ASSERT(lab.handshakes(b) == 0);
+    RC_ASSERT(lab.protocol_failures(a) + lab.protocol_failures(b) > 0);
+    // Whatever either side tries to send goes nowhere.
+    lab.send(a, outgoing(type, "x", ""));
+    lab.send(b, outgoing(peer, "x", ""));
+    lab.advance_ms(200);
+    RC_ASSERT(!lab.recv(a).has_value());
+    RC_ASSERT(!lab.recv(b).has_value());
+    evidence().count("incompatible_pairs");
+  }
+  evidence().exercised();
+}
+
+// STREAM lists no compatible peer: a ZMTP peer never completes a handshake with it.
+void stream_compatible_property() {
+  SocketType peer = *rc::gen::elementOf(zmtp_types());
+  Lab lab(gen_world_seed(), 0, 2);
+  sim::SimSocket* a = lab.socket(0, SocketType::kStream);
+  sim::SimSocket* b = lab.socket(1, peer);
+  b->set_int(opt::kHandshakeIvl, 500);
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  lab.advance_ms(1500);
+  RC_ASSERT(lab.handshakes(b) == 0);
+  evidence().count("zmtp_peers_refused");
+  evidence().exercised();
+}
+
+// direction and pattern "send-only"/"receive-only": the other operation is not supported;
+// "unidirectional" also means data never flows back from the receiving side.
+void direction_property(SocketType type) {
+  std::string direction = spec_value(type_name(type), "direction");
+  std::string pattern = spec_value(type_name(type), "pattern");
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  SocketType peer = partner(type);
+  sim::SimSocket* a = lab.socket(0, type);
+  sim::SimSocket* b = lab.socket(1, peer);
+  prepare(a, type, "a");
+  prepare(b, peer, "b");
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  RC_ASSERT(connected(lab, a, {b}));
+  Err err = Err::kOk;
+  // Subscriptions travel asynchronously: when one side publishes, probe until the subscriber
+  // has one (bounded), then let the stragglers arrive and drop them.
+  sim::SimSocket* publisher = type == SocketType::kPub || type == SocketType::kXPub   ? a
+                              : peer == SocketType::kPub || peer == SocketType::kXPub ? b
+                                                                                      : nullptr;
+  if (publisher != nullptr) {
+    sim::SimSocket* subscriber = publisher == a ? b : a;
+    RC_ASSERT(lab.wait_for([&] {
+      lab.send(publisher, {"probe"});
+      lab.advance_ms(5);
+      return lab.recv(subscriber).has_value();
+    }));
+    lab.advance_ms(500);
+    while (lab.recv(subscriber)) {
+    }
+    if (publisher == a) {
+      while (lab.recv(a)) {
+      }  // XPUB: the subscription messages themselves
+    }
+  }
+  if (pattern == "send-only") {
+    Msg m;
+    RC_ASSERT(a->recv(&m) == Err::kNotSupported);
+  }
+  if (pattern == "receive-only") {
+    Msg m = Msg::copy_of(std::string_view("x"));
+    RC_ASSERT(a->send(m, 0) == Err::kNotSupported);
+  }
+  // The allowed direction(s) carry a message.
+  bool a_sends = pattern != "receive-only" && pattern != "receive-send-alternating" &&
+                 pattern != "receive-messages-send-subscriptions";
+  bool b_sends = direction == "bidirectional" || !a_sends;
+  if (type == SocketType::kRep) b_sends = true;  // REP answers a request first
+  auto b_to_a = [&] {
+    RC_ASSERT(lab.send(b, outgoing(peer, "from-b", "a"), &err));
+    lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
+    auto got = lab.recv(a);
+    RC_ASSERT(got.has_value());
+    RC_ASSERT(body_of(type, *got) == std::optional<std::string>("from-b"));
+  };
+  auto a_to_b = [&] {
+    RC_ASSERT(lab.send(a, outgoing(type, "from-a", "b"), &err));
+    lab.wait_for([&] { return b->events() & kPollIn; }, 5000);
+    auto got = lab.recv(b);
+    RC_ASSERT(got.has_value());
+    RC_ASSERT(body_of(peer, *got) == std::optional<std::string>("from-a"));
+  };
+  // A REQ asks before its REP answers; everything else may go either way first.
+  if (type == SocketType::kReq) {
+    a_to_b();
+    b_to_a();
+  } else {
+    if (b_sends) b_to_a();
+    if (a_sends) a_to_b();
+  }
+  if (type == SocketType::kXPub) {
+    // Subscriptions go upstream, data downstream: a data message the subscribing side sends
+    // reaches the XPUB application, never another subscriber.
+    sim::SimSocket* other = lab.socket(1, SocketType::kSub);
+    prepare(other, SocketType::kSub, "");
+    RC_ASSERT(other->connect(lab.endpoint(0, 5555)) == Err::kOk);
+    RC_ASSERT(connected(lab, a, {b, other}));
+    lab.advance_ms(100);
+    while (lab.recv(a).has_value()) {
+    }  // subscription messages
+    RC_ASSERT(lab.send(b, {"upstream data"}));
+    lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
+    auto up = lab.recv(a);
+    RC_ASSERT(up.has_value());
+    RC_ASSERT(*up == Parts{"upstream data"});
+    RC_ASSERT(!lab.recv(other).has_value());
+    evidence().count("upstream_data_not_fanned_out");
+  }
+  evidence().exercised();
+}
+
+// pattern "*-alternating": a generated sequence of sends and receives; every call out of
+// turn fails with EFSM, every call in turn succeeds (a model of the state machine).
+void alternation_property(SocketType type) {
+  bool req = type == SocketType::kReq;
+  auto ops = *rc::gen::container<std::vector<bool>>(rc::gen::arbitrary<bool>());  // true: send
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  sim::SimSocket* a = lab.socket(0, type);
+  sim::SimSocket* b = lab.socket(1, partner(type));
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  RC_ASSERT(connected(lab, a, {b}));
+  bool my_turn_to_send = req;  // REQ starts by sending, REP by receiving
+  int efsm = 0;
+  int in_turn = 0;
+  for (bool send : ops) {
+    if (!req && !my_turn_to_send && !send) {
+      // REP waiting for a request: the peer asks first.
+      RC_ASSERT(lab.send(b, {"ask"}));
+      lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
+    }
+    if (send) {
+      Msg m = Msg::copy_of(std::string_view("s"));
+      Err e = a->send(m, 0);
+      if (my_turn_to_send) {
+        RC_ASSERT(e == Err::kOk);
+        ++in_turn;
+        my_turn_to_send = false;
+        if (req) {  // the REP peer answers
+          lab.wait_for([&] { return b->events() & kPollIn; }, 5000);
+          RC_ASSERT(lab.recv(b).has_value());
+          RC_ASSERT(lab.send(b, {"answer"}));
+          lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
+        } else {  // REP replied: the REQ peer takes it
+          lab.wait_for([&] { return b->events() & kPollIn; }, 5000);
+          RC_ASSERT(lab.recv(b).has_value());
+        }
+      } else {
+        RC_ASSERT(e == Err::kFsm);
+        ++efsm;
+      }
+    } else {
+      Msg m;
+      Err e = a->recv(&m);
+      if (!my_turn_to_send) {
+        RC_ASSERT(e == Err::kOk);
+        ++in_turn;
+        my_turn_to_send = true;
+      } else {
+        RC_ASSERT(e == Err::kFsm);
+        ++efsm;
+      }
+    }
+  }
+  evidence().count("efsm", efsm);
+  evidence().count("in_turn", in_turn);
+  if (efsm > 0 && in_turn > 1) evidence().exercised();
+}
+
+// pattern "unrestricted": any interleaving of sends and receives is accepted.
+void unrestricted_property(SocketType type) {
+  auto ops = *rc::gen::container<std::vector<bool>>(rc::gen::arbitrary<bool>());
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  SocketType peer = partner(type);
+  sim::SimSocket* a = lab.socket(0, type);
+  sim::SimSocket* b = lab.socket(1, peer);
+  prepare(a, type, "a");
+  prepare(b, peer, "b");
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  RC_ASSERT(connected(lab, a, {b}));
+  int sends = 0;
+  int recvs = 0;
+  for (bool send : ops) {
+    if (send) {
+      RC_ASSERT(lab.send(a, outgoing(type, "m", "b")));
+      ++sends;
+    } else {
+      RC_ASSERT(lab.send(b, outgoing(peer, "n", "a")));
+      lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
+      Err err;
+      RC_ASSERT(lab.recv(a, &err).has_value());
+      ++recvs;
+    }
+  }
+  if (sends > 0 && recvs > 0) evidence().exercised();
+}
+
+std::vector<SocketType> classic_zmtp_and_stream() {
+  std::vector<SocketType> all = zmtp_types();
+  all.push_back(SocketType::kStream);
+  return all;
+}
+
+}  // namespace
+
+void add_compat_direction_properties(std::vector<Property>& out) {
+  for (SocketType t : classic_zmtp_and_stream()) {
+    std::string name = type_name(t);
+    if (t == SocketType::kStream) {
+      out.push_back({"socket/STREAM/compatible", name, "compatible", stream_compatible_property});
+      continue;
+    }
+    out.push_back(
+        {"socket/" + name + "/compatible", name, "compatible", [t] { compatible_property(t); }});
+    out.push_back(
+        {"socket/" + name + "/direction", name, "direction", [t] { direction_property(t); }});
+    std::string pattern = spec_value(name, "pattern");
+    std::function<void()> body;
+    if (pattern.ends_with("alternating")) {
+      body = [t] { alternation_property(t); };
+    } else if (pattern == "unrestricted") {
+      body = [t] { unrestricted_property(t); };
+    } else {
+      body = [t] { direction_property(t); };  // send-only / receive-only / subscriptions
+    }
+    out.push_back({"socket/" + name + "/pattern", name, "pattern", body});
+  }
+}
+
+}  // namespace zlab::conform

@@ -1,0 +1,433 @@
+// Table columns "outgoing", "incoming" and "mute": the routing strategies, checked exactly.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "conformance/properties/common.h"
+#include "engine/sockets/options.h"
+
+namespace zlab::conform {
+namespace {
+
+using sim::SimSocket;
+
+// Every message `s` will get: reads, lets virtual time run, and stops once 1 s passes with
+// nothing new: longer than any latency spike the faults draw (200 ms) plus latency, so
+// bytes still in the simulated network arrive meanwhile.
+std::vector<Parts> drain(Lab& lab, SimSocket* s) {
+  std::vector<Parts> out;
+  int64_t quiet_since = lab.world().now_ns();
+  while (lab.world().now_ns() - quiet_since < 1'000'000'000) {
+    bool any = false;
+    while (auto got = lab.recv(s)) {
+      out.push_back(std::move(*got));
+      any = true;
+    }
+    if (any) quiet_since = lab.world().now_ns();
+    lab.advance_ms(5);
+  }
+  return out;
+}
+
+// k receivers of `recv_type`, each bound on its own host, and one sender connected to all.
+struct Fan {
+  Lab lab;
+  SimSocket* hub;
+  std::vector<SimSocket*> spokes;
+};
+
+// Set before any connection exists: pipes take their HWM, connections their buffers, when made.
+struct FanOptions {
+  int hub_sndhwm = 0;  // 0: leave the default
+  int spoke_rcvhwm = 0;
+  int buffer_bytes = 0;       // SO_SNDBUF/SO_RCVBUF of every socket; 0: the network's default
+  int slow_spokes_from = -1;  // spokes at or after this index get spoke_rcvhwm; -1: all
+};
+
+std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
+                              const FanOptions& o = {}) {
+  auto fan = std::make_unique<Fan>(
+      Fan{Lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1)), nullptr, {}});
+  Lab& lab = fan->lab;
+  fan->hub = lab.socket(0, hub_type);
+  prepare(fan->hub, hub_type, "hub");
+  auto tune = [&](SimSocket* s, bool hub, int index) {
+    if (o.buffer_bytes > 0) {
+      s->set_int(opt::kSndBuf, o.buffer_bytes);
+      s->set_int(opt::kRcvBuf, o.buffer_bytes);
+    }
+    if (hub && o.hub_sndhwm > 0) s->set_int(opt::kSndHwm, o.hub_sndhwm);
+    if (!hub && o.spoke_rcvhwm > 0 && index >= std::max(0, o.slow_spokes_from)) {
+      s->set_int(opt::kRcvHwm, o.spoke_rcvhwm);
+    }
+  };
+  tune(fan->hub, true, 0);
+  if (hub_binds) RC_ASSERT(fan->hub->bind("tcp://*:5555") == Err::kOk);
+  for (int i = 0; i < k; ++i) {
+    SimSocket* s = lab.socket(uint32_t(i + 1), spoke_type);
+    prepare(s, spoke_type, "s" + std::to_string(i));
+    tune(s, false, i);
+    if (hub_binds) {
+      RC_ASSERT(s->connect(lab.endpoint(0, 5555)) == Err::kOk);
+    } else {
+      RC_ASSERT(s->bind("tcp://*:5555") == Err::kOk);
+    }
+    fan->spokes.push_back(s);
+  }
+  if (!hub_binds) {
+    for (int i = 0; i < k; ++i)
+      RC_ASSERT(fan->hub->connect(lab.endpoint(uint32_t(i + 1), 5555)) == Err::kOk);
+  }
+  RC_ASSERT(connected(lab, fan->hub, fan->spokes));
+  lab.wait_out_faults();
+  return fan;
+}
+
+// outgoing round-robin: message j goes to the same peer as message j mod k, and the first k
+// messages reach k different peers (exact rotation over peers with room).
+void round_robin_property(SocketType type) {
+  int k = *rc::gen::inRange(2, 6);
+  int m = *rc::gen::inRange(k, 4 * k + 1);
+  SocketType peer = type == SocketType::kDealer ? SocketType::kDealer : partner(type);
+  auto fan = make_fan(type, peer, k, /*hub_binds=*/false);
+  Lab& lab = fan->lab;
+  std::vector<int> went_to(size_t(m), -1);
+  for (int j = 0; j < m; ++j) {
+    RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(j)}));
+    if (type == SocketType::kReq) {  // one request at a time: the REP that got it answers
+      int who = -1;
+      lab.wait_for([&] {
+        for (int i = 0; i < k; ++i) {
+          if (fan->spokes[size_t(i)]->events() & kPollIn) who = i;
+        }
+        return who >= 0;
+      });
+      RC_ASSERT(who >= 0);
+      auto got = lab.recv(fan->spokes[size_t(who)]);
+      RC_ASSERT(got.has_value());
+      RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
+      went_to[size_t(j)] = who;
+      RC_ASSERT(lab.send(fan->spokes[size_t(who)], {"r"}));
+      lab.wait_for([&] { return fan->hub->events() & kPollIn; });
+      RC_ASSERT(lab.recv(fan->hub).has_value());
+    }
+  }
+  if (type != SocketType::kReq) {
+    lab.advance_ms(500);
+    for (int i = 0; i < k; ++i) {
+      while (auto got = lab.recv(fan->spokes[size_t(i)])) {
+        int j = std::stoi(got->back().substr(1));
+        RC_ASSERT(went_to[size_t(j)] == -1);  // once only
+        went_to[size_t(j)] = i;
+      }
+    }
+  }
+  std::set<int> first(went_to.begin(), went_to.begin() + k);
+  RC_ASSERT(first.size() == size_t(k));
+  RC_ASSERT(first.count(-1) == 0u);
+  for (int j = k; j < m; ++j) RC_ASSERT(went_to[size_t(j)] == went_to[size_t(j % k)]);
+  evidence().max("peers", k);
+  evidence().exercised();
+}
+
+// outgoing fan-out: every subscriber that is not muted gets every message, in order.
+void fan_out_property(SocketType type) {
+  int k = *rc::gen::inRange(2, 6);
+  int m = *rc::gen::inRange(1, 50);
+  auto fan = make_fan(type, SocketType::kSub, k, /*hub_binds=*/true);
+  Lab& lab = fan->lab;
+  // Subscriptions travel asynchronously: probe until every subscriber has seen one.
+  std::vector<bool> joined(size_t(k), false);
+  for (int round = 0; round < 200 && std::count(joined.begin(), joined.end(), true) < k; ++round) {
+    lab.send(fan->hub, {"probe"});
+    lab.advance_ms(10);
+    for (int i = 0; i < k; ++i) {
+      while (lab.recv(fan->spokes[size_t(i)])) joined[size_t(i)] = true;
+    }
+  }
+  RC_ASSERT(std::count(joined.begin(), joined.end(), true) == k);
+  for (SimSocket* s : fan->spokes) drain(lab, s);  // probes still on their way
+  for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(j)}));
+  lab.advance_ms(500);
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < m; ++j) {
+      auto got = lab.recv(fan->spokes[size_t(i)]);
+      RC_ASSERT(got.has_value());
+      RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
+    }
+    RC_ASSERT(!lab.recv(fan->spokes[size_t(i)]).has_value());
+  }
+  evidence().max("subscribers", k);
+  evidence().exercised();
+}
+
+// REP outgoing last-peer: each reply goes to the client whose request was read last.
+void rep_last_peer_property() {
+  int k = *rc::gen::inRange(2, 5);
+  auto order = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, k));
+  auto fan = make_fan(SocketType::kRep, SocketType::kReq, k, /*hub_binds=*/true);
+  Lab& lab = fan->lab;
+  std::set<int> clients;
+  for (int c : order) {
+    RC_ASSERT(lab.send(fan->spokes[size_t(c)], {"q" + std::to_string(c)}));
+    lab.wait_for([&] { return fan->hub->events() & kPollIn; });
+    auto q = lab.recv(fan->hub);
+    RC_ASSERT(q.has_value());
+    RC_ASSERT(*q == Parts{"q" + std::to_string(c)});
+    RC_ASSERT(lab.send(fan->hub, {"a" + std::to_string(c)}));
+    lab.wait_for([&] { return fan->spokes[size_t(c)]->events() & kPollIn; });
+    for (int i = 0; i < k; ++i) {
+      auto got = lab.recv(fan->spokes[size_t(i)]);
+      RC_ASSERT(got.has_value() == (i == c));
+      if (got) RC_ASSERT(*got == Parts{"a" + std::to_string(c)});
+    }
+    clients.insert(c);
+  }
+  evidence().max("clients", int64_t(clients.size()));
+  if (clients.size() >= 2) evidence().exercised();
+}
+
+// ROUTER outgoing (see text): the first part names the peer; only that peer gets the message.
+void router_outgoing_property() {
+  int k = *rc::gen::inRange(2, 5);
+  auto dests = *rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, k)));
+  auto fan = make_fan(SocketType::kRouter, SocketType::kDealer, k, /*hub_binds=*/true);
+  Lab& lab = fan->lab;
+  for (size_t j = 0; j < dests.size(); ++j) {
+    RC_ASSERT(lab.send(fan->hub, {"s" + std::to_string(dests[j]), "m" + std::to_string(j)}));
+  }
+  lab.advance_ms(500);
+  for (int i = 0; i < k; ++i) {
+    for (size_t j = 0; j < dests.size(); ++j) {
+      if (dests[j] != i) continue;
+      auto got = lab.recv(fan->spokes[size_t(i)]);
+      RC_ASSERT(got.has_value());
+      RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
+    }
+    RC_ASSERT(!lab.recv(fan->spokes[size_t(i)]).has_value());
+  }
+  evidence().exercised();
+}
+
+// incoming fair-queued: k senders each with a backlog of n messages; while all have backlog
+// the receiver takes exactly one message from each in every round of k.
+void fair_queue_property(SocketType type) {
+  int k = *rc::gen::inRange(2, 5);
+  int n = *rc::gen::inRange(2, 10);
+  SocketType sender = type == SocketType::kSub || type == SocketType::kXSub ? SocketType::kPub
+                      : type == SocketType::kPull                           ? SocketType::kPush
+                                                                            : SocketType::kDealer;
+  auto fan = make_fan(type, sender, k, /*hub_binds=*/true);
+  Lab& lab = fan->lab;
+  if (sender == SocketType::kPub) {  // until the subscription has reached every publisher
+    std::set<int> heard;
+    RC_ASSERT(lab.wait_for([&] {
+      for (int i = 0; i < k; ++i) lab.send(fan->spokes[size_t(i)], {"p" + std::to_string(i)});
+      lab.advance_ms(5);
+      while (auto got = lab.recv(fan->hub)) heard.insert(std::stoi(got->back().substr(1)));
+      return int(heard.size()) == k;
+    }));
+    drain(lab, fan->hub);  // probes still on their way
+  }
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < n; ++j) {
+      Parts msg = {"s" + std::to_string(i)};
+      if (type == SocketType::kRep) msg.insert(msg.begin(), "");
+      RC_ASSERT(lab.send(fan->spokes[size_t(i)], msg));
+    }
+  }
+  lab.advance_ms(500);
+  std::vector<int> from;
+  for (int r = 0; r < k * n; ++r) {
+    auto got = lab.recv(fan->hub);
+    RC_ASSERT(got.has_value());
+    from.push_back(std::stoi(got->back().substr(1)));
+    if (type == SocketType::kRep) RC_ASSERT(lab.send(fan->hub, {"ok"}));
+  }
+  for (int round = 0; round < n; ++round) {
+    std::set<int> in_round(from.begin() + round * k, from.begin() + (round + 1) * k);
+    RC_ASSERT(in_round.size() == size_t(k));
+  }
+  evidence().max("senders", k);
+  evidence().exercised();
+}
+
+// REQ incoming last-peer: the reply taken is the one from the peer the request went to.
+void req_last_peer_property() {
+  int k = *rc::gen::inRange(2, 5);
+  int m = *rc::gen::inRange(2, 10);
+  auto fan = make_fan(SocketType::kReq, SocketType::kRep, k, /*hub_binds=*/false);
+  Lab& lab = fan->lab;
+  for (int j = 0; j < m; ++j) {
+    RC_ASSERT(lab.send(fan->hub, {"q"}));
+    int who = -1;
+    lab.wait_for([&] {
+      for (int i = 0; i < k; ++i) {
+        if (fan->spokes[size_t(i)]->events() & kPollIn) who = i;
+      }
+      return who >= 0;
+    });
+    RC_ASSERT(who >= 0);
+    RC_ASSERT(lab.recv(fan->spokes[size_t(who)]).has_value());
+    RC_ASSERT(lab.send(fan->spokes[size_t(who)], {"from" + std::to_string(who)}));
+    lab.wait_for([&] { return fan->hub->events() & kPollIn; });
+    auto reply = lab.recv(fan->hub);
+    RC_ASSERT(reply.has_value());
+    RC_ASSERT(*reply == Parts{"from" + std::to_string(who)});
+  }
+  evidence().exercised();
+}
+
+// mute "block": once every peer is at its HWM a DONTWAIT send fails with EAGAIN, nothing
+// sent is lost, and sending resumes once the peers drain.
+void mute_block_property(SocketType type) {
+  int hwm = *rc::gen::inRange(1, 20);
+  int k = type == SocketType::kPair ? 1 : *rc::gen::inRange(1, 4);
+  SocketType sender_type = type == SocketType::kPull ? SocketType::kPush : type;
+  SocketType receiver_type = type == SocketType::kPull     ? SocketType::kPull
+                             : type == SocketType::kDealer ? SocketType::kDealer
+                                                           : partner(type);
+  FanOptions o;
+  o.hub_sndhwm = hwm;
+  o.spoke_rcvhwm = hwm;
+  o.buffer_bytes = 16384;
+  auto fan = make_fan(sender_type, receiver_type, k, /*hub_binds=*/false, o);
+  Lab& lab = fan->lab;
+  int sent = 0;
+  Err err = Err::kOk;
+  std::string big(2000, 'x');  // big enough that the transport's buffers fill too
+  while (sent < 200000) {
+    if (!lab.send(fan->hub, {std::to_string(sent) + ":" + big}, &err)) break;
+    ++sent;
+    if (sent % 16 == 0) lab.advance_ms(1);
+  }
+  RC_ASSERT(err == Err::kAgain);
+  RC_ASSERT((fan->hub->events() & kPollOut) == 0u);
+  evidence().count("eagain");
+  int received = 0;
+  lab.wait_for([&] {
+    for (SimSocket* s : fan->spokes) {
+      while (lab.recv(s)) ++received;
+    }
+    return received == sent;
+  });
+  RC_ASSERT(received == sent);  // nothing lost
+  RC_ASSERT((fan->hub->events() & kPollOut) != 0u);
+  evidence().exercised();
+}
+
+// REQ mute "block": with ZMQ_IMMEDIATE and no service a send would block (EAGAIN), and
+// succeeds once a service is there.
+void req_mute_property() {
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  SimSocket* req = lab.socket(0, SocketType::kReq);
+  req->set_int(opt::kImmediate, 1);
+  RC_ASSERT(req->connect(lab.endpoint(1, 5555)) == Err::kOk);
+  Err err = Err::kOk;
+  RC_ASSERT(!lab.send(req, {"q"}, &err));
+  RC_ASSERT(err == Err::kAgain);
+  SimSocket* rep = lab.socket(1, SocketType::kRep);
+  RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(lab.wait_for([&] { return req->events() & kPollOut; }));
+  RC_ASSERT(lab.send(req, {"q"}));
+  evidence().exercised();
+}
+
+// mute "drop": a subscriber (or ROUTER peer) at its HWM loses exactly the messages sent
+// while it is muted, they are counted, and the sender never blocks; a peer that keeps up (it
+// reads each message before the next is sent) loses nothing.
+void mute_drop_property(SocketType type) {
+  int hwm = *rc::gen::inRange(1, 20);
+  // Enough to fill the slow peer's path (TCP buffers of 256 KB on an accepted connection, the
+  // pipes, the codec's batch) several times over: the mute state must come, whatever the sizes.
+  int m = *rc::gen::inRange(1500, 4000);
+  bool router = type == SocketType::kRouter;
+  FanOptions o;
+  o.hub_sndhwm = hwm;
+  o.spoke_rcvhwm = hwm;
+  o.slow_spokes_from = 1;
+  o.buffer_bytes = 8192;  // the slow peer's backlog reaches the HWM after some tens of KB
+  auto fan =
+      make_fan(type, router ? SocketType::kDealer : SocketType::kSub, 2, /*hub_binds=*/true, o);
+  Lab& lab = fan->lab;
+  SimSocket* fast = fan->spokes[0];
+  SimSocket* slow = fan->spokes[1];
+  if (!router) {
+    lab.wait_for([&] {
+      lab.send(fan->hub, {"probe"});
+      lab.advance_ms(5);
+      return lab.recv(fast).has_value() && lab.recv(slow).has_value();
+    });
+    drain(lab, fast);
+    drain(lab, slow);
+  }
+  std::string pad(1000, 'p');
+  int fast_got = 0;
+  int to_fast = 0;
+  for (int j = 0; j < m; ++j) {
+    bool for_fast = !router || j % 2 == 0;
+    Parts msg = {std::to_string(j), pad};
+    if (router) msg.insert(msg.begin(), for_fast ? "s0" : "s1");
+    RC_ASSERT(lab.send(fan->hub, msg));  // never blocks
+    if (!for_fast) continue;
+    ++to_fast;
+    RC_ASSERT(lab.wait_for(
+        [&] {
+          if (!lab.recv(fast)) return false;
+          ++fast_got;
+          return true;
+        },
+        2000));
+  }
+  int to_slow = router ? m / 2 : m;
+  int slow_got = 0;
+  int last = -1;
+  for (const Parts& got : drain(lab, slow)) {
+    int j = std::stoi(got[0]);
+    RC_ASSERT(j > last);  // order kept, gaps allowed
+    last = j;
+    ++slow_got;
+  }
+  uint64_t dropped = fan->hub->core().dropped_messages();
+  RC_ASSERT(fast_got == to_fast);  // the peer that kept up lost nothing
+  RC_ASSERT(uint64_t(slow_got) + dropped == uint64_t(to_slow));
+  evidence().count("dropped", int64_t(dropped));
+  evidence().count("sent_to_slow", to_slow);
+  evidence().count("slow_received", slow_got);
+  if (dropped > 0) evidence().exercised();
+}
+
+}  // namespace
+
+void add_routing_properties(std::vector<Property>& out) {
+  auto add = [&](SocketType t, const char* column, std::function<void()> body) {
+    std::string name = type_name(t);
+    out.push_back({"socket/" + name + "/" + column, name, column, std::move(body)});
+  };
+  for (SocketType t : zmtp_types()) {
+    std::string name = type_name(t);
+    std::string outgoing = spec_value(name, "outgoing");
+    std::string incoming = spec_value(name, "incoming");
+    std::string mute = spec_value(name, "mute");
+    if (outgoing == "round-robin") add(t, "outgoing", [t] { round_robin_property(t); });
+    if (outgoing == "fan-out") add(t, "outgoing", [t] { fan_out_property(t); });
+    if (outgoing == "last-peer") add(t, "outgoing", rep_last_peer_property);
+    if (outgoing == "see-text" && t == SocketType::kRouter)
+      add(t, "outgoing", router_outgoing_property);
+    if (incoming == "fair-queued") add(t, "incoming", [t] { fair_queue_property(t); });
+    if (incoming == "last-peer") add(t, "incoming", req_last_peer_property);
+    if (mute == "block") {
+      if (t == SocketType::kReq) {
+        add(t, "mute", req_mute_property);
+      } else {
+        add(t, "mute", [t] { mute_block_property(t); });
+      }
+    }
+    if (mute == "drop" &&
+        (t == SocketType::kPub || t == SocketType::kXPub || t == SocketType::kRouter)) {
+      add(t, "mute", [t] { mute_drop_property(t); });
+    }
+  }
+}
+
+}  // namespace zlab::conform
