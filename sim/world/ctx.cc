@@ -54,13 +54,16 @@ int64_t Ctx::deadline_for(int timeout_ms, int flags) {
   return world_.now_ns() + world_.clock(host_).global_duration(int64_t(timeout_ms) * 1'000'000);
 }
 
+// A blocking call tries, and after kAgain waits for the socket's next change (or the
+// timeout) and tries again: not for POLLOUT, which a ROUTER with ZMQ_ROUTER_MANDATORY shows
+// while any peer has room, not necessarily the one this message is for.
 Task<Err> Ctx::send(SimSocket* s, Msg& part, int flags) {
   int64_t deadline = deadline_for(s->alive() ? s->core().options().sndtimeo_ms : 0, flags);
   for (;;) {
     Err err = s->send(part, flags);
     if (err != Err::kAgain || deadline == 0) co_return err;
     if (deadline <= world_.now_ns()) co_return Err::kAgain;
-    co_await WaitAwaiter(world_, id_, one(s, kReadyOut | kReadyErr), deadline);
+    co_await WaitAwaiter(world_, id_, one(s, kReadyErr | kAnyChange), deadline);
   }
 }
 
@@ -75,7 +78,7 @@ Task<Err> Ctx::recv(SimSocket* s, Msg* part, int flags) {
     Err err = s->recv(part);
     if (err != Err::kAgain || deadline == 0) co_return err;
     if (deadline <= world_.now_ns()) co_return Err::kAgain;
-    co_await WaitAwaiter(world_, id_, one(s, kReadyIn | kReadyErr), deadline);
+    co_await WaitAwaiter(world_, id_, one(s, kReadyErr | kAnyChange), deadline);
   }
 }
 

@@ -167,14 +167,14 @@ std::string SimSocket::last_endpoint() { return core_ ? core_->options().last_en
 Err SimSocket::send(Msg& part, int flags) {
   if (!core_ || closing_) return Err::kTerminated;
   Err err = core_->send(part, flags & ~kDontWait, now_ns());
-  settle();
+  settle(err != Err::kAgain);
   return err;
 }
 
 Err SimSocket::recv(Msg* part) {
   if (!core_ || closing_) return Err::kTerminated;
   Err err = core_->recv(part, now_ns());
-  settle();
+  settle(err != Err::kAgain);
   return err;
 }
 
@@ -250,7 +250,7 @@ bool SimSocket::pump_stream(StreamId id) {
   return progress;
 }
 
-void SimSocket::settle() {
+void SimSocket::settle(bool notify) {
   if (!core_) return;
   if (in_settle_) {
     settle_again_ = true;
@@ -280,7 +280,7 @@ void SimSocket::settle() {
     for (auto& [sid, st] : streams_) env_.net->close(st.end);
     core_.reset();
   }
-  changed();
+  if (notify) changed();
 }
 
 void SimSocket::report_engine_error(std::string what) {

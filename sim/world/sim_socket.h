@@ -114,8 +114,10 @@ class SimSocket final : public Driver,
     bool error_given = false;  // handle_stream_error already called
   };
 
-  // Carries out what the core asked and pumps every stream until nothing moves.
-  void settle();
+  // Carries out what the core asked and pumps every stream until nothing moves; then tells
+  // the waiters (unless the call that got here changed nothing: a send or recv that would
+  // block must not wake the actor that waits for a change to retry it).
+  void settle(bool notify = true);
   bool pump_stream(StreamId id);
   void request_settle();
   void drain_monitor();

@@ -12,6 +12,9 @@ namespace zlab::sim {
 inline constexpr uint32_t kReadyIn = 1;   // as ZMQ_POLLIN
 inline constexpr uint32_t kReadyOut = 2;  // as ZMQ_POLLOUT
 inline constexpr uint32_t kReadyErr = 4;  // as ZMQ_POLLERR: closed, failed, gone
+// Not a readiness: wake on the next change of any kind (a blocking call's retry, as libzmq's
+// blocking send/recv loop waits for the next command, not for a poll flag).
+inline constexpr uint32_t kAnyChange = 0x100;
 
 class Waitable;
 

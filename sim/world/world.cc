@@ -149,8 +149,9 @@ void World::block(ActorId id, std::coroutine_handle<> h, std::vector<WaitItem> i
   if (deadline_ns != INT64_MAX) queue_.schedule(deadline_ns, this, kWaitTimeout, id, a.token);
 }
 
-bool World::any_ready(const Actor& a) {
+bool World::any_ready(const Actor& a, const Waitable* changed) {
   for (const WaitItem& item : a.items) {
+    if ((item.mask & kAnyChange) && item.what == changed) return true;
     if (item.what->ready_mask() & item.mask) return true;
   }
   return false;
@@ -162,7 +163,7 @@ void World::on_changed(Waitable& w) {
     auto it = actors_.find(id);
     if (it == actors_.end()) continue;
     Actor& a = *it->second;
-    if (!a.waiting || a.resume_scheduled || !any_ready(a)) continue;
+    if (!a.waiting || a.resume_scheduled || !any_ready(a, &w)) continue;
     a.resume_scheduled = true;
     queue_.schedule_in(0, this, kResume, id, a.token);
   }
@@ -348,6 +349,7 @@ std::vector<std::string> World::blocked_actors(bool* any_forever) {
       if (!what.empty()) what += ", ";
       what += (item.mask & kReadyIn) ? "in" : "";
       what += (item.mask & kReadyOut) ? "out" : "";
+      if ((item.mask & (kReadyIn | kReadyOut)) == 0) what += "a change";
       if (auto* s = dynamic_cast<SimSocket*>(item.what)) {
         what +=
             " on s" + std::to_string(s->id()) + " " + std::string(socket_type_info(s->type()).name);

@@ -159,7 +159,7 @@ class World final : public EventTarget, public WaitHub {
   void kill_actors_of(HostId host);
   void crash_now(HostId host);
   void restart_now(HostId host);
-  bool any_ready(const Actor& actor);
+  bool any_ready(const Actor& actor, const Waitable* changed);
   std::vector<std::string> blocked_actors(bool* any_forever);
 
   uint64_t seed_;

@@ -83,7 +83,7 @@ TEST(WorldTest, EveryoneBlockedWithNothingScheduledIsADeadlock) {
   RunOutcome out = w.run(sec(10));
   EXPECT_EQ(out.kind, RunOutcome::Kind::kDeadlock);
   ASSERT_EQ(out.blocked.size(), 1u);
-  EXPECT_EQ(out.blocked[0], "h/lonely waits for in on s1 REP (forever)");
+  EXPECT_EQ(out.blocked[0], "h/lonely waits for a change on s1 REP (forever)");
 }
 
 TEST(WorldTest, BlockedForeverWhileOnlyHeartbeatsRunIsADeadlockAfterTheStallLimit) {
