@@ -29,7 +29,11 @@ void WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   world_.block(actor_, h, items_, deadline_ns_);
 }
 
-bool WaitAwaiter::await_resume() { return ready(); }
+bool WaitAwaiter::await_resume() {
+  bool r = ready();
+  if (r || items_.empty()) world_.note_progress();  // woken by what it waited for, or slept
+  return r;
+}
 
 // --- Ctx ---
 
@@ -61,8 +65,10 @@ Task<Err> Ctx::send(SimSocket* s, Msg& part, int flags) {
   int64_t deadline = deadline_for(s->alive() ? s->core().options().sndtimeo_ms : 0, flags);
   for (;;) {
     Err err = s->send(part, flags);
-    if (err != Err::kAgain || deadline == 0) co_return err;
-    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    if (err != Err::kAgain || deadline == 0 || deadline <= world_.now_ns()) {
+      world_.note_progress();
+      co_return err;
+    }
     co_await WaitAwaiter(world_, id_, one(s, kReadyErr | kAnyChange), deadline);
   }
 }
@@ -76,8 +82,10 @@ Task<Err> Ctx::recv(SimSocket* s, Msg* part, int flags) {
   int64_t deadline = deadline_for(s->alive() ? s->core().options().rcvtimeo_ms : 0, flags);
   for (;;) {
     Err err = s->recv(part);
-    if (err != Err::kAgain || deadline == 0) co_return err;
-    if (deadline <= world_.now_ns()) co_return Err::kAgain;
+    if (err != Err::kAgain || deadline == 0 || deadline <= world_.now_ns()) {
+      world_.note_progress();
+      co_return err;
+    }
     co_await WaitAwaiter(world_, id_, one(s, kReadyErr | kAnyChange), deadline);
   }
 }

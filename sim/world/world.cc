@@ -176,7 +176,6 @@ void World::resume(Actor& a, bool timed_out) {
   std::coroutine_handle<> h = a.waiting;
   a.waiting = {};
   a.resume_scheduled = false;
-  last_progress_ns_ = queue_.now_ns();
   ActorId id = a.id;
   h.resume();
   auto it = actors_.find(id);
@@ -186,6 +185,7 @@ void World::resume(Actor& a, bool timed_out) {
 }
 
 void World::finish(Actor& a) {
+  note_progress();
   trace_.record(queue_.now_ns(), host_name(a.host), 0, "actor_exit", 0, a.name);
   if (!a.daemon) --live_nondaemon_;
   ActorId id = a.id;

@@ -109,6 +109,9 @@ class World final : public EventTarget, public WaitHub {
   // Ends run() as kDone after the current event.
   void stop() { stopped_ = true; }
   const std::string& engine_error() const { return engine_error_; }
+  // An actor got something done (a call returned, a sleep ended): the stall detector's clock.
+  // Waking up only to find the call would still block is not progress.
+  void note_progress() { last_progress_ns_ = queue_.now_ns(); }
 
   // For Ctx.
   struct ConsumerGate {
