@@ -35,6 +35,14 @@ void Pipe::write(Msg part) {
   if (hwm_ > 0 && complete_ >= hwm_) full_ = true;
 }
 
+void Pipe::write_control(Msg part) {
+  assert(!part.more() && !writing_ && "control messages are single parts between messages");
+  part.set_more(false);
+  parts_.push_back(std::move(part));
+  ++complete_;
+  if (hwm_ > 0 && complete_ >= hwm_) full_ = true;
+}
+
 void Pipe::rollback() {
   while (unfinished_ > 0) {
     parts_.pop_back();

@@ -24,6 +24,9 @@ class Pipe {
   // Room to start a new message. A message already started may always be finished.
   bool can_write() const { return !full_ || writing_; }
   void write(Msg part);
+  // A single-part control message (a subscription) that must not be lost: it goes in whatever
+  // the HWM says. Callers bound these by what they stand for (one per subscribed topic).
+  void write_control(Msg part);
   // Drops the parts of an unfinished message (its writer went away mid-message).
   void rollback();
 

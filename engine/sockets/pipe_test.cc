@@ -75,6 +75,21 @@ TEST(PipeTest, RollbackDropsAnUnfinishedMessage) {
   EXPECT_TRUE(p.empty());
 }
 
+TEST(PipeTest, ControlMessagesGoInAtTheHwm) {
+  Pipe p(2);
+  p.write(part("a"));
+  p.write(part("b"));
+  EXPECT_FALSE(p.can_write());
+  p.write_control(part("\x01topic"));  // a subscription is never dropped
+  EXPECT_EQ(p.messages(), 3);
+  Msg m;
+  p.read(&m);
+  p.read(&m);
+  p.read(&m);
+  EXPECT_EQ(m.view(), "\x01topic");
+  EXPECT_TRUE(p.can_write());
+}
+
 TEST(PipeTest, LwmOfLargeHwm) {
   EXPECT_EQ(compute_lwm(1000), 500);
   EXPECT_EQ(compute_lwm(10000), 10000 - 1024);

@@ -148,10 +148,12 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
 XSubRouting::XSubRouting(SocketServices& services, bool is_sub)
     : Routing(services), is_sub_(is_sub) {}
 
+// Subscriptions bypass the HWM: a subscriber whose upstream queue is full must still get its
+// subscriptions through, or the publisher would never send it anything again.
 void XSubRouting::resubscribe(Peer& peer) {
   subscriptions_.for_each([&](const std::string& t) {
     std::span<const uint8_t> topic(reinterpret_cast<const uint8_t*>(t.data()), t.size());
-    peer.out.write(subscription_message(true, topic));
+    peer.out.write_control(subscription_message(true, topic));
   });
 }
 
@@ -180,8 +182,9 @@ void XSubRouting::send_subscription(bool subscribe, std::span<const uint8_t> top
   bool changed = subscribe ? subscriptions_.add(topic) : subscriptions_.remove(topic);
   if (!changed) return;
   Msg msg = subscription_message(subscribe, topic);
-  dist_.match_all();
-  dist_.send(msg);
+  for (Peer* p : dist_.peers()) {
+    if (!p->out_dead) p->out.write_control(msg.share());
+  }
 }
 
 Err XSubRouting::send(Msg& part) {
