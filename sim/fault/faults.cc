@@ -31,7 +31,8 @@ constexpr KindInfo kKinds[kFaultKindCount] = {
     {FaultKind::kOneWayPartition, "one_way_partition", "one direction cut for 0.2..3.5 s", true},
     {FaultKind::kCrash, "crash", "a host crashes and restarts 0.1..2 s later", true},
     {FaultKind::kClockDrift, "clock_drift", "host clocks off by up to +-2%", false},
-    {FaultKind::kSlowConsumer, "slow_consumer", "receivers pause, or read 10..200 msg/s", false},
+    {FaultKind::kSlowConsumer, "slow_consumer",
+     "receivers pause or read 10..200 msg/s; HWMs 1..50, small TCP buffers: mute, drops", false},
     {FaultKind::kLateBind, "late_bind", "binding hosts boot 0.1..2 s late", false},
 };
 
@@ -183,6 +184,12 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
       e.value = pause ? 0 : uint32_t(rng.range(10, 200));
       s.events.push_back(e);
     }
+    if (t.small_hwm) s.hwm = int32_t(rng.range(1, 50));
+    // And TCP buffers that fill: a paused reader must push back on its writers' HWMs.
+    if (!s.has(FaultKind::kSmallBuffers)) {
+      n.sndbuf = size_t(rng.range(4608, 16384));
+      n.rcvbuf = size_t(rng.range(2304, 16384));
+    }
   }
   if (s.has(FaultKind::kLateBind) && !t.binders.empty()) {
     s.boot_delay_ns.assign(t.hosts, 0);
@@ -195,6 +202,7 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
 
 void apply_faults(const FaultSchedule& s, World& world) {
   world.net().mutable_params() = s.net;
+  world.set_socket_hwm(s.hwm);
   for (size_t h = 0; h < s.drift_ppm.size() && h < world.host_count(); ++h) {
     world.set_drift(HostId(h), s.drift_ppm[h]);
   }
@@ -293,7 +301,16 @@ std::string describe_faults(const FaultSchedule& s) {
   if (s.has(FaultKind::kSlowConsumer)) {
     std::string p = count(FaultEvent::Type::kPause);
     std::string r = count(FaultEvent::Type::kRate);
-    add("slow_consumer(" + p + (p.empty() || r.empty() ? "" : ", ") + r + ")");
+    std::string items = p;
+    std::string h = s.hwm > 0 ? "hwm=" + std::to_string(s.hwm) : "";
+    if (!s.has(FaultKind::kSmallBuffers)) {
+      h += (h.empty() ? "" : " ") + std::string("snd=") + std::to_string(n.sndbuf) +
+           " rcv=" + std::to_string(n.rcvbuf);
+    }
+    for (const std::string& more : {r, h}) {
+      if (!more.empty()) items += (items.empty() ? "" : ", ") + more;
+    }
+    add("slow_consumer(" + items + ")");
   }
   if (s.has(FaultKind::kLateBind)) {
     std::string d;

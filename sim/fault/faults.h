@@ -33,7 +33,7 @@ enum class FaultKind : uint8_t {
   kOneWayPartition,  // one direction only
   kCrash,            // a host crashes and restarts
   kClockDrift,       // host clocks run fast or slow (heartbeat timing)
-  kSlowConsumer,     // receiving applications pause or read at a rate: HWM and mute states
+  kSlowConsumer,     // receivers pause or read at a rate, HWMs of 1..50: mute states, drops
   kLateBind,         // binding hosts boot late: connects are refused and retried first
 };
 inline constexpr int kFaultKindCount = 12;
@@ -60,8 +60,9 @@ struct FaultSchedule {
   NetParams net;
   std::vector<int32_t> drift_ppm;      // per host; empty: none
   std::vector<int64_t> boot_delay_ns;  // per host; empty: all boot at 0
-  std::vector<FaultEvent> events;      // in time order
-  int64_t window_end_ns = 0;           // every fault is over by then
+  int32_t hwm = 0;  // every socket's ZMQ_SNDHWM and ZMQ_RCVHWM (slow_consumer); 0: default
+  std::vector<FaultEvent> events;  // in time order
+  int64_t window_end_ns = 0;       // every fault is over by then
 
   bool has(FaultKind kind) const { return (enabled >> int(kind)) & 1u; }
   bool lossy() const;
@@ -76,6 +77,7 @@ struct FaultTargets {
   std::vector<uint32_t> crashable;  // hosts that may crash (and restart)
   std::vector<uint32_t> consumers;  // hosts whose receiving actors use Ctx::recv_paced
   std::vector<uint32_t> binders;    // hosts that bind (late_bind delays their boot)
+  bool small_hwm = true;            // slow_consumer may also shrink every socket's HWM
   int64_t window_ns = 4'000'000'000;
 };
 

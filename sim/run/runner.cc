@@ -78,6 +78,8 @@ RunResult run_scenario(const RunRequest& req) {
     }
   }
   res.disconnects = env.disconnects();
+  res.drops = env.drops();
+  res.mutes = env.mutes();
   if (env.lossless() && res.disconnects > 0 && !env.disconnects_expected()) {
     res.failures.push_back("unexpected disconnects: " + std::to_string(res.disconnects) +
                            " with no fault on that loses connections");
@@ -126,6 +128,8 @@ std::string result_json(const RunResult& r) {
   out += ",\"sent\":" + std::to_string(r.sent);
   out += ",\"received\":" + std::to_string(r.received);
   out += ",\"disconnects\":" + std::to_string(r.disconnects);
+  out += ",\"drops\":" + std::to_string(r.drops);
+  out += ",\"mutes\":" + std::to_string(r.mutes);
   out += ",\"failures\":[";
   for (size_t i = 0; i < r.failures.size(); ++i) {
     if (i > 0) out += ",";

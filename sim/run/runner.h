@@ -39,6 +39,8 @@ struct RunResult {
   uint64_t sent = 0;
   uint64_t received = 0;
   uint64_t disconnects = 0;
+  uint64_t drops = 0;                   // counted by sockets at their HWM
+  uint64_t mutes = 0;                   // sends that found a socket mute
   std::string repro;                    // the one command that reproduces this run
   std::vector<std::string> trace_tail;  // the last trace lines, for failures
 };

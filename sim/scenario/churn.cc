@@ -32,11 +32,13 @@ class Churn final : public Scenario {
           [&env](Ctx& ctx) -> Task<> {
             SimSocket* s = ctx.socket(SocketType::kRouter);
             env.tune(s);
+            s->set_int(opt::kRouterMandatory, 1);  // wait for room; a gone peer is skipped
+            s->set_int(opt::kSndTimeo, 1000);
             if (s->bind("tcp://*:5580") != Err::kOk) env.fail("ROUTER bind failed");
             for (;;) {
               std::vector<std::string> req;
               if (co_await ctx.recv_paced(s, &req) != Err::kOk || req.size() < 2) continue;
-              co_await ctx.send_parts(s, reply_to(std::move(req), 1), kDontWait);
+              co_await ctx.send_parts(s, reply_to(std::move(req), 1));
             }
           },
           /*daemon=*/true);

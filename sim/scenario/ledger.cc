@@ -43,6 +43,23 @@ bool Ledger::complete(bool exact) const {
   return true;
 }
 
+bool Ledger::every_must_flow_progressed() const {
+  for (const auto& [name, f] : flows_) {
+    bool any_must = false;
+    bool got_must = false;
+    for (const auto& [seq, must] : f.sent) {
+      if (!must) continue;
+      any_must = true;
+      if (f.got.count(seq) > 0) {
+        got_must = true;
+        break;
+      }
+    }
+    if (any_must && !got_must) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> Ledger::missing(bool exact, size_t max) const {
   std::vector<std::string> out;
   for (const auto& [name, f] : flows_) {

@@ -24,6 +24,9 @@ class Ledger {
 
   // Every `must` message arrived (exact: every message).
   bool complete(bool exact) const;
+  // Every flow with `must` messages got at least one of them through (liveness where the
+  // pattern may drop some).
+  bool every_must_flow_progressed() const;
   std::vector<std::string> missing(bool exact, size_t max) const;
   const std::vector<std::string>& violations() const { return violations_; }
   // Holes between the first and last message a receiver got from a flow, summed over the

@@ -28,7 +28,8 @@ class PubSub final : public Scenario {
         pubs_.push_back(s);
         if (s->bind("tcp://*:5556") != Err::kOk) env.fail("PUB bind failed");
         FlowOptions o;
-        o.count = 150;
+        o.count = 600;  // enough to fill a paused subscriber's buffers and HWMs
+        o.max_gap_ns = ms(10);
         o.fanout = {"h1", "h2", "h3"};
         // Noise on a topic nobody subscribes to, between the real messages.
         env.world.spawn(

@@ -1,5 +1,7 @@
 #include "sim/scenario/scenario.h"
 
+#include <algorithm>
+
 #include "sim/scenario/message.h"
 
 namespace zlab::sim {
@@ -47,12 +49,26 @@ std::string ScenarioEnv::flow(HostId h, std::string_view suffix) const {
   return out;
 }
 
-bool ScenarioEnv::satisfied() const {
-  if (!ledger.complete(exact_)) return false;
+bool ScenarioEnv::satisfied() {
   for (const auto& done : done_) {
     if (!done()) return false;
   }
-  return true;
+  if (ledger.complete(exact_)) return true;
+  return drops() > 0 && world.now_ns() >= quiet_end() + sec(2) &&
+         ledger.every_must_flow_progressed();
+}
+
+uint64_t ScenarioEnv::mutes() const {
+  uint64_t n = 0;
+  for (SimSocket* s : sockets_) n += s->mutes();
+  return n;
+}
+
+uint64_t ScenarioEnv::drops() {
+  uint64_t n = 0;
+  for (SimSocket* s : sockets_) n += s->alive() ? s->core().dropped_messages() : 0;
+  drops_seen_ = std::max(drops_seen_, n);
+  return drops_seen_;
 }
 
 uint64_t ScenarioEnv::disconnects() const {
@@ -94,7 +110,7 @@ Task<> send_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::string flow, Flo
   };
   for (uint64_t i = 0; i < o.count * env.params.scale && env.window_open(); ++i) {
     co_await one(env.must_now());
-    co_await ctx.sleep(int64_t(rng.below(uint64_t(ms(20)))));
+    co_await ctx.sleep(int64_t(rng.below(uint64_t(o.max_gap_ns))));
   }
   co_await sleep_until(ctx, env.quiet_at());
   for (uint64_t i = 0; i < o.quiet_count; ++i) {

@@ -90,8 +90,15 @@ class ScenarioEnv {
   // Spawned by the harness on "lab": finishes once the quiet phase is over and the ledger and
   // every require() are satisfied.
   void start_checker();
-  bool satisfied() const;
+  // Satisfied: the quiet phase is over and every `must` message arrived (exact: every one),
+  // or, when sockets counted drops at their HWM (PUB, ROUTER and REP drop there by the spec),
+  // every flow got some of its `must` messages through a while after the quiet phase.
+  bool satisfied();
   uint64_t disconnects() const;
+  // Messages the tuned sockets counted as dropped at their HWM (the most seen at once).
+  uint64_t drops();
+  // Sends that found a tuned socket mute (kAgain).
+  uint64_t mutes() const;
   std::vector<SimSocket*>& sockets() { return sockets_; }
 
  private:
@@ -101,6 +108,7 @@ class ScenarioEnv {
   bool expect_disconnects_ = false;
   std::vector<std::function<bool()>> done_;
   std::vector<SimSocket*> sockets_;  // tuned ones: their monitor counts
+  uint64_t drops_seen_ = 0;
 };
 
 // Sleeps until virtual time `at_ns`.
@@ -109,6 +117,7 @@ Task<> sleep_until(Ctx& ctx, int64_t at_ns);
 struct FlowOptions {
   uint64_t count = 100;               // messages during the fault window (at most)
   uint64_t quiet_count = 20;          // and after recovery (these must arrive)
+  int64_t max_gap_ns = 20'000'000;    // a random pause of up to this after each
   std::vector<std::string> envelope;  // parts sent ahead of each test message
   // Record each message once per receiver: flow + "@" + receiver (PUB/SUB fan-out).
   std::vector<std::string> fanout;

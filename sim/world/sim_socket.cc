@@ -167,6 +167,7 @@ std::string SimSocket::last_endpoint() { return core_ ? core_->options().last_en
 Err SimSocket::send(Msg& part, int flags) {
   if (!core_ || closing_) return Err::kTerminated;
   Err err = core_->send(part, flags & ~kDontWait, now_ns());
+  if (err == Err::kAgain) ++mutes_;
   settle(err != Err::kAgain);
   return err;
 }

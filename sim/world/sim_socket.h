@@ -80,6 +80,8 @@ class SimSocket final : public Driver,
 
   // Monitor events seen so far, by event number.
   uint64_t monitor_count(uint16_t event) const;
+  // Sends that found the socket mute (kAgain): HWM pressure, or no peer.
+  uint64_t mutes() const { return mutes_; }
   // A failure of the engine seen by the driver (a stream that never settles, a timer that
   // fires forever), or empty.
   const std::string& engine_error() const { return engine_error_; }
@@ -135,6 +137,7 @@ class SimSocket final : public Driver,
   std::map<EndpointId, ListenerId> listeners_;
   std::map<ListenerId, EndpointId> by_listener_;
   std::map<uint16_t, uint64_t> monitor_counts_;
+  uint64_t mutes_ = 0;
   int64_t timer_at_ = INT64_MAX;
   uint64_t timer_gen_ = 0;
   int64_t last_timer_fire_ = -1;

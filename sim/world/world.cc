@@ -80,6 +80,10 @@ SimSocket* World::socket(HostId host, SocketType type) {
   SimSocket* s = sockets_.back().get();
   s->set_hub(this);
   h.sockets.push_back(s);
+  if (socket_hwm_ > 0) {
+    s->set_int(opt::kSndHwm, socket_hwm_);
+    s->set_int(opt::kRcvHwm, socket_hwm_);
+  }
   return s;
 }
 

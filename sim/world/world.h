@@ -80,7 +80,9 @@ class World final : public EventTarget, public WaitHub {
   bool host_up(HostId host) const { return net_.host_up(host); }
 
   // --- sockets and actors ---
+  // A new socket; after set_socket_hwm(n > 0), its SNDHWM and RCVHWM start at n.
   SimSocket* socket(HostId host, SocketType type);
+  void set_socket_hwm(int hwm) { socket_hwm_ = hwm; }
   ActorId spawn(HostId host, std::string name, ActorFn fn, bool daemon = false);
   // Raw TCP peers (no ZMTP), for STREAM scenarios; they die with their host.
   RawConn* raw_conn(HostId host);
@@ -184,6 +186,7 @@ class World final : public EventTarget, public WaitHub {
   std::string engine_error_;
   int64_t last_progress_ns_ = 0;
   int64_t stall_limit_ns_ = 20'000'000'000;
+  int socket_hwm_ = 0;
 };
 
 }  // namespace zlab::sim

@@ -1,12 +1,11 @@
-// ENGINE BUG (found by the simulator; tagged "manual" so the suite passes until it is fixed):
+// ENGINE BUG, FIXED (engine a8b7acc: subscriptions bypass the HWM, Pipe::write_control); kept
+// as a regression test.
 //
-// XSubRouting::resubscribe (engine/sockets/types/pubsub.cc) writes one subscription message
+// XSubRouting::resubscribe (engine/sockets/types/pubsub.cc) wrote one subscription message
 // per topic into the peer's out pipe with Pipe::write, never asking can_write(). When a SUB or
-// XSUB has more topics than its ZMQ_SNDHWM (or the pipe already holds messages), the write
-// past the HWM trips `assert(can_write())` in Pipe::write (engine/sockets/pipe.cc:19) and the
-// process aborts. It is reached from XSubRouting::attach (a new connection) and
-// XSubRouting::reconnected. libzmq (xsub.cpp, send_subscription) drops the subscription that
-// does not fit, as ZMQ_SUBSCRIBE itself does at the SNDHWM.
+// XSUB had more topics than its ZMQ_SNDHWM (or the pipe already held messages), the write
+// past the HWM tripped `assert(can_write())` in Pipe::write and the process aborted. It was
+// reached from XSubRouting::attach (a new connection) and XSubRouting::reconnected.
 //
 // Found by: ./zlab sim --seeds 1..60 --scenario xpub_xsub with every socket's HWM at 2.
 // Here: a SUB with ZMQ_SNDHWM 1 and two subscriptions connects to a PUB.
