@@ -10,13 +10,14 @@ bool StreamRouting::attach(Peer& peer) {
   by_id_[peer.routing_id] = &peer;
   peer.attached = true;
   fq_.attach(&peer);
-  if (notify_) peer.in.write(Msg());  // the connect notification
+  if (notify_) peer.in.write_control(Msg());  // the connect notification
   return true;
 }
 
 void StreamRouting::connection_lost(Peer& peer) {
   // The disconnect notification comes after whatever the peer sent before leaving.
-  if (notify_ && peer.attached) peer.in.write(Msg());
+  // Never lost, even into a full pipe: the application must learn the peer is gone.
+  if (notify_ && peer.attached) peer.in.write_control(Msg());
 }
 
 Err StreamRouting::send(Msg& part) {
