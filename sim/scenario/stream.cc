@@ -30,9 +30,6 @@ class Stream final : public Scenario {
     t.crashable = {0, 1, 2, 3};
     t.consumers = {0};
     t.binders = {0, 3};
-    // Not yet: a disconnect into a STREAM pipe at its RCVHWM aborts the engine (see
-    // sim/world/stream_notify_engine_bug_test.cc). Back on once that is fixed.
-    t.small_hwm = false;
     return t;
   }
 

@@ -1,13 +1,11 @@
-// ENGINE BUG (found by the simulator; tagged "manual" so the suite passes until it is fixed):
+// ENGINE BUG, FIXED (engine 5529d79: STREAM notifications use Pipe::write_control); kept as
+// a regression test.
 //
-// StreamRouting::connection_lost (engine/sockets/types/stream.cc) writes the disconnect
+// StreamRouting::connection_lost (engine/sockets/types/stream.cc) wrote the disconnect
 // notification (an empty message, ZMQ_STREAM_NOTIFY) into the peer's inbound pipe with
-// Pipe::write, never asking can_write(). When the application has not read enough to leave
-// room under ZMQ_RCVHWM, the write trips `assert(can_write())` in Pipe::write
-// (engine/sockets/pipe.cc:19) and the process aborts. (StreamRouting::attach writes the
-// connect notification the same way; a fresh pipe always has room for that one.) libzmq's
-// session drops a notification that does not fit (push_msg fails with EAGAIN and the engine
-// goes on).
+// Pipe::write, never asking can_write(). When the application had not read enough to leave
+// room under ZMQ_RCVHWM, the write tripped `assert(can_write())` in Pipe::write and the
+// process aborted.
 //
 // Found by: ./zlab sim --seed 136 --scenario stream with slow_consumer's small HWMs.
 // Here: a STREAM server with ZMQ_RCVHWM 1 that has not read yet; a raw TCP client connects
