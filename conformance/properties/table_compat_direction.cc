@@ -1,5 +1,6 @@
 // Table columns "compatible", "direction" and "pattern" for the classic twelve.
 #include <algorithm>
+#include <utility>
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
@@ -58,13 +59,9 @@ void stream_compatible_property() {
   evidence().exercised();
 }
 
-// direction and pattern "send-only"/"receive-only": the other operation is not supported;
-// "unidirectional" also means data never flows back from the receiving side.
-void direction_property(SocketType type) {
-  std::string direction = spec_value(type_name(type), "direction");
-  std::string pattern = spec_value(type_name(type), "pattern");
-  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  SocketType peer = partner(type);
+// `type` bound on h0 as "a", `peer` connected from h1 as "b", both through their handshake.
+std::pair<sim::SimSocket*, sim::SimSocket*> connected_pair(Lab& lab, SocketType type,
+                                                           SocketType peer) {
   sim::SimSocket* a = lab.socket(0, type);
   sim::SimSocket* b = lab.socket(1, peer);
   prepare(a, type, "a");
@@ -72,6 +69,17 @@ void direction_property(SocketType type) {
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
   RC_ASSERT(connected(lab, a, {b}));
+  return {a, b};
+}
+
+// direction and pattern "send-only"/"receive-only": the other operation is not supported;
+// "unidirectional" also means data never flows back from the receiving side.
+void direction_property(SocketType type) {
+  std::string direction = spec_value(type_name(type), "direction");
+  std::string pattern = spec_value(type_name(type), "pattern");
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  SocketType peer = partner(type);
+  auto [a, b] = connected_pair(lab, type, peer);
   Err err = Err::kOk;
   // Subscriptions travel asynchronously: when one side publishes, probe until the subscriber
   // has one (bounded), then let the stragglers arrive and drop them.
@@ -212,13 +220,7 @@ void unrestricted_property(SocketType type) {
   auto ops = *rc::gen::container<std::vector<bool>>(rc::gen::arbitrary<bool>());
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   SocketType peer = partner(type);
-  sim::SimSocket* a = lab.socket(0, type);
-  sim::SimSocket* b = lab.socket(1, peer);
-  prepare(a, type, "a");
-  prepare(b, peer, "b");
-  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
-  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
-  RC_ASSERT(connected(lab, a, {b}));
+  auto [a, b] = connected_pair(lab, type, peer);
   int sends = 0;
   int recvs = 0;
   for (bool send : ops) {
