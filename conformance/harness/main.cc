@@ -1,7 +1,10 @@
 // conform_runner: runs the property catalogue and prints one zlab-conformance/1 result per
 // line (JSON). conformance/run turns them into the report; people run ./zlab conform.
 //
-//   conform_runner [--only GLOB] [--seed N] [--cases K] [--list]
+//   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
+//
+// --transport tcp runs the properties on zlab's real driver over loopback (zlab on both
+// ends, no injected faults); properties marked sim_only are left out.
 #include <rapidcheck.h>
 
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <string>
 
 #include "conformance/harness/runner.h"
+#include "conformance/properties/lab.h"
 
 int main(int argc, char** argv) {
   using namespace zlab::conform;
@@ -30,10 +34,18 @@ int main(int argc, char** argv) {
       config.seed = std::strtoull(value().c_str(), nullptr, 10);
     } else if (arg == "--cases") {
       config.cases = std::atoi(value().c_str());
+    } else if (arg == "--transport") {
+      std::string t = value();
+      if (t != "sim" && t != "tcp") {
+        std::fprintf(stderr, "conform_runner: --transport is sim or tcp, not %s\n", t.c_str());
+        return 2;
+      }
+      set_current_transport(t == "sim" ? Transport::kSim : Transport::kTcp);
+      if (t == "tcp") config.replay_prefix += " --transport tcp";
     } else if (arg == "--list") {
       list = true;
     } else {
-      std::fprintf(stderr, "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--list]\n");
+      std::fprintf(stderr, "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]\n");
       return 2;
     }
   }
@@ -43,6 +55,7 @@ int main(int argc, char** argv) {
   int failed = 0;
   for (const Property& p : catalogue()) {
     if (!config.only.empty() && !glob_match(config.only, p.rule)) continue;
+    if (p.sim_only && current_transport() != Transport::kSim) continue;
     if (list) {
       std::printf("%s\n", p.rule.c_str());
       continue;

@@ -37,6 +37,9 @@ struct Property {
   std::string socket_type;  // the matrix row
   std::string column;       // the matrix column (table column or rule kind)
   std::function<void()> body;  // generates its inputs with *rc::gen::..., asserts with RC_ASSERT
+  // Needs the simulator itself (faults, raw TCP peers, crashes, virtual-time precision):
+  // not run with --transport tcp.
+  bool sim_only = false;
 };
 
 // Every property, by family (conformance/properties/catalogue.cc).

@@ -11,8 +11,20 @@ void add_table_properties(std::vector<Property>& out) {
   add_routing_properties(out);
 }
 
-// The surrounding rules (rules.json) come next; none has a property yet.
-void add_rule_properties(std::vector<Property>& out) { (void)out; }
+void add_req_rep_rule_properties(std::vector<Property>& out);
+void add_router_rule_properties(std::vector<Property>& out);
+void add_stream_rule_properties(std::vector<Property>& out);
+void add_pubsub_rule_properties(std::vector<Property>& out);
+void add_pipeline_pair_rule_properties(std::vector<Property>& out);
+
+// The rules stated around the tables (spec/rules.json), one file per family.
+void add_rule_properties(std::vector<Property>& out) {
+  add_req_rep_rule_properties(out);
+  add_router_rule_properties(out);
+  add_stream_rule_properties(out);
+  add_pubsub_rule_properties(out);
+  add_pipeline_pair_rule_properties(out);
+}
 
 std::vector<Property> catalogue() {
   std::vector<Property> out;

@@ -1,5 +1,7 @@
 #include "conformance/properties/common.h"
 
+#include <algorithm>
+
 #include "engine/sockets/options.h"
 
 namespace zlab::conform {
@@ -48,7 +50,7 @@ SocketType partner(SocketType type) {
   }
 }
 
-void prepare(sim::SimSocket* s, SocketType type, const std::string& identity) {
+void prepare(Sock* s, SocketType type, const std::string& identity) {
   if (type == SocketType::kSub) s->set_bytes(opt::kSubscribe, "");
   if (type == SocketType::kXSub) {
     Msg everything = Msg::copy_of(std::string_view("\x01"));  // kept and sent on connect
@@ -84,12 +86,12 @@ std::optional<std::string> body_of(SocketType to_type, const Parts& parts) {
   }
 }
 
-bool connected(Lab& lab, sim::SimSocket* a, const std::vector<sim::SimSocket*>& bs,
+bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs,
                int64_t timeout_ms) {
   return lab.wait_for(
       [&] {
         if (lab.handshakes(a) < bs.size()) return false;
-        for (sim::SimSocket* b : bs) {
+        for (Sock* b : bs) {
           if (lab.handshakes(b) == 0) return false;
         }
         return true;
@@ -97,4 +99,68 @@ bool connected(Lab& lab, sim::SimSocket* a, const std::vector<sim::SimSocket*>& 
       timeout_ms);
 }
 
+std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType peer) {
+  Sock* a = lab.socket(0, type);
+  Sock* b = lab.socket(1, peer);
+  prepare(a, type, "a");
+  prepare(b, peer, "b");
+  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
+  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
+  RC_ASSERT(connected(lab, a, {b}));
+  return {a, b};
+}
+
+std::vector<Parts> drain(Lab& lab, Sock* s) {
+  std::vector<Parts> out;
+  int64_t quiet_since = lab.now_ns();
+  while (lab.now_ns() - quiet_since < 1'000'000'000) {
+    bool any = false;
+    while (auto got = lab.recv(s)) {
+      out.push_back(std::move(*got));
+      any = true;
+    }
+    if (any) quiet_since = lab.now_ns();
+    lab.advance_ms(5);
+  }
+  return out;
+}
+
+std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
+                              const FanOptions& o) {
+  auto fan = std::make_unique<Fan>(
+      Fan{Lab(gen_world_seed(), gen_faults(o.fault_mask), uint32_t(k + 1)), nullptr, {}});
+  Lab& lab = fan->lab;
+  fan->hub = lab.socket(0, hub_type);
+  prepare(fan->hub, hub_type, "hub");
+  auto tune = [&](Sock* s, bool hub, int index) {
+    if (o.buffer_bytes > 0) {
+      s->set_int(opt::kSndBuf, o.buffer_bytes);
+      s->set_int(opt::kRcvBuf, o.buffer_bytes);
+    }
+    if (hub && o.hub_sndhwm > 0) s->set_int(opt::kSndHwm, o.hub_sndhwm);
+    if (!hub && o.spoke_rcvhwm > 0 && index >= std::max(0, o.slow_spokes_from)) {
+      s->set_int(opt::kRcvHwm, o.spoke_rcvhwm);
+    }
+  };
+  tune(fan->hub, true, 0);
+  if (hub_binds) RC_ASSERT(fan->hub->bind("tcp://*:5555") == Err::kOk);
+  for (int i = 0; i < k; ++i) {
+    Sock* s = lab.socket(uint32_t(i + 1), spoke_type);
+    prepare(s, spoke_type, "s" + std::to_string(i));
+    tune(s, false, i);
+    if (hub_binds) {
+      RC_ASSERT(s->connect(lab.endpoint(0, 5555)) == Err::kOk);
+    } else {
+      RC_ASSERT(s->bind("tcp://*:5555") == Err::kOk);
+    }
+    fan->spokes.push_back(s);
+  }
+  if (!hub_binds) {
+    for (int i = 0; i < k; ++i)
+      RC_ASSERT(fan->hub->connect(lab.endpoint(uint32_t(i + 1), 5555)) == Err::kOk);
+  }
+  RC_ASSERT(connected(lab, fan->hub, fan->spokes));
+  lab.wait_out_faults();
+  return fan;
+}
 }  // namespace zlab::conform

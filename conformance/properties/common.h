@@ -4,6 +4,7 @@
 
 #include <rapidcheck.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@ uint32_t gen_faults(uint32_t allowed);
 // The peer type a property pairs `type` with to make traffic flow, and its options.
 SocketType partner(SocketType type);
 // Prepares a socket: subscribers subscribe to everything, identities where routing needs them.
-void prepare(sim::SimSocket* s, SocketType type, const std::string& identity);
+void prepare(Sock* s, SocketType type, const std::string& identity);
 
 // One test message from `from` (of type `from_type`) to `to`: the envelope each type needs
 // on the way out and strips on the way in. `to_identity` addresses ROUTER sends.
@@ -33,7 +34,36 @@ Parts outgoing(SocketType from_type, const std::string& body, const std::string&
 std::optional<std::string> body_of(SocketType to_type, const Parts& parts);
 
 // Waits until `a` and every socket in `bs` have completed at least one handshake.
-bool connected(Lab& lab, sim::SimSocket* a, const std::vector<sim::SimSocket*>& bs,
+bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs,
                int64_t timeout_ms = 20'000);
+
+// `type` bound on h0 as "a", `peer` connected from h1 as "b", both through their handshake.
+std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType peer);
+
+// Every message `s` will get: reads, lets time run, and stops once 1 s passes with nothing
+// new: longer than any latency spike the faults draw (200 ms) plus latency, so bytes still
+// in the simulated network arrive meanwhile.
+std::vector<Parts> drain(Lab& lab, Sock* s);
+
+// k peers of `spoke_type`, each on its own host (h1..hk), and one hub on h0: the hub binds
+// and the spokes connect (hub_binds), or each spoke binds and the hub connects to all.
+struct Fan {
+  Lab lab;
+  Sock* hub;
+  std::vector<Sock*> spokes;
+};
+
+// Set before any connection exists: pipes take their HWM, connections their buffers, when made.
+struct FanOptions {
+  int hub_sndhwm = 0;  // 0: leave the default
+  int spoke_rcvhwm = 0;
+  int buffer_bytes = 0;       // SO_SNDBUF/SO_RCVBUF of every socket; 0: the network's default
+  int slow_spokes_from = -1;  // spokes at or after this index get spoke_rcvhwm; -1: all
+  uint32_t fault_mask = benign_fault_mask();  // what the generated fault schedule may use
+};
+
+// Builds the fan, waits for every handshake and for the faults' window to end.
+std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
+                              const FanOptions& o = {});
 
 }  // namespace zlab::conform

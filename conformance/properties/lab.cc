@@ -3,20 +3,109 @@
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "conformance/properties/lab_backend.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
 
 namespace zlab::conform {
+namespace {
+
+Transport g_transport = Transport::kSim;
+
+uint32_t mask_of(std::initializer_list<sim::FaultKind> kinds) {
+  uint32_t mask = 0;
+  for (sim::FaultKind k : kinds) mask |= 1u << int(k);
+  return mask;
+}
+
+// A simulated socket, as the property sees it.
+class SimSock final : public Sock {
+ public:
+  explicit SimSock(sim::SimSocket* s) : s_(s) {}
+  SocketType type() const override { return s_->type(); }
+  uint32_t host() const override { return uint32_t(s_->host()); }
+  Err bind(std::string_view ep) override { return s_->bind(ep); }
+  Err connect(std::string_view ep) override { return s_->connect(ep); }
+  Err unbind(std::string_view ep) override { return s_->unbind(ep); }
+  Err disconnect(std::string_view ep) override { return s_->disconnect(ep); }
+  Err set_int(int option, int value) override { return s_->set_int(option, value); }
+  Err set_bytes(int option, std::string_view v) override { return s_->set_bytes(option, v); }
+  int get_int(int option) override { return s_->get_int(option); }
+  Err send(Msg& part, int flags) override { return s_->send(part, flags); }
+  Err recv(Msg* part) override { return s_->recv(part); }
+  bool rcvmore() override { return s_->rcvmore(); }
+  uint32_t events() override { return s_->events(); }
+  void close() override { s_->close(); }
+  uint64_t monitor_count(uint16_t event) override { return s_->monitor_count(event); }
+  uint64_t dropped_messages() override {
+    return s_->alive() ? s_->core().dropped_messages() : 0;
+  }
+  sim::SimSocket* sim() override { return s_; }
+
+ private:
+  sim::SimSocket* s_;
+};
+
+class SimBackend final : public Lab::Backend {
+ public:
+  SimBackend(uint64_t seed, uint32_t fault_mask, uint32_t hosts) {
+    world_ = std::make_unique<sim::World>(seed);
+    for (uint32_t i = 0; i < hosts; ++i) world_->add_host("h" + std::to_string(i));
+    sim::FaultTargets targets;
+    targets.hosts = hosts;
+    targets.window_ns = 2'000'000'000;
+    for (uint32_t i = 0; i < hosts; ++i) targets.binders.push_back(i);
+    sim::FaultChoice choice;
+    choice.swarm = false;
+    choice.only = fault_mask;
+    faults_ = sim::draw_faults(world_->rng(), targets, choice);
+    sim::apply_faults(faults_, *world_);
+  }
+  bool simulated() const override { return true; }
+  sim::World* world() override { return world_.get(); }
+  const sim::FaultSchedule& faults() const override { return faults_; }
+  Sock* socket(uint32_t host, SocketType type) override {
+    socks_.push_back(std::make_unique<SimSock>(world_->socket(sim::HostId(host), type)));
+    return socks_.back().get();
+  }
+  std::string endpoint(uint32_t host, int port) const override {
+    return "tcp://h" + std::to_string(host) + ":" + std::to_string(port);
+  }
+  int64_t now_ns() const override { return world_->now_ns(); }
+  void advance_ms(int64_t ms) override {
+    int64_t target = world_->now_ns() + ms * 1'000'000;
+    sim::RunOutcome out = world_->run(target);
+    // The engine misbehaving (a stream that never settles, a timer firing forever) is a
+    // finding.
+    RC_ASSERT(out.kind != sim::RunOutcome::Kind::kEngineError);
+    // A quiet world returns at once without moving the clock; time passes all the same.
+    if (world_->now_ns() < target) world_->queue().advance_to(target);
+  }
+
+ private:
+  std::unique_ptr<sim::World> world_;
+  sim::FaultSchedule faults_;
+  std::vector<std::unique_ptr<SimSock>> socks_;
+};
+
+}  // namespace
+
+Transport current_transport() { return g_transport; }
+void set_current_transport(Transport t) { g_transport = t; }
+std::string_view transport_name(Transport t) { return t == Transport::kSim ? "sim" : "tcp"; }
 
 uint32_t benign_fault_mask() {
   using sim::FaultKind;
-  uint32_t mask = 0;
-  for (FaultKind k :
-       {FaultKind::kLatency, FaultKind::kSplitIo, FaultKind::kClockDrift, FaultKind::kLateBind}) {
-    mask |= 1u << int(k);
-  }
-  return mask;
+  return mask_of(
+      {FaultKind::kLatency, FaultKind::kSplitIo, FaultKind::kClockDrift, FaultKind::kLateBind});
+}
+
+uint32_t lossy_fault_mask() {
+  using sim::FaultKind;
+  return mask_of({FaultKind::kLoss, FaultKind::kReset, FaultKind::kPartition, FaultKind::kOneWayPartition,
+                  FaultKind::kCrash, FaultKind::kSlowConsumer});
 }
 
 std::string fault_names(uint32_t mask) {
@@ -29,56 +118,54 @@ std::string fault_names(uint32_t mask) {
   return out.empty() ? "none" : out;
 }
 
-Lab::Lab(uint64_t seed, uint32_t fault_mask, uint32_t hosts) : hosts_(hosts) {
-  world_ = std::make_unique<sim::World>(seed);
-  for (uint32_t i = 0; i < hosts; ++i) world_->add_host("h" + std::to_string(i));
-  sim::FaultTargets targets;
-  targets.hosts = hosts;
-  targets.window_ns = 2'000'000'000;
-  for (uint32_t i = 0; i < hosts; ++i) targets.binders.push_back(i);
-  sim::FaultChoice choice;
-  choice.swarm = false;
-  choice.only = fault_mask;
-  faults_ = sim::draw_faults(world_->rng(), targets, choice);
-  sim::apply_faults(faults_, *world_);
+std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask,
+                                               uint32_t hosts) {
+  return std::make_unique<SimBackend>(seed, fault_mask, hosts);
 }
 
-std::string Lab::endpoint(uint32_t host, int port) const {
-  return "tcp://h" + std::to_string(host) + ":" + std::to_string(port);
+Lab::Lab(uint64_t seed, uint32_t fault_mask, uint32_t hosts)
+    : backend_(current_transport() == Transport::kSim
+                   ? make_sim_backend(seed, fault_mask, hosts)
+                   : make_tcp_backend(seed, hosts)) {}
+Lab::~Lab() = default;
+Lab::Lab(Lab&&) noexcept = default;
+
+bool Lab::simulated() const { return backend_->simulated(); }
+
+sim::World& Lab::world() {
+  sim::World* w = backend_->world();
+  if (w == nullptr) std::abort();  // a sim-only property ran on a real transport
+  return *w;
 }
 
-sim::SimSocket* Lab::socket(uint32_t host, SocketType type) {
-  sim::SimSocket* s = world_->socket(sim::HostId(host), type);
+const sim::FaultSchedule& Lab::faults() const { return backend_->faults(); }
+Sock* Lab::socket(uint32_t host, SocketType type) {
+  Sock* s = backend_->socket(host, type);
   s->set_int(opt::kLinger, 0);
   s->set_int(opt::kReconnectIvl, 20);
   return s;
 }
-
-void Lab::advance_ms(int64_t ms) {
-  int64_t target = world_->now_ns() + ms * 1'000'000;
-  sim::RunOutcome out = world_->run(target);
-  // The engine misbehaving (a stream that never settles, a timer firing forever) is a finding.
-  RC_ASSERT(out.kind != sim::RunOutcome::Kind::kEngineError);
-  // A quiet world returns at once without moving the clock; time passes all the same.
-  if (world_->now_ns() < target) world_->queue().advance_to(target);
+std::string Lab::endpoint(uint32_t host, int port) const {
+  return backend_->endpoint(host, port);
 }
+int64_t Lab::now_ns() const { return backend_->now_ns(); }
+void Lab::advance_ms(int64_t ms) { backend_->advance_ms(ms); }
 
 bool Lab::wait_for(const std::function<bool()>& done, int64_t timeout_ms) {
-  int64_t end = world_->now_ns() + timeout_ms * 1'000'000;
+  int64_t end = now_ns() + timeout_ms * 1'000'000;
   while (!done()) {
-    if (world_->now_ns() >= end) return false;
-    advance_ms(std::min<int64_t>(5, (end - world_->now_ns() + 999'999) / 1'000'000));
+    if (now_ns() >= end) return false;
+    advance_ms(std::min<int64_t>(5, (end - now_ns() + 999'999) / 1'000'000));
   }
   return true;
 }
 
 void Lab::wait_out_faults() {
-  if (world_->now_ns() < faults_.window_end_ns) {
-    advance_ms((faults_.window_end_ns - world_->now_ns() + 999'999) / 1'000'000);
-  }
+  int64_t end = faults().window_end_ns;
+  if (simulated() && now_ns() < end) advance_ms((end - now_ns() + 999'999) / 1'000'000);
 }
 
-bool Lab::send(sim::SimSocket* s, const Parts& parts, Err* err) {
+bool Lab::send(Sock* s, const Parts& parts, Err* err) {
   for (size_t i = 0; i < parts.size(); ++i) {
     Msg m = Msg::copy_of(std::string_view(parts[i]));
     Err e = s->send(m, i + 1 < parts.size() ? kSendMore : 0);
@@ -91,7 +178,7 @@ bool Lab::send(sim::SimSocket* s, const Parts& parts, Err* err) {
   return true;
 }
 
-std::optional<Parts> Lab::recv(sim::SimSocket* s, Err* err) {
+std::optional<Parts> Lab::recv(Sock* s, Err* err) {
   Parts parts;
   for (;;) {
     Msg m;
@@ -107,11 +194,9 @@ std::optional<Parts> Lab::recv(sim::SimSocket* s, Err* err) {
   return parts;
 }
 
-uint64_t Lab::handshakes(sim::SimSocket* s) const {
-  return s->monitor_count(monitor::kHandshakeSucceeded);
-}
+uint64_t Lab::handshakes(Sock* s) const { return s->monitor_count(monitor::kHandshakeSucceeded); }
 
-uint64_t Lab::protocol_failures(sim::SimSocket* s) const {
+uint64_t Lab::protocol_failures(Sock* s) const {
   return s->monitor_count(monitor::kHandshakeFailedProtocol);
 }
 

@@ -1,7 +1,10 @@
-// A simulated network for one property case: hosts, sockets, virtual time moved on by the
-// property itself, and a fault schedule drawn from a generated fault mask (so RapidCheck
-// shrinks faults towards none). Sockets are driven without actors: every call is
-// non-blocking, and waiting means running the world forward in virtual time.
+// A network for one property case: hosts, sockets, and time moved on by the property itself.
+// Two backends behind one interface, so the same property body runs on both:
+//   - simulated (the default): a sim::World in virtual time, with a fault schedule drawn from
+//     a generated fault mask (so RapidCheck shrinks faults towards none);
+//   - real tcp: zlab's real driver on loopback, wall-clock time, no injected faults.
+// Sockets are driven without actors: every call is non-blocking, and waiting means letting
+// time run (virtual time in the simulator, a short sleep on real sockets).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +12,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/base/err.h"
+#include "engine/base/msg.h"
+#include "engine/base/socket_type.h"
 #include "sim/fault/faults.h"
 #include "sim/world/world.h"
 
@@ -18,39 +25,85 @@ namespace zlab::conform {
 
 using Parts = std::vector<std::string>;
 
+// Which transport the properties of this run use (set by the runner, like the evidence).
+enum class Transport { kSim, kTcp };
+Transport current_transport();
+void set_current_transport(Transport t);
+std::string_view transport_name(Transport t);
+
 // Fault kinds that keep every connection alive and every message intact: a property that
 // promises exact behaviour (rotation, exactly-once) may run under any mix of these.
 uint32_t benign_fault_mask();
+// Fault kinds that lose connections, delay delivery past timeouts or stall readers: loss
+// (retransmission delays), reset, partition, crash, slow_consumer. A property under these
+// checks only what the spec promises even then (at-most-once, in order, no duplicates).
+uint32_t lossy_fault_mask();
 std::string fault_names(uint32_t mask);
+
+// A socket under test. "tcp://*:PORT" in bind() means this socket's own host; endpoints to
+// connect to come from Lab::endpoint(). send/recv never block (kAgain instead).
+class Sock {
+ public:
+  virtual ~Sock() = default;
+  virtual SocketType type() const = 0;
+  virtual uint32_t host() const = 0;
+  virtual Err bind(std::string_view endpoint) = 0;
+  virtual Err connect(std::string_view endpoint) = 0;
+  virtual Err unbind(std::string_view endpoint) = 0;
+  virtual Err disconnect(std::string_view endpoint) = 0;
+  virtual Err set_int(int option, int value) = 0;
+  virtual Err set_bytes(int option, std::string_view value) = 0;
+  virtual int get_int(int option) = 0;
+  virtual Err send(Msg& part, int flags) = 0;
+  virtual Err recv(Msg* part) = 0;
+  virtual bool rcvmore() = 0;
+  virtual uint32_t events() = 0;
+  virtual void close() = 0;
+  // Monitor events of one kind seen so far (monitor::kHandshakeSucceeded, ...).
+  virtual uint64_t monitor_count(uint16_t event) = 0;
+  // Messages the engine dropped on purpose (HWM drop, unroutable), as it counts them.
+  virtual uint64_t dropped_messages() = 0;
+  // The simulated socket, or nullptr on a real transport.
+  virtual sim::SimSocket* sim() { return nullptr; }
+};
 
 class Lab {
  public:
-  // `fault_mask`: which fault kinds the draw may use (0: none).
+  // `fault_mask`: which fault kinds the draw may use (0: none; ignored on real transports).
+  // The transport is the run's (current_transport()).
   Lab(uint64_t seed, uint32_t fault_mask, uint32_t hosts);
+  ~Lab();
+  Lab(Lab&&) noexcept;
+  Lab& operator=(Lab&&) = delete;
 
-  sim::World& world() { return *world_; }
-  const sim::FaultSchedule& faults() const { return faults_; }
-  // A socket on host `host` ("h<host>"), with test defaults: linger 0, fast reconnect.
-  sim::SimSocket* socket(uint32_t host, SocketType type);
+  bool simulated() const;
+  // The simulated world. Only for sim-only properties (Property::sim_only): aborts otherwise.
+  sim::World& world();
+  // Injected faults (an empty schedule on real transports).
+  const sim::FaultSchedule& faults() const;
+  // A socket on host `host`, with test defaults: linger 0, fast reconnect.
+  Sock* socket(uint32_t host, SocketType type);
+  // Where a socket on `host` that bound "tcp://*:PORT" listens.
   std::string endpoint(uint32_t host, int port) const;
 
-  // Runs the world for `ms` of virtual time.
+  int64_t now_ns() const;
+  // Lets `ms` of time pass.
   void advance_ms(int64_t ms);
-  // Runs the world until `done()` or `timeout_ms` passes; returns done().
+  // Lets time pass until `done()` or `timeout_ms` passes; returns done().
   bool wait_for(const std::function<bool()>& done, int64_t timeout_ms = 30'000);
   // Until the faults are over (their schedule's window end).
   void wait_out_faults();
 
   // Non-blocking whole messages. send: false with *err when the first part is refused.
-  bool send(sim::SimSocket* s, const Parts& parts, Err* err = nullptr);
-  std::optional<Parts> recv(sim::SimSocket* s, Err* err = nullptr);
-  uint64_t handshakes(sim::SimSocket* s) const;
-  uint64_t protocol_failures(sim::SimSocket* s) const;
+  bool send(Sock* s, const Parts& parts, Err* err = nullptr);
+  std::optional<Parts> recv(Sock* s, Err* err = nullptr);
+  uint64_t handshakes(Sock* s) const;
+  uint64_t protocol_failures(Sock* s) const;
+
+  class Backend;
 
  private:
-  std::unique_ptr<sim::World> world_;
-  sim::FaultSchedule faults_;
-  uint32_t hosts_;
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace zlab::conform

@@ -15,8 +15,8 @@ void compatible_property(SocketType type) {
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   std::vector<SocketType> listed = spec_peers(type);
   bool expect = std::find(listed.begin(), listed.end(), peer) != listed.end();
-  sim::SimSocket* a = lab.socket(0, type);
-  sim::SimSocket* b = lab.socket(1, peer);
+  Sock* a = lab.socket(0, type);
+  Sock* b = lab.socket(1, peer);
   prepare(a, type, "");
   prepare(b, peer, "");
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
@@ -48,8 +48,8 @@ void compatible_property(SocketType type) {
 void stream_compatible_property() {
   SocketType peer = *rc::gen::elementOf(zmtp_types());
   Lab lab(gen_world_seed(), 0, 2);
-  sim::SimSocket* a = lab.socket(0, SocketType::kStream);
-  sim::SimSocket* b = lab.socket(1, peer);
+  Sock* a = lab.socket(0, SocketType::kStream);
+  Sock* b = lab.socket(1, peer);
   b->set_int(opt::kHandshakeIvl, 500);
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
@@ -57,19 +57,6 @@ void stream_compatible_property() {
   RC_ASSERT(lab.handshakes(b) == 0);
   evidence().count("zmtp_peers_refused");
   evidence().exercised();
-}
-
-// `type` bound on h0 as "a", `peer` connected from h1 as "b", both through their handshake.
-std::pair<sim::SimSocket*, sim::SimSocket*> connected_pair(Lab& lab, SocketType type,
-                                                           SocketType peer) {
-  sim::SimSocket* a = lab.socket(0, type);
-  sim::SimSocket* b = lab.socket(1, peer);
-  prepare(a, type, "a");
-  prepare(b, peer, "b");
-  RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
-  RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
-  RC_ASSERT(connected(lab, a, {b}));
-  return {a, b};
 }
 
 // direction and pattern "send-only"/"receive-only": the other operation is not supported;
@@ -83,11 +70,11 @@ void direction_property(SocketType type) {
   Err err = Err::kOk;
   // Subscriptions travel asynchronously: when one side publishes, probe until the subscriber
   // has one (bounded), then let the stragglers arrive and drop them.
-  sim::SimSocket* publisher = type == SocketType::kPub || type == SocketType::kXPub   ? a
+  Sock* publisher = type == SocketType::kPub || type == SocketType::kXPub   ? a
                               : peer == SocketType::kPub || peer == SocketType::kXPub ? b
                                                                                       : nullptr;
   if (publisher != nullptr) {
-    sim::SimSocket* subscriber = publisher == a ? b : a;
+    Sock* subscriber = publisher == a ? b : a;
     RC_ASSERT(lab.wait_for([&] {
       lab.send(publisher, {"probe"});
       lab.advance_ms(5);
@@ -139,7 +126,7 @@ void direction_property(SocketType type) {
   if (type == SocketType::kXPub) {
     // Subscriptions go upstream, data downstream: a data message the subscribing side sends
     // reaches the XPUB application, never another subscriber.
-    sim::SimSocket* other = lab.socket(1, SocketType::kSub);
+    Sock* other = lab.socket(1, SocketType::kSub);
     prepare(other, SocketType::kSub, "");
     RC_ASSERT(other->connect(lab.endpoint(0, 5555)) == Err::kOk);
     RC_ASSERT(connected(lab, a, {b, other}));
@@ -163,8 +150,8 @@ void alternation_property(SocketType type) {
   bool req = type == SocketType::kReq;
   auto ops = *rc::gen::container<std::vector<bool>>(rc::gen::arbitrary<bool>());  // true: send
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  sim::SimSocket* a = lab.socket(0, type);
-  sim::SimSocket* b = lab.socket(1, partner(type));
+  Sock* a = lab.socket(0, type);
+  Sock* b = lab.socket(1, partner(type));
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
   RC_ASSERT(connected(lab, a, {b}));

@@ -9,80 +9,6 @@
 namespace zlab::conform {
 namespace {
 
-using sim::SimSocket;
-
-// Every message `s` will get: reads, lets virtual time run, and stops once 1 s passes with
-// nothing new: longer than any latency spike the faults draw (200 ms) plus latency, so
-// bytes still in the simulated network arrive meanwhile.
-std::vector<Parts> drain(Lab& lab, SimSocket* s) {
-  std::vector<Parts> out;
-  int64_t quiet_since = lab.world().now_ns();
-  while (lab.world().now_ns() - quiet_since < 1'000'000'000) {
-    bool any = false;
-    while (auto got = lab.recv(s)) {
-      out.push_back(std::move(*got));
-      any = true;
-    }
-    if (any) quiet_since = lab.world().now_ns();
-    lab.advance_ms(5);
-  }
-  return out;
-}
-
-// k receivers of `recv_type`, each bound on its own host, and one sender connected to all.
-struct Fan {
-  Lab lab;
-  SimSocket* hub;
-  std::vector<SimSocket*> spokes;
-};
-
-// Set before any connection exists: pipes take their HWM, connections their buffers, when made.
-struct FanOptions {
-  int hub_sndhwm = 0;  // 0: leave the default
-  int spoke_rcvhwm = 0;
-  int buffer_bytes = 0;       // SO_SNDBUF/SO_RCVBUF of every socket; 0: the network's default
-  int slow_spokes_from = -1;  // spokes at or after this index get spoke_rcvhwm; -1: all
-};
-
-std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
-                              const FanOptions& o = {}) {
-  auto fan = std::make_unique<Fan>(
-      Fan{Lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1)), nullptr, {}});
-  Lab& lab = fan->lab;
-  fan->hub = lab.socket(0, hub_type);
-  prepare(fan->hub, hub_type, "hub");
-  auto tune = [&](SimSocket* s, bool hub, int index) {
-    if (o.buffer_bytes > 0) {
-      s->set_int(opt::kSndBuf, o.buffer_bytes);
-      s->set_int(opt::kRcvBuf, o.buffer_bytes);
-    }
-    if (hub && o.hub_sndhwm > 0) s->set_int(opt::kSndHwm, o.hub_sndhwm);
-    if (!hub && o.spoke_rcvhwm > 0 && index >= std::max(0, o.slow_spokes_from)) {
-      s->set_int(opt::kRcvHwm, o.spoke_rcvhwm);
-    }
-  };
-  tune(fan->hub, true, 0);
-  if (hub_binds) RC_ASSERT(fan->hub->bind("tcp://*:5555") == Err::kOk);
-  for (int i = 0; i < k; ++i) {
-    SimSocket* s = lab.socket(uint32_t(i + 1), spoke_type);
-    prepare(s, spoke_type, "s" + std::to_string(i));
-    tune(s, false, i);
-    if (hub_binds) {
-      RC_ASSERT(s->connect(lab.endpoint(0, 5555)) == Err::kOk);
-    } else {
-      RC_ASSERT(s->bind("tcp://*:5555") == Err::kOk);
-    }
-    fan->spokes.push_back(s);
-  }
-  if (!hub_binds) {
-    for (int i = 0; i < k; ++i)
-      RC_ASSERT(fan->hub->connect(lab.endpoint(uint32_t(i + 1), 5555)) == Err::kOk);
-  }
-  RC_ASSERT(connected(lab, fan->hub, fan->spokes));
-  lab.wait_out_faults();
-  return fan;
-}
-
 // outgoing round-robin: message j goes to the same peer as message j mod k, and the first k
 // messages reach k different peers (exact rotation over peers with room).
 void round_robin_property(SocketType type) {
@@ -146,7 +72,7 @@ void fan_out_property(SocketType type) {
     }
   }
   RC_ASSERT(std::count(joined.begin(), joined.end(), true) == k);
-  for (SimSocket* s : fan->spokes) drain(lab, s);  // probes still on their way
+  for (Sock* s : fan->spokes) drain(lab, s);  // probes still on their way
   for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(j)}));
   lab.advance_ms(500);
   for (int i = 0; i < k; ++i) {
@@ -306,7 +232,7 @@ void mute_block_property(SocketType type) {
   evidence().count("eagain");
   int received = 0;
   lab.wait_for([&] {
-    for (SimSocket* s : fan->spokes) {
+    for (Sock* s : fan->spokes) {
       while (lab.recv(s)) ++received;
     }
     return received == sent;
@@ -320,13 +246,13 @@ void mute_block_property(SocketType type) {
 // succeeds once a service is there.
 void req_mute_property() {
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  SimSocket* req = lab.socket(0, SocketType::kReq);
+  Sock* req = lab.socket(0, SocketType::kReq);
   req->set_int(opt::kImmediate, 1);
   RC_ASSERT(req->connect(lab.endpoint(1, 5555)) == Err::kOk);
   Err err = Err::kOk;
   RC_ASSERT(!lab.send(req, {"q"}, &err));
   RC_ASSERT(err == Err::kAgain);
-  SimSocket* rep = lab.socket(1, SocketType::kRep);
+  Sock* rep = lab.socket(1, SocketType::kRep);
   RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(lab.wait_for([&] { return req->events() & kPollOut; }));
   RC_ASSERT(lab.send(req, {"q"}));
@@ -350,8 +276,8 @@ void mute_drop_property(SocketType type) {
   auto fan =
       make_fan(type, router ? SocketType::kDealer : SocketType::kSub, 2, /*hub_binds=*/true, o);
   Lab& lab = fan->lab;
-  SimSocket* fast = fan->spokes[0];
-  SimSocket* slow = fan->spokes[1];
+  Sock* fast = fan->spokes[0];
+  Sock* slow = fan->spokes[1];
   if (!router) {
     lab.wait_for([&] {
       lab.send(fan->hub, {"probe"});
@@ -388,7 +314,7 @@ void mute_drop_property(SocketType type) {
     last = j;
     ++slow_got;
   }
-  uint64_t dropped = fan->hub->core().dropped_messages();
+  uint64_t dropped = fan->hub->dropped_messages();
   RC_ASSERT(fast_got == to_fast);  // the peer that kept up lost nothing
   RC_ASSERT(uint64_t(slow_got) + dropped == uint64_t(to_slow));
   evidence().count("dropped", int64_t(dropped));

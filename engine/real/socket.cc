@@ -132,6 +132,11 @@ uint32_t Socket::events() {
   return core_.events(monotonic_ns());
 }
 
+uint64_t Socket::dropped_messages() {
+  std::unique_lock lock(mu_);
+  return core_.dropped_messages();
+}
+
 void Socket::close() {
   std::unique_lock lock(mu_);
   if (closed_) return;

@@ -42,6 +42,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err set_option(int id, std::span<const uint8_t> value);
   Err get_option(int id, uint8_t* out, size_t* size);
   uint32_t events();
+  // Messages the core dropped on purpose (HWM drop, unroutable): for conformance checks.
+  uint64_t dropped_messages();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
   int signal_fd() const { return signal_fd_; }
   // zmq_close: the socket lingers in the background, then goes away.

@@ -1,0 +1,28 @@
+// The two halves behind Lab: where sockets live and how time passes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "conformance/properties/lab.h"
+
+namespace zlab::conform {
+
+class Lab::Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual bool simulated() const = 0;
+  virtual sim::World* world() = 0;  // nullptr on real transports
+  virtual const sim::FaultSchedule& faults() const = 0;
+  virtual Sock* socket(uint32_t host, SocketType type) = 0;
+  virtual std::string endpoint(uint32_t host, int port) const = 0;
+  virtual int64_t now_ns() const = 0;
+  virtual void advance_ms(int64_t ms) = 0;
+};
+
+std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask,
+                                               uint32_t hosts);
+// zlab's real driver over loopback tcp (lab_tcp.cc).
+std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts);
+
+}  // namespace zlab::conform

@@ -1,0 +1,125 @@
+// The real-transport half of Lab: zlab's real driver on both ends, over loopback tcp.
+// Each simulated host becomes its own loopback address, 127.B.C.(host+1), where B.C come
+// from the process id, so two runs at once (the sanitizer and default configs, shards) never
+// share a listening address. Time is the wall clock and faults are never injected.
+#include <rapidcheck.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "conformance/properties/lab_backend.h"
+#include "engine/real/context.h"
+#include "engine/real/socket.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/socket_core.h"
+
+namespace zlab::conform {
+namespace {
+
+std::string host_address(uint32_t host) {
+  uint32_t pid = uint32_t(::getpid());
+  return "127." + std::to_string(1 + (pid >> 8) % 254) + "." + std::to_string(pid & 0xff) +
+         "." + std::to_string(host + 1);
+}
+
+class TcpSock final : public Sock {
+ public:
+  TcpSock(std::shared_ptr<real::Socket> s, SocketType type, uint32_t host)
+      : s_(std::move(s)), type_(type), host_(host) {
+    s_->set_monitor_enabled(true);
+  }
+  ~TcpSock() override { s_->close(); }
+  SocketType type() const override { return type_; }
+  uint32_t host() const override { return host_; }
+  Err bind(std::string_view ep) override { return s_->bind(local(ep)); }
+  Err connect(std::string_view ep) override { return s_->connect(std::string(ep)); }
+  Err unbind(std::string_view ep) override { return s_->unbind(local(ep)); }
+  Err disconnect(std::string_view ep) override { return s_->disconnect(std::string(ep)); }
+  Err set_int(int option, int value) override {
+    return s_->set_option(option, {reinterpret_cast<const uint8_t*>(&value), sizeof value});
+  }
+  Err set_bytes(int option, std::string_view v) override {
+    return s_->set_option(option, {reinterpret_cast<const uint8_t*>(v.data()), v.size()});
+  }
+  int get_int(int option) override {
+    int v = 0;
+    size_t size = sizeof v;
+    if (s_->get_option(option, reinterpret_cast<uint8_t*>(&v), &size) != Err::kOk) return -1;
+    return v;
+  }
+  Err send(Msg& part, int flags) override {
+    return s_->send(part, real::kDontWait | ((flags & kSendMore) ? real::kSendMoreFlag : 0));
+  }
+  Err recv(Msg* part) override { return s_->recv(part, real::kDontWait); }
+  bool rcvmore() override { return get_int(opt::kRcvMore) != 0; }
+  uint32_t events() override { return s_->events(); }
+  void close() override { s_->close(); }
+  uint64_t monitor_count(uint16_t event) override {
+    MonitorEvent ev;
+    while (s_->poll_monitor_event(&ev)) ++seen_[ev.event];
+    return seen_[event];
+  }
+  uint64_t dropped_messages() override { return s_->dropped_messages(); }
+
+ private:
+  // "tcp://*:PORT" means this socket's host: its own loopback address.
+  std::string local(std::string_view ep) const {
+    std::string text(ep);
+    const std::string any = "tcp://*:";
+    if (text.rfind(any, 0) == 0) return "tcp://" + host_address(host_) + ":" + text.substr(any.size());
+    return text;
+  }
+
+  std::shared_ptr<real::Socket> s_;
+  SocketType type_;
+  uint32_t host_;
+  std::map<uint16_t, uint64_t> seen_;
+};
+
+class TcpBackend final : public Lab::Backend {
+ public:
+  explicit TcpBackend(uint32_t hosts) : hosts_(hosts), start_(std::chrono::steady_clock::now()) {}
+  ~TcpBackend() override {
+    socks_.clear();  // closes every socket (linger 0) before the context waits for them
+  }
+  bool simulated() const override { return false; }
+  sim::World* world() override { return nullptr; }
+  const sim::FaultSchedule& faults() const override { return none_; }
+  Sock* socket(uint32_t host, SocketType type) override {
+    RC_ASSERT(host < hosts_);
+    Err err = Err::kOk;
+    std::shared_ptr<real::Socket> s = ctx_.create_socket(type, &err);
+    RC_ASSERT(s != nullptr);
+    socks_.push_back(std::make_unique<TcpSock>(std::move(s), type, host));
+    return socks_.back().get();
+  }
+  std::string endpoint(uint32_t host, int port) const override {
+    return "tcp://" + host_address(host) + ":" + std::to_string(port);
+  }
+  int64_t now_ns() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                start_)
+        .count();
+  }
+  void advance_ms(int64_t ms) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+ private:
+  real::Context ctx_;
+  uint32_t hosts_;
+  std::chrono::steady_clock::time_point start_;
+  sim::FaultSchedule none_;
+  std::vector<std::unique_ptr<TcpSock>> socks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts) {
+  (void)seed;  // real time and real scheduling: nothing to seed
+  return std::make_unique<TcpBackend>(hosts);
+}
+
+}  // namespace zlab::conform
