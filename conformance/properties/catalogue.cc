@@ -5,10 +5,12 @@ namespace zlab::conform {
 
 void add_compat_direction_properties(std::vector<Property>& out);
 void add_routing_properties(std::vector<Property>& out);
+void add_table_na_properties(std::vector<Property>& out);
 
 void add_table_properties(std::vector<Property>& out) {
   add_compat_direction_properties(out);
   add_routing_properties(out);
+  add_table_na_properties(out);
 }
 
 void add_req_rep_rule_properties(std::vector<Property>& out);
