@@ -155,7 +155,11 @@ bool Lab::wait_for(const std::function<bool()>& done, int64_t timeout_ms) {
   int64_t end = now_ns() + timeout_ms * 1'000'000;
   while (!done()) {
     if (now_ns() >= end) return false;
-    advance_ms(std::min<int64_t>(5, (end - now_ns() + 999'999) / 1'000'000));
+    if (simulated()) {
+      advance_ms(std::min<int64_t>(5, (end - now_ns() + 999'999) / 1'000'000));
+    } else {
+      backend_->pause_briefly();  // real time: look again soon rather than 5 ms later
+    }
   }
   return true;
 }

@@ -87,6 +87,9 @@ class Lab {
   std::string endpoint(uint32_t host, int port) const;
 
   int64_t now_ns() const;
+  // How many times more traffic a property should push to fill a real connection's buffers
+  // (the kernel's loopback buffers are far larger than the simulator's): 1 in the simulator.
+  int volume_factor() const { return simulated() ? 1 : 8; }
   // Lets `ms` of time pass.
   void advance_ms(int64_t ms);
   // Lets time pass until `done()` or `timeout_ms` passes; returns done().

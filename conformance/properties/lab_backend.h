@@ -18,6 +18,8 @@ class Lab::Backend {
   virtual std::string endpoint(uint32_t host, int port) const = 0;
   virtual int64_t now_ns() const = 0;
   virtual void advance_ms(int64_t ms) = 0;
+  // The shortest wait worth taking between two looks (real transports; no-op in the sim).
+  virtual void pause_briefly() {}
 };
 
 std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask,

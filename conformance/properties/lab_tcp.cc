@@ -106,6 +106,7 @@ class TcpBackend final : public Lab::Backend {
   void advance_ms(int64_t ms) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
+  void pause_briefly() override { std::this_thread::sleep_for(std::chrono::microseconds(100)); }
 
  private:
   real::Context ctx_;

@@ -163,6 +163,7 @@ void sub_mute_property() {
   o.buffer_bytes = 8192;
   auto fan = make_fan(SocketType::kPub, SocketType::kSub, 2, /*hub_binds=*/true, o);
   Lab& lab = fan->lab;
+  m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
   Sock* slow = fan->spokes[1];
   RC_ASSERT(lab.wait_for([&] {

@@ -276,6 +276,7 @@ void mute_drop_property(SocketType type) {
   auto fan =
       make_fan(type, router ? SocketType::kDealer : SocketType::kSub, 2, /*hub_binds=*/true, o);
   Lab& lab = fan->lab;
+  m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
   Sock* slow = fan->spokes[1];
   if (!router) {
