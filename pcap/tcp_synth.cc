@@ -146,6 +146,14 @@ std::vector<Frame> TcpFlow::close(Dir dir) {
   return out;
 }
 
+std::vector<Frame> TcpFlow::fin(Dir dir) {
+  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  std::vector<Frame> out;
+  out.push_back(segment(dir, kTcpFin | kTcpAck, from(dir).next_seq++, {}));
+  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  return out;
+}
+
 std::vector<Frame> TcpFlow::reset(Dir dir) {
   std::vector<Frame> out;
   out.push_back(segment(dir, kTcpRst | kTcpAck, from(dir).next_seq, {}, "connection reset"));

@@ -41,6 +41,8 @@ class TcpFlow {
   std::vector<Frame> send_retransmission(Dir dir, std::span<const uint8_t> bytes);
   // Orderly close started by `dir`'s sender: FIN, ACK, FIN, ACK.
   std::vector<Frame> close(Dir dir);
+  // One side's half of an orderly close: `dir`'s sender sends FIN, the other side ACKs it.
+  std::vector<Frame> fin(Dir dir);
   // Abort by `dir`'s sender.
   std::vector<Frame> reset(Dir dir);
 
