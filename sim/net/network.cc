@@ -283,6 +283,7 @@ void Network::push_segment(Conn& c, int d, SegKind kind, uint32_t len) {
   dir.last_arrive = arrive;
   dir.flight.push_back(Segment{arrive, now, len, kind, 0, lost});
   if (kind == SegKind::kData) {
+    if (sink_ != nullptr) sink_->sent(now, c.id, d, {dir.out.data() + dir.wire, len}, lost > 0);
     dir.wire += len;
     ++stats_.segments;
   }
@@ -375,8 +376,7 @@ void Network::deliver(Conn& c, int d) {
       bool vanish = params_.debug_vanish_ppm > 0 && rng_.chance_ppm(params_.debug_vanish_ppm);
       if (!vanish) dir.in.append(dir.out.data(), s.len);
       if (sink_ != nullptr) {
-        sink_->delivered(now, c.id, d, {dir.out.data(), s.len}, uint32_t(s.lost) + s.retries,
-                         s.first_sent);
+        sink_->delivered(now, c.id, d, {dir.out.data(), s.len}, uint32_t(s.lost) + s.retries);
       }
       if (params_.trace_payload) {
         trace(to.host, c.id, "deliver", s.len, hex_of(dir.out.data(), s.len));

@@ -30,11 +30,15 @@ class PacketSink {
   virtual void opened(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) = 0;
   // A SYN reached a port nobody listens on: SYN, then RST from the server.
   virtual void refused(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) = 0;
-  // Bytes from side `from` reached the other side. Before that, `lost` transmissions of them
-  // were lost (the loss model) or held back (a partition, a crashed host), the first one sent
-  // at `first_sent_ns`.
+  // Side `from` sent a segment (the next bytes of its stream); `lost`: the loss model lost
+  // this transmission, the segment arrives after one or more retransmissions.
+  virtual void sent(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
+                    bool lost) = 0;
+  // The oldest segment in flight from side `from` reached the other side, after
+  // `retransmissions` transmissions of it were lost (the loss model) or held back (a
+  // partition, a host down).
   virtual void delivered(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
-                         uint32_t lost, int64_t first_sent_ns) = 0;
+                         uint32_t retransmissions) = 0;
   // Side `from` finished sending (its FIN arrived).
   virtual void fin(int64_t t_ns, ConnId conn, int from) = 0;
   // Side `from` aborted the connection (an RST on the wire); `why` says what caused it.

@@ -38,11 +38,7 @@ PcapCapture::Flow* PcapCapture::live_flow(ConnId conn) {
   return it == flows_.end() || it->second.dead ? nullptr : &it->second;
 }
 
-void PcapCapture::emit(Flow* flow, int64_t t_ns, std::vector<pcap::Frame> frames) {
-  if (flow != nullptr) {
-    t_ns = std::max(t_ns, flow->last_ns);
-    flow->last_ns = t_ns;
-  }
+void PcapCapture::emit(int64_t t_ns, std::vector<pcap::Frame> frames) {
   for (pcap::Frame& f : frames) {
     records_.push_back(Record{t_ns, eth_, std::move(f.bytes), std::move(f.comment)});
   }
@@ -50,43 +46,44 @@ void PcapCapture::emit(Flow* flow, int64_t t_ns, std::vector<pcap::Frame> frames
 
 void PcapCapture::opened(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) {
   auto [it, fresh] = flows_.try_emplace(
-      conn, Flow{pcap::TcpFlow(endpoint(client), endpoint(server), isn(conn, 0), isn(conn, 1))});
-  if (!fresh) return;
-  emit(&it->second, t_ns, it->second.tcp.open());
+      conn, Flow{pcap::TcpFlow(endpoint(client), endpoint(server), isn(conn, 0), isn(conn, 1)),
+                 false, {}});
+  if (fresh) emit(t_ns, it->second.tcp.open());
 }
 
 void PcapCapture::refused(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) {
   pcap::TcpFlow once(endpoint(client), endpoint(server), isn(conn, 0), 0);
-  emit(nullptr, t_ns, once.refused());
+  emit(t_ns, once.refused());
+}
+
+void PcapCapture::sent(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
+                       bool lost) {
+  Flow* flow = live_flow(conn);
+  if (flow == nullptr || bytes.empty()) return;
+  uint32_t seq = 0;
+  emit(t_ns, flow->tcp.transmit(dir_of(from), bytes, &seq, lost ? "lost in the network" : ""));
+  flow->flight[from].push_back(seq);
 }
 
 void PcapCapture::delivered(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
-                            uint32_t lost, int64_t first_sent_ns) {
+                            uint32_t retransmissions) {
   Flow* flow = live_flow(conn);
-  if (flow == nullptr || bytes.empty()) return;
+  if (flow == nullptr || bytes.empty() || flow->flight[from].empty()) return;
+  uint32_t seq = flow->flight[from].front();
+  flow->flight[from].pop_front();
   Dir dir = dir_of(from);
-  if (lost == 0) {
-    emit(flow, t_ns, flow->tcp.send(dir, bytes));
-    return;
+  if (retransmissions > 0) {
+    std::string why = retransmissions == 1
+                          ? std::string("retransmission (1 transmission lost or held back)")
+                          : "retransmission (" + std::to_string(retransmissions) +
+                                " transmissions lost or held back)";
+    emit(t_ns, flow->tcp.retransmit(dir, seq, bytes, why));
   }
-  // The first transmission when it was sent (but never before a frame of the flow already
-  // written: the numbers must read in order), then the one that got through.
-  std::vector<pcap::Frame> first = flow->tcp.send_lost(dir, bytes);
-  if (lost > 1 && !first.empty()) {
-    first.front().comment = "lost in the network (then " + std::to_string(lost - 1) +
-                            " more transmission" + (lost > 2 ? "s" : "") + " lost or held back)";
-  }
-  emit(flow, std::min(first_sent_ns, t_ns), std::move(first));
-  std::vector<pcap::Frame> again = flow->tcp.send_retransmission(dir, bytes);
-  if (!again.empty()) {
-    again.front().comment = "retransmission after " + std::to_string(lost) + " lost transmission" +
-                            (lost > 1 ? "s" : "");
-  }
-  emit(flow, t_ns, std::move(again));
+  emit(t_ns, flow->tcp.receive(dir, bytes.size()));
 }
 
 void PcapCapture::fin(int64_t t_ns, ConnId conn, int from) {
-  if (Flow* flow = live_flow(conn)) emit(flow, t_ns, flow->tcp.fin(dir_of(from)));
+  if (Flow* flow = live_flow(conn)) emit(t_ns, flow->tcp.fin(dir_of(from)));
 }
 
 void PcapCapture::rst(int64_t t_ns, ConnId conn, int from, std::string_view why) {
@@ -94,7 +91,7 @@ void PcapCapture::rst(int64_t t_ns, ConnId conn, int from, std::string_view why)
   if (flow == nullptr) return;
   std::vector<pcap::Frame> frames = flow->tcp.reset(dir_of(from));
   if (!frames.empty()) frames.front().comment = std::string(why);
-  emit(flow, t_ns, std::move(frames));
+  emit(t_ns, std::move(frames));
   flow->dead = true;
 }
 

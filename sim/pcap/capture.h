@@ -12,13 +12,15 @@
 //    packet (partitions, crashes, restarts, mute sockets, HWM drops) are records with a
 //    comment on a second interface, "events" (link type USER0, the text as payload).
 //
-// Records are kept until finish() and written in time order (stable: same time, call order),
-// so a lost transmission can be placed before its retransmission. The file is a pure function
-// of the calls: the same seed gives the same bytes.
+// The capture is taken at the senders: data appears when sent (a lost transmission too, with a
+// comment), its ACK when it arrives, a retransmission when the copy that got through arrives.
+// Records are kept until finish() and written in time order (stable: same time, call order).
+// The file is a pure function of the calls: the same seed gives the same bytes.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,8 +41,10 @@ class PcapCapture final : public PacketSink {
   void host(HostId host, std::string_view name) override;
   void opened(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) override;
   void refused(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) override;
+  void sent(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
+            bool lost) override;
   void delivered(int64_t t_ns, ConnId conn, int from, std::span<const uint8_t> bytes,
-                 uint32_t lost, int64_t first_sent_ns) override;
+                 uint32_t retransmissions) override;
   void fin(int64_t t_ns, ConnId conn, int from) override;
   void rst(int64_t t_ns, ConnId conn, int from, std::string_view why) override;
   void event(int64_t t_ns, HostId host, ConnId conn, std::string_view what) override;
@@ -54,8 +58,8 @@ class PcapCapture final : public PacketSink {
  private:
   struct Flow {
     pcap::TcpFlow tcp;
-    bool dead = false;    // reset: nothing more goes on the wire
-    int64_t last_ns = 0;  // the latest timestamp given to a frame of this flow
+    bool dead = false;               // reset: nothing more goes on the wire
+    std::deque<uint32_t> flight[2];  // first sequence numbers of segments sent, not delivered
   };
   struct Record {
     int64_t t_ns;
@@ -66,7 +70,7 @@ class PcapCapture final : public PacketSink {
 
   static pcap::Ipv4Endpoint endpoint(Endpoint e) { return {address_of(e.host), e.port}; }
   Flow* live_flow(ConnId conn);
-  void emit(Flow* flow, int64_t t_ns, std::vector<pcap::Frame> frames);
+  void emit(int64_t t_ns, std::vector<pcap::Frame> frames);
 
   pcap::PcapngWriter writer_;
   uint32_t eth_;

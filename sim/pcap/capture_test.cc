@@ -66,19 +66,19 @@ uint32_t u32(const std::vector<uint8_t>& v, size_t at) {
          uint32_t(v[at + 3]) << 24;
 }
 
-TEST(PcapCapture, RecordsAreInTimeOrderAndLostSegmentsComeBeforeTheirRetransmission) {
+TEST(PcapCapture, RecordsAreInTimeOrderWithEventsOnTheirOwnInterface) {
   PcapCapture cap("test");
   cap.host(0, "client");
   cap.host(1, "server");
   cap.opened(1000, 1, {0, 40000}, {1, 5555});
   std::vector<uint8_t> data(100, 'x');
-  cap.delivered(2000, 1, 0, data, 0, 1500);
+  cap.sent(1500, 1, 0, data, false);
+  cap.delivered(2000, 1, 0, data, 0);
+  cap.sent(2500, 1, 0, data, /*lost=*/true);
   cap.event(3000, 0, 0, "partition starts: client <-/-> server");
-  // Sent at 2500, lost, delivered at 500000: the lost copy goes at 2500 (after the flow's
-  // last frame at 2000), before the event at 3000.
-  cap.delivered(500'000, 1, 0, data, 1, 2500);
+  cap.delivered(500'000, 1, 0, data, 1);  // the retransmission and its ACK
   cap.rst(600'000, 1, 1, "RST injected");
-  cap.delivered(700'000, 1, 0, data, 0, 650'000);  // after the reset: nothing
+  cap.sent(700'000, 1, 0, data, false);  // after the reset: nothing
   const std::vector<uint8_t>& file = cap.finish();
   // Walk the blocks: enhanced packets (type 6) carry interface id and a 64-bit timestamp.
   std::vector<uint64_t> times;
