@@ -115,8 +115,7 @@ std::vector<Frame> TcpFlow::send_lost(Dir dir, std::span<const uint8_t> bytes) {
 }
 
 std::vector<Frame> TcpFlow::send_retransmission(Dir dir, std::span<const uint8_t> bytes) {
-  std::vector<Frame> out =
-      retransmit(dir, from(dir).lost_seq, bytes, "retransmission after loss");
+  std::vector<Frame> out = retransmit(dir, from(dir).lost_seq, bytes, "retransmission after loss");
   std::vector<Frame> ack = receive(dir, bytes.size());
   out.insert(out.end(), ack.begin(), ack.end());
   return out;

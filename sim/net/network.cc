@@ -230,9 +230,8 @@ void Network::on_syn(Conn& c) {
     ++c.syn_retries;
     if (sink_ != nullptr && c.syn_retries == 1) {
       sink_->event(now, cli.host, id,
-                   "SYN from " + cli.address + " to " + dh.name + ":" +
-                       std::to_string(c.dst_port) + " not answered (" +
-                       (dh.up ? "partition" : "host down") + "): retrying");
+                   "SYN from " + cli.address + " to " + dh.name + ":" + std::to_string(c.dst_port) +
+                       " not answered (" + (dh.up ? "partition" : "host down") + "): retrying");
     }
     if (now + rto >= c.syn_deadline) {
       queue_.schedule(c.syn_deadline, this, kConnectFailed, id, uint64_t(Err::kTimedOut));

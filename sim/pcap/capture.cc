@@ -47,7 +47,8 @@ void PcapCapture::emit(int64_t t_ns, std::vector<pcap::Frame> frames) {
 void PcapCapture::opened(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) {
   auto [it, fresh] = flows_.try_emplace(
       conn, Flow{pcap::TcpFlow(endpoint(client), endpoint(server), isn(conn, 0), isn(conn, 1)),
-                 false, {}});
+                 false,
+                 {}});
   if (fresh) emit(t_ns, it->second.tcp.open());
 }
 
@@ -96,8 +97,8 @@ void PcapCapture::rst(int64_t t_ns, ConnId conn, int from, std::string_view why)
 }
 
 void PcapCapture::event(int64_t t_ns, HostId /*host*/, ConnId /*conn*/, std::string_view what) {
-  records_.push_back(Record{t_ns, events_, std::vector<uint8_t>(what.begin(), what.end()),
-                            std::string(what)});
+  records_.push_back(
+      Record{t_ns, events_, std::vector<uint8_t>(what.begin(), what.end()), std::string(what)});
 }
 
 const std::vector<uint8_t>& PcapCapture::finish() {
