@@ -31,7 +31,7 @@ uint16_t internet_checksum(std::span<const uint8_t> bytes, uint32_t sum) {
 }
 
 TcpFlow::TcpFlow(Ipv4Endpoint client, Ipv4Endpoint server, uint32_t client_isn, uint32_t server_isn)
-    : client_{client, client_isn, client_isn}, server_{server, server_isn, server_isn} {}
+    : client_{client, client_isn, client_isn, 0}, server_{server, server_isn, server_isn, 0} {}
 
 Frame TcpFlow::segment(Dir dir, uint8_t flags, uint32_t seq, std::span<const uint8_t> payload,
                        std::string comment) {
@@ -41,7 +41,7 @@ Frame TcpFlow::segment(Dir dir, uint8_t flags, uint32_t seq, std::span<const uin
   put16be(tcp, src.ep.port);
   put16be(tcp, dst.ep.port);
   put32be(tcp, seq);
-  put32be(tcp, (flags & kTcpAck) ? dst.next_seq : 0);
+  put32be(tcp, (flags & kTcpAck) ? src.rcv_next : 0);
   tcp.push_back(5 << 4);  // 20-byte header
   tcp.push_back(flags);
   put16be(tcp, 65535);  // window
@@ -87,7 +87,9 @@ Frame TcpFlow::segment(Dir dir, uint8_t flags, uint32_t seq, std::span<const uin
 std::vector<Frame> TcpFlow::open() {
   std::vector<Frame> out;
   out.push_back(segment(Dir::kClientToServer, kTcpSyn, client_.next_seq++, {}));
+  caught_up(Dir::kClientToServer);
   out.push_back(segment(Dir::kServerToClient, kTcpSyn | kTcpAck, server_.next_seq++, {}));
+  caught_up(Dir::kServerToClient);
   out.push_back(segment(Dir::kClientToServer, kTcpAck, client_.next_seq, {}));
   return out;
 }
@@ -95,54 +97,66 @@ std::vector<Frame> TcpFlow::open() {
 std::vector<Frame> TcpFlow::refused() {
   std::vector<Frame> out;
   out.push_back(segment(Dir::kClientToServer, kTcpSyn, client_.next_seq++, {}));
+  caught_up(Dir::kClientToServer);
   out.push_back(segment(Dir::kServerToClient, kTcpRst | kTcpAck, 0, {}, "connection refused"));
   return out;
 }
 
 std::vector<Frame> TcpFlow::send(Dir dir, std::span<const uint8_t> bytes) {
-  std::vector<Frame> out;
-  for (size_t off = 0; off < bytes.size(); off += kMss) {
-    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
-    out.push_back(segment(dir, kTcpAck | kTcpPsh, from(dir).next_seq, piece));
-    from(dir).next_seq += uint32_t(piece.size());
-  }
-  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
-  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  uint32_t seq = 0;
+  std::vector<Frame> out = transmit(dir, bytes, &seq);
+  std::vector<Frame> ack = receive(dir, bytes.size());
+  out.insert(out.end(), ack.begin(), ack.end());
   return out;
 }
 
 std::vector<Frame> TcpFlow::send_lost(Dir dir, std::span<const uint8_t> bytes) {
-  std::vector<Frame> out;
-  Side& s = from(dir);
-  s.lost_seq = s.next_seq;
-  for (size_t off = 0; off < bytes.size(); off += kMss) {
-    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
-    out.push_back(segment(dir, kTcpAck | kTcpPsh, s.next_seq, piece, "lost in the network"));
-    s.next_seq += uint32_t(piece.size());
-  }
-  return out;
+  return transmit(dir, bytes, &from(dir).lost_seq, "lost in the network");
 }
 
 std::vector<Frame> TcpFlow::send_retransmission(Dir dir, std::span<const uint8_t> bytes) {
-  std::vector<Frame> out;
-  uint32_t seq = from(dir).lost_seq;
-  for (size_t off = 0; off < bytes.size(); off += kMss) {
-    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
-    out.push_back(segment(dir, kTcpAck | kTcpPsh, seq, piece, "retransmission after loss"));
-    seq += uint32_t(piece.size());
-  }
-  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
-  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
+  std::vector<Frame> out = retransmit(dir, from(dir).lost_seq, bytes, "retransmission after loss");
+  std::vector<Frame> ack = receive(dir, bytes.size());
+  out.insert(out.end(), ack.begin(), ack.end());
   return out;
 }
 
+std::vector<Frame> TcpFlow::transmit(Dir dir, std::span<const uint8_t> bytes, uint32_t* seq,
+                                     std::string comment) {
+  *seq = from(dir).next_seq;
+  std::vector<Frame> out = retransmit(dir, *seq, bytes, std::move(comment));
+  from(dir).next_seq += uint32_t(bytes.size());
+  return out;
+}
+
+std::vector<Frame> TcpFlow::retransmit(Dir dir, uint32_t seq, std::span<const uint8_t> bytes,
+                                       std::string comment) {
+  std::vector<Frame> out;
+  for (size_t off = 0; off < bytes.size(); off += kMss) {
+    auto piece = bytes.subspan(off, std::min(kMss, bytes.size() - off));
+    out.push_back(segment(dir, kTcpAck | kTcpPsh, seq, piece, comment));
+    seq += uint32_t(piece.size());
+  }
+  return out;
+}
+
+std::vector<Frame> TcpFlow::receive(Dir dir, size_t len) {
+  to(dir).rcv_next += uint32_t(len);
+  return {segment(back(dir), kTcpAck, to(dir).next_seq, {})};
+}
+
 std::vector<Frame> TcpFlow::close(Dir dir) {
-  Dir back = dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  std::vector<Frame> out = fin(dir);
+  std::vector<Frame> other = fin(back(dir));
+  out.insert(out.end(), other.begin(), other.end());
+  return out;
+}
+
+std::vector<Frame> TcpFlow::fin(Dir dir) {
   std::vector<Frame> out;
   out.push_back(segment(dir, kTcpFin | kTcpAck, from(dir).next_seq++, {}));
-  out.push_back(segment(back, kTcpAck, to(dir).next_seq, {}));
-  out.push_back(segment(back, kTcpFin | kTcpAck, from(back).next_seq++, {}));
-  out.push_back(segment(dir, kTcpAck, from(dir).next_seq, {}));
+  caught_up(dir);
+  out.push_back(segment(back(dir), kTcpAck, to(dir).next_seq, {}));
   return out;
 }
 

@@ -41,17 +41,37 @@ class TcpFlow {
   std::vector<Frame> send_retransmission(Dir dir, std::span<const uint8_t> bytes);
   // Orderly close started by `dir`'s sender: FIN, ACK, FIN, ACK.
   std::vector<Frame> close(Dir dir);
+  // One side's half of an orderly close: `dir`'s sender sends FIN, the other side ACKs it.
+  std::vector<Frame> fin(Dir dir);
   // Abort by `dir`'s sender.
   std::vector<Frame> reset(Dir dir);
+
+  // The sender's view, for a network that delivers later than it sends (the simulator):
+  // data goes out when sent, and is acknowledged only when the receiver has it.
+  // New data from `dir`'s sender (no ACK from the receiver yet); *seq gets its first number.
+  std::vector<Frame> transmit(Dir dir, std::span<const uint8_t> bytes, uint32_t* seq,
+                              std::string comment = {});
+  // Data sent again from sequence number `seq`.
+  std::vector<Frame> retransmit(Dir dir, uint32_t seq, std::span<const uint8_t> bytes,
+                                std::string comment = {});
+  // The receiver got `len` more bytes of `dir`'s stream, in order: its ACK.
+  std::vector<Frame> receive(Dir dir, size_t len);
 
  private:
   struct Side {
     Ipv4Endpoint ep;
     uint32_t next_seq;  // next sequence number this side sends
     uint32_t lost_seq;  // where the last lost data started
+    uint32_t rcv_next;  // what this side acknowledges: the peer's stream received so far
   };
+  // Every segment but the first SYN carries ACK = the sender's rcv_next.
   Frame segment(Dir dir, uint8_t flags, uint32_t seq, std::span<const uint8_t> payload,
                 std::string comment = {});
+  // The receiving side of `dir` has everything its peer sent so far.
+  void caught_up(Dir dir) { to(dir).rcv_next = from(dir).next_seq; }
+  static Dir back(Dir dir) {
+    return dir == Dir::kClientToServer ? Dir::kServerToClient : Dir::kClientToServer;
+  }
   Side& from(Dir dir) { return dir == Dir::kClientToServer ? client_ : server_; }
   Side& to(Dir dir) { return dir == Dir::kClientToServer ? server_ : client_; }
 

@@ -39,12 +39,20 @@ const Network::Conn* Network::find(ConnId id) const {
   return it == conns_.end() ? nullptr : &it->second;
 }
 
+void Network::set_packet_sink(PacketSink* sink) {
+  sink_ = sink;
+  if (sink_ == nullptr) return;
+  for (size_t i = 0; i < hosts_.size(); ++i) sink_->host(HostId(i), hosts_[i].name);
+}
+
 // --- hosts ---
 
 HostId Network::add_host(std::string name) {
   hosts_.push_back(Host{});
   hosts_.back().name = std::move(name);
-  return HostId(hosts_.size() - 1);
+  HostId id = HostId(hosts_.size() - 1);
+  if (sink_ != nullptr) sink_->host(id, hosts_.back().name);
+  return id;
 }
 
 bool Network::resolve(std::string_view name, HostId* host) const {
@@ -90,6 +98,10 @@ void Network::crash(HostId host) {
     }
   }
   trace(host, 0, "crash", 0);
+  if (sink_ != nullptr) {
+    sink_->event(queue_.now_ns(), host, 0,
+                 h.name + " crashed: its connections are gone without a packet");
+  }
   for (ConnId id : touched) {
     if (Conn* c = find(id)) maybe_forget(*c);
   }
@@ -101,6 +113,7 @@ void Network::restart(HostId host) {
   h.up = true;
   ++h.incarnation;
   trace(host, 0, "restart", 0);
+  if (sink_ != nullptr) sink_->event(queue_.now_ns(), host, 0, h.name + " restarted");
 }
 
 // --- links ---
@@ -121,7 +134,7 @@ const Network::Link& Network::link(HostId from, HostId to) {
   return links_.emplace(std::make_pair(from, to), l).first->second;
 }
 
-int64_t Network::segment_delay(HostId from, HostId to) {
+int64_t Network::segment_delay(HostId from, HostId to, uint8_t* lost_out) {
   int64_t d = link(from, to).latency_ns;
   if (params_.jitter_ns > 0) d += rng_.range(0, params_.jitter_ns);
   if (params_.spike_ppm > 0 && rng_.chance_ppm(params_.spike_ppm)) d += params_.spike_ns;
@@ -131,6 +144,7 @@ int64_t Network::segment_delay(HostId from, HostId to) {
       d += rto;
       rto = std::min(rto * 2, params_.rto_max_ns);
       ++stats_.retransmits;
+      if (lost_out != nullptr) ++*lost_out;
     }
   }
   return d;
@@ -185,7 +199,8 @@ Err Network::connect(HostId from, std::string_view to_host, uint16_t port, EndOw
   cli.host = from;
   cli.incarnation = h.incarnation;
   cli.owner = owner;
-  cli.address = h.name + ":" + std::to_string(ephemeral_port(h));
+  cli.port = ephemeral_port(h);
+  cli.address = h.name + ":" + std::to_string(cli.port);
   cli.sndbuf = options.sndbuf > 0 ? options.sndbuf : params_.sndbuf;
   cli.rcvbuf = options.rcvbuf > 0 ? options.rcvbuf : params_.rcvbuf;
   c.end[1].host = to;
@@ -213,6 +228,11 @@ void Network::on_syn(Conn& c) {
     int64_t rto = std::min(params_.syn_rto_ns << std::min(c.syn_retries, 20),
                            std::max(params_.syn_rto_ns, params_.rto_max_ns));
     ++c.syn_retries;
+    if (sink_ != nullptr && c.syn_retries == 1) {
+      sink_->event(now, cli.host, id,
+                   "SYN from " + cli.address + " to " + dh.name + ":" + std::to_string(c.dst_port) +
+                       " not answered (" + (dh.up ? "partition" : "host down") + "): retrying");
+    }
     if (now + rto >= c.syn_deadline) {
       queue_.schedule(c.syn_deadline, this, kConnectFailed, id, uint64_t(Err::kTimedOut));
     } else {
@@ -225,6 +245,7 @@ void Network::on_syn(Conn& c) {
   if (port == dh.ports.end()) {
     ++stats_.refused;
     trace(to, id, "refused", 0, std::to_string(c.dst_port));
+    if (sink_ != nullptr) sink_->refused(now, id, {cli.host, cli.port}, {to, c.dst_port});
     queue_.schedule_in(link(to, cli.host).latency_ns, this, kConnectFailed, id,
                        uint64_t(Err::kConnRefused));
     return;
@@ -241,6 +262,7 @@ void Network::on_syn(Conn& c) {
   c.dir[1].last_arrive = synack;  // nothing the server sends overtakes the SYN-ACK
   queue_.schedule(synack, this, kSynAck, id);
   trace(to, id, "accept", 0, cli.address);
+  if (sink_ != nullptr) sink_->opened(now, id, {cli.host, cli.port}, {to, c.dst_port});
   std::string peer = cli.address;
   EndOwner* owner = listeners_[lid].owner->on_accept(lid, EndRef{id, 1}, peer);
   if (Conn* again = find(id); again != nullptr && !again->end[1].closed) {
@@ -254,11 +276,13 @@ void Network::push_segment(Conn& c, int d, SegKind kind, uint32_t len) {
   Dir& dir = c.dir[d];
   int64_t now = queue_.now_ns();
   int64_t sent = kind == SegKind::kData ? std::max(now, dir.link_free_at) : now;
+  uint8_t lost = 0;
   int64_t arrive =
-      std::max(sent + segment_delay(c.end[d].host, c.end[1 - d].host), dir.last_arrive);
+      std::max(sent + segment_delay(c.end[d].host, c.end[1 - d].host, &lost), dir.last_arrive);
   dir.last_arrive = arrive;
-  dir.flight.push_back(Segment{arrive, now, len, kind, 0});
+  dir.flight.push_back(Segment{arrive, now, len, kind, 0, lost});
   if (kind == SegKind::kData) {
+    if (sink_ != nullptr) sink_->sent(now, c.id, d, {dir.out.data() + dir.wire, len}, lost > 0);
     dir.wire += len;
     ++stats_.segments;
   }
@@ -333,6 +357,12 @@ void Network::deliver(Conn& c, int d) {
       // Data for an end that no longer exists (closed, reset, or its host restarted): the
       // answer is RST, and the sender's end fails when it gets there.
       trace(to.host, c.id, "rst_reply", seg.len);
+      if (sink_ != nullptr) {
+        sink_->rst(now, c.id, 1 - d,
+                   to.incarnation != dst.incarnation
+                       ? "RST: data for a connection its host forgot (restarted)"
+                       : "RST: data for a closed or reset end");
+      }
       drop_outgoing(c, d);
       if (!from.closed) {
         queue_.schedule_in(segment_delay(to.host, from.host), this, kRst, c.id, uint64_t(d));
@@ -344,6 +374,9 @@ void Network::deliver(Conn& c, int d) {
     if (s.kind == SegKind::kData) {
       bool vanish = params_.debug_vanish_ppm > 0 && rng_.chance_ppm(params_.debug_vanish_ppm);
       if (!vanish) dir.in.append(dir.out.data(), s.len);
+      if (sink_ != nullptr) {
+        sink_->delivered(now, c.id, d, {dir.out.data(), s.len}, uint32_t(s.lost) + s.retries);
+      }
       if (params_.trace_payload) {
         trace(to.host, c.id, "deliver", s.len, hex_of(dir.out.data(), s.len));
       } else {
@@ -355,13 +388,18 @@ void Network::deliver(Conn& c, int d) {
       notify(c, 1 - d);
       notify(c, d);
     } else if (s.kind == SegKind::kFin) {
+      // The peer's kernel answers a FIN while it still knows the connection (even closed).
+      if (sink_ != nullptr && to.incarnation == dst.incarnation && to.err == Err::kOk) {
+        sink_->fin(now, c.id, d);
+      }
       if (!gone) {
         dir.eof = true;
         trace(to.host, c.id, "fin", 0);
         notify(c, 1 - d);
       }
-    } else if (!gone) {
-      fail_end(c, 1 - d, Err::kConnReset, "reset by peer");
+    } else {
+      if (sink_ != nullptr) sink_->rst(now, c.id, d, "RST: closed with unread input");
+      if (!gone) fail_end(c, 1 - d, Err::kConnReset, "reset by peer");
     }
   }
   schedule_delivery(c, d);
@@ -382,6 +420,10 @@ void Network::fail_end(Conn& c, int side, Err err, std::string_view why) {
   e.err = err;
   drop_outgoing(c, side);
   trace(e.host, c.id, err == Err::kTimedOut ? "timed_out" : "reset", 0, why);
+  if (sink_ != nullptr && err == Err::kTimedOut) {
+    sink_->event(queue_.now_ns(), e.host, c.id,
+                 std::string(why) + ": " + e.address + " fails with ETIMEDOUT");
+  }
   notify(c, side);
 }
 
@@ -548,6 +590,7 @@ void Network::reset(ConnId id) {
   if (c == nullptr) return;
   ++stats_.resets;
   trace(c->end[0].host, id, "inject_reset", 0);
+  if (sink_ != nullptr) sink_->rst(queue_.now_ns(), id, 0, "RST injected (reset fault)");
   for (int side = 0; side < 2; ++side) fail_end(*c, side, Err::kConnReset, "reset mid-stream");
 }
 
@@ -575,6 +618,9 @@ void Network::on_event(const Event& event) {
       HostId host = cli.host;
       if (err == Err::kTimedOut) ++stats_.connect_timeouts;
       trace(host, c->id, "connect_failed", 0, err_name(err));
+      if (sink_ != nullptr && err == Err::kTimedOut) {
+        sink_->event(queue_.now_ns(), host, c->id, cli.address + ": connect timed out");
+      }
       conns_.erase(event.a);
       if (owner != nullptr) owner->on_connect_result(EndRef{event.a, 0}, err);
       break;

@@ -36,11 +36,10 @@
 #include "sim/base/rng.h"
 #include "sim/base/trace.h"
 #include "sim/net/byte_queue.h"
+#include "sim/net/packet_sink.h"
 
 namespace zlab::sim {
 
-using HostId = uint32_t;
-using ConnId = uint64_t;
 using ListenerId = uint64_t;
 
 // One end of a connection: side 0 connected, side 1 accepted.
@@ -141,6 +140,10 @@ class Network final : public EventTarget {
   const NetParams& params() const { return params_; }
   NetParams& mutable_params() { return params_; }
   const NetStats& stats() const { return stats_; }
+  // Tells `sink` (not owned; null: none) about every packet from now on; the hosts so far are
+  // announced at once.
+  void set_packet_sink(PacketSink* sink);
+  PacketSink* packet_sink() const { return sink_; }
 
   // --- hosts ---
   HostId add_host(std::string name);
@@ -198,7 +201,8 @@ class Network final : public EventTarget {
     int64_t first_sent;
     uint32_t len;
     SegKind kind;
-    uint8_t retries;
+    uint8_t retries;  // held back by a partition or a down host, retransmitted
+    uint8_t lost;     // lost by the loss model (the delay already holds their RTOs)
   };
   // The bytes from end i to end 1-i.
   struct Dir {
@@ -220,6 +224,7 @@ class Network final : public EventTarget {
     uint32_t incarnation = 0;
     EndOwner* owner = nullptr;
     std::string address;
+    uint16_t port = 0;
     size_t sndbuf = 0;
     size_t rcvbuf = 0;
     bool connected = false;
@@ -256,7 +261,7 @@ class Network final : public EventTarget {
   Conn* find(ConnId id);
   const Conn* find(ConnId id) const;
   const Link& link(HostId from, HostId to);
-  int64_t segment_delay(HostId from, HostId to);
+  int64_t segment_delay(HostId from, HostId to, uint8_t* lost = nullptr);
   uint16_t ephemeral_port(Host& host);
   void on_syn(Conn& c);
   void transmit(Conn& c, int d);
@@ -275,6 +280,7 @@ class Network final : public EventTarget {
   Trace& trace_;
   NetParams params_;
   NetStats stats_;
+  PacketSink* sink_ = nullptr;
   std::vector<Host> hosts_;
   std::map<ListenerId, Listener> listeners_;
   std::map<ConnId, Conn> conns_;

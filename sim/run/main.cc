@@ -8,6 +8,7 @@
 //   --json FILE                   the sweep's JSON ("-": stdout; default: DIR/sweep.json)
 //   --out DIR                     traces (single runs, and failing runs of sweeps)
 //   --payload                     segment payloads (hex) in the trace
+//   --pcap FILE                   one run (one --scenario) as pcapng: TCP packets and events
 //   --list                        scenarios and faults
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ int usage(const char* why) {
                "usage: ./zlab sim [--seed N | --seeds A..B] [--scenario NAME]... [--shard i/n]\n"
                "                  [--jobs J] [--faults LIST|all|none] [--scale K]\n"
                "                  [--check-determinism] [--json FILE] [--out DIR] [--payload]\n"
-               "                  [--list]\n");
+               "                  [--pcap FILE] [--list]\n");
   return 2;
 }
 
@@ -95,7 +96,7 @@ int main_impl(int argc, char** argv) {
   int jobs = int(std::max(1u, std::thread::hardware_concurrency()));
   FaultChoice choice;
   RunParams params;
-  std::string json_path, out_dir;
+  std::string json_path, out_dir, pcap_path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -151,6 +152,9 @@ int main_impl(int argc, char** argv) {
       out_dir = v;
     } else if (a == "--payload") {
       payload = true;
+    } else if (a == "--pcap") {
+      if (!(v = value())) return usage("--pcap needs a file");
+      pcap_path = v;
     } else if (a == "-h" || a == "--help") {
       usage(nullptr);
       list();
@@ -160,6 +164,9 @@ int main_impl(int argc, char** argv) {
     }
   }
   if (!out_dir.empty()) ::mkdir(out_dir.c_str(), 0755);
+  if (!pcap_path.empty() && (!have_seed || have_range || determinism || scenarios.size() != 1)) {
+    return usage("--pcap records one run: give --seed N and one --scenario");
+  }
 
   if (have_seed && !have_range && !determinism) {
     if (scenarios.empty()) {
@@ -173,6 +180,7 @@ int main_impl(int argc, char** argv) {
       req.choice = choice;
       req.params = params;
       req.trace_payload = payload;
+      req.pcap_path = pcap_path;
       if (!out_dir.empty()) {
         req.trace_path = out_dir + "/" + name + "-" + std::to_string(seed) + ".jsonl";
       }
@@ -191,6 +199,7 @@ int main_impl(int argc, char** argv) {
         print_failure(stdout, r);
       }
       if (!req.trace_path.empty()) std::printf("trace: %s\n", req.trace_path.c_str());
+      if (!req.pcap_path.empty()) std::printf("pcap: %s\n", req.pcap_path.c_str());
     }
     return failed == 0 ? 0 : 1;
   }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sim/base/trace.h"
+#include "sim/pcap/capture.h"
 #include "sim/world/world.h"
 
 namespace zlab::sim {
@@ -44,6 +45,7 @@ RunResult run_scenario(const RunRequest& req) {
   FaultTargets targets = scenario->targets();
   targets.window_ns = req.params.window_ns;
 
+  std::unique_ptr<PcapCapture> capture;  // outlives the world, which calls it
   World world(req.seed);
   for (uint32_t h = 0; h < targets.hosts; ++h) world.add_host("h" + std::to_string(h));
   FaultSchedule schedule =
@@ -58,6 +60,10 @@ RunResult run_scenario(const RunRequest& req) {
     if (file == nullptr) res.failures.push_back("cannot write the trace to " + req.trace_path);
   }
   world.trace().set_file(file);
+  if (!req.pcap_path.empty()) {
+    capture = std::make_unique<PcapCapture>(res.repro + " (faults: " + res.faults + ")");
+    world.set_packet_sink(capture.get());
+  }
 
   ScenarioEnv env(world, schedule, req.params, targets.hosts);
   scenario->start(env);
@@ -96,6 +102,13 @@ RunResult run_scenario(const RunRequest& req) {
     res.trace_tail.assign(world.trace().recent().begin(), world.trace().recent().end());
   }
   if (file != nullptr) std::fclose(file);
+  if (capture != nullptr) {
+    world.set_packet_sink(nullptr);
+    if (!capture->write_file(req.pcap_path)) {
+      res.failures.push_back("cannot write the capture to " + req.pcap_path);
+      res.passed = false;
+    }
+  }
   res.wall_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
   return res;

@@ -21,6 +21,7 @@ struct RunRequest {
   RunParams params;
   std::string trace_path;  // write the JSON-lines trace here; empty: only hash it
   bool trace_payload = false;
+  std::string pcap_path;  // write a pcapng of the run here (sim/pcap/capture.h); empty: none
 };
 
 struct RunResult {

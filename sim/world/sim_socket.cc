@@ -166,10 +166,35 @@ std::string SimSocket::last_endpoint() { return core_ ? core_->options().last_en
 
 Err SimSocket::send(Msg& part, int flags) {
   if (!core_ || closing_) return Err::kTerminated;
+  PacketSink* sink = env_.net->packet_sink();
+  uint64_t dropped = sink != nullptr ? core_->dropped_messages() : 0;
   Err err = core_->send(part, flags & ~kDontWait, now_ns());
   if (err == Err::kAgain) ++mutes_;
+  if (sink != nullptr) note_pressure(sink, err, core_->dropped_messages() > dropped);
   settle(err != Err::kAgain);
   return err;
+}
+
+void SimSocket::note_pressure(PacketSink* sink, Err err, bool dropped) {
+  // Only the changes: a socket that stays mute (or keeps dropping) is one event.
+  std::string_view host = env_.net->host_name(env_.host);
+  int64_t now = env_.queue->now_ns();
+  if (err == Err::kAgain && !mute_) {
+    mute_ = true;
+    sink->event(now, env_.host, 0,
+                std::string(host) + "/" + name_ + " mute: send would block (HWM or no peer)");
+  } else if (err == Err::kOk && mute_) {
+    mute_ = false;
+    sink->event(now, env_.host, 0, std::string(host) + "/" + name_ + " no longer mute");
+  }
+  if (dropped && !dropping_) {
+    dropping_ = true;
+    sink->event(now, env_.host, 0,
+                std::string(host) + "/" + name_ + " HWM reached: drops messages");
+  } else if (err == Err::kOk && !dropped && dropping_) {
+    dropping_ = false;
+    sink->event(now, env_.host, 0, std::string(host) + "/" + name_ + " below its HWM again");
+  }
 }
 
 Err SimSocket::recv(Msg* part) {

@@ -123,6 +123,7 @@ class SimSocket final : public Driver,
   bool pump_stream(StreamId id);
   void request_settle();
   void drain_monitor();
+  void note_pressure(PacketSink* sink, Err err, bool dropped);
   void report_engine_error(std::string what);
   void trace(std::string_view event, uint64_t conn, int64_t bytes, std::string_view detail = {});
   bool parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t* port, bool* any_port);
@@ -138,6 +139,8 @@ class SimSocket final : public Driver,
   std::map<ListenerId, EndpointId> by_listener_;
   std::map<uint16_t, uint64_t> monitor_counts_;
   uint64_t mutes_ = 0;
+  bool mute_ = false;      // for the packet sink: the last send found the socket mute
+  bool dropping_ = false;  // the last send dropped a message at an HWM
   int64_t timer_at_ = INT64_MAX;
   uint64_t timer_gen_ = 0;
   int64_t last_timer_fire_ = -1;

@@ -257,8 +257,18 @@ void World::partition(HostId from, HostId to, bool both_ways, int64_t from_ns, i
 void World::reset_at(uint64_t pick, int64_t at_ns) { queue_.schedule(at_ns, this, kReset, pick); }
 
 void World::consumer_pause(HostId host, int64_t from_ns, int64_t until_ns) {
-  at(from_ns, [this, host] { hosts_[host]->gate.paused = true; });
-  at(until_ns, [this, host] { hosts_[host]->gate.paused = false; });
+  at(from_ns, [this, host] {
+    hosts_[host]->gate.paused = true;
+    if (PacketSink* sink = net_.packet_sink()) {
+      sink->event(queue_.now_ns(), host, 0, host_name(host) + ": consumers pause");
+    }
+  });
+  at(until_ns, [this, host] {
+    hosts_[host]->gate.paused = false;
+    if (PacketSink* sink = net_.packet_sink()) {
+      sink->event(queue_.now_ns(), host, 0, host_name(host) + ": consumers resume");
+    }
+  });
 }
 
 void World::consumer_rate(HostId host, uint32_t per_sec, int64_t from_ns, int64_t until_ns) {
@@ -321,6 +331,11 @@ void World::on_event(const Event& event) {
       if (event.b) net_.set_blocked(to, from, block);
       trace_.record(queue_.now_ns(), host_name(from), 0, block ? "partition" : "heal", 0,
                     host_name(to) + (event.b ? " both ways" : " one way"));
+      if (PacketSink* sink = net_.packet_sink()) {
+        sink->event(queue_.now_ns(), from, 0,
+                    std::string(block ? "partition starts: " : "partition heals: ") +
+                        host_name(from) + (event.b ? " <-/-> " : " -/-> ") + host_name(to));
+      }
       break;
     }
     case kReset: {

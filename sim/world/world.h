@@ -64,6 +64,9 @@ class World final : public EventTarget, public WaitHub {
   EventQueue& queue() { return queue_; }
   Trace& trace() { return trace_; }
   Network& net() { return net_; }
+  // A capture of the run (sim/net/packet_sink.h; not owned, null: none): packets from the
+  // network, and events with no packet from the world and the sockets.
+  void set_packet_sink(PacketSink* sink) { net_.set_packet_sink(sink); }
   int64_t now_ns() const { return queue_.now_ns(); }
 
   // --- hosts ---
