@@ -217,8 +217,7 @@ void prepend_routing_id_property() {
   }
   size_t big = *rc::gen::inRange<size_t>(0, 40'000);  // one more write of many read chunks
   writes[0].push_back(pattern(big, 7));
-  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()),
-          uint32_t(k + 1));
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()), uint32_t(k + 1));
   bool lossy = lossy_case(lab);
   Stream st = bound_stream(lab);
   std::vector<Raw> raws = connect_clients(lab, st, k);
@@ -250,7 +249,7 @@ void prepend_routing_id_property() {
   st.poll(lab);
   std::set<std::string> ids;
   for (const Raw& r : raws) ids.insert(r.id);
-  RC_ASSERT(ids.size() == size_t(k));  // one routing id per connection
+  RC_ASSERT(ids.size() == size_t(k));       // one routing id per connection
   RC_ASSERT(st.order.size() == size_t(k));  // no message names any other id
   int resets = 0;
   for (int i = 0; i < k; ++i) {
@@ -285,8 +284,7 @@ void fair_queue_property() {
     sizes.push_back(size_t(*rc::gen::inRange(2, 7)) * kReadChunk +
                     size_t(*rc::gen::inRange(0, 100)));
   }
-  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()),
-          uint32_t(k + 1));
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()), uint32_t(k + 1));
   lossy_case(lab);
   Stream st = bound_stream(lab);
   std::vector<Raw> raws = connect_clients(lab, st, k);
@@ -358,10 +356,9 @@ void notification_property() {
   enum End { kStay, kClose, kCrash };
   int k = *rc::gen::inRange(1, 4);
   auto ends = *rc::gen::container<std::vector<int>>(size_t(k), rc::gen::inRange(0, 3));
-  bool outward = *rc::gen::arbitrary<bool>();      // the STREAM socket also connects to a raw server
+  bool outward = *rc::gen::arbitrary<bool>();  // the STREAM socket also connects to a raw server
   bool outward_close = *rc::gen::arbitrary<bool>();  // ... which then closes that connection
-  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()),
-          uint32_t(k + 2));
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()), uint32_t(k + 2));
   lossy_case(lab);
   Stream st = bound_stream(lab);
   std::vector<Raw> raws = connect_clients(lab, st, k);
@@ -390,10 +387,12 @@ void notification_property() {
   settle(lab);
   st.poll(lab);
   std::vector<bool> expect_end(size_t(k), false);
+  std::vector<bool> reset_first(size_t(k), false);
   for (int i = 0; i < k; ++i) {
     Raw& r = raws[size_t(i)];
     if (gone(st, r)) {  // a fault reset it
       expect_end[size_t(i)] = true;
+      reset_first[size_t(i)] = true;
       evidence().count("by_reset");
       continue;
     }
@@ -447,6 +446,9 @@ void notification_property() {
       RC_ASSERT(log.notifications == 2);
       RC_ASSERT(hello.compare(0, log.data.size(), log.data) == 0);
       ++disconnects;
+      if (ends[size_t(i)] == kCrash && !reset_first[size_t(i)])
+        evidence().count("crash_disconnects");
+      if (reset_first[size_t(i)]) evidence().count("reset_disconnects");
     } else {
       RC_ASSERT(!gone(st, r));
       RC_ASSERT(log.notifications == 1);  // still connected: no disconnect notification
@@ -475,7 +477,8 @@ void notification_property() {
 void close_by_empty_frame_property() {
   int k = *rc::gen::inRange(1, 4);
   auto close = *rc::gen::container<std::vector<bool>>(size_t(k), rc::gen::arbitrary<bool>());
-  auto sizes = *rc::gen::container<std::vector<size_t>>(size_t(k), rc::gen::inRange<size_t>(0, 50'000));
+  auto sizes =
+      *rc::gen::container<std::vector<size_t>>(size_t(k), rc::gen::inRange<size_t>(0, 50'000));
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
   Stream st = bound_stream(lab);
   std::vector<Raw> raws = connect_clients(lab, st, k);
@@ -515,7 +518,7 @@ void close_by_empty_frame_property() {
     Raw& r = raws[size_t(i)];
     r.pump();
     RC_ASSERT(!r.error);
-    RC_ASSERT(r.got == want[size_t(i)]);  // everything sent before the empty frame, then ...
+    RC_ASSERT(r.got == want[size_t(i)]);         // everything sent before the empty frame, then ...
     RC_ASSERT(r.eof == bool(close[size_t(i)]));  // ... EOF, and only there
     st.poll(lab);
     RC_ASSERT(st.log(r.id).data.empty());
@@ -557,7 +560,8 @@ void sndmore_property() {
     with_more += o.more;
   }
   // Incoming framing: each raw peer says something.
-  for (int i = 0; i < k; ++i) RC_ASSERT(raw_write_all(lab, raws[size_t(i)], "from " + std::to_string(i)));
+  for (int i = 0; i < k; ++i)
+    RC_ASSERT(raw_write_all(lab, raws[size_t(i)], "from " + std::to_string(i)));
   int incoming = 0;
   lab.wait_for(
       [&] {
@@ -605,10 +609,10 @@ void unroutable_property() {
     std::string unknown;
   };
   auto ops = *rc::gen::nonEmpty(rc::gen::container<std::vector<Op>>(rc::gen::build<Op>(
-      rc::gen::set(&Op::kind, rc::gen::inRange(0, 2)), rc::gen::set(&Op::to, rc::gen::inRange(0, k)),
+      rc::gen::set(&Op::kind, rc::gen::inRange(0, 2)),
+      rc::gen::set(&Op::to, rc::gen::inRange(0, k)),
       rc::gen::set(&Op::unknown, rc::gen::nonEmpty(rc::gen::arbitrary<std::string>())))));
-  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()),
-          uint32_t(k + 1));
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | lossy_fault_mask()), uint32_t(k + 1));
   bool lossy = lossy_case(lab);
   Stream st = bound_stream(lab);
   std::vector<Raw> raws = connect_clients(lab, st, k);
@@ -758,17 +762,21 @@ void direction_property() {
     std::string d = "down" + std::to_string(j) + ";";
     RC_ASSERT(raw_write_all(lab, r, u));
     up += u;
-    RC_ASSERT(lab.wait_for([&] {
-      st.poll(lab);
-      return st.log(r.id).data.size() >= up.size();
-    }, 5000));
+    RC_ASSERT(lab.wait_for(
+        [&] {
+          st.poll(lab);
+          return st.log(r.id).data.size() >= up.size();
+        },
+        5000));
     RC_ASSERT(st.log(r.id).data == up);
     RC_ASSERT(stream_send(st.s, r.id, d) == Err::kOk);
     down += d;
-    RC_ASSERT(lab.wait_for([&] {
-      r.pump();
-      return r.got.size() >= down.size();
-    }, 5000));
+    RC_ASSERT(lab.wait_for(
+        [&] {
+          r.pump();
+          return r.got.size() >= down.size();
+        },
+        5000));
     RC_ASSERT(r.got == down);
   }
   evidence().count("exchanges", rounds);
@@ -796,19 +804,25 @@ void pattern_property() {
     } else {
       RC_ASSERT(raw_write_all(lab, r, piece));
       up += piece;
-      RC_ASSERT(lab.wait_for([&] {
-        st.poll(lab);
-        return st.log(r.id).data.size() >= up.size();
-      }, 5000));
+      RC_ASSERT(lab.wait_for(
+          [&] {
+            st.poll(lab);
+            return st.log(r.id).data.size() >= up.size();
+          },
+          5000));
       ++recvs;
     }
   }
-  lab.wait_for([&] {
-    r.pump();
-    return r.got.size() >= down.size();
-  }, 5000);
+  lab.wait_for(
+      [&] {
+        r.pump();
+        return r.got.size() >= down.size();
+      },
+      5000);
   RC_ASSERT(r.got == down);
   RC_ASSERT(st.log(r.id).data == up);
+  evidence().count("sends", sends);
+  evidence().count("receives", recvs);
   if (sends > 0 && recvs > 0) evidence().exercised();
 }
 
@@ -826,13 +840,15 @@ void outgoing_property() {
     RC_ASSERT(stream_send(st.s, raws[size_t(dests[j])].id, piece) == Err::kOk);
     want[size_t(dests[j])] += piece;
   }
-  lab.wait_for([&] {
-    for (int i = 0; i < k; ++i) {
-      raws[size_t(i)].pump();
-      if (raws[size_t(i)].got.size() < want[size_t(i)].size()) return false;
-    }
-    return true;
-  }, 10'000);
+  lab.wait_for(
+      [&] {
+        for (int i = 0; i < k; ++i) {
+          raws[size_t(i)].pump();
+          if (raws[size_t(i)].got.size() < want[size_t(i)].size()) return false;
+        }
+        return true;
+      },
+      10'000);
   lab.advance_ms(200);
   std::set<int> reached;
   for (int i = 0; i < k; ++i) {
@@ -886,17 +902,21 @@ void mute_property() {
   RC_ASSERT(stable);
   RC_ASSERT(st.s->dropped_messages() == 0u);
   evidence().max("accepted_before_mute", accepted);
-  lab.wait_for([&] {
-    r.pump();
-    return r.got.size() >= want.size();
-  }, 20'000);
+  lab.wait_for(
+      [&] {
+        r.pump();
+        return r.got.size() >= want.size();
+      },
+      20'000);
   RC_ASSERT(r.got == want);  // nothing lost, nothing twice, in order
   RC_ASSERT(stream_send(st.s, r.id, "again") == Err::kOk);
   want += "again";
-  lab.wait_for([&] {
-    r.pump();
-    return r.got.size() >= want.size();
-  }, 5000);
+  lab.wait_for(
+      [&] {
+        r.pump();
+        return r.got.size() >= want.size();
+      },
+      5000);
   RC_ASSERT(r.got == want);
   evidence().exercised();
 }
