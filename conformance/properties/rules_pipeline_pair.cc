@@ -830,11 +830,12 @@ const std::vector<Flow>& flows() {
 void delivery_property(Delivery rule) {
   Flow flow = *rc::gen::elementOf(flows());
   int m = *rc::gen::inRange(1, 50);
+  // Each message: 1-4 frames of generated sizes.
   auto shapes = *rc::gen::container<std::vector<std::vector<int>>>(
-      size_t(m), rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 600))));
-  for (auto& shape : shapes) {
-    if (shape.size() > 4) shape.resize(4);
-  }
+      size_t(m), rc::gen::mapcat(rc::gen::inRange(1, 5), [](int frames) {
+        return rc::gen::container<std::vector<int>>(size_t(frames), rc::gen::inRange(0, 600));
+      }));
+  int burst = *rc::gen::inRange(1, 9);  // messages sent back to back, then time passes
   bool sender_binds = *rc::gen::arbitrary<bool>();
   uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
   Lab lab(gen_world_seed(), mask, 2);
@@ -915,7 +916,7 @@ void delivery_property(Delivery rule) {
   }, 30'000);
   RC_ASSERT(up);
   // Across the fault window (it ends 2 s in), the receiver reading as messages come.
-  int64_t step_ms = lab.simulated() ? std::max<int64_t>(1, 2400 / m) : 1;
+  int64_t step_ms = lab.simulated() ? std::max<int64_t>(1, 2400 * burst / m) : 1;
   int eagain = 0;
   for (int j = 0; j < m; ++j) {
     Err err = Err::kOk;
@@ -925,6 +926,7 @@ void delivery_property(Delivery rule) {
       RC_ASSERT(err == Err::kAgain);
       ++eagain;
     }
+    if ((j + 1) % burst != 0 && j + 1 < m) continue;
     lab.advance_ms(step_ms);
     pump();
   }
