@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,11 @@
 #include "engine/base/socket_type.h"
 #include "sim/fault/faults.h"
 #include "sim/world/world.h"
+
+namespace zlab {
+// So that RapidCheck prints "kAgain" rather than "<???>" when an assertion on an Err fails.
+inline std::ostream& operator<<(std::ostream& os, Err e) { return os << err_name(e); }
+}  // namespace zlab
 
 namespace zlab::conform {
 
@@ -34,9 +40,11 @@ std::string_view transport_name(Transport t);
 // Fault kinds that keep every connection alive and every message intact: a property that
 // promises exact behaviour (rotation, exactly-once) may run under any mix of these.
 uint32_t benign_fault_mask();
-// Fault kinds that lose connections, delay delivery past timeouts or stall readers: loss
-// (retransmission delays), reset, partition, crash, slow_consumer. A property under these
+// Fault kinds that lose connections, delay delivery past timeouts or shrink queues: loss
+// (retransmission delays), reset, partitions (both ways, one way), slow_consumer (here: HWMs
+// of 1..50 and small TCP buffers; its reader pauses need actors). A property under these
 // checks only what the spec promises even then (at-most-once, in order, no duplicates).
+// Crashes are not drawn: a property that needs one schedules it (World::crash_at).
 uint32_t lossy_fault_mask();
 std::string fault_names(uint32_t mask);
 

@@ -83,13 +83,17 @@ struct Raw {
   }
 };
 
-// A raw TCP client on `host` connecting to `to`:kStreamPort, through its connect.
+// A raw TCP client on `host` connecting to `to`:kStreamPort, through its connect. Refused
+// connects are retried every 20 ms, as a client does while its server boots (late_bind).
 RawConn* raw_connect(Lab& lab, uint32_t host, uint32_t to, uint16_t port = kStreamPort) {
-  RawConn* c = lab.world().raw_conn(sim::HostId(host));
-  RC_ASSERT(c->start_connect(sim::HostId(host), host_name(to), port) == Err::kOk);
-  lab.wait_for([&] { return c->state() != RawConn::State::kConnecting; }, 20'000);
-  RC_ASSERT(c->state() == RawConn::State::kOpen);
-  return c;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    RawConn* c = lab.world().raw_conn(sim::HostId(host));
+    RC_ASSERT(c->start_connect(sim::HostId(host), host_name(to), port) == Err::kOk);
+    lab.wait_for([&] { return c->state() != RawConn::State::kConnecting; }, 20'000);
+    if (c->state() == RawConn::State::kOpen) return c;
+    lab.advance_ms(20);
+  }
+  RC_FAIL("a raw client could not connect in 200 attempts");
 }
 
 // Writes all of `data`, letting time run while the send buffer is full. False if the
