@@ -39,12 +39,14 @@ Parts cat(Parts a, const Parts& b) {
   return a;
 }
 
-bool lossy(const Lab& lab) { return lab.faults().lossy(); }
+// Any fault of lossy_fault_mask() drawn: connections may break, segments be retransmitted
+// late, readers stall. Exact timing and exactly-once are then not promised.
+bool lossy(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
 
 // How long to wait for something that must come: a little, or, while lossy faults may still
 // act, until they are over plus enough for reconnection and retransmission.
 int64_t patience_ms(const Lab& lab, int64_t base = 2000) {
-  if (!lab.faults().lossy()) return base;
+  if (!lossy(lab)) return base;
   int64_t left_ms = (lab.faults().window_end_ns - lab.now_ns()) / 1'000'000;
   return std::max<int64_t>(0, left_ms) + base + 4000;
 }
@@ -881,7 +883,6 @@ void rep_never_blocks_on_send() {
   evidence().count("replies_dropped_for_slow_client", int64_t(dropped));
   evidence().count("polite_round_trips", polite_trips);
   if (dropped > 0) evidence().exercised();
-  if (getenv("DBG")) fprintf(stderr, "hwm=%d polite=%d faults=%s replies=%d dropped=%d trips=%d\n", hwm, polite, sim::describe_faults(lab.faults()).c_str(), replies, int(dropped), polite_trips);
 }
 
 // --- DEALER ---
@@ -975,6 +976,7 @@ void dealer_envelope_oblivious() {
   int envelope_like = 0;
   for (int j = 0; j < m; ++j) {
     Parts a = gen_frames(0, 4, true);
+    if (j == 0) a.insert(a.begin(), "");  // looks like a delimiter: still not the DEALER's
     a.push_back("u" + std::to_string(j));
     Parts b = gen_frames(0, 4, true);
     b.push_back("w" + std::to_string(j));
@@ -1092,8 +1094,11 @@ void dealer_block_when_mute() {
     Err err = Err::kOk;
     // Fill until the state is steady: EAGAIN, and no room comes back while time passes (the
     // pipes drain into the connections until every peer's queue and buffers are full too).
+    // Real loopback TCP keeps opening its window by a few KB now and then, so there only the
+    // EAGAIN itself is checked.
     bool steady = false;
-    for (int round = 0; round < 100 && !steady; ++round) {
+    int rounds = lab.simulated() ? 12 : 1;
+    for (int round = 0; round < rounds && !steady; ++round) {
       bool any = false;
       while (sent < 100000 && lab.send(fan->hub, {std::to_string(sent), pad}, &err)) {
         ++sent;
@@ -1101,11 +1106,14 @@ void dealer_block_when_mute() {
         if (sent % 16 == 0) lab.advance_ms(1);
       }
       RC_ASSERT(err == Err::kAgain);
+      RC_ASSERT((fan->hub->events() & kPollOut) == 0u);
       steady = !any && round > 0;
-      if (!steady) lab.advance_ms(250);
+      if (!steady && lab.simulated()) lab.advance_ms(250);
     }
-    RC_ASSERT(steady);
-    still_blocked(lab, fan->hub);
+    if (lab.simulated()) {
+      RC_ASSERT(steady);
+      still_blocked(lab, fan->hub);
+    }
     std::vector<int> last(size_t(k), -1);
     std::set<int> seen;
     lab.wait_for([&] {
