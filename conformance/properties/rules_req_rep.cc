@@ -39,6 +39,12 @@ Parts cat(Parts a, const Parts& b) {
   return a;
 }
 
+// Half the cases may draw lossy faults too (any mix of them, shrinking towards none), so that
+// exact checks still run often; the other half only benign ones.
+uint32_t gen_mixed_faults() {
+  return gen_faults(*rc::gen::element(benign_fault_mask(), benign_fault_mask() | lossy_fault_mask()));
+}
+
 // Any fault of lossy_fault_mask() drawn: connections may break, segments be retransmitted
 // late, readers stall. Exact timing and exactly-once are then not promised.
 bool lossy(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
@@ -140,7 +146,7 @@ Sock* client(Lab& lab, uint32_t host, SocketType type, const std::string& identi
 // reaches the REQ application as exactly body; replies without the delimiter are never handed
 // to the application.
 void req_envelope_delimiter() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int rounds = *rc::gen::inRange(1, 6);
   Lab lab(gen_world_seed(), mask, 2);
   if (lossy(lab)) evidence().count("lossy_case");
@@ -191,7 +197,7 @@ void req_envelope_delimiter() {
 // and in-turn calls succeed. Under lossy faults a request or reply may be lost: the REQ then
 // waits for ever, still refusing sends.
 void req_strict_alternation() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int len = *rc::gen::inRange(0, 25);
   auto ops = *rc::gen::container<std::vector<int>>(size_t(len), rc::gen::inRange(0, 3));
   // A tail that always reaches the situation: ask, ask again (refused), answer, take the reply,
@@ -318,7 +324,7 @@ void req_round_robin() {
 // to the application. Fakes come only from services no later request will go to, so none can
 // linger as a stale message in the pipe of a future target (see the report).
 void req_reply_from_last_peer() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int k = *rc::gen::inRange(2, 5);
   int m = *rc::gen::inRange(1, k + 1);
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
@@ -460,7 +466,7 @@ void req_block_no_service() {
 // [the same address frames..., "", reply...] to the client that asked. Under lossy faults,
 // what arrives is exact, in order and never duplicated.
 void rep_save_envelope() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int d = *rc::gen::inRange(1, 4);
   Lab lab(gen_world_seed(), mask, uint32_t(d + 1));
   if (lossy(lab)) evidence().count("lossy_case");
@@ -535,7 +541,7 @@ void rep_save_envelope() {
 // rule/REP/reply-to-requester: k REQ clients ask at once, round after round; the REP answers
 // each request it reads, and every client gets the answer to its own request, never another's.
 void rep_reply_to_requester() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int k = *rc::gen::inRange(2, 6);
   int rounds = *rc::gen::inRange(1, 4);
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
@@ -653,7 +659,7 @@ void rep_reply_discarded_if_requester_gone() {
 // reply, or a send with no request taken, is refused (not EAGAIN) and changes nothing; every
 // in-turn call succeeds, and each reply reaches the client whose request was taken, in order.
 void rep_strict_alternation() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int d = *rc::gen::inRange(1, 4);
   int len = *rc::gen::inRange(0, 25);
   auto ops = *rc::gen::container<std::vector<int>>(size_t(len), rc::gen::inRange(0, 3));
@@ -754,7 +760,7 @@ void rep_strict_alternation() {
 // lossy faults: what arrives is in order without duplicates, and once the faults are over,
 // every client that asks again is served.
 void rep_fair_queue() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int k = *rc::gen::inRange(2, 5);
   auto backlog = *rc::gen::container<std::vector<int>>(size_t(k), rc::gen::inRange(1, 9));
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
@@ -824,7 +830,7 @@ void rep_fair_queue() {
 // and the REP keeps serving a well-behaved client meanwhile. Whether the replies reach the
 // slow client is not asserted (the register: div/REP/no-mute-row).
 void rep_never_blocks_on_send() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int hwm = *rc::gen::inRange(1, 20);
   bool polite = *rc::gen::arbitrary<bool>();
   Lab lab(gen_world_seed(), mask, 3);
@@ -892,7 +898,7 @@ void rep_never_blocks_on_send() {
 // for its requests, in order. Either side may bind. Under lossy faults: an exact, in-order
 // subsequence.
 void dealer_delimiter_to_rep() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   int d = *rc::gen::inRange(1, 3);
   bool rep_binds = *rc::gen::arbitrary<bool>();
   Lab lab(gen_world_seed(), mask, uint32_t(d + 1));
@@ -961,7 +967,7 @@ void dealer_delimiter_to_rep() {
 // (which adds/strips only its routing id) or another DEALER. Under lossy faults: an exact,
 // in-order subsequence.
 void dealer_envelope_oblivious() {
-  uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
+  uint32_t mask = gen_mixed_faults();
   SocketType peer_type = *rc::gen::element(SocketType::kRouter, SocketType::kDealer);
   int m = *rc::gen::inRange(1, 8);
   Lab lab(gen_world_seed(), mask, 2);
