@@ -1112,7 +1112,8 @@ void dealer_block_when_mute() {
         if (sent % 16 == 0) lab.advance_ms(1);
       }
       RC_ASSERT(err == Err::kAgain);
-      RC_ASSERT((fan->hub->events() & kPollOut) == 0u);
+      // On real sockets the I/O thread may make room between the two calls.
+      if (lab.simulated()) RC_ASSERT((fan->hub->events() & kPollOut) == 0u);
       steady = !any && round > 0;
       if (!steady && lab.simulated()) lab.advance_ms(250);
     }
