@@ -231,7 +231,8 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
     err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id);
     listener.listening.resolved = endpoint.text;
   } else {
-    err = listen_on(endpoint, options.ipv6, options.backlog, &listener.listening);
+    err = listen_on(endpoint, options.ipv6, options.backlog, {options.sndbuf, options.rcvbuf},
+                    &listener.listening);
     if (err == Err::kOk) {
       listener.token = io_.add(listener.listening.fd, weak_from_this(), id, true, EPOLLIN);
     }
@@ -269,7 +270,7 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   }
   bool in_progress = false;
   Err err = Err::kOk;
-  int fd = connect_to(endpoint, options.ipv6, &in_progress, &err);
+  int fd = connect_to(endpoint, options.ipv6, {options.sndbuf, options.rcvbuf}, &in_progress, &err);
   if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};

@@ -30,6 +30,11 @@ void set_socket_options(int fd, int family) {
   }
 }
 
+void set_buffer_sizes(int fd, BufferSizes buffers) {
+  if (buffers.sndbuf > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffers.sndbuf, sizeof(int));
+  if (buffers.rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffers.rcvbuf, sizeof(int));
+}
+
 // "host:port" (host may be *, an IPv4 address, [IPv6], or a name); port may be * or 0.
 Err resolve_tcp(const std::string& address, bool ipv6, bool passive, SockAddr* out) {
   std::string addr = address;
@@ -153,7 +158,8 @@ Err errno_to_err(int e) {
   }
 }
 
-Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, Listening* out) {
+Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buffers,
+              Listening* out) {
   SockAddr sa;
   std::string path;
   if (endpoint.transport == Transport::kTcp) {
@@ -179,6 +185,7 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, Listening* out) 
     int v6only = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
   }
+  set_buffer_sizes(fd, buffers);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa.storage), sa.len) != 0 ||
       ::listen(fd, backlog) != 0) {
     Err err = errno_to_err(errno);
@@ -213,7 +220,8 @@ int accept_from(int listen_fd, std::string* peer_address, Err* err) {
   return fd;
 }
 
-int connect_to(const Endpoint& endpoint, bool ipv6, bool* in_progress, Err* err) {
+int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* in_progress,
+               Err* err) {
   SockAddr sa;
   *err = endpoint.transport == Transport::kTcp ? resolve_tcp(endpoint.address, ipv6, false, &sa)
                                                : resolve_ipc(endpoint.address, &sa);
@@ -224,6 +232,7 @@ int connect_to(const Endpoint& endpoint, bool ipv6, bool* in_progress, Err* err)
     return -1;
   }
   set_socket_options(fd, sa.family);
+  set_buffer_sizes(fd, buffers);
   *in_progress = false;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa.storage), sa.len) != 0) {
     if (errno == EINPROGRESS || errno == EAGAIN) {

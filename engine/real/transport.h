@@ -16,12 +16,23 @@ struct Listening {
   std::string ipc_dir;   // ipc://*: the temporary folder made for it
 };
 
-// Binds and listens (non-blocking, close-on-exec). `ipv6` as ZMQ_IPV6.
-Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, Listening* out);
+// ZMQ_SNDBUF / ZMQ_RCVBUF: the kernel buffer sizes a socket asks for; -1 or 0 leaves the OS
+// default (and its autotuning) alone.
+struct BufferSizes {
+  int sndbuf = -1;
+  int rcvbuf = -1;
+};
+
+// Binds and listens (non-blocking, close-on-exec). `ipv6` as ZMQ_IPV6. Accepted connections
+// inherit `buffers` from the listening socket (set before listen(), as the window scale is
+// chosen at the handshake).
+Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buffers,
+              Listening* out);
 // Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
 int accept_from(int listen_fd, std::string* peer_address, Err* err);
 // Starts a non-blocking connect; *in_progress when completion must be awaited (EPOLLOUT).
-int connect_to(const Endpoint& endpoint, bool ipv6, bool* in_progress, Err* err);
+int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* in_progress,
+               Err* err);
 // After EPOLLOUT on a connecting fd: kOk, or why it failed.
 Err finish_connect(int fd);
 std::string peer_address_of(int fd);
