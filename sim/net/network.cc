@@ -161,13 +161,13 @@ uint16_t Network::ephemeral_port(Host& host) {
 // --- listening ---
 
 Err Network::listen(HostId host, uint16_t port, ListenOwner* owner, uint16_t* bound,
-                    ListenerId* id) {
+                    ListenerId* id, const ConnectOptions& buffers) {
   Host& h = hosts_[host];
   if (!h.up) return Err::kAddrNotAvailable;
   if (port == 0) port = ephemeral_port(h);
   if (h.ports.count(port) > 0) return Err::kAddrInUse;
   ListenerId lid = next_listener_++;
-  listeners_[lid] = Listener{host, port, owner};
+  listeners_[lid] = Listener{host, port, owner, buffers.sndbuf, buffers.rcvbuf};
   h.ports[port] = lid;
   *bound = port;
   *id = lid;
@@ -256,8 +256,9 @@ void Network::on_syn(Conn& c) {
   srv.incarnation = dh.incarnation;
   srv.connected = true;
   srv.address = dh.name + ":" + std::to_string(c.dst_port);
-  srv.sndbuf = params_.sndbuf;
-  srv.rcvbuf = params_.rcvbuf;
+  const Listener& listener = listeners_.at(lid);
+  srv.sndbuf = listener.sndbuf > 0 ? listener.sndbuf : params_.sndbuf;
+  srv.rcvbuf = listener.rcvbuf > 0 ? listener.rcvbuf : params_.rcvbuf;
   int64_t synack = now + link(to, cli.host).latency_ns;
   c.dir[1].last_arrive = synack;  // nothing the server sends overtakes the SYN-ACK
   queue_.schedule(synack, this, kSynAck, id);

@@ -162,7 +162,10 @@ class Network final : public EventTarget {
 
   // --- listening ---
   // port 0: an ephemeral port. kAddrInUse if taken.
-  Err listen(HostId host, uint16_t port, ListenOwner* owner, uint16_t* bound, ListenerId* id);
+  // `buffers`: the accepted connections' send/receive buffers (a listener's ZMQ_SNDBUF and
+  // ZMQ_RCVBUF, as a real kernel's accepted sockets inherit them); 0: the default.
+  Err listen(HostId host, uint16_t port, ListenOwner* owner, uint16_t* bound, ListenerId* id,
+             const ConnectOptions& buffers = {});
   void unlisten(ListenerId id);
 
   // --- connections ---
@@ -252,6 +255,8 @@ class Network final : public EventTarget {
     HostId host;
     uint16_t port;
     ListenOwner* owner;
+    size_t sndbuf = 0;  // for accepted ends; 0: the default
+    size_t rcvbuf = 0;
   };
   struct Link {
     int64_t latency_ns;

@@ -157,6 +157,36 @@ TEST(NetworkTest, AFullSendBufferMakesWritesWouldBlockUntilTheReaderReads) {
   EXPECT_EQ(got, big);
 }
 
+// A listener's buffer sizes are its accepted connections' (a real kernel's accepted sockets
+// inherit them): a server with a small send buffer pushes back on its writer at once.
+TEST(NetworkTest, AcceptedEndsTakeTheListenersBuffers) {
+  NetParams p;
+  p.sndbuf = p.rcvbuf = 3000;  // the client's (the network's default)
+  Fixture f(p);
+  Owner cli, srv;
+  uint16_t bound = 0;
+  ListenerId lid = 0;
+  ConnectOptions small;
+  small.sndbuf = 1000;
+  small.rcvbuf = 2000;
+  ASSERT_EQ(f.net.listen(f.b, 80, &srv, &bound, &lid, small), Err::kOk);
+  EndRef c;
+  ASSERT_EQ(f.net.connect(f.a, "b", 80, &cli, {}, &c), Err::kOk);
+  f.run_until(f.queue.now_ns() + 100 * kMs);
+  ASSERT_EQ(srv.ends.size(), 1u);
+  EndRef s = srv.ends[0];
+  std::string big(100000, 'x');
+  size_t from_server = 0;
+  size_t to_server = 0;
+  for (int i = 0; i < 50; ++i) {  // nobody reads: each side fills what the other allows
+    from_server += f.write(s, std::string_view(big).substr(from_server));
+    to_server += f.write(c, std::string_view(big).substr(to_server));
+    f.run_until(f.queue.now_ns() + kMs);
+  }
+  EXPECT_EQ(from_server, 1000u + 3000u);  // its own send buffer + the client's window
+  EXPECT_EQ(to_server, 3000u + 2000u);    // the client's send buffer + its window
+}
+
 TEST(NetworkTest, BandwidthPacesTheBytes) {
   NetParams p;
   p.bandwidth_min_bps = p.bandwidth_max_bps = 1'000'000;  // 1 MB/s

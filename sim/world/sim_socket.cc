@@ -353,7 +353,6 @@ bool SimSocket::parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t*
 
 Err SimSocket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
                       std::string* resolved) {
-  (void)options;
   if (endpoint.transport != Transport::kTcp) return Err::kProtoNotSupported;
   std::string host;
   uint16_t port = 0;
@@ -365,7 +364,10 @@ Err SimSocket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptio
   }
   uint16_t bound = 0;
   ListenerId lid = 0;
-  Err err = env_.net->listen(env_.host, port, this, &bound, &lid);
+  ConnectOptions buffers;  // what accepted connections get, as from a real listener
+  buffers.sndbuf = options.sndbuf > 0 ? size_t(options.sndbuf) : 0;
+  buffers.rcvbuf = options.rcvbuf > 0 ? size_t(options.rcvbuf) : 0;
+  Err err = env_.net->listen(env_.host, port, this, &bound, &lid, buffers);
   if (err != Err::kOk) return err;
   listeners_[id] = lid;
   by_listener_[lid] = id;
