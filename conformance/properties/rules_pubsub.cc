@@ -189,12 +189,12 @@ RoundResult publish_round(Lab& lab, const std::vector<Sock*>& pubs, std::vector<
 // when faults may lose messages, an in-order subsequence of them. Returns how many copies the
 // subscribers got.
 int check_round(const RoundResult& r, const std::vector<Subscriber>& subs,
-                const std::vector<std::string>& frames, bool exact) {
+                const std::vector<std::string>& frames, bool exact, bool strays_allowed = false) {
   int copies = 0;
   if (exact) {
     RC_ASSERT(r.synced);
     RC_ASSERT(r.complete);
-    RC_ASSERT(r.stray == 0);
+    if (!strays_allowed) RC_ASSERT(r.stray == 0);  // late copies of earlier rounds' messages
   }
   for (size_t i = 0; i < subs.size(); ++i) {
     std::vector<std::string> expected;
@@ -266,7 +266,7 @@ void subscription_sequence_property(bool counted) {
   int round = 0;
   auto check = [&](bool exact) {
     RoundResult r = publish_round(lab, {net->pub}, net->subs, round++, frames, exact ? 20'000 : 3'000);
-    check_round(r, net->subs, frames, exact);
+    check_round(r, net->subs, frames, exact, weak);
     if (!exact) return;
     evidence().count("exact_checks");
     for (const std::string& f : frames) {
@@ -346,7 +346,7 @@ void fan_out_rule_property() {
     lab.wait_out_faults();
   }
   RoundResult r = publish_round(lab, {net->pub}, net->subs, round++, frames, 20'000);
-  int copies = check_round(r, net->subs, frames, true);
+  int copies = check_round(r, net->subs, frames, true, weak);
   evidence().count("copies", copies);
   evidence().max("subscribers", k);
   // Fan-out: some message reached two or more subscribers.
@@ -509,7 +509,7 @@ void initially_unsubscribed_property() {
   if (weak) {
     lab.wait_out_faults();
     r = publish_round(lab, {net->pub}, just_control, 1, frames, 20'000);
-    check_round(r, just_control, frames, true);
+    check_round(r, just_control, frames, true, true);
   }
   lab.advance_ms(200);
   int leaked = 0;
@@ -576,6 +576,15 @@ bool sync_markers(Lab& lab, Sock* xpub, std::vector<Subscriber>& subs, XPubLog& 
       timeout_ms);
 }
 
+// After faults: the publisher writes a little, so a connection a reset left half-open (the
+// publisher never heard of it) fails and is detached, with its unsubscribes.
+void surface_dead_connections(Lab& lab, const std::vector<Sock*>& pubs) {
+  for (int i = 0; i < 20; ++i) {
+    for (Sock* p : pubs) lab.send(p, {std::string(1, kMarker) + "flush"});
+    lab.advance_ms(50);
+  }
+}
+
 // The XPUB's view must match the subscribers: a topic's replayed count is positive exactly
 // when some subscriber holds it; with ZMQ_XPUB_VERBOSER it equals how many hold it.
 void check_view(const XPubLog& log, const std::vector<Subscriber*>& live, bool verboser) {
@@ -631,7 +640,7 @@ void subscription_messages_property() {
   }
   if (weak) {
     lab.wait_out_faults();
-    lab.advance_ms(1000);
+    surface_dead_connections(lab, {net->pub});
   }
   RC_ASSERT(sync_markers(lab, net->pub, net->subs, log, 0, 20'000));
   lab.advance_ms(100);
@@ -640,7 +649,7 @@ void subscription_messages_property() {
   for (const std::string& t : ever) RC_ASSERT(log.has(true, t));
   std::vector<Subscriber*> live;
   for (Subscriber& s : net->subs) live.push_back(&s);
-  check_view(log, live, verboser);
+  check_view(log, live, verboser && !weak);  // a reset may leave a duplicate until detected
   int subs = 0, unsubs = 0;
   for (const auto& [on, t] : log.commands) {
     if (is_marker(t)) continue;
@@ -680,7 +689,7 @@ void unsubscribe_on_disconnect_property() {
   }
   if (weak) {
     lab.wait_out_faults();
-    lab.advance_ms(1000);
+    surface_dead_connections(lab, {net->pub});
   }
   RC_ASSERT(sync_markers(lab, net->pub, net->subs, log, 0, 20'000));
   std::vector<Subscriber*> live, gone;
@@ -715,7 +724,7 @@ void unsubscribe_on_disconnect_property() {
     for (Subscriber* s : live) held = held || s->topics.count(t) > 0;
     RC_ASSERT((c > 0) == held);
   }
-  check_view(log, live, verboser);
+  check_view(log, live, verboser && !weak);
   // Exercised: a departed subscriber held a data topic nobody else holds, and it was cancelled.
   for (Subscriber* g : gone) {
     for (const std::string& t : g->topics) {
@@ -862,7 +871,7 @@ void sends_subscriptions_property() {
   }
   if (weak) {
     lab.wait_out_faults();
-    lab.advance_ms(1000);
+    surface_dead_connections(lab, up->xpubs);
   }
   RC_ASSERT(sync_upstream(*up, logs, 0, 20'000));
   up->xsub.topics.insert(peer_marker(0, 0));
@@ -876,7 +885,7 @@ void sends_subscriptions_property() {
       RC_ASSERT(is_subsequence(got, sent));
       RC_ASSERT(is_subsequence(changes, got));
     }
-    check_view(logs[p], {&up->xsub}, true);
+    check_view(logs[p], {&up->xsub}, !weak);  // a reset may leave a duplicate until detected
   }
   evidence().max("publishers", k);
   evidence().count("changes", int64_t(changes.size()));
