@@ -91,6 +91,10 @@ struct Subscriber {
   Sock* s = nullptr;
   SocketType type = SocketType::kSub;
   std::multiset<std::string> topics;
+  // Its last subscription to "" was cancelled and the publisher may not have heard yet. Until
+  // it has, the publisher still sends it everything (its own filter drops the surplus), so a
+  // marker probe arriving proves nothing: see settle_empty_cancels.
+  bool empty_cancel_in_flight = false;
 };
 
 // Subscribes or unsubscribes through the socket's own mechanism (option or message).
@@ -108,7 +112,28 @@ void apply(Lab& lab, Subscriber& sub, const std::string& topic, bool on) {
     sub.topics.insert(topic);
   } else if (auto it = sub.topics.find(topic); it != sub.topics.end()) {
     sub.topics.erase(it);
+    if (topic.empty() && sub.topics.count("") == 0) sub.empty_cancel_in_flight = true;
   }
+}
+
+// The marker handshake (publish_round) proves that the publisher has every earlier command of
+// a subscriber only if nothing but the marker subscription could have let the probe through.
+// The empty topic lets everything through: while the cancel of a subscriber's last "" is on
+// its way, the probe arrives anyway, and the round's messages may then be sent after the
+// cancel arrived but before the later subscriptions (the marker's included) did, and be
+// withheld. The subscriber cannot see the difference (it filters what it receives itself),
+// and a PUB cannot be asked, so the property lets the cancel arrive: longer than the worst
+// benign one-way delay on the simulator (latency 20 ms + jitter 5 ms + a 200 ms spike), and
+// past retransmissions after lossy faults; on loopback tcp, a moment.
+void settle_empty_cancels(Lab& lab, std::vector<Subscriber>& subs) {
+  bool any = false;
+  for (Subscriber& s : subs) {
+    any = any || s.empty_cancel_in_flight;
+    s.empty_cancel_in_flight = false;
+  }
+  if (!any) return;
+  evidence().count("empty_cancel_settled");
+  lab.advance_ms(!lab.simulated() ? 50 : weak_case(lab) ? 2'500 : 500);
 }
 
 // One round of publishing: every publisher sends `frames` (tagged with round and publisher in a
@@ -128,6 +153,7 @@ RoundResult publish_round(Lab& lab, const std::vector<Sock*>& pubs, std::vector<
   size_t np = pubs.size();
   size_t ns = subs.size();
   r.got.assign(ns, std::vector<std::vector<std::string>>(np));
+  settle_empty_cancels(lab, subs);
   for (Subscriber& sub : subs) set_subscription(lab, sub.s, sub.type, mk, true);
   std::vector<std::vector<bool>> probed(ns, std::vector<bool>(np, false));
   std::vector<std::vector<bool>> ended(ns, std::vector<bool>(np, false));
