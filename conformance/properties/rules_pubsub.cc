@@ -1,4 +1,5 @@
-// PUB, SUB, XPUB and XSUB rules: fan-out, prefix matching, subscription messages, drops (spec/rules.json).
+// PUB, SUB, XPUB and XSUB rules: fan-out, prefix matching, subscription messages, drops
+// (spec/rules.json).
 //
 // Subscriptions travel asynchronously. The properties synchronise with markers: a subscriber
 // subscribes to a fresh marker topic ("\x7f<round>.") after its other operations, and the
@@ -23,7 +24,9 @@ constexpr char kMarker = '\x7f';
 
 bool is_marker(const std::string& frame) { return !frame.empty() && frame[0] == kMarker; }
 
-std::string round_marker(int round) { return std::string(1, kMarker) + std::to_string(round) + "."; }
+std::string round_marker(int round) {
+  return std::string(1, kMarker) + std::to_string(round) + ".";
+}
 
 // Whether the faults of this case may break connections or shrink HWMs (only weaker claims).
 bool weak_case(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
@@ -45,8 +48,7 @@ std::vector<std::string> gen_pool(int min_n, int max_n, int max_len, bool rare_e
       if (*rc::gen::arbitrary<bool>() || int(base.size()) <= min_len) {
         pool.push_back(base + gen_bytes(1, 2));
       } else {
-        pool.push_back(
-            base.substr(0, size_t(*rc::gen::inRange<int>(min_len, int(base.size())))));
+        pool.push_back(base.substr(0, size_t(*rc::gen::inRange<int>(min_len, int(base.size())))));
       }
     } else {
       pool.push_back(gen_bytes(min_len, max_len));
@@ -105,12 +107,15 @@ uint32_t gen_sometimes_lossy_mask() {
 }
 
 // First frames of messages: a pool topic with a suffix, or arbitrary bytes.
-std::vector<std::string> gen_frames(const std::vector<std::string>& pool, int max_n) {
-  int n = *rc::gen::inRange(1, max_n + 1);
+// `min_suffix` 1: a pool topic is always a proper prefix of the frames made from it.
+std::vector<std::string> gen_frames(const std::vector<std::string>& pool, int max_n, int min_n = 1,
+                                    int min_suffix = 0) {
+  int n = *rc::gen::inRange(min_n, max_n + 1);
   std::vector<std::string> frames;
   for (int i = 0; i < n; ++i) {
     if (*rc::gen::arbitrary<bool>()) {
-      frames.push_back(pool[size_t(*rc::gen::inRange<int>(0, int(pool.size())))] + gen_bytes(0, 2));
+      frames.push_back(pool[size_t(*rc::gen::inRange<int>(0, int(pool.size())))] +
+                       gen_bytes(min_suffix, 2));
     } else {
       frames.push_back(gen_bytes(0, 4));
     }
@@ -251,7 +256,8 @@ RoundResult publish_round(Lab& lab, const std::vector<Sock*>& pubs, std::vector<
       timeout_ms);
   if (r.synced) {
     for (size_t p = 0; p < np; ++p) {
-      for (const std::string& f : frames) RC_ASSERT(lab.send(pubs[p], {f, tag + std::to_string(p)}));
+      for (const std::string& f : frames)
+        RC_ASSERT(lab.send(pubs[p], {f, tag + std::to_string(p)}));
       RC_ASSERT(lab.send(pubs[p], {mk + "e", std::to_string(p)}));
     }
     r.complete = lab.wait_for(
@@ -330,14 +336,14 @@ SocketType gen_sub_type() { return *rc::gen::element(SocketType::kSub, SocketTyp
 void subscription_sequence_property(bool counted) {
   SocketType pub_type = gen_pub_type();
   SocketType sub_type = gen_sub_type();
-  // Drawn at a size of at least 50: the first (smallest) cases need a few topics, frames
+  // Drawn at full size: the first (smallest) cases need a few topics, frames
   // and operations too, or they never reach the situation.
-  auto [pool, frames, ops] = gen_at_least_size(50, [counted] {
+  auto [pool, frames, ops] = gen_at_least_size(100, [counted] {
     auto pool = counted ? gen_pool(1, 2, 2) : gen_pool(1, 5, 3, /*rare_empty=*/true);
-    auto frames = gen_frames(pool, counted ? 4 : 8);
+    auto frames = counted ? gen_frames(pool, 4, 2) : gen_frames(pool, 8, 2, 1);
     int w_sub = 3, w_unsub = counted ? 2 : 1, w_check = counted ? 2 : 1;
     auto ops = *rc::gen::container<std::vector<std::pair<int, int>>>(
-        size_t(*rc::gen::inRange(2, 25)),
+        size_t(*rc::gen::inRange(4, 25)),
         rc::gen::pair(rc::gen::weightedElement<int>({{w_sub, 0}, {w_unsub, 1}, {w_check, 2}}),
                       rc::gen::inRange<int>(0, int(pool.size()))));
     return std::make_tuple(pool, frames, ops);
@@ -350,7 +356,8 @@ void subscription_sequence_property(bool counted) {
   std::map<std::string, bool> survived;  // an unsubscribe left the topic subscribed
   int round = 0;
   auto check = [&](bool exact) {
-    RoundResult r = publish_round(lab, {net->pub}, net->subs, round++, frames, exact ? 20'000 : 3'000);
+    RoundResult r =
+        publish_round(lab, {net->pub}, net->subs, round++, frames, exact ? 20'000 : 3'000);
     check_round(r, net->subs, frames, exact, weak);
     if (!exact) return;
     evidence().count("exact_checks");
@@ -1169,7 +1176,8 @@ void add_pubsub_rule_properties(std::vector<Property>& out) {
   add("rule/PUB/never-blocks", "PUB", "mute", never_blocks_property);
   add("rule/PUB/drop-for-muted-subscriber-only", "PUB", "mute", drop_for_muted_only_property);
   add("rule/SUB/initially-unsubscribed", "SUB", "subscription", initially_unsubscribed_property);
-  add("rule/SUB/prefix-match", "SUB", "subscription", [] { subscription_sequence_property(false); });
+  add("rule/SUB/prefix-match", "SUB", "subscription",
+      [] { subscription_sequence_property(false); });
   add("rule/SUB/subscriptions-counted", "SUB", "subscription",
       [] { subscription_sequence_property(true); });
   add("rule/XPUB/subscription-messages", "XPUB", "subscription", subscription_messages_property);
