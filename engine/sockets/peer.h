@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/proto/connection.h"
 #include "engine/sockets/pipe.h"
@@ -35,6 +36,7 @@ struct Peer {
                                    // one connection completed the handshake
   SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
+  std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
 
   // Room for a new outbound message now.
   bool writable() const { return !out_dead && out.can_write(); }

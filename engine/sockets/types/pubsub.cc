@@ -63,6 +63,19 @@ void XPubRouting::apply(Peer& peer, bool subscribe, std::span<const uint8_t> top
 }
 
 bool XPubRouting::intercept(Peer& peer, Msg& part) {
+  // Only a whole single-part message can be a subscription: the last part of a multi-part
+  // message is data, whatever its first byte. Parts are held per peer until their message is
+  // complete, so that messages from several peers never interleave in upstream_.
+  if (part.more() || !peer.partial_in.empty()) {
+    if (is_pub_) return true;
+    peer.partial_in.push_back(std::move(part));
+    if (peer.partial_in.back().more()) return true;
+    if (upstream_.size() < kMaxUpstream) {
+      for (Msg& p : peer.partial_in) upstream_.push_back(std::move(p));
+    }
+    peer.partial_in.clear();
+    return true;
+  }
   if (is_subscription(part)) {
     bool subscribe = part.data()[0] == 1;
     if (manual_) {
@@ -151,7 +164,13 @@ XSubRouting::XSubRouting(SocketServices& services, bool is_sub)
 // Subscriptions bypass the HWM: a subscriber whose upstream queue is full must still get its
 // subscriptions through, or the publisher would never send it anything again.
 void XSubRouting::resubscribe(Peer& peer) {
+  // Each topic once, as send_subscription tells upstream only a topic's first subscribe.
+  std::string previous;
+  bool first = true;
   subscriptions_.for_each([&](const std::string& t) {
+    if (!first && t == previous) return;
+    first = false;
+    previous = t;
     std::span<const uint8_t> topic(reinterpret_cast<const uint8_t*>(t.data()), t.size());
     peer.out.write_control(subscription_message(true, topic));
   });
