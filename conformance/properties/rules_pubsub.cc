@@ -67,22 +67,6 @@ auto gen_at_least_size(int floor, F f) {
   });
 }
 
-// How much more traffic a property sends on a real transport, whose kernel buffers are far
-// larger than the simulator's (the same as Lab::volume_factor() on main; move it there).
-int volume_factor(const Lab& lab) { return lab.simulated() ? 1 : 8; }
-
-// Lab::wait_for, but on a real transport without a 5 ms sleep between tries: for properties
-// that wait for thousands of messages one burst at a time.
-bool wait_briskly(Lab& lab, const std::function<bool()>& done, int64_t timeout_ms) {
-  if (lab.simulated()) return lab.wait_for(done, timeout_ms);
-  int64_t end = lab.now_ns() + timeout_ms * 1'000'000;
-  while (!done()) {
-    if (lab.now_ns() >= end) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
 // drain(), but on a real transport reading without sleeps until 200 ms pass without a message.
 std::vector<Parts> drain_briskly(Lab& lab, Sock* s) {
   if (lab.simulated()) return drain(lab, s);
@@ -496,7 +480,7 @@ void never_blocks_property() {
   int m = *rc::gen::inRange(1500, 3000);
   MuteSetup ms = make_mute_setup(pub_type, hwm, benign_fault_mask() | lossy_fault_mask());
   Lab& lab = ms.net->lab;
-  m *= volume_factor(lab);
+  m *= lab.volume_factor();
   if (weak_case(lab)) evidence().count("lossy_case");
   Sock* pub = ms.net->pub;
   // Wait until both subscriptions are in (bounded; under partitions they may come later).
@@ -547,7 +531,7 @@ void drop_for_muted_only_property() {
   }));
   drain_briskly(lab, ms.fast);
   drain_briskly(lab, ms.slow);
-  m *= volume_factor(lab);
+  m *= lab.volume_factor();
   std::string pad(1000, 'p');
   int fast_got = 0;
   // Bursts of `hwm` messages: the fast subscriber has read every earlier one, so its pipe is
@@ -555,8 +539,7 @@ void drop_for_muted_only_property() {
   for (int j = 0; j < m;) {
     int end = std::min(m, j + hwm);
     for (int i = j; i < end; ++i) RC_ASSERT(lab.send(pub, {std::to_string(i), pad}));
-    bool fast_kept_up = wait_briskly(
-        lab,
+    bool fast_kept_up = lab.wait_for(
         [&] {
           while (fast_got < end) {
             auto got = lab.recv(ms.fast);
