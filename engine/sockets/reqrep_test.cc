@@ -142,6 +142,31 @@ TEST(RouterTest, WithoutMandatoryAFullPeerLosesMessagesAndTheyAreCounted) {
   EXPECT_EQ(received + router->dropped_messages(), 10000u);
 }
 
+// Regression: dropped_messages() promised to count unroutable drops but counted only full
+// pipes, and forgot the drops of a peer once it was removed (the count went down).
+TEST(RouterTest, UnroutableDropsAreCountedAndStayCountedWhenTheirPeerGoes) {
+  LoopbackNet net;
+  SocketCore* router = net.socket(SocketType::kRouter);
+  EXPECT_EQ(net.send_multipart(router, {"nobody", "x", "y"}), Err::kOk);
+  EXPECT_EQ(router->dropped_messages(), 1u);
+  SocketCore* dealer = net.socket(SocketType::kDealer);
+  set_bytes(dealer, opt::kRoutingId, "d");
+  set_int(dealer, opt::kRcvHwm, 2);
+  set_int(router, opt::kSndHwm, 2);
+  net.bind(router, "tcp://r:1");
+  net.connect(dealer, "tcp://r:1");
+  net.send(dealer, "hello");
+  recv_parts(net, router);
+  net.set_reading(dealer, false);
+  for (int i = 0; i < 10000; ++i) ASSERT_EQ(net.send_multipart(router, {"d", "m"}), Err::kOk);
+  uint64_t full = router->dropped_messages() - 1;
+  EXPECT_GT(full, 0u);
+  net.reset_streams(router);  // the peer goes: its drops stay counted
+  net.settle();
+  EXPECT_EQ(net.send_multipart(router, {"d", "gone"}), Err::kOk);  // gone: unroutable
+  EXPECT_EQ(router->dropped_messages(), 1u + full + 1u);
+}
+
 TEST(RouterTest, DuplicateIdentityIsRefusedUnlessHandover) {
   for (bool handover : {false, true}) {
     SCOPED_TRACE(handover);

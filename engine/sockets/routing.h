@@ -60,6 +60,9 @@ class Routing {
   virtual Err set_option(int, std::span<const uint8_t>) { return Err::kNotSupported; }
   virtual Err get_option(int, uint8_t*, size_t*) { return Err::kNotSupported; }
 
+  // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
+  virtual uint64_t dropped_messages() const { return 0; }
+
  protected:
   const SocketOptions& options() const { return services_.options(); }
   SocketServices& services_;

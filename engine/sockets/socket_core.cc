@@ -593,6 +593,7 @@ void SocketCore::remove_peer(Peer& peer) {
     if (rec.peer == &peer) rec.peer = nullptr;
   }
   if (peer.stream != kNoStream) streams_.erase(peer.stream);
+  dropped_by_removed_peers_ += peer.dropped_messages;
   peers_.erase(peer.id);
 }
 
@@ -611,7 +612,7 @@ void SocketCore::for_each_peer(void (*fn)(Peer&, void*), void* arg) {
 }
 
 uint64_t SocketCore::dropped_messages() const {
-  uint64_t n = 0;
+  uint64_t n = dropped_by_removed_peers_ + routing_->dropped_messages();
   for (const auto& [id, peer] : peers_) n += peer->dropped_messages;
   return n;
 }

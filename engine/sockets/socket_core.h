@@ -174,6 +174,7 @@ class SocketCore final : private SocketServices {
   std::unique_ptr<Routing> routing_;
   uint64_t rng_state_;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  uint64_t dropped_by_removed_peers_ = 0;  // their drops still count once they are gone
   std::map<StreamId, Peer*> streams_;
   // Streams whose connection closed but still write (an ERROR command) before closing.
   std::map<StreamId, std::unique_ptr<proto::Connection>> draining_;

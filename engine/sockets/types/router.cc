@@ -66,6 +66,7 @@ Err RouterRouting::send(Msg& part) {
     dropping_ = false;
     if (peer == nullptr || peer->out_dead) {
       if (mandatory_) return Err::kHostUnreachable;
+      ++unroutable_dropped_;
       dropping_ = true;
     } else if (!peer->writable()) {
       if (mandatory_) return Err::kAgain;

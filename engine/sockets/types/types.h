@@ -112,6 +112,7 @@ class RouterRouting : public Routing {
   bool has_in() override;
   bool has_out() override;
   Err set_option(int id, std::span<const uint8_t> value) override;
+  uint64_t dropped_messages() const override { return unroutable_dropped_; }
 
  protected:
   Peer* find(std::string_view routing_id);
@@ -129,6 +130,7 @@ class RouterRouting : public Routing {
   bool mandatory_ = false;
   bool handover_ = false;
   bool probe_router_ = false;
+  uint64_t unroutable_dropped_ = 0;  // no such peer (or it is gone), without MANDATORY
 };
 
 // REP: ROUTER that keeps the request's envelope and puts it back on the reply.
