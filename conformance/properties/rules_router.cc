@@ -142,15 +142,6 @@ std::vector<std::string> learn_ids(Star& s, const std::string& t,
 // Drops the rest of the hellos (repeats) still on their way to the router.
 void settle_router(Star& s) { drain(s.lab, s.router); }
 
-// Until every injected fault is over. Lab::wait_out_faults() waits for the schedule's window
-// end, but a partition drawn longer than the window (up to 3.5 s) outlasts it.
-void wait_out_all_faults(Lab& lab) {
-  lab.wait_out_faults();
-  int64_t end = 0;
-  for (const auto& e : lab.faults().events) end = std::max(end, e.at_ns + e.duration_ns);
-  if (lab.simulated() && lab.now_ns() < end) lab.advance_ms((end - lab.now_ns()) / 1'000'000 + 1);
-}
-
 // got == expect, failing on the first message that differs (short output for long runs).
 void assert_same_messages(const std::vector<Parts>& got, const std::vector<Parts>& expect) {
   for (size_t x = 0; x < std::min(got.size(), expect.size()); ++x) RC_ASSERT(got[x] == expect[x]);
@@ -192,7 +183,7 @@ void prepend_routing_id_property() {
       if (j < msgs[size_t(i)].size()) RC_ASSERT(lab.send(star->peers[size_t(i)], msgs[size_t(i)][j]));
     }
   }
-  wait_out_all_faults(lab);
+  lab.wait_out_faults();
   std::map<std::string, int> sender_of_id;
   std::vector<int> last(size_t(k), -1);
   std::set<int> senders;
@@ -259,7 +250,7 @@ void route_by_first_frame_property() {
     m.insert(m.end(), bodies[j].begin(), bodies[j].end());
     RC_ASSERT(lab.send(star->router, m));
   }
-  wait_out_all_faults(lab);
+  lab.wait_out_faults();
   std::set<int> reached;
   int delivered = 0;
   auto check = [&](int i, const Parts& got, int* last) {
@@ -326,7 +317,7 @@ void fair_queue_property() {
   for (int j = 0; j < n; ++j) {
     for (int i = 0; i < k; ++i) RC_ASSERT(lab.send(star->peers[size_t(i)], {tag("a", i, j)}));
   }
-  wait_out_all_faults(lab);
+  lab.wait_out_faults();
   std::vector<int> last(size_t(k), -1);
   int first_batch = 0;
   auto check_a = [&](const Parts& got) {

@@ -197,6 +197,11 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
   }
   std::stable_sort(s.events.begin(), s.events.end(),
                    [](const FaultEvent& x, const FaultEvent& y) { return x.at_ns < y.at_ns; });
+  // A fault longer than the window (a 3.5 s partition in a 2 s window) still ends the window:
+  // "every fault is over by then" must hold for liveness checks and for callers that wait.
+  for (const FaultEvent& e : s.events) {
+    s.window_end_ns = std::max(s.window_end_ns, e.at_ns + e.duration_ns);
+  }
   return s;
 }
 

@@ -74,6 +74,24 @@ TEST(FaultsTest, EveryTimedFaultIsOverByTheEndOfTheWindow) {
   }
 }
 
+// A window shorter than the longest partition (the conformance Lab's 2 s): the window's end
+// moves out to the last fault's end rather than promising what is not so.
+TEST(FaultsTest, AShortWindowStillEndsAfterEveryFault) {
+  FaultTargets t = targets();
+  t.window_ns = 2'000'000'000;
+  FaultChoice partitions{false, (1u << int(FaultKind::kPartition)) |
+                                    (1u << int(FaultKind::kOneWayPartition))};
+  bool beyond = false;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng r(seed);
+    FaultSchedule s = draw_faults(r, t, partitions);
+    for (const FaultEvent& e : s.events) EXPECT_LE(e.at_ns + e.duration_ns, s.window_end_ns);
+    EXPECT_GE(s.window_end_ns, t.window_ns);
+    beyond = beyond || s.window_end_ns > t.window_ns;
+  }
+  EXPECT_TRUE(beyond);  // the case came up
+}
+
 TEST(FaultsTest, OnlyTheChosenFaults) {
   Rng r(3);
   FaultSchedule s = draw_faults(r, targets(), {false, 1u << int(FaultKind::kLoss)});
