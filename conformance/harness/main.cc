@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--list") {
       list = true;
     } else {
-      std::fprintf(stderr, "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]\n");
+      std::fprintf(stderr,
+                   "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
+                   "sim|tcp] [--list]\n");
       return 2;
     }
   }

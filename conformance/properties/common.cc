@@ -86,8 +86,7 @@ std::optional<std::string> body_of(SocketType to_type, const Parts& parts) {
   }
 }
 
-bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs,
-               int64_t timeout_ms) {
+bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_ms) {
   return lab.wait_for(
       [&] {
         if (lab.handshakes(a) < bs.size()) return false;

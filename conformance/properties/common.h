@@ -34,8 +34,7 @@ Parts outgoing(SocketType from_type, const std::string& body, const std::string&
 std::optional<std::string> body_of(SocketType to_type, const Parts& parts);
 
 // Waits until `a` and every socket in `bs` have completed at least one handshake.
-bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs,
-               int64_t timeout_ms = 20'000);
+bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_ms = 20'000);
 
 // `type` bound on h0 as "a", `peer` connected from h1 as "b", both through their handshake.
 std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType peer);

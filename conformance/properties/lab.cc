@@ -60,9 +60,7 @@ class SimSock final : public Sock {
   uint32_t events() override { return s_->events(); }
   void close() override { s_->close(); }
   uint64_t monitor_count(uint16_t event) override { return s_->monitor_count(event); }
-  uint64_t dropped_messages() override {
-    return s_->alive() ? s_->core().dropped_messages() : 0;
-  }
+  uint64_t dropped_messages() override { return s_->alive() ? s_->core().dropped_messages() : 0; }
   sim::SimSocket* sim() override { return s_; }
 
  private:
@@ -91,8 +89,7 @@ class SimBackend final : public Lab::Backend {
   sim::World* world() override { return world_.get(); }
   const sim::FaultSchedule& faults() const override { return faults_; }
   Sock* socket(uint32_t host, SocketType type) override {
-    socks_.push_back(
-        std::make_unique<SimSock>(world_->socket(sim::HostId(host), type), &late_));
+    socks_.push_back(std::make_unique<SimSock>(world_->socket(sim::HostId(host), type), &late_));
     return socks_.back().get();
   }
   std::string endpoint(uint32_t host, int port) const override {
@@ -160,15 +157,13 @@ std::string fault_names(uint32_t mask) {
   return out.empty() ? "none" : out;
 }
 
-std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask,
-                                               uint32_t hosts) {
+std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask, uint32_t hosts) {
   return std::make_unique<SimBackend>(seed, fault_mask, hosts);
 }
 
 Lab::Lab(uint64_t seed, uint32_t fault_mask, uint32_t hosts)
-    : backend_(current_transport() == Transport::kSim
-                   ? make_sim_backend(seed, fault_mask, hosts)
-                   : make_tcp_backend(seed, hosts)) {}
+    : backend_(current_transport() == Transport::kSim ? make_sim_backend(seed, fault_mask, hosts)
+                                                      : make_tcp_backend(seed, hosts)) {}
 Lab::~Lab() = default;
 Lab::Lab(Lab&&) noexcept = default;
 
@@ -187,9 +182,7 @@ Sock* Lab::socket(uint32_t host, SocketType type) {
   s->set_int(opt::kReconnectIvl, 20);
   return s;
 }
-std::string Lab::endpoint(uint32_t host, int port) const {
-  return backend_->endpoint(host, port);
-}
+std::string Lab::endpoint(uint32_t host, int port) const { return backend_->endpoint(host, port); }
 int64_t Lab::now_ns() const { return backend_->now_ns(); }
 void Lab::advance_ms(int64_t ms) { backend_->advance_ms(ms); }
 

@@ -22,8 +22,7 @@ class Lab::Backend {
   virtual void pause_briefly() {}
 };
 
-std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask,
-                                               uint32_t hosts);
+std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask, uint32_t hosts);
 // zlab's real driver over loopback tcp (lab_tcp.cc).
 std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts);
 

@@ -20,8 +20,8 @@ namespace {
 
 std::string host_address(uint32_t host) {
   uint32_t pid = uint32_t(::getpid());
-  return "127." + std::to_string(1 + (pid >> 8) % 254) + "." + std::to_string(pid & 0xff) +
-         "." + std::to_string(host + 1);
+  return "127." + std::to_string(1 + (pid >> 8) % 254) + "." + std::to_string(pid & 0xff) + "." +
+         std::to_string(host + 1);
 }
 
 class TcpSock final : public Sock {
@@ -68,7 +68,8 @@ class TcpSock final : public Sock {
   std::string local(std::string_view ep) const {
     std::string text(ep);
     const std::string any = "tcp://*:";
-    if (text.rfind(any, 0) == 0) return "tcp://" + host_address(host_) + ":" + text.substr(any.size());
+    if (text.rfind(any, 0) == 0)
+      return "tcp://" + host_address(host_) + ":" + text.substr(any.size());
     return text;
   }
 

@@ -99,20 +99,22 @@ void push_round_robin_property() {
     for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(base + j)}));
     std::vector<int> went_to(size_t(m), -1);
     int got_total = 0;
-    lab.wait_for([&] {
-      for (int i : live) {
-        while (auto got = lab.recv(fan->spokes[size_t(i)])) {
-          RC_ASSERT(got->size() == 1u);
-          int j = std::stoi(got->front().substr(1)) - base;
-          RC_ASSERT(j >= 0);
-          RC_ASSERT(j < m);
-          RC_ASSERT(went_to[size_t(j)] == -1);  // once only
-          went_to[size_t(j)] = i;
-          ++got_total;
-        }
-      }
-      return got_total == m;
-    }, 5000);
+    lab.wait_for(
+        [&] {
+          for (int i : live) {
+            while (auto got = lab.recv(fan->spokes[size_t(i)])) {
+              RC_ASSERT(got->size() == 1u);
+              int j = std::stoi(got->front().substr(1)) - base;
+              RC_ASSERT(j >= 0);
+              RC_ASSERT(j < m);
+              RC_ASSERT(went_to[size_t(j)] == -1);  // once only
+              went_to[size_t(j)] = i;
+              ++got_total;
+            }
+          }
+          return got_total == m;
+        },
+        5000);
     RC_ASSERT(got_total == m);  // nothing lost, nothing sent to a node that is gone
     size_t n = live.size();
     std::set<int> first(went_to.begin(), went_to.begin() + std::min<size_t>(n, size_t(m)));
@@ -127,8 +129,8 @@ void push_round_robin_property() {
   if (hub_binds) {
     uint64_t before = fan->hub->monitor_count(monitor::kDisconnected);
     fan->spokes[size_t(victim)]->close();
-    RC_ASSERT(lab.wait_for(
-        [&] { return fan->hub->monitor_count(monitor::kDisconnected) > before; }, 10'000));
+    RC_ASSERT(lab.wait_for([&] { return fan->hub->monitor_count(monitor::kDisconnected) > before; },
+                           10'000));
     evidence().count("peer_closed");
   } else {
     RC_ASSERT(fan->hub->disconnect(lab.endpoint(uint32_t(victim + 1), 5555)) == Err::kOk);
@@ -245,13 +247,15 @@ void block_when_mute_property(SocketType type) {
     accepted.push_back("now");
   }
   std::vector<std::string> got;
-  lab.wait_for([&] {
-    while (auto m = lab.recv(r)) {
-      RC_ASSERT(m->size() == 1u);
-      got.push_back(m->front());
-    }
-    return got.size() >= accepted.size();
-  }, 10'000);
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(r)) {
+          RC_ASSERT(m->size() == 1u);
+          got.push_back(m->front());
+        }
+        return got.size() >= accepted.size();
+      },
+      10'000);
   RC_ASSERT(got == accepted);
   evidence().count(immediate ? "mute_immediate_no_peer" : "queued_before_peer");
   evidence().exercised();
@@ -309,8 +313,8 @@ void pull_fair_queue_property() {
 // nothing it sends arrives.
 void pair_single_peer_property() {
   auto gen_msgs = [] {
-    return *rc::gen::container<std::vector<Parts>>(rc::gen::nonEmpty(
-        rc::gen::container<Parts>(rc::gen::element<std::string>("", "a", "b", "x", "\x01", "\0id"))));
+    return *rc::gen::container<std::vector<Parts>>(rc::gen::nonEmpty(rc::gen::container<Parts>(
+        rc::gen::element<std::string>("", "a", "b", "x", "\x01", "\0id"))));
   };
   auto a_to_b = gen_msgs();
   auto b_to_a = gen_msgs();
@@ -319,21 +323,25 @@ void pair_single_peer_property() {
   Sock* intruder = lab.socket(2, SocketType::kPair);
   uint64_t handshakes_before = lab.handshakes(a);
   RC_ASSERT(intruder->connect(lab.endpoint(0, 5555)) == Err::kOk);
-  bool tried = lab.wait_for([&] {
-    return lab.handshakes(a) > handshakes_before || lab.handshakes(intruder) > 0 ||
-           intruder->monitor_count(monitor::kDisconnected) > 0;
-  }, 5000);
+  bool tried = lab.wait_for(
+      [&] {
+        return lab.handshakes(a) > handshakes_before || lab.handshakes(intruder) > 0 ||
+               intruder->monitor_count(monitor::kDisconnected) > 0;
+      },
+      5000);
   Err err;
   for (int j = 0; j < 5; ++j) lab.send(intruder, {"intruder"}, &err);
   for (const Parts& m : a_to_b) RC_ASSERT(lab.send(a, m));
   for (const Parts& m : b_to_a) RC_ASSERT(lab.send(b, m));
   std::vector<Parts> at_a;
   std::vector<Parts> at_b;
-  lab.wait_for([&] {
-    while (auto m = lab.recv(a)) at_a.push_back(*m);
-    while (auto m = lab.recv(b)) at_b.push_back(*m);
-    return at_a.size() >= b_to_a.size() && at_b.size() >= a_to_b.size();
-  }, 5000);
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(a)) at_a.push_back(*m);
+        while (auto m = lab.recv(b)) at_b.push_back(*m);
+        return at_a.size() >= b_to_a.size() && at_b.size() >= a_to_b.size();
+      },
+      5000);
   lab.advance_ms(300);
   while (auto m = lab.recv(a)) at_a.push_back(*m);
   while (auto m = lab.recv(b)) at_b.push_back(*m);
@@ -381,20 +389,24 @@ void pair_second_refused_property() {
   } else {
     RC_ASSERT(b->disconnect(lab.endpoint(0, 5555)) == Err::kOk);
   }
-  bool through = lab.wait_for([&] {
-    lab.send(second, {"second"});
-    lab.advance_ms(20);
-    while (auto m = lab.recv(a)) {
-      if (*m == Parts{"second"}) return true;
-    }
-    return false;
-  }, 20'000);
+  bool through = lab.wait_for(
+      [&] {
+        lab.send(second, {"second"});
+        lab.advance_ms(20);
+        while (auto m = lab.recv(a)) {
+          if (*m == Parts{"second"}) return true;
+        }
+        return false;
+      },
+      20'000);
   RC_ASSERT(through);
   RC_ASSERT(lab.send(a, {"welcome"}));
-  RC_ASSERT(lab.wait_for([&] {
-    auto m = lab.recv(second);
-    return m.has_value() && *m == Parts{"welcome"};
-  }, 10'000));
+  RC_ASSERT(lab.wait_for(
+      [&] {
+        auto m = lab.recv(second);
+        return m.has_value() && *m == Parts{"welcome"};
+      },
+      10'000));
   if (refusals > 0) evidence().exercised();
 }
 
@@ -404,8 +416,8 @@ void pair_second_refused_property() {
 // fails with ENOTSUP, the poll flag for the missing direction is never set, and traffic in the
 // supported direction still flows afterwards.
 void one_way_types_property() {
-  SocketType type = *rc::gen::element(SocketType::kPub, SocketType::kSub, SocketType::kPush,
-                                      SocketType::kPull);
+  SocketType type =
+      *rc::gen::element(SocketType::kPub, SocketType::kSub, SocketType::kPush, SocketType::kPull);
   auto attempts = *rc::gen::container<std::vector<bool>>(rc::gen::arbitrary<bool>());
   bool sends = type == SocketType::kPub || type == SocketType::kPush;
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
@@ -436,10 +448,12 @@ void one_way_types_property() {
   forbidden(a, false);
   RC_ASSERT(lab.send(sender, {"last"}));
   std::vector<Parts> got;
-  lab.wait_for([&] {
-    while (auto m = lab.recv(receiver)) got.push_back(*m);
-    return got.size() == attempts.size() + 1;
-  }, 5000);
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(receiver)) got.push_back(*m);
+        return got.size() == attempts.size() + 1;
+      },
+      5000);
   RC_ASSERT(got.size() == attempts.size() + 1);
   RC_ASSERT(got.back() == Parts{"last"});
   evidence().exercised();
@@ -464,7 +478,8 @@ void many_to_many_property() {
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
   Sock* s = lab.socket(0, type);
   prepare(s, type, "hub");
-  for (int e = 0; e < binds; ++e) RC_ASSERT(s->bind("tcp://*:" + std::to_string(5555 + e)) == Err::kOk);
+  for (int e = 0; e < binds; ++e)
+    RC_ASSERT(s->bind("tcp://*:" + std::to_string(5555 + e)) == Err::kOk);
   std::vector<Sock*> peers;
   for (int e = 0; e < binds; ++e) {
     for (int n = 0; n < per_bind[size_t(e)]; ++n) {
@@ -491,12 +506,14 @@ void many_to_many_property() {
     for (int round = 0; round < 4 * k && int(heard.size()) < k; ++round) {
       RC_ASSERT(lab.send(s, {"q"}));
       int who = -1;
-      lab.wait_for([&] {
-        for (int i = 0; i < k; ++i) {
-          if (peers[size_t(i)]->events() & kPollIn) who = i;
-        }
-        return who >= 0;
-      }, 5000);
+      lab.wait_for(
+          [&] {
+            for (int i = 0; i < k; ++i) {
+              if (peers[size_t(i)]->events() & kPollIn) who = i;
+            }
+            return who >= 0;
+          },
+          5000);
       RC_ASSERT(who >= 0);
       RC_ASSERT(lab.recv(peers[size_t(who)]).has_value());
       heard.insert(who);
@@ -504,35 +521,39 @@ void many_to_many_property() {
       RC_ASSERT(lab.wait_for([&] { return lab.recv(s).has_value(); }, 5000));
     }
   } else if (socket_sends) {
-    lab.wait_for([&] {
-      lab.send(s, outgoing(type, "hello", ""));
-      lab.advance_ms(10);
-      for (int i = 0; i < k; ++i) {
-        while (auto m = lab.recv(peers[size_t(i)])) heard.insert(i);
-      }
-      if (type == SocketType::kXPub) {
-        while (lab.recv(s)) {
-        }
-      }
-      return int(heard.size()) == k;
-    }, 20'000);
+    lab.wait_for(
+        [&] {
+          lab.send(s, outgoing(type, "hello", ""));
+          lab.advance_ms(10);
+          for (int i = 0; i < k; ++i) {
+            while (auto m = lab.recv(peers[size_t(i)])) heard.insert(i);
+          }
+          if (type == SocketType::kXPub) {
+            while (lab.recv(s)) {
+            }
+          }
+          return int(heard.size()) == k;
+        },
+        20'000);
   } else {
     std::vector<bool> asked(size_t(k), false);
-    lab.wait_for([&] {
-      for (int i = 0; i < k; ++i) {
-        if (heard.count(i) || (peer_type == SocketType::kReq && asked[size_t(i)])) continue;
-        lab.send(peers[size_t(i)], outgoing(peer_type, "from" + std::to_string(i), "hub"));
-        asked[size_t(i)] = true;
-      }
-      lab.advance_ms(10);
-      while (auto m = lab.recv(s)) {
-        auto body = body_of(type, *m);
-        RC_ASSERT(body.has_value());
-        if (body->rfind("from", 0) == 0) heard.insert(std::stoi(body->substr(4)));
-        if (type == SocketType::kRep) RC_ASSERT(lab.send(s, {"ok"}));
-      }
-      return int(heard.size()) == k;
-    }, 20'000);
+    lab.wait_for(
+        [&] {
+          for (int i = 0; i < k; ++i) {
+            if (heard.count(i) || (peer_type == SocketType::kReq && asked[size_t(i)])) continue;
+            lab.send(peers[size_t(i)], outgoing(peer_type, "from" + std::to_string(i), "hub"));
+            asked[size_t(i)] = true;
+          }
+          lab.advance_ms(10);
+          while (auto m = lab.recv(s)) {
+            auto body = body_of(type, *m);
+            RC_ASSERT(body.has_value());
+            if (body->rfind("from", 0) == 0) heard.insert(std::stoi(body->substr(4)));
+            if (type == SocketType::kRep) RC_ASSERT(lab.send(s, {"ok"}));
+          }
+          return int(heard.size()) == k;
+        },
+        20'000);
   }
   RC_ASSERT(int(heard.size()) == k);
   evidence().max("bound_endpoints", binds);
@@ -575,8 +596,8 @@ void queue_while_unavailable_property() {
     }
     uint64_t before = s->monitor_count(monitor::kDisconnected);
     first->close();
-    RC_ASSERT(lab.wait_for([&] { return s->monitor_count(monitor::kDisconnected) > before; },
-                           10'000));
+    RC_ASSERT(
+        lab.wait_for([&] { return s->monitor_count(monitor::kDisconnected) > before; }, 10'000));
     evidence().count("peer_gone");
   } else {
     evidence().count("peer_not_yet_bound");
@@ -589,14 +610,16 @@ void queue_while_unavailable_property() {
   lab.advance_ms(gap_ms);
   Sock* p = new_peer();
   std::vector<std::string> got;
-  lab.wait_for([&] {
-    while (auto m = lab.recv(p)) {
-      auto body = body_of(peer_type, *m);
-      RC_ASSERT(body.has_value());
-      got.push_back(*body);
-    }
-    return got.size() >= sent.size();
-  }, 10'000);
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(p)) {
+          auto body = body_of(peer_type, *m);
+          RC_ASSERT(body.has_value());
+          got.push_back(*body);
+        }
+        return got.size() >= sent.size();
+      },
+      10'000);
   lab.advance_ms(200);
   while (auto m = lab.recv(p)) got.push_back(body_of(peer_type, *m).value_or("?"));
   RC_ASSERT(got == sent);
@@ -666,10 +689,12 @@ void hwm_per_pipe_property() {
       RC_ASSERT(err == Err::kAgain);
       evidence().count("eagain_waits");
       // The fast peers catch up, and then the sender may go on: the mute peer does not stop it.
-      RC_ASSERT(lab.wait_for([&] {
-        read_fast();
-        return (fan->hub->events() & kPollOut) != 0u;
-      }, 5000));
+      RC_ASSERT(lab.wait_for(
+          [&] {
+            read_fast();
+            return (fan->hub->events() & kPollOut) != 0u;
+          },
+          5000));
       RC_ASSERT(lab.send(fan->hub, {std::to_string(j), pad}));
     }
     if (j % 4 == 0) lab.advance_ms(1);
@@ -680,13 +705,14 @@ void hwm_per_pipe_property() {
     RC_ASSERT(stuck->bind("tcp://*:5555") == Err::kOk);
   }
   std::vector<Parts> rest = drain(lab, stuck);
-  lab.wait_for([&] {
-    read_fast();
-    return fast_got + int(rest.size()) >= m;
-  }, 5000);
+  lab.wait_for(
+      [&] {
+        read_fast();
+        return fast_got + int(rest.size()) >= m;
+      },
+      5000);
   int stuck_got = int(rest.size());
-  RC_LOG() << "stuck peer got " << stuck_got << ", the others " << fast_got << " of " << m
-           << "\n";
+  RC_LOG() << "stuck peer got " << stuck_got << ", the others " << fast_got << " of " << m << "\n";
   RC_ASSERT(fast_got + stuck_got == m);  // nothing lost
   if (absent) {
     RC_ASSERT(stuck_got >= 1);
@@ -733,7 +759,8 @@ void buffers_by_type_property() {
     RC_ASSERT(lab.wait_for([&] { return lab.recv(a).has_value(); }, 5000));
   }
   if (has_send) {
-    for (int j = 0; j < n; ++j) RC_ASSERT(lab.send(a, outgoing(type, "s" + std::to_string(j), "b")));
+    for (int j = 0; j < n; ++j)
+      RC_ASSERT(lab.send(a, outgoing(type, "s" + std::to_string(j), "b")));
     lab.advance_ms(300);  // the peer is not reading
     for (int j = 0; j < n; ++j) {
       auto got = lab.recv(b);
@@ -745,12 +772,13 @@ void buffers_by_type_property() {
   }
   if (has_recv) {
     // (A REQ's request went out above; the REP peer, which has read it, replies now.)
-    for (int j = 0; j < n; ++j) RC_ASSERT(lab.send(b, outgoing(peer_type, "r" + std::to_string(j), "a")));
+    for (int j = 0; j < n; ++j)
+      RC_ASSERT(lab.send(b, outgoing(peer_type, "r" + std::to_string(j), "a")));
     lab.advance_ms(500);  // we are not reading; then the peer goes away
     uint64_t before = a->monitor_count(monitor::kDisconnected);
     b->close();
-    RC_ASSERT(lab.wait_for([&] { return a->monitor_count(monitor::kDisconnected) > before; },
-                           10'000));
+    RC_ASSERT(
+        lab.wait_for([&] { return a->monitor_count(monitor::kDisconnected) > before; }, 10'000));
     for (int j = 0; j < n; ++j) {
       auto got = lab.recv(a);
       RC_ASSERT(got.has_value());
@@ -793,14 +821,16 @@ void counted_in_messages_property() {
   RC_ASSERT(r->set_int(opt::kRcvHwm, hwm) == Err::kOk);
   RC_ASSERT(r->bind("tcp://*:5555") == Err::kOk);
   int got = 0;
-  lab.wait_for([&] {
-    while (auto m = lab.recv(r)) {
-      RC_ASSERT(int(m->size()) == parts);
-      RC_ASSERT(m->front() == std::to_string(got) + std::string(size_t(size), 'a'));
-      ++got;
-    }
-    return got >= accepted;
-  }, 10'000);
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(r)) {
+          RC_ASSERT(int(m->size()) == parts);
+          RC_ASSERT(m->front() == std::to_string(got) + std::string(size_t(size), 'a'));
+          ++got;
+        }
+        return got >= accepted;
+      },
+      10'000);
   RC_ASSERT(got == accepted);
   evidence().max("frames_per_message", parts);
   evidence().exercised();
@@ -837,7 +867,7 @@ void delivery_property(Delivery rule) {
         return rc::gen::container<std::vector<int>>(size_t(frames), rc::gen::inRange(0, 600));
       }));
   if (shapes[0].size() < 2) shapes[0].push_back(7);  // at least one multipart message
-  int burst = *rc::gen::inRange(1, 9);  // messages sent back to back, then time passes
+  int burst = *rc::gen::inRange(1, 9);               // messages sent back to back, then time passes
   bool sender_binds = *rc::gen::arbitrary<bool>();
   uint32_t mask = gen_faults(benign_fault_mask() | lossy_fault_mask());
   Lab lab(gen_world_seed(), mask, 2);
@@ -910,12 +940,15 @@ void delivery_property(Delivery rule) {
   };
 
   // Until the first message can get through (subscriptions, ROUTER knowing "rx").
-  bool up = lab.wait_for([&] {
-    if (flow.from == SocketType::kRouter || is_publisher(flow.from)) lab.send(tx, wire({"probe"}));
-    pump();
-    return lab.handshakes(tx) > 0 && lab.handshakes(rx) > 0 &&
-           (!(flow.from == SocketType::kRouter || is_publisher(flow.from)) || tags.count() > 0);
-  }, 30'000);
+  bool up = lab.wait_for(
+      [&] {
+        if (flow.from == SocketType::kRouter || is_publisher(flow.from))
+          lab.send(tx, wire({"probe"}));
+        pump();
+        return lab.handshakes(tx) > 0 && lab.handshakes(rx) > 0 &&
+               (!(flow.from == SocketType::kRouter || is_publisher(flow.from)) || tags.count() > 0);
+      },
+      30'000);
   RC_ASSERT(up);
   // Across the fault window (it ends 2 s in), the receiver reading as messages come.
   int64_t step_ms = lab.simulated() ? std::max<int64_t>(1, 2400 * burst / m) : 1;
@@ -939,12 +972,14 @@ void delivery_property(Delivery rule) {
     pump();
   }
   // After the faults, traffic flows again (reconnected, resubscribed).
-  lab.wait_for([&] {
-    lab.send(tx, wire({"#R"}));
-    lab.advance_ms(50);
-    pump();
-    return recovered;
-  }, 30'000);
+  lab.wait_for(
+      [&] {
+        lab.send(tx, wire({"#R"}));
+        lab.advance_ms(50);
+        pump();
+        return recovered;
+      },
+      30'000);
   RC_ASSERT(recovered);
 
   int delivered = int(arrivals.size());
@@ -980,7 +1015,8 @@ void delivery_property(Delivery rule) {
     }
     if (delivered > 0) evidence().exercised();
   }
-  if (lossy && delivered < std::count(sent.begin(), sent.end(), true)) evidence().count("lost_in_faults");
+  if (lossy && delivered < std::count(sent.begin(), sent.end(), true))
+    evidence().count("lost_in_faults");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1068,39 +1104,43 @@ void socket_type_check_property() {
   lab.advance_ms(1);
   sim::RawConn* raw = nullptr;
   std::string in;
-  bool connected_raw = lab.wait_for([&] {
-    if (raw == nullptr || raw->state() == sim::RawConn::State::kFailed ||
-        raw->state() == sim::RawConn::State::kClosed) {
-      raw = world.raw_conn(sim::HostId(1));
-      raw->start_connect(sim::HostId(1), "h0", 5555);  // late bind: refused, retried
-    }
-    return raw->state() == sim::RawConn::State::kOpen;
-  }, 20'000);
+  bool connected_raw = lab.wait_for(
+      [&] {
+        if (raw == nullptr || raw->state() == sim::RawConn::State::kFailed ||
+            raw->state() == sim::RawConn::State::kClosed) {
+          raw = world.raw_conn(sim::HostId(1));
+          raw->start_connect(sim::HostId(1), "h0", 5555);  // late bind: refused, retried
+        }
+        return raw->state() == sim::RawConn::State::kOpen;
+      },
+      20'000);
   RC_ASSERT(connected_raw);
   std::string out = greeting_bytes() + ready_command(claim);
   size_t written = 0;
   bool eof = false;
-  lab.wait_for([&] {
-    if (written < out.size()) {
-      size_t n = 0;
-      raw->write(std::string_view(out).substr(written), &n);
-      written += n;
-    }
-    for (;;) {
-      sim::IoStatus st = raw->read(&in, 4096);
-      if (st == sim::IoStatus::kOk) continue;
-      if (st == sim::IoStatus::kEof || st == sim::IoStatus::kError) eof = true;
-      break;
-    }
-    return eof;
-  }, 3000);
+  lab.wait_for(
+      [&] {
+        if (written < out.size()) {
+          size_t n = 0;
+          raw->write(std::string_view(out).substr(written), &n);
+          written += n;
+        }
+        for (;;) {
+          sim::IoStatus st = raw->read(&in, 4096);
+          if (st == sim::IoStatus::kOk) continue;
+          if (st == sim::IoStatus::kEof || st == sim::IoStatus::kError) eof = true;
+          break;
+        }
+        return eof;
+      },
+      3000);
   RC_ASSERT(written == out.size());
   RC_ASSERT(in.size() >= 64u);  // the greeting
   std::vector<Frame> frames = frames_after_greeting(in);
   std::vector<std::string> names;
   for (const Frame& f : frames) names.push_back(command_name(f));
-  RC_LOG() << type_name(type) << " given Socket-Type '" << claim << "': "
-           << (eof ? "closed" : "open") << ", sent " << show(names) << "\n";
+  RC_LOG() << type_name(type) << " given Socket-Type '" << claim
+           << "': " << (eof ? "closed" : "open") << ", sent " << show(names) << "\n";
   if (expect_ok) {
     RC_ASSERT(!eof);
     RC_ASSERT(std::find(names.begin(), names.end(), "ERROR") == names.end());
@@ -1127,8 +1167,8 @@ void add_pipeline_pair_rule_properties(std::vector<Property>& out) {
                  [] { block_when_mute_property(SocketType::kPush); }});
   out.push_back({"rule/PULL/fair-queue", "PULL", "routing", pull_fair_queue_property});
   out.push_back({"rule/PAIR/single-peer", "PAIR", "connection", pair_single_peer_property});
-  out.push_back({"rule/PAIR/second-connection-refused", "PAIR", "connection",
-                 pair_second_refused_property});
+  out.push_back(
+      {"rule/PAIR/second-connection-refused", "PAIR", "connection", pair_second_refused_property});
   out.push_back({"rule/PAIR/block-when-mute", "PAIR", "mute",
                  [] { block_when_mute_property(SocketType::kPair); }});
   out.push_back({"rule/general/one-way-types", "general", "direction", one_way_types_property});

@@ -42,7 +42,8 @@ Parts cat(Parts a, const Parts& b) {
 // Half the cases may draw lossy faults too (any mix of them, shrinking towards none), so that
 // exact checks still run often; the other half only benign ones.
 uint32_t gen_mixed_faults() {
-  return gen_faults(*rc::gen::element(benign_fault_mask(), benign_fault_mask() | lossy_fault_mask()));
+  return gen_faults(
+      *rc::gen::element(benign_fault_mask(), benign_fault_mask() | lossy_fault_mask()));
 }
 
 // Any fault of lossy_fault_mask() drawn: connections may break, segments be retransmitted
@@ -209,11 +210,11 @@ void req_strict_alternation() {
   RC_ASSERT(router->bind("tcp://*:5555") == Err::kOk);
   Sock* req = client(lab, 1, SocketType::kReq);
   RC_ASSERT(connected(lab, router, {req}, 30'000));
-  bool awaiting = false;     // a request was accepted; its reply is not yet taken
-  bool answered = false;     // the server has sent the reply
-  bool lost = false;         // a fault lost the request or the reply
-  Parts request;             // the accepted request
-  Parts reply;               // its reply
+  bool awaiting = false;  // a request was accepted; its reply is not yet taken
+  bool answered = false;  // the server has sent the reply
+  bool lost = false;      // a fault lost the request or the reply
+  Parts request;          // the accepted request
+  Parts reply;            // its reply
   int n = 0;
   int refusals = 0;
   int trips_after_refusal = 0;
@@ -482,7 +483,8 @@ void rep_save_envelope() {
     Parts reply;
   };
   std::map<std::string, Req> by_tag;
-  std::vector<std::vector<Parts>> expected(static_cast<size_t>(d));  // replies each dealer should get
+  std::vector<std::vector<Parts>> expected(
+      static_cast<size_t>(d));  // replies each dealer should get
   std::vector<std::vector<std::string>> sent_tags(static_cast<size_t>(d));
   int total = 0;
   for (int i = 0; i < d; ++i) {
@@ -611,7 +613,8 @@ void rep_reply_discarded_if_requester_gone() {
   RC_ASSERT(q.has_value());
   RC_ASSERT(*q == Parts{"from-a"});
   // The others ask too: their requests wait while A's is being answered.
-  for (int i = 0; i < others; ++i) RC_ASSERT(lab.send(bs[size_t(i)], {"from-b" + std::to_string(i)}));
+  for (int i = 0; i < others; ++i)
+    RC_ASSERT(lab.send(bs[size_t(i)], {"from-b" + std::to_string(i)}));
   uint64_t gone_before = rep->monitor_count(monitor::kDisconnected);
   if (by_close) {
     a->close();
@@ -673,8 +676,10 @@ void rep_strict_alternation() {
   std::vector<Sock*> dealers;
   for (int i = 0; i < d; ++i) dealers.push_back(client(lab, uint32_t(i + 1), SocketType::kDealer));
   RC_ASSERT(connected(lab, rep, dealers, 30'000));
-  std::vector<std::deque<std::string>> pending(static_cast<size_t>(d));  // sent, not yet taken by the REP
-  std::vector<std::vector<Parts>> expected(static_cast<size_t>(d));      // replies each dealer should get
+  std::vector<std::deque<std::string>> pending(
+      static_cast<size_t>(d));  // sent, not yet taken by the REP
+  std::vector<std::vector<Parts>> expected(
+      static_cast<size_t>(d));  // replies each dealer should get
   bool must_reply = false;
   int current = -1;  // whose request was taken
   std::string current_tag;
@@ -692,8 +697,8 @@ void rep_strict_alternation() {
       }
       pending[size_t(i)].push_back(tag);
     } else if (op == 1) {  // the REP takes a request
-      bool any_pending = std::any_of(pending.begin(), pending.end(),
-                                     [](const auto& p) { return !p.empty(); });
+      bool any_pending =
+          std::any_of(pending.begin(), pending.end(), [](const auto& p) { return !p.empty(); });
       Err err = Err::kOk;
       if (must_reply) {
         if (any_pending) lab.advance_ms(50);  // give a waiting request time to be there
@@ -724,8 +729,8 @@ void rep_strict_alternation() {
       RC_ASSERT(who >= 0 && who < d);
       auto& p = pending[size_t(who)];
       auto it = std::find(p.begin(), p.end(), tag);
-      RC_ASSERT(it != p.end());                       // asked, and not taken before
-      RC_ASSERT(it == p.begin() || lossy(lab));       // in order; gaps only when lost
+      RC_ASSERT(it != p.end());                  // asked, and not taken before
+      RC_ASSERT(it == p.begin() || lossy(lab));  // in order; gaps only when lost
       p.erase(p.begin(), it + 1);
       must_reply = true;
       current = who;
@@ -775,8 +780,8 @@ void rep_fair_queue() {
   int total = 0;
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < backlog[size_t(i)]; ++j) {
-      bool ok = send_within(lab, dealers[size_t(i)], {"", std::to_string(i) + ":" + std::to_string(j)},
-                            patience_ms(lab));
+      bool ok = send_within(lab, dealers[size_t(i)],
+                            {"", std::to_string(i) + ":" + std::to_string(j)}, patience_ms(lab));
       RC_ASSERT(ok || lossy_case);
       if (ok) ++total;
     }
@@ -855,7 +860,7 @@ void rep_never_blocks_on_send() {
   bool nice_waiting = false;
   int nice_n = 0;
   int batches_full = 0;
-  for (int batch = 0; batch < 2500; ++batch) {  // at most 5 s: past any fault
+  for (int batch = 0; batch < 2500; ++batch) {              // at most 5 s: past any fault
     for (int j = 0; j < 20; ++j) lab.send(hog, {"", "h"});  // never reads the answers
     if (polite && !nice_waiting) {
       RC_ASSERT(lab.send(nice, {"p" + std::to_string(nice_n)}));
@@ -1043,7 +1048,8 @@ void dealer_round_robin_fair_queue() {
   int total = 0;
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < backlog[size_t(i)]; ++j) {
-      RC_ASSERT(lab.send(fan->spokes[size_t(i)], {"hub", std::to_string(i) + ":" + std::to_string(j)}));
+      RC_ASSERT(
+          lab.send(fan->spokes[size_t(i)], {"hub", std::to_string(i) + ":" + std::to_string(j)}));
       ++total;
     }
   }

@@ -1,4 +1,5 @@
-// ROUTER rules: routing ids, envelopes, ZMQ_ROUTER_MANDATORY, unroutable and mute drops (spec/rules.json).
+// ROUTER rules: routing ids, envelopes, ZMQ_ROUTER_MANDATORY, unroutable and mute drops
+// (spec/rules.json).
 //
 // Every property builds a star: one ROUTER bound on h0, k peers (DEALER or REQ) connected from
 // h1..hk, each with an explicit ZMQ_ROUTING_ID or none (the ROUTER makes one up). Messages carry
@@ -23,8 +24,8 @@ struct StarOptions {
   uint32_t fault_mask = benign_fault_mask();
   bool mandatory = false;
   int router_sndhwm = kRoomyHwm;
-  int buffer_bytes = 0;             // SO_SNDBUF/RCVBUF of the router and of the slow peers
-  std::vector<bool> slow;           // per peer: RCVHWM = slow_rcvhwm and small buffers
+  int buffer_bytes = 0;    // SO_SNDBUF/RCVBUF of the router and of the slow peers
+  std::vector<bool> slow;  // per peer: RCVHWM = slow_rcvhwm and small buffers
   int slow_rcvhwm = kRoomyHwm;
 };
 
@@ -38,8 +39,8 @@ struct Star {
 // A generated explicit routing id for peer i: a first octet that is never zero and names the
 // peer (so ids are distinct), then random bytes (any value, zero included).
 std::string gen_explicit_id(int i) {
-  auto tail = *rc::gen::container<std::string>(
-      *rc::gen::inRange<size_t>(0, 12), rc::gen::arbitrary<char>());
+  auto tail = *rc::gen::container<std::string>(*rc::gen::inRange<size_t>(0, 12),
+                                               rc::gen::arbitrary<char>());
   return std::string(1, char('A' + i)) + tail;
 }
 
@@ -100,8 +101,7 @@ std::string tag(const std::string& t, int i, int j) {
 Parts gen_extra_frames() {
   return *rc::gen::container<Parts>(
       *rc::gen::inRange<size_t>(0, 3),
-      rc::gen::container<std::string>(*rc::gen::inRange<size_t>(0, 6),
-                                      rc::gen::arbitrary<char>()));
+      rc::gen::container<std::string>(*rc::gen::inRange<size_t>(0, 6), rc::gen::arbitrary<char>()));
 }
 
 // Every peer says "<t>:i:0" until the router has heard from each; returns the routing id the
@@ -180,7 +180,8 @@ void prepend_routing_id_property() {
   for (auto& v : msgs) most = std::max(most, v.size());
   for (size_t j = 0; j < most; ++j) {  // interleaved, so the router has several senders
     for (int i = 0; i < k; ++i) {
-      if (j < msgs[size_t(i)].size()) RC_ASSERT(lab.send(star->peers[size_t(i)], msgs[size_t(i)][j]));
+      if (j < msgs[size_t(i)].size())
+        RC_ASSERT(lab.send(star->peers[size_t(i)], msgs[size_t(i)][j]));
     }
   }
   lab.wait_out_faults();
@@ -545,7 +546,8 @@ MuteCase make_mute_case(bool mandatory) {
   MuteCase c;
   int k = *rc::gen::inRange(2, 5);
   c.slow = *rc::gen::container<std::vector<bool>>(size_t(k), rc::gen::arbitrary<bool>());
-  if (std::count(c.slow.begin(), c.slow.end(), true) == 0) c.slow[size_t(*rc::gen::inRange(0, k))] = true;
+  if (std::count(c.slow.begin(), c.slow.end(), true) == 0)
+    c.slow[size_t(*rc::gen::inRange(0, k))] = true;
   c.hwm = *rc::gen::inRange(1, 11);
   c.pattern = *rc::gen::nonEmpty(rc::gen::container<std::vector<std::pair<int, int>>>(
       rc::gen::pair(rc::gen::inRange(0, k), rc::gen::inRange(1, 33))));
@@ -610,10 +612,12 @@ std::vector<std::vector<Parts>> run_mute_traffic(
   for (int i = 0; i < k; ++i) {
     std::vector<Parts> got(taken[size_t(i)].begin(),
                            taken[size_t(i)].begin() + std::ptrdiff_t(fast_got[size_t(i)]));
-    lab.wait_for([&] {
-      while (auto g = lab.recv(s.peers[size_t(i)])) got.push_back(*g);
-      return got.size() >= taken[size_t(i)].size();
-    }, 20'000);
+    lab.wait_for(
+        [&] {
+          while (auto g = lab.recv(s.peers[size_t(i)])) got.push_back(*g);
+          return got.size() >= taken[size_t(i)].size();
+        },
+        20'000);
     for (const Parts& g : drain(lab, s.peers[size_t(i)])) got.push_back(g);
     assert_same_messages(got, taken[size_t(i)]);  // exactly what was taken, in order
   }
@@ -731,7 +735,8 @@ void mandatory_pollin_pollout_property() {
     Sock* p = l.socket(uint32_t(i + 1), SocketType::kDealer);
     p->set_int(opt::kRcvHwm, hwm);
     p->set_int(opt::kRcvBuf, 8192);
-    if (!ids[size_t(i)].empty()) RC_ASSERT(p->set_bytes(opt::kRoutingId, ids[size_t(i)]) == Err::kOk);
+    if (!ids[size_t(i)].empty())
+      RC_ASSERT(p->set_bytes(opt::kRoutingId, ids[size_t(i)]) == Err::kOk);
     RC_ASSERT(p->connect(l.endpoint(0, 5555)) == Err::kOk);
     star.peers.push_back(p);
   }
@@ -739,7 +744,8 @@ void mandatory_pollin_pollout_property() {
   // POLLIN: the peers' messages, each read under POLLIN.
   int total = 0;
   for (int i = 0; i < k; ++i) {
-    for (int j = 0; j < sends[size_t(i)]; ++j) RC_ASSERT(l.send(star.peers[size_t(i)], {tag("h", i, j)}));
+    for (int j = 0; j < sends[size_t(i)]; ++j)
+      RC_ASSERT(l.send(star.peers[size_t(i)], {tag("h", i, j)}));
     total += sends[size_t(i)];
   }
   std::vector<std::string> id_of(static_cast<size_t>(k));
@@ -775,7 +781,7 @@ void mandatory_pollin_pollout_property() {
         ++sent;
       }
     }
-    if (pollout) RC_ASSERT(any);  // POLLOUT: some peer took a message
+    if (pollout) RC_ASSERT(any);                     // POLLOUT: some peer took a message
     if (!pollout && l.simulated()) RC_ASSERT(!any);  // no POLLOUT: no peer takes one
     bool down = !pollout && !any;
     down_rounds = down ? down_rounds + 1 : 0;

@@ -71,8 +71,8 @@ void direction_property(SocketType type) {
   // Subscriptions travel asynchronously: when one side publishes, probe until the subscriber
   // has one (bounded), then let the stragglers arrive and drop them.
   Sock* publisher = type == SocketType::kPub || type == SocketType::kXPub   ? a
-                              : peer == SocketType::kPub || peer == SocketType::kXPub ? b
-                                                                                      : nullptr;
+                    : peer == SocketType::kPub || peer == SocketType::kXPub ? b
+                                                                            : nullptr;
   if (publisher != nullptr) {
     Sock* subscriber = publisher == a ? b : a;
     RC_ASSERT(lab.wait_for([&] {

@@ -25,8 +25,8 @@ void never_receives_property(SocketType type) {
   auto [a, b] = connected_pair(lab, type, peer);
   int m = *rc::gen::inRange(0, 10);
   for (int j = 0; j < m && peer == SocketType::kXSub; ++j) {
-    RC_ASSERT(lab.send(b, {*rc::gen::element(std::string("data"), subscribe_msg("t"),
-                                             std::string(1, '\x00'))}));
+    RC_ASSERT(lab.send(
+        b, {*rc::gen::element(std::string("data"), subscribe_msg("t"), std::string(1, '\x00'))}));
     evidence().count("peer_sent");
   }
   for (int step = 0; step < 50; ++step) {
@@ -106,12 +106,13 @@ void xpub_incoming_property() {
   drain(lab, fan->hub);  // the subscribe-to-everything each XSUB sent on connecting
   fan->hub->set_int(opt::kXPubVerbose, 1);
   // Peer 0 sends a backlog first; every other peer sends one message afterwards.
-  for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->spokes[0], {subscribe_msg("0." + std::to_string(j))}));
+  for (int j = 0; j < m; ++j)
+    RC_ASSERT(lab.send(fan->spokes[0], {subscribe_msg("0." + std::to_string(j))}));
   lab.advance_ms(300);
   for (int i = 1; i < k; ++i) {
     for (int j = 0; j < m; ++j) {
-      RC_ASSERT(lab.send(fan->spokes[size_t(i)], {subscribe_msg(std::to_string(i) + "." +
-                                                                std::to_string(j))}));
+      RC_ASSERT(lab.send(fan->spokes[size_t(i)],
+                         {subscribe_msg(std::to_string(i) + "." + std::to_string(j))}));
     }
   }
   std::map<int, int> next;
@@ -140,11 +141,13 @@ void xsub_outgoing_property() {
     s->set_int(opt::kXPubVerbose, 1);
     drain(lab, s);  // the subscribe-to-everything sent on connecting
   }
-  for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {subscribe_msg("t" + std::to_string(j))}));
+  for (int j = 0; j < m; ++j)
+    RC_ASSERT(lab.send(fan->hub, {subscribe_msg("t" + std::to_string(j))}));
   for (Sock* s : fan->spokes) {
     std::vector<Parts> got = drain(lab, s);
     RC_ASSERT(got.size() == size_t(m));
-    for (int j = 0; j < m; ++j) RC_ASSERT(got[size_t(j)] == Parts{subscribe_msg("t" + std::to_string(j))});
+    for (int j = 0; j < m; ++j)
+      RC_ASSERT(got[size_t(j)] == Parts{subscribe_msg("t" + std::to_string(j))});
   }
   evidence().max("publishers", k);
   evidence().exercised();
@@ -308,10 +311,14 @@ void add_table_na_properties(std::vector<Property>& out) {
       add(t, "outgoing", [t] { never_sends_property(t); });
     }
   }
-  if (spec_value("PAIR", "outgoing") == "n/a") add(SocketType::kPair, "outgoing", pair_single_peer_property);
-  if (spec_value("PAIR", "incoming") == "n/a") add(SocketType::kPair, "incoming", pair_single_peer_property);
-  if (spec_value("XPUB", "incoming") == "n/a") add(SocketType::kXPub, "incoming", xpub_incoming_property);
-  if (spec_value("XSUB", "outgoing") == "n/a") add(SocketType::kXSub, "outgoing", xsub_outgoing_property);
+  if (spec_value("PAIR", "outgoing") == "n/a")
+    add(SocketType::kPair, "outgoing", pair_single_peer_property);
+  if (spec_value("PAIR", "incoming") == "n/a")
+    add(SocketType::kPair, "incoming", pair_single_peer_property);
+  if (spec_value("XPUB", "incoming") == "n/a")
+    add(SocketType::kXPub, "incoming", xpub_incoming_property);
+  if (spec_value("XSUB", "outgoing") == "n/a")
+    add(SocketType::kXSub, "outgoing", xsub_outgoing_property);
   if (spec_value("SUB", "mute") == "none-stated") add(SocketType::kSub, "mute", sub_mute_property);
   if (spec_value("REP", "mute") == "none-stated") add(SocketType::kRep, "mute", rep_mute_property);
   if (spec_value("XSUB", "mute") == "drop") {

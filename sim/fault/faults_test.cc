@@ -79,8 +79,8 @@ TEST(FaultsTest, EveryTimedFaultIsOverByTheEndOfTheWindow) {
 TEST(FaultsTest, AShortWindowStillEndsAfterEveryFault) {
   FaultTargets t = targets();
   t.window_ns = 2'000'000'000;
-  FaultChoice partitions{false, (1u << int(FaultKind::kPartition)) |
-                                    (1u << int(FaultKind::kOneWayPartition))};
+  FaultChoice partitions{
+      false, (1u << int(FaultKind::kPartition)) | (1u << int(FaultKind::kOneWayPartition))};
   bool beyond = false;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     Rng r(seed);

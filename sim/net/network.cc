@@ -160,8 +160,8 @@ uint16_t Network::ephemeral_port(Host& host) {
 
 // --- listening ---
 
-Err Network::listen(HostId host, uint16_t port, ListenOwner* owner, uint16_t* bound,
-                    ListenerId* id, const ConnectOptions& buffers) {
+Err Network::listen(HostId host, uint16_t port, ListenOwner* owner, uint16_t* bound, ListenerId* id,
+                    const ConnectOptions& buffers) {
   Host& h = hosts_[host];
   if (!h.up) return Err::kAddrNotAvailable;
   if (port == 0) port = ephemeral_port(h);
