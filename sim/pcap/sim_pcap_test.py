@@ -176,3 +176,21 @@ def test_fuzzed_capture_has_no_dissector_bug(plugin_env, run, seed):
         assert "Dissector bug" not in out, out[out.find("Dissector bug") - 500:][:1500]
         assert r.returncode == 0, r.stderr[-1500:]
         assert "zlabZMTP" in r.stdout or "ZeroMQ" in r.stdout
+
+
+def test_mute_state_entered_and_left_shows_on_the_events_interface(plugin_env, run):
+    # A PAIR whose peer pauses behind tiny HWMs and buffers goes mute and comes back: both
+    # changes are events (one each per change, not one per refused send).
+    binary = run[0]
+    pcap = plugin_env.path("sim-mute.pcapng")
+    r = subprocess.run([str(binary), "--seed", "1", "--scenario", "pair", "--faults",
+                        "slow_consumer,small_buffers", "--pcap", str(pcap)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    plugin_env.publish(pcap)
+    events = [p.first("frame.comment") for p in plugin_env.packets(pcap)
+              if p.first("frame.interface_name") == "events"]
+    entered = [c for c in events if c.endswith(" mute: send would block (HWM or no peer)")]
+    left = [c for c in events if c.endswith(" no longer mute")]
+    assert entered and left, events
+    assert len(entered) - len(left) in (0, 1), events  # they alternate
