@@ -194,3 +194,24 @@ def test_mute_state_entered_and_left_shows_on_the_events_interface(plugin_env, r
     left = [c for c in events if c.endswith(" no longer mute")]
     assert entered and left, events
     assert len(entered) - len(left) in (0, 1), events  # they alternate
+
+
+def test_hwm_drop_episodes_are_one_event_each_way_with_their_count(plugin_env, run):
+    # A PUB dropping for a paused subscriber: one event when drops start, one when they have
+    # stopped for a while, carrying how many were dropped (not one event per dropped message).
+    binary = run[0]
+    pcap = plugin_env.path("sim-hwm.pcapng")
+    r = subprocess.run([str(binary), "--seed", "1", "--scenario", "pub_sub", "--faults",
+                        "slow_consumer,small_buffers", "--pcap", str(pcap)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    plugin_env.publish(pcap)
+    events = [p.first("frame.comment") for p in plugin_env.packets(pcap)
+              if p.first("frame.interface_name") == "events"]
+    started = [c for c in events if c.endswith(" HWM reached: drops messages")]
+    ended = [re.search(r" below its HWM again \((\d+) dropped\)$", c) for c in events]
+    ended = [m for m in ended if m]
+    assert started and ended, events
+    assert len(started) - len(ended) in (0, 1), events
+    assert all(int(m.group(1)) > 0 for m in ended), events
+    assert len(started) <= 20, events  # episodes, not messages

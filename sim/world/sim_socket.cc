@@ -187,13 +187,23 @@ void SimSocket::note_pressure(PacketSink* sink, Err err, bool dropped) {
     mute_ = false;
     sink->event(now, env_.host, 0, std::string(host) + "/" + name_ + " no longer mute");
   }
-  if (dropped && !dropping_) {
+  // A PUB at a slow subscriber's HWM drops one message in a few: one event when drops start,
+  // and one when none has come for kQuietNs, with how many there were, not one per toggle.
+  constexpr int64_t kQuietNs = 100'000'000;
+  if (dropped) {
+    if (!dropping_) {
+      sink->event(now, env_.host, 0,
+                  std::string(host) + "/" + name_ + " HWM reached: drops messages");
+    }
     dropping_ = true;
-    sink->event(now, env_.host, 0,
-                std::string(host) + "/" + name_ + " HWM reached: drops messages");
-  } else if (err == Err::kOk && !dropped && dropping_) {
+    ++drops_in_episode_;
+    last_drop_ns_ = now;
+  } else if (err == Err::kOk && dropping_ && now - last_drop_ns_ >= kQuietNs) {
     dropping_ = false;
-    sink->event(now, env_.host, 0, std::string(host) + "/" + name_ + " below its HWM again");
+    sink->event(now, env_.host, 0,
+                std::string(host) + "/" + name_ + " below its HWM again (" +
+                    std::to_string(drops_in_episode_) + " dropped)");
+    drops_in_episode_ = 0;
   }
 }
 

@@ -140,7 +140,9 @@ class SimSocket final : public Driver,
   std::map<uint16_t, uint64_t> monitor_counts_;
   uint64_t mutes_ = 0;
   bool mute_ = false;      // for the packet sink: the last send found the socket mute
-  bool dropping_ = false;  // the last send dropped a message at an HWM
+  bool dropping_ = false;  // drops at an HWM started and have not been quiet for long since
+  int64_t last_drop_ns_ = 0;
+  uint64_t drops_in_episode_ = 0;
   int64_t timer_at_ = INT64_MAX;
   uint64_t timer_gen_ = 0;
   int64_t last_timer_fire_ = -1;
