@@ -5,6 +5,8 @@
 // a generated sequence of operations against a model of the state machine. Where lossy faults
 // are allowed, a property asserts only what still holds: whatever arrives is exact, in order and
 // never duplicated, and nothing goes to the wrong peer.
+#include <rapidcheck/state.h>
+
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -192,95 +194,142 @@ void req_envelope_delimiter() {
   if (trips > 0) evidence().exercised();
 }
 
-// rule/REQ/strict-alternation: a generated sequence of send / receive / "the server answers";
-// a send while a reply is awaited and a receive while none is are refused (not EAGAIN), change
-// nothing (the refused request never reaches the wire, the awaited reply still comes, exactly),
-// and in-turn calls succeed. Under lossy faults a request or reply may be lost: the REQ then
-// waits for ever, still refusing sends.
+// rule/REQ/strict-alternation, as an rc::state machine: commands "the application sends",
+// "the application takes a reply" and "the server answers", in any generated order (shrunk
+// command by command). A send while a reply is awaited and a receive while none is are refused
+// (not EAGAIN) and change nothing: the refused request never reaches the wire, the awaited
+// reply still comes, exactly; in-turn calls succeed. Under lossy faults a request or reply may
+// be lost: the REQ then waits for ever, still refusing sends.
+namespace req_alternation {
+
+// What the protocol says the REQ is doing, as long as no fault lost the exchange (the model
+// cannot know that; the Sut records it, and from then on the REQ must wait for ever).
+struct Model {
+  bool awaiting = false;  // a request was accepted; its reply is not yet taken
+  bool answered = false;  // the server has sent that reply
+  int next = 0;           // number of the next accepted request
+};
+
+// The sockets, and what only the run can know: whether a fault lost the exchange.
+struct Sut {
+  Lab* lab;
+  Sock* req;
+  Sock* router;
+  bool lost = false;
+  Parts request;  // the accepted request's frames
+  int refusals = 0;
+  int trips_after_refusal = 0;
+};
+
+using Command = rc::state::Command<Model, Sut>;
+
+struct AppSends : Command {
+  Parts frames = gen_frames(0, 2, true);
+  void apply(Model& m) const override {
+    if (m.awaiting) return;  // refused: nothing changes
+    m.awaiting = true;
+    m.answered = false;
+    ++m.next;
+  }
+  void run(const Model& m, Sut& sut) const override {
+    Parts parts = cat(frames, {"q" + std::to_string(m.next)});
+    Err err = Err::kOk;
+    bool ok = sut.lab->send(sut.req, parts, &err);
+    if (m.awaiting || sut.lost) {
+      RC_ASSERT(!ok);
+      assert_refused(err);
+      ++sut.refusals;
+    } else {
+      RC_ASSERT(ok);
+      sut.request = parts;
+    }
+  }
+  void show(std::ostream& os) const override {
+    os << "app sends " << frames.size() + 1 << " frames";
+  }
+};
+
+struct AppTakesReply : Command {
+  void apply(Model& m) const override {
+    if (m.awaiting && m.answered) m.awaiting = false;
+  }
+  void run(const Model& m, Sut& sut) const override {
+    Lab& lab = *sut.lab;
+    Err err = Err::kOk;
+    if (!m.awaiting && !sut.lost) {
+      RC_ASSERT(!lab.recv(sut.req, &err).has_value());
+      assert_refused(err);
+      ++sut.refusals;
+    } else if (!m.answered || sut.lost) {
+      RC_ASSERT(!lab.recv(sut.req, &err).has_value());  // nothing answered: nothing to take
+      RC_ASSERT(err == Err::kAgain);
+    } else {
+      auto got = recv_within(lab, sut.req, patience_ms(lab));
+      if (!got) {
+        RC_ASSERT(lossy(lab));
+        sut.lost = true;
+        evidence().count("reply_lost");
+        return;
+      }
+      RC_ASSERT(*got == Parts{"r" + std::to_string(m.next - 1)});
+      if (sut.refusals > 0) ++sut.trips_after_refusal;
+    }
+  }
+  void show(std::ostream& os) const override { os << "app takes a reply"; }
+};
+
+struct ServerAnswers : Command {
+  void apply(Model& m) const override {
+    if (m.awaiting) m.answered = true;
+  }
+  void run(const Model& m, Sut& sut) const override {
+    Lab& lab = *sut.lab;
+    if (!m.awaiting || m.answered || sut.lost) {
+      lab.advance_ms(20);
+      RC_ASSERT(!lab.recv(sut.router).has_value());  // refused requests never went out
+      return;
+    }
+    auto got = recv_within(lab, sut.router, patience_ms(lab));
+    if (!got) {
+      RC_ASSERT(lossy(lab));
+      sut.lost = true;
+      evidence().count("request_lost");
+      return;
+    }
+    RC_ASSERT(got->size() == sut.request.size() + 2);
+    RC_ASSERT((*got)[1].empty());
+    RC_ASSERT(Parts(got->begin() + 2, got->end()) == sut.request);
+    RC_ASSERT(lab.send(sut.router, {(*got)[0], "", "r" + std::to_string(m.next - 1)}));
+  }
+  void show(std::ostream& os) const override { os << "server answers"; }
+};
+
+}  // namespace req_alternation
+
 void req_strict_alternation() {
+  using namespace req_alternation;
   uint32_t mask = gen_mixed_faults();
-  int len = *rc::gen::inRange(0, 25);
-  auto ops = *rc::gen::container<std::vector<int>>(size_t(len), rc::gen::inRange(0, 3));
-  // A tail that always reaches the situation: ask, ask again (refused), answer, take the reply,
-  // take again (refused).
-  for (int op : {0, 0, 2, 1, 1}) ops.push_back(op);
   Lab lab(gen_world_seed(), mask, 2);
   if (lossy(lab)) evidence().count("lossy_case");
   Sock* router = lab.socket(0, SocketType::kRouter);
   RC_ASSERT(router->bind("tcp://*:5555") == Err::kOk);
   Sock* req = client(lab, 1, SocketType::kReq);
   RC_ASSERT(connected(lab, router, {req}, 30'000));
-  bool awaiting = false;  // a request was accepted; its reply is not yet taken
-  bool answered = false;  // the server has sent the reply
-  bool lost = false;      // a fault lost the request or the reply
-  Parts request;          // the accepted request
-  Parts reply;            // its reply
-  int n = 0;
-  int refusals = 0;
-  int trips_after_refusal = 0;
-  for (int op : ops) {
-    if (op == 0) {  // the application sends a request
-      Parts parts = gen_frames(0, 2, true);
-      parts.push_back("q" + std::to_string(n));
-      Err err = Err::kOk;
-      bool ok = lab.send(req, parts, &err);
-      if (awaiting) {
-        RC_ASSERT(!ok);
-        assert_refused(err);
-        ++refusals;
-      } else {
-        RC_ASSERT(ok);
-        awaiting = true;
-        answered = false;
-        request = parts;
-        reply = {"r" + std::to_string(n)};
-        ++n;
-      }
-    } else if (op == 1) {  // the application takes a reply
-      Err err = Err::kOk;
-      if (!awaiting) {
-        RC_ASSERT(!lab.recv(req, &err).has_value());
-        assert_refused(err);
-        ++refusals;
-      } else if (!answered || lost) {
-        auto got = lab.recv(req, &err);
-        RC_ASSERT(!got.has_value());  // nothing was answered: nothing to take
-        RC_ASSERT(err == Err::kAgain);
-      } else {
-        auto got = recv_within(lab, req, patience_ms(lab));
-        if (!got) {
-          RC_ASSERT(lossy(lab));
-          lost = true;
-          evidence().count("reply_lost");
-          continue;
-        }
-        RC_ASSERT(*got == reply);
-        awaiting = false;
-        if (refusals > 0) ++trips_after_refusal;
-      }
-    } else {  // the server answers what it has
-      if (!awaiting || answered || lost) {
-        lab.advance_ms(20);
-        RC_ASSERT(!lab.recv(router).has_value());  // refused requests never went out
-        continue;
-      }
-      auto got = recv_within(lab, router, patience_ms(lab));
-      if (!got) {
-        RC_ASSERT(lossy(lab));
-        lost = true;
-        evidence().count("request_lost");
-        continue;
-      }
-      RC_ASSERT(got->size() == request.size() + 2);
-      RC_ASSERT((*got)[1].empty());
-      RC_ASSERT(Parts(got->begin() + 2, got->end()) == request);
-      RC_ASSERT(lab.send(router, cat({(*got)[0], ""}, reply)));
-      answered = true;
-    }
-  }
-  evidence().count("refusals", refusals);
-  evidence().count("round_trips_after_refusal", trips_after_refusal);
-  if (refusals > 0 && trips_after_refusal > 0) evidence().exercised();
+  Sut sut{&lab, req, router, false, {}, 0, 0};
+  const Model start;
+  auto commands = *rc::state::gen::commands(
+      start, rc::state::gen::execOneOfWithArgs<AppSends, AppTakesReply, ServerAnswers>());
+  // A tail that always reaches the situation: ask, ask again (refused), answer, take the reply,
+  // take again (refused).
+  commands.push_back(std::make_shared<AppSends>());
+  commands.push_back(std::make_shared<AppSends>());
+  commands.push_back(std::make_shared<ServerAnswers>());
+  commands.push_back(std::make_shared<AppTakesReply>());
+  commands.push_back(std::make_shared<AppTakesReply>());
+  rc::state::runAll(commands, start, sut);
+  evidence().count("refusals", sut.refusals);
+  evidence().count("round_trips_after_refusal", sut.trips_after_refusal);
+  if (sut.refusals > 0 && sut.trips_after_refusal > 0) evidence().exercised();
 }
 
 // rule/REQ/round-robin: with k services connected (whichever side binds), request j goes to
