@@ -98,6 +98,25 @@ bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_
       timeout_ms);
 }
 
+bool drew_lossy_faults(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
+
+void await_subscribers(Lab& lab, Sock* publisher, const std::vector<Sock*>& subscribers) {
+  std::vector<bool> joined(subscribers.size(), false);
+  RC_ASSERT(lab.wait_for([&] {
+    lab.send(publisher, {"probe"});
+    lab.advance_ms(5);
+    for (size_t i = 0; i < subscribers.size(); ++i) {
+      while (lab.recv(subscribers[i])) joined[i] = true;
+    }
+    if (publisher->type() == SocketType::kXPub) {
+      while (lab.recv(publisher)) {
+      }
+    }
+    return std::count(joined.begin(), joined.end(), false) == 0;
+  }));
+  for (Sock* s : subscribers) drain(lab, s);
+}
+
 std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType peer) {
   Sock* a = lab.socket(0, type);
   Sock* b = lab.socket(1, peer);

@@ -36,6 +36,15 @@ std::optional<std::string> body_of(SocketType to_type, const Parts& parts);
 // Waits until `a` and every socket in `bs` have completed at least one handshake.
 bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_ms = 20'000);
 
+// Whether the case's fault draw holds any kind of lossy_fault_mask(): exact timing and
+// exactly-once are then not promised while the faults act.
+bool drew_lossy_faults(const Lab& lab);
+
+// Lets time pass until `publisher`'s messages reach every one of `subscribers` (subscriptions
+// travel asynchronously), then drops the probes still on their way, and the subscription
+// messages an XPUB publisher was handed meanwhile.
+void await_subscribers(Lab& lab, Sock* publisher, const std::vector<Sock*>& subscribers);
+
 // `type` bound on h0 as "a", `peer` connected from h1 as "b", both through their handshake.
 std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType peer);
 

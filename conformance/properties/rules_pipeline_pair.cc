@@ -61,23 +61,6 @@ std::string show(const Parts& parts) {
 
 uint32_t fault_bit(sim::FaultKind k) { return 1u << int(k); }
 
-// Lets time pass until a publisher's messages reach `subscriber` (subscriptions travel
-// asynchronously), then drops the probes still on their way.
-void await_subscription(Lab& lab, Sock* publisher, Sock* subscriber, SocketType pub_type) {
-  RC_ASSERT(lab.wait_for([&] {
-    lab.send(publisher, {"probe"});
-    lab.advance_ms(5);
-    bool got = false;
-    while (lab.recv(subscriber)) got = true;
-    if (pub_type == SocketType::kXPub) {
-      while (lab.recv(publisher)) {
-      }  // the subscription messages themselves
-    }
-    return got;
-  }));
-  drain(lab, subscriber);
-}
-
 bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketType::kXPub; }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,7 +423,7 @@ void one_way_types_property() {
   Sock* sender = sends ? a : b;
   Sock* receiver = sends ? b : a;
   SocketType sender_type = sends ? type : peer;
-  if (is_publisher(sender_type)) await_subscription(lab, sender, receiver, sender_type);
+  if (is_publisher(sender_type)) await_subscribers(lab, sender, {receiver});
   for (size_t j = 0; j < attempts.size(); ++j) {
     forbidden(a, attempts[j]);
     RC_ASSERT(lab.send(sender, {"m" + std::to_string(j)}));
@@ -743,8 +726,8 @@ void buffers_by_type_property() {
   bool has_recv = type != SocketType::kPub && type != SocketType::kPush;
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   auto [a, b] = connected_pair(lab, type, peer_type);
-  if (is_publisher(type)) await_subscription(lab, a, b, type);
-  if (is_publisher(peer_type)) await_subscription(lab, b, a, peer_type);
+  if (is_publisher(type)) await_subscribers(lab, a, {b});
+  if (is_publisher(peer_type)) await_subscribers(lab, b, {a});
   if (!has_recv) {
     Msg m;
     RC_ASSERT(a->recv(&m) == Err::kNotSupported);

@@ -28,9 +28,6 @@ std::string round_marker(int round) {
   return std::string(1, kMarker) + std::to_string(round) + ".";
 }
 
-// Whether the faults of this case may break connections or shrink HWMs (only weaker claims).
-bool weak_case(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
-
 std::string gen_bytes(int min_len, int max_len) {
   int n = *rc::gen::inRange(min_len, max_len + 1);
   return *rc::gen::container<std::string>(size_t(n), rc::gen::element('\0', '\x01', 'a'));
@@ -176,7 +173,7 @@ void settle_empty_cancels(Lab& lab, std::vector<Subscriber>& subs) {
   }
   if (!any) return;
   evidence().count("empty_cancel_settled");
-  lab.advance_ms(!lab.simulated() ? 50 : weak_case(lab) ? 2'500 : 500);
+  lab.advance_ms(!lab.simulated() ? 50 : drew_lossy_faults(lab) ? 2'500 : 500);
 }
 
 // One round of publishing: every publisher sends `frames` (tagged with round and publisher in a
@@ -334,7 +331,7 @@ void subscription_sequence_property(bool counted) {
   });
   auto net = make_net(pub_type, {sub_type}, gen_sometimes_lossy_mask());
   Lab& lab = net->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   Subscriber& sub = net->subs[0];
   std::map<std::string, bool> survived;  // an unsubscribe left the topic subscribed
@@ -414,7 +411,7 @@ void fan_out_rule_property() {
   });
   auto net = make_net(pub_type, types, benign_fault_mask() | lossy_fault_mask());
   Lab& lab = net->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   for (int i = 0; i < k; ++i) {
     for (int ti : wants[size_t(i)]) apply(lab, net->subs[size_t(i)], pool[size_t(ti)], true);
@@ -481,7 +478,7 @@ void never_blocks_property() {
   MuteSetup ms = make_mute_setup(pub_type, hwm, benign_fault_mask() | lossy_fault_mask());
   Lab& lab = ms.net->lab;
   m *= lab.volume_factor();
-  if (weak_case(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* pub = ms.net->pub;
   // Wait until both subscriptions are in (bounded; under partitions they may come later).
   lab.wait_for(
@@ -587,7 +584,7 @@ void initially_unsubscribed_property() {
   auto net = make_net(pub_type, {SocketType::kSub, SocketType::kSub},
                       benign_fault_mask() | lossy_fault_mask());
   Lab& lab = net->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   Subscriber& control = net->subs[0];
   Sock* fresh = net->subs[1].s;
@@ -716,7 +713,7 @@ void subscription_messages_property() {
   if (ops.size() > 24) ops.resize(24);
   auto net = make_net(SocketType::kXPub, types, benign_fault_mask() | lossy_fault_mask(), verboser);
   Lab& lab = net->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   XPubLog log;
   std::set<std::string> ever;
@@ -775,7 +772,7 @@ void unsubscribe_on_disconnect_property() {
   bool by_close = *rc::gen::arbitrary<bool>();
   auto net = make_net(SocketType::kXPub, types, benign_fault_mask() | lossy_fault_mask(), verboser);
   Lab& lab = net->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   XPubLog log;
   for (int i = 0; i < k; ++i) {
@@ -950,7 +947,7 @@ void sends_subscriptions_property() {
   if (ops.size() > 24) ops.resize(24);
   auto up = make_upstream(k, benign_fault_mask() | lossy_fault_mask(), true);
   Lab& lab = up->lab;
-  bool weak = weak_case(lab);
+  bool weak = drew_lossy_faults(lab);
   if (weak) evidence().count("lossy_case");
   std::vector<XPubLog> logs(static_cast<size_t>(k));
   std::vector<std::pair<bool, std::string>> sent, changes;

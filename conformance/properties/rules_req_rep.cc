@@ -48,14 +48,10 @@ uint32_t gen_mixed_faults() {
       *rc::gen::element(benign_fault_mask(), benign_fault_mask() | lossy_fault_mask()));
 }
 
-// Any fault of lossy_fault_mask() drawn: connections may break, segments be retransmitted
-// late, readers stall. Exact timing and exactly-once are then not promised.
-bool lossy(const Lab& lab) { return (lab.faults().enabled & lossy_fault_mask()) != 0; }
-
 // How long to wait for something that must come: a little, or, while lossy faults may still
 // act, until they are over plus enough for reconnection and retransmission.
 int64_t patience_ms(const Lab& lab, int64_t base = 2000) {
-  if (!lossy(lab)) return base;
+  if (!drew_lossy_faults(lab)) return base;
   int64_t left_ms = (lab.faults().window_end_ns - lab.now_ns()) / 1'000'000;
   return std::max<int64_t>(0, left_ms) + base + 4000;
 }
@@ -152,7 +148,7 @@ void req_envelope_delimiter() {
   uint32_t mask = gen_mixed_faults();
   int rounds = *rc::gen::inRange(1, 6);
   Lab lab(gen_world_seed(), mask, 2);
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* router = lab.socket(0, SocketType::kRouter);
   RC_ASSERT(router->bind("tcp://*:5555") == Err::kOk);
   Sock* req = client(lab, 1, SocketType::kReq);
@@ -163,7 +159,7 @@ void req_envelope_delimiter() {
     RC_ASSERT(lab.send(req, body));
     auto got = recv_within(lab, router, patience_ms(lab));
     if (!got) {  // lost with its connection: the REQ waits for that reply for ever
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       evidence().count("request_lost");
       break;
     }
@@ -183,7 +179,7 @@ void req_envelope_delimiter() {
     RC_ASSERT(lab.send(router, cat({id, ""}, reply)));
     auto back = recv_within(lab, req, patience_ms(lab));
     if (!back) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       evidence().count("reply_lost");
       break;
     }
@@ -266,7 +262,7 @@ struct AppTakesReply : Command {
     } else {
       auto got = recv_within(lab, sut.req, patience_ms(lab));
       if (!got) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         sut.lost = true;
         evidence().count("reply_lost");
         return;
@@ -291,7 +287,7 @@ struct ServerAnswers : Command {
     }
     auto got = recv_within(lab, sut.router, patience_ms(lab));
     if (!got) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       sut.lost = true;
       evidence().count("request_lost");
       return;
@@ -310,7 +306,7 @@ void req_strict_alternation() {
   using namespace req_alternation;
   uint32_t mask = gen_mixed_faults();
   Lab lab(gen_world_seed(), mask, 2);
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* router = lab.socket(0, SocketType::kRouter);
   RC_ASSERT(router->bind("tcp://*:5555") == Err::kOk);
   Sock* req = client(lab, 1, SocketType::kReq);
@@ -378,7 +374,7 @@ void req_reply_from_last_peer() {
   int k = *rc::gen::inRange(2, 5);
   int m = *rc::gen::inRange(1, k + 1);
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* req = lab.socket(0, SocketType::kReq);
   req->set_bytes(opt::kRoutingId, "req");
   std::vector<Sock*> services;
@@ -398,14 +394,14 @@ void req_reply_from_last_peer() {
     RC_ASSERT(lab.send(req, {"q" + std::to_string(j)}));
     int t = ready_among(lab, services, patience_ms(lab));
     if (t < 0) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
     auto got = lab.recv(services[size_t(t)]);
     RC_ASSERT(got.has_value());
     RC_ASSERT(*got == (Parts{"req", "", "q" + std::to_string(j)}));
     if (asked.count(t) > 0) {  // only a reconnection can upset the rotation
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
     bool last_round = j == m - 1;
@@ -423,7 +419,7 @@ void req_reply_from_last_peer() {
     RC_ASSERT(lab.send(services[size_t(t)], cat({"req", ""}, answer)));
     auto reply = recv_within(lab, req, patience_ms(lab));
     if (!reply) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
     RC_ASSERT(*reply == answer);
@@ -432,7 +428,7 @@ void req_reply_from_last_peer() {
   evidence().count("fakes_sent", fakes);
   evidence().count("genuine_replies", genuine);
   evidence().max("services", k);
-  if (fakes > 0 && genuine == m && !lossy(lab)) evidence().exercised();
+  if (fakes > 0 && genuine == m && !drew_lossy_faults(lab)) evidence().exercised();
 }
 
 // rule/REQ/block-no-service: a REQ never discards a request. With ZMQ_IMMEDIATE and no
@@ -519,7 +515,7 @@ void rep_save_envelope() {
   uint32_t mask = gen_mixed_faults();
   int d = *rc::gen::inRange(1, 4);
   Lab lab(gen_world_seed(), mask, uint32_t(d + 1));
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
   std::vector<Sock*> dealers;
@@ -546,7 +542,7 @@ void rep_save_envelope() {
       r.reply.push_back("r" + tag);
       Parts wire = cat(cat(r.envelope, {""}), r.body);
       if (!send_within(lab, dealers[size_t(i)], wire, patience_ms(lab))) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         continue;
       }
       expected[size_t(i)].push_back(cat(cat(r.envelope, {""}), r.reply));
@@ -561,7 +557,7 @@ void rep_save_envelope() {
   while (served < total) {
     auto got = recv_within(lab, rep, patience_ms(lab));
     if (!got) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
     RC_ASSERT(!got->empty());
@@ -579,7 +575,7 @@ void rep_save_envelope() {
   int with_envelope = 0;
   for (int i = 0; i < d; ++i) {
     std::vector<Parts> got = drain(lab, dealers[size_t(i)]);
-    assert_subsequence(got, expected[size_t(i)], lossy(lab));
+    assert_subsequence(got, expected[size_t(i)], drew_lossy_faults(lab));
     for (const Parts& g : got) {
       if (g.size() > 0 && !g[0].empty()) ++with_envelope;
     }
@@ -596,7 +592,7 @@ void rep_reply_to_requester() {
   int k = *rc::gen::inRange(2, 6);
   int rounds = *rc::gen::inRange(1, 4);
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
   std::vector<Sock*> clients;
@@ -615,7 +611,7 @@ void rep_reply_to_requester() {
     for (int s = 0; s < asking; ++s) {
       auto got = recv_within(lab, rep, patience_ms(lab));
       if (!got) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         break;
       }
       RC_ASSERT(got->size() == 1u);
@@ -624,9 +620,9 @@ void rep_reply_to_requester() {
     int answered = 0;
     for (int i = 0; i < k; ++i) {
       if (stuck[size_t(i)]) continue;
-      auto reply = recv_within(lab, clients[size_t(i)], lossy(lab) ? 1000 : 5000);
+      auto reply = recv_within(lab, clients[size_t(i)], drew_lossy_faults(lab) ? 1000 : 5000);
       if (!reply) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         stuck[size_t(i)] = true;
         continue;
       }
@@ -719,7 +715,7 @@ void rep_strict_alternation() {
   // take it, take again with another waiting (refused), answer, answer again (refused).
   for (int op : {0, 0, 2, 1, 1, 2, 2}) ops.push_back(op);
   Lab lab(gen_world_seed(), mask, uint32_t(d + 1));
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
   std::vector<Sock*> dealers;
@@ -741,7 +737,7 @@ void rep_strict_alternation() {
       int i = *rc::gen::inRange(0, d);
       std::string tag = "q" + std::to_string(n++) + "c" + std::to_string(i);
       if (!send_within(lab, dealers[size_t(i)], {"", tag}, patience_ms(lab))) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         continue;
       }
       pending[size_t(i)].push_back(tag);
@@ -761,7 +757,7 @@ void rep_strict_alternation() {
       if (any_pending) {
         got = recv_within(lab, rep, patience_ms(lab));
         if (!got) {
-          RC_ASSERT(lossy(lab));
+          RC_ASSERT(drew_lossy_faults(lab));
           evidence().count("requests_lost");
           continue;
         }
@@ -778,8 +774,8 @@ void rep_strict_alternation() {
       RC_ASSERT(who >= 0 && who < d);
       auto& p = pending[size_t(who)];
       auto it = std::find(p.begin(), p.end(), tag);
-      RC_ASSERT(it != p.end());                  // asked, and not taken before
-      RC_ASSERT(it == p.begin() || lossy(lab));  // in order; gaps only when lost
+      RC_ASSERT(it != p.end());                              // asked, and not taken before
+      RC_ASSERT(it == p.begin() || drew_lossy_faults(lab));  // in order; gaps only when lost
       p.erase(p.begin(), it + 1);
       must_reply = true;
       current = who;
@@ -802,7 +798,7 @@ void rep_strict_alternation() {
     }
   }
   for (int i = 0; i < d; ++i) {
-    assert_subsequence(drain(lab, dealers[size_t(i)]), expected[size_t(i)], lossy(lab));
+    assert_subsequence(drain(lab, dealers[size_t(i)]), expected[size_t(i)], drew_lossy_faults(lab));
   }
   evidence().count("refusals", refusals);
   evidence().count("recv_refused_with_request_waiting", refused_with_waiting);
@@ -818,7 +814,7 @@ void rep_fair_queue() {
   int k = *rc::gen::inRange(2, 5);
   auto backlog = *rc::gen::container<std::vector<int>>(size_t(k), rc::gen::inRange(1, 9));
   Lab lab(gen_world_seed(), mask, uint32_t(k + 1));
-  bool lossy_case = lossy(lab);
+  bool lossy_case = drew_lossy_faults(lab);
   if (lossy_case) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
@@ -888,7 +884,7 @@ void rep_never_blocks_on_send() {
   int hwm = *rc::gen::inRange(1, 20);
   bool polite = *rc::gen::arbitrary<bool>();
   Lab lab(gen_world_seed(), mask, 3);
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   rep->set_int(opt::kSndHwm, hwm);
   rep->set_int(opt::kSndBuf, 8192);
@@ -956,7 +952,7 @@ void dealer_delimiter_to_rep() {
   int d = *rc::gen::inRange(1, 3);
   bool rep_binds = *rc::gen::arbitrary<bool>();
   Lab lab(gen_world_seed(), mask, uint32_t(d + 1));
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* rep = lab.socket(0, SocketType::kRep);
   std::vector<Sock*> dealers;
   if (rep_binds) RC_ASSERT(rep->bind("tcp://*:5555") == Err::kOk);
@@ -981,7 +977,7 @@ void dealer_delimiter_to_rep() {
       Parts body = gen_frames(0, 2, true);
       body.push_back(tag);
       if (!send_within(lab, dealers[size_t(i)], cat({""}, body), patience_ms(lab))) {
-        RC_ASSERT(lossy(lab));
+        RC_ASSERT(drew_lossy_faults(lab));
         continue;
       }
       by_tag[tag] = {i, body};
@@ -992,7 +988,7 @@ void dealer_delimiter_to_rep() {
   while (served < total) {
     auto got = recv_within(lab, rep, patience_ms(lab));
     if (!got) {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
     auto it = by_tag.find(got->back());
@@ -1008,7 +1004,7 @@ void dealer_delimiter_to_rep() {
   int replies = 0;
   for (int i = 0; i < d; ++i) {
     std::vector<Parts> got = drain(lab, dealers[size_t(i)]);
-    assert_subsequence(got, expected[size_t(i)], lossy(lab));
+    assert_subsequence(got, expected[size_t(i)], drew_lossy_faults(lab));
     replies += int(got.size());
   }
   evidence().count("replies_with_delimiter", replies);
@@ -1025,7 +1021,7 @@ void dealer_envelope_oblivious() {
   SocketType peer_type = *rc::gen::element(SocketType::kRouter, SocketType::kDealer);
   int m = *rc::gen::inRange(1, 8);
   Lab lab(gen_world_seed(), mask, 2);
-  if (lossy(lab)) evidence().count("lossy_case");
+  if (drew_lossy_faults(lab)) evidence().count("lossy_case");
   Sock* peer = lab.socket(0, peer_type);
   RC_ASSERT(peer->bind("tcp://*:5555") == Err::kOk);
   Sock* dealer = client(lab, 1, SocketType::kDealer, "d");
@@ -1044,17 +1040,17 @@ void dealer_envelope_oblivious() {
     if (send_within(lab, dealer, a, patience_ms(lab))) {
       up.push_back(router ? cat({"d"}, a) : a);
     } else {
-      RC_ASSERT(lossy(lab));
+      RC_ASSERT(drew_lossy_faults(lab));
     }
     bool sent = router ? lab.send(peer, cat({"d"}, b))  // dropped if "d" is away: see below
                        : send_within(lab, peer, b, patience_ms(lab));
     if (sent) down.push_back(b);
-    RC_ASSERT(sent || lossy(lab));
+    RC_ASSERT(sent || drew_lossy_faults(lab));
   }
   std::vector<Parts> at_peer = drain(lab, peer);
   std::vector<Parts> at_dealer = drain(lab, dealer);
   // A ROUTER silently drops what it sends while the dealer is reconnecting: loss, as faults.
-  bool may_lose = lossy(lab);
+  bool may_lose = drew_lossy_faults(lab);
   assert_subsequence(at_peer, up, may_lose);
   assert_subsequence(at_dealer, down, may_lose);
   evidence().count(router ? "with_router" : "with_dealer");

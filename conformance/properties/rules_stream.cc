@@ -38,13 +38,11 @@ std::string pattern(size_t n, uint32_t salt) {
   return out;
 }
 
-// Lets time run until every fault of the schedule is over: partitions may outlast the fault
-// window, and segments they held back arrive at the next retransmission (RTO at most 1 s).
+// Lets time run until every fault is over, and past the next retransmission of what a
+// partition held back (RTO at most 1 s).
 void settle(Lab& lab) {
-  int64_t end = lab.faults().window_end_ns;
-  for (const sim::FaultEvent& e : lab.faults().events) end = std::max(end, e.at_ns + e.duration_ns);
-  end += 1'500'000'000;
-  if (lab.now_ns() < end) lab.advance_ms((end - lab.now_ns() + 999'999) / 1'000'000);
+  lab.wait_out_faults();
+  lab.advance_ms(1500);
 }
 
 // Time for bytes written now to reach the other end (lost segments come again after
@@ -52,7 +50,7 @@ void settle(Lab& lab) {
 int64_t delivery_ms(Lab& lab) { return lab.faults().has(sim::FaultKind::kLoss) ? 3000 : 500; }
 
 bool lossy_case(Lab& lab) {
-  bool lossy = (lab.faults().enabled & lossy_fault_mask()) != 0;
+  bool lossy = drew_lossy_faults(lab);
   if (lossy) evidence().count("lossy_case");
   return lossy;
 }

@@ -169,13 +169,7 @@ void sub_mute_property() {
   m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
   Sock* slow = fan->spokes[1];
-  RC_ASSERT(lab.wait_for([&] {
-    lab.send(fan->hub, {"probe"});
-    lab.advance_ms(5);
-    return lab.recv(fast).has_value() && lab.recv(slow).has_value();
-  }));
-  drain(lab, fast);
-  drain(lab, slow);
+  await_subscribers(lab, fan->hub, fan->spokes);
   Err err = Err::kOk;
   RC_ASSERT(!lab.send(slow, {"x"}, &err));
   RC_ASSERT(err == Err::kNotSupported);  // no sending, so no sending mute state

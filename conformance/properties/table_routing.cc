@@ -62,17 +62,7 @@ void fan_out_property(SocketType type) {
   int m = *rc::gen::inRange(1, 50);
   auto fan = make_fan(type, SocketType::kSub, k, /*hub_binds=*/true);
   Lab& lab = fan->lab;
-  // Subscriptions travel asynchronously: probe until every subscriber has seen one.
-  std::vector<bool> joined(size_t(k), false);
-  for (int round = 0; round < 200 && std::count(joined.begin(), joined.end(), true) < k; ++round) {
-    lab.send(fan->hub, {"probe"});
-    lab.advance_ms(10);
-    for (int i = 0; i < k; ++i) {
-      while (lab.recv(fan->spokes[size_t(i)])) joined[size_t(i)] = true;
-    }
-  }
-  RC_ASSERT(std::count(joined.begin(), joined.end(), true) == k);
-  for (Sock* s : fan->spokes) drain(lab, s);  // probes still on their way
+  await_subscribers(lab, fan->hub, fan->spokes);
   for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(j)}));
   lab.advance_ms(500);
   for (int i = 0; i < k; ++i) {
@@ -279,15 +269,7 @@ void mute_drop_property(SocketType type) {
   m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
   Sock* slow = fan->spokes[1];
-  if (!router) {
-    lab.wait_for([&] {
-      lab.send(fan->hub, {"probe"});
-      lab.advance_ms(5);
-      return lab.recv(fast).has_value() && lab.recv(slow).has_value();
-    });
-    drain(lab, fast);
-    drain(lab, slow);
-  }
+  if (!router) await_subscribers(lab, fan->hub, fan->spokes);
   std::string pad(1000, 'p');
   int fast_got = 0;
   int to_fast = 0;
