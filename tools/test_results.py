@@ -97,6 +97,13 @@ def main(argv):
         print(f"bazel [{config}]: {p} passed, {f} failed, {s} skipped")
         total_p, total_f, total_s = total_p + p, total_f + f, total_s + s
         all_failures += names
+    # Other suites run by ./zlab test write NAME.junit.xml (libzmq's own tests, for one).
+    for extra in sorted(out.glob("*.junit.xml")):
+        p, f, s, names = junit_counts(extra)
+        label = extra.name[:-len(".junit.xml")]
+        print(f"{label}: {p} passed, {f} failed, {s} skipped")
+        total_p, total_f, total_s = total_p + p, total_f + f, total_s + s
+        all_failures += [f"[{label}] {n}" for n in names]
     pytest_xml = out / "pytest.xml"
     if pytest_xml.exists():
         p, f, s, names = junit_counts(pytest_xml)

@@ -59,3 +59,13 @@ def test_all_green(tmp_path):
 def test_missing_pytest_result_is_a_failure(tmp_path):
     code, lines = run(tmp_path)
     assert code == 1 and lines[-1] == "0 passed, 1 failed"
+
+
+def test_other_suites_junit_files_count(tmp_path):
+    (tmp_path / "pytest.xml").write_text(PASS_XML)
+    (tmp_path / "libzmq-suite.junit.xml").write_text(CASE_XML)
+    code, lines = run(tmp_path)
+    assert code == 1
+    assert "libzmq-suite: 1 passed, 1 failed, 1 skipped" in lines
+    assert "FAILED [libzmq-suite] S.b" in lines
+    assert lines[-1] == "3 passed, 1 failed, 1 skipped"
