@@ -14,6 +14,8 @@ std::string_view close_reason_name(CloseReason reason) {
       return "malformed greeting";
     case CloseReason::kMechanismMismatch:
       return "mechanism mismatch";
+    case CloseReason::kBadWsHandshake:
+      return "WebSocket handshake failed";
     case CloseReason::kMalformedFrame:
       return "malformed frame";
     case CloseReason::kTooLarge:
@@ -45,6 +47,7 @@ bool is_protocol_failure(CloseReason reason) {
     case CloseReason::kLegacyPeer:
     case CloseReason::kBadGreeting:
     case CloseReason::kMechanismMismatch:
+    case CloseReason::kBadWsHandshake:
     case CloseReason::kMalformedFrame:
     case CloseReason::kTooLarge:
     case CloseReason::kMalformedCommand:

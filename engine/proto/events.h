@@ -16,6 +16,7 @@ enum class CloseReason : uint8_t {
   kLegacyPeer,         // ZMTP 1.0/2.0 greeting
   kBadGreeting,        // malformed greeting field
   kMechanismMismatch,  // peer's mechanism differs from ours
+  kBadWsHandshake,     // ws://: a malformed or refused HTTP upgrade, no common subprotocol
   kMalformedFrame,     // reserved bits, MORE on a command, size overflow
   kTooLarge,           // ZMQ_MAXMSGSIZE exceeded
   kMalformedCommand,   // truncated command, bad metadata, bad PING

@@ -30,14 +30,13 @@ const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = 
 };
 // clang-format on
 
-ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns)
-    : options_(options), decoder_(options.max_msg_size) {
-  wire::Greeting greeting;
-  greeting.mechanism = options_.mechanism;
-  greeting.as_server = options_.as_server;
-  // The whole greeting at once: a peer that (like libzmq) sends its signature first and waits
-  // for ours is never kept waiting.
-  encoder_.encode_raw(wire::encode_greeting(greeting));
+ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : options_(options) {
+  if (options_.websocket) {
+    framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
+  } else {
+    framing_ = std::make_unique<ZmtpFraming>(options_.mechanism, options_.as_server,
+                                             options_.max_msg_size);
+  }
   if (options_.handshake_ivl_ns > 0) handshake_deadline_ns_ = now_ns + options_.handshake_ivl_ns;
 }
 
@@ -46,27 +45,15 @@ ZmtpConnection::~ZmtpConnection() {
 }
 
 std::span<uint8_t> ZmtpConnection::read_buffer() {
-  switch (state_) {
-    case State::kGreeting:
-      // Read no further than the greeting: what follows belongs to the frame decoder.
-      return {greeting_in_.data(), wire::kGreetingSize - greeting_.bytes_read()};
-    case State::kClosed:
-      return {};
-    default:
-      return peer_eof_ ? std::span<uint8_t>() : decoder_.read_buffer();
-  }
+  if (state_ == State::kClosed || peer_eof_) return {};
+  return framing_->read_buffer();
 }
 
 void ZmtpConnection::handle_read(size_t n, int64_t now_ns) {
   if (n == 0 || state_ == State::kClosed) return;
   on_traffic(now_ns);
-  if (state_ == State::kGreeting) {
-    // A legacy peer is refused at its first decisive byte; the rest is not looked at.
-    greeting_.feed({greeting_in_.data(), n});
-    process_greeting(now_ns);
-    return;
-  }
-  decoder_.commit(n);
+  framing_->commit(n);
+  if (state_ == State::kGreeting) process_greeting(now_ns);
   if (state_ == State::kExpectReady) {
     Msg data;
     next_data(&data, now_ns);  // handles READY; a data frame here is out of sequence
@@ -89,7 +76,7 @@ size_t ZmtpConnection::feed(std::span<const uint8_t> bytes, int64_t now_ns) {
 void ZmtpConnection::handle_eof(int64_t now_ns) {
   (void)now_ns;
   if (state_ == State::kClosed) return;
-  if (state_ != State::kActive || decoder_.buffered() == 0) {
+  if (state_ != State::kActive || framing_->buffered() == 0) {
     fail(CloseReason::kPeerClosed, "peer closed the connection", false);
     return;
   }
@@ -98,29 +85,12 @@ void ZmtpConnection::handle_eof(int64_t now_ns) {
 
 void ZmtpConnection::process_greeting(int64_t now_ns) {
   (void)now_ns;
-  using GS = wire::GreetingReader::State;
-  switch (greeting_.state()) {
-    case GS::kNeedMore:
-      return;
-    case GS::kLegacyZmtp10:
-    case GS::kLegacyZmtp20:
-      fail(CloseReason::kLegacyPeer, std::string(wire::greeting_state_name(greeting_.state())),
-           false);
-      return;
-    case GS::kBadMechanism:
-      fail(CloseReason::kBadGreeting, "malformed mechanism in greeting", false);
-      return;
-    case GS::kComplete:
-      break;
-  }
-  const wire::Greeting& peer = greeting_.greeting();
-  if (peer.mechanism != options_.mechanism) {
-    fail(CloseReason::kMechanismMismatch,
-         "mechanism mismatch: peer " + peer.mechanism + ", ours " + options_.mechanism, false);
+  if (const FramingFailure* failure = framing_->failure()) {
+    fail(failure->reason, failure->detail, false);
     return;
   }
-  // A higher major version speaks at least 3.1.
-  peer_minor_ = peer.major > wire::kVersionMajor ? wire::kVersionMinor : peer.minor;
+  if (!framing_->prelude_done()) return;
+  peer_minor_ = framing_->peer_minor();
   state_ = State::kExpectReady;
   send_ready();
 }
@@ -130,7 +100,7 @@ void ZmtpConnection::send_ready() {
   props.emplace_back("Socket-Type", std::string(socket_type_info(options_.socket_type).name));
   if (sends_identity(options_.socket_type)) props.emplace_back("Identity", options_.routing_id);
   for (const auto& p : options_.extra_properties) props.push_back(p);
-  encoder_.encode(wire::make_ready(props));
+  framing_->encode(wire::make_ready(props));
 }
 
 bool ZmtpConnection::poll_part(Msg* part, int64_t now_ns) {
@@ -145,12 +115,9 @@ bool ZmtpConnection::poll_part(Msg* part, int64_t now_ns) {
 bool ZmtpConnection::next_data(Msg* data, int64_t now_ns) {
   Msg frame;
   while (state_ != State::kClosed && state_ != State::kGreeting) {
-    if (!decoder_.next(&frame)) {
-      auto err = decoder_.error();
-      if (err == wire::FrameDecoder::Error::kTooLarge) {
-        fail(CloseReason::kTooLarge, std::string(wire::decoder_error_name(err)), true);
-      } else if (err != wire::FrameDecoder::Error::kNone) {
-        fail(CloseReason::kMalformedFrame, std::string(wire::decoder_error_name(err)), true);
+    if (!framing_->next(&frame)) {
+      if (const FramingFailure* failure = framing_->failure()) {
+        fail(failure->reason, failure->detail, failure->send_error);
       }
       return false;
     }
@@ -274,7 +241,7 @@ void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
     fail(CloseReason::kMalformedCommand, std::string(ping.error), true);
     return;
   }
-  encoder_.encode(wire::make_pong(ping.value->context));
+  framing_->encode(wire::make_pong(ping.value->context));
   if (ping.value->ttl_ds > 0) {
     // Traffic seen so far was this PING; the TTL runs from now until more arrives.
     peer_ttl_ns_ = last_read_ns_ + int64_t(ping.value->ttl_ds) * kNsPerDecisecond;
@@ -282,7 +249,7 @@ void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
 }
 
 bool ZmtpConnection::can_send() const {
-  return state_ == State::kActive && encoder_.pending_bytes() < kMaxPendingBytes;
+  return state_ == State::kActive && framing_->pending_bytes() < kMaxPendingBytes;
 }
 
 void ZmtpConnection::send_part(Msg part) {
@@ -292,16 +259,16 @@ void ZmtpConnection::send_part(Msg part) {
   if (send_subscriptions_as_commands_ && single && part.size() >= 1 &&
       (part.data()[0] == 0 || part.data()[0] == 1)) {
     std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
-    encoder_.encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
+    framing_->encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
     return;
   }
   part.set_command(false);
-  encoder_.encode(std::move(part));
+  framing_->encode(std::move(part));
 }
 
 void ZmtpConnection::handle_written(size_t n, int64_t now_ns) {
   (void)now_ns;
-  encoder_.consume(n);
+  framing_->consume(n);
 }
 
 int64_t ZmtpConnection::next_deadline_ns() const {
@@ -325,7 +292,7 @@ void ZmtpConnection::handle_timeout(int64_t now_ns) {
   }
   if (now_ns >= next_ping_ns_) {
     int64_t ttl_ds = std::clamp<int64_t>(options_.heartbeat_ttl_ns / kNsPerDecisecond, 0, 0xFFFF);
-    encoder_.encode(wire::make_ping(uint16_t(ttl_ds), {}));
+    framing_->encode_ping(uint16_t(ttl_ds));
     int64_t timeout = options_.heartbeat_timeout_ns >= 0 ? options_.heartbeat_timeout_ns
                                                          : options_.heartbeat_ivl_ns;
     if (ping_timeout_ns_ == kNever) ping_timeout_ns_ = now_ns + timeout;
@@ -352,7 +319,7 @@ void ZmtpConnection::close(CloseReason reason, std::string detail) {
 
 void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_error) {
   if (state_ == State::kClosed) return;
-  if (send_error && state_ != State::kGreeting) encoder_.encode(wire::make_error(detail));
+  if (send_error && state_ != State::kGreeting) framing_->encode(wire::make_error(detail));
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
   emit(ConnEvent::Kind::kClosed, reason, std::move(detail));

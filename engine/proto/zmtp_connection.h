@@ -1,4 +1,6 @@
 // One ZMTP 3.1 connection, sans-I/O: greeting, NULL handshake, commands, heartbeats, limits.
+// Over tcp and ipc its bytes are ZMTP's greeting and frames; over ws (ZmtpOptions::websocket)
+// an HTTP upgrade and WebSocket frames (proto/framing.h): the rest is the same.
 //
 // Inputs: handle_read() after the driver filled read_buffer(), handle_written(),
 // handle_timeout(), handle_eof(); all carry now_ns. Outputs: poll_transmit() bytes,
@@ -10,6 +12,8 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,8 +22,9 @@
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
 #include "engine/proto/connection.h"
+#include "engine/proto/framing.h"
+#include "engine/proto/ws_framing.h"
 #include "engine/wire/frame.h"
-#include "engine/wire/greeting.h"
 
 namespace zlab::proto {
 
@@ -35,6 +40,7 @@ struct ZmtpOptions {
   int64_t max_msg_size = -1;                         // ZMQ_MAXMSGSIZE; -1 = none
   std::vector<Metadata::Property> extra_properties;  // ZMQ_METADATA ("X-..." names)
   std::string peer_address;  // from the transport; added to the peer's metadata as Peer-Address
+  std::optional<WsOptions> websocket;  // ws://: WebSocket framing after an HTTP upgrade
 };
 
 class ZmtpConnection final : public Connection {
@@ -53,9 +59,9 @@ class ZmtpConnection final : public Connection {
 
   // --- outbound bytes ---
   size_t poll_transmit(wire::IoSlice* out, size_t max) const override {
-    return encoder_.poll_transmit(out, max);
+    return framing_->poll_transmit(out, max);
   }
-  size_t pending_bytes() const override { return encoder_.pending_bytes(); }
+  size_t pending_bytes() const override { return framing_->pending_bytes(); }
   void handle_written(size_t n, int64_t now_ns) override;
 
   // --- timers ---
@@ -79,7 +85,9 @@ class ZmtpConnection final : public Connection {
   bool active() const override { return state_ == State::kActive; }
   bool closed() const override { return state_ == State::kClosed; }
   // Closed and nothing left to write: the driver may close the stream.
-  bool finished() const override { return state_ == State::kClosed && encoder_.empty(); }
+  bool finished() const override {
+    return state_ == State::kClosed && framing_->pending_bytes() == 0;
+  }
 
   const Metadata* peer_metadata() const override { return peer_meta_; }
   SocketType peer_type() const { return peer_type_; }
@@ -125,10 +133,8 @@ class ZmtpConnection final : public Connection {
   void on_traffic(int64_t now_ns);
 
   ZmtpOptions options_;
-  State state_ = State::kGreeting;
-  wire::GreetingReader greeting_;
-  wire::FrameDecoder decoder_;
-  wire::FrameEncoder encoder_;
+  State state_ = State::kGreeting;  // the greeting, or the HTTP upgrade over ws
+  std::unique_ptr<Framing> framing_;
   std::deque<ConnEvent> events_;
   const Metadata* peer_meta_ = nullptr;
   SocketType peer_type_ = SocketType::kPair;
@@ -143,7 +149,6 @@ class ZmtpConnection final : public Connection {
   int64_t peer_ttl_ns_ = kNever;      // armed by a PING with a TTL, cleared by any traffic
   int64_t last_read_ns_ = 0;
   bool peer_eof_ = false;  // the peer closed; deliver what is buffered, then close
-  std::array<uint8_t, wire::kGreetingSize> greeting_in_{};
 };
 
 }  // namespace zlab::proto

@@ -101,6 +101,10 @@ size_t HttpHeadReader::feed(std::span<const uint8_t> bytes) {
       fail(State::kTooLarge, "HTTP head larger than 8192 bytes");
       break;
     }
+    if (total_ <= expected_start_.size() && c != expected_start_[total_ - 1]) {
+      fail(State::kMalformed, "not the expected start of an HTTP head");
+      break;
+    }
     Input input = c == '\r' ? Input::kCr : c == '\n' ? Input::kLf : Input::kOther;
     const Step& step = kTable[lex_ == Lex::kCr ? 1 : 0][size_t(input)];
     lex_ = step.next;
@@ -178,7 +182,7 @@ std::string ws_client_key(const std::array<uint8_t, 16>& nonce) {
 WsClientHandshake::WsClientHandshake(std::string host, std::string path,
                                      const std::array<uint8_t, 16>& nonce,
                                      std::vector<std::string> protocols)
-    : protocols_(std::move(protocols)), key_(ws_client_key(nonce)) {
+    : protocols_(std::move(protocols)), key_(ws_client_key(nonce)), head_("HTTP/1.1 ") {
   if (path.empty()) path = "/";
   std::string offered;
   for (const auto& p : protocols_) offered += (offered.empty() ? "" : ",") + p;
@@ -237,7 +241,7 @@ void WsClientHandshake::fail(std::string error) {
 // --- server ---
 
 WsServerHandshake::WsServerHandshake(std::vector<std::string> protocols)
-    : protocols_(std::move(protocols)) {}
+    : protocols_(std::move(protocols)), head_("GET ") {}
 
 size_t WsServerHandshake::feed(std::span<const uint8_t> bytes) {
   if (state_ != State::kNeedMore) return 0;

@@ -33,6 +33,11 @@ class HttpHeadReader {
  public:
   enum class State : uint8_t { kNeedMore, kComplete, kMalformed, kTooLarge };
 
+  // `expected_start`: what the start line must begin with ("GET ", "HTTP/1.1 "), checked byte
+  // by byte, so that a peer speaking something else (a ZMTP greeting) is refused at once
+  // rather than waited for until the handshake times out.
+  explicit HttpHeadReader(std::string_view expected_start = {}) : expected_start_(expected_start) {}
+
   // Consumes bytes up to and including the blank line that ends the head; returns how many.
   size_t feed(std::span<const uint8_t> bytes);
   State state() const { return state_; }
@@ -54,6 +59,7 @@ class HttpHeadReader {
   void end_line();
   void fail(State state, std::string_view error);
 
+  std::string_view expected_start_;
   Lex lex_ = Lex::kLine;
   State state_ = State::kNeedMore;
   size_t total_ = 0;

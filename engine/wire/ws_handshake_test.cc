@@ -97,7 +97,7 @@ struct BadRequest {
 TEST(WsServerHandshake, MalformedRequestsAreRefusedWithA400) {
   std::string good = libzmq_request();
   std::vector<BadRequest> cases = {
-      {"POST", with_field_replaced(good, "GET ", "POST "), "request line"},
+      {"POST", with_field_replaced(good, "GET ", "POST "), "expected start"},
       {"HTTP/1.0", with_field_replaced(good, "HTTP/1.1", "HTTP/1.0"), "request line"},
       {"no target", with_field_replaced(good, "GET /roundtrip ", "GET  "), "request line"},
       {"missing Upgrade", with_field_replaced(good, "Upgrade: websocket\r\n", ""), "Upgrade"},
@@ -123,9 +123,9 @@ TEST(WsServerHandshake, MalformedRequestsAreRefusedWithA400) {
       {"no colon", with_field_replaced(good, "Host: 127.0.0.1", "Host 127.0.0.1"), "':'"},
       {"folded", with_field_replaced(good, "Host: 127.0.0.1\r\n", "Host: 127.0.0.1\r\n  x\r\n"),
        "folded"},
-      {"empty start line", "\r\n" + good, "empty"},
-      {"not HTTP at all", std::string("\x02\x00\x00\x00\x00\x00\x00\x00\x01\x7f\r\n\r\n", 14),
-       "request line"},
+      {"empty start line", "\r\n" + good, "expected start"},
+      {"GETX", "GETX / HTTP/1.1\r\n\r\n", "expected start"},
+      {"GET with two blanks", "GET  / HTTP/1.1\r\n\r\n", "request line"},
   };
   for (const auto& c : cases) {
     WsServerHandshake hs;
@@ -134,6 +134,13 @@ TEST(WsServerHandshake, MalformedRequestsAreRefusedWithA400) {
     EXPECT_NE(hs.error().find(c.error_contains), std::string::npos) << c.what << ": " << hs.error();
     EXPECT_EQ(hs.reply().rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << c.what;
   }
+}
+
+TEST(WsServerHandshake, AZmtpGreetingIsRefusedAtItsFirstByte) {
+  const uint8_t greeting[] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1};
+  WsServerHandshake hs;
+  EXPECT_EQ(hs.feed(greeting), 1u);
+  EXPECT_EQ(hs.state(), WsServerHandshake::State::kFailed);
 }
 
 TEST(WsServerHandshake, OversizedHeadIsRefused) {
@@ -194,7 +201,7 @@ TEST(WsClientHandshake, MalformedRepliesAreRefused) {
   std::vector<BadRequest> cases = {
       {"400", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "refused"},
       {"200", with_field_replaced(good, "101 Switching Protocols", "200 OK"), "refused"},
-      {"HTTP/1.0", with_field_replaced(good, "HTTP/1.1", "HTTP/1.0"), "HTTP/1.1"},
+      {"HTTP/1.0", with_field_replaced(good, "HTTP/1.1", "HTTP/1.0"), "expected start"},
       {"missing Upgrade", with_field_replaced(good, "Upgrade: websocket\r\n", ""), "Upgrade"},
       {"missing Connection", with_field_replaced(good, "Connection: Upgrade\r\n", ""),
        "Connection"},
