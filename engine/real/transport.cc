@@ -121,6 +121,12 @@ std::string format_peer_ip(const sockaddr_storage& ss) {
   return buf;
 }
 
+// tcp: the whole address; ws: the address without its path.
+std::string host_port_of(const Endpoint& endpoint) {
+  if (endpoint.transport != Transport::kWs) return endpoint.address;
+  return split_ws_address(endpoint.address).host_port;
+}
+
 }  // namespace
 
 Err errno_to_err(int e) {
@@ -162,8 +168,8 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buff
               Listening* out) {
   SockAddr sa;
   std::string path;
-  if (endpoint.transport == Transport::kTcp) {
-    Err err = resolve_tcp(endpoint.address, ipv6, true, &sa);
+  if (endpoint.transport == Transport::kTcp || endpoint.transport == Transport::kWs) {
+    Err err = resolve_tcp(host_port_of(endpoint), ipv6, true, &sa);
     if (err != Err::kOk) return err;
   } else {
     path = endpoint.address;
@@ -200,7 +206,10 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buff
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-    out->resolved = "tcp://" + format_address(bound);
+    out->resolved = endpoint.transport == Transport::kWs
+                        // As libzmq: ws://ip:port then the path ("/" when none was given).
+                        ? "ws://" + format_address(bound) + split_ws_address(endpoint.address).path
+                        : "tcp://" + format_address(bound);
   }
   return Err::kOk;
 }
@@ -223,8 +232,9 @@ int accept_from(int listen_fd, std::string* peer_address, Err* err) {
 int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* in_progress,
                Err* err) {
   SockAddr sa;
-  *err = endpoint.transport == Transport::kTcp ? resolve_tcp(endpoint.address, ipv6, false, &sa)
-                                               : resolve_ipc(endpoint.address, &sa);
+  *err = endpoint.transport == Transport::kIpc
+             ? resolve_ipc(endpoint.address, &sa)
+             : resolve_tcp(host_port_of(endpoint), ipv6, false, &sa);
   if (*err != Err::kOk) return -1;
   int fd = ::socket(sa.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {

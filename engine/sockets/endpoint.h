@@ -10,7 +10,7 @@
 
 namespace zlab {
 
-enum class Transport : uint8_t { kTcp, kIpc, kInproc };
+enum class Transport : uint8_t { kTcp, kIpc, kInproc, kWs };
 
 struct Endpoint {
   Transport transport;
@@ -24,6 +24,15 @@ struct ParsedEndpoint {
 };
 
 ParsedEndpoint parse_endpoint(std::string_view text);
+
+// A ws:// address: "host:port" then an optional path ("/" when absent), as libzmq's
+// ws_address_t. The path goes in the HTTP request and in ZMQ_LAST_ENDPOINT; the listener
+// accepts any path, as libzmq's does.
+struct WsAddress {
+  std::string host_port;
+  std::string path;
+};
+WsAddress split_ws_address(std::string_view address);
 std::string_view transport_name(Transport transport);
 
 }  // namespace zlab

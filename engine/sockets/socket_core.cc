@@ -341,7 +341,9 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
   return ref;
 }
 
-std::unique_ptr<proto::Connection> SocketCore::make_connection(std::string peer_address,
+std::unique_ptr<proto::Connection> SocketCore::make_connection(const Endpoint& endpoint,
+                                                               bool connecting,
+                                                               std::string peer_address,
                                                                bool as_server, int64_t now_ns) {
   if (type_ == SocketType::kStream) {
     return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns);
@@ -357,6 +359,16 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(std::string peer_
       options_.heartbeat_timeout_ms < 0 ? -1 : ms_to_ns(options_.heartbeat_timeout_ms);
   o.max_msg_size = options_.max_msg_size;
   o.peer_address = std::move(peer_address);
+  if (endpoint.transport == Transport::kWs) {
+    WsAddress address = split_ws_address(endpoint.address);
+    proto::WsOptions ws;
+    ws.client = connecting;
+    ws.host = std::move(address.host_port);
+    ws.path = std::move(address.path);
+    // The key nonce and masking keys: from the driver-seeded generator, never a fixed value.
+    ws.seed = (uint64_t(random_u32()) << 32) | random_u32();
+    o.websocket = std::move(ws);
+  }
   return std::make_unique<proto::ZmtpConnection>(o, now_ns);
 }
 
@@ -370,7 +382,8 @@ StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_addre
   }
   Peer& peer = new_peer(it->second, false);
   emit(monitor::kAccepted, stream, it->second.resolved, stream);
-  attach_connection(peer, stream, std::move(peer_address), false, now_ns);
+  Endpoint endpoint = it->second.endpoint;
+  attach_connection(peer, stream, endpoint, false, std::move(peer_address), false, now_ns);
   return stream;
 }
 
@@ -388,7 +401,8 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
   emit(monitor::kConnected, stream, rec->endpoint.text, stream);
   uint32_t id = rec->peer->id;
-  attach_connection(*rec->peer, stream, std::move(peer_address), false, now_ns);
+  Endpoint endpoint = rec->endpoint;
+  attach_connection(*rec->peer, stream, endpoint, true, std::move(peer_address), false, now_ns);
   Peer* peer = find_peer(id);
   if (peer == nullptr) return;
   if (reconnect && peer->attached) routing_->reconnected(*peer);
@@ -424,11 +438,12 @@ void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
   emit(monitor::kConnectRetried, wait_ms, rec.endpoint.text);
 }
 
-void SocketCore::attach_connection(Peer& peer, StreamId stream, std::string peer_address,
-                                   bool as_server, int64_t now_ns) {
+void SocketCore::attach_connection(Peer& peer, StreamId stream, const Endpoint& endpoint,
+                                   bool connecting, std::string peer_address, bool as_server,
+                                   int64_t now_ns) {
   peer.stream = stream;
   peer.out_dead = false;
-  peer.conn = make_connection(std::move(peer_address), as_server, now_ns);
+  peer.conn = make_connection(endpoint, connecting, std::move(peer_address), as_server, now_ns);
   streams_[stream] = &peer;
   process_events(peer, now_ns);
   mark_dirty(stream);

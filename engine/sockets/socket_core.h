@@ -147,9 +147,12 @@ class SocketCore final : private SocketServices {
 
   Peer& new_peer(EndpointRec& rec, bool from_connect);
   void start_connect(EndpointRec& rec, int64_t now_ns);
-  void attach_connection(Peer& peer, StreamId stream, std::string peer_address, bool as_server,
-                         int64_t now_ns);
-  std::unique_ptr<proto::Connection> make_connection(std::string peer_address, bool as_server,
+  // `endpoint`: the bind or connect endpoint the stream belongs to (its transport picks the
+  // framing); `connecting`: we dialled (the WebSocket client side).
+  void attach_connection(Peer& peer, StreamId stream, const Endpoint& endpoint, bool connecting,
+                         std::string peer_address, bool as_server, int64_t now_ns);
+  std::unique_ptr<proto::Connection> make_connection(const Endpoint& endpoint, bool connecting,
+                                                     std::string peer_address, bool as_server,
                                                      int64_t now_ns);
   void pump_peer(Peer& peer, int64_t now_ns);
   void pull(Peer& peer, int64_t now_ns);
