@@ -1,15 +1,20 @@
 // zmq_has: which optional libzmq features this build of zlab provides.
 //
 // Names libzmq knows: ipc, pgm, tipc, norm, curve, gssapi, vmci, draft, ws, wss. zlab offers
-// ipc (Unix domain sockets); every other name, unknown names and NULL answer 0. The list grows
-// as features land (CURVE: see curve.cc).
+// ipc (Unix domain sockets) and ws (WebSocket); every other name, unknown names and NULL answer
+// 0. The list grows as features land (CURVE: see curve.cc).
+//
+// ws: libzmq 4.3.4 compares against "WS" in capitals (zmq.cpp), so Debian's libzmq answers 0
+// for "ws" although its ws:// transport works, and 1 for "WS". zlab answers 1 to both: "ws" in
+// the lower case of every other capability name (and of the transport's own name) is what a
+// program asks, and "WS" keeps code written against 4.3.4's spelling working.
 #include <string.h>
 
 #include "engine/api/zmq.h"
 
 namespace {
 
-constexpr const char* kProvided[] = {"ipc"};
+constexpr const char* kProvided[] = {"ipc", "ws", "WS"};
 
 }  // namespace
 

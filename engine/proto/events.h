@@ -16,7 +16,6 @@ enum class CloseReason : uint8_t {
   kLegacyPeer,         // ZMTP 1.0/2.0 greeting
   kBadGreeting,        // malformed greeting field
   kMechanismMismatch,  // peer's mechanism differs from ours
-  kBadWsHandshake,     // ws://: a malformed or refused HTTP upgrade, no common subprotocol
   kMalformedFrame,     // reserved bits, MORE on a command, size overflow
   kTooLarge,           // ZMQ_MAXMSGSIZE exceeded
   kMalformedCommand,   // truncated command, bad metadata, bad PING
@@ -28,6 +27,9 @@ enum class CloseReason : uint8_t {
   kHeartbeatTimeout,  // no traffic after our PING, or the peer's TTL ran out
   kLocalClose,
   kStreamError,  // the transport failed (reset, broken pipe)
+  // ws://: a malformed or refused HTTP upgrade, no common subprotocol. (Last: the values above
+  // are reported as numbers.)
+  kBadWsHandshake,
 };
 std::string_view close_reason_name(CloseReason reason);
 // True for reasons where the peer broke the protocol (monitor: HANDSHAKE_FAILED_PROTOCOL).
