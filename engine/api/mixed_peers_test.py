@@ -1,6 +1,8 @@
 """zlab and libzmq 4.3.4 talking to each other: one peer is pyzmq on zlab's libzmq.so.5, the
 other pyzmq on the system's libzmq, each in its own process. Every compatible pair of classic
-socket types, with zlab on either side, either side binding, over tcp and ipc.
+socket types, with zlab on either side, either side binding, over tcp, ipc and ws (ZMTP over
+WebSocket: libzmq 4.3.4's ZWS2.0, so the HTTP upgrade, the masking and the framing are checked
+against libzmq's both ways).
 """
 
 import itertools
@@ -159,7 +161,9 @@ PAIRS = {
 }
 
 CASES = list(itertools.product(PAIRS, ["zlab-is-a", "zlab-is-b"], ["a-binds", "b-binds"],
-                               ["tcp", "ipc"]))
+                               ["tcp", "ipc", "ws"]))
+
+WILDCARDS = {"tcp": "tcp://127.0.0.1:*", "ipc": "ipc://*", "ws": "ws://127.0.0.1:*/mixed"}
 
 
 @pytest.mark.parametrize("pair,zlab_side,binder,transport", CASES,
@@ -167,7 +171,7 @@ CASES = list(itertools.product(PAIRS, ["zlab-is-a", "zlab-is-b"], ["a-binds", "b
 def test_pair_across_libraries(zlab, libzmq, pair, zlab_side, binder, transport):
     type_a, type_b, options_a, options_b, scenario = PAIRS[pair]
     a, b = (zlab, libzmq) if zlab_side == "zlab-is-a" else (libzmq, zlab)
-    wildcard = "tcp://127.0.0.1:*" if transport == "tcp" else "ipc://*"
+    wildcard = WILDCARDS[transport]
     if binder == "a-binds":
         endpoint = open_socket(a, type_a, options_a, True, wildcard)
         open_socket(b, type_b, options_b, False, endpoint)
