@@ -182,3 +182,19 @@ def test_pair_across_libraries(zlab, libzmq, pair, zlab_side, binder, transport)
         ("4.3.4", True)
     assert libzmq("any('zlab-libzmq' in p for p in libzmq_paths())") is False
     scenario(a, b)
+
+
+@pytest.mark.parametrize("pinger", ["zlab-pings", "libzmq-pings"])
+def test_ws_heartbeats_across_libraries(zlab, libzmq, pinger):
+    """Over ws a heartbeat is a WebSocket ping answered by a pong (libzmq's ws engine ignores
+    ZMTP PING commands): the pinging side, with a short timeout and no reconnect, would lose an
+    unanswered connection long before the request goes out."""
+    client, server = (zlab, libzmq) if pinger == "zlab-pings" else (libzmq, zlab)
+    endpoint = open_socket(server, "REP", [], True, WILDCARDS["ws"])
+    open_socket(client, "REQ", [("HEARTBEAT_IVL", 10), ("HEARTBEAT_TIMEOUT", 50),
+                                ("RECONNECT_IVL", -1)], False, endpoint)
+    client("time.sleep(0.5)")
+    send(client, [b"still there?"])
+    assert recv(server) == [b"still there?"]
+    send(server, [b"yes"])
+    assert recv(client) == [b"yes"]
