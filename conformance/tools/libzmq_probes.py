@@ -701,6 +701,26 @@ def _enotsup():
     return obs, all(v == "ENOTSUP" for v in obs.values())
 
 
+
+@probe("zmq-has-ws-spelling",
+       "libzmq 4.3.4 (src/zmq.cpp) compares zmq_has's argument with \"WS\" in capitals: "
+       "zmq_has(\"ws\") is 0 and zmq_has(\"WS\") is 1, while a REQ-REP round trip over "
+       "ws:// works")
+def _has_ws():
+    obs = {"has('ws')": bool(zmq.has("ws")), "has('WS')": bool(zmq.has("WS"))}
+    rep, req = _sock(zmq.REP, RCVTIMEO=2000), _sock(zmq.REQ, RCVTIMEO=2000)
+    try:
+        rep.bind("ws://127.0.0.1:*/probe")
+        req.connect(rep.getsockopt(zmq.LAST_ENDPOINT).decode())
+        req.send(b"ping")
+        rep.send(rep.recv())
+        obs["ws round trip"] = req.recv() == b"ping"
+    except zmq.ZMQError as e:
+        obs["ws round trip"] = zmq.strerror(e.errno)
+    finally:
+        _close(req, rep)
+    return obs, obs == {"has('ws')": False, "has('WS')": True, "ws round trip": True}
+
 # ---------------------------------------------------------------------------------------------
 
 def run_probe(name: str) -> dict:
