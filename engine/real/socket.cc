@@ -373,11 +373,15 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
     if (it == listeners_.end()) return;
     int listen_fd = it->second.listening.fd;
     for (int i = 0; i < 64; ++i) {
-      std::string address;
+      AcceptedPeer peer;
       Err err = Err::kOk;
-      int fd = accept_from(listen_fd, &address, &err);
+      int fd = accept_from(listen_fd, &peer, &err);
       if (fd < 0) break;
-      StreamId stream = core_.handle_accepted(id, address, now);
+      if (!peer_admitted(fd, peer, core_.options())) {
+        ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq
+        continue;
+      }
+      StreamId stream = core_.handle_accepted(id, std::move(peer.address), now);
       add_stream(stream, fd, false);
     }
     apply(lock);
