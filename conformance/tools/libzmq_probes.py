@@ -701,7 +701,6 @@ def _enotsup():
     return obs, all(v == "ENOTSUP" for v in obs.values())
 
 
-
 @probe("zmq-has-ws-spelling",
        "libzmq 4.3.4 (src/zmq.cpp) compares zmq_has's argument with \"WS\" in capitals: "
        "zmq_has(\"ws\") is 0 and zmq_has(\"WS\") is 1, while a REQ-REP round trip over "
@@ -720,6 +719,43 @@ def _has_ws():
     finally:
         _close(req, rep)
     return obs, obs == {"has('ws')": False, "has('WS')": True, "ws round trip": True}
+
+
+def _filter_admits(filter_: bytes, ipv6_before: bool, ipv6_after: bool, bind: str) -> bool:
+    """Whether a PAIR with TCP_ACCEPT_FILTER `filter_` (set while IPV6 is `ipv6_before`, then
+    IPV6 set to `ipv6_after`), bound at `bind`, gets a message from an IPv4 peer on 127.0.0.1."""
+    server = _sock(zmq.PAIR, IPV6=int(ipv6_before))
+    server.setsockopt(zmq.TCP_ACCEPT_FILTER, filter_)
+    server.setsockopt(zmq.IPV6, int(ipv6_after))
+    server.bind(bind)
+    port = server.getsockopt(zmq.LAST_ENDPOINT).decode().rsplit(":", 1)[1]
+    client = _sock(zmq.PAIR, SNDTIMEO=300)
+    client.connect(f"tcp://127.0.0.1:{port}")
+    _errno_of(lambda: client.send(b"hello"))
+    got = _recv_within(server, 500)
+    _close(client, server)
+    return got is not None
+
+
+@probe("tcp-accept-filter-family",
+       "ZMQ_TCP_ACCEPT_FILTER compares a peer only with filters of the listener's address family "
+       "as the filter was read: with ZMQ_IPV6 on, an IPv4 filter becomes ::ffff:a.b.c.d and its "
+       "prefix counts IPv6 bits (10.0.0.0/8 admits 127.0.0.1); an IPv4 filter set before "
+       "ZMQ_IPV6 never matches the IPv4 peers of a dual-stack listener")
+def _tcp_accept_filter_family():
+    obs = {
+        "IPV6 on, filter 10.0.0.0/8, peer 127.0.0.1":
+            _filter_admits(b"10.0.0.0/8", True, True, "tcp://127.0.0.1:*"),
+        "IPV6 off, filter 10.0.0.0/8, peer 127.0.0.1":
+            _filter_admits(b"10.0.0.0/8", False, False, "tcp://127.0.0.1:*"),
+        "filter 127.0.0.1 then IPV6 on, bound tcp://*, peer 127.0.0.1":
+            _filter_admits(b"127.0.0.1", False, True, "tcp://*:*"),
+        "IPV6 on then filter 127.0.0.1, bound tcp://*, peer 127.0.0.1":
+            _filter_admits(b"127.0.0.1", True, True, "tcp://*:*"),
+    }
+    want = [True, False, False, True]
+    return obs, list(obs.values()) == want
+
 
 # ---------------------------------------------------------------------------------------------
 

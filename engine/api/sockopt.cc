@@ -23,19 +23,25 @@ using zlab::api::SocketHandle;
 
 namespace {
 
+// The engine answers these by number: the numbers must be zmq.h's.
+static_assert(zlab::opt::kTcpAcceptFilter == ZMQ_TCP_ACCEPT_FILTER);
+static_assert(zlab::opt::kIpcFilterPid == ZMQ_IPC_FILTER_PID);
+static_assert(zlab::opt::kIpcFilterUid == ZMQ_IPC_FILTER_UID);
+static_assert(zlab::opt::kIpcFilterGid == ZMQ_IPC_FILTER_GID);
+static_assert(zlab::opt::kSocksProxy == ZMQ_SOCKS_PROXY);
+
 // How an option this file answers itself behaves.
 enum class Local {
-  kEngine,           // not ours: the engine answers
-  kAffinity,         // uint64_t, remembered
-  kRate,             // int > 0, remembered (PGM only)
-  kRecoveryIvl,      // int >= 0, remembered (PGM only)
-  kZapDomain,        // string, remembered (zlab makes no ZAP requests)
-  kIpv4Only,         // the inverse of ZMQ_IPV6
-  kZeroInt,          // int option only 0 (or -1 for ZMQ_USE_FD) is accepted for; reads as that
-  kEmptyString,      // string option only the empty string is accepted for; reads as ""
-  kReadOnlyZero,     // read-only int reading 0 (ZMQ_MECHANISM: NULL, ZMQ_THREAD_SAFE: no)
-  kWriteOnlyFilter,  // ZMQ_TCP_ACCEPT_FILTER: only clearing it is accepted; not readable
-  kUnknown,          // an option of a feature libzmq was built without: EINVAL both ways
+  kEngine,        // not ours: the engine answers
+  kAffinity,      // uint64_t, remembered
+  kRate,          // int > 0, remembered (PGM only)
+  kRecoveryIvl,   // int >= 0, remembered (PGM only)
+  kZapDomain,     // string, remembered (zlab makes no ZAP requests)
+  kIpv4Only,      // the inverse of ZMQ_IPV6
+  kZeroInt,       // int option only 0 (or -1 for ZMQ_USE_FD) is accepted for; reads as that
+  kEmptyString,   // string option only the empty string is accepted for; reads as ""
+  kReadOnlyZero,  // read-only int reading 0 (ZMQ_MECHANISM: NULL, ZMQ_THREAD_SAFE: no)
+  kUnknown,       // an option of a feature libzmq was built without: EINVAL both ways
 };
 
 Local local_kind(int option) {
@@ -55,14 +61,11 @@ Local local_kind(int option) {
       return Local::kZeroInt;
     case ZMQ_PLAIN_USERNAME:
     case ZMQ_PLAIN_PASSWORD:
-    case ZMQ_SOCKS_PROXY:
       return Local::kEmptyString;
     case ZMQ_MECHANISM:
     case ZMQ_THREAD_SAFE:
       return Local::kReadOnlyZero;
-    case ZMQ_TCP_ACCEPT_FILTER:
-      return Local::kWriteOnlyFilter;
-    // What libzmq built without CURVE, GSSAPI, VMCI or peer-credential filters answers.
+    // What libzmq built without CURVE, GSSAPI or VMCI answers.
     case ZMQ_CURVE_SERVER:
     case ZMQ_CURVE_PUBLICKEY:
     case ZMQ_CURVE_SECRETKEY:
@@ -77,9 +80,6 @@ Local local_kind(int option) {
     case ZMQ_VMCI_BUFFER_MIN_SIZE:
     case ZMQ_VMCI_BUFFER_MAX_SIZE:
     case ZMQ_VMCI_CONNECT_TIMEOUT:
-    case ZMQ_IPC_FILTER_PID:
-    case ZMQ_IPC_FILTER_UID:
-    case ZMQ_IPC_FILTER_GID:
       return Local::kUnknown;
     default:
       return Local::kEngine;
@@ -145,7 +145,6 @@ int set_local(SocketHandle& h, Local kind, int option, const void* optval, size_
       if (!read_int(optval, optvallen, &v) || v != off_value(option)) return fail_with(EINVAL);
       return 0;
     case Local::kEmptyString:
-    case Local::kWriteOnlyFilter:
       return optvallen == 0 ? 0 : fail_with(EINVAL);
     case Local::kReadOnlyZero:
     case Local::kUnknown:
@@ -179,7 +178,6 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
       return write_string("", optval, optvallen);
     case Local::kReadOnlyZero:
       return write_int(0, optval, optvallen);
-    case Local::kWriteOnlyFilter:
     case Local::kUnknown:
     case Local::kEngine:
       break;

@@ -20,6 +20,47 @@ constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int kMaxReadsPerEvent = 64;  // then other fds get their turn
 constexpr int kMaxWritesPerEvent = 64;
 
+// A non-blocking fd as the pumps see it.
+class FdStream final : public ByteStream {
+ public:
+  explicit FdStream(int fd) : fd_(fd) {}
+  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
+    ssize_t r = ::read(fd_, into.data(), into.size());
+    if (r > 0) {
+      *n = size_t(r);
+      return Status::kOk;
+    }
+    if (r == 0) return Status::kEof;
+    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
+  }
+  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
+    iovec iov[64];
+    count = std::min<size_t>(count, 64);
+    for (size_t k = 0; k < count; ++k) {
+      iov[k].iov_base = const_cast<uint8_t*>(slices[k].data);
+      iov[k].iov_len = slices[k].size;
+    }
+    // Every stream is a socket (tcp, ipc, inproc socketpair): sendmsg with MSG_NOSIGNAL, so a
+    // peer that went away is an EPIPE error here, never a SIGPIPE that kills the application.
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = count;
+    ssize_t w = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+    if (w >= 0) {
+      *n = size_t(w);
+      return Status::kOk;
+    }
+    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
+  }
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
@@ -249,7 +290,7 @@ void Socket::add_stream(StreamId id, int fd, bool connecting) {
   stream.connecting = connecting;
   stream.interest = connecting ? uint32_t(EPOLLOUT) : 0u;
   stream.token = io_.add(fd, weak_from_this(), id, false, stream.interest);
-  streams_[id] = stream;
+  streams_[id] = std::move(stream);
 }
 
 ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const SocketOptions& options) {
@@ -268,6 +309,9 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
     binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
     return {Kind::kConnected, Err::kOk, "inproc"};
   }
+  if (endpoint.transport == Transport::kTcp && !options.socks_proxy.empty()) {
+    return connect_via_socks(id, endpoint, options);
+  }
   bool in_progress = false;
   Err err = Err::kOk;
   int fd = connect_to(endpoint, options.ipv6, {options.sndbuf, options.rcvbuf}, &in_progress, &err);
@@ -275,6 +319,76 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
   return {Kind::kConnected, Err::kOk, peer_address_of(fd)};
+}
+
+// ZMQ_SOCKS_PROXY: a tcp connect to the proxy, then the SOCKS5 exchange (advance_socks); the
+// core hears handle_connected only once the proxy has reached the target. In progress until
+// then, even when the tcp connect completes at once.
+ConnectResult Socket::connect_via_socks(StreamId id, const Endpoint& endpoint,
+                                        const SocketOptions& options) {
+  using Kind = ConnectResult::Kind;
+  std::optional<proto::Socks5Target> target = proto::parse_socks5_target(endpoint.address);
+  if (!target) return {Kind::kFailed, Err::kInvalid, {}};
+  Endpoint proxy{Transport::kTcp, options.socks_proxy, "tcp://" + options.socks_proxy};
+  bool in_progress = false;
+  Err err = Err::kOk;
+  int fd = connect_to(proxy, options.ipv6, {options.sndbuf, options.rcvbuf}, &in_progress, &err);
+  if (fd < 0) return {Kind::kFailed, err, {}};
+  add_stream(id, fd, true);  // EPOLLOUT: the connect completing, or at once the greeting's room
+  streams_[id].socks = std::make_unique<proto::Socks5Client>(
+      std::move(*target), options.socks_username, options.socks_password);
+  return {Kind::kInProgress, Err::kOk, {}};
+}
+
+void Socket::watch(Stream& stream, uint32_t interest) {
+  if (interest == stream.interest) return;
+  stream.interest = interest;
+  io_.modify(stream.token, stream.fd, interest);
+}
+
+// Moves bytes between the proxy and the SOCKS5 client until it waits for the proxy, is done
+// (the core's connection starts) or failed (the core retries as after any failed connect).
+void Socket::advance_socks(StreamId id, int64_t now_ns) {
+  Stream& stream = streams_[id];
+  proto::Socks5Client& client = *stream.socks;
+  FdStream fd_stream(stream.fd);
+  for (bool moved = true; moved && !client.done() && !client.failed();) {
+    moved = false;
+    if (std::span<const uint8_t> out = client.poll_transmit(); !out.empty()) {
+      wire::IoSlice slice{out.data(), out.size()};
+      size_t n = 0;
+      Err err = Err::kOk;
+      ByteStream::Status status = fd_stream.writev(&slice, 1, &n, &err);
+      if (status == ByteStream::Status::kOk && n > 0) {
+        client.handle_written(n);
+        moved = true;
+      } else if (status != ByteStream::Status::kWouldBlock) {
+        client.handle_eof();
+      }
+    } else if (std::span<uint8_t> room = client.read_buffer(); !room.empty()) {
+      size_t n = 0;
+      Err err = Err::kOk;
+      ByteStream::Status status = fd_stream.read(room, &n, &err);
+      if (status == ByteStream::Status::kOk) {
+        client.handle_read(n);
+        moved = true;
+      } else if (status != ByteStream::Status::kWouldBlock) {
+        client.handle_eof();
+      }
+    }
+  }
+  if (client.failed()) {
+    Err err = client.error();
+    close_stream(id);
+    core_.handle_connect_failed(id, err, now_ns);
+  } else if (client.done()) {
+    stream.socks.reset();
+    stream.connecting = false;
+    watch(stream, EPOLLOUT);
+    core_.handle_connected(id, peer_address_of(stream.fd), now_ns);
+  } else {
+    watch(stream, client.poll_transmit().empty() ? uint32_t(EPOLLIN) : uint32_t(EPOLLOUT));
+  }
 }
 
 void Socket::accept_inproc(uint32_t listener, int fd) {
@@ -320,51 +434,6 @@ void Socket::set_interest(StreamId id, bool read, bool write) {
 
 // --- I/O thread side ---
 
-namespace {
-
-// A non-blocking fd as the pumps see it.
-class FdStream final : public ByteStream {
- public:
-  explicit FdStream(int fd) : fd_(fd) {}
-  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
-    ssize_t r = ::read(fd_, into.data(), into.size());
-    if (r > 0) {
-      *n = size_t(r);
-      return Status::kOk;
-    }
-    if (r == 0) return Status::kEof;
-    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
-    *err = errno_to_err(errno);
-    return Status::kError;
-  }
-  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
-    iovec iov[64];
-    count = std::min<size_t>(count, 64);
-    for (size_t k = 0; k < count; ++k) {
-      iov[k].iov_base = const_cast<uint8_t*>(slices[k].data);
-      iov[k].iov_len = slices[k].size;
-    }
-    // Every stream is a socket (tcp, ipc, inproc socketpair): sendmsg with MSG_NOSIGNAL, so a
-    // peer that went away is an EPIPE error here, never a SIGPIPE that kills the application.
-    msghdr message{};
-    message.msg_iov = iov;
-    message.msg_iovlen = count;
-    ssize_t w = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
-    if (w >= 0) {
-      *n = size_t(w);
-      return Status::kOk;
-    }
-    if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
-    *err = errno_to_err(errno);
-    return Status::kError;
-  }
-
- private:
-  int fd_;
-};
-
-}  // namespace
-
 void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   std::unique_lock lock(mu_);
   int64_t now = monotonic_ns();
@@ -373,11 +442,15 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
     if (it == listeners_.end()) return;
     int listen_fd = it->second.listening.fd;
     for (int i = 0; i < 64; ++i) {
-      std::string address;
+      AcceptedPeer peer;
       Err err = Err::kOk;
-      int fd = accept_from(listen_fd, &address, &err);
+      int fd = accept_from(listen_fd, &peer, &err);
       if (fd < 0) break;
-      StreamId stream = core_.handle_accepted(id, address, now);
+      if (!peer_admitted(fd, peer, core_.options())) {
+        ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq
+        continue;
+      }
+      StreamId stream = core_.handle_accepted(id, std::move(peer.address), now);
       add_stream(stream, fd, false);
     }
     apply(lock);
@@ -386,10 +459,18 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   Stream& stream = it->second;
+  if (stream.socks && stream.proxy_reached) {
+    advance_socks(id, now);
+    apply(lock);
+    return;
+  }
   if (stream.connecting) {
     if (epoll_events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
       Err err = finish_connect(stream.fd);
-      if (err == Err::kOk) {
+      if (err == Err::kOk && stream.socks) {
+        stream.proxy_reached = true;
+        advance_socks(id, now);
+      } else if (err == Err::kOk) {
         stream.connecting = false;
         stream.interest = EPOLLOUT;
         core_.handle_connected(id, peer_address_of(stream.fd), now);

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "engine/driver/driver.h"
+#include "engine/proto/socks5_client.h"
 #include "engine/real/io_thread.h"
 #include "engine/real/transport.h"
 #include "engine/sockets/socket_core.h"
@@ -72,8 +73,11 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   struct Stream {
     int fd = -1;
     uint64_t token = 0;
-    bool connecting = false;
+    bool connecting = false;  // until the core hears handle_connected
     uint32_t interest = 0;
+    // ZMQ_SOCKS_PROXY: the SOCKS5 exchange that follows the tcp connect to the proxy.
+    std::unique_ptr<proto::Socks5Client> socks;
+    bool proxy_reached = false;  // the tcp connect to the proxy completed
   };
   struct Listener {
     Listening listening;
@@ -86,6 +90,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
   void add_stream(StreamId id, int fd, bool connecting);
+  ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
+                                  const SocketOptions& options);
+  void advance_socks(StreamId id, int64_t now_ns);
+  void watch(Stream& stream, uint32_t interest);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }

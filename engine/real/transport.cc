@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace zlab::real {
 namespace {
@@ -127,6 +130,35 @@ std::string host_port_of(const Endpoint& endpoint) {
   return split_ws_address(endpoint.address).host_port;
 }
 
+std::optional<IpAddress> ip_of(const sockaddr_storage& ss) {
+  IpAddress ip;
+  if (ss.ss_family == AF_INET) {
+    std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, 4);
+    return ip;
+  }
+  if (ss.ss_family == AF_INET6) {
+    ip.v6 = true;
+    std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, 16);
+    return ip;
+  }
+  return std::nullopt;
+}
+
+// getpwuid_r / getgrgid_r want a buffer; grow it while they say ERANGE.
+template <typename Entry, typename Lookup>
+bool lookup_entry(Lookup lookup, Entry* entry, std::vector<char>* buf) {
+  buf->resize(1024);
+  for (;;) {
+    Entry* found = nullptr;
+    int rc = lookup(entry, buf->data(), buf->size(), &found);
+    if (rc == ERANGE && buf->size() < (1u << 20)) {
+      buf->resize(buf->size() * 2);
+      continue;
+    }
+    return rc == 0 && found != nullptr;
+  }
+}
+
 }  // namespace
 
 Err errno_to_err(int e) {
@@ -214,7 +246,7 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buff
   return Err::kOk;
 }
 
-int accept_from(int listen_fd, std::string* peer_address, Err* err) {
+int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   int fd =
@@ -224,9 +256,48 @@ int accept_from(int listen_fd, std::string* peer_address, Err* err) {
     return -1;
   }
   set_socket_options(fd, ss.ss_family);
-  *peer_address = format_peer_ip(ss);
+  peer->address = format_peer_ip(ss);
+  peer->ip = ip_of(ss);
   *err = Err::kOk;
   return fd;
+}
+
+bool peer_credentials(int fd, PeerCredentials* out) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
+  out->uid = cred.uid;
+  out->gid = cred.gid;
+  out->pid = cred.pid;
+  return true;
+}
+
+bool user_in_group(uint32_t uid, uint32_t gid) {
+  passwd pw{};
+  std::vector<char> pw_buf;
+  auto by_uid = [uid](passwd* e, char* b, size_t n, passwd** r) {
+    return getpwuid_r(uid, e, b, n, r);
+  };
+  if (!lookup_entry(by_uid, &pw, &pw_buf)) return false;
+  group gr{};
+  std::vector<char> gr_buf;
+  auto by_gid = [gid](group* e, char* b, size_t n, group** r) {
+    return getgrgid_r(gid, e, b, n, r);
+  };
+  if (!lookup_entry(by_gid, &gr, &gr_buf)) return false;
+  for (char** member = gr.gr_mem; member != nullptr && *member != nullptr; ++member) {
+    if (std::strcmp(*member, pw.pw_name) == 0) return true;
+  }
+  return false;
+}
+
+bool peer_admitted(int fd, const AcceptedPeer& peer, const SocketOptions& options) {
+  if (peer.ip) return tcp_accept_filters_accept(options.tcp_accept_filters, *peer.ip);
+  if (options.ipc_filters.empty()) return true;
+  PeerCredentials cred;
+  if (!peer_credentials(fd, &cred)) return false;  // unknown credentials: refused, as libzmq
+  return ipc_filters_accept(options.ipc_filters, cred,
+                            [&](uint32_t gid) { return user_in_group(cred.uid, gid); });
 }
 
 int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* in_progress,

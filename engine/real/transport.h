@@ -2,10 +2,14 @@
 // Everything returns an fd or an Err; nothing here knows about ZMTP or sockets' cores.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/base/err.h"
+#include "engine/base/ip_address.h"
+#include "engine/sockets/accept_filter.h"
 #include "engine/sockets/endpoint.h"
+#include "engine/sockets/options.h"
 
 namespace zlab::real {
 
@@ -28,8 +32,22 @@ struct BufferSizes {
 // chosen at the handshake).
 Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buffers,
               Listening* out);
+struct AcceptedPeer {
+  std::string address;          // what Peer-Address reports: the IP over tcp, "" over ipc
+  std::optional<IpAddress> ip;  // tcp: the peer's address, for ZMQ_TCP_ACCEPT_FILTER
+};
+
 // Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
-int accept_from(int listen_fd, std::string* peer_address, Err* err);
+int accept_from(int listen_fd, AcceptedPeer* peer, Err* err);
+// Whether a connection just accepted may stay: ZMQ_TCP_ACCEPT_FILTER over tcp,
+// ZMQ_IPC_FILTER_* over ipc (SO_PEERCRED). A refused one is closed by the caller at once, and
+// the socket never hears of it (no ACCEPTED event), as in libzmq.
+bool peer_admitted(int fd, const AcceptedPeer& peer, const SocketOptions& options);
+// SO_PEERCRED of a unix-domain connection.
+bool peer_credentials(int fd, PeerCredentials* out);
+// Whether the group `gid` lists the user `uid` among its members (the group database, as
+// libzmq's ZMQ_IPC_FILTER_GID checks supplementary groups). False if either is unknown.
+bool user_in_group(uint32_t uid, uint32_t gid);
 // Starts a non-blocking connect; *in_progress when completion must be awaited (EPOLLOUT).
 int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* in_progress,
                Err* err);

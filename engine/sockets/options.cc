@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <limits>
+#include <set>
+#include <string_view>
 
 namespace zlab {
 namespace {
@@ -89,9 +91,108 @@ bool read_number(std::span<const uint8_t> value, T* out) {
   return true;
 }
 
+bool is_null(std::span<const uint8_t> value) { return value.data() == nullptr; }
+
+// libzmq reads the filter as a C string: it ends at the first NUL.
+std::string_view c_string_of(std::span<const uint8_t> value) {
+  std::string_view text(reinterpret_cast<const char*>(value.data()), value.size());
+  return text.substr(0, text.find('\0'));
+}
+
+// ZMQ_TCP_ACCEPT_FILTER: each value adds a filter (read with ZMQ_IPV6 as it is now); NULL clears.
+Err set_tcp_accept_filter(SocketOptions& options, std::span<const uint8_t> value) {
+  if (is_null(value) && value.empty()) {
+    options.tcp_accept_filters.clear();
+    return Err::kOk;
+  }
+  if (is_null(value) || value.empty() || value.size() > 255) return Err::kInvalid;
+  TcpAcceptFilter filter;
+  Err err = parse_tcp_accept_filter(c_string_of(value), options.ipv6, &filter);
+  if (err != Err::kOk) return err;
+  options.tcp_accept_filters.push_back(filter);
+  return Err::kOk;
+}
+
+// ZMQ_IPC_FILTER_*: each value (a uid_t, gid_t or pid_t: 4 bytes) adds one; NULL clears.
+template <typename T>
+Err set_ipc_filter(std::set<T>& set, std::span<const uint8_t> value) {
+  if (is_null(value) && value.empty()) {
+    set.clear();
+    return Err::kOk;
+  }
+  T v{};
+  if (is_null(value) || !read_number(value, &v)) return Err::kInvalid;
+  set.insert(v);
+  return Err::kOk;
+}
+
+// Options that are lists, or strings where NULL and "" differ: not rows of the table.
+// kNotSupported: not one of them.
+Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
+  switch (id) {
+    case opt::kTcpAcceptFilter:
+      return set_tcp_accept_filter(options, value);
+    case opt::kIpcFilterUid:
+      return set_ipc_filter(options.ipc_filters.uids, value);
+    case opt::kIpcFilterGid:
+      return set_ipc_filter(options.ipc_filters.gids, value);
+    case opt::kIpcFilterPid:
+      return set_ipc_filter(options.ipc_filters.pids, value);
+    case opt::kSocksProxy:
+      // NULL turns the proxy off; an empty non-NULL value is refused, as in libzmq.
+      if (is_null(value) && value.empty()) {
+        options.socks_proxy.clear();
+        return Err::kOk;
+      }
+      if (is_null(value) || value.empty()) return Err::kInvalid;
+      options.socks_proxy.assign(reinterpret_cast<const char*>(value.data()), value.size());
+      return Err::kOk;
+    case opt::kSocksUsername:
+    case opt::kSocksPassword: {
+      // RFC 1929 carries each in a length byte; NULL and "" both mean none.
+      if (value.size() > 255) return Err::kInvalid;
+      std::string& field =
+          id == opt::kSocksUsername ? options.socks_username : options.socks_password;
+      field.assign(reinterpret_cast<const char*>(value.data()), value.size());
+      return Err::kOk;
+    }
+    default:
+      return Err::kNotSupported;
+  }
+}
+
+// Reads the special options: the filters are write-only (EINVAL, as libzmq), the SOCKS strings
+// read back as C strings.
+Err get_special_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
+  const std::string* text = nullptr;
+  switch (id) {
+    case opt::kTcpAcceptFilter:
+    case opt::kIpcFilterUid:
+    case opt::kIpcFilterGid:
+    case opt::kIpcFilterPid:
+      return Err::kInvalid;
+    case opt::kSocksProxy:
+      text = &options.socks_proxy;
+      break;
+    case opt::kSocksUsername:
+      text = &options.socks_username;
+      break;
+    case opt::kSocksPassword:
+      text = &options.socks_password;
+      break;
+    default:
+      return Err::kNotSupported;
+  }
+  if (*size < text->size() + 1) return Err::kInvalid;
+  std::memcpy(out, text->c_str(), text->size() + 1);
+  *size = text->size() + 1;
+  return Err::kOk;
+}
+
 }  // namespace
 
 Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
+  if (Err err = set_special_option(options, id, value); err != Err::kNotSupported) return err;
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;
   if (!row->writable) return Err::kInvalid;
@@ -138,6 +239,7 @@ Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_
     *size = sizeof(int);
     return Err::kOk;
   }
+  if (Err err = get_special_option(options, id, out, size); err != Err::kNotSupported) return err;
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;
   if (!row->readable) return Err::kInvalid;

@@ -9,6 +9,7 @@
 
 #include "engine/base/err.h"
 #include "engine/base/metadata.h"
+#include "engine/sockets/accept_filter.h"
 
 namespace zlab {
 
@@ -39,6 +40,7 @@ inline constexpr int kTcpKeepalive = 34;
 inline constexpr int kTcpKeepaliveCnt = 35;
 inline constexpr int kTcpKeepaliveIdle = 36;
 inline constexpr int kTcpKeepaliveIntvl = 37;
+inline constexpr int kTcpAcceptFilter = 38;
 inline constexpr int kImmediate = 39;
 inline constexpr int kXPubVerbose = 40;
 inline constexpr int kRouterRaw = 41;
@@ -50,8 +52,12 @@ inline constexpr int kReqRelaxed = 53;
 inline constexpr int kConflate = 54;
 inline constexpr int kRouterHandover = 56;
 inline constexpr int kTos = 57;
+inline constexpr int kIpcFilterPid = 58;
+inline constexpr int kIpcFilterUid = 59;
+inline constexpr int kIpcFilterGid = 60;
 inline constexpr int kConnectRoutingId = 61;
 inline constexpr int kHandshakeIvl = 66;
+inline constexpr int kSocksProxy = 68;
 inline constexpr int kXPubNoDrop = 69;
 inline constexpr int kXPubManual = 71;
 inline constexpr int kXPubWelcomeMsg = 72;
@@ -66,6 +72,9 @@ inline constexpr int kTcpMaxRt = 80;
 inline constexpr int kThreadSafe = 81;
 inline constexpr int kMulticastMaxTpdu = 84;
 inline constexpr int kBindToDevice = 92;
+// Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
+inline constexpr int kSocksUsername = 99;
+inline constexpr int kSocksPassword = 100;
 }  // namespace opt
 
 // Every value in its zmq.h unit (milliseconds, messages, bytes); -1 where zmq.h says "none".
@@ -116,10 +125,20 @@ struct SocketOptions {
   std::string bind_to_device;
   std::string last_endpoint;
   bool has_xpub_welcome_msg = false;
+  // Listeners accept only peers these allow (the driver applies them at accept).
+  std::vector<TcpAcceptFilter> tcp_accept_filters;
+  IpcFilters ipc_filters;
+  // tcp connects go through this SOCKS5 proxy ("host:port") when set; a username asks for
+  // RFC 1929 username/password authentication.
+  std::string socks_proxy;
+  std::string socks_username;
+  std::string socks_password;
 };
 
 // Sets a generic option by number. kNotSupported means "not a generic option": the socket type
-// may handle it (SUBSCRIBE, XPUB_*, ...). kInvalid means a bad value or size.
+// may handle it (SUBSCRIBE, XPUB_*, ...). kInvalid means a bad value or size. A value whose
+// data() is null is the C API's NULL: some options (the filters, SOCKS_PROXY) take NULL with
+// size 0 as "clear" but refuse a non-NULL empty value, as libzmq does.
 Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value);
 // Reads a generic option into out (at most *size bytes); *size becomes the value's size.
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size);

@@ -1,0 +1,133 @@
+#include "engine/sockets/options.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+namespace zlab {
+namespace {
+
+std::span<const uint8_t> bytes(const char* text) {
+  return {reinterpret_cast<const uint8_t*>(text), std::strlen(text)};
+}
+std::span<const uint8_t> bytes(const void* data, size_t size) {
+  return {static_cast<const uint8_t*>(data), size};
+}
+const std::span<const uint8_t> kNull{};  // the C API's (NULL, 0)
+
+std::string get_string(const SocketOptions& o, int id, Err* err = nullptr) {
+  char buf[512];
+  size_t size = sizeof buf;
+  Err e = get_generic_option(o, id, reinterpret_cast<uint8_t*>(buf), &size);
+  if (err) *err = e;
+  if (e != Err::kOk) return "<error>";
+  EXPECT_EQ(buf[size - 1], '\0');
+  return std::string(buf, size - 1);
+}
+
+TEST(OptionsTest, TcpAcceptFilterAddsAndNullClears) {
+  SocketOptions o;
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("127.0.0.1")), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("10.0.0.0/8")), Err::kOk);
+  ASSERT_EQ(o.tcp_accept_filters.size(), 2u);
+  EXPECT_EQ(o.tcp_accept_filters[1].prefix_bits, 96 + 8);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, kNull), Err::kOk);
+  EXPECT_TRUE(o.tcp_accept_filters.empty());
+}
+
+TEST(OptionsTest, TcpAcceptFilterBadValues) {
+  SocketOptions o;
+  const char empty[] = "";
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes(empty, 0)), Err::kInvalid);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("0.0.0.0/33")), Err::kInvalid);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("foo")), Err::kInvalid);
+  std::string too_long(256, '1');
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes(too_long.data(), 256)),
+            Err::kInvalid);
+  EXPECT_TRUE(o.tcp_accept_filters.empty());  // a refused value adds nothing
+  // Write-only, as in libzmq.
+  Err err;
+  get_string(o, opt::kTcpAcceptFilter, &err);
+  EXPECT_EQ(err, Err::kInvalid);
+}
+
+TEST(OptionsTest, TcpAcceptFilterReadsIpv6AsSetAtTheTime) {
+  SocketOptions o;
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("::1")), Err::kInvalid);
+  int one = 1;
+  ASSERT_EQ(set_generic_option(o, opt::kIpv6, bytes(&one, sizeof one)), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("::1")), Err::kOk);
+}
+
+TEST(OptionsTest, TcpAcceptFilterEndsAtNul) {
+  SocketOptions o;
+  const char text[] = "127.0.0.1\0garbage";
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes(text, sizeof text - 1)), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kTcpAcceptFilter, bytes("\0", 1)), Err::kInvalid);
+}
+
+TEST(OptionsTest, IpcFiltersTakeFourBytesAndNullClears) {
+  SocketOptions o;
+  uint32_t uid = 1000, gid = 100;
+  int32_t pid = 4242;
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterUid, bytes(&uid, 4)), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterGid, bytes(&gid, 4)), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterPid, bytes(&pid, 4)), Err::kOk);
+  EXPECT_EQ(o.ipc_filters.uids.count(1000), 1u);
+  EXPECT_EQ(o.ipc_filters.gids.count(100), 1u);
+  EXPECT_EQ(o.ipc_filters.pids.count(4242), 1u);
+  uint64_t wide = 7;
+  for (int id : {opt::kIpcFilterUid, opt::kIpcFilterGid, opt::kIpcFilterPid}) {
+    EXPECT_EQ(set_generic_option(o, id, bytes(&wide, sizeof wide)), Err::kInvalid) << id;
+    EXPECT_EQ(set_generic_option(o, id, bytes(&wide, 2)), Err::kInvalid) << id;
+    EXPECT_EQ(set_generic_option(o, id, bytes(&wide, 0)), Err::kInvalid) << id;  // not NULL
+    Err err;
+    get_string(o, id, &err);
+    EXPECT_EQ(err, Err::kInvalid) << id;
+  }
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterUid, kNull), Err::kOk);
+  EXPECT_TRUE(o.ipc_filters.uids.empty());
+  EXPECT_FALSE(o.ipc_filters.empty());  // the others stay
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterGid, kNull), Err::kOk);
+  EXPECT_EQ(set_generic_option(o, opt::kIpcFilterPid, kNull), Err::kOk);
+  EXPECT_TRUE(o.ipc_filters.empty());
+}
+
+TEST(OptionsTest, SocksProxyNullClearsEmptyIsInvalid) {
+  SocketOptions o;
+  EXPECT_EQ(get_string(o, opt::kSocksProxy), "");
+  EXPECT_EQ(set_generic_option(o, opt::kSocksProxy, bytes("somehost:1080")), Err::kOk);
+  EXPECT_EQ(get_string(o, opt::kSocksProxy), "somehost:1080");
+  const char empty[] = "";
+  EXPECT_EQ(set_generic_option(o, opt::kSocksProxy, bytes(empty, 0)), Err::kInvalid);
+  EXPECT_EQ(get_string(o, opt::kSocksProxy), "somehost:1080");
+  EXPECT_EQ(set_generic_option(o, opt::kSocksProxy, kNull), Err::kOk);
+  EXPECT_EQ(get_string(o, opt::kSocksProxy), "");
+  // Too small a buffer for the value and its NUL.
+  ASSERT_EQ(set_generic_option(o, opt::kSocksProxy, bytes("h:1")), Err::kOk);
+  uint8_t small[3];
+  size_t size = sizeof small;
+  EXPECT_EQ(get_generic_option(o, opt::kSocksProxy, small, &size), Err::kInvalid);
+}
+
+TEST(OptionsTest, SocksCredentialsUpTo255Bytes) {
+  for (int id : {opt::kSocksUsername, opt::kSocksPassword}) {
+    SocketOptions o;
+    std::string max(255, 'a');
+    EXPECT_EQ(set_generic_option(o, id, bytes(max.data(), max.size())), Err::kOk);
+    EXPECT_EQ(get_string(o, id), max);
+    std::string over(256, 'a');
+    EXPECT_EQ(set_generic_option(o, id, bytes(over.data(), over.size())), Err::kInvalid);
+    EXPECT_EQ(get_string(o, id), max);
+    const char empty[] = "";
+    EXPECT_EQ(set_generic_option(o, id, bytes(empty, 0)), Err::kOk);
+    EXPECT_EQ(get_string(o, id), "");
+    EXPECT_EQ(set_generic_option(o, id, bytes("someuser")), Err::kOk);
+    EXPECT_EQ(set_generic_option(o, id, kNull), Err::kOk);
+    EXPECT_EQ(get_string(o, id), "");
+  }
+}
+
+}  // namespace
+}  // namespace zlab
