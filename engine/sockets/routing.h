@@ -59,6 +59,8 @@ class Routing {
   // Type-specific options; kNotSupported when the option is not this type's.
   virtual Err set_option(int, std::span<const uint8_t>) { return Err::kNotSupported; }
   virtual Err get_option(int, uint8_t*, size_t*) { return Err::kNotSupported; }
+  // A generic option (SocketOptions) was set successfully.
+  virtual void option_changed(int) {}
 
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }

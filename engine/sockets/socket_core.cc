@@ -91,6 +91,7 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
   }
   err = set_generic_option(options_, id, value);
   if (err == Err::kNotSupported) return Err::kInvalid;  // an unknown option is EINVAL in zmq
+  if (err == Err::kOk) routing_->option_changed(id);
   return err;
 }
 

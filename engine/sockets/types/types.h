@@ -158,9 +158,12 @@ class StreamRouting final : public RouterRouting {
   Err send(Msg& part) override;
   bool has_out() override { return true; }
   Err set_option(int id, std::span<const uint8_t> value) override;
+  Err get_option(int id, uint8_t* out, size_t* size) override;
+  void option_changed(int id) override;
 
  private:
   bool notify_ = true;
+  std::optional<std::string> last_generated_id_;  // what ZMQ_ROUTING_ID reads, as in libzmq
 };
 
 // XPUB (and PUB, which is XPUB that does not pass subscriptions up).
