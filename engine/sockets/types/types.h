@@ -13,8 +13,17 @@
 
 namespace zlab {
 
-// Reads a 0/1 int option value.
-std::optional<bool> bool_option(std::span<const uint8_t> value);
+// How an int option is read as a flag. libzmq is not uniform, and programs pass values such
+// as 10 where libzmq takes them (test_proxy_hwm sets ZMQ_REQ_CORRELATE to 10), so each option
+// says which form libzmq 4.3.4 gives it.
+enum class BoolForm : uint8_t {
+  kStrict,       // 0 or 1 (ZMQ_STREAM_NOTIFY, the generic flags)
+  kNonNegative,  // any int >= 0, nonzero is on (the socket types' own flags: ROUTER_*, REQ_*,
+                 // PROBE_ROUTER, XPUB_*)
+  kAnyInt,       // any int, nonzero is on (ZMQ_INVERT_MATCHING)
+};
+// Reads an int option value as a flag; nullopt for a wrong size or a value the form refuses.
+std::optional<bool> bool_option(std::span<const uint8_t> value, BoolForm form = BoolForm::kStrict);
 // Writes an int option value.
 Err put_int_option(int v, uint8_t* out, size_t* size);
 
