@@ -235,6 +235,24 @@ TEST(ReqRepTest, RelaxedAndCorrelatedReq) {
   EXPECT_EQ(recv_string(net, req), "fresh");
 }
 
+TEST(RouterTest, ConnectRoutingIdQueuesBeforeTheConnection) {
+  // libzmq: a peer named by ZMQ_CONNECT_ROUTING_ID is routable from connect() on, so a message
+  // sent before the connection is up waits for it (test_connect_rid).
+  LoopbackNet net;
+  SocketCore* client = net.socket(SocketType::kRouter);
+  SocketCore* server = net.socket(SocketType::kRouter);
+  set_int(client, opt::kRouterMandatory, 1);
+  set_bytes(client, opt::kRoutingId, "Y");
+  set_bytes(client, opt::kConnectRoutingId, "conn1");
+  ASSERT_EQ(net.connect(client, "tcp://r:1"), Err::kOk);  // refused: nothing listens yet
+  ASSERT_EQ(net.send_multipart(client, {"conn1", "hi 1"}), Err::kOk);
+  ASSERT_EQ(net.bind(server, "tcp://r:1"), Err::kOk);
+  net.advance_by(1000 * proto::kNsPerMs);  // the reconnect timer fires
+  EXPECT_EQ(recv_parts(net, server), (Parts{"Y", "hi 1"}));
+  ASSERT_EQ(net.send_multipart(server, {"Y", "ok"}), Err::kOk);
+  EXPECT_EQ(recv_parts(net, client), (Parts{"conn1", "ok"}));
+}
+
 TEST(ReqRepTest, TypeFlagsTakeAnyNonNegativeIntAsLibzmqDoes) {
   // libzmq reads the socket types' own flags as "any int >= 0, nonzero is on"
   // (test_proxy_hwm sets ZMQ_REQ_CORRELATE to 10); negative values are EINVAL.

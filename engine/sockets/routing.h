@@ -36,8 +36,12 @@ class Routing {
   virtual ~Routing() = default;
 
   // Whether a connect()ed peer may be used before its handshake (the default, unless
-  // ZMQ_IMMEDIATE). Types that need the peer's identity first say no.
-  virtual bool attach_before_handshake() const { return true; }
+  // ZMQ_IMMEDIATE). Types that need the peer's identity first say no, unless the application
+  // named the peer itself with ZMQ_CONNECT_ROUTING_ID.
+  virtual bool attach_before_handshake(bool has_connect_routing_id) const {
+    (void)has_connect_routing_id;
+    return true;
+  }
   // A peer joins; returns false to refuse it (PAIR's second peer, ROUTER id clash).
   virtual bool attach(Peer& peer) = 0;
   virtual void detach(Peer& peer) = 0;

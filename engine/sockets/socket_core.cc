@@ -217,7 +217,8 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
   (void)now_ns;
   // Unless ZMQ_IMMEDIATE, a connect()ed peer exists (and queues messages) before its
   // connection does: libzmq's semantics, and why PUSH can send before the peer is up.
-  if (rec.peer == nullptr && !options_.immediate && routing_->attach_before_handshake()) {
+  if (rec.peer == nullptr && !options_.immediate &&
+      routing_->attach_before_handshake(!rec.connect_routing_id.empty())) {
     Peer& peer = new_peer(rec, true);
     rec.peer = &peer;
     if (!routing_->attach(peer)) {
@@ -542,7 +543,8 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time.
-  if (rec != nullptr && !options_.immediate && routing_->attach_before_handshake() &&
+  if (rec != nullptr && !options_.immediate &&
+      routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
     schedule_reconnect(*rec, now_ns);  // the peer and its queued messages wait for it

@@ -121,5 +121,25 @@ TEST(StreamTest, RoutingIdOptionReadsTheLastGeneratedId) {
   EXPECT_EQ(get_routing_id(server), notify[0]);
 }
 
+TEST(StreamTest, ConnectRoutingIdQueuesBeforeTheConnection) {
+  // As ROUTER: the named peer is routable at once; the connect notification still waits for
+  // the connection, and the bytes follow it (test_connect_rid, stream to stream).
+  LoopbackNet net;
+  SocketCore* server = net.socket(SocketType::kStream);
+  SocketCore* client = net.socket(SocketType::kStream);
+  set_bytes(client, opt::kConnectRoutingId, "conn1");
+  ASSERT_EQ(net.connect(client, "tcp://s:1"), Err::kOk);  // refused: nothing listens yet
+  ASSERT_EQ(net.send_multipart(client, {"conn1", "hi 1"}), Err::kOk);
+  std::string nothing;
+  EXPECT_EQ(net.recv(client, &nothing), Err::kAgain);  // no notification without a connection
+  set_int(server, opt::kStreamNotify, 0);
+  ASSERT_EQ(net.bind(server, "tcp://s:1"), Err::kOk);
+  net.advance_by(1000 * proto::kNsPerMs);
+  Parts got = recv_parts(net, server);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "hi 1");
+  EXPECT_EQ(recv_parts(net, client), (Parts{"conn1", ""}));  // connect notification
+}
+
 }  // namespace
 }  // namespace zlab::testing

@@ -26,8 +26,14 @@ bool StreamRouting::attach(Peer& peer) {
   by_id_[peer.routing_id] = &peer;
   peer.attached = true;
   fq_.attach(&peer);
-  if (notify_) peer.in.write_control(notification(peer));  // the connect notification
+  // The connect notification, once there is a connection (a peer named by
+  // ZMQ_CONNECT_ROUTING_ID is attached at connect(), before it has one: see handshaken()).
+  if (notify_ && peer.conn) peer.in.write_control(notification(peer));
   return true;
+}
+
+void StreamRouting::handshaken(Peer& peer) {
+  if (notify_) peer.in.write_control(notification(peer));
 }
 
 void StreamRouting::connection_lost(Peer& peer) {

@@ -113,7 +113,11 @@ class ReqRouting final : public DealerRouting {
 class RouterRouting : public Routing {
  public:
   explicit RouterRouting(SocketServices& services);
-  bool attach_before_handshake() const override { return false; }
+  // With ZMQ_CONNECT_ROUTING_ID the peer's id is known at connect(): as in libzmq, messages
+  // to it queue from then on (test_connect_rid sends right after connect()).
+  bool attach_before_handshake(bool has_connect_routing_id) const override {
+    return has_connect_routing_id;
+  }
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
   Err send(Msg& part) override;
@@ -163,6 +167,7 @@ class StreamRouting final : public RouterRouting {
  public:
   using RouterRouting::RouterRouting;
   bool attach(Peer& peer) override;
+  void handshaken(Peer& peer) override;
   void connection_lost(Peer& peer) override;
   Err send(Msg& part) override;
   bool has_out() override { return true; }
