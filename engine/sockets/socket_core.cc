@@ -479,7 +479,10 @@ void SocketCore::flush(Peer& peer, int64_t now_ns) {
 
 // Marks only: the caller is inside the routing, whose state closing must not change under it;
 // flush_all() at the end of send() does the close.
-void SocketCore::close_after_flush(Peer& peer) { peer.close_after_flush = true; }
+void SocketCore::close_after_flush(Peer& peer) {
+  peer.close_after_flush = true;
+  peer.closed_by_app = true;
+}
 
 void SocketCore::flush_all(int64_t now_ns) {
   // By id: flushing may close a connection, and that may remove the peer.
@@ -542,8 +545,9 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
     }
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
-  // connection; types that know peers by identity get a fresh peer each time.
-  if (rec != nullptr && !options_.immediate &&
+  // connection; types that know peers by identity get a fresh peer each time. A connection
+  // the application closed is not made again (libzmq ends that connect's session).
+  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
@@ -553,7 +557,7 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    schedule_reconnect(*rec, now_ns);
+    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();
