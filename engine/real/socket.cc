@@ -255,18 +255,13 @@ void Socket::add_stream(StreamId id, int fd, bool connecting) {
 ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const SocketOptions& options) {
   using Kind = ConnectResult::Kind;
   if (endpoint.transport == Transport::kInproc) {
-    uint32_t listener = 0;
-    std::shared_ptr<Socket> binder = ctx_.inproc_lookup(endpoint.address, &listener);
-    if (!binder) return {Kind::kFailed, Err::kConnRefused, {}};
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-      return {Kind::kFailed, errno_to_err(errno), {}};
-    }
-    add_stream(id, fds[0], false);
-    int other = fds[1];
-    // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
-    binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
-    return {Kind::kConnected, Err::kOk, "inproc"};
+    Err err = connect_inproc(id, endpoint.address);
+    if (err == Err::kOk) return {Kind::kConnected, Err::kOk, "inproc"};
+    if (err != Err::kConnRefused) return {Kind::kFailed, err, {}};
+    // Nobody bound yet: in progress until the bind (inproc_bound), as in libzmq, where a
+    // connect before the bind completes the moment the bind happens.
+    inproc_pending_[id] = endpoint.address;
+    return {Kind::kInProgress, Err::kOk, {}};
   }
   bool in_progress = false;
   Err err = Err::kOk;
@@ -275,6 +270,47 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
   return {Kind::kConnected, Err::kOk, peer_address_of(fd)};
+}
+
+Err Socket::connect_inproc(StreamId id, const std::string& name) {
+  uint32_t listener = 0;
+  std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this());
+  if (!binder) return Err::kConnRefused;
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
+    return errno_to_err(errno);
+  }
+  add_stream(id, fds[0], false);
+  int other = fds[1];
+  // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
+  binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
+  return Err::kOk;
+}
+
+void Socket::inproc_bound(const std::string& name) {
+  std::weak_ptr<Socket> weak = weak_from_this();
+  io_.post([weak, name] {
+    if (auto self = weak.lock()) self->complete_inproc(name);
+  });
+}
+
+void Socket::complete_inproc(const std::string& name) {
+  std::unique_lock lock(mu_);
+  std::vector<StreamId> ready;
+  for (auto& [id, pending] : inproc_pending_) {
+    if (pending == name) ready.push_back(id);
+  }
+  for (StreamId id : ready) {
+    Err err = connect_inproc(id, name);
+    if (err == Err::kOk) {
+      inproc_pending_.erase(id);
+      core_.handle_connected(id, "inproc", monotonic_ns());
+    } else if (err != Err::kConnRefused) {
+      inproc_pending_.erase(id);
+      core_.handle_connect_failed(id, err, monotonic_ns());
+    }  // else unbound again meanwhile: still waiting, and registered again
+  }
+  apply(lock);
 }
 
 void Socket::accept_inproc(uint32_t listener, int fd) {
@@ -289,6 +325,7 @@ void Socket::accept_inproc(uint32_t listener, int fd) {
 }
 
 void Socket::close_stream(StreamId id) {
+  inproc_pending_.erase(id);
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   io_.remove(it->second.token, it->second.fd);

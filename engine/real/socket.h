@@ -67,6 +67,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
 
   // inproc: the binder side gets the other end of a socketpair.
   void accept_inproc(uint32_t listener, int fd);
+  // inproc: `name` was bound; connects waiting for it complete now (on this socket's I/O thread).
+  void inproc_bound(const std::string& name);
 
  private:
   struct Stream {
@@ -86,6 +88,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
   void add_stream(StreamId id, int fd, bool connecting);
+  // inproc: a socketpair to the binder. kConnRefused when nobody is bound to `name` (this
+  // socket is then told of the bind); another error if the socketpair could not be made.
+  Err connect_inproc(StreamId id, const std::string& name);
+  void complete_inproc(const std::string& name);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }
@@ -106,6 +112,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   SocketCore core_;
   std::map<StreamId, Stream> streams_;
   std::map<EndpointId, Listener> listeners_;
+  std::map<StreamId, std::string> inproc_pending_;  // inproc connects waiting for a bind
   std::deque<MonitorEvent> monitor_;
   std::function<void(const MonitorEvent&)> monitor_sink_;
   bool monitor_enabled_ = false;
