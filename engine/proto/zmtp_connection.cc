@@ -35,9 +35,13 @@ ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns)
   wire::Greeting greeting;
   greeting.mechanism = options_.mechanism;
   greeting.as_server = options_.as_server;
-  // The whole greeting at once: a peer that (like libzmq) sends its signature first and waits
-  // for ours is never kept waiting.
-  encoder_.encode_raw(wire::encode_greeting(greeting));
+  greeting.padding = options_.routing_id.size() + 1;  // as libzmq (wire/greeting.h)
+  greeting_out_ = wire::encode_greeting(greeting);
+  // The signature first, the rest once the peer's signature has come: rfc 23's "partial
+  // greeting" way, as libzmq does. An application reading the bytes itself (a STREAM socket
+  // speaking ZMTP, test_stream) sees the signature alone first, as from libzmq. The peer sends
+  // its signature without waiting for anything, so nobody waits for the other.
+  encoder_.encode_raw(std::span<const uint8_t>(greeting_out_.data(), wire::kSignatureSize));
   if (options_.handshake_ivl_ns > 0) handshake_deadline_ns_ = now_ns + options_.handshake_ivl_ns;
 }
 
@@ -63,6 +67,11 @@ void ZmtpConnection::handle_read(size_t n, int64_t now_ns) {
   if (state_ == State::kGreeting) {
     // A legacy peer is refused at its first decisive byte; the rest is not looked at.
     greeting_.feed({greeting_in_.data(), n});
+    if (!greeting_rest_sent_ && greeting_.signature_complete()) {
+      greeting_rest_sent_ = true;
+      encoder_.encode_raw(std::span<const uint8_t>(greeting_out_.data() + wire::kSignatureSize,
+                                                   wire::kGreetingSize - wire::kSignatureSize));
+    }
     process_greeting(now_ns);
     return;
   }

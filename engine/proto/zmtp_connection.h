@@ -144,6 +144,8 @@ class ZmtpConnection final : public Connection {
   int64_t last_read_ns_ = 0;
   bool peer_eof_ = false;  // the peer closed; deliver what is buffered, then close
   std::array<uint8_t, wire::kGreetingSize> greeting_in_{};
+  std::array<uint8_t, wire::kGreetingSize> greeting_out_{};
+  bool greeting_rest_sent_ = false;  // our greeting after the signature (once the peer's came)
 };
 
 }  // namespace zlab::proto
