@@ -575,6 +575,28 @@ def _inproc_hwm():
     return {"SNDHWM": 5, "RCVHWM": 3, "queued_before_EAGAIN": n}, n == 8
 
 
+@probe("inproc-skips-socket-type-check",
+       "over inproc libzmq checks no socket types: a PAIR connected to a bound PULL delivers its "
+       "message (over tcp the same pair is refused at the handshake)")
+def _inproc_type_check():
+    obs = {}
+    for transport in ("inproc", "tcp"):
+        pull = _sock(zmq.PULL)
+        if transport == "inproc":
+            ep = _inproc()
+            pull.bind(ep)
+        else:
+            ep = "tcp://127.0.0.1:%d" % pull.bind_to_random_port("tcp://127.0.0.1")
+        pair = _sock(zmq.PAIR)
+        pair.connect(ep)
+        pair.send(b"m")
+        got = _recv_within(pull, 500)
+        obs[f"PAIR to PULL over {transport}"] = "delivered" if got else "nothing"
+        _close(pair, pull)
+    return obs, obs == {"PAIR to PULL over inproc": "delivered",
+                        "PAIR to PULL over tcp": "nothing"}
+
+
 @probe("multipart-counts-as-one",
        "the HWM counts messages, not frames: with SNDHWM+RCVHWM = 2 a PUSH queues two 3-frame "
        "messages over inproc before EAGAIN")
