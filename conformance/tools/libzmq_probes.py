@@ -400,6 +400,48 @@ def _stream_close():
     return obs, after == "EHOSTUNREACH" and not eof_while_silent and eof_after_peer_sends
 
 
+@probe("stream-own-close-silent",
+       "a connection the STREAM application closes with [routing id, empty frame] ends without a "
+       "disconnect notification, even once the peer has sent more and gone, and a connection the "
+       "STREAM socket made is not made again")
+def _stream_own_close():
+    stream, raw = _stream_with_raw_peer()
+    rid = _recv_within(stream)[0]
+    stream.send_multipart([rid, b""])
+    try:
+        raw.sendall(b"ping")  # libzmq closes lazily, on the peer's next bytes
+    except OSError:
+        pass
+    time.sleep(0.3)
+    raw.close()
+    inbound_after_close = _recv_within(stream, 500)
+    _close(stream)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    client = _sock(zmq.STREAM)
+    client.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
+    first, _ = srv.accept()
+    rid = _recv_within(client)[0]
+    client.send_multipart([rid, b""])
+    first.sendall(b"ping")
+    srv.settimeout(1.5)
+    try:
+        again, _ = srv.accept()
+        again.close()
+        reconnected = True
+    except socket.timeout:
+        reconnected = False
+    outbound_after_close = _recv_within(client, 300)
+    first.close()
+    srv.close()
+    _close(client)
+    obs = {"accepted: message after own close": inbound_after_close,
+           "connected: message after own close": outbound_after_close,
+           "connected: made again": reconnected}
+    return obs, inbound_after_close is None and outbound_after_close is None and not reconnected
+
+
 @probe("stream-unknown-id-ehostunreach",
        "a STREAM socket fails a send to an unknown routing id with EHOSTUNREACH (it behaves like "
        "a ROUTER with ZMQ_ROUTER_MANDATORY always on)")
