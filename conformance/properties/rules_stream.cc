@@ -601,6 +601,47 @@ void own_close_property() {
   if (silent > 0) evidence().exercised();
 }
 
+// rule/STREAM/connect-then-routing-id: after each zmq_connect to a raw server, ZMQ_ROUTING_ID
+// read from the STREAM socket is that connection's routing id (the one its connect
+// notification carries), and a message sent to it reaches that server and no other.
+void connect_routing_id_property() {
+  int k = *rc::gen::inRange(1, 4);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
+  Sock* s = lab.socket(0, SocketType::kStream);
+  Stream st;
+  st.s = s;
+  std::vector<Raw> servers(static_cast<size_t>(k));
+  for (int i = 0; i < k; ++i) {
+    Raw& server = servers[size_t(i)];
+    server.host = uint32_t(i + 1);
+    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server.host));
+    RC_ASSERT(l->listen(sim::HostId(server.host), kRawPort) == Err::kOk);
+    RC_ASSERT(s->connect("tcp://" + host_name(server.host) + ":" + std::to_string(kRawPort)) ==
+              Err::kOk);
+    sim::EndRef end;
+    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
+    server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
+    server.id = st.next_connection(lab);
+    uint8_t buf[256];
+    size_t size = sizeof buf;
+    RC_ASSERT(s->sim()->core().get_option(opt::kRoutingId, buf, &size) == Err::kOk);
+    RC_ASSERT(std::string(reinterpret_cast<const char*>(buf), size) == server.id);
+    RC_ASSERT(stream_send(s, server.id, "hi " + std::to_string(i)) == Err::kOk);
+  }
+  lab.wait_for(
+      [&] {
+        for (Raw& server : servers) server.pump();
+        for (int i = 0; i < k; ++i) {
+          if (servers[size_t(i)].got.size() < 4) return false;
+        }
+        return true;
+      },
+      10'000);
+  for (int i = 0; i < k; ++i) RC_ASSERT(servers[size_t(i)].got == "hi " + std::to_string(i));
+  evidence().count("connections", k);
+  evidence().exercised();
+}
+
 // rule/STREAM/routing-id-frame-sndmore: a message is an id frame with SNDMORE and one data
 // frame; SNDMORE on the data frame is ignored (the next frame is the next message's routing
 // id), so each peer gets exactly its data frames, in order. Incoming messages are an id frame
@@ -1000,6 +1041,7 @@ void add_stream_rule_properties(std::vector<Property>& out) {
   add("rule/STREAM/connect-disconnect-notification", "notification", notification_property);
   add("rule/STREAM/close-by-empty-frame", "connection", close_by_empty_frame_property);
   add("rule/STREAM/own-close-silent", "notification", own_close_property);
+  add("rule/STREAM/connect-then-routing-id", "identity", connect_routing_id_property);
   add("rule/STREAM/routing-id-frame-sndmore", "framing", sndmore_property);
   add("rule/STREAM/unroutable-error", "routing", unroutable_property);
   add("rule/STREAM/raw-tcp-peer", "compatibility", raw_tcp_peer_property);

@@ -442,6 +442,34 @@ def _stream_own_close():
     return obs, inbound_after_close is None and outbound_after_close is None and not reconnected
 
 
+@probe("stream-connect-routing-id-option",
+       "after zmq_connect to a TCP server, a STREAM socket's ZMQ_ROUTING_ID reads the routing id "
+       "of that connection (the one in its connect notification), and sending to it reaches the "
+       "server")
+def _stream_connect_rid():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    client = _sock(zmq.STREAM)
+    before = client.getsockopt(zmq.ROUTING_ID)
+    client.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
+    conn, _ = srv.accept()
+    note = _recv_within(client)
+    option = client.getsockopt(zmq.ROUTING_ID)
+    client.send_multipart([option, b"hi"])
+    conn.settimeout(1.0)
+    try:
+        got = conn.recv(16)
+    except socket.timeout:
+        got = b""
+    conn.close()
+    srv.close()
+    _close(client)
+    obs = {"before_connect": before.hex(), "option_is_notification_id": bool(note) and
+           note[0] == option, "server_got": got.decode("latin-1")}
+    return obs, obs["option_is_notification_id"] and got == b"hi"
+
+
 @probe("stream-unknown-id-ehostunreach",
        "a STREAM socket fails a send to an unknown routing id with EHOSTUNREACH (it behaves like "
        "a ROUTER with ZMQ_ROUTER_MANDATORY always on)")
