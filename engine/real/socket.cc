@@ -101,6 +101,7 @@ Err Socket::set_option(int id, std::span<const uint8_t> value) {
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   Err err = core_.set_option(id, value, monotonic_ns());
+  rcvhwm_.store(core_.options().rcvhwm, std::memory_order_relaxed);
   apply(lock);
   return err;
 }
@@ -183,6 +184,8 @@ void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
 void Socket::apply(std::unique_lock<std::mutex>& lock) {
   (void)lock;  // held by the caller
   carry_out(core_, *this);
+  for (auto& [stream, rcvhwm] : inproc_peer_rcvhwm_) core_.handle_peer_rcvhwm(stream, rcvhwm);
+  inproc_peer_rcvhwm_.clear();
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_ && !monitor_sink_) continue;
@@ -283,7 +286,11 @@ Err Socket::connect_inproc(StreamId id, const std::string& name) {
   add_stream(id, fds[0], false);
   int other = fds[1];
   // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
-  binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
+  int64_t my_rcvhwm = core_.options().rcvhwm;
+  binder->io_.post(
+      [binder, listener, other, my_rcvhwm] { binder->accept_inproc(listener, other, my_rcvhwm); });
+  // Told to the core once it knows the connection (apply()).
+  inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
   return Err::kOk;
 }
 
@@ -313,7 +320,7 @@ void Socket::complete_inproc(const std::string& name) {
   apply(lock);
 }
 
-void Socket::accept_inproc(uint32_t listener, int fd) {
+void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
   std::unique_lock lock(mu_);
   if (listeners_.count(listener) == 0) {
     ::close(fd);
@@ -321,6 +328,7 @@ void Socket::accept_inproc(uint32_t listener, int fd) {
   }
   StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
   add_stream(id, fd, false);
+  core_.handle_peer_rcvhwm(id, peer_rcvhwm);
   apply(lock);
 }
 

@@ -397,6 +397,13 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   flush(*peer, now_ns);
 }
 
+void SocketCore::handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr) return;
+  bool unlimited = options_.sndhwm == 0 || peer_rcvhwm <= 0;
+  peer->out.set_hwm(unlimited ? 0 : options_.sndhwm + peer_rcvhwm);
+}
+
 void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.stream == stream) {
