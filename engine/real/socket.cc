@@ -389,163 +389,161 @@ void Socket::advance_socks(StreamId id, int64_t now_ns) {
   }
 }
 
-void Socket::accept_inproc(uint32_t listener, int fd) {
-  Err Socket::connect_inproc(StreamId id, const std::string& name) {
-    uint32_t listener = 0;
-    std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this());
-    if (!binder) return Err::kConnRefused;
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-      return errno_to_err(errno);
-    }
-    add_stream(id, fds[0], false);
-    int other = fds[1];
-    // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
-    int64_t my_rcvhwm = core_.options().rcvhwm;
-    binder->io_.post([binder, listener, other, my_rcvhwm] {
-      binder->accept_inproc(listener, other, my_rcvhwm);
-    });
-    // Told to the core once it knows the connection (apply()).
-    inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
-    return Err::kOk;
+Err Socket::connect_inproc(StreamId id, const std::string& name) {
+  uint32_t listener = 0;
+  std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this());
+  if (!binder) return Err::kConnRefused;
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
+    return errno_to_err(errno);
   }
+  add_stream(id, fds[0], false);
+  int other = fds[1];
+  // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
+  int64_t my_rcvhwm = core_.options().rcvhwm;
+  binder->io_.post(
+      [binder, listener, other, my_rcvhwm] { binder->accept_inproc(listener, other, my_rcvhwm); });
+  // Told to the core once it knows the connection (apply()).
+  inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
+  return Err::kOk;
+}
 
-  void Socket::inproc_bound(const std::string& name) {
-    std::weak_ptr<Socket> weak = weak_from_this();
-    io_.post([weak, name] {
-      if (auto self = weak.lock()) self->complete_inproc(name);
-    });
+void Socket::inproc_bound(const std::string& name) {
+  std::weak_ptr<Socket> weak = weak_from_this();
+  io_.post([weak, name] {
+    if (auto self = weak.lock()) self->complete_inproc(name);
+  });
+}
+
+void Socket::complete_inproc(const std::string& name) {
+  std::unique_lock lock(mu_);
+  std::vector<StreamId> ready;
+  for (auto& [id, pending] : inproc_pending_) {
+    if (pending == name) ready.push_back(id);
   }
-
-  void Socket::complete_inproc(const std::string& name) {
-    std::unique_lock lock(mu_);
-    std::vector<StreamId> ready;
-    for (auto& [id, pending] : inproc_pending_) {
-      if (pending == name) ready.push_back(id);
-    }
-    for (StreamId id : ready) {
-      Err err = connect_inproc(id, name);
-      if (err == Err::kOk) {
-        inproc_pending_.erase(id);
-        core_.handle_connected(id, "inproc", monotonic_ns());
-      } else if (err != Err::kConnRefused) {
-        inproc_pending_.erase(id);
-        core_.handle_connect_failed(id, err, monotonic_ns());
-      }  // else unbound again meanwhile: still waiting, and registered again
-    }
-    apply(lock);
+  for (StreamId id : ready) {
+    Err err = connect_inproc(id, name);
+    if (err == Err::kOk) {
+      inproc_pending_.erase(id);
+      core_.handle_connected(id, "inproc", monotonic_ns());
+    } else if (err != Err::kConnRefused) {
+      inproc_pending_.erase(id);
+      core_.handle_connect_failed(id, err, monotonic_ns());
+    }  // else unbound again meanwhile: still waiting, and registered again
   }
+  apply(lock);
+}
 
-  void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
-    std::unique_lock lock(mu_);
-    if (listeners_.count(listener) == 0) {
-      ::close(fd);
-      return;
-    }
-    StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
-    add_stream(id, fd, false);
-    core_.handle_peer_rcvhwm(id, peer_rcvhwm);
-    apply(lock);
+void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
+  std::unique_lock lock(mu_);
+  if (listeners_.count(listener) == 0) {
+    ::close(fd);
+    return;
   }
+  StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
+  add_stream(id, fd, false);
+  core_.handle_peer_rcvhwm(id, peer_rcvhwm);
+  apply(lock);
+}
 
-  void Socket::close_stream(StreamId id) {
-    inproc_pending_.erase(id);
-    auto it = streams_.find(id);
-    if (it == streams_.end()) return;
-    io_.remove(it->second.token, it->second.fd);
-    ::close(it->second.fd);
-    streams_.erase(it);
+void Socket::close_stream(StreamId id) {
+  inproc_pending_.erase(id);
+  auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  io_.remove(it->second.token, it->second.fd);
+  ::close(it->second.fd);
+  streams_.erase(it);
+}
+
+void Socket::close_listener(EndpointId id) {
+  auto it = listeners_.find(id);
+  if (it == listeners_.end()) return;
+  if (it->second.inproc) {
+    ctx_.inproc_unbind(it->second.inproc_name, this);
+  } else {
+    io_.remove(it->second.token, it->second.listening.fd);
+    close_listening(it->second.listening);
   }
+  listeners_.erase(it);
+}
 
-  void Socket::close_listener(EndpointId id) {
+void Socket::set_interest(StreamId id, bool read, bool write) {
+  auto it = streams_.find(id);
+  if (it == streams_.end() || it->second.connecting) return;
+  uint32_t interest = (read ? uint32_t(EPOLLIN) : 0u) | (write ? uint32_t(EPOLLOUT) : 0u);
+  if (interest != it->second.interest) {
+    it->second.interest = interest;
+    io_.modify(it->second.token, it->second.fd, interest);
+  }
+}
+
+// --- I/O thread side ---
+
+void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
+  std::unique_lock lock(mu_);
+  int64_t now = monotonic_ns();
+  if (listener) {
     auto it = listeners_.find(id);
     if (it == listeners_.end()) return;
-    if (it->second.inproc) {
-      ctx_.inproc_unbind(it->second.inproc_name, this);
-    } else {
-      io_.remove(it->second.token, it->second.listening.fd);
-      close_listening(it->second.listening);
-    }
-    listeners_.erase(it);
-  }
-
-  void Socket::set_interest(StreamId id, bool read, bool write) {
-    auto it = streams_.find(id);
-    if (it == streams_.end() || it->second.connecting) return;
-    uint32_t interest = (read ? uint32_t(EPOLLIN) : 0u) | (write ? uint32_t(EPOLLOUT) : 0u);
-    if (interest != it->second.interest) {
-      it->second.interest = interest;
-      io_.modify(it->second.token, it->second.fd, interest);
-    }
-  }
-
-  // --- I/O thread side ---
-
-  void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
-    std::unique_lock lock(mu_);
-    int64_t now = monotonic_ns();
-    if (listener) {
-      auto it = listeners_.find(id);
-      if (it == listeners_.end()) return;
-      int listen_fd = it->second.listening.fd;
-      for (int i = 0; i < 64; ++i) {
-        AcceptedPeer peer;
-        Err err = Err::kOk;
-        int fd = accept_from(listen_fd, &peer, &err);
-        if (fd < 0) break;
-        if (!peer_admitted(fd, peer, core_.options())) {
-          ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq
-          continue;
-        }
-        StreamId stream = core_.handle_accepted(id, std::move(peer.address), now);
-        add_stream(stream, fd, false);
+    int listen_fd = it->second.listening.fd;
+    for (int i = 0; i < 64; ++i) {
+      AcceptedPeer peer;
+      Err err = Err::kOk;
+      int fd = accept_from(listen_fd, &peer, &err);
+      if (fd < 0) break;
+      if (!peer_admitted(fd, peer, core_.options())) {
+        ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq
+        continue;
       }
-      apply(lock);
-      return;
+      StreamId stream = core_.handle_accepted(id, std::move(peer.address), now);
+      add_stream(stream, fd, false);
     }
-    auto it = streams_.find(id);
-    if (it == streams_.end()) return;
-    Stream& stream = it->second;
-    if (stream.socks && stream.proxy_reached) {
-      advance_socks(id, now);
-      apply(lock);
-      return;
-    }
-    if (stream.connecting) {
-      if (epoll_events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-        Err err = finish_connect(stream.fd);
-        if (err == Err::kOk && stream.socks) {
-          stream.proxy_reached = true;
-          advance_socks(id, now);
-        } else if (err == Err::kOk) {
-          stream.connecting = false;
-          stream.interest = EPOLLOUT;
-          core_.handle_connected(id, peer_address_of(stream.fd), now);
-        } else {
-          close_stream(id);
-          core_.handle_connect_failed(id, err, now);
-        }
+    apply(lock);
+    return;
+  }
+  auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  Stream& stream = it->second;
+  if (stream.socks && stream.proxy_reached) {
+    advance_socks(id, now);
+    apply(lock);
+    return;
+  }
+  if (stream.connecting) {
+    if (epoll_events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      Err err = finish_connect(stream.fd);
+      if (err == Err::kOk && stream.socks) {
+        stream.proxy_reached = true;
+        advance_socks(id, now);
+      } else if (err == Err::kOk) {
+        stream.connecting = false;
+        stream.interest = EPOLLOUT;
+        core_.handle_connected(id, peer_address_of(stream.fd), now);
+      } else {
+        close_stream(id);
+        core_.handle_connect_failed(id, err, now);
       }
-      apply(lock);
-      return;
     }
-    FdStream fd_stream(stream.fd);
-    if (epoll_events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-      pump_in(core_, id, fd_stream, now, kMaxReadsPerEvent);
-    }
-    // Write whenever there is output, not only on EPOLLOUT: bytes the reads just queued (a PONG,
-    // an ERROR) go out at once. The stream may be gone after the reads: check again.
-    if (streams_.count(id) && core_.wants_write(id)) {
-      pump_out(core_, id, fd_stream, now, kMaxWritesPerEvent);
-    }
-    if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
     apply(lock);
+    return;
   }
+  FdStream fd_stream(stream.fd);
+  if (epoll_events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    pump_in(core_, id, fd_stream, now, kMaxReadsPerEvent);
+  }
+  // Write whenever there is output, not only on EPOLLOUT: bytes the reads just queued (a PONG,
+  // an ERROR) go out at once. The stream may be gone after the reads: check again.
+  if (streams_.count(id) && core_.wants_write(id)) {
+    pump_out(core_, id, fd_stream, now, kMaxWritesPerEvent);
+  }
+  if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
+  apply(lock);
+}
 
-  void Socket::on_timer(int64_t now_ns) {
-    std::unique_lock lock(mu_);
-    core_.handle_timeout(now_ns);
-    apply(lock);
-  }
+void Socket::on_timer(int64_t now_ns) {
+  std::unique_lock lock(mu_);
+  core_.handle_timeout(now_ns);
+  apply(lock);
+}
 
 }  // namespace zlab::real

@@ -96,7 +96,6 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
                                   const SocketOptions& options);
   void advance_socks(StreamId id, int64_t now_ns);
   void watch(Stream& stream, uint32_t interest);
-
   // inproc: a socketpair to the binder. kConnRefused when nobody is bound to `name` (this
   // socket is then told of the bind); another error if the socketpair could not be made.
   Err connect_inproc(StreamId id, const std::string& name);
