@@ -242,7 +242,10 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
   for (auto& [pid, peer] : peers_) {
     if (peer->endpoint == id) doomed.push_back(peer.get());
   }
-  for (Peer* peer : doomed) disconnect_peer(*peer);
+  for (Peer* peer : doomed) {
+    drop_unread(*peer);
+    disconnect_peer(*peer);
+  }
   endpoints_.erase(id);
   return Err::kOk;
 }
@@ -261,7 +264,7 @@ Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
   endpoints_.erase(id);
   if (peer != nullptr) {
     peer->from_connect = false;  // no reconnect: the endpoint is gone
-    // Removes the peer now, or once the messages it already delivered have been read.
+    drop_unread(*peer);
     disconnect_peer(*peer);
   }
   return Err::kOk;
@@ -585,6 +588,11 @@ void SocketCore::disconnect_peer(Peer& peer) {
   peer.out.clear();
   if (peer.in.empty()) remove_peer(peer);
 }
+
+// zmq_disconnect / zmq_unbind end the peer's pipes at once, as libzmq terminates them without
+// delay: what it delivered and the application has not read yet is dropped with them. A message
+// being read keeps its remaining parts (messages are atomic; the routing is mid-message).
+void SocketCore::drop_unread(Peer& peer) { peer.in.drop_unread(); }
 
 void SocketCore::remove_peer(Peer& peer) {
   if (peer.attached) routing_->detach(peer);
