@@ -113,6 +113,40 @@ TEST(PipelineTest, SendHwmBlocksAndNothingIsLost) {
   EXPECT_NE(push->events(net.now_ns()) & kPollOut, 0u);  // room again
 }
 
+// Counts the messages a PUSH takes before it is mute, its peer's transport taking nothing.
+int fill(LoopbackNet& net, SocketCore* push) {
+  int sent = 0;
+  while (sent < 100000 && net.send(push, "m") == Err::kOk) ++sent;
+  return sent;
+}
+
+// test_sockopt_hwm: ZMQ_SNDHWM set after the connection exists applies to its pipe.
+TEST(PipelineTest, SndHwmChangedAfterConnectAppliesToTheExistingPipe) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "tcp://p:1");
+  net.set_reading(pull, false);
+  net.connect(push, "tcp://p:1");  // its pipe is made with the default HWM (1000)
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 5, net.now_ns()), Err::kOk);
+  int sent = fill(net, push);
+  // 5 in the pipe; the connection holds at most one more write batch of these tiny messages.
+  EXPECT_GE(sent, 5);
+  EXPECT_LT(sent, 1000);
+}
+
+TEST(PipelineTest, LoweringTheSndHwmOfAFullPipeMutesItUntilItDrainsBelow) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  set_int(push, opt::kSndHwm, 10);
+  ASSERT_EQ(net.connect(push, "tcp://nobody:1"), Err::kOk);  // no connection: all stays queued
+  EXPECT_EQ(fill(net, push), 10);
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 4, net.now_ns()), Err::kOk);
+  EXPECT_EQ(fill(net, push), 0);
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 12, net.now_ns()), Err::kOk);
+  EXPECT_EQ(fill(net, push), 2);  // raised: room up to the new mark at once
+}
+
 TEST(PipelineTest, ImmediateWithNoPeerWouldBlock) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);

@@ -91,7 +91,24 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
   }
   err = set_generic_option(options_, id, value);
   if (err == Err::kNotSupported) return Err::kInvalid;  // an unknown option is EINVAL in zmq
+  if (err == Err::kOk && (id == opt::kSndHwm || id == opt::kRcvHwm)) apply_hwms(now_ns);
   return err;
+}
+
+// A new HWM applies to the pipes of peers already there, as libzmq's does: a pipe above a
+// lowered mark takes nothing more until it drains below it, and a raised one has room at once.
+void SocketCore::apply_hwms(int64_t now_ns) {
+  std::vector<uint32_t> ids;
+  for (auto& [id, peer] : peers_) {
+    peer->out.set_hwm(options_.sndhwm);
+    peer->in.set_hwm(options_.rcvhwm);
+    if (peer->conn) ids.push_back(id);
+  }
+  // Room in an in pipe: take what the connections hold back.
+  for (uint32_t id : ids) {
+    if (Peer* peer = find_peer(id)) pump_peer(*peer, now_ns);
+  }
+  reap_dead_peers();
 }
 
 Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {

@@ -159,6 +159,7 @@ class SocketCore final : private SocketServices {
   void connection_lost(Peer& peer, int64_t now_ns);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
   void release_stream(StreamId stream, Peer* peer);
+  void apply_hwms(int64_t now_ns);
   void drop_unread(Peer& peer);
   void remove_peer(Peer& peer);
   void reap_dead_peers();
