@@ -301,6 +301,8 @@ void SocketCore::close(int64_t now_ns) {
   check_linger(now_ns);
 }
 
+// Runs after every driver input while closing: the last peer may go at any time (its
+// connection ends), and with no linger deadline nothing else would notice the socket is done.
 void SocketCore::check_linger(int64_t now_ns) {
   if (!closing_) return;
   bool expired = now_ns >= linger_deadline_ns_;
@@ -537,13 +539,13 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
         emit(monitor::kHandshakeFailedProtocol, int64_t(ev.reason), where, peer.stream, ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, now_ns);
+      connection_lost(peer, ev.reason, now_ns);
       return;
     }
   }
 }
 
-void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -552,7 +554,11 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   while (peer.out.reading() && peer.out.read(&part)) {
   }
   if (peer.attached) routing_->connection_lost(peer);
-  release_stream(stream, &peer);
+  // A stream the peer closed or that failed takes nothing more: what the connection still had
+  // to write goes with it (waiting to write it would keep a closing socket lingering forever).
+  bool stream_gone =
+      reason == proto::CloseReason::kPeerClosed || reason == proto::CloseReason::kStreamError;
+  release_stream(stream, &peer, !stream_gone);
   EndpointRec* rec = nullptr;
   if (peer.from_connect) {
     for (auto& [id, r] : endpoints_) {
@@ -577,13 +583,13 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   reap_dead_peers();
 }
 
-void SocketCore::release_stream(StreamId stream, Peer* peer) {
+void SocketCore::release_stream(StreamId stream, Peer* peer, bool drain) {
   if (stream == kNoStream) return;
   streams_.erase(stream);
   if (peer != nullptr && peer->conn) {
     std::unique_ptr<proto::Connection> conn = std::move(peer->conn);
     peer->stream = kNoStream;
-    if (!conn->finished()) {
+    if (drain && !conn->finished()) {
       // Write what it still has (an ERROR command) before closing the stream.
       draining_[stream] = std::move(conn);
       mark_dirty(stream);
@@ -655,6 +661,7 @@ void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_read(n, now_ns);
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);
 }
 
 void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
@@ -663,10 +670,12 @@ void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   peer->conn->handle_eof(now_ns);
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);  // a closing socket may have lost its last peer
 }
 
 void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
@@ -675,11 +684,13 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   // A reset loses what was in flight; what was fully received is still delivered.
   peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);
 }
 
 size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const {
@@ -706,6 +717,7 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
       draining_.erase(it);
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   Peer* peer = peer_of(stream);
