@@ -200,7 +200,8 @@ TEST(PipelineTest, DisconnectDropsWhatTheEndpointDeliveredUnread) {
   EXPECT_EQ(recv_string(net, pull), "new");
 }
 
-TEST(PipelineTest, UnbindDropsWhatItsConnectionsDeliveredUnread) {
+// zmq_unbind is different: libzmq's sessions end those pipes, and the socket reads on.
+TEST(PipelineTest, UnbindKeepsWhatItsConnectionsDelivered) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);
   SocketCore* pull = net.socket(SocketType::kPull);
@@ -209,8 +210,8 @@ TEST(PipelineTest, UnbindDropsWhatItsConnectionsDeliveredUnread) {
   net.send(push, "old");
   net.settle();
   ASSERT_EQ(net.unbind(pull, "tcp://p:1"), Err::kOk);
-  std::string body;
-  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
+  EXPECT_EQ(recv_string(net, pull), "old");
+  EXPECT_EQ(pull->peer_count(), 0u);  // gone once read
 }
 
 TEST(PipelineTest, DisconnectMidMessageLetsTheReaderFinishIt) {

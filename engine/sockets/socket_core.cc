@@ -259,10 +259,9 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
   for (auto& [pid, peer] : peers_) {
     if (peer->endpoint == id) doomed.push_back(peer.get());
   }
-  for (Peer* peer : doomed) {
-    drop_unread(*peer);
-    disconnect_peer(*peer);
-  }
+  // What they delivered stays readable: libzmq's sessions end these pipes, and the socket's
+  // end reads on to the end (unlike zmq_disconnect, where the socket ends them itself).
+  for (Peer* peer : doomed) disconnect_peer(*peer);
   endpoints_.erase(id);
   return Err::kOk;
 }
@@ -612,9 +611,9 @@ void SocketCore::disconnect_peer(Peer& peer) {
   if (peer.in.empty()) remove_peer(peer);
 }
 
-// zmq_disconnect / zmq_unbind end the peer's pipes at once, as libzmq terminates them without
-// delay: what it delivered and the application has not read yet is dropped with them. A message
-// being read keeps its remaining parts (messages are atomic; the routing is mid-message).
+// zmq_disconnect ends the peer's pipes from the socket's side, which in libzmq makes them
+// unreadable at once: what the endpoint delivered and the application has not read yet is
+// dropped. A message being read keeps its remaining parts (the routing is mid-message).
 void SocketCore::drop_unread(Peer& peer) { peer.in.drop_unread(); }
 
 void SocketCore::remove_peer(Peer& peer) {
