@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "engine/driver/driver.h"
 #include "engine/real/io_thread.h"
@@ -73,6 +74,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
     int fd = -1;
     uint64_t token = 0;
     bool connecting = false;
+    bool inproc = false;
     uint32_t interest = 0;
   };
   struct Listener {
@@ -85,7 +87,12 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   template <typename Op>
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
-  void add_stream(StreamId id, int fd, bool connecting);
+  void add_stream(StreamId id, int fd, bool connecting, bool inproc = false);
+  // inproc streams, read and written by the application's thread too (see send/recv).
+  std::vector<StreamId> inproc_streams() const;
+  void write_inproc_streams(int64_t now_ns);
+  // Reads what inproc peers have already written; true when anything came in.
+  bool read_inproc_streams(int64_t now_ns);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }
