@@ -820,6 +820,51 @@ void counted_in_messages_property() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// rule/hwm/applies-to-existing-pipes: a PUSH, DEALER or PAIR connect()s to a peer that is not
+// there yet (its pipe alone holds what is sent: both transports), with some ZMQ_SNDHWM or the
+// default, then sets ZMQ_SNDHWM = h: exactly h messages are taken before it would block. Set
+// below what is queued, the pipe takes nothing more; the peer that binds later gets the h.
+void hwm_applies_to_existing_pipes_property() {
+  SocketType type = *rc::gen::element(SocketType::kPush, SocketType::kDealer, SocketType::kPair);
+  bool set_before = *rc::gen::arbitrary<bool>();  // or the pipe is made with the default
+  int made_with = set_before ? *rc::gen::inRange(1, 300) : 1000;
+  int h = *rc::gen::inRange(1, 40);
+  int lowered = *rc::gen::inRange(1, h + 1);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  Sock* s = lab.socket(0, type);
+  if (set_before) RC_ASSERT(s->set_int(opt::kSndHwm, made_with) == Err::kOk);
+  RC_ASSERT(s->connect(lab.endpoint(1, 5555)) == Err::kOk);  // the pipe exists from here
+  RC_ASSERT(s->set_int(opt::kSndHwm, h) == Err::kOk);
+  auto fill = [&](int from) {
+    int n = 0;
+    Err err = Err::kOk;
+    while (n < 2000 && lab.send(s, {std::to_string(from + n)}, &err)) ++n;
+    RC_ASSERT(n == 2000 || err == Err::kAgain);
+    return n;
+  };
+  int accepted = fill(0);
+  RC_ASSERT(accepted == h);
+  RC_ASSERT(s->set_int(opt::kSndHwm, lowered) == Err::kOk);
+  RC_ASSERT(fill(accepted) == 0);  // at or above the new mark: mute
+  SocketType peer_type = type == SocketType::kPush ? SocketType::kPull : type;
+  Sock* r = lab.socket(1, peer_type);
+  RC_ASSERT(r->bind("tcp://*:5555") == Err::kOk);
+  std::vector<Parts> got;
+  lab.wait_for(
+      [&] {
+        while (auto m = lab.recv(r)) got.push_back(std::move(*m));
+        return int(got.size()) >= accepted;
+      },
+      10'000);
+  for (Parts& more : drain(lab, r)) got.push_back(std::move(more));  // nothing beyond them
+  RC_ASSERT(int(got.size()) == accepted);
+  for (int j = 0; j < accepted; ++j) RC_ASSERT(got[size_t(j)] == Parts{std::to_string(j)});
+  evidence().count(set_before ? "made_with_an_hwm" : "made_with_the_default");
+  if (made_with < h) evidence().count("raised_after_connect");
+  evidence().exercised();
+}
+
+// ---------------------------------------------------------------------------------------------
 // rule/general/multipart-atomic, rule/general/in-order, rule/general/at-most-once: one sender,
 // one receiver, of a generated type pair; generated multipart messages sent across the fault
 // window (benign and lossy faults: loss, reset, partition, slow consumers), the receiver reading
@@ -1161,6 +1206,8 @@ void add_pipeline_pair_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/hwm/per-pipe", "hwm", "hwm", hwm_per_pipe_property});
   out.push_back({"rule/hwm/buffers-by-type", "hwm", "hwm", buffers_by_type_property});
   out.push_back({"rule/hwm/counted-in-messages", "hwm", "hwm", counted_in_messages_property});
+  out.push_back(
+      {"rule/hwm/applies-to-existing-pipes", "hwm", "hwm", hwm_applies_to_existing_pipes_property});
   out.push_back({"rule/general/multipart-atomic", "general", "atomicity",
                  [] { delivery_property(Delivery::kAtomic); }});
   out.push_back({"rule/general/in-order", "general", "delivery",

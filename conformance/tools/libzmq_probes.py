@@ -629,6 +629,37 @@ def _connect_queues():
     return obs, all(row == expected for row in obs.values())
 
 
+@probe("hwm-set-after-connect",
+       "ZMQ_SNDHWM set after zmq_connect bounds the pipe that connect made: a PUSH connected to "
+       "an endpoint nobody listens on queues exactly the new SNDHWM, then nothing more once it "
+       "is lowered below what is queued; the queued messages all arrive when a PULL binds")
+def _hwm_after_connect():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    port = srv.getsockname()[1]
+    srv.close()  # nobody listens there now
+    push = _sock(zmq.PUSH)  # its pipe is made with the default SNDHWM (1000)
+    push.connect("tcp://127.0.0.1:%d" % port)
+
+    def fill():
+        n = 0
+        while n < 5000 and _errno_of(lambda: push.send(b"m", zmq.DONTWAIT)) is None:
+            n += 1
+        return n
+
+    push.setsockopt(zmq.SNDHWM, 7)
+    queued = fill()
+    push.setsockopt(zmq.SNDHWM, 3)
+    after_lowering = fill()
+    pull = _sock(zmq.PULL)
+    pull.bind("tcp://127.0.0.1:%d" % port)
+    got = _drain(pull, 500)
+    _close(push, pull)
+    obs = {"SNDHWM 7 after connect: queued": queued, "then SNDHWM 3: queued": after_lowering,
+           "received": len(got)}
+    return obs, queued == 7 and after_lowering == 0 and len(got) == 7
+
+
 @probe("inproc-hwm-is-sum",
        "over inproc the number of messages a PUSH can queue to one PULL before EAGAIN is the "
        "sender's SNDHWM plus the receiver's RCVHWM")

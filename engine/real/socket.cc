@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "engine/real/context.h"
 
@@ -99,13 +100,23 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, core_.options().sndtimeo_ms,
-                  [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
+  return blocking(flags, core_.options().sndtimeo_ms, [&](int64_t now) {
+    Err err = core_.send(part, flags & kSendMoreFlag, now);
+    // An inproc peer lives in this process: hand it the message now rather than when the I/O
+    // thread gets to it (with recv's read below, a receive after a send sees it).
+    if (err == Err::kOk) write_inproc_streams(now);
+    return err;
+  });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, core_.options().rcvtimeo_ms,
-                  [&](int64_t now) { return core_.recv(part, now); });
+  return blocking(flags, core_.options().rcvtimeo_ms, [&](int64_t now) {
+    Err err = core_.recv(part, now);
+    // An inproc peer lives in this process: what it has sent is taken now rather than when the
+    // I/O thread gets to it, so a receive after a send (in program order) sees the message.
+    if (err == Err::kAgain && read_inproc_streams(now)) err = core_.recv(part, now);
+    return err;
+  });
 }
 
 Err Socket::bind(const std::string& text) {
@@ -287,10 +298,11 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
   return Err::kOk;
 }
 
-void Socket::add_stream(StreamId id, int fd, bool connecting) {
+void Socket::add_stream(StreamId id, int fd, bool connecting, bool inproc) {
   Stream stream;
   stream.fd = fd;
   stream.connecting = connecting;
+  stream.inproc = inproc;
   stream.interest = connecting ? uint32_t(EPOLLOUT) : 0u;
   stream.token = io_.add(fd, weak_from_this(), id, false, stream.interest);
   streams_[id] = std::move(stream);
@@ -397,7 +409,7 @@ Err Socket::connect_inproc(StreamId id, const std::string& name) {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     return errno_to_err(errno);
   }
-  add_stream(id, fds[0], false);
+  add_stream(id, fds[0], false, true);
   int other = fds[1];
   // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
   int64_t my_rcvhwm = core_.options().rcvhwm;
@@ -441,7 +453,7 @@ void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
     return;
   }
   StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
-  add_stream(id, fd, false);
+  add_stream(id, fd, false, true);
   core_.handle_peer_rcvhwm(id, peer_rcvhwm);
   apply(lock);
 }
@@ -478,6 +490,29 @@ void Socket::set_interest(StreamId id, bool read, bool write) {
 }
 
 // --- I/O thread side ---
+
+namespace {
+
+// An FdStream that remembers whether it read anything.
+class CountingFdStream final : public ByteStream {
+ public:
+  explicit CountingFdStream(int fd) : inner_(fd) {}
+  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
+    Status status = inner_.read(into, n, err);
+    if (status == Status::kOk) bytes_read_ += *n;
+    return status;
+  }
+  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
+    return inner_.writev(slices, count, n, err);
+  }
+  size_t bytes_read() const { return bytes_read_; }
+
+ private:
+  FdStream inner_;
+  size_t bytes_read_ = 0;
+};
+
+}  // namespace
 
 void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   std::unique_lock lock(mu_);
@@ -538,6 +573,37 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   }
   if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
   apply(lock);
+}
+
+void Socket::write_inproc_streams(int64_t now_ns) {
+  for (StreamId id : inproc_streams()) {
+    if (!core_.wants_write(id)) continue;
+    auto it = streams_.find(id);
+    if (it == streams_.end()) continue;
+    FdStream fd_stream(it->second.fd);
+    pump_out(core_, id, fd_stream, now_ns, kMaxWritesPerEvent);
+  }
+}
+
+std::vector<StreamId> Socket::inproc_streams() const {
+  std::vector<StreamId> ids;
+  for (const auto& [id, stream] : streams_) {
+    if (stream.inproc && !stream.connecting) ids.push_back(id);
+  }
+  return ids;
+}
+
+bool Socket::read_inproc_streams(int64_t now_ns) {
+  bool any = false;
+  for (StreamId id : inproc_streams()) {
+    auto it = streams_.find(id);
+    // Gone (an EOF just read closed it), or its pipe is full: nothing more to take.
+    if (it == streams_.end() || core_.read_buffer(id).empty()) continue;
+    CountingFdStream counting(it->second.fd);
+    pump_in(core_, id, counting, now_ns, kMaxReadsPerEvent);
+    any = any || counting.bytes_read() > 0;
+  }
+  return any;
 }
 
 void Socket::on_timer(int64_t now_ns) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "engine/driver/driver.h"
 #include "engine/proto/socks5_client.h"
@@ -76,6 +77,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
     int fd = -1;
     uint64_t token = 0;
     bool connecting = false;  // until the core hears handle_connected
+    bool inproc = false;
     uint32_t interest = 0;
     // ZMQ_SOCKS_PROXY: the SOCKS5 exchange that follows the tcp connect to the proxy.
     std::unique_ptr<proto::Socks5Client> socks;
@@ -91,7 +93,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   template <typename Op>
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
-  void add_stream(StreamId id, int fd, bool connecting);
+  void add_stream(StreamId id, int fd, bool connecting, bool inproc = false);
   ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
                                   const SocketOptions& options);
   void advance_socks(StreamId id, int64_t now_ns);
@@ -100,6 +102,11 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   // socket is then told of the bind); another error if the socketpair could not be made.
   Err connect_inproc(StreamId id, const std::string& name);
   void complete_inproc(const std::string& name);
+  // inproc streams, read and written by the application's thread too (see send/recv).
+  std::vector<StreamId> inproc_streams() const;
+  void write_inproc_streams(int64_t now_ns);
+  // Reads what inproc peers have already written; true when anything came in.
+  bool read_inproc_streams(int64_t now_ns);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }

@@ -208,6 +208,29 @@ TEST(RealSocketTest, LingerZeroDropsAndCloseReturns) {
   push->close();  // with linger 0 the context can terminate at once
 }
 
+// libzmq's inproc is a pipe both sockets share: a message sent is there for a receive that
+// follows it, I/O threads or not. zlab's socketpair gets the same by writing and reading inproc
+// streams in the application's thread (test_xpub_nodrop read fewer than were sent otherwise).
+TEST(RealSocketTest, InprocReceiveAfterSendSeesTheMessageAtOnce) {
+  Context ctx;
+  auto pull = make(ctx, SocketType::kPull);
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*pull, opt::kRcvTimeo, 5000);
+  ASSERT_EQ(pull->bind("inproc://at-once"), Err::kOk);
+  ASSERT_EQ(push->connect("inproc://at-once"), Err::kOk);
+  ASSERT_EQ(send(*push, "hello"), Err::kOk);
+  ASSERT_EQ(recv(*pull), "hello");  // both handshakes are done
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_EQ(send(*push, "m" + std::to_string(i)), Err::kOk);
+    Err err = Err::kOk;
+    std::string got = recv(*pull, &err, kDontWait);
+    ASSERT_EQ(err, Err::kOk) << "message " << i << " not there yet";
+    ASSERT_EQ(got, "m" + std::to_string(i));
+  }
+  push->close();
+  pull->close();
+}
+
 TEST(RealSocketTest, FdSignalsWhenAMessageArrives) {
   Context ctx;
   auto pull = make(ctx, SocketType::kPull);

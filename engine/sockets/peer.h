@@ -39,6 +39,9 @@ struct Peer {
   SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
+  // inproc: the receiving socket's RCVHWM, which its shared pipe adds to our SNDHWM (libzmq's
+  // inproc capacity; 0: unlimited); -1 elsewhere.
+  int64_t peer_rcvhwm = -1;
 
   // Room for a new outbound message now.
   bool writable() const { return !out_dead && out.can_write(); }

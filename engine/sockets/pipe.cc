@@ -77,4 +77,21 @@ int64_t Pipe::clear() {
   return dropped;
 }
 
+int64_t Pipe::drop_unread() {
+  if (!reading_) return clear();
+  // The rest of the message being read is at the front, up to its last part.
+  size_t rest = 0;
+  while (parts_[rest].more()) ++rest;
+  std::deque<Msg> keep;
+  for (size_t i = 0; i <= rest; ++i) keep.push_back(std::move(parts_[i]));
+  for (size_t i = parts_.size() - unfinished_; i < parts_.size(); ++i) {
+    keep.push_back(std::move(parts_[i]));
+  }
+  int64_t dropped = complete_ - 1;
+  parts_ = std::move(keep);
+  complete_ = 1;
+  full_ = hwm_ > 0 && complete_ >= hwm_;
+  return dropped;
+}
+
 }  // namespace zlab

@@ -46,6 +46,9 @@ class Pipe {
   bool full() const { return full_; }
   // Drops every message (conflate, close); returns how many whole messages were dropped.
   int64_t clear();
+  // Drops the whole messages nobody has started reading (zmq_disconnect); the rest of a message
+  // being read stays, so the reader finishes it. Returns how many messages were dropped.
+  int64_t drop_unread();
 
  private:
   std::deque<Msg> parts_;

@@ -110,5 +110,31 @@ TEST(PipeTest, ClearKeepsAMessageBeingWritten) {
   EXPECT_EQ(m.view(), "c");
 }
 
+TEST(PipeTest, DropUnreadKeepsTheRestOfTheMessageBeingRead) {
+  Pipe p(10);
+  p.write(part("a1", true));
+  p.write(part("a2"));
+  p.write(part("b"));
+  p.write(part("c1", true));  // still being written
+  Msg m;
+  p.read(&m);                     // a1: the reader is inside message a
+  EXPECT_EQ(p.drop_unread(), 1);  // b
+  p.read(&m);
+  EXPECT_EQ(m.view(), "a2");
+  EXPECT_FALSE(p.can_read());  // c is not finished yet
+  p.write(part("c2"));
+  p.read(&m);
+  EXPECT_EQ(m.view(), "c1");
+}
+
+TEST(PipeTest, DropUnreadBetweenMessagesDropsThemAll) {
+  Pipe p(2);
+  p.write(part("a"));
+  p.write(part("b"));
+  EXPECT_EQ(p.drop_unread(), 2);
+  EXPECT_TRUE(p.empty());
+  EXPECT_TRUE(p.can_write());
+}
+
 }  // namespace
 }  // namespace zlab

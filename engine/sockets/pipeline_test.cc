@@ -113,6 +113,40 @@ TEST(PipelineTest, SendHwmBlocksAndNothingIsLost) {
   EXPECT_NE(push->events(net.now_ns()) & kPollOut, 0u);  // room again
 }
 
+// Counts the messages a PUSH takes before it is mute, its peer's transport taking nothing.
+int fill(LoopbackNet& net, SocketCore* push) {
+  int sent = 0;
+  while (sent < 100000 && net.send(push, "m") == Err::kOk) ++sent;
+  return sent;
+}
+
+// test_sockopt_hwm: ZMQ_SNDHWM set after the connection exists applies to its pipe.
+TEST(PipelineTest, SndHwmChangedAfterConnectAppliesToTheExistingPipe) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "tcp://p:1");
+  net.set_reading(pull, false);
+  net.connect(push, "tcp://p:1");  // its pipe is made with the default HWM (1000)
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 5, net.now_ns()), Err::kOk);
+  int sent = fill(net, push);
+  // 5 in the pipe; the connection holds at most one more write batch of these tiny messages.
+  EXPECT_GE(sent, 5);
+  EXPECT_LT(sent, 1000);
+}
+
+TEST(PipelineTest, LoweringTheSndHwmOfAFullPipeMutesItUntilItDrainsBelow) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  set_int(push, opt::kSndHwm, 10);
+  ASSERT_EQ(net.connect(push, "tcp://nobody:1"), Err::kOk);  // no connection: all stays queued
+  EXPECT_EQ(fill(net, push), 10);
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 4, net.now_ns()), Err::kOk);
+  EXPECT_EQ(fill(net, push), 0);
+  ASSERT_EQ(set_int(push, opt::kSndHwm, 12, net.now_ns()), Err::kOk);
+  EXPECT_EQ(fill(net, push), 2);  // raised: room up to the new mark at once
+}
+
 TEST(PipelineTest, ImmediateWithNoPeerWouldBlock) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);
@@ -144,6 +178,58 @@ TEST(PipelineTest, ReconnectsAfterAReset) {
   net.send(push, "during");  // queued: the peer's pipe outlives the connection
   net.advance_by(1000 * proto::kNsPerMs);
   EXPECT_EQ(recv_string(net, pull), "during");
+}
+
+// libzmq ends a disconnected endpoint's pipes at once: messages it delivered that the
+// application has not read are gone with it (test_spec_pushpull's multipart_atomic_drop cases
+// read a stale message from the old connection otherwise).
+TEST(PipelineTest, DisconnectDropsWhatTheEndpointDeliveredUnread) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(push, "tcp://p:1");
+  net.connect(pull, "tcp://p:1");
+  net.send(push, "old");
+  net.settle();
+  ASSERT_EQ(net.disconnect(pull, "tcp://p:1"), Err::kOk);
+  std::string body;
+  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
+  EXPECT_EQ(pull->peer_count(), 0u);
+  net.connect(pull, "tcp://p:1");
+  net.send(push, "new");
+  EXPECT_EQ(recv_string(net, pull), "new");
+}
+
+// zmq_unbind is different: libzmq's sessions end those pipes, and the socket reads on.
+TEST(PipelineTest, UnbindKeepsWhatItsConnectionsDelivered) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "tcp://p:1");
+  net.connect(push, "tcp://p:1");
+  net.send(push, "old");
+  net.settle();
+  ASSERT_EQ(net.unbind(pull, "tcp://p:1"), Err::kOk);
+  EXPECT_EQ(recv_string(net, pull), "old");
+  EXPECT_EQ(pull->peer_count(), 0u);  // gone once read
+}
+
+TEST(PipelineTest, DisconnectMidMessageLetsTheReaderFinishIt) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(push, "tcp://p:1");
+  net.connect(pull, "tcp://p:1");
+  net.send_multipart(push, {"a1", "a2"});
+  net.send(push, "b");
+  net.settle();
+  std::string body;
+  ASSERT_EQ(net.recv(pull, &body), Err::kOk);
+  ASSERT_TRUE(pull->rcvmore());
+  ASSERT_EQ(net.disconnect(pull, "tcp://p:1"), Err::kOk);
+  EXPECT_EQ(recv_string(net, pull), "a2");
+  EXPECT_FALSE(pull->rcvmore());
+  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);  // b went with the endpoint
 }
 
 TEST(PipelineTest, PushCannotReceivePullCannotSend) {
@@ -216,6 +302,21 @@ TEST(PipelineTest, InprocPeerRcvhwmAddsToTheSndhwm) {
   net.set_reading(pull, false);
   push->handle_peer_rcvhwm(77, 3);
   EXPECT_EQ(sends_before_again(net, push), 5 + 1);
+}
+
+// A SNDHWM set after an inproc connect keeps the receiver's RCVHWM in the sum (both fixes met
+// here: HWMs applied to existing pipes, and inproc's shared-pipe capacity).
+TEST(PipelineTest, InprocCapacityFollowsANewSndhwm) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  set_int(push, opt::kSndHwm, 5);
+  net.bind(pull, "tcp://p:1");
+  net.connect(push, "tcp://p:1");
+  net.set_reading(pull, false);
+  push->handle_peer_rcvhwm(1, 3);
+  set_int(push, opt::kSndHwm, 2);
+  EXPECT_EQ(sends_before_again(net, push), 2 + 3 + 1);
 }
 
 TEST(PipelineTest, ConflateKeepsTheNewest) {

@@ -92,7 +92,24 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
   err = set_generic_option(options_, id, value);
   if (err == Err::kNotSupported) return Err::kInvalid;  // an unknown option is EINVAL in zmq
   if (err == Err::kOk) routing_->option_changed(id);
+  if (err == Err::kOk && (id == opt::kSndHwm || id == opt::kRcvHwm)) apply_hwms(now_ns);
   return err;
+}
+
+// A new HWM applies to the pipes of peers already there, as libzmq's does: a pipe above a
+// lowered mark takes nothing more until it drains below it, and a raised one has room at once.
+void SocketCore::apply_hwms(int64_t now_ns) {
+  std::vector<uint32_t> ids;
+  for (auto& [id, peer] : peers_) {
+    peer->out.set_hwm(out_hwm(*peer));
+    peer->in.set_hwm(options_.rcvhwm);
+    if (peer->conn) ids.push_back(id);
+  }
+  // Room in an in pipe: take what the connections hold back.
+  for (uint32_t id : ids) {
+    if (Peer* peer = find_peer(id)) pump_peer(*peer, now_ns);
+  }
+  reap_dead_peers();
 }
 
 Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
@@ -244,6 +261,8 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
   for (auto& [pid, peer] : peers_) {
     if (peer->endpoint == id) doomed.push_back(peer.get());
   }
+  // What they delivered stays readable: libzmq's sessions end these pipes, and the socket's
+  // end reads on to the end (unlike zmq_disconnect, where the socket ends them itself).
   for (Peer* peer : doomed) disconnect_peer(*peer);
   endpoints_.erase(id);
   return Err::kOk;
@@ -263,7 +282,7 @@ Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
   endpoints_.erase(id);
   if (peer != nullptr) {
     peer->from_connect = false;  // no reconnect: the endpoint is gone
-    // Removes the peer now, or once the messages it already delivered have been read.
+    drop_unread(*peer);
     disconnect_peer(*peer);
   }
   return Err::kOk;
@@ -283,6 +302,8 @@ void SocketCore::close(int64_t now_ns) {
   check_linger(now_ns);
 }
 
+// Runs after every driver input while closing: the last peer may go at any time (its
+// connection ends), and with no linger deadline nothing else would notice the socket is done.
 void SocketCore::check_linger(int64_t now_ns) {
   if (!closing_) return;
   bool expired = now_ns >= linger_deadline_ns_;
@@ -414,8 +435,15 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
 void SocketCore::handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm) {
   Peer* peer = peer_of(stream);
   if (peer == nullptr) return;
-  bool unlimited = options_.sndhwm == 0 || peer_rcvhwm <= 0;
-  peer->out.set_hwm(unlimited ? 0 : options_.sndhwm + peer_rcvhwm);
+  peer->peer_rcvhwm = peer_rcvhwm;
+  peer->out.set_hwm(out_hwm(*peer));
+}
+
+// What a peer's out pipe may hold: SNDHWM, plus over inproc the receiver's RCVHWM (0: none).
+int64_t SocketCore::out_hwm(const Peer& peer) const {
+  if (peer.peer_rcvhwm < 0) return options_.sndhwm;
+  bool unlimited = options_.sndhwm == 0 || peer.peer_rcvhwm == 0;
+  return unlimited ? 0 : options_.sndhwm + peer.peer_rcvhwm;
 }
 
 void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
@@ -544,13 +572,13 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
         emit(monitor::kHandshakeFailedProtocol, int64_t(ev.reason), where, peer.stream, ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, now_ns);
+      connection_lost(peer, ev.reason, now_ns);
       return;
     }
   }
 }
 
-void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -559,7 +587,11 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   while (peer.out.reading() && peer.out.read(&part)) {
   }
   if (peer.attached) routing_->connection_lost(peer);
-  release_stream(stream, &peer);
+  // A stream the peer closed or that failed takes nothing more: what the connection still had
+  // to write goes with it (waiting to write it would keep a closing socket lingering forever).
+  bool stream_gone =
+      reason == proto::CloseReason::kPeerClosed || reason == proto::CloseReason::kStreamError;
+  release_stream(stream, &peer, !stream_gone);
   EndpointRec* rec = nullptr;
   if (peer.from_connect) {
     for (auto& [id, r] : endpoints_) {
@@ -586,13 +618,13 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   reap_dead_peers();
 }
 
-void SocketCore::release_stream(StreamId stream, Peer* peer) {
+void SocketCore::release_stream(StreamId stream, Peer* peer, bool drain) {
   if (stream == kNoStream) return;
   streams_.erase(stream);
   if (peer != nullptr && peer->conn) {
     std::unique_ptr<proto::Connection> conn = std::move(peer->conn);
     peer->stream = kNoStream;
-    if (!conn->finished()) {
+    if (drain && !conn->finished()) {
       // Write what it still has (an ERROR command) before closing the stream.
       draining_[stream] = std::move(conn);
       mark_dirty(stream);
@@ -614,6 +646,11 @@ void SocketCore::disconnect_peer(Peer& peer) {
   peer.out.clear();
   if (peer.in.empty()) remove_peer(peer);
 }
+
+// zmq_disconnect ends the peer's pipes from the socket's side, which in libzmq makes them
+// unreadable at once: what the endpoint delivered and the application has not read yet is
+// dropped. A message being read keeps its remaining parts (the routing is mid-message).
+void SocketCore::drop_unread(Peer& peer) { peer.in.drop_unread(); }
 
 void SocketCore::remove_peer(Peer& peer) {
   if (peer.attached) routing_->detach(peer);
@@ -659,6 +696,7 @@ void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_read(n, now_ns);
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);
 }
 
 void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
@@ -667,10 +705,12 @@ void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   peer->conn->handle_eof(now_ns);
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);  // a closing socket may have lost its last peer
 }
 
 void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
@@ -679,11 +719,13 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   // A reset loses what was in flight; what was fully received is still delivered.
   peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
   pump_peer(*peer, now_ns);
+  check_linger(now_ns);
 }
 
 size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const {
@@ -710,6 +752,7 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
       draining_.erase(it);
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    check_linger(now_ns);
     return;
   }
   Peer* peer = peer_of(stream);

@@ -163,9 +163,13 @@ class SocketCore final : private SocketServices {
   void flush(Peer& peer, int64_t now_ns);
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
-  void connection_lost(Peer& peer, int64_t now_ns);
+  void connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
-  void release_stream(StreamId stream, Peer* peer);
+  // drain: let the connection write what it still has (an ERROR command) before closing.
+  void release_stream(StreamId stream, Peer* peer, bool drain = true);
+  void apply_hwms(int64_t now_ns);
+  int64_t out_hwm(const Peer& peer) const;
+  void drop_unread(Peer& peer);
   void remove_peer(Peer& peer);
   void reap_dead_peers();
   void check_linger(int64_t now_ns);

@@ -19,7 +19,17 @@ void erase_peer(std::vector<Peer*>& peers, Peer* peer, size_t* current) {
 
 }  // namespace
 
-void LoadBalancer::attach(Peer* peer) { peers_.push_back(peer); }
+// Peers take their turns in the order their connections were made (peer ids are given in
+// connect and accept order), not the order their handshakes happened to finish: a REQ bound
+// to services that connected one after another serves them in that order, as libzmq does.
+// The peer due next stays due next, unless the newcomer came before it and has had no turn.
+void LoadBalancer::attach(Peer* peer) {
+  auto it = std::upper_bound(peers_.begin(), peers_.end(), peer,
+                             [](const Peer* a, const Peer* b) { return a->id < b->id; });
+  size_t index = size_t(it - peers_.begin());
+  peers_.insert(it, peer);
+  if (index < current_) ++current_;
+}
 
 void LoadBalancer::detach(Peer* peer) {
   if (sticky_ == peer) {

@@ -24,6 +24,12 @@ class LoopbackNet {
   Err connect(SocketCore* s, const std::string& endpoint) {
     return run(s->connect(endpoint, now_ns_));
   }
+  Err disconnect(SocketCore* s, const std::string& endpoint) {
+    return run(s->disconnect(endpoint, now_ns_));
+  }
+  Err unbind(SocketCore* s, const std::string& endpoint) {
+    return run(s->unbind(endpoint, now_ns_));
+  }
 
   // Moves bytes and carries out actions until nothing changes.
   void settle();
