@@ -34,7 +34,8 @@ struct Peer {
   bool handshaken = false;
   bool close_after_flush = false;  // close the connection once the out pipe is empty   // at least
                                    // one connection completed the handshake
-  SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
+  SubscriptionTrie subscriptions;  // PUB/XPUB: the topics it gets (each at most once)
+  SubscriptionTrie requested;      // XPUB_MANUAL: the topics it asked for (each at most once)
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
 
