@@ -102,20 +102,19 @@ TEST_F(SockOpt, StringDefaults) {
 
 TEST_F(SockOpt, RoundTrips) {
   void* s = socket(ZMQ_ROUTER);
-  const int ints[] = {ZMQ_SNDHWM,        ZMQ_RCVHWM,
-                      ZMQ_LINGER,        ZMQ_RECONNECT_IVL,
-                      ZMQ_BACKLOG,       ZMQ_RCVTIMEO,
-                      ZMQ_SNDTIMEO,      ZMQ_SNDBUF,
-                      ZMQ_RCVBUF,        ZMQ_RATE,
-                      ZMQ_RECOVERY_IVL,  ZMQ_HANDSHAKE_IVL,
-                      ZMQ_TOS,           ZMQ_HEARTBEAT_IVL,
-                      ZMQ_HEARTBEAT_TTL, ZMQ_HEARTBEAT_TIMEOUT,
-                      ZMQ_TCP_MAXRT,     ZMQ_CONNECT_TIMEOUT,
-                      ZMQ_MULTICAST_HOPS};
+  const int ints[] = {ZMQ_SNDHWM,        ZMQ_RCVHWM,          ZMQ_LINGER,
+                      ZMQ_RECONNECT_IVL, ZMQ_BACKLOG,         ZMQ_RCVTIMEO,
+                      ZMQ_SNDTIMEO,      ZMQ_SNDBUF,          ZMQ_RCVBUF,
+                      ZMQ_RATE,          ZMQ_RECOVERY_IVL,    ZMQ_HANDSHAKE_IVL,
+                      ZMQ_TOS,           ZMQ_HEARTBEAT_IVL,   ZMQ_HEARTBEAT_TIMEOUT,
+                      ZMQ_TCP_MAXRT,     ZMQ_CONNECT_TIMEOUT, ZMQ_MULTICAST_HOPS};
   for (int option : ints) {
     set_int(s, option, 42);
     EXPECT_EQ(get_int(s, option), 42) << option;
   }
+  // The TTL is kept in deciseconds, as libzmq keeps it: 4250 ms reads back 4200.
+  set_int(s, ZMQ_HEARTBEAT_TTL, 4250);
+  EXPECT_EQ(get_int(s, ZMQ_HEARTBEAT_TTL), 4200);
   set_int(s, ZMQ_IPV4ONLY, 0);
   EXPECT_EQ(get_int(s, ZMQ_IPV6), 1);
   set_int(s, ZMQ_IPV6, 0);

@@ -23,6 +23,8 @@ struct Row {
   int64_t SocketOptions::*int64_field;
   bool SocketOptions::*bool_field;
   std::string SocketOptions::*bytes_field;
+  // kInt: the value is kept in whole steps, truncated toward zero, before the range check.
+  int64_t step = 1;
 };
 
 constexpr int64_t kIntMax = std::numeric_limits<int>::max();
@@ -30,6 +32,11 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 constexpr Row int_row(int id, int SocketOptions::*f, int64_t min, int64_t max = kIntMax) {
   return {id, Kind::kInt, min, max, true, true, f, nullptr, nullptr, nullptr};
+}
+// ZMQ_HEARTBEAT_TTL travels in deciseconds: libzmq divides the milliseconds by 100 (so 99 reads
+// back 0, and -99 is 0 too) and accepts up to 65535 deciseconds.
+constexpr Row int_row_in_steps(int id, int SocketOptions::*f, int64_t step, int64_t max) {
+  return {id, Kind::kInt, 0, max, true, true, f, nullptr, nullptr, nullptr, step};
 }
 constexpr Row int64_row(int id, int64_t SocketOptions::*f, int64_t min) {
   return {id, Kind::kInt64, min, kInt64Max, true, true, nullptr, f, nullptr, nullptr};
@@ -65,7 +72,7 @@ const Row kRows[] = {
     int_row(opt::kMulticastMaxTpdu, &SocketOptions::multicast_maxtpdu, 1),
     int_row(opt::kHandshakeIvl, &SocketOptions::handshake_ivl_ms, 0),
     int_row(opt::kHeartbeatIvl, &SocketOptions::heartbeat_ivl_ms, 0),
-    int_row(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 0, 6553599),
+    int_row_in_steps(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 100, 65535 * 100),
     int_row(opt::kHeartbeatTimeout, &SocketOptions::heartbeat_timeout_ms, -1),
     int_row(opt::kConnectTimeout, &SocketOptions::connect_timeout_ms, 0),
     bool_row(opt::kImmediate, &SocketOptions::immediate),
@@ -200,7 +207,9 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
     case Kind::kInt:
     case Kind::kBool: {
       int v = 0;
-      if (!read_number(value, &v) || v < row->min || v > row->max) return Err::kInvalid;
+      if (!read_number(value, &v)) return Err::kInvalid;
+      v = int(v / row->step * row->step);
+      if (v < row->min || v > row->max) return Err::kInvalid;
       if (row->kind == Kind::kInt) {
         options.*(row->int_field) = v;
       } else {

@@ -36,7 +36,8 @@ struct Peer {
   // The application closed this peer's connection (STREAM's [id, ""]): it is not reconnected
   // and no disconnect notification is delivered, as in libzmq.
   bool closed_by_app = false;
-  SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
+  SubscriptionTrie subscriptions;  // PUB/XPUB: the topics it gets (each at most once)
+  SubscriptionTrie requested;      // XPUB_MANUAL: the topics it asked for (each at most once)
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
   // inproc: the receiving socket's RCVHWM, which its shared pipe adds to our SNDHWM (libzmq's

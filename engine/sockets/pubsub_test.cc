@@ -325,6 +325,7 @@ TEST(XSubTest, ResubscribesEachTopicOnceAfterAReconnect) {
   set_bytes(sub, opt::kSubscribe, "k");
   net.settle();
   EXPECT_EQ(recv_string(net, xpub), "\x01k");
+  EXPECT_EQ(recv_string(net, xpub), "\x01k");  // every subscribe goes up; verboser shows it
   net.reset_streams(sub);
   net.advance_by(1000 * proto::kNsPerMs);
   EXPECT_EQ(recv_string(net, xpub), std::string("\x00k", 2));  // the old connection's
@@ -338,6 +339,152 @@ TEST(XSubTest, ResubscribesEachTopicOnceAfterAReconnect) {
   net.send(xpub, "k1");
   net.settle();
   EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
+}
+
+}  // namespace
+}  // namespace zlab::testing
+
+namespace zlab::testing {
+namespace {
+
+// Regression: a SUB told upstream only of a topic's first subscribe, so an XPUB with
+// XPUB_VERBOSE never saw a repeated one (libzmq's XSUB forwards every subscribe and leaves
+// the filtering to the XPUB). The XPUB holds a topic once per peer: one cancel ends it.
+TEST(XPubTest, RepeatedSubscribeReachesAVerboseXPubAndOneCancelEndsIt) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.connect(sub, "tcp://x:1");
+  set_bytes(sub, opt::kSubscribe, "a");
+  set_bytes(sub, opt::kSubscribe, "a");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub),
+            "\x01"
+            "a");
+  std::string body;
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);  // not verbose: the repeat is filtered
+  set_int(xpub, opt::kXPubVerbose, 1);
+  set_bytes(sub, opt::kSubscribe, "a");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub),
+            "\x01"
+            "a");
+  for (int i = 0; i < 3; ++i) set_bytes(sub, opt::kUnsubscribe, "a");  // the SUB sends one
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), std::string("\x00"
+                                                "a",
+                                                2));
+  net.send(xpub, "a1");
+  net.settle();
+  EXPECT_EQ(net.recv(sub, &body), Err::kAgain);  // that one cancel ended it
+}
+
+// Regression: VERBOSE and VERBOSER were two flags; in libzmq VERBOSE also switches verbose
+// cancels off, and VERBOSER 0 switches verbose subscribes off.
+TEST(XPubTest, VerboseAfterVerboserStopsVerboseCancels) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubVerboser, 1);
+  set_int(xpub, opt::kXPubVerbose, 1);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* a = net.socket(SocketType::kSub);
+  SocketCore* b = net.socket(SocketType::kSub);
+  for (SocketCore* s : {a, b}) {
+    net.connect(s, "tcp://x:1");
+    set_bytes(s, opt::kSubscribe, "t");
+  }
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  EXPECT_EQ(recv_string(net, xpub), "\x01t");
+  set_bytes(a, opt::kUnsubscribe, "t");
+  net.settle();
+  std::string body;
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);  // b still wants it; cancels not verbose
+  set_int(xpub, opt::kXPubVerboser, 0);
+  set_bytes(a, opt::kSubscribe, "t");
+  net.settle();
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);  // nor subscribes any more
+}
+
+// Regression (libzmq test_xpub_manual): in manual mode ZMQ_SUBSCRIBE applies to the peer whose
+// request the application read last (not the one heard last), does nothing when there is
+// none, and a peer leaving reports each topic it asked for, once per peer.
+TEST(XPubTest, ManualSubscribeFollowsWhatWasReadAndLeavingPeersCancel) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubManual, 1);
+  EXPECT_EQ(set_bytes(xpub, opt::kSubscribe, "x"), Err::kOk);  // nobody to apply it to
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* a = net.socket(SocketType::kXSub);
+  SocketCore* b = net.socket(SocketType::kXSub);
+  net.connect(a, "tcp://x:1");
+  net.connect(b, "tcp://x:1");
+  net.send(a,
+           "\x01"
+           "A");
+  net.settle();
+  net.send(b,
+           "\x01"
+           "B");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub),
+            "\x01"
+            "A");  // b's request is queued but not read yet
+  ASSERT_EQ(set_bytes(xpub, opt::kSubscribe, "XA"), Err::kOk);
+  EXPECT_EQ(recv_string(net, xpub),
+            "\x01"
+            "B");
+  ASSERT_EQ(set_bytes(xpub, opt::kSubscribe, "XB"), Err::kOk);
+  net.send(xpub, "XA");
+  net.send(xpub, "XB");
+  net.settle();
+  EXPECT_EQ(recv_string(net, a), "XA");
+  EXPECT_EQ(recv_string(net, b), "XB");
+  std::string body;
+  EXPECT_EQ(net.recv(a, &body), Err::kAgain);
+  a->close(net.now_ns());
+  b->close(net.now_ns());
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub), std::string("\x00"
+                                                "A",
+                                                2));
+  EXPECT_EQ(set_bytes(xpub, opt::kUnsubscribe, "XA"), Err::kOk);  // a is gone: no-op
+  EXPECT_EQ(recv_string(net, xpub), std::string("\x00"
+                                                "B",
+                                                2));
+  EXPECT_EQ(net.recv(xpub, &body), Err::kAgain);
+}
+
+}  // namespace
+}  // namespace zlab::testing
+
+namespace zlab::testing {
+namespace {
+
+// Regression: the XSUB filtered what it received by its own subscriptions; libzmq's XSUB does
+// not (only SUB does), so a message an XPUB chose to send it arrives whatever its topics.
+TEST(XSubTest, PassesOnWhatItsPublisherSends) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  set_int(xpub, opt::kXPubManual, 1);
+  net.bind(xpub, "tcp://x:1");
+  SocketCore* xsub = net.socket(SocketType::kXSub);
+  net.connect(xsub, "tcp://x:1");
+  net.send(xsub,
+           "\x01"
+           "A");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xpub),
+            "\x01"
+            "A");
+  ASSERT_EQ(set_bytes(xpub, opt::kSubscribe, "B"), Err::kOk);
+  net.send(xpub, "A");
+  net.send(xpub, "B");
+  net.settle();
+  EXPECT_EQ(recv_string(net, xsub), "B");
+  std::string body;
+  EXPECT_EQ(net.recv(xsub, &body), Err::kAgain);
 }
 
 }  // namespace

@@ -37,6 +37,16 @@ bool SubscriptionTrie::remove(std::span<const uint8_t> topic) {
   return true;
 }
 
+bool SubscriptionTrie::contains(std::span<const uint8_t> topic) const {
+  const Node* node = &root_;
+  for (uint8_t c : topic) {
+    auto it = node->children.find(c);
+    if (it == node->children.end()) return false;
+    node = it->second.get();
+  }
+  return node->refs > 0;
+}
+
 bool SubscriptionTrie::matches(std::span<const uint8_t> data) const {
   const Node* node = &root_;
   if (node->refs > 0) return true;

@@ -18,6 +18,8 @@ class SubscriptionTrie {
   bool add(std::span<const uint8_t> topic);
   // Returns true when the last subscription to the topic went away.
   bool remove(std::span<const uint8_t> topic);
+  // Whether exactly this topic is subscribed (at least once).
+  bool contains(std::span<const uint8_t> topic) const;
   // Whether any subscribed topic is a prefix of `data`.
   bool matches(std::span<const uint8_t> data) const;
   bool empty() const { return root_.refs == 0 && root_.children.empty(); }

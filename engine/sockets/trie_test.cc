@@ -59,7 +59,9 @@ RC_GTEST_PROP(TrieTest, BehavesLikeAMultisetOfPrefixes, ()) {
       RC_ASSERT(t.remove(b(s)) == last);
     }
   }
+  for (const auto& [s, n] : model) RC_ASSERT(t.contains(b(s)) == (n > 0));
   for (const auto& p : probes) {
+    RC_ASSERT(t.contains(b(p)) == (model.count(p) > 0 && model[p] > 0));
     bool expect = false;
     for (const auto& [s, n] : model) expect |= n > 0 && p.compare(0, s.size(), s) == 0;
     RC_ASSERT(t.matches(b(p)) == expect);

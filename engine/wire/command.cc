@@ -1,5 +1,6 @@
 #include "engine/wire/command.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace zlab::wire {
@@ -89,10 +90,12 @@ Msg make_ping(uint16_t ttl_ds, std::span<const uint8_t> context) {
 
 Parsed<Ping> parse_ping(std::span<const uint8_t> data) {
   if (data.size() < 2) return {std::nullopt, "PING TTL is truncated"};
-  if (data.size() - 2 > kMaxPingContext) return {std::nullopt, "PING context above 16 bytes"};
   Ping ping;
   ping.ttl_ds = uint16_t((data[0] << 8) | data[1]);
-  ping.context.assign(data.begin() + 2, data.end());
+  // RFC 37 allows 16 context bytes. A longer context is cut to 16, not refused, as libzmq does
+  // (its PONG echoes the first 16): a peer is not dropped for a PING it can still answer.
+  size_t context_size = std::min(data.size() - 2, kMaxPingContext);
+  ping.context.assign(data.begin() + 2, data.begin() + 2 + context_size);
   return {std::move(ping), {}};
 }
 

@@ -49,8 +49,8 @@ Msg make_error(std::string_view reason);
 Parsed<std::string> parse_error(std::span<const uint8_t> data);
 
 struct Ping {
-  uint16_t ttl_ds = 0;  // deciseconds, as on the wire
-  std::vector<uint8_t> context;
+  uint16_t ttl_ds = 0;           // deciseconds, as on the wire
+  std::vector<uint8_t> context;  // at most kMaxPingContext bytes: a longer one is cut
 };
 Msg make_ping(uint16_t ttl_ds, std::span<const uint8_t> context);
 Parsed<Ping> parse_ping(std::span<const uint8_t> data);

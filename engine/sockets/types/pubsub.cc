@@ -37,29 +37,53 @@ bool XPubRouting::attach(Peer& peer) {
   return true;
 }
 
-void XPubRouting::detach(Peer& peer) {
-  // The peer's subscriptions go with it; a topic nobody wants any more is reported.
+void XPubRouting::push_upstream(Msg part, bool names_subscriber, Peer* subscriber) {
+  if (is_pub_ || upstream_.size() >= kMaxUpstream) return;
+  upstream_.push_back(Upstream{std::move(part), names_subscriber, subscriber});
+}
+
+// Removes every topic of a leaving peer; reported as libzmq does: in manual mode each topic the
+// peer asked for, otherwise each topic nobody else wants (every topic under XPUB_VERBOSER).
+void XPubRouting::drop_subscriptions(Peer& peer, bool report) {
   std::vector<std::string> topics;
   peer.subscriptions.for_each([&](const std::string& t) { topics.push_back(t); });
   for (const std::string& t : topics) {
     std::span<const uint8_t> topic(reinterpret_cast<const uint8_t*>(t.data()), t.size());
-    apply(peer, false, topic, !manual_);
+    bool news = apply(peer, false, topic);
+    if (report && news) push_upstream(subscription_message(false, topic));
+  }
+}
+
+void XPubRouting::detach(Peer& peer) {
+  for (Upstream& u : upstream_) {
+    if (u.subscriber == &peer) u.subscriber = nullptr;
+  }
+  drop_subscriptions(peer, !manual_);
+  if (manual_) {
+    std::vector<std::string> topics;
+    peer.requested.for_each([&](const std::string& t) { topics.push_back(t); });
+    for (const std::string& t : topics) {
+      std::span<const uint8_t> topic(reinterpret_cast<const uint8_t*>(t.data()), t.size());
+      push_upstream(subscription_message(false, topic), true, nullptr);
+    }
+    peer.requested.clear();
   }
   if (last_subscriber_ == &peer) last_subscriber_ = nullptr;
   dist_.detach(&peer);
 }
 
-void XPubRouting::apply(Peer& peer, bool subscribe, std::span<const uint8_t> topic, bool report) {
-  bool unique = false;
+// A peer holds each topic at most once (a repeated subscribe is no change, one cancel ends it),
+// as libzmq's XPUB does; all_ counts the peers per topic.
+bool XPubRouting::apply(Peer& peer, bool subscribe, std::span<const uint8_t> topic) {
   if (subscribe) {
-    unique = peer.subscriptions.add(topic) && all_.add(topic);
-  } else {
-    unique = peer.subscriptions.remove(topic) && all_.remove(topic);
+    if (peer.subscriptions.contains(topic)) return verbose_subs_;
+    peer.subscriptions.add(topic);
+    return all_.add(topic) || verbose_subs_;
   }
-  bool pass = unique || (subscribe && (verbose_ || verboser_)) || (!subscribe && verboser_);
-  if (report && pass && !is_pub_ && upstream_.size() < kMaxUpstream) {
-    upstream_.push_back(subscription_message(subscribe, topic));
-  }
+  // A cancel of a topic the peer does not hold is passed on, as libzmq does.
+  if (!peer.subscriptions.contains(topic)) return true;
+  peer.subscriptions.remove(topic);
+  return all_.remove(topic) || verbose_unsubs_;
 }
 
 bool XPubRouting::intercept(Peer& peer, Msg& part) {
@@ -71,7 +95,7 @@ bool XPubRouting::intercept(Peer& peer, Msg& part) {
     peer.partial_in.push_back(std::move(part));
     if (peer.partial_in.back().more()) return true;
     if (upstream_.size() < kMaxUpstream) {
-      for (Msg& p : peer.partial_in) upstream_.push_back(std::move(p));
+      for (Msg& p : peer.partial_in) push_upstream(std::move(p));
     }
     peer.partial_in.clear();
     return true;
@@ -79,16 +103,21 @@ bool XPubRouting::intercept(Peer& peer, Msg& part) {
   if (is_subscription(part)) {
     bool subscribe = part.data()[0] == 1;
     if (manual_) {
-      // The application decides: it sees every request and subscribes the peer itself.
-      last_subscriber_ = &peer;
-      if (!is_pub_ && upstream_.size() < kMaxUpstream) upstream_.push_back(std::move(part));
-    } else {
-      apply(peer, subscribe, topic_of(part), true);
+      // The application decides: it sees every request and, once it has read it, subscribes
+      // the requesting peer itself.
+      if (subscribe && !peer.requested.contains(topic_of(part))) {
+        peer.requested.add(topic_of(part));
+      } else if (!subscribe && peer.requested.contains(topic_of(part))) {
+        peer.requested.remove(topic_of(part));
+      }
+      push_upstream(std::move(part), true, &peer);
+    } else if (apply(peer, subscribe, topic_of(part))) {
+      push_upstream(std::move(part));
     }
     return true;
   }
   // Other messages have no effect on subscriptions; XPUB passes them up as they are.
-  if (!is_pub_ && upstream_.size() < kMaxUpstream) upstream_.push_back(std::move(part));
+  push_upstream(std::move(part));
   return true;
 }
 
@@ -114,7 +143,9 @@ Err XPubRouting::send(Msg& part) {
 Err XPubRouting::recv(Msg* part) {
   if (is_pub_) return Err::kNotSupported;
   if (upstream_.empty()) return Err::kAgain;
-  *part = std::move(upstream_.front());
+  Upstream& next = upstream_.front();
+  if (manual_ && next.names_subscriber) last_subscriber_ = next.subscriber;
+  *part = std::move(next.part);
   upstream_.pop_front();
   return Err::kOk;
 }
@@ -126,18 +157,22 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
     return Err::kOk;
   }
   if ((id == opt::kSubscribe || id == opt::kUnsubscribe) && !is_pub_) {
-    if (!manual_ || last_subscriber_ == nullptr) return Err::kInvalid;
-    apply(*last_subscriber_, id == opt::kSubscribe, value, false);
+    if (!manual_) return Err::kInvalid;
+    // With no subscriber to apply it to (none read yet, or it left) this does nothing, as in
+    // libzmq.
+    if (last_subscriber_ != nullptr) apply(*last_subscriber_, id == opt::kSubscribe, value);
+    return Err::kOk;
+  }
+  if (id == opt::kXPubVerbose || id == opt::kXPubVerboser) {
+    // As libzmq: VERBOSE sets verbose subscribes and clears verbose cancels; VERBOSER sets both.
+    auto v = bool_option(value);
+    if (!v) return Err::kInvalid;
+    verbose_subs_ = *v;
+    verbose_unsubs_ = id == opt::kXPubVerboser && *v;
     return Err::kOk;
   }
   bool* field = nullptr;
   switch (id) {
-    case opt::kXPubVerbose:
-      field = &verbose_;
-      break;
-    case opt::kXPubVerboser:
-      field = &verboser_;
-      break;
     case opt::kXPubManual:
       field = &manual_;
       break;
@@ -165,7 +200,7 @@ XSubRouting::XSubRouting(SocketServices& services, bool is_sub)
 // Subscriptions bypass the HWM: a subscriber whose upstream queue is full must still get its
 // subscriptions through, or the publisher would never send it anything again.
 void XSubRouting::resubscribe(Peer& peer) {
-  // Each topic once, as send_subscription tells upstream only a topic's first subscribe.
+  // Each topic once: the publisher holds a topic once per peer, whatever its count here.
   std::string previous;
   bool first = true;
   subscriptions_.for_each([&](const std::string& t) {
@@ -198,9 +233,13 @@ void XSubRouting::reconnected(Peer& peer) {
 }
 
 void XSubRouting::send_subscription(bool subscribe, std::span<const uint8_t> topic) {
-  // Upstream hears of a topic's first subscription and its last cancel only.
-  bool changed = subscribe ? subscriptions_.add(topic) : subscriptions_.remove(topic);
-  if (!changed) return;
+  // Upstream hears of every subscribe (an XPUB filters repeats itself, and one with
+  // XPUB_VERBOSE wants to see them all), and of a topic's last cancel only, as in libzmq.
+  if (subscribe) {
+    subscriptions_.add(topic);
+  } else if (!subscriptions_.remove(topic)) {
+    return;
+  }
   Msg msg = subscription_message(subscribe, topic);
   for (Peer* p : dist_.peers()) {
     if (!p->out_dead) p->out.write_control(msg.share());
@@ -224,8 +263,10 @@ bool XSubRouting::fetch() {
   if (has_pending_ || more_in_) return true;
   Msg part;
   while (fq_.recv(&part) == Err::kOk) {
+    // Only a SUB filters: an XSUB passes on whatever its publishers send it (libzmq's XSUB
+    // has filtering off), which is what lets an XPUB in manual mode route by other topics.
     bool match = subscriptions_.matches(part.bytes());
-    if (invert_ ? !match : match) {
+    if (!is_sub_ || (invert_ ? !match : match)) {
       pending_ = std::move(part);
       has_pending_ = true;
       return true;

@@ -194,17 +194,26 @@ class XPubRouting : public Routing {
   Err set_option(int id, std::span<const uint8_t> value) override;
 
  private:
-  void apply(Peer& peer, bool subscribe, std::span<const uint8_t> topic, bool report);
+  // A message waiting for the application. In manual mode, reading a subscription (or a
+  // cancel made by a peer leaving) makes its peer, or none, the target of ZMQ_SUBSCRIBE.
+  struct Upstream {
+    Msg part;
+    bool names_subscriber = false;
+    Peer* subscriber = nullptr;
+  };
+  // Returns whether the change is news upstream (first subscribe, last cancel, or verbose).
+  bool apply(Peer& peer, bool subscribe, std::span<const uint8_t> topic);
+  void push_upstream(Msg part, bool names_subscriber = false, Peer* subscriber = nullptr);
+  void drop_subscriptions(Peer& peer, bool report);
 
   bool is_pub_;
   Distributor dist_;
   SubscriptionTrie all_;  // every (peer, topic) pair, to report a topic's first and last
-  std::deque<Msg> upstream_;
-  bool reading_upstream_ = false;
-  Peer* last_subscriber_ = nullptr;  // XPUB_MANUAL: who sent the last subscription
+  std::deque<Upstream> upstream_;
+  Peer* last_subscriber_ = nullptr;  // XPUB_MANUAL: whom ZMQ_SUBSCRIBE applies to
   bool more_out_ = false;
-  bool verbose_ = false;
-  bool verboser_ = false;
+  bool verbose_subs_ = false;    // XPUB_VERBOSE, XPUB_VERBOSER: every subscribe goes up
+  bool verbose_unsubs_ = false;  // XPUB_VERBOSER: every cancel goes up
   bool manual_ = false;
   bool nodrop_ = false;
   bool invert_ = false;
