@@ -2,9 +2,13 @@
 // line (JSON). conformance/run turns them into the report; people run ./zlab conform.
 //
 //   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
+//                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
+//                  [--shrink-budget-ms N] [--max-shrinks N]
 //
 // --transport tcp runs the properties on zlab's real driver over loopback (zlab on both
-// ends, no injected faults); properties marked sim_only are left out.
+// ends, no injected faults); properties marked sim_only are left out. --after skips every
+// property up to and including RULE (conformance/run restarts there after a hung case, which
+// ends the process with status 3 once its FAIL line is printed).
 #include <rapidcheck.h>
 
 #include <cstdio>
@@ -19,6 +23,7 @@ int main(int argc, char** argv) {
   using namespace zlab::conform;
   RunConfig config;
   bool list = false;
+  std::string after;  // skip up to and including this rule
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -42,12 +47,23 @@ int main(int argc, char** argv) {
       }
       set_current_transport(t == "sim" ? Transport::kSim : Transport::kTcp);
       if (t == "tcp") config.replay_prefix += " --transport tcp";
+    } else if (arg == "--after") {
+      after = value();
+    } else if (arg == "--case-wall-ms") {
+      config.case_limits.wall_ms = std::atoll(value().c_str());
+    } else if (arg == "--case-virtual-ms") {
+      config.case_limits.virtual_ms = std::atoll(value().c_str());
+    } else if (arg == "--shrink-budget-ms") {
+      config.shrink_budget_ms = std::atoll(value().c_str());
+    } else if (arg == "--max-shrinks") {
+      config.max_shrink_tries = std::atoi(value().c_str());
     } else if (arg == "--list") {
       list = true;
     } else {
       std::fprintf(stderr,
                    "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
-                   "sim|tcp] [--list]\n");
+                   "sim|tcp] [--list] [--after RULE] [--case-wall-ms N] [--case-virtual-ms N] "
+                   "[--shrink-budget-ms N] [--max-shrinks N]\n");
       return 2;
     }
   }
@@ -58,6 +74,10 @@ int main(int argc, char** argv) {
   for (const Property& p : catalogue()) {
     if (!config.only.empty() && !glob_match(config.only, p.rule)) continue;
     if (p.sim_only && current_transport() != Transport::kSim) continue;
+    if (!after.empty()) {
+      if (p.rule == after) after.clear();
+      continue;
+    }
     if (list) {
       std::printf("%s\n", p.rule.c_str());
       continue;
@@ -68,6 +88,13 @@ int main(int argc, char** argv) {
                  r.duration_ms);
     if (r.status == "FAIL") {
       std::fprintf(stderr, "  %s\n  replay: %s\n", r.actual.c_str(), r.replay.c_str());
+    } else if (r.status == "FLAKY") {
+      std::fprintf(stderr,
+                   "  failed (world seed %llu): %s\n  but the shrunk case's replay (world seed "
+                   "%llu) passed: %s\n  replay: %s\n",
+                   (unsigned long long)r.first_world_seed, r.actual.c_str(),
+                   (unsigned long long)r.replay_world_seed, r.replay_outcome.c_str(),
+                   r.replay.c_str());
     }
     std::printf("%s\n", to_json_line(r, config.seed).c_str());
     std::fflush(stdout);
