@@ -3,7 +3,11 @@
 //
 //   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
 //                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
-//                  [--shrink-budget-ms N] [--max-shrinks N]
+//                  [--shrink-budget-ms N] [--max-shrinks N] [--check-determinism]
+//
+// --check-determinism runs every property twice with the seed, on the simulator, and prints
+// one line per property: PASS when both runs agree (outcome, counts, evidence, failure,
+// every world's trace hash), FAIL with the difference otherwise.
 //
 // --transport tcp runs the properties on zlab's real driver over loopback (zlab on both
 // ends, no injected faults); properties marked sim_only are left out. --after skips every
@@ -24,6 +28,7 @@ int main(int argc, char** argv) {
   RunConfig config;
   bool list = false;
   std::string after;  // skip up to and including this rule
+  bool determinism = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -57,13 +62,15 @@ int main(int argc, char** argv) {
       config.shrink_budget_ms = std::atoll(value().c_str());
     } else if (arg == "--max-shrinks") {
       config.max_shrink_tries = std::atoi(value().c_str());
+    } else if (arg == "--check-determinism") {
+      determinism = true;
     } else if (arg == "--list") {
       list = true;
     } else {
       std::fprintf(stderr,
                    "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
                    "sim|tcp] [--list] [--after RULE] [--case-wall-ms N] [--case-virtual-ms N] "
-                   "[--shrink-budget-ms N] [--max-shrinks N]\n");
+                   "[--shrink-budget-ms N] [--max-shrinks N] [--check-determinism]\n");
       return 2;
     }
   }
@@ -80,6 +87,25 @@ int main(int argc, char** argv) {
     }
     if (list) {
       std::printf("%s\n", p.rule.c_str());
+      continue;
+    }
+    if (determinism) {
+      if (current_transport() != Transport::kSim) {
+        std::fprintf(stderr, "conform_runner: --check-determinism needs --transport sim\n");
+        return 2;
+      }
+      RuleResult first = run_property(p, config);
+      RuleResult second = run_property(p, config);
+      std::string diff = difference(first, second);
+      std::fprintf(stderr, "conform: %-40s %s %s\n", p.rule.c_str(),
+                   diff.empty() ? "deterministic" : "NONDETERMINISTIC:", diff.c_str());
+      std::printf(
+          "{\"rule\":\"%s\",\"seed\":%llu,\"deterministic\":%s,\"outcome\":\"%s\","
+          "\"trace_hash\":\"%016llx\"}\n",
+          p.rule.c_str(), (unsigned long long)config.seed, diff.empty() ? "true" : "false",
+          first.status.c_str(), (unsigned long long)first.trace_hash);
+      std::fflush(stdout);
+      failed += !diff.empty();
       continue;
     }
     std::fprintf(stderr, "conform: %-40s ", p.rule.c_str());

@@ -12,6 +12,7 @@ Evidence scratch;  // when no runner is around (a property called from a unit te
 CaseLog log_of_case;
 CaseLimits limits;
 uint64_t world_seed = 0;
+uint64_t fingerprint = 0xcbf29ce484222325ull;
 std::atomic<int64_t> case_start_ns{0};
 
 int64_t steady_ns() {
@@ -63,6 +64,15 @@ void CaseLog::clear() {
 }
 
 CaseLog& case_log() { return log_of_case; }
+
+void fold_into_fingerprint(uint64_t value) {
+  for (int i = 0; i < 8; ++i) {  // FNV-1a 64 over the value's bytes
+    fingerprint ^= (value >> (8 * i)) & 0xff;
+    fingerprint *= 0x100000001b3ull;
+  }
+}
+uint64_t run_fingerprint() { return fingerprint; }
+void reset_run_fingerprint() { fingerprint = 0xcbf29ce484222325ull; }
 
 void note_world_seed(uint64_t seed) { world_seed = seed; }
 uint64_t case_world_seed() { return world_seed; }

@@ -57,6 +57,14 @@ CaseLog& case_log();
 void note_world_seed(uint64_t seed);
 uint64_t case_world_seed();
 
+// A fingerprint of what a run's cases did in the simulator: every simulated world's trace
+// hash, folded in the order the worlds ended, and each case's outcome (the runner's). Two
+// runs of one property with one seed must give the same (conform_runner
+// --check-determinism).
+void fold_into_fingerprint(uint64_t value);
+uint64_t run_fingerprint();
+void reset_run_fingerprint();
+
 // How long one case may run. A case past either limit fails (Lab checks at every step it
 // takes); a case that stops returning altogether is reported by the runner's watchdog.
 struct CaseLimits {

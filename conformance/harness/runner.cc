@@ -172,6 +172,7 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   r.column = p.column;
   Tracker tracker;
   Watchdog watchdog(p, config);
+  reset_run_fingerprint();
   set_case_limits(config.case_limits);
   // Cases after the first failure are shrinking (or the replay): they do not count.
   Phase phase = Phase::kSearch;
@@ -210,10 +211,16 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
         shrink_start = std::chrono::steady_clock::now();
       }
     };
+    struct FoldOutcome {  // 1 passed, 2 failed, 3 discarded: whichever way the case ends
+      int outcome = 3;
+      ~FoldOutcome() { fold_into_fingerprint(uint64_t(outcome)); }
+    } fold;
     try {
       p.body();
+      fold.outcome = 1;
     } catch (const CaseResult& result) {
       if (result.type == CaseResult::Type::Failure) {
+        fold.outcome = 2;
         failed_now();
       } else {
         watchdog.case_running(false);
@@ -227,6 +234,7 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
       last_failed = false;
       throw;
     } catch (...) {
+      fold.outcome = 2;
       failed_now();
       throw;
     }
@@ -295,7 +303,36 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   }
   r.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  r.trace_hash = run_fingerprint();
   return r;
+}
+
+std::string difference(const RuleResult& a, const RuleResult& b) {
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const std::string& s : v) out += (out.empty() ? "" : "; ") + s;
+    return out;
+  };
+  auto counters = [](const std::map<std::string, int64_t>& m) {
+    std::string out;
+    for (const auto& [k, v] : m) out += (out.empty() ? "" : ",") + k + "=" + std::to_string(v);
+    return out;
+  };
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> fields = {
+      {"status", {a.status, b.status}},
+      {"runs", {std::to_string(a.runs), std::to_string(b.runs)}},
+      {"exercised", {std::to_string(a.exercised), std::to_string(b.exercised)}},
+      {"evidence", {counters(a.evidence), counters(b.evidence)}},
+      {"failure", {a.actual, b.actual}},
+      {"shrunk case", {join(a.minimal_sequence), join(b.minimal_sequence)}},
+      {"trace hash", {std::to_string(a.trace_hash), std::to_string(b.trace_hash)}},
+  };
+  std::string out;
+  for (const auto& [name, values] : fields) {
+    if (values.first == values.second) continue;
+    out += (out.empty() ? "" : "; ") + name + ": " + values.first + " vs " + values.second;
+  }
+  return out;
 }
 
 std::string to_json_line(const RuleResult& r, uint64_t seed) {
@@ -316,7 +353,9 @@ std::string to_json_line(const RuleResult& r, uint64_t seed) {
     json_string(out, k);
     out << ":" << v;
   }
-  out << "},\"duration_ms\":" << r.duration_ms << ",\"failure\":";
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r.trace_hash);
+  out << "},\"duration_ms\":" << r.duration_ms << ",\"trace_hash\":\"" << hash << "\",\"failure\":";
   if (r.status != "FAIL" && r.status != "FLAKY") {
     out << "null";
   } else {

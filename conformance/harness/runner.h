@@ -53,12 +53,18 @@ struct RuleResult {
   uint64_t first_world_seed = 0;
   uint64_t replay_world_seed = 0;
   std::string replay_outcome;  // FLAKY: what the shrunk case's replay did instead of failing
-  int shrink_tries = 0;        // runs of the body spent shrinking
+  // Every simulated world's trace hash and every case's outcome, shrinking included, folded
+  // (run_fingerprint()): the same for two runs of the same property and seed.
+  uint64_t trace_hash = 0;
+  int shrink_tries = 0;  // runs of the body spent shrinking
   bool shrink_budget_hit = false;
 };
 
 bool glob_match(std::string_view pattern, std::string_view text);
 RuleResult run_property(const Property& p, const RunConfig& config);
+// How two runs of one property with one seed differ (outcome, counts, evidence, failure, trace
+// hash); empty when they do not. Durations are not compared.
+std::string difference(const RuleResult& a, const RuleResult& b);
 // One JSON object on one line (the fields of a zlab-conformance/1 result).
 std::string to_json_line(const RuleResult& r, uint64_t seed);
 

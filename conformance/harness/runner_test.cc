@@ -131,6 +131,35 @@ TEST(RunnerDeathTest, AHungCaseIsReportedAndEndsTheRunner) {
               "a case hung: no return after .* s \\(world seed 99\\)");
 }
 
+// --check-determinism compares two runs: the same property and seed agree; a property whose
+// worlds trace differently, or whose outcome changes, is caught and the field named.
+TEST(RunnerTest, DifferenceFindsWhatChangedBetweenTwoRuns) {
+  RunConfig config;
+  config.cases = 5;
+  Property same{"rule/X/same", "X", "k", [] {
+                  int n = *rc::gen::inRange(0, 100);
+                  fold_into_fingerprint(uint64_t(n));  // as a simulated world's trace hash
+                  evidence().exercised();
+                }};
+  RuleResult a = run_property(same, config);
+  EXPECT_EQ(difference(a, run_property(same, config)), "");
+  uint64_t worlds = 0;
+  Property drifting{"rule/X/drifting", "X", "k", [&] {
+                      fold_into_fingerprint(++worlds);  // a world that traces differently
+                      evidence().exercised();
+                    }};
+  RuleResult b = run_property(drifting, config);
+  EXPECT_NE(difference(b, run_property(drifting, config)).find("trace hash"), std::string::npos);
+  int calls = 0;
+  Property flipping{"rule/X/flipping", "X", "k", [&] {
+                      evidence().exercised();
+                      RC_ASSERT(++calls > 3);
+                    }};
+  RuleResult c = run_property(flipping, config);
+  std::string diff = difference(c, run_property(flipping, config));
+  EXPECT_EQ(diff.rfind("status: FAIL vs PASS", 0), 0u) << diff;
+}
+
 TEST(RunnerTest, JsonEscapes) {
   RuleResult r;
   r.rule = "a\"b\\c\n";

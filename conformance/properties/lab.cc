@@ -99,6 +99,8 @@ class SimBackend final : public Lab::Backend {
     late_.faults = &faults_;
     late_.world = world_.get();
   }
+  // What this world did, for conform_runner --check-determinism.
+  ~SimBackend() override { fold_into_fingerprint(world_->trace().hash()); }
   bool simulated() const override { return true; }
   sim::World* world() override { return world_.get(); }
   const sim::FaultSchedule& faults() const override { return faults_; }
