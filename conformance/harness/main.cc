@@ -3,7 +3,8 @@
 //
 //   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
 //                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
-//                  [--shrink-budget-ms N] [--max-shrinks N] [--check-determinism]
+//                  [--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N]
+//                  [--check-determinism]
 //
 // --check-determinism runs every property twice with the seed, on the simulator, and prints
 // one line per property: PASS when both runs agree (outcome, counts, evidence, failure,
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   bool list = false;
   std::string after;  // skip up to and including this rule
   bool determinism = false;
+  bool wall_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -56,10 +58,13 @@ int main(int argc, char** argv) {
       after = value();
     } else if (arg == "--case-wall-ms") {
       config.case_limits.wall_ms = std::atoll(value().c_str());
+      wall_given = true;
     } else if (arg == "--case-virtual-ms") {
       config.case_limits.virtual_ms = std::atoll(value().c_str());
     } else if (arg == "--shrink-budget-ms") {
       config.shrink_budget_ms = std::atoll(value().c_str());
+    } else if (arg == "--shrink-total-ms") {
+      config.shrink_total_ms = std::atoll(value().c_str());
     } else if (arg == "--max-shrinks") {
       config.max_shrink_tries = std::atoi(value().c_str());
     } else if (arg == "--check-determinism") {
@@ -70,9 +75,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
                    "sim|tcp] [--list] [--after RULE] [--case-wall-ms N] [--case-virtual-ms N] "
-                   "[--shrink-budget-ms N] [--max-shrinks N] [--check-determinism]\n");
+                   "[--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N] "
+                   "[--check-determinism]\n");
       return 2;
     }
+  }
+  // A simulated case takes seconds at most on a loaded machine; a real one pushes megabytes.
+  if (!wall_given && current_transport() == Transport::kSim) config.case_limits.wall_ms = 60'000;
+  int64_t shrink_spent_ms = 0;  // over every property of this run
+  config.shrink_spent_ms = &shrink_spent_ms;
+  if (determinism) {  // both runs must shrink alike: only the count budget, never the clock's
+    config.shrink_spent_ms = nullptr;
+    config.shrink_budget_ms = int64_t(1) << 50;
   }
   // RapidCheck announces its own configuration once, on first use: let it do so now rather
   // than in the middle of the first result line. (Our seed, not that one, drives the runs.)

@@ -182,9 +182,13 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   auto over_budget = [&] {
     if (phase != Phase::kShrink) return false;
     if (r.shrink_budget_hit) return true;
-    auto spent = std::chrono::steady_clock::now() - shrink_start;
+    int64_t spent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - shrink_start)
+                           .count();
+    bool run_spent = config.shrink_spent_ms != nullptr &&
+                     *config.shrink_spent_ms + spent_ms >= config.shrink_total_ms;
     r.shrink_budget_hit = r.shrink_tries >= config.max_shrink_tries ||
-                          spent >= std::chrono::milliseconds(config.shrink_budget_ms);
+                          spent_ms >= config.shrink_budget_ms || run_spent;
     return r.shrink_budget_hit;
   };
   auto body = [&] {
@@ -304,6 +308,11 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   r.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   r.trace_hash = run_fingerprint();
+  if (phase != Phase::kSearch && config.shrink_spent_ms != nullptr) {
+    *config.shrink_spent_ms += std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - shrink_start)
+                                   .count();
+  }
   return r;
 }
 

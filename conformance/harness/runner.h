@@ -19,8 +19,14 @@ struct RunConfig {
   std::string replay_prefix = "./zlab conform";
   // Shrinking stops after this many runs of the body or this much wall time, whichever comes
   // first: the smallest failing case found so far is then reported (and replayed).
-  int max_shrink_tries = 400;
-  int64_t shrink_budget_ms = 90'000;
+  int max_shrink_tries = 200;
+  int64_t shrink_budget_ms = 30'000;
+  // All the properties of a run together: once *shrink_spent_ms (shrinking and replaying
+  // failures so far; the caller owns it, nullptr: no total) reaches shrink_total_ms, a
+  // failure is no longer shrunk, only replayed once. So a badly broken engine, where every
+  // property fails, still gives its full report in minutes.
+  int64_t* shrink_spent_ms = nullptr;
+  int64_t shrink_total_ms = 60'000;
   CaseLimits case_limits;
   // A case that has not returned this long after its wall limit is hung: the watchdog reports
   // it (a FAIL line on stdout with the case's log) and ends the process with kHungExit.

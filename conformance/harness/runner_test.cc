@@ -116,6 +116,25 @@ TEST(RunnerTest, ShrinkingStopsAtItsBudget) {
   EXPECT_NE(to_json_line(r, 1).find("\"shrink_budget_hit\":true"), std::string::npos);
 }
 
+// Once the run's total shrink budget is spent, a failure is not shrunk but still replayed.
+TEST(RunnerTest, ARunsTotalShrinkBudgetIsShared) {
+  RunConfig config;
+  int64_t spent_ms = 0;
+  config.shrink_spent_ms = &spent_ms;
+  config.shrink_total_ms = 0;  // already spent
+  Property bad{"rule/X/bad", "X", "k", [] {
+                 int n = *rc::gen::inRange(0, 1000);
+                 evidence().exercised();
+                 RC_ASSERT(n < 500);
+               }};
+  RuleResult r = run_property(bad, config);
+  EXPECT_EQ(r.status, "FAIL");  // the replay of the unshrunk case failed again
+  EXPECT_TRUE(r.shrink_budget_hit);
+  EXPECT_EQ(r.shrink_tries, 0);
+  ASSERT_EQ(r.minimal_sequence.size(), 1u);
+  EXPECT_GE(std::stoi(r.minimal_sequence[0].substr(5)), 500);  // "int: N", as first drawn
+}
+
 // A case that never returns is reported by the watchdog: its FAIL line (with what the case
 // did so far) on stdout, and the process ends with kHungExit rather than hanging the run.
 TEST(RunnerDeathTest, AHungCaseIsReportedAndEndsTheRunner) {
