@@ -2,7 +2,7 @@
 
 from results import STATUSES
 
-RANK = {"PASS": 3, "PENDING": 2, "NOT-EXERCISED": 1, "FAIL": 0}
+RANK = {"PASS": 4, "PENDING": 3, "NOT-EXERCISED": 2, "FLAKY": 1, "FAIL": 0}
 
 
 def compare(old, new):
@@ -19,7 +19,7 @@ def compare(old, new):
             continue
         if a is None:
             notes.append(f"{rule}: new ({b.status})")
-            if b.status in ("FAIL", "NOT-EXERCISED"):
+            if b.status in ("FAIL", "FLAKY", "NOT-EXERCISED"):
                 regressions.append(f"{rule}: new and {b.status}")
             continue
         if RANK[b.status] < RANK[a.status]:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import jinja2
 
-from results import STATUSES
+from results import FAILING, STATUSES
 
-SHORT = {"PASS": "PASS", "FAIL": "FAIL", "NOT-EXERCISED": "NOT-EX", "PENDING": "PEND"}
+SHORT = {"PASS": "PASS", "FAIL": "FAIL", "FLAKY": "FLAKY", "NOT-EXERCISED": "NOT-EX",
+         "PENDING": "PEND"}
 
 
 def cell_status(results):
     """The worst status among a cell's results (a cell may hold several rules)."""
-    order = {"FAIL": 0, "NOT-EXERCISED": 1, "PASS": 2, "PENDING": 3}
+    order = {"FAIL": 0, "FLAKY": 1, "NOT-EXERCISED": 2, "PASS": 3, "PENDING": 4}
     return min((r.status for r in results), key=lambda s: order[s]) if results else ""
 
 
@@ -43,17 +44,23 @@ def text_matrix(run):
         if r.status == "FAIL":
             lines.append(f"FAIL {r.rule}: expected {r.failure.expected}; got {r.failure.actual}")
             lines.append(f"  replay: {r.failure.replay}")
+        elif r.status == "FLAKY":
+            f = r.failure
+            lines.append(f"FLAKY {r.rule}: failed (world seed {f.first_world_seed}): {f.actual}")
+            lines.append(f"  but the shrunk case's replay (world seed {f.replay_world_seed}) "
+                         f"passed: {f.replay_outcome}")
+            lines.append(f"  replay: {f.replay}")
         elif r.status == "NOT-EXERCISED":
             lines.append(f"NOT-EXERCISED {r.rule}: {r.runs} runs, none reached the situation")
     return "\n".join(lines) + "\n"
 
 
 def junit_xml(run):
-    """One test case per rule; FAIL and NOT-EXERCISED are failures, PENDING is skipped."""
+    """One test case per rule; FAIL, FLAKY and NOT-EXERCISED are failures, PENDING is skipped."""
     counts = run.counts()
     suite = ET.Element("testsuite", name=f"zlab-conformance ({run.profile}, {run.transport})",
                        tests=str(len(run.results)),
-                       failures=str(counts["FAIL"] + counts["NOT-EXERCISED"]),
+                       failures=str(sum(counts[s] for s in FAILING)),
                        skipped=str(counts["PENDING"]), time=f"{run.duration_s:.3f}")
     for r in run.results:
         case = ET.SubElement(suite, "testcase", classname=f"conformance.{r.socket_type}",
@@ -64,6 +71,16 @@ def junit_xml(run):
             node.text = "\n".join([f"seed: {f.seed}", f"replay: {f.replay}",
                                    "faults: " + ", ".join(f.faults),
                                    "minimal sequence:"] + [f"  {s}" for s in f.minimal_sequence])
+        elif r.status == "FLAKY":
+            f = r.failure
+            node = ET.SubElement(case, "failure",
+                                 message=f"flaky: failed ({f.actual}), but the shrunk case's "
+                                         f"replay passed ({f.replay_outcome})")
+            node.text = "\n".join([f"seed: {f.seed}", f"replay: {f.replay}",
+                                   f"first failing case (world seed {f.first_world_seed}):"]
+                                  + [f"  {s}" for s in f.first_sequence]
+                                  + [f"shrunk case (world seed {f.replay_world_seed}):"]
+                                  + [f"  {s}" for s in f.minimal_sequence])
         elif r.status == "NOT-EXERCISED":
             ET.SubElement(case, "failure",
                           message=f"never exercised in {r.runs} runs").text = f"source: {r.source}"
@@ -98,7 +115,8 @@ def status_plot(run, path):
     import matplotlib.pyplot as plt
 
     types = run.socket_types()
-    colors = {"PASS": "#2e7d32", "FAIL": "#c62828", "NOT-EXERCISED": "#ef6c00", "PENDING": "#9e9e9e"}
+    colors = {"PASS": "#2e7d32", "FAIL": "#c62828", "FLAKY": "#ad1457", "NOT-EXERCISED": "#ef6c00",
+              "PENDING": "#9e9e9e"}
     fig, ax = plt.subplots(figsize=(max(6, len(types) * 0.7), 3.5))
     bottom = [0] * len(types)
     for status in STATUSES:

@@ -48,7 +48,7 @@ def sample():
 
 def test_parses_and_counts():
     run = results.parse(sample())
-    assert run.counts() == {"PASS": 2, "FAIL": 1, "NOT-EXERCISED": 1, "PENDING": 1}
+    assert run.counts() == {"PASS": 2, "FAIL": 1, "FLAKY": 0, "NOT-EXERCISED": 1, "PENDING": 1}
     assert not run.ok()
     assert run.columns() == ["outgoing", "mute", "alternation"]
     assert run.socket_types() == ["PUSH", "PUB", "RADIO", "REQ"]
@@ -77,8 +77,47 @@ def test_matrix_shows_each_cell_and_the_failures():
     assert lines[0].split() == ["type", "outgoing", "mute", "alternation"]
     assert lines[1].split() == ["PUSH", "PASS", "FAIL", "-"]
     assert lines[2].split() == ["PUB", "-", "NOT-EX", "-"]
-    assert "2 PASS, 1 FAIL, 1 NOT-EXERCISED, 1 PENDING" in text
+    assert "2 PASS, 1 FAIL, 0 FLAKY, 1 NOT-EXERCISED, 1 PENDING" in text
     assert "replay: ./zlab conform --only socket/PUSH/mute --seed 7" in text
+
+
+def flaky_sample():
+    data = sample()
+    data["results"][0].update(status="FLAKY", failure={
+        "seed": 1, "expected": "the rule holds", "actual": "table_routing.cc:221: events",
+        "replay": "./zlab conform --transport tcp --only socket/PUSH/outgoing --seed 1",
+        "minimal_sequence": ["int: 1"], "faults": [], "first_sequence": ["int: 17"],
+        "first_world_seed": 4478, "replay_world_seed": 12, "replay_outcome": "no exceptions thrown"})
+    return data
+
+
+def test_flaky_is_a_failure_with_both_seeds():
+    run = results.parse(flaky_sample())
+    assert run.counts()["FLAKY"] == 1
+    assert not run.ok()
+    data = flaky_sample()
+    for r in data["results"][1:]:
+        r.update(status="PASS", exercised=1, runs=1, failure=None)
+    assert not results.parse(data).ok()  # a FLAKY alone fails the run
+    text = render.text_matrix(run)
+    assert "FLAKY socket/PUSH/outgoing: failed (world seed 4478)" in text
+    assert "replay (world seed 12) passed: no exceptions thrown" in text
+    root = ET.fromstring(render.junit_xml(run))
+    assert root.find("testsuite").get("failures") == "3"
+    case = {c.get("name"): c for c in root.iter("testcase")}["socket/PUSH/outgoing"]
+    assert "flaky" in case.find("failure").get("message")
+    assert "world seed 4478" in case.find("failure").text
+    page = render.html_page(run)
+    assert "world seed 4478" in page and "world seed 12" in page
+    regressions, _, _ = diff.compare(results.parse(sample()), run)
+    assert "socket/PUSH/outgoing: PASS -> FLAKY" in regressions
+
+
+def test_flaky_needs_its_failure():
+    data = flaky_sample()
+    data["results"][0].pop("failure")
+    with pytest.raises(results.ResultsError, match="missing 'failure'"):
+        results.parse(data)
 
 
 def test_junit_counts_not_exercised_as_failure_and_pending_as_skipped():

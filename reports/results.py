@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SCHEMA = "zlab-conformance/1"
-STATUSES = ("PASS", "FAIL", "NOT-EXERCISED", "PENDING")
+# FLAKY: a case failed but the replay of its shrunk case passed (the verdict depended on
+# something the inputs do not fix, such as thread scheduling): a failure, never a pass.
+STATUSES = ("PASS", "FAIL", "FLAKY", "NOT-EXERCISED", "PENDING")
+FAILING = ("FAIL", "FLAKY", "NOT-EXERCISED")
 # Matrix columns, in display order; rule kinds not listed here go after them, sorted.
 TABLE_COLUMNS = ("compatible", "direction", "pattern", "outgoing", "incoming", "mute")
 
@@ -22,6 +25,13 @@ class Failure:
     replay: str
     minimal_sequence: list = field(default_factory=list)
     faults: list = field(default_factory=list)
+    case_log: list = field(default_factory=list)
+    # FLAKY: the first failing case as drawn, the world seeds of it and of the shrunk
+    # case's replay, and what that replay did instead of failing.
+    first_sequence: list = field(default_factory=list)
+    first_world_seed: int = 0
+    replay_world_seed: int = 0
+    replay_outcome: str = ""
 
 
 @dataclass
@@ -68,7 +78,7 @@ class Run:
     def ok(self):
         """A run passes when nothing failed and nothing that should run went unexercised."""
         c = self.counts()
-        return c["FAIL"] == 0 and c["NOT-EXERCISED"] == 0
+        return all(c[s] == 0 for s in FAILING)
 
 
 def _require(obj, key, kind, where):
@@ -98,13 +108,18 @@ def parse(data):
         if status not in STATUSES:
             raise ResultsError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}")
         failure = None
-        if status == "FAIL":
+        if status in ("FAIL", "FLAKY"):
             f = _require(raw, "failure", dict, where)
             failure = Failure(seed=_require(f, "seed", int, where + ".failure"),
                               expected=str(f.get("expected", "")), actual=str(f.get("actual", "")),
                               replay=_require(f, "replay", str, where + ".failure"),
                               minimal_sequence=list(f.get("minimal_sequence", [])),
-                              faults=list(f.get("faults", [])))
+                              faults=list(f.get("faults", [])),
+                              case_log=list(f.get("case_log", [])),
+                              first_sequence=list(f.get("first_sequence", [])),
+                              first_world_seed=int(f.get("first_world_seed", 0)),
+                              replay_world_seed=int(f.get("replay_world_seed", 0)),
+                              replay_outcome=str(f.get("replay_outcome", "")))
         runs = int(raw.get("runs", 0))
         exercised = int(raw.get("exercised", 0))
         if exercised > runs:

@@ -2,9 +2,18 @@
 // line (JSON). conformance/run turns them into the report; people run ./zlab conform.
 //
 //   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
+//                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
+//                  [--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N]
+//                  [--check-determinism]
+//
+// --check-determinism runs every property twice with the seed, on the simulator, and prints
+// one line per property: PASS when both runs agree (outcome, counts, evidence, failure,
+// every world's trace hash), FAIL with the difference otherwise.
 //
 // --transport tcp runs the properties on zlab's real driver over loopback (zlab on both
-// ends, no injected faults); properties marked sim_only are left out.
+// ends, no injected faults); properties marked sim_only are left out. --after skips every
+// property up to and including RULE (conformance/run restarts there after a hung case, which
+// ends the process with status 3 once its FAIL line is printed).
 #include <rapidcheck.h>
 
 #include <cstdio>
@@ -19,6 +28,9 @@ int main(int argc, char** argv) {
   using namespace zlab::conform;
   RunConfig config;
   bool list = false;
+  std::string after;  // skip up to and including this rule
+  bool determinism = false;
+  bool wall_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -42,14 +54,39 @@ int main(int argc, char** argv) {
       }
       set_current_transport(t == "sim" ? Transport::kSim : Transport::kTcp);
       if (t == "tcp") config.replay_prefix += " --transport tcp";
+    } else if (arg == "--after") {
+      after = value();
+    } else if (arg == "--case-wall-ms") {
+      config.case_limits.wall_ms = std::atoll(value().c_str());
+      wall_given = true;
+    } else if (arg == "--case-virtual-ms") {
+      config.case_limits.virtual_ms = std::atoll(value().c_str());
+    } else if (arg == "--shrink-budget-ms") {
+      config.shrink_budget_ms = std::atoll(value().c_str());
+    } else if (arg == "--shrink-total-ms") {
+      config.shrink_total_ms = std::atoll(value().c_str());
+    } else if (arg == "--max-shrinks") {
+      config.max_shrink_tries = std::atoi(value().c_str());
+    } else if (arg == "--check-determinism") {
+      determinism = true;
     } else if (arg == "--list") {
       list = true;
     } else {
       std::fprintf(stderr,
                    "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
-                   "sim|tcp] [--list]\n");
+                   "sim|tcp] [--list] [--after RULE] [--case-wall-ms N] [--case-virtual-ms N] "
+                   "[--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N] "
+                   "[--check-determinism]\n");
       return 2;
     }
+  }
+  // A simulated case takes seconds at most on a loaded machine; a real one pushes megabytes.
+  if (!wall_given && current_transport() == Transport::kSim) config.case_limits.wall_ms = 60'000;
+  int64_t shrink_spent_ms = 0;  // over every property of this run
+  config.shrink_spent_ms = &shrink_spent_ms;
+  if (determinism) {  // both runs must shrink alike: only the count budget, never the clock's
+    config.shrink_spent_ms = nullptr;
+    config.shrink_budget_ms = int64_t(1) << 50;
   }
   // RapidCheck announces its own configuration once, on first use: let it do so now rather
   // than in the middle of the first result line. (Our seed, not that one, drives the runs.)
@@ -58,8 +95,31 @@ int main(int argc, char** argv) {
   for (const Property& p : catalogue()) {
     if (!config.only.empty() && !glob_match(config.only, p.rule)) continue;
     if (p.sim_only && current_transport() != Transport::kSim) continue;
+    if (!after.empty()) {
+      if (p.rule == after) after.clear();
+      continue;
+    }
     if (list) {
       std::printf("%s\n", p.rule.c_str());
+      continue;
+    }
+    if (determinism) {
+      if (current_transport() != Transport::kSim) {
+        std::fprintf(stderr, "conform_runner: --check-determinism needs --transport sim\n");
+        return 2;
+      }
+      RuleResult first = run_property(p, config);
+      RuleResult second = run_property(p, config);
+      std::string diff = difference(first, second);
+      std::fprintf(stderr, "conform: %-40s %s %s\n", p.rule.c_str(),
+                   diff.empty() ? "deterministic" : "NONDETERMINISTIC:", diff.c_str());
+      std::printf(
+          "{\"rule\":\"%s\",\"seed\":%llu,\"deterministic\":%s,\"outcome\":\"%s\","
+          "\"trace_hash\":\"%016llx\"}\n",
+          p.rule.c_str(), (unsigned long long)config.seed, diff.empty() ? "true" : "false",
+          first.status.c_str(), (unsigned long long)first.trace_hash);
+      std::fflush(stdout);
+      failed += !diff.empty();
       continue;
     }
     std::fprintf(stderr, "conform: %-40s ", p.rule.c_str());
@@ -68,6 +128,13 @@ int main(int argc, char** argv) {
                  r.duration_ms);
     if (r.status == "FAIL") {
       std::fprintf(stderr, "  %s\n  replay: %s\n", r.actual.c_str(), r.replay.c_str());
+    } else if (r.status == "FLAKY") {
+      std::fprintf(stderr,
+                   "  failed (world seed %llu): %s\n  but the shrunk case's replay (world seed "
+                   "%llu) passed: %s\n  replay: %s\n",
+                   (unsigned long long)r.first_world_seed, r.actual.c_str(),
+                   (unsigned long long)r.replay_world_seed, r.replay_outcome.c_str(),
+                   r.replay.c_str());
     }
     std::printf("%s\n", to_json_line(r, config.seed).c_str());
     std::fflush(stdout);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,50 @@ class Evidence {
 // The evidence of the case being run (set by the runner around every case).
 Evidence& evidence();
 void set_current_evidence(Evidence* e);
+
+// What the case being run did so far (its world seed, sockets, binds, connects, how far time
+// went): what a report shows when a case overruns its budget or hangs. Keeps the first lines
+// (the setup) and the latest ones.
+class CaseLog {
+ public:
+  void note(std::string line);
+  std::vector<std::string> lines() const;  // also from the runner's watchdog thread
+  void clear();
+
+ private:
+  mutable std::mutex mu_;
+  static constexpr size_t kHead = 12;
+  static constexpr size_t kTail = 24;
+  std::vector<std::string> head_;
+  std::vector<std::string> tail_;  // a ring of the latest kTail lines
+  size_t next_ = 0;
+  uint64_t skipped_ = 0;
+};
+// The log of the case being run (a scratch log when no runner is around).
+CaseLog& case_log();
+// The world seed of the case's (latest) Lab, so that reports can name it.
+void note_world_seed(uint64_t seed);
+uint64_t case_world_seed();
+
+// A fingerprint of what a run's cases did in the simulator: every simulated world's trace
+// hash, folded in the order the worlds ended, and each case's outcome (the runner's). Two
+// runs of one property with one seed must give the same (conform_runner
+// --check-determinism).
+void fold_into_fingerprint(uint64_t value);
+uint64_t run_fingerprint();
+void reset_run_fingerprint();
+
+// How long one case may run. A case past either limit fails (Lab checks at every step it
+// takes); a case that stops returning altogether is reported by the runner's watchdog.
+struct CaseLimits {
+  int64_t wall_ms = 120'000;     // wall clock, both transports
+  int64_t virtual_ms = 900'000;  // the simulator's virtual time (on tcp time is the wall's)
+};
+CaseLimits case_limits();
+void set_case_limits(CaseLimits limits);
+// Wall-clock milliseconds since the current case started (steady clock).
+int64_t case_wall_elapsed_ms();
+void mark_case_start();
 
 struct Property {
   std::string rule;         // spec id, e.g. "socket/PUSH/outgoing" or "rule/REQ/strict-alternation"

@@ -128,6 +128,29 @@ std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType pee
   return {a, b};
 }
 
+void observe_mute(Lab& lab, Sock* s, int* sent, const std::function<Parts(int)>& message) {
+  Err err = Err::kOk;
+  if (lab.simulated()) {
+    RC_ASSERT(!lab.send(s, message(*sent), &err));
+    RC_ASSERT(err == Err::kAgain);
+    RC_ASSERT((s->events() & kPollOut) == 0u);
+    return;
+  }
+  for (int tries = 0; tries < 10'000; ++tries) {
+    if (lab.send(s, message(*sent), &err)) {
+      ++*sent;
+      evidence().count("room_came_back");
+      continue;
+    }
+    RC_ASSERT(err == Err::kAgain);
+    if ((s->events() & kPollOut) == 0u) return;
+    RC_ASSERT(lab.send(s, message(*sent), &err));  // POLLOUT: the next send is taken
+    ++*sent;
+    evidence().count("room_between_eagain_and_poll");
+  }
+  RC_FAIL("never mute: 10000 sends in a row were taken or followed by POLLOUT");
+}
+
 std::vector<Parts> drain(Lab& lab, Sock* s) {
   std::vector<Parts> out;
   int64_t quiet_since = lab.now_ns();

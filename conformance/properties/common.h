@@ -4,6 +4,7 @@
 
 #include <rapidcheck.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,14 @@ std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType pee
 // new: longer than any latency spike the faults draw (200 ms) plus latency, so bytes still
 // in the simulated network arrive meanwhile.
 std::vector<Parts> drain(Lab& lab, Sock* s);
+
+// `s` is mute: a DONTWAIT send fails with EAGAIN and events() shows no POLLOUT. In the
+// simulator nothing runs between two calls, so the very next send must fail and events()
+// agree with it. On real transports the I/O thread may make room at any moment (loopback TCP
+// opens its window by a few KB now and then): there a send that is taken goes on filling,
+// and POLLOUT after an EAGAIN is a promise that the next send is taken, until a send fails
+// and events() agrees. Messages come from message(j), j = *sent, which counts those taken.
+void observe_mute(Lab& lab, Sock* s, int* sent, const std::function<Parts(int)>& message);
 
 // k peers of `spoke_type`, each on its own host (h1..hk), and one hub on h0: the hub binds
 // and the spokes connect (hub_binds), or each spoke binds and the hub connects to all.

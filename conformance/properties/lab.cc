@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "conformance/harness/property.h"
 #include "conformance/properties/lab_backend.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
@@ -41,6 +42,7 @@ class SimSock final : public Sock {
   SocketType type() const override { return s_->type(); }
   uint32_t host() const override { return uint32_t(s_->host()); }
   Err bind(std::string_view ep) override {
+    note_op(*this, "bind", ep);
     int64_t boot_ns = late_->faults->boot_delay(uint32_t(s_->host()));
     if (late_->world->now_ns() < boot_ns) {
       late_->pending.push_back({boot_ns, s_, std::string(ep)});
@@ -48,9 +50,18 @@ class SimSock final : public Sock {
     }
     return s_->bind(ep);
   }
-  Err connect(std::string_view ep) override { return s_->connect(ep); }
-  Err unbind(std::string_view ep) override { return s_->unbind(ep); }
-  Err disconnect(std::string_view ep) override { return s_->disconnect(ep); }
+  Err connect(std::string_view ep) override {
+    note_op(*this, "connect", ep);
+    return s_->connect(ep);
+  }
+  Err unbind(std::string_view ep) override {
+    note_op(*this, "unbind", ep);
+    return s_->unbind(ep);
+  }
+  Err disconnect(std::string_view ep) override {
+    note_op(*this, "disconnect", ep);
+    return s_->disconnect(ep);
+  }
   Err set_int(int option, int value) override { return s_->set_int(option, value); }
   Err set_bytes(int option, std::string_view v) override { return s_->set_bytes(option, v); }
   int get_int(int option) override { return s_->get_int(option); }
@@ -58,7 +69,10 @@ class SimSock final : public Sock {
   Err recv(Msg* part) override { return s_->recv(part); }
   bool rcvmore() override { return s_->rcvmore(); }
   uint32_t events() override { return s_->events(); }
-  void close() override { s_->close(); }
+  void close() override {
+    note_op(*this, "close", "");
+    s_->close();
+  }
   uint64_t monitor_count(uint16_t event) override { return s_->monitor_count(event); }
   uint64_t dropped_messages() override { return s_->alive() ? s_->core().dropped_messages() : 0; }
   sim::SimSocket* sim() override { return s_; }
@@ -85,6 +99,8 @@ class SimBackend final : public Lab::Backend {
     late_.faults = &faults_;
     late_.world = world_.get();
   }
+  // What this world did, for conform_runner --check-determinism.
+  ~SimBackend() override { fold_into_fingerprint(world_->trace().hash()); }
   bool simulated() const override { return true; }
   sim::World* world() override { return world_.get(); }
   const sim::FaultSchedule& faults() const override { return faults_; }
@@ -128,6 +144,13 @@ class SimBackend final : public Lab::Backend {
 
 }  // namespace
 
+void note_op(const Sock& s, std::string_view op, std::string_view endpoint) {
+  std::string line = std::string(socket_type_info(s.type()).name) + " on h" +
+                     std::to_string(s.host()) + " " + std::string(op);
+  if (!endpoint.empty()) line += " " + std::string(endpoint);
+  case_log().note(line);
+}
+
 Transport current_transport() { return g_transport; }
 void set_current_transport(Transport t) { g_transport = t; }
 std::string_view transport_name(Transport t) { return t == Transport::kSim ? "sim" : "tcp"; }
@@ -163,7 +186,12 @@ std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mas
 
 Lab::Lab(uint64_t seed, uint32_t fault_mask, uint32_t hosts)
     : backend_(current_transport() == Transport::kSim ? make_sim_backend(seed, fault_mask, hosts)
-                                                      : make_tcp_backend(seed, hosts)) {}
+                                                      : make_tcp_backend(seed, hosts)) {
+  note_world_seed(seed);
+  case_log().note("lab: " + std::string(transport_name(current_transport())) + ", world seed " +
+                  std::to_string(seed) + ", " + std::to_string(hosts) + " hosts, faults " +
+                  fault_names(fault_mask));
+}
 Lab::~Lab() = default;
 Lab::Lab(Lab&&) noexcept = default;
 
@@ -177,6 +205,8 @@ sim::World& Lab::world() {
 
 const sim::FaultSchedule& Lab::faults() const { return backend_->faults(); }
 Sock* Lab::socket(uint32_t host, SocketType type) {
+  case_log().note("t=" + std::to_string(now_ns() / 1'000'000) + "ms socket " +
+                  std::string(socket_type_info(type).name) + " on h" + std::to_string(host));
   Sock* s = backend_->socket(host, type);
   s->set_int(opt::kLinger, 0);
   s->set_int(opt::kReconnectIvl, 20);
@@ -184,11 +214,29 @@ Sock* Lab::socket(uint32_t host, SocketType type) {
 }
 std::string Lab::endpoint(uint32_t host, int port) const { return backend_->endpoint(host, port); }
 int64_t Lab::now_ns() const { return backend_->now_ns(); }
-void Lab::advance_ms(int64_t ms) { backend_->advance_ms(ms); }
+void Lab::advance_ms(int64_t ms) {
+  check_limits();
+  backend_->advance_ms(ms);
+}
+
+void Lab::check_limits() const {
+  CaseLimits limits = case_limits();
+  int64_t wall_ms = case_wall_elapsed_ms();
+  int64_t virtual_ms = simulated() ? now_ns() / 1'000'000 : 0;
+  if (wall_ms <= limits.wall_ms && virtual_ms <= limits.virtual_ms) return;
+  std::string what = wall_ms > limits.wall_ms
+                         ? "wall-time limit (" + std::to_string(limits.wall_ms) + " ms)"
+                         : "virtual-time limit (" + std::to_string(limits.virtual_ms) + " ms)";
+  RC_FAIL("the case ran past its " + what + ": at t=" + std::to_string(now_ns() / 1'000'000) +
+          " ms, " + std::to_string(wall_ms) + " ms of wall time, after " + std::to_string(sends_) +
+          " messages sent and " + std::to_string(recvs_) + " received (world seed " +
+          std::to_string(case_world_seed()) + ")");
+}
 
 bool Lab::wait_for(const std::function<bool()>& done, int64_t timeout_ms) {
   int64_t end = now_ns() + timeout_ms * 1'000'000;
   while (!done()) {
+    check_limits();
     if (now_ns() >= end) return false;
     if (simulated()) {
       advance_ms(std::min<int64_t>(5, (end - now_ns() + 999'999) / 1'000'000));
@@ -205,6 +253,7 @@ void Lab::wait_out_faults() {
 }
 
 bool Lab::send(Sock* s, const Parts& parts, Err* err) {
+  if (++sends_ % 64 == 0) check_limits();  // a send loop that never meets EAGAIN ends too
   for (size_t i = 0; i < parts.size(); ++i) {
     Msg m = Msg::copy_of(std::string_view(parts[i]));
     Err e = s->send(m, i + 1 < parts.size() ? kSendMore : 0);
@@ -218,6 +267,7 @@ bool Lab::send(Sock* s, const Parts& parts, Err* err) {
 }
 
 std::optional<Parts> Lab::recv(Sock* s, Err* err) {
+  if (++recvs_ % 64 == 0) check_limits();
   Parts parts;
   for (;;) {
     Msg m;

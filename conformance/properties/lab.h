@@ -114,7 +114,13 @@ class Lab {
   class Backend;
 
  private:
+  // Fails the case (RC_FAIL) once it is past its wall-time or virtual-time limit
+  // (case_limits()), saying how far it got.
+  void check_limits() const;
+
   std::unique_ptr<Backend> backend_;
+  uint64_t sends_ = 0;  // whole messages, for the report of a case past its limits
+  uint64_t recvs_ = 0;
 };
 
 }  // namespace zlab::conform

@@ -22,6 +22,9 @@ class Lab::Backend {
   virtual void pause_briefly() {}
 };
 
+// Notes a socket operation in the case's log (conformance/harness/property.h).
+void note_op(const Sock& s, std::string_view op, std::string_view endpoint);
+
 std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask, uint32_t hosts);
 // zlab's real driver over loopback tcp (lab_tcp.cc).
 std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts);

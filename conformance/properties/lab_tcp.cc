@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "conformance/harness/property.h"
 #include "conformance/properties/lab_backend.h"
 #include "engine/real/context.h"
 #include "engine/real/socket.h"
@@ -33,10 +34,22 @@ class TcpSock final : public Sock {
   ~TcpSock() override { s_->close(); }
   SocketType type() const override { return type_; }
   uint32_t host() const override { return host_; }
-  Err bind(std::string_view ep) override { return s_->bind(local(ep)); }
-  Err connect(std::string_view ep) override { return s_->connect(std::string(ep)); }
-  Err unbind(std::string_view ep) override { return s_->unbind(local(ep)); }
-  Err disconnect(std::string_view ep) override { return s_->disconnect(std::string(ep)); }
+  Err bind(std::string_view ep) override {
+    note_op(*this, "bind", ep);
+    return s_->bind(local(ep));
+  }
+  Err connect(std::string_view ep) override {
+    note_op(*this, "connect", ep);
+    return s_->connect(std::string(ep));
+  }
+  Err unbind(std::string_view ep) override {
+    note_op(*this, "unbind", ep);
+    return s_->unbind(local(ep));
+  }
+  Err disconnect(std::string_view ep) override {
+    note_op(*this, "disconnect", ep);
+    return s_->disconnect(std::string(ep));
+  }
   Err set_int(int option, int value) override {
     return s_->set_option(option, {reinterpret_cast<const uint8_t*>(&value), sizeof value});
   }
@@ -55,7 +68,10 @@ class TcpSock final : public Sock {
   Err recv(Msg* part) override { return s_->recv(part, real::kDontWait); }
   bool rcvmore() override { return get_int(opt::kRcvMore) != 0; }
   uint32_t events() override { return s_->events(); }
-  void close() override { s_->close(); }
+  void close() override {
+    note_op(*this, "close", "");
+    s_->close();
+  }
   uint64_t monitor_count(uint16_t event) override {
     MonitorEvent ev;
     while (s_->poll_monitor_event(&ev)) ++seen_[ev.event];

@@ -38,7 +38,17 @@ class Churn final : public Scenario {
             for (;;) {
               std::vector<std::string> req;
               if (co_await ctx.recv_paced(s, &req) != Err::kOk || req.size() < 2) continue;
-              co_await ctx.send_parts(s, reply_to(std::move(req), 1));
+              std::vector<std::string> reply = reply_to(std::move(req), 1);
+              // EAGAIN after SNDTIMEO means the peer is still connected but its pipe stayed
+              // full for a second. That is no loss: the loss fault stays on in the quiet
+              // phase, and retransmissions alone can stall a link for 1.4 s (RTO 200 ms
+              // doubling, three times in a row) while the pipe is at a slow_consumer HWM of
+              // a few messages. Dropping the reply then left the quiet DEALER waiting for
+              // ever (sweep seeds 185, 482, 1148, 1320). So try again: only a gone peer
+              // (EHOSTUNREACH, which ROUTER_MANDATORY reports once its connection is closed
+              // or its heartbeats time out) loses its reply.
+              while (co_await ctx.send_parts(s, reply) == Err::kAgain) {
+              }
             }
           },
           /*daemon=*/true);

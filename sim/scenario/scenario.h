@@ -123,6 +123,9 @@ struct FlowOptions {
   std::vector<std::string> fanout;
 };
 
+// Messages `s` has dropped at an HWM so far (0 once it is gone).
+uint64_t dropped_by(SimSocket* s);
+
 // Sends a flow of test messages on `s`, paced over the fault window, then quiet_count more
 // from quiet_at; records each in the ledger once sent. A failed send is a violation.
 Task<> send_flow(Ctx& ctx, ScenarioEnv& env, SimSocket* s, std::string flow, FlowOptions o);
