@@ -54,6 +54,7 @@ TEST(Msg, InitDataCallsTheFreeFunctionOnceAfterTheLastCopy) {
   zmq_msg_t msg, copy;
   ASSERT_EQ(zmq_msg_init_data(&msg, bytes, sizeof bytes, log_free, &log), 0);
   EXPECT_EQ(zmq_msg_data(&msg), static_cast<void*>(bytes));  // no copy
+  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 0);               // owned alone until copied
   ASSERT_EQ(zmq_msg_init(&copy), 0);
   ASSERT_EQ(zmq_msg_copy(&copy, &msg), 0);
   EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 1);
@@ -71,6 +72,7 @@ TEST(Msg, InitDataWithoutFreeFunctionAndEmpty) {
   zmq_msg_t msg;
   ASSERT_EQ(zmq_msg_init_data(&msg, bytes, 3, nullptr, nullptr), 0);
   EXPECT_EQ(text_of(&msg), "abc");
+  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 1);  // constant data is the caller's too, as libzmq
   EXPECT_EQ(zmq_msg_close(&msg), 0);
   FreeLog log;
   ASSERT_EQ(zmq_msg_init_data(&msg, nullptr, 0, log_free, &log), 0);
