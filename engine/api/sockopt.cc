@@ -13,6 +13,7 @@
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
+#include "engine/sockets/options.h"
 
 using zlab::Err;
 using zlab::api::ApiOptions;
@@ -95,11 +96,11 @@ bool read_int(const void* optval, size_t optvallen, int* out) {
   return true;
 }
 
+// Values written as libzmq's getsockopt writes them (put_exact / put_padded, options.h): a
+// number wants a buffer of exactly its size, a string one at least as large (the rest zeroed).
 int write_value(const void* value, size_t size, void* optval, size_t* optvallen) {
-  if (*optvallen < size) return fail_with(EINVAL);
-  std::memcpy(optval, value, size);
-  *optvallen = size;
-  return 0;
+  Err err = zlab::put_exact(value, size, static_cast<uint8_t*>(optval), optvallen);
+  return err == Err::kOk ? 0 : fail(err);
 }
 
 int write_int(int value, void* optval, size_t* optvallen) {
@@ -108,10 +109,9 @@ int write_int(int value, void* optval, size_t* optvallen) {
 
 // A string option: the bytes and a terminating NUL, as libzmq reports them.
 int write_string(const std::string& value, void* optval, size_t* optvallen) {
-  if (*optvallen < value.size() + 1) return fail_with(EINVAL);
-  std::memcpy(optval, value.c_str(), value.size() + 1);
-  *optvallen = value.size() + 1;
-  return 0;
+  Err err =
+      zlab::put_padded(value.c_str(), value.size() + 1, static_cast<uint8_t*>(optval), optvallen);
+  return err == Err::kOk ? 0 : fail(err);
 }
 
 int set_local(SocketHandle& h, Local kind, int option, const void* optval, size_t optvallen) {
@@ -177,8 +177,14 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
       return write_int(off_value(option), optval, optvallen);
     case Local::kEmptyString:
       return write_string("", optval, optvallen);
-    case Local::kReadOnlyZero:
-      return write_int(0, optval, optvallen);
+    case Local::kReadOnlyZero: {
+      // ZMQ_THREAD_SAFE is the socket's own value in libzmq (a larger buffer is zeroed);
+      // ZMQ_MECHANISM an option of the table (exact size).
+      int zero = 0;
+      if (option != ZMQ_THREAD_SAFE) return write_int(zero, optval, optvallen);
+      Err err = zlab::put_padded(&zero, sizeof zero, static_cast<uint8_t*>(optval), optvallen);
+      return err == Err::kOk ? 0 : fail(err);
+    }
     case Local::kWriteOnlyFilter:
     case Local::kUnknown:
     case Local::kEngine:

@@ -109,7 +109,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   if (id == opt::kEvents || id == opt::kFd) {
-    if (*size < sizeof(int)) return Err::kInvalid;
+    if (*size < sizeof(int)) return Err::kInvalid;  // checked before ZMQ_EVENTS re-arms
     int v = 0;
     if (id == opt::kFd) {
       v = signal_fd_;
@@ -120,9 +120,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       v = int(core_.events(monotonic_ns()));
       last_events_ = uint32_t(v);
     }
-    std::memcpy(out, &v, sizeof v);
-    *size = sizeof v;
-    return Err::kOk;
+    return put_padded(&v, sizeof v, out, size);
   }
   return core_.get_option(id, out, size);
 }

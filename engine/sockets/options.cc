@@ -131,13 +131,22 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
   return Err::kInvalid;
 }
 
+Err put_exact(const void* value, size_t n, uint8_t* out, size_t* size) {
+  if (*size != n) return Err::kInvalid;
+  std::memcpy(out, value, n);
+  return Err::kOk;
+}
+
+Err put_padded(const void* value, size_t n, uint8_t* out, size_t* size) {
+  if (*size < n) return Err::kInvalid;
+  if (n > 0) std::memcpy(out, value, n);
+  std::memset(out + n, 0, *size - n);
+  *size = n;
+  return Err::kOk;
+}
+
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
-  if (id == opt::kType) {
-    if (*size < sizeof(int)) return Err::kInvalid;
-    std::memcpy(out, &options.type, sizeof(int));
-    *size = sizeof(int);
-    return Err::kOk;
-  }
+  if (id == opt::kType) return put_exact(&options.type, sizeof(int), out, size);
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;
   if (!row->readable) return Err::kInvalid;
@@ -145,35 +154,19 @@ Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_
     case Kind::kInt:
     case Kind::kBool: {
       int v = row->kind == Kind::kInt ? options.*(row->int_field) : int(options.*(row->bool_field));
-      if (*size < sizeof(int)) return Err::kInvalid;
-      std::memcpy(out, &v, sizeof(int));
-      *size = sizeof(int);
-      return Err::kOk;
+      return put_exact(&v, sizeof v, out, size);
     }
     case Kind::kInt64: {
       int64_t v = options.*(row->int64_field);
-      if (id == opt::kMaxMsgSize) {
-        if (*size < sizeof(int64_t)) return Err::kInvalid;
-        std::memcpy(out, &v, sizeof(int64_t));
-        *size = sizeof(int64_t);
-      } else {  // HWMs are ints in zmq.h
-        int narrow = int(v);
-        if (*size < sizeof(int)) return Err::kInvalid;
-        std::memcpy(out, &narrow, sizeof(int));
-        *size = sizeof(int);
-      }
-      return Err::kOk;
+      if (id == opt::kMaxMsgSize) return put_exact(&v, sizeof v, out, size);
+      int narrow = int(v);  // HWMs are ints in zmq.h
+      return put_exact(&narrow, sizeof narrow, out, size);
     }
     case Kind::kBytes: {
       const std::string& v = options.*(row->bytes_field);
-      // LAST_ENDPOINT is a C string: room for the terminating NUL is required.
+      // LAST_ENDPOINT and BINDTODEVICE are C strings: room for the terminating NUL is required.
       bool c_string = id == opt::kLastEndpoint || id == opt::kBindToDevice;
-      size_t need = v.size() + (c_string ? 1 : 0);
-      if (*size < need) return Err::kInvalid;
-      std::memcpy(out, v.data(), v.size());
-      if (c_string) out[v.size()] = 0;
-      *size = need;
-      return Err::kOk;
+      return put_padded(v.c_str(), v.size() + (c_string ? 1 : 0), out, size);
     }
   }
   return Err::kInvalid;

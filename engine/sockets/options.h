@@ -124,4 +124,12 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
 // Reads a generic option into out (at most *size bytes); *size becomes the value's size.
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size);
 
+// Writing a value out as libzmq 4.3.4's getsockopt does (callers rely on both rules):
+// an option of the table that is a number wants a buffer of exactly its size (else kInvalid);
+// the socket's own values (RCVMORE, EVENTS, FD, THREAD_SAFE) and strings take a buffer at least
+// that large, and the rest of it is zeroed. *size becomes the value's size; on error nothing
+// is written.
+Err put_exact(const void* value, size_t n, uint8_t* out, size_t* size);
+Err put_padded(const void* value, size_t n, uint8_t* out, size_t* size);
+
 }  // namespace zlab

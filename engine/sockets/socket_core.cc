@@ -96,11 +96,8 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
 
 Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
   if (id == opt::kRcvMore) {
-    if (*size < sizeof(int)) return Err::kInvalid;
     int v = rcvmore_ ? 1 : 0;
-    std::memcpy(out, &v, sizeof v);
-    *size = sizeof v;
-    return Err::kOk;
+    return put_padded(&v, sizeof v, out, size);  // a larger buffer is zeroed, as libzmq's
   }
   Err err = routing_->get_option(id, out, size);
   if (err != Err::kNotSupported) return err;
