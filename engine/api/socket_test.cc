@@ -53,6 +53,13 @@ TEST_F(SocketTest, EndpointErrors) {
       {zmq_bind, "tcp://nohost", EINVAL},
       {zmq_bind, "inproc://", EINVAL},
       {zmq_bind, "tcp://no.such.interface.invalid:1", ENODEV},  // libzmq's answer too
+      {zmq_bind, "ipc://@", EINVAL},                            // an abstract socket needs a name
+      {zmq_connect, "ipc://@", EINVAL},
+      // connect checks a tcp address's syntax at once, as libzmq: no space, a numeric port.
+      {zmq_connect, "tcp://in val id:1234", EINVAL},
+      {zmq_connect, "tcp://localhost:invalid", EINVAL},
+      {zmq_connect, "tcp://127.0.0.1:*", EINVAL},
+      {zmq_connect, "tcp://", EINVAL},
       {zmq_unbind, "tcp://127.0.0.1:1", ENOENT},
       {zmq_disconnect, "tcp://127.0.0.1:1", ENOENT},
   };
@@ -95,6 +102,38 @@ TEST_F(SocketTest, UnbindAndDisconnect) {
   EXPECT_EQ(zmq_bind(pull, endpoint.c_str()), 0);
   close_now(pull);
   close_now(push);
+}
+
+// As libzmq keys endpoints: a bind by what it resolved to (a wildcard names nothing), a connect
+// by its text, and another spelling only through what it resolves to (probed on libzmq 4.3.4).
+TEST_F(SocketTest, EndpointsAreFoundAsLibzmqKeysThem) {
+  void* pull = make_socket(ctx_, ZMQ_PULL);
+  std::string tcp = bind_any(pull);
+  std::string ipc = bind_any(pull, "ipc://*");
+  std::string any = bind_any(pull, "tcp://0.0.0.0:*");
+  std::string any_port = any.substr(any.rfind(':') + 1);
+  for (const std::string& wrong :
+       {std::string("tcp://127.0.0.1:*"), std::string("tcp://127.0.0.1:0"), std::string("ipc://*"),
+        "tcp://*:" + any_port}) {
+    errno = 0;
+    EXPECT_EQ(zmq_unbind(pull, wrong.c_str()), -1) << wrong;
+    EXPECT_EQ(errno, ENOENT) << wrong;
+  }
+  for (const std::string& bound : {tcp, ipc, any}) {
+    EXPECT_EQ(zmq_unbind(pull, bound.c_str()), 0) << bound;
+  }
+
+  std::string port = tcp.substr(tcp.rfind(':') + 1);
+  void* push = make_socket(ctx_, ZMQ_PUSH);
+  ASSERT_EQ(zmq_connect(push, ("tcp://127.0.0.1:" + port).c_str()), 0);
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://localhost:" + port).c_str()), 0);  // resolves to it
+  ASSERT_EQ(zmq_connect(push, ("tcp://localhost:" + port).c_str()), 0);
+  errno = 0;
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://127.0.0.1:" + port).c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://localhost:" + port).c_str()), 0);
+  close_now(push);
+  close_now(pull);
 }
 
 TEST_F(SocketTest, ClosedSocketIsEnotsockEverywhere) {

@@ -83,18 +83,33 @@ Err Socket::connect(const std::string& text) {
   return err;
 }
 
-Err Socket::unbind(const std::string& text) {
-  std::unique_lock lock(mu_);
-  Err err = core_.unbind(text, monotonic_ns());
-  apply(lock);
-  return err;
-}
+Err Socket::unbind(const std::string& text) { return end_endpoint(text, true); }
 
-Err Socket::disconnect(const std::string& text) {
-  std::unique_lock lock(mu_);
-  Err err = core_.disconnect(text, monotonic_ns());
-  apply(lock);
-  return err;
+Err Socket::disconnect(const std::string& text) { return end_endpoint(text, false); }
+
+// unbind/disconnect: the endpoint as spelled, else (tcp) as that spelling resolves. The name is
+// looked up without the lock held, so a slow resolver holds up neither this socket's I/O nor
+// its other callers.
+Err Socket::end_endpoint(const std::string& text, bool is_bind) {
+  auto end = [&](const std::string& spelling) {
+    std::unique_lock lock(mu_);
+    Err err = is_bind ? core_.unbind(spelling, monotonic_ns())
+                      : core_.disconnect(spelling, monotonic_ns());
+    apply(lock);
+    return err;
+  };
+  Err err = end(text);
+  ParsedEndpoint parsed = parse_endpoint(text);
+  if (err != Err::kNoEntry || !parsed.endpoint || parsed.endpoint->transport != Transport::kTcp) {
+    return err;
+  }
+  bool ipv6 = false;
+  {
+    std::unique_lock lock(mu_);
+    ipv6 = core_.options().ipv6;
+  }
+  std::string resolved = resolved_tcp_endpoint(parsed.endpoint->address, ipv6);
+  return resolved.empty() || resolved == text ? err : end(resolved);
 }
 
 Err Socket::set_option(int id, std::span<const uint8_t> value) {

@@ -86,6 +86,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err blocking(int flags, int timeout_ms, Op op);
   void apply(std::unique_lock<std::mutex>& lock);
   void add_stream(StreamId id, int fd, bool connecting);
+  Err end_endpoint(const std::string& text, bool is_bind);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }

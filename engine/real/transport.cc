@@ -260,6 +260,12 @@ std::string peer_address_of(int fd) {
   return format_peer_ip(ss);
 }
 
+std::string resolved_tcp_endpoint(const std::string& address, bool ipv6) {
+  SockAddr sa;
+  if (resolve_tcp(address, ipv6, false, &sa) != Err::kOk) return "";
+  return "tcp://" + format_address(sa.storage);
+}
+
 void close_listening(const Listening& listening) {
   if (listening.fd >= 0) ::close(listening.fd);
   if (!listening.ipc_path.empty()) ::unlink(listening.ipc_path.c_str());

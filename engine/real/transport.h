@@ -36,6 +36,10 @@ int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* i
 // After EPOLLOUT on a connecting fd: kOk, or why it failed.
 Err finish_connect(int fd);
 std::string peer_address_of(int fd);
+// "tcp://IP:PORT" for a tcp address resolved as connect resolves it (names are looked up, a
+// wildcard host fails), or "" if it does not resolve. unbind/disconnect try this spelling when
+// the given one names no endpoint, as libzmq does ("tcp://localhost:5555" finds 127.0.0.1:5555).
+std::string resolved_tcp_endpoint(const std::string& address, bool ipv6);
 void close_listening(const Listening& listening);
 Err errno_to_err(int e);
 

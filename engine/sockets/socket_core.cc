@@ -145,10 +145,13 @@ uint32_t SocketCore::events(int64_t now_ns) {
 
 // --- endpoints ---
 
+// As libzmq keys its endpoints: a bind by the address it resolved to (ZMQ_LAST_ENDPOINT; so
+// "tcp://127.0.0.1:*" names no endpoint, the port it got does), a connect by its text as given.
+// Other spellings of the same address are the driver's to resolve (it may look names up).
 SocketCore::EndpointRec* SocketCore::find_endpoint(std::string_view text, bool is_bind) {
   for (auto& [id, rec] : endpoints_) {
     if (rec.is_bind != is_bind) continue;
-    if (rec.endpoint.text == text || (!rec.resolved.empty() && rec.resolved == text)) return &rec;
+    if ((is_bind ? rec.resolved : rec.endpoint.text) == text) return &rec;
   }
   return nullptr;
 }
@@ -197,6 +200,9 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   if (!parsed.endpoint) return parsed.err;
   if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
     return Err::kNoCompatProto;
+  }
+  if (parsed.endpoint->transport == Transport::kTcp) {
+    if (Err err = check_tcp_connect_address(parsed.endpoint->address); err != Err::kOk) return err;
   }
   EndpointId id = next_endpoint_id_++;
   EndpointRec& rec = endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, false)).first->second;
