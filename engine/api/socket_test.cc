@@ -1,8 +1,10 @@
 // Sockets through the C API: types, endpoints and their errors, closed and invalid handles.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/api/api_test_util.h"
 #include "engine/api/zmq.h"
@@ -70,6 +72,28 @@ TEST_F(SocketTest, EndpointErrors) {
         << (c.endpoint ? c.endpoint : "(null)") << ": " << zmq_strerror(errno);
   }
   EXPECT_EQ(zmq_close(s), 0);
+}
+
+// Out of file descriptors, zmq_socket fails with EMFILE (test_many_sockets counts on it)
+// instead of making a socket without its ZMQ_FD.
+TEST_F(SocketTest, OutOfFileDescriptorsIsEmfile) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  void* first = zmq_socket(ctx_, ZMQ_PAIR);  // the I/O thread's descriptors are made now
+  ASSERT_NE(first, nullptr);
+  rlimit low = saved;
+  low.rlim_cur = 64;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<void*> sockets;
+  void* s = nullptr;
+  while (sockets.size() < 100 && (s = zmq_socket(ctx_, ZMQ_PAIR)) != nullptr) sockets.push_back(s);
+  int err = errno;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(s, nullptr);
+  EXPECT_EQ(err, EMFILE);
+  EXPECT_LT(sockets.size(), 64u);
+  for (void* open : sockets) EXPECT_EQ(zmq_close(open), 0);
+  EXPECT_EQ(zmq_close(first), 0);
 }
 
 TEST_F(SocketTest, AddressInUse) {

@@ -25,6 +25,7 @@ constexpr int kMaxWritesPerEvent = 64;
 Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
     : ctx_(ctx), io_(io), type_(type), core_(type, seed) {
   signal_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (signal_fd_ < 0) creation_error_ = errno_to_err(errno);
 }
 
 Socket::~Socket() {

@@ -46,6 +46,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   uint64_t dropped_messages();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
   int signal_fd() const { return signal_fd_; }
+  // Why the socket could not be made (its ZMQ_FD eventfd: EMFILE when out of descriptors), or
+  // kOk; a socket that failed is never used.
+  Err creation_error() const { return creation_error_; }
   // zmq_close: the socket lingers in the background, then goes away.
   void close();
   // Called by the context on shutdown: blocked calls return kTerminated.
@@ -113,6 +116,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   bool closed_ = false;
   bool interrupted_ = false;
   int signal_fd_ = -1;
+  Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
   std::atomic<bool> finished_{false};
