@@ -329,5 +329,24 @@ TEST(XSubTest, ResubscribesEachTopicOnceAfterAReconnect) {
   EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
 }
 
+// A socket lingering for ever (ZMQ_LINGER -1) on bytes a peer never read is done once that
+// peer goes: nothing is left to wait for. (It waited for ever: zmq_ctx_term hung in libzmq's
+// test_shutdown_stress.)
+TEST(PubSubTest, LingeringSocketFinishesWhenItsLastPeerGoes) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  ASSERT_EQ(net.bind(pub, "tcp://pub:1"), Err::kOk);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.set_reading(sub, false);  // PUB's greeting stays unsent
+  ASSERT_EQ(net.connect(sub, "tcp://pub:1"), Err::kOk);
+  pub->close(net.now_ns());
+  net.settle();
+  EXPECT_FALSE(pub->finished());
+  net.reset_streams(sub);  // the subscriber's process went away: its connection is reset
+  net.settle();
+  EXPECT_EQ(pub->peer_count(), 0u);
+  EXPECT_TRUE(pub->finished());
+}
+
 }  // namespace
 }  // namespace zlab::testing

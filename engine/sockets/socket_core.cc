@@ -633,6 +633,7 @@ void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_read(n, now_ns);
   pump_peer(*peer, now_ns);
+  if (closing_) check_linger(now_ns);  // the peer may have gone (an ERROR, a bad frame)
 }
 
 void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
@@ -645,6 +646,8 @@ void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
   }
   peer->conn->handle_eof(now_ns);
   pump_peer(*peer, now_ns);
+  // While lingering, the peer that just went may be the last one the socket waited for.
+  if (closing_) check_linger(now_ns);
 }
 
 void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
@@ -658,6 +661,12 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
   // A reset loses what was in flight; what was fully received is still delivered.
   peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
   pump_peer(*peer, now_ns);
+  // A broken stream takes nothing more: what the connection still had to write is lost, not
+  // left draining (a lingering socket would wait for it for ever).
+  if (draining_.erase(stream) > 0) {
+    actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+  }
+  if (closing_) check_linger(now_ns);
 }
 
 size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const {
