@@ -35,6 +35,7 @@ struct ZmtpOptions {
   int64_t max_msg_size = -1;                         // ZMQ_MAXMSGSIZE; -1 = none
   std::vector<Metadata::Property> extra_properties;  // ZMQ_METADATA ("X-..." names)
   std::string peer_address;  // from the transport; added to the peer's metadata as Peer-Address
+  int source_fd = -1;        // from the transport: ZMQ_SRCFD ("__fd"), -1 for none
 };
 
 class ZmtpConnection final : public Connection {

@@ -288,7 +288,7 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
-  return {Kind::kConnected, Err::kOk, peer_address_of(fd)};
+  return {Kind::kConnected, Err::kOk, peer_address_of(fd), fd};
 }
 
 void Socket::accept_inproc(uint32_t listener, int fd) {
@@ -391,7 +391,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
       Err err = Err::kOk;
       int fd = accept_from(listen_fd, &address, &err);
       if (fd < 0) break;
-      StreamId stream = core_.handle_accepted(id, address, now);
+      StreamId stream = core_.handle_accepted(id, address, now, fd);
       add_stream(stream, fd, false);
     }
     apply(lock);
@@ -406,7 +406,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
       if (err == Err::kOk) {
         stream.connecting = false;
         stream.interest = EPOLLOUT;
-        core_.handle_connected(id, peer_address_of(stream.fd), now);
+        core_.handle_connected(id, peer_address_of(stream.fd), now, stream.fd);
       } else {
         close_stream(id);
         core_.handle_connect_failed(id, err, now);

@@ -345,9 +345,10 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
 }
 
 std::unique_ptr<proto::Connection> SocketCore::make_connection(std::string peer_address,
-                                                               bool as_server, int64_t now_ns) {
+                                                               int source_fd, bool as_server,
+                                                               int64_t now_ns) {
   if (type_ == SocketType::kStream) {
-    return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns);
+    return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns, source_fd);
   }
   proto::ZmtpOptions o;
   o.socket_type = type_;
@@ -360,11 +361,12 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(std::string peer_
       options_.heartbeat_timeout_ms < 0 ? -1 : ms_to_ns(options_.heartbeat_timeout_ms);
   o.max_msg_size = options_.max_msg_size;
   o.peer_address = std::move(peer_address);
+  o.source_fd = source_fd;
   return std::make_unique<proto::ZmtpConnection>(o, now_ns);
 }
 
-StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_address,
-                                     int64_t now_ns) {
+StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns,
+                                     int source_fd) {
   auto it = endpoints_.find(listener);
   StreamId stream = next_stream_id_++;
   if (it == endpoints_.end() || closing_) {
@@ -373,11 +375,12 @@ StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_addre
   }
   Peer& peer = new_peer(it->second, false);
   emit(monitor::kAccepted, stream, it->second.resolved, stream);
-  attach_connection(peer, stream, std::move(peer_address), false, now_ns);
+  attach_connection(peer, stream, std::move(peer_address), source_fd, false, now_ns);
   return stream;
 }
 
-void SocketCore::handle_connected(StreamId stream, std::string peer_address, int64_t now_ns) {
+void SocketCore::handle_connected(StreamId stream, std::string peer_address, int64_t now_ns,
+                                  int source_fd) {
   EndpointRec* rec = nullptr;
   for (auto& [id, r] : endpoints_) {
     if (!r.is_bind && r.stream == stream) rec = &r;
@@ -391,7 +394,7 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
   emit(monitor::kConnected, stream, rec->endpoint.text, stream);
   uint32_t id = rec->peer->id;
-  attach_connection(*rec->peer, stream, std::move(peer_address), false, now_ns);
+  attach_connection(*rec->peer, stream, std::move(peer_address), source_fd, false, now_ns);
   Peer* peer = find_peer(id);
   if (peer == nullptr) return;
   if (reconnect && peer->attached) routing_->reconnected(*peer);
@@ -428,10 +431,10 @@ void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
 }
 
 void SocketCore::attach_connection(Peer& peer, StreamId stream, std::string peer_address,
-                                   bool as_server, int64_t now_ns) {
+                                   int source_fd, bool as_server, int64_t now_ns) {
   peer.stream = stream;
   peer.out_dead = false;
-  peer.conn = make_connection(std::move(peer_address), as_server, now_ns);
+  peer.conn = make_connection(std::move(peer_address), source_fd, as_server, now_ns);
   streams_[stream] = &peer;
   process_events(peer, now_ns);
   mark_dirty(stream);
