@@ -1,8 +1,14 @@
 // Sockets through the C API: types, endpoints and their errors, closed and invalid handles.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -94,6 +100,68 @@ TEST_F(SocketTest, OutOfFileDescriptorsIsEmfile) {
   EXPECT_LT(sockets.size(), 64u);
   for (void* open : sockets) EXPECT_EQ(zmq_close(open), 0);
   EXPECT_EQ(zmq_close(first), 0);
+}
+
+// A listening socket the application made: what ZMQ_USE_FD hands to zmq_bind.
+int listening_tcp_fd(std::string* endpoint) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 16) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return -1;
+  }
+  *endpoint = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  return fd;
+}
+
+int listening_ipc_fd(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ::unlink(path.c_str());
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 16) != 0) {
+    return -1;
+  }
+  return fd;
+}
+
+// ZMQ_USE_FD: zmq_bind listens on the application's socket instead of making one. Over tcp the
+// address given is not used (the fd's own is reported); over ipc the file stays the
+// application's (not unlinked on close); a blocking fd does not block the I/O thread.
+TEST_F(SocketTest, BindOverAnApplicationsListeningFd) {
+  std::string tcp;
+  int tcp_fd = listening_tcp_fd(&tcp);
+  ASSERT_GE(tcp_fd, 0);
+  std::string path = "/tmp/zlab-use-fd-" + std::to_string(getpid());
+  int ipc_fd = listening_ipc_fd(path);
+  ASSERT_GE(ipc_fd, 0);
+  struct Case {
+    int fd;
+    std::string bind;     // what zmq_bind is given
+    std::string connect;  // where the peer connects
+  };
+  for (const Case& c :
+       {Case{tcp_fd, "tcp://127.0.0.1:*", tcp}, Case{ipc_fd, "ipc://" + path, "ipc://" + path}}) {
+    void* rep = make_socket(ctx_, ZMQ_REP);
+    void* req = make_socket(ctx_, ZMQ_REQ);
+    set_int(rep, ZMQ_USE_FD, c.fd);
+    EXPECT_EQ(bind_any(rep, c.bind), c.connect);
+    ASSERT_EQ(zmq_connect(req, c.connect.c_str()), 0);
+    ASSERT_EQ(send_str(req, "ping"), 4);
+    EXPECT_EQ(recv_str(rep), "ping");
+    ASSERT_EQ(send_str(rep, "pong"), 4);
+    EXPECT_EQ(recv_str(req), "pong");
+    close_now(req);
+    close_now(rep);
+  }
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);  // the application's file: zlab leaves it
+  ::unlink(path.c_str());
 }
 
 TEST_F(SocketTest, AddressInUse) {

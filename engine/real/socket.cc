@@ -245,8 +245,9 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
     err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id);
     listener.listening.resolved = endpoint.text;
   } else {
-    err = listen_on(endpoint, options.ipv6, options.backlog, {options.sndbuf, options.rcvbuf},
-                    &listener.listening);
+    err = options.use_fd >= 0 ? adopt_listener(options.use_fd, endpoint, &listener.listening)
+                              : listen_on(endpoint, options.ipv6, options.backlog,
+                                          {options.sndbuf, options.rcvbuf}, &listener.listening);
     if (err == Err::kOk) {
       listener.token = io_.add(listener.listening.fd, weak_from_this(), id, true, EPOLLIN);
     }

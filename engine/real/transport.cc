@@ -205,6 +205,21 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buff
   return Err::kOk;
 }
 
+Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return errno_to_err(errno);
+  out->fd = fd;
+  if (endpoint.transport == Transport::kIpc) {
+    out->resolved = "ipc://" + endpoint.address;
+    return Err::kOk;
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return errno_to_err(errno);
+  out->resolved = "tcp://" + format_address(bound);
+  return Err::kOk;
+}
+
 int accept_from(int listen_fd, std::string* peer_address, Err* err) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;

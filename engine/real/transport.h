@@ -28,6 +28,11 @@ struct BufferSizes {
 // chosen at the handshake).
 Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buffers,
               Listening* out);
+// ZMQ_USE_FD: listens on `fd`, a socket the application made, bound and set listening, for a
+// bind to `endpoint` (tcp: the address is not used, the fd's own is reported; ipc: the path is
+// the application's, never unlinked). The fd is made non-blocking; it is closed with the
+// listener, as libzmq closes it.
+Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out);
 // Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
 int accept_from(int listen_fd, std::string* peer_address, Err* err);
 // Starts a non-blocking connect; *in_progress when completion must be awaited (EPOLLOUT).

@@ -66,6 +66,7 @@ const Row kRows[] = {
     int_row(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 0, 6553599),
     int_row(opt::kHeartbeatTimeout, &SocketOptions::heartbeat_timeout_ms, -1),
     int_row(opt::kConnectTimeout, &SocketOptions::connect_timeout_ms, 0),
+    int_row(opt::kUseFd, &SocketOptions::use_fd, -1),
     bool_row(opt::kImmediate, &SocketOptions::immediate),
     bool_row(opt::kIpv6, &SocketOptions::ipv6),
     bool_row(opt::kConflate, &SocketOptions::conflate),

@@ -65,6 +65,7 @@ inline constexpr int kConnectTimeout = 79;
 inline constexpr int kTcpMaxRt = 80;
 inline constexpr int kThreadSafe = 81;
 inline constexpr int kMulticastMaxTpdu = 84;
+inline constexpr int kUseFd = 89;
 inline constexpr int kBindToDevice = 92;
 }  // namespace opt
 
@@ -110,6 +111,9 @@ struct SocketOptions {
   int heartbeat_ttl_ms = 0;
   int heartbeat_timeout_ms = -1;
   int connect_timeout_ms = 0;
+  // ZMQ_USE_FD: a bind over tcp or ipc listens on this descriptor, which the application made,
+  // bound and set listening, instead of making its own; -1: none.
+  int use_fd = -1;
   std::string routing_id;          // at most 255 bytes, not starting with a zero byte
   std::string connect_routing_id;  // applies to the next connect()
   std::string xpub_welcome_msg;
