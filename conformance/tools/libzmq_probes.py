@@ -701,6 +701,23 @@ def _enotsup():
     return obs, all(v == "ENOTSUP" for v in obs.values())
 
 
+@probe("reference-build-capabilities",
+       "Debian's libzmq 4.3.4 answers zmq_has yes for ipc, pgm, norm, tipc, gssapi and curve")
+def _reference_capabilities():
+    obs = {name: bool(zmq.has(name)) for name in ("ipc", "pgm", "norm", "tipc", "gssapi", "curve")}
+    return obs, all(obs.values())
+
+
+@probe("capabilities-are-build-options",
+       "the same reference build answers zmq_has no for vmci, draft, ws and wss, though its "
+       "header defines their options and constants: zmq_has reports build choices")
+def _capabilities_optional():
+    obs = {name: bool(zmq.has(name)) for name in ("vmci", "draft", "ws", "wss")}
+    obs["header knows ZMQ_VMCI_BUFFER_SIZE"] = hasattr(zmq, "VMCI_BUFFER_SIZE")
+    absent = not any(obs[n] for n in ("vmci", "draft", "ws", "wss"))
+    return obs, absent and obs["header knows ZMQ_VMCI_BUFFER_SIZE"]
+
+
 # ---------------------------------------------------------------------------------------------
 
 def run_probe(name: str) -> dict:
