@@ -21,6 +21,9 @@ int64_t ms_to_ns(int ms) { return int64_t(ms) * kNsPerMs; }
 SocketCore::SocketCore(SocketType type, uint64_t seed)
     : type_(type), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
   options_.type = socket_type_info(type).zmq_value;
+  // libzmq's XSUB, and so SUB, starts with ZMQ_LINGER 0: subscriptions still queued for a peer
+  // that never came must not keep zmq_ctx_term waiting.
+  if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
   routing_ = make_routing(type, *this);
 }
 
