@@ -255,6 +255,14 @@ TEST_F(SockOpt, UnknownOptionsAndBadSizesAreEinval) {
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_AFFINITY, &v, sizeof v), -1);  // a uint64_t option
   EXPECT_EQ(errno, EINVAL);
+  // As libzmq (probed): the HWMs are ints only, ZMQ_MAXMSGSIZE an int64_t only, of any value.
+  int64_t wide = 5;
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_SNDHWM, &wide, sizeof wide), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &v, sizeof v), -1);
+  EXPECT_EQ(errno, EINVAL);
+  wide = -2;  // negative: no limit
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &wide, sizeof wide), 0);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_LINGER, nullptr, sizeof v), -1);
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(get_int(s, ZMQ_LINGER), -1);  // nothing changed

@@ -48,7 +48,8 @@ const Row kRows[] = {
     int_row(opt::kReconnectIvl, &SocketOptions::reconnect_ivl_ms, -1),
     int_row(opt::kReconnectIvlMax, &SocketOptions::reconnect_ivl_max_ms, 0),
     int_row(opt::kBacklog, &SocketOptions::backlog, 0),
-    int64_row(opt::kMaxMsgSize, &SocketOptions::max_msg_size, -1),
+    // Any int64_t, as libzmq: a negative size means no limit.
+    int64_row(opt::kMaxMsgSize, &SocketOptions::max_msg_size, std::numeric_limits<int64_t>::min()),
     int_row(opt::kRcvTimeo, &SocketOptions::rcvtimeo_ms, -1),
     int_row(opt::kSndTimeo, &SocketOptions::sndtimeo_ms, -1),
     int_row(opt::kSndBuf, &SocketOptions::sndbuf, -1),
@@ -109,14 +110,15 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
       return Err::kOk;
     }
     case Kind::kInt64: {
+      // As libzmq: the HWMs are ints (as zmq.h documents them), MAXMSGSIZE an int64_t, and
+      // each wants exactly its size.
       int64_t v = 0;
-      // libzmq takes HWMs as int and MAXMSGSIZE as int64: accept the size the caller uses.
-      if (value.size() == sizeof(int)) {
+      if (id == opt::kMaxMsgSize) {
+        if (!read_number(value, &v)) return Err::kInvalid;
+      } else {
         int narrow = 0;
-        read_number(value, &narrow);
+        if (!read_number(value, &narrow)) return Err::kInvalid;
         v = narrow;
-      } else if (!read_number(value, &v)) {
-        return Err::kInvalid;
       }
       if (v < row->min) return Err::kInvalid;
       options.*(row->int64_field) = v;
