@@ -100,7 +100,7 @@ def _errno_of(fn):
         fn()
         return None
     except zmq.ZMQError as e:
-        for name in ("EAGAIN", "EHOSTUNREACH", "EFSM", "ENOTSUP"):
+        for name in ("EAGAIN", "EHOSTUNREACH", "EFSM", "ENOTSUP", "EPROTONOSUPPORT"):
             if e.errno == getattr(zmq, name):
                 return name
         return str(e.errno)
@@ -878,6 +878,26 @@ def _tcp_accept_filter_family():
     }
     want = [True, False, False, True]
     return obs, list(obs.values()) == want
+@probe("reference-build-capabilities",
+       "Debian's libzmq 4.3.4 answers zmq_has yes for ipc, pgm, norm, tipc, gssapi and curve")
+def _reference_capabilities():
+    obs = {name: bool(zmq.has(name)) for name in ("ipc", "pgm", "norm", "tipc", "gssapi", "curve")}
+    return obs, all(obs.values())
+
+
+@probe("capabilities-are-build-options",
+       "the same reference build leaves vmci and the draft API out though its header defines "
+       "their constants: zmq_has answers no and a vmci:// bind is EPROTONOSUPPORT, so zmq_has "
+       "reports build choices")
+def _capabilities_optional():
+    obs = {name: bool(zmq.has(name)) for name in ("vmci", "draft")}
+    obs["header knows ZMQ_VMCI_BUFFER_SIZE"] = hasattr(zmq, "VMCI_BUFFER_SIZE")
+    s = _sock(zmq.PAIR)
+    obs["bind vmci://*:*"] = _errno_of(lambda: s.bind("vmci://*:*"))
+    _close(s)
+    absent = not obs["vmci"] and not obs["draft"]
+    return obs, (absent and obs["header knows ZMQ_VMCI_BUFFER_SIZE"]
+                 and obs["bind vmci://*:*"] == "EPROTONOSUPPORT")
 
 
 # ---------------------------------------------------------------------------------------------

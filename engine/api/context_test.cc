@@ -222,6 +222,18 @@ TEST(Context, TermWaitsForTheLastClose) {
   worker.join();
 }
 
+// A SUB whose subscription never reached a publisher does not hold zmq_ctx_term: SUB and XSUB
+// start with ZMQ_LINGER 0, as libzmq's (zlab waited for ever).
+TEST(Context, TermDoesNotWaitForSubscriptionsNobodyTook) {
+  void* ctx = zmq_ctx_new();
+  void* sub = zmq_socket(ctx, ZMQ_SUB);
+  EXPECT_EQ(get_int(sub, ZMQ_LINGER), 0);
+  ASSERT_EQ(zmq_connect(sub, "tcp://127.0.0.1:1"), 0);
+  ASSERT_EQ(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "topic", 5), 0);
+  EXPECT_EQ(zmq_close(sub), 0);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
 TEST(Context, TermWithoutSocketsAndTwoContextsAtOnce) {
   void* a = zmq_ctx_new();
   void* b = zmq_ctx_new();

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <climits>
+#include <cstdlib>
 #include <new>
 #include <string_view>
 
@@ -98,7 +99,14 @@ extern "C" int zmq_msg_get(const zmq_msg_t* msg, int property) {
       return m->more() ? 1 : 0;
     case ZMQ_SHARED:
       return m->shared() ? 1 : 0;
-    case ZMQ_SRCFD:  // zlab does not record which fd a message came in on (README)
+    case ZMQ_SRCFD: {
+      // The fd of the connection the message came in on: its "__fd" property, there with a
+      // Peer-Address (tcp), as in libzmq; -1 (EINVAL) for messages made here, ipc, inproc.
+      const zlab::Metadata* meta = m->metadata();
+      const std::string* fd = meta == nullptr ? nullptr : meta->find("__fd");
+      if (fd == nullptr) return fail_with(EINVAL);
+      return std::atoi(fd->c_str());
+    }
     default:
       return fail_with(EINVAL);
   }

@@ -1,5 +1,7 @@
 // zmq_msg_* through the C API: life cycle, zero-copy, sharing, properties, bad messages.
 #include <gtest/gtest.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <string>
@@ -54,6 +56,7 @@ TEST(Msg, InitDataCallsTheFreeFunctionOnceAfterTheLastCopy) {
   zmq_msg_t msg, copy;
   ASSERT_EQ(zmq_msg_init_data(&msg, bytes, sizeof bytes, log_free, &log), 0);
   EXPECT_EQ(zmq_msg_data(&msg), static_cast<void*>(bytes));  // no copy
+  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 0);               // owned alone until copied
   ASSERT_EQ(zmq_msg_init(&copy), 0);
   ASSERT_EQ(zmq_msg_copy(&copy, &msg), 0);
   EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 1);
@@ -71,6 +74,7 @@ TEST(Msg, InitDataWithoutFreeFunctionAndEmpty) {
   zmq_msg_t msg;
   ASSERT_EQ(zmq_msg_init_data(&msg, bytes, 3, nullptr, nullptr), 0);
   EXPECT_EQ(text_of(&msg), "abc");
+  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SHARED), 1);  // constant data is the caller's too, as libzmq
   EXPECT_EQ(zmq_msg_close(&msg), 0);
   FreeLog log;
   ASSERT_EQ(zmq_msg_init_data(&msg, nullptr, 0, log_free, &log), 0);
@@ -118,7 +122,7 @@ TEST(Msg, PropertiesAndTheirErrors) {
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   errno = 0;
-  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SRCFD), -1);  // not recorded by zlab
+  EXPECT_EQ(zmq_msg_get(&msg, ZMQ_SRCFD), -1);  // not received: no connection
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(zmq_msg_get(&msg, 12345), -1);
   EXPECT_EQ(errno, EINVAL);
@@ -160,6 +164,40 @@ TEST(Msg, ReceivedMessagesCarryTheirConnectionsMetadata) {
   EXPECT_EQ(zmq_msg_close(&msg), 0);
   close_now(push);
   close_now(pull);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
+// ZMQ_SRCFD: a message received over tcp reports the fd of its connection (libzmq's
+// test_srcfd asks the kernel who is at the other end); ipc and inproc have none, as in libzmq.
+TEST(Msg, SourceFdIsTheConnectionsFd) {
+  void* ctx = zmq_ctx_new();
+  for (const char* bind : {"tcp://127.0.0.1:*", "ipc://*", "inproc://srcfd"}) {
+    void* pull = make_socket(ctx, ZMQ_PULL);
+    void* push = make_socket(ctx, ZMQ_PUSH);
+    std::string endpoint = bind_any(pull, bind);
+    ASSERT_EQ(zmq_connect(push, endpoint.c_str()), 0);
+    ASSERT_EQ(send_str(push, "where from"), 10);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    ASSERT_EQ(zmq_msg_recv(&msg, pull, 0), 10);
+    int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
+    if (endpoint.rfind("tcp://", 0) == 0) {
+      ASSERT_GE(fd, 0);
+      sockaddr_storage peer{};
+      socklen_t len = sizeof peer;
+      ASSERT_EQ(getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len), 0);
+      char host[NI_MAXHOST];
+      ASSERT_EQ(getnameinfo(reinterpret_cast<sockaddr*>(&peer), len, host, sizeof host, nullptr, 0,
+                            NI_NUMERICHOST),
+                0);
+      EXPECT_STREQ(host, "127.0.0.1");
+    } else {
+      EXPECT_EQ(fd, -1) << endpoint;
+    }
+    EXPECT_EQ(zmq_msg_close(&msg), 0);
+    close_now(push);
+    close_now(pull);
+  }
   EXPECT_EQ(zmq_ctx_term(ctx), 0);
 }
 

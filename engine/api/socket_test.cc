@@ -1,8 +1,16 @@
 // Sockets through the C API: types, endpoints and their errors, closed and invalid handles.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "engine/api/api_test_util.h"
 #include "engine/api/zmq.h"
@@ -53,6 +61,13 @@ TEST_F(SocketTest, EndpointErrors) {
       {zmq_bind, "tcp://nohost", EINVAL},
       {zmq_bind, "inproc://", EINVAL},
       {zmq_bind, "tcp://no.such.interface.invalid:1", ENODEV},  // libzmq's answer too
+      {zmq_bind, "ipc://@", EINVAL},                            // an abstract socket needs a name
+      {zmq_connect, "ipc://@", EINVAL},
+      // connect checks a tcp address's syntax at once, as libzmq: no space, a numeric port.
+      {zmq_connect, "tcp://in val id:1234", EINVAL},
+      {zmq_connect, "tcp://localhost:invalid", EINVAL},
+      {zmq_connect, "tcp://127.0.0.1:*", EINVAL},
+      {zmq_connect, "tcp://", EINVAL},
       {zmq_unbind, "tcp://127.0.0.1:1", ENOENT},
       {zmq_disconnect, "tcp://127.0.0.1:1", ENOENT},
   };
@@ -63,6 +78,90 @@ TEST_F(SocketTest, EndpointErrors) {
         << (c.endpoint ? c.endpoint : "(null)") << ": " << zmq_strerror(errno);
   }
   EXPECT_EQ(zmq_close(s), 0);
+}
+
+// Out of file descriptors, zmq_socket fails with EMFILE (test_many_sockets counts on it)
+// instead of making a socket without its ZMQ_FD.
+TEST_F(SocketTest, OutOfFileDescriptorsIsEmfile) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  void* first = zmq_socket(ctx_, ZMQ_PAIR);  // the I/O thread's descriptors are made now
+  ASSERT_NE(first, nullptr);
+  rlimit low = saved;
+  low.rlim_cur = 64;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<void*> sockets;
+  void* s = nullptr;
+  while (sockets.size() < 100 && (s = zmq_socket(ctx_, ZMQ_PAIR)) != nullptr) sockets.push_back(s);
+  int err = errno;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(s, nullptr);
+  EXPECT_EQ(err, EMFILE);
+  EXPECT_LT(sockets.size(), 64u);
+  for (void* open : sockets) EXPECT_EQ(zmq_close(open), 0);
+  EXPECT_EQ(zmq_close(first), 0);
+}
+
+// A listening socket the application made: what ZMQ_USE_FD hands to zmq_bind.
+int listening_tcp_fd(std::string* endpoint) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 16) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return -1;
+  }
+  *endpoint = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  return fd;
+}
+
+int listening_ipc_fd(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ::unlink(path.c_str());
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 16) != 0) {
+    return -1;
+  }
+  return fd;
+}
+
+// ZMQ_USE_FD: zmq_bind listens on the application's socket instead of making one. Over tcp the
+// address given is not used (the fd's own is reported); over ipc the file stays the
+// application's (not unlinked on close); a blocking fd does not block the I/O thread.
+TEST_F(SocketTest, BindOverAnApplicationsListeningFd) {
+  std::string tcp;
+  int tcp_fd = listening_tcp_fd(&tcp);
+  ASSERT_GE(tcp_fd, 0);
+  std::string path = "/tmp/zlab-use-fd-" + std::to_string(getpid());
+  int ipc_fd = listening_ipc_fd(path);
+  ASSERT_GE(ipc_fd, 0);
+  struct Case {
+    int fd;
+    std::string bind;     // what zmq_bind is given
+    std::string connect;  // where the peer connects
+  };
+  for (const Case& c :
+       {Case{tcp_fd, "tcp://127.0.0.1:*", tcp}, Case{ipc_fd, "ipc://" + path, "ipc://" + path}}) {
+    void* rep = make_socket(ctx_, ZMQ_REP);
+    void* req = make_socket(ctx_, ZMQ_REQ);
+    set_int(rep, ZMQ_USE_FD, c.fd);
+    EXPECT_EQ(bind_any(rep, c.bind), c.connect);
+    ASSERT_EQ(zmq_connect(req, c.connect.c_str()), 0);
+    ASSERT_EQ(send_str(req, "ping"), 4);
+    EXPECT_EQ(recv_str(rep), "ping");
+    ASSERT_EQ(send_str(rep, "pong"), 4);
+    EXPECT_EQ(recv_str(req), "pong");
+    close_now(req);
+    close_now(rep);
+  }
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);  // the application's file: zlab leaves it
+  ::unlink(path.c_str());
 }
 
 TEST_F(SocketTest, AddressInUse) {
@@ -95,6 +194,38 @@ TEST_F(SocketTest, UnbindAndDisconnect) {
   EXPECT_EQ(zmq_bind(pull, endpoint.c_str()), 0);
   close_now(pull);
   close_now(push);
+}
+
+// As libzmq keys endpoints: a bind by what it resolved to (a wildcard names nothing), a connect
+// by its text, and another spelling only through what it resolves to (probed on libzmq 4.3.4).
+TEST_F(SocketTest, EndpointsAreFoundAsLibzmqKeysThem) {
+  void* pull = make_socket(ctx_, ZMQ_PULL);
+  std::string tcp = bind_any(pull);
+  std::string ipc = bind_any(pull, "ipc://*");
+  std::string any = bind_any(pull, "tcp://0.0.0.0:*");
+  std::string any_port = any.substr(any.rfind(':') + 1);
+  for (const std::string& wrong :
+       {std::string("tcp://127.0.0.1:*"), std::string("tcp://127.0.0.1:0"), std::string("ipc://*"),
+        "tcp://*:" + any_port}) {
+    errno = 0;
+    EXPECT_EQ(zmq_unbind(pull, wrong.c_str()), -1) << wrong;
+    EXPECT_EQ(errno, ENOENT) << wrong;
+  }
+  for (const std::string& bound : {tcp, ipc, any}) {
+    EXPECT_EQ(zmq_unbind(pull, bound.c_str()), 0) << bound;
+  }
+
+  std::string port = tcp.substr(tcp.rfind(':') + 1);
+  void* push = make_socket(ctx_, ZMQ_PUSH);
+  ASSERT_EQ(zmq_connect(push, ("tcp://127.0.0.1:" + port).c_str()), 0);
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://localhost:" + port).c_str()), 0);  // resolves to it
+  ASSERT_EQ(zmq_connect(push, ("tcp://localhost:" + port).c_str()), 0);
+  errno = 0;
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://127.0.0.1:" + port).c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(zmq_disconnect(push, ("tcp://localhost:" + port).c_str()), 0);
+  close_now(push);
+  close_now(pull);
 }
 
 TEST_F(SocketTest, ClosedSocketIsEnotsockEverywhere) {

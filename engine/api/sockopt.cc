@@ -13,6 +13,7 @@
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
+#include "engine/sockets/options.h"
 
 using zlab::Err;
 using zlab::api::ApiOptions;
@@ -38,7 +39,7 @@ enum class Local {
   kRecoveryIvl,   // int >= 0, remembered (PGM only)
   kZapDomain,     // string, remembered (zlab makes no ZAP requests)
   kIpv4Only,      // the inverse of ZMQ_IPV6
-  kZeroInt,       // int option only 0 (or -1 for ZMQ_USE_FD) is accepted for; reads as that
+  kZeroInt,       // int option only 0 is accepted for; reads as that
   kEmptyString,   // string option only the empty string is accepted for; reads as ""
   kReadOnlyZero,  // read-only int reading 0 (ZMQ_MECHANISM: NULL, ZMQ_THREAD_SAFE: no)
   kUnknown,       // an option of a feature libzmq was built without: EINVAL both ways
@@ -57,7 +58,6 @@ Local local_kind(int option) {
     case ZMQ_IPV4ONLY:
       return Local::kIpv4Only;
     case ZMQ_PLAIN_SERVER:
-    case ZMQ_USE_FD:
       return Local::kZeroInt;
     case ZMQ_PLAIN_USERNAME:
     case ZMQ_PLAIN_PASSWORD:
@@ -86,20 +86,17 @@ Local local_kind(int option) {
   }
 }
 
-// The value of an option that is off: ZMQ_USE_FD's is -1, the others' 0.
-int off_value(int option) { return option == ZMQ_USE_FD ? -1 : 0; }
-
 bool read_int(const void* optval, size_t optvallen, int* out) {
   if (optvallen != sizeof(int)) return false;
   std::memcpy(out, optval, sizeof(int));
   return true;
 }
 
+// Values written as libzmq's getsockopt writes them (put_exact / put_padded, options.h): a
+// number wants a buffer of exactly its size, a string one at least as large (the rest zeroed).
 int write_value(const void* value, size_t size, void* optval, size_t* optvallen) {
-  if (*optvallen < size) return fail_with(EINVAL);
-  std::memcpy(optval, value, size);
-  *optvallen = size;
-  return 0;
+  Err err = zlab::put_exact(value, size, static_cast<uint8_t*>(optval), optvallen);
+  return err == Err::kOk ? 0 : fail(err);
 }
 
 int write_int(int value, void* optval, size_t* optvallen) {
@@ -108,13 +105,12 @@ int write_int(int value, void* optval, size_t* optvallen) {
 
 // A string option: the bytes and a terminating NUL, as libzmq reports them.
 int write_string(const std::string& value, void* optval, size_t* optvallen) {
-  if (*optvallen < value.size() + 1) return fail_with(EINVAL);
-  std::memcpy(optval, value.c_str(), value.size() + 1);
-  *optvallen = value.size() + 1;
-  return 0;
+  Err err =
+      zlab::put_padded(value.c_str(), value.size() + 1, static_cast<uint8_t*>(optval), optvallen);
+  return err == Err::kOk ? 0 : fail(err);
 }
 
-int set_local(SocketHandle& h, Local kind, int option, const void* optval, size_t optvallen) {
+int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen) {
   ApiOptions& o = h.options;
   int v = 0;
   switch (kind) {
@@ -142,7 +138,7 @@ int set_local(SocketHandle& h, Local kind, int option, const void* optval, size_
       return err == Err::kOk ? 0 : fail(err);
     }
     case Local::kZeroInt:
-      if (!read_int(optval, optvallen, &v) || v != off_value(option)) return fail_with(EINVAL);
+      if (!read_int(optval, optvallen, &v) || v != 0) return fail_with(EINVAL);
       return 0;
     case Local::kEmptyString:
       return optvallen == 0 ? 0 : fail_with(EINVAL);
@@ -173,11 +169,17 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
       return write_int(ipv6 ? 0 : 1, optval, optvallen);
     }
     case Local::kZeroInt:
-      return write_int(off_value(option), optval, optvallen);
+      return write_int(0, optval, optvallen);
     case Local::kEmptyString:
       return write_string("", optval, optvallen);
-    case Local::kReadOnlyZero:
-      return write_int(0, optval, optvallen);
+    case Local::kReadOnlyZero: {
+      // ZMQ_THREAD_SAFE is the socket's own value in libzmq (a larger buffer is zeroed);
+      // ZMQ_MECHANISM an option of the table (exact size).
+      int zero = 0;
+      if (option != ZMQ_THREAD_SAFE) return write_int(zero, optval, optvallen);
+      Err err = zlab::put_padded(&zero, sizeof zero, static_cast<uint8_t*>(optval), optvallen);
+      return err == Err::kOk ? 0 : fail(err);
+    }
     case Local::kUnknown:
     case Local::kEngine:
       break;
@@ -192,7 +194,7 @@ extern "C" int zmq_setsockopt(void* socket, int option, const void* optval, size
   if (h == nullptr) return -1;
   if (optval == nullptr && optvallen != 0) return fail_with(EINVAL);
   Local kind = local_kind(option);
-  if (kind != Local::kEngine) return set_local(*h, kind, option, optval, optvallen);
+  if (kind != Local::kEngine) return set_local(*h, kind, optval, optvallen);
   Err err = h->socket->set_option(
       option, std::span<const uint8_t>(static_cast<const uint8_t*>(optval), optvallen));
   return err == Err::kOk ? 0 : fail(err);

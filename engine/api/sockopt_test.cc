@@ -159,6 +159,49 @@ TEST_F(SockOpt, LastEndpointAndItsBuffer) {
   EXPECT_EQ(zmq_close(s), 0);
 }
 
+// libzmq 4.3.4's two rules for the size of getsockopt's buffer (probed on Debian's libzmq):
+// a number from the option table wants exactly its size, anything else is EINVAL; the socket's
+// own values (RCVMORE, EVENTS, FD, THREAD_SAFE) and strings take a larger buffer, write their
+// size to *optvallen and zero the rest (test_getsockopt_memset reads RCVMORE as an int64_t).
+TEST_F(SockOpt, LargerBuffersAsLibzmq) {
+  void* s = socket(ZMQ_SUB);
+  for (int option : {ZMQ_RCVMORE, ZMQ_EVENTS, ZMQ_FD, ZMQ_THREAD_SAFE}) {
+    int64_t wide = -1;
+    size_t size = sizeof wide;
+    ASSERT_EQ(zmq_getsockopt(s, option, &wide, &size), 0) << option;
+    EXPECT_EQ(size, sizeof(int)) << option;
+    EXPECT_EQ(wide >> 32, 0) << option;  // the upper half zeroed, not left as it was
+  }
+  EXPECT_EQ(get_int(s, ZMQ_RCVMORE), 0);
+  for (int option :
+       {ZMQ_LINGER, ZMQ_SNDHWM, ZMQ_TYPE, ZMQ_RATE, ZMQ_USE_FD, ZMQ_MECHANISM, ZMQ_IPV4ONLY}) {
+    int64_t wide = -1;
+    size_t size = sizeof wide;
+    errno = 0;
+    EXPECT_EQ(zmq_getsockopt(s, option, &wide, &size), -1) << option;
+    EXPECT_EQ(errno, EINVAL) << option;
+    EXPECT_EQ(size, sizeof wide) << option;
+    EXPECT_EQ(wide, -1) << option;  // untouched
+  }
+  for (int option : {ZMQ_MAXMSGSIZE, ZMQ_AFFINITY}) {
+    char wide[16];
+    size_t size = sizeof wide;
+    EXPECT_EQ(zmq_getsockopt(s, option, wide, &size), -1) << option;
+  }
+  char buf[16];
+  std::memset(buf, 'x', sizeof buf);
+  size_t size = sizeof buf;
+  ASSERT_EQ(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &size), 0);
+  EXPECT_EQ(size, 1u);
+  EXPECT_EQ(std::string(buf, sizeof buf), std::string(sizeof buf, '\0'));
+  std::memset(buf, 'x', sizeof buf);
+  size = sizeof buf;
+  ASSERT_EQ(zmq_getsockopt(s, ZMQ_ROUTING_ID, buf, &size), 0);
+  EXPECT_EQ(size, 0u);
+  EXPECT_EQ(std::string(buf, sizeof buf), std::string(sizeof buf, '\0'));
+  EXPECT_EQ(zmq_close(s), 0);
+}
+
 TEST_F(SockOpt, FdAndEvents) {
   void* pull = make_socket(ctx_, ZMQ_PULL);
   void* push = make_socket(ctx_, ZMQ_PUSH);
@@ -211,6 +254,14 @@ TEST_F(SockOpt, UnknownOptionsAndBadSizesAreEinval) {
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_AFFINITY, &v, sizeof v), -1);  // a uint64_t option
   EXPECT_EQ(errno, EINVAL);
+  // As libzmq (probed): the HWMs are ints only, ZMQ_MAXMSGSIZE an int64_t only, of any value.
+  int64_t wide = 5;
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_SNDHWM, &wide, sizeof wide), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &v, sizeof v), -1);
+  EXPECT_EQ(errno, EINVAL);
+  wide = -2;  // negative: no limit
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &wide, sizeof wide), 0);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_LINGER, nullptr, sizeof v), -1);
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(get_int(s, ZMQ_LINGER), -1);  // nothing changed
@@ -268,16 +319,28 @@ TEST_F(SockOpt, OptionsOfOtherSocketTypesAreEinval) {
   EXPECT_EQ(zmq_close(sub), 0);
 }
 
+// ZMQ_USE_FD is an int of at least -1 (socket_test binds over one).
+TEST_F(SockOpt, UseFdIsRemembered) {
+  void* s = socket(ZMQ_PAIR);
+  EXPECT_EQ(get_int(s, ZMQ_USE_FD), -1);
+  set_int(s, ZMQ_USE_FD, 3);
+  EXPECT_EQ(get_int(s, ZMQ_USE_FD), 3);
+  int bad = -2;
+  errno = 0;
+  EXPECT_EQ(zmq_setsockopt(s, ZMQ_USE_FD, &bad, sizeof bad), -1);
+  EXPECT_EQ(errno, EINVAL);
+  set_int(s, ZMQ_USE_FD, -1);
+  EXPECT_EQ(zmq_close(s), 0);
+}
+
 TEST_F(SockOpt, MissingFeaturesAcceptOnlyTheirOffValues) {
   void* s = socket(ZMQ_DEALER);
-  int zero = 0, one = 1, minus_one = -1;
+  int zero = 0, one = 1;
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_PLAIN_SERVER, &zero, sizeof zero), 0);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_PLAIN_SERVER, &one, sizeof one), -1);
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "", 0), 0);
   EXPECT_EQ(zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "admin", 5), -1);
-  EXPECT_EQ(zmq_setsockopt(s, ZMQ_USE_FD, &minus_one, sizeof minus_one), 0);
-  EXPECT_EQ(zmq_setsockopt(s, ZMQ_USE_FD, &zero, sizeof zero), -1);
   char key[41] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
   char buf[64];
   size_t size = sizeof buf;

@@ -22,6 +22,7 @@ Body* Body::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {
   body->size_ = size;
   body->free_fn_ = free_fn;
   body->hint_ = hint;
+  body->borrowed_ = free_fn == nullptr;
   return body;
 }
 

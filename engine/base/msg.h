@@ -30,6 +30,9 @@ class Body {
   void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void unref();
   bool unique() const { return refs_.load(std::memory_order_acquire) == 1; }
+  // Caller bytes wrapped without a free function: the caller keeps them (constant data, as
+  // libzmq's zmq_msg_init_data with no ffn), so the body is always shared with the caller.
+  bool borrowed() const { return borrowed_; }
 
  private:
   Body() = default;
@@ -38,6 +41,7 @@ class Body {
   size_t size_ = 0;
   FreeFn free_fn_ = nullptr;
   void* hint_ = nullptr;
+  bool borrowed_ = false;
 };
 
 class Msg {
@@ -77,7 +81,8 @@ class Msg {
   void set_more(bool more) { flags_ = more ? (flags_ | kMore) : (flags_ & ~kMore); }
   bool command() const { return flags_ & kCommand; }
   void set_command(bool command) { flags_ = command ? (flags_ | kCommand) : (flags_ & ~kCommand); }
-  bool shared() const { return !is_inline() && !ext_.body->unique(); }
+  // Another Msg, or the caller (borrowed bytes), also holds the body: ZMQ_SHARED.
+  bool shared() const { return !is_inline() && (ext_.body->borrowed() || !ext_.body->unique()); }
 
   const Metadata* metadata() const { return meta_; }
   // Shares `meta` (may be null).

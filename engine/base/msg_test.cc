@@ -60,6 +60,18 @@ TEST(MsgTest, WrappedDataIsFreedOnceByTheLastReference) {
   EXPECT_EQ(freed, 1);
 }
 
+TEST(MsgTest, BorrowedBytesAreAlwaysShared) {
+  // No free function: the caller keeps the bytes, so even the only Msg shares them (ZMQ_SHARED
+  // is 1 for libzmq's constant messages); with a free function the Msg owns them alone.
+  static const char kConstant[] = "TEST";
+  Msg borrowed = Msg::wrap(const_cast<char*>(kConstant), 5, nullptr, nullptr);
+  EXPECT_TRUE(borrowed.shared());
+  EXPECT_TRUE(borrowed.share().shared());
+  freed = 0;
+  Msg owned = Msg::wrap(new char[4]{'a', 'b', 'c', 'd'}, 4, count_free, &freed);
+  EXPECT_FALSE(owned.shared());
+}
+
 TEST(MsgTest, FlagsAreIndependent) {
   Msg m;
   m.set_more(true);

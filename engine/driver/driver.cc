@@ -13,7 +13,8 @@ void carry_out(SocketCore& core, Driver& driver) {
         case IoAction::Kind::kConnect: {
           ConnectResult r = driver.connect(action.id, action.endpoint, core.options());
           if (r.kind == ConnectResult::Kind::kConnected) {
-            core.handle_connected(action.id, std::move(r.peer_address), driver.now_ns());
+            core.handle_connected(action.id, std::move(r.peer_address), driver.now_ns(),
+                                  r.source_fd);
           } else if (r.kind == ConnectResult::Kind::kFailed) {
             core.handle_connect_failed(action.id, r.err, driver.now_ns());
           }

@@ -21,6 +21,7 @@ struct ConnectResult {
   Kind kind;
   Err err = Err::kOk;
   std::string peer_address;  // kConnected
+  int source_fd = -1;        // kConnected: the driver's descriptor for it (ZMQ_SRCFD)
 };
 
 // The operations the engine asks of a driver. Outcomes that come later (a connect completing,

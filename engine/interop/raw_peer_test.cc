@@ -107,7 +107,10 @@ struct BadCase {
 TEST(RawPeerTest, MalformedPeersAreClosedAndGoodPeersKeepWorking) {
   Context ctx;
   auto pull = make(ctx, SocketType::kPull);
-  set_int(*pull, opt::kMaxMsgSize, 1000);
+  int64_t max_msg_size = 1000;  // an int64_t, as libzmq takes it
+  ASSERT_EQ(pull->set_option(opt::kMaxMsgSize, {reinterpret_cast<const uint8_t*>(&max_msg_size),
+                                                sizeof max_msg_size}),
+            Err::kOk);
   set_int(*pull, opt::kRcvTimeo, 5000);
   ASSERT_EQ(pull->bind("tcp://127.0.0.1:*"), Err::kOk);
   std::string endpoint = endpoint_of(*pull);

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "engine/base/metadata.h"
 #include "engine/base/msg.h"
@@ -12,6 +14,16 @@
 #include "engine/wire/frame.h"
 
 namespace zlab::proto {
+
+// What the transport knows of a connection, added to its peer's metadata as libzmq adds it:
+// "Peer-Address", and with it the private "__fd" that zmq_msg_get(ZMQ_SRCFD) reads (the
+// driver's descriptor for the connection, when it has one: source_fd >= 0).
+inline void add_transport_properties(std::vector<Metadata::Property>* props,
+                                     const std::string& peer_address, int source_fd) {
+  if (peer_address.empty()) return;
+  props->emplace_back("Peer-Address", peer_address);
+  if (source_fd >= 0) props->emplace_back("__fd", std::to_string(source_fd));
+}
 
 class Connection {
  public:

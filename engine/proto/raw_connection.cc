@@ -2,10 +2,11 @@
 
 namespace zlab::proto {
 
-RawConnection::RawConnection(std::string peer_address, int64_t now_ns) : buf_(kReadChunk) {
+RawConnection::RawConnection(std::string peer_address, int64_t now_ns, int source_fd)
+    : buf_(kReadChunk) {
   (void)now_ns;
   std::vector<Metadata::Property> props;
-  if (!peer_address.empty()) props.emplace_back("Peer-Address", std::move(peer_address));
+  add_transport_properties(&props, peer_address, source_fd);
   meta_ = Metadata::create(std::move(props));
   events_.push_back(ConnEvent{ConnEvent::Kind::kHandshakeSucceeded, CloseReason::kNone, {}});
 }

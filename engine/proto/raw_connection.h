@@ -15,7 +15,8 @@ class RawConnection final : public Connection {
   // At most this many received chunks wait for the socket before reading stops.
   static constexpr size_t kMaxQueuedChunks = 64;
 
-  RawConnection(std::string peer_address, int64_t now_ns);
+  // source_fd: the transport's descriptor for the connection (ZMQ_SRCFD), -1 for none.
+  RawConnection(std::string peer_address, int64_t now_ns, int source_fd = -1);
   ~RawConnection() override;
 
   std::span<uint8_t> read_buffer() override;

@@ -226,7 +226,7 @@ void ZmtpConnection::handle_ready(std::span<const uint8_t> body) {
   }
   peer_type_ = *peer;
   std::vector<Metadata::Property> meta = std::move(*props.value);
-  if (!options_.peer_address.empty()) meta.emplace_back("Peer-Address", options_.peer_address);
+  add_transport_properties(&meta, options_.peer_address, options_.source_fd);
   peer_meta_ = Metadata::create(std::move(meta));
   send_subscriptions_as_commands_ = peer_minor_ >= 1 && is_subscriber(options_.socket_type);
   state_ = State::kActive;

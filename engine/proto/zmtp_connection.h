@@ -41,6 +41,7 @@ struct ZmtpOptions {
   std::vector<Metadata::Property> extra_properties;  // ZMQ_METADATA ("X-..." names)
   std::string peer_address;  // from the transport; added to the peer's metadata as Peer-Address
   std::optional<WsOptions> websocket;  // ws://: WebSocket framing after an HTTP upgrade
+  int source_fd = -1;                  // from the transport: ZMQ_SRCFD ("__fd"), -1 for none
 };
 
 class ZmtpConnection final : public Connection {

@@ -84,6 +84,29 @@ TEST(ZmtpConnectionTest, HandshakeAndMetadata) {
   EXPECT_EQ(a.peer_minor_version(), 1);
 }
 
+// The transport's descriptor is the private "__fd" property (ZMQ_SRCFD), given only with a
+// Peer-Address, as libzmq gives it.
+TEST(ZmtpConnectionTest, SourceFdRidesWithThePeerAddress) {
+  ZmtpOptions with = opts(SocketType::kPull);
+  with.peer_address = "127.0.0.1";
+  with.source_fd = 17;
+  ZmtpOptions without_address = opts(SocketType::kPull);
+  without_address.source_fd = 18;  // ipc: no Peer-Address, so no __fd either
+  for (const ZmtpOptions& o : {with, without_address}) {
+    ZmtpConnection a(opts(SocketType::kPush), 0);
+    ZmtpConnection b(o, 0);
+    pump(a, b);
+    ASSERT_TRUE(b.active());
+    const std::string* fd = b.peer_metadata()->find("__fd");
+    if (o.peer_address.empty()) {
+      EXPECT_EQ(fd, nullptr);
+    } else {
+      ASSERT_NE(fd, nullptr);
+      EXPECT_EQ(*fd, "17");
+    }
+  }
+}
+
 TEST(ZmtpConnectionTest, MultipartMessagesRoundTrip) {
   ZmtpConnection a(opts(SocketType::kPush), 0);
   ZmtpConnection b(opts(SocketType::kPull), 0);

@@ -20,7 +20,7 @@ Context::~Context() {
   std::vector<std::shared_ptr<Socket>> open;
   {
     std::lock_guard lock(mu_);
-    open = sockets_;
+    for (auto& [ptr, socket] : sockets_) open.push_back(socket);
   }
   for (auto& s : open) s->close();
   terminate();
@@ -49,7 +49,11 @@ std::shared_ptr<Socket> Context::create_socket(SocketType type, Err* err) {
   }
   IoThread& io = io_thread_for_new_socket();
   auto socket = std::make_shared<Socket>(*this, io, type, next_seed_++);
-  sockets_.push_back(socket);
+  if (socket->creation_error() != Err::kOk) {  // out of file descriptors, as libzmq: EMFILE
+    *err = socket->creation_error();
+    return nullptr;
+  }
+  sockets_.emplace(socket.get(), socket);
   io.attach_owner(socket);
   *err = Err::kOk;
   return socket;
@@ -60,7 +64,7 @@ void Context::shutdown() {
   {
     std::lock_guard lock(mu_);
     terminated_ = true;
-    sockets = sockets_;
+    for (auto& [ptr, socket] : sockets_) sockets.push_back(socket);
   }
   // Outside the context lock: a socket may be calling into the context right now.
   for (auto& s : sockets) s->interrupt();
@@ -79,10 +83,7 @@ bool Context::terminated() const {
 
 void Context::socket_finished(const Socket* socket) {
   std::lock_guard lock(mu_);
-  sockets_.erase(
-      std::remove_if(sockets_.begin(), sockets_.end(),
-                     [socket](const std::shared_ptr<Socket>& s) { return s.get() == socket; }),
-      sockets_.end());
+  sockets_.erase(socket);
   if (sockets_.empty()) all_closed_.notify_all();
 }
 

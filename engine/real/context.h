@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/base/err.h"
@@ -55,7 +56,8 @@ class Context {
   mutable std::mutex mu_;
   std::condition_variable all_closed_;
   std::vector<std::unique_ptr<IoThread>> io_threads_;
-  std::vector<std::shared_ptr<Socket>> sockets_;
+  // By address: closing one of many thousands of sockets must not cost a scan of them all.
+  std::unordered_map<const Socket*, std::shared_ptr<Socket>> sockets_;
   std::map<std::string, InprocEntry> inproc_;
   std::map<std::string, std::vector<std::weak_ptr<Socket>>> inproc_waiting_;
   size_t next_io_thread_ = 0;

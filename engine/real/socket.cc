@@ -67,6 +67,7 @@ class FdStream final : public ByteStream {
 Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
     : ctx_(ctx), io_(io), type_(type), core_(type, seed) {
   signal_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (signal_fd_ < 0) creation_error_ = errno_to_err(errno);
 }
 
 Socket::~Socket() {
@@ -135,18 +136,33 @@ Err Socket::connect(const std::string& text) {
   return err;
 }
 
-Err Socket::unbind(const std::string& text) {
-  std::unique_lock lock(mu_);
-  Err err = core_.unbind(text, monotonic_ns());
-  apply(lock);
-  return err;
-}
+Err Socket::unbind(const std::string& text) { return end_endpoint(text, true); }
 
-Err Socket::disconnect(const std::string& text) {
-  std::unique_lock lock(mu_);
-  Err err = core_.disconnect(text, monotonic_ns());
-  apply(lock);
-  return err;
+Err Socket::disconnect(const std::string& text) { return end_endpoint(text, false); }
+
+// unbind/disconnect: the endpoint as spelled, else (tcp) as that spelling resolves. The name is
+// looked up without the lock held, so a slow resolver holds up neither this socket's I/O nor
+// its other callers.
+Err Socket::end_endpoint(const std::string& text, bool is_bind) {
+  auto end = [&](const std::string& spelling) {
+    std::unique_lock lock(mu_);
+    Err err = is_bind ? core_.unbind(spelling, monotonic_ns())
+                      : core_.disconnect(spelling, monotonic_ns());
+    apply(lock);
+    return err;
+  };
+  Err err = end(text);
+  ParsedEndpoint parsed = parse_endpoint(text);
+  if (err != Err::kNoEntry || !parsed.endpoint || parsed.endpoint->transport != Transport::kTcp) {
+    return err;
+  }
+  bool ipv6 = false;
+  {
+    std::unique_lock lock(mu_);
+    ipv6 = core_.options().ipv6;
+  }
+  std::string resolved = resolved_tcp_endpoint(parsed.endpoint->address, ipv6);
+  return resolved.empty() || resolved == text ? err : end(resolved);
 }
 
 Err Socket::set_option(int id, std::span<const uint8_t> value) {
@@ -162,7 +178,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   if (id == opt::kEvents || id == opt::kFd) {
-    if (*size < sizeof(int)) return Err::kInvalid;
+    if (*size < sizeof(int)) return Err::kInvalid;  // checked before ZMQ_EVENTS re-arms
     int v = 0;
     if (id == opt::kFd) {
       v = signal_fd_;
@@ -173,9 +189,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       v = int(core_.events(monotonic_ns()));
       last_events_ = uint32_t(v);
     }
-    std::memcpy(out, &v, sizeof v);
-    *size = sizeof v;
-    return Err::kOk;
+    return put_padded(&v, sizeof v, out, size);
   }
   return core_.get_option(id, out, size);
 }
@@ -286,8 +300,9 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
     err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id);
     listener.listening.resolved = endpoint.text;
   } else {
-    err = listen_on(endpoint, options.ipv6, options.backlog, {options.sndbuf, options.rcvbuf},
-                    &listener.listening);
+    err = options.use_fd >= 0 ? adopt_listener(options.use_fd, endpoint, &listener.listening)
+                              : listen_on(endpoint, options.ipv6, options.backlog,
+                                          {options.sndbuf, options.rcvbuf}, &listener.listening);
     if (err == Err::kOk) {
       listener.token = io_.add(listener.listening.fd, weak_from_this(), id, true, EPOLLIN);
     }
@@ -328,7 +343,7 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
-  return {Kind::kConnected, Err::kOk, peer_address_of(fd)};
+  return {Kind::kConnected, Err::kOk, peer_address_of(fd), fd};
 }
 
 // ZMQ_SOCKS_PROXY: a tcp connect to the proxy, then the SOCKS5 exchange (advance_socks); the
@@ -530,7 +545,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
         ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq
         continue;
       }
-      StreamId stream = core_.handle_accepted(id, std::move(peer.address), now);
+      StreamId stream = core_.handle_accepted(id, std::move(peer.address), now, fd);
       add_stream(stream, fd, false);
     }
     apply(lock);
@@ -553,7 +568,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
       } else if (err == Err::kOk) {
         stream.connecting = false;
         stream.interest = EPOLLOUT;
-        core_.handle_connected(id, peer_address_of(stream.fd), now);
+        core_.handle_connected(id, peer_address_of(stream.fd), now, stream.fd);
       } else {
         close_stream(id);
         core_.handle_connect_failed(id, err, now);

@@ -48,6 +48,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   uint64_t dropped_messages();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
   int signal_fd() const { return signal_fd_; }
+  // Why the socket could not be made (its ZMQ_FD eventfd: EMFILE when out of descriptors), or
+  // kOk; a socket that failed is never used.
+  Err creation_error() const { return creation_error_; }
   // zmq_close: the socket lingers in the background, then goes away.
   void close();
   // Called by the context on shutdown: blocked calls return kTerminated.
@@ -107,6 +110,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   void write_inproc_streams(int64_t now_ns);
   // Reads what inproc peers have already written; true when anything came in.
   bool read_inproc_streams(int64_t now_ns);
+  Err end_endpoint(const std::string& text, bool is_bind);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }
@@ -135,6 +139,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   bool closed_ = false;
   bool interrupted_ = false;
   int signal_fd_ = -1;
+  Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
   // ZMQ_RCVHWM, readable by an inproc peer without this socket's lock (no lock is ever held

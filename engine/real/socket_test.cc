@@ -85,7 +85,8 @@ TEST(RealSocketTest, BadEndpoints) {
   auto s = make(ctx, SocketType::kPush);
   EXPECT_EQ(s->bind("bogus://x"), Err::kProtoNotSupported);
   EXPECT_EQ(s->bind("tcp://nohost"), Err::kInvalid);
-  EXPECT_EQ(s->connect("tcp://127.0.0.1:notaport"), Err::kOk);  // fails later, and retries
+  EXPECT_EQ(s->connect("tcp://127.0.0.1:notaport"), Err::kInvalid);  // libzmq's syntax check
+  EXPECT_EQ(s->connect("tcp://127.0.0.1:1x"), Err::kOk);  // passes it: fails later, and retries
   EXPECT_EQ(s->unbind("tcp://127.0.0.1:1"), Err::kNoEntry);
   s->close();
 }

@@ -246,6 +246,21 @@ Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buff
   return Err::kOk;
 }
 
+Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return errno_to_err(errno);
+  out->fd = fd;
+  if (endpoint.transport == Transport::kIpc) {
+    out->resolved = "ipc://" + endpoint.address;
+    return Err::kOk;
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return errno_to_err(errno);
+  out->resolved = "tcp://" + format_address(bound);
+  return Err::kOk;
+}
+
 int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -339,6 +354,12 @@ std::string peer_address_of(int fd) {
   socklen_t len = sizeof ss;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
   return format_peer_ip(ss);
+}
+
+std::string resolved_tcp_endpoint(const std::string& address, bool ipv6) {
+  SockAddr sa;
+  if (resolve_tcp(address, ipv6, false, &sa) != Err::kOk) return "";
+  return "tcp://" + format_address(sa.storage);
 }
 
 void close_listening(const Listening& listening) {

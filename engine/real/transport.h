@@ -37,6 +37,11 @@ struct AcceptedPeer {
   std::optional<IpAddress> ip;  // tcp: the peer's address, for ZMQ_TCP_ACCEPT_FILTER
 };
 
+// ZMQ_USE_FD: listens on `fd`, a socket the application made, bound and set listening, for a
+// bind to `endpoint` (tcp: the address is not used, the fd's own is reported; ipc: the path is
+// the application's, never unlinked). The fd is made non-blocking; it is closed with the
+// listener, as libzmq closes it.
+Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out);
 // Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
 int accept_from(int listen_fd, AcceptedPeer* peer, Err* err);
 // Whether a connection just accepted may stay: ZMQ_TCP_ACCEPT_FILTER over tcp,
@@ -54,6 +59,10 @@ int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* i
 // After EPOLLOUT on a connecting fd: kOk, or why it failed.
 Err finish_connect(int fd);
 std::string peer_address_of(int fd);
+// "tcp://IP:PORT" for a tcp address resolved as connect resolves it (names are looked up, a
+// wildcard host fails), or "" if it does not resolve. unbind/disconnect try this spelling when
+// the given one names no endpoint, as libzmq does ("tcp://localhost:5555" finds 127.0.0.1:5555).
+std::string resolved_tcp_endpoint(const std::string& address, bool ipv6);
 void close_listening(const Listening& listening);
 Err errno_to_err(int e);
 

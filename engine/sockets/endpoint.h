@@ -33,6 +33,10 @@ struct WsAddress {
   std::string path;
 };
 WsAddress split_ws_address(std::string_view address);
+// What connect() accepts of a tcp address before resolving it, as libzmq 4.3.4 checks it: a
+// host made of letters, digits and `.-:%;[]_*`, then ":" and a port starting with a digit (no
+// wildcard). Anything else is kInvalid at once, not a connection that can never succeed.
+Err check_tcp_connect_address(std::string_view address);
 std::string_view transport_name(Transport transport);
 
 }  // namespace zlab

@@ -57,7 +57,8 @@ const Row kRows[] = {
     int_row(opt::kReconnectIvl, &SocketOptions::reconnect_ivl_ms, -1),
     int_row(opt::kReconnectIvlMax, &SocketOptions::reconnect_ivl_max_ms, 0),
     int_row(opt::kBacklog, &SocketOptions::backlog, 0),
-    int64_row(opt::kMaxMsgSize, &SocketOptions::max_msg_size, -1),
+    // Any int64_t, as libzmq: a negative size means no limit.
+    int64_row(opt::kMaxMsgSize, &SocketOptions::max_msg_size, std::numeric_limits<int64_t>::min()),
     int_row(opt::kRcvTimeo, &SocketOptions::rcvtimeo_ms, -1),
     int_row(opt::kSndTimeo, &SocketOptions::sndtimeo_ms, -1),
     int_row(opt::kSndBuf, &SocketOptions::sndbuf, -1),
@@ -75,6 +76,7 @@ const Row kRows[] = {
     int_row_in_steps(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 100, 65535 * 100),
     int_row(opt::kHeartbeatTimeout, &SocketOptions::heartbeat_timeout_ms, -1),
     int_row(opt::kConnectTimeout, &SocketOptions::connect_timeout_ms, 0),
+    int_row(opt::kUseFd, &SocketOptions::use_fd, -1),
     bool_row(opt::kImmediate, &SocketOptions::immediate),
     bool_row(opt::kIpv6, &SocketOptions::ipv6),
     bool_row(opt::kConflate, &SocketOptions::conflate),
@@ -218,14 +220,15 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
       return Err::kOk;
     }
     case Kind::kInt64: {
+      // As libzmq: the HWMs are ints (as zmq.h documents them), MAXMSGSIZE an int64_t, and
+      // each wants exactly its size.
       int64_t v = 0;
-      // libzmq takes HWMs as int and MAXMSGSIZE as int64: accept the size the caller uses.
-      if (value.size() == sizeof(int)) {
+      if (id == opt::kMaxMsgSize) {
+        if (!read_number(value, &v)) return Err::kInvalid;
+      } else {
         int narrow = 0;
-        read_number(value, &narrow);
+        if (!read_number(value, &narrow)) return Err::kInvalid;
         v = narrow;
-      } else if (!read_number(value, &v)) {
-        return Err::kInvalid;
       }
       if (v < row->min) return Err::kInvalid;
       options.*(row->int64_field) = v;
@@ -241,13 +244,22 @@ Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> 
   return Err::kInvalid;
 }
 
+Err put_exact(const void* value, size_t n, uint8_t* out, size_t* size) {
+  if (*size != n) return Err::kInvalid;
+  std::memcpy(out, value, n);
+  return Err::kOk;
+}
+
+Err put_padded(const void* value, size_t n, uint8_t* out, size_t* size) {
+  if (*size < n) return Err::kInvalid;
+  if (n > 0) std::memcpy(out, value, n);
+  std::memset(out + n, 0, *size - n);
+  *size = n;
+  return Err::kOk;
+}
+
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
-  if (id == opt::kType) {
-    if (*size < sizeof(int)) return Err::kInvalid;
-    std::memcpy(out, &options.type, sizeof(int));
-    *size = sizeof(int);
-    return Err::kOk;
-  }
+  if (id == opt::kType) return put_exact(&options.type, sizeof(int), out, size);
   if (Err err = get_special_option(options, id, out, size); err != Err::kNotSupported) return err;
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;
@@ -256,35 +268,19 @@ Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_
     case Kind::kInt:
     case Kind::kBool: {
       int v = row->kind == Kind::kInt ? options.*(row->int_field) : int(options.*(row->bool_field));
-      if (*size < sizeof(int)) return Err::kInvalid;
-      std::memcpy(out, &v, sizeof(int));
-      *size = sizeof(int);
-      return Err::kOk;
+      return put_exact(&v, sizeof v, out, size);
     }
     case Kind::kInt64: {
       int64_t v = options.*(row->int64_field);
-      if (id == opt::kMaxMsgSize) {
-        if (*size < sizeof(int64_t)) return Err::kInvalid;
-        std::memcpy(out, &v, sizeof(int64_t));
-        *size = sizeof(int64_t);
-      } else {  // HWMs are ints in zmq.h
-        int narrow = int(v);
-        if (*size < sizeof(int)) return Err::kInvalid;
-        std::memcpy(out, &narrow, sizeof(int));
-        *size = sizeof(int);
-      }
-      return Err::kOk;
+      if (id == opt::kMaxMsgSize) return put_exact(&v, sizeof v, out, size);
+      int narrow = int(v);  // HWMs are ints in zmq.h
+      return put_exact(&narrow, sizeof narrow, out, size);
     }
     case Kind::kBytes: {
       const std::string& v = options.*(row->bytes_field);
-      // LAST_ENDPOINT is a C string: room for the terminating NUL is required.
+      // LAST_ENDPOINT and BINDTODEVICE are C strings: room for the terminating NUL is required.
       bool c_string = id == opt::kLastEndpoint || id == opt::kBindToDevice;
-      size_t need = v.size() + (c_string ? 1 : 0);
-      if (*size < need) return Err::kInvalid;
-      std::memcpy(out, v.data(), v.size());
-      if (c_string) out[v.size()] = 0;
-      *size = need;
-      return Err::kOk;
+      return put_padded(v.c_str(), v.size() + (c_string ? 1 : 0), out, size);
     }
   }
   return Err::kInvalid;

@@ -71,6 +71,7 @@ inline constexpr int kConnectTimeout = 79;
 inline constexpr int kTcpMaxRt = 80;
 inline constexpr int kThreadSafe = 81;
 inline constexpr int kMulticastMaxTpdu = 84;
+inline constexpr int kUseFd = 89;
 inline constexpr int kBindToDevice = 92;
 // Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
 inline constexpr int kSocksUsername = 99;
@@ -119,6 +120,9 @@ struct SocketOptions {
   int heartbeat_ttl_ms = 0;
   int heartbeat_timeout_ms = -1;
   int connect_timeout_ms = 0;
+  // ZMQ_USE_FD: a bind over tcp or ipc listens on this descriptor, which the application made,
+  // bound and set listening, instead of making its own; -1: none.
+  int use_fd = -1;
   std::string routing_id;          // at most 255 bytes, not starting with a zero byte
   std::string connect_routing_id;  // applies to the next connect()
   std::string xpub_welcome_msg;
@@ -142,5 +146,13 @@ struct SocketOptions {
 Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value);
 // Reads a generic option into out (at most *size bytes); *size becomes the value's size.
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size);
+
+// Writing a value out as libzmq 4.3.4's getsockopt does (callers rely on both rules):
+// an option of the table that is a number wants a buffer of exactly its size (else kInvalid);
+// the socket's own values (RCVMORE, EVENTS, FD, THREAD_SAFE) and strings take a buffer at least
+// that large, and the rest of it is zeroed. *size becomes the value's size; on error nothing
+// is written.
+Err put_exact(const void* value, size_t n, uint8_t* out, size_t* size);
+Err put_padded(const void* value, size_t n, uint8_t* out, size_t* size);
 
 }  // namespace zlab

@@ -341,6 +341,45 @@ TEST(XSubTest, ResubscribesEachTopicOnceAfterAReconnect) {
   EXPECT_EQ(net.recv(sub, &body), Err::kAgain);
 }
 
+// A socket lingering for ever (ZMQ_LINGER -1) on bytes a peer never read is done once that
+// peer goes: nothing is left to wait for. (It waited for ever: zmq_ctx_term hung in libzmq's
+// test_shutdown_stress.)
+// As libzmq's XSUB: SUB and XSUB start with ZMQ_LINGER 0, so a subscription queued for a
+// publisher that never came is dropped at close instead of holding the socket open for ever.
+TEST(PubSubTest, SubscribersDoNotLinger) {
+  LoopbackNet net;
+  for (SocketType type : {SocketType::kSub, SocketType::kXSub}) {
+    SocketCore* sub = net.socket(type);
+    EXPECT_EQ(get_int(sub, opt::kLinger), 0);
+    ASSERT_EQ(net.connect(sub, "tcp://nobody:1"), Err::kOk);
+    if (type == SocketType::kSub) {
+      ASSERT_EQ(set_bytes(sub, opt::kSubscribe, "topic"), Err::kOk);
+    } else {
+      ASSERT_EQ(net.send(sub, std::string("\x01topic")), Err::kOk);
+    }
+    sub->close(net.now_ns());
+    net.settle();
+    EXPECT_TRUE(sub->finished());
+  }
+  EXPECT_EQ(get_int(net.socket(SocketType::kPub), opt::kLinger), -1);
+}
+
+TEST(PubSubTest, LingeringSocketFinishesWhenItsLastPeerGoes) {
+  LoopbackNet net;
+  SocketCore* pub = net.socket(SocketType::kPub);
+  ASSERT_EQ(net.bind(pub, "tcp://pub:1"), Err::kOk);
+  SocketCore* sub = net.socket(SocketType::kSub);
+  net.set_reading(sub, false);  // PUB's greeting stays unsent
+  ASSERT_EQ(net.connect(sub, "tcp://pub:1"), Err::kOk);
+  pub->close(net.now_ns());
+  net.settle();
+  EXPECT_FALSE(pub->finished());
+  net.reset_streams(sub);  // the subscriber's process went away: its connection is reset
+  net.settle();
+  EXPECT_EQ(pub->peer_count(), 0u);
+  EXPECT_TRUE(pub->finished());
+}
+
 }  // namespace
 }  // namespace zlab::testing
 

@@ -21,6 +21,9 @@ int64_t ms_to_ns(int ms) { return int64_t(ms) * kNsPerMs; }
 SocketCore::SocketCore(SocketType type, uint64_t seed)
     : type_(type), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
   options_.type = socket_type_info(type).zmq_value;
+  // libzmq's XSUB, and so SUB, starts with ZMQ_LINGER 0: subscriptions still queued for a peer
+  // that never came must not keep zmq_ctx_term waiting.
+  if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
   routing_ = make_routing(type, *this);
 }
 
@@ -114,11 +117,8 @@ void SocketCore::apply_hwms(int64_t now_ns) {
 
 Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
   if (id == opt::kRcvMore) {
-    if (*size < sizeof(int)) return Err::kInvalid;
     int v = rcvmore_ ? 1 : 0;
-    std::memcpy(out, &v, sizeof v);
-    *size = sizeof v;
-    return Err::kOk;
+    return put_padded(&v, sizeof v, out, size);  // a larger buffer is zeroed, as libzmq's
   }
   Err err = routing_->get_option(id, out, size);
   if (err != Err::kNotSupported) return err;
@@ -166,10 +166,13 @@ uint32_t SocketCore::events(int64_t now_ns) {
 
 // --- endpoints ---
 
+// As libzmq keys its endpoints: a bind by the address it resolved to (ZMQ_LAST_ENDPOINT; so
+// "tcp://127.0.0.1:*" names no endpoint, the port it got does), a connect by its text as given.
+// Other spellings of the same address are the driver's to resolve (it may look names up).
 SocketCore::EndpointRec* SocketCore::find_endpoint(std::string_view text, bool is_bind) {
   for (auto& [id, rec] : endpoints_) {
     if (rec.is_bind != is_bind) continue;
-    if (rec.endpoint.text == text || (!rec.resolved.empty() && rec.resolved == text)) return &rec;
+    if ((is_bind ? rec.resolved : rec.endpoint.text) == text) return &rec;
   }
   return nullptr;
 }
@@ -218,6 +221,9 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   if (!parsed.endpoint) return parsed.err;
   if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
     return Err::kNoCompatProto;
+  }
+  if (parsed.endpoint->transport == Transport::kTcp) {
+    if (Err err = check_tcp_connect_address(parsed.endpoint->address); err != Err::kOk) return err;
   }
   EndpointId id = next_endpoint_id_++;
   EndpointRec& rec = endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, false)).first->second;
@@ -367,9 +373,10 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
 std::unique_ptr<proto::Connection> SocketCore::make_connection(const Endpoint& endpoint,
                                                                bool connecting,
                                                                std::string peer_address,
-                                                               bool as_server, int64_t now_ns) {
+                                                               int source_fd, bool as_server,
+                                                               int64_t now_ns) {
   if (type_ == SocketType::kStream) {
-    return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns);
+    return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns, source_fd);
   }
   proto::ZmtpOptions o;
   o.socket_type = type_;
@@ -392,11 +399,12 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(const Endpoint& e
     ws.seed = (uint64_t(random_u32()) << 32) | random_u32();
     o.websocket = std::move(ws);
   }
+  o.source_fd = source_fd;
   return std::make_unique<proto::ZmtpConnection>(o, now_ns);
 }
 
-StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_address,
-                                     int64_t now_ns) {
+StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns,
+                                     int source_fd) {
   auto it = endpoints_.find(listener);
   StreamId stream = next_stream_id_++;
   if (it == endpoints_.end() || closing_) {
@@ -406,11 +414,13 @@ StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_addre
   Peer& peer = new_peer(it->second, false);
   emit(monitor::kAccepted, stream, it->second.resolved, stream);
   Endpoint endpoint = it->second.endpoint;
-  attach_connection(peer, stream, endpoint, false, std::move(peer_address), false, now_ns);
+  attach_connection(peer, stream, endpoint, false, std::move(peer_address), source_fd, false,
+                    now_ns);
   return stream;
 }
 
-void SocketCore::handle_connected(StreamId stream, std::string peer_address, int64_t now_ns) {
+void SocketCore::handle_connected(StreamId stream, std::string peer_address, int64_t now_ns,
+                                  int source_fd) {
   EndpointRec* rec = nullptr;
   for (auto& [id, r] : endpoints_) {
     if (!r.is_bind && r.stream == stream) rec = &r;
@@ -425,7 +435,8 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   emit(monitor::kConnected, stream, rec->endpoint.text, stream);
   uint32_t id = rec->peer->id;
   Endpoint endpoint = rec->endpoint;
-  attach_connection(*rec->peer, stream, endpoint, true, std::move(peer_address), false, now_ns);
+  attach_connection(*rec->peer, stream, endpoint, true, std::move(peer_address), source_fd, false,
+                    now_ns);
   Peer* peer = find_peer(id);
   if (peer == nullptr) return;
   if (reconnect && peer->attached) routing_->reconnected(*peer);
@@ -476,11 +487,12 @@ void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
 }
 
 void SocketCore::attach_connection(Peer& peer, StreamId stream, const Endpoint& endpoint,
-                                   bool connecting, std::string peer_address, bool as_server,
-                                   int64_t now_ns) {
+                                   bool connecting, std::string peer_address, int source_fd,
+                                   bool as_server, int64_t now_ns) {
   peer.stream = stream;
   peer.out_dead = false;
-  peer.conn = make_connection(endpoint, connecting, std::move(peer_address), as_server, now_ns);
+  peer.conn =
+      make_connection(endpoint, connecting, std::move(peer_address), source_fd, as_server, now_ns);
   streams_[stream] = &peer;
   process_events(peer, now_ns);
   mark_dirty(stream);
@@ -725,6 +737,11 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
   // A reset loses what was in flight; what was fully received is still delivered.
   peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
   pump_peer(*peer, now_ns);
+  // A broken stream takes nothing more: what the connection still had to write is lost, not
+  // left draining (a lingering socket would wait for it for ever).
+  if (draining_.erase(stream) > 0) {
+    actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+  }
   check_linger(now_ns);
 }
 

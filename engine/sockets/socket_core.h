@@ -102,8 +102,12 @@ class SocketCore final : private SocketServices {
   bool finished() const;
 
   // --- driver side ---
-  StreamId handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns);
-  void handle_connected(StreamId stream, std::string peer_address, int64_t now_ns);
+  // peer_address and source_fd are what the driver knows of the connection, shown on its
+  // messages ("Peer-Address"; ZMQ_SRCFD: the driver's descriptor for it, -1 for none).
+  StreamId handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns,
+                           int source_fd = -1);
+  void handle_connected(StreamId stream, std::string peer_address, int64_t now_ns,
+                        int source_fd = -1);
   void handle_connect_failed(StreamId stream, Err err, int64_t now_ns);
   // The socket at the other end of `stream` is in this process (inproc) and has this
   // ZMQ_RCVHWM: as in libzmq, where both ends share one pipe, this side may queue its own
@@ -152,12 +156,12 @@ class SocketCore final : private SocketServices {
   Peer& new_peer(EndpointRec& rec, bool from_connect);
   void start_connect(EndpointRec& rec, int64_t now_ns);
   // `endpoint`: the bind or connect endpoint the stream belongs to (its transport picks the
-  // framing); `connecting`: we dialled (the WebSocket client side).
+  // framing); `connecting`: we dialled (the WebSocket client side); `source_fd`: ZMQ_SRCFD.
   void attach_connection(Peer& peer, StreamId stream, const Endpoint& endpoint, bool connecting,
-                         std::string peer_address, bool as_server, int64_t now_ns);
+                         std::string peer_address, int source_fd, bool as_server, int64_t now_ns);
   std::unique_ptr<proto::Connection> make_connection(const Endpoint& endpoint, bool connecting,
-                                                     std::string peer_address, bool as_server,
-                                                     int64_t now_ns);
+                                                     std::string peer_address, int source_fd,
+                                                     bool as_server, int64_t now_ns);
   void pump_peer(Peer& peer, int64_t now_ns);
   void pull(Peer& peer, int64_t now_ns);
   void flush(Peer& peer, int64_t now_ns);

@@ -165,7 +165,7 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
   }
   if (id == opt::kXPubVerbose || id == opt::kXPubVerboser) {
     // As libzmq: VERBOSE sets verbose subscribes and clears verbose cancels; VERBOSER sets both.
-    auto v = bool_option(value);
+    auto v = bool_option(value, BoolForm::kNonNegative);
     if (!v) return Err::kInvalid;
     verbose_subs_ = *v;
     verbose_unsubs_ = id == opt::kXPubVerboser && *v;
