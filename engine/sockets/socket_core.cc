@@ -644,6 +644,7 @@ void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_read(n, now_ns);
   pump_peer(*peer, now_ns);
+  linger_progress(now_ns);
 }
 
 void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
@@ -652,10 +653,11 @@ void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
-    return;
+  } else {
+    peer->conn->handle_eof(now_ns);
+    pump_peer(*peer, now_ns);
   }
-  peer->conn->handle_eof(now_ns);
-  pump_peer(*peer, now_ns);
+  linger_progress(now_ns);
 }
 
 void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
@@ -664,11 +666,19 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
     if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
-    return;
+  } else {
+    // A reset loses what was in flight; what was fully received is still delivered.
+    peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
+    pump_peer(*peer, now_ns);
   }
-  // A reset loses what was in flight; what was fully received is still delivered.
-  peer->conn->close(proto::CloseReason::kStreamError, std::string(err_name(err)));
-  pump_peer(*peer, now_ns);
+  linger_progress(now_ns);
+}
+
+void SocketCore::linger_progress(int64_t now_ns) {
+  // A closing socket is done once its peers are drained or gone. They go on driver input (a
+  // peer's EOF, the last bytes written), which must look again: no timer will when the linger
+  // is infinite.
+  if (closing_) check_linger(now_ns);
 }
 
 size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const {
@@ -695,13 +705,14 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
       draining_.erase(it);
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
+    linger_progress(now_ns);
     return;
   }
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_written(n, now_ns);
   flush(*peer, now_ns);  // room in the connection: move more messages out of the pipe
-  if (closing_) check_linger(now_ns);
+  linger_progress(now_ns);
 }
 
 int64_t SocketCore::next_deadline_ns() const {

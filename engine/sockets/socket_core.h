@@ -166,6 +166,7 @@ class SocketCore final : private SocketServices {
   void remove_peer(Peer& peer);
   void reap_dead_peers();
   void check_linger(int64_t now_ns);
+  void linger_progress(int64_t now_ns);
   EndpointRec* find_endpoint(std::string_view text, bool is_bind);
   void emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream = kNoStream,
             std::string detail = {});
