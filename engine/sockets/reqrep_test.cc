@@ -280,6 +280,32 @@ TEST(ReqRepTest, TypeFlagsTakeAnyNonNegativeIntAsLibzmqDoes) {
   EXPECT_EQ(net.send(req, "second"), Err::kOk);  // relaxed
 }
 
+TEST(ReqRepTest, AClosedSocketFinishesWhenItsLastPeerGoes) {
+  // A REP closed (linger -1) with a reply its peer is not reading must finish once that peer
+  // goes away: nothing else (no timer) would look at it again (test_proxy_hwm's control REP
+  // kept zmq_ctx_term waiting for ever).
+  LoopbackNet net;
+  SocketCore* rep = net.socket(SocketType::kRep);
+  SocketCore* req = net.socket(SocketType::kReq);
+  net.bind(rep, "tcp://r:1");
+  net.connect(req, "tcp://r:1");
+  ASSERT_EQ(net.send(req, "TERMINATE"), Err::kOk);
+  EXPECT_EQ(recv_string(net, rep), "TERMINATE");
+  net.set_reading(req, false);
+  ASSERT_EQ(net.send(rep, std::string(64 * 1024, 'r')), Err::kOk);  // stays unwritten
+  rep->close(net.now_ns());
+  net.settle();
+  EXPECT_FALSE(rep->finished());  // lingering: the reply is still queued
+  req->close(net.now_ns());
+  net.settle();
+  EXPECT_TRUE(req->finished());
+  // The REP saw EOF; the reply's bytes wait to be written, which the driver then reports
+  // failing (EPIPE) on the REP's only stream.
+  rep->handle_stream_error(1, Err::kConnReset, net.now_ns());
+  net.settle();
+  EXPECT_TRUE(rep->finished());  // its peer went away: nothing left to linger for
+}
+
 TEST(ReqRepTest, StrictFlagsStayZeroOrOne) {
   LoopbackNet net;
   SocketCore* stream = net.socket(SocketType::kStream);

@@ -776,7 +776,7 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_written(n, now_ns);
   flush(*peer, now_ns);  // room in the connection: move more messages out of the pipe
-  if (closing_) check_linger(now_ns);
+  check_linger(now_ns);  // the last bytes written may be what a closing socket waited for
 }
 
 int64_t SocketCore::next_deadline_ns() const {
