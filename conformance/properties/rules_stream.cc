@@ -535,6 +535,113 @@ void close_by_empty_frame_property() {
   if (closed > 0) evidence().exercised();
 }
 
+// rule/STREAM/own-close-silent: a connection the application closes with [id, ""] ends with
+// no disconnect notification (the page's second notification is for a peer that disconnects
+// or a connection that is lost), and one the STREAM socket made itself is not made again.
+// Connections whose raw peer closes instead still end with theirs.
+void own_close_property() {
+  int k = *rc::gen::inRange(1, 4);
+  auto app_closes = *rc::gen::container<std::vector<bool>>(size_t(k), rc::gen::arbitrary<bool>());
+  bool outward = *rc::gen::arbitrary<bool>();  // also close a connection it made itself
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 2));
+  Stream st = bound_stream(lab);
+  std::vector<Raw> raws = connect_clients(lab, st, k);
+  uint32_t server_host = uint32_t(k + 1);
+  sim::RawListener* listener = nullptr;
+  Raw server;
+  if (outward) {
+    listener = lab.world().raw_listener(sim::HostId(server_host));
+    RC_ASSERT(listener->listen(sim::HostId(server_host), kRawPort) == Err::kOk);
+    RC_ASSERT(st.s->connect("tcp://" + host_name(server_host) + ":" + std::to_string(kRawPort)) ==
+              Err::kOk);
+    sim::EndRef end;
+    RC_ASSERT(lab.wait_for([&] { return listener->take(&end); }, 20'000));
+    server.c = lab.world().raw_accepted(sim::HostId(server_host), end);
+    server.id = st.next_connection(lab);
+    RC_ASSERT(stream_send(st.s, server.id, "") == Err::kOk);
+  }
+  for (int i = 0; i < k; ++i) {
+    Raw& r = raws[size_t(i)];
+    if (app_closes[size_t(i)]) {
+      RC_ASSERT(stream_send(st.s, r.id, "") == Err::kOk);
+    } else {
+      r.c->close();
+    }
+  }
+  bool ended = lab.wait_for(
+      [&] {
+        st.poll(lab);
+        server.pump();
+        if (outward && !server.eof) return false;
+        for (int i = 0; i < k; ++i) {
+          Raw& r = raws[size_t(i)];
+          r.pump();
+          if (app_closes[size_t(i)] ? !r.eof : st.notes(r.id) < 2) return false;
+        }
+        return true;
+      },
+      10'000);
+  RC_ASSERT(ended);
+  lab.advance_ms(3000);  // well past any reconnect interval
+  st.poll(lab);
+  int silent = 0;
+  for (int i = 0; i < k; ++i) {
+    const Raw& r = raws[size_t(i)];
+    RC_ASSERT(st.notes(r.id) == (app_closes[size_t(i)] ? 1 : 2));
+    silent += app_closes[size_t(i)] ? 1 : 0;
+  }
+  if (outward) {
+    RC_ASSERT(st.notes(server.id) == 1);
+    sim::EndRef again;
+    RC_ASSERT(!listener->take(&again));  // not connected again
+    ++silent;
+  }
+  RC_ASSERT(st.order.size() == size_t(k) + (outward ? 1u : 0u));  // no new connection at all
+  evidence().count("closed_by_the_application", silent);
+  if (silent > 0) evidence().exercised();
+}
+
+// rule/STREAM/connect-then-routing-id: after each zmq_connect to a raw server, ZMQ_ROUTING_ID
+// read from the STREAM socket is that connection's routing id (the one its connect
+// notification carries), and a message sent to it reaches that server and no other.
+void connect_routing_id_property() {
+  int k = *rc::gen::inRange(1, 4);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
+  Sock* s = lab.socket(0, SocketType::kStream);
+  Stream st;
+  st.s = s;
+  std::vector<Raw> servers(static_cast<size_t>(k));
+  for (int i = 0; i < k; ++i) {
+    Raw& server = servers[size_t(i)];
+    server.host = uint32_t(i + 1);
+    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server.host));
+    RC_ASSERT(l->listen(sim::HostId(server.host), kRawPort) == Err::kOk);
+    RC_ASSERT(s->connect("tcp://" + host_name(server.host) + ":" + std::to_string(kRawPort)) ==
+              Err::kOk);
+    sim::EndRef end;
+    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
+    server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
+    server.id = st.next_connection(lab);
+    uint8_t buf[256];
+    size_t size = sizeof buf;
+    RC_ASSERT(s->sim()->core().get_option(opt::kRoutingId, buf, &size) == Err::kOk);
+    RC_ASSERT(std::string(reinterpret_cast<const char*>(buf), size) == server.id);
+    RC_ASSERT(stream_send(s, server.id, "hi " + std::to_string(i)) == Err::kOk);
+  }
+  lab.wait_for(
+      [&] {
+        for (Raw& server : servers) server.pump();
+        for (int i = 0; i < k; ++i) {
+          if (servers[size_t(i)].got.size() < 4) return false;
+        }
+        return true;
+      },
+      10'000);
+  for (int i = 0; i < k; ++i) RC_ASSERT(servers[size_t(i)].got == "hi " + std::to_string(i));
+  evidence().count("connections", k);
+  evidence().exercised();
+}
+
 // rule/STREAM/routing-id-frame-sndmore: a message is an id frame with SNDMORE and one data
 // frame; SNDMORE on the data frame is ignored (the next frame is the next message's routing
 // id), so each peer gets exactly its data frames, in order. Incoming messages are an id frame
@@ -933,6 +1040,8 @@ void add_stream_rule_properties(std::vector<Property>& out) {
   add("rule/STREAM/fair-queue", "routing", fair_queue_property);
   add("rule/STREAM/connect-disconnect-notification", "notification", notification_property);
   add("rule/STREAM/close-by-empty-frame", "connection", close_by_empty_frame_property);
+  add("rule/STREAM/own-close-silent", "notification", own_close_property);
+  add("rule/STREAM/connect-then-routing-id", "identity", connect_routing_id_property);
   add("rule/STREAM/routing-id-frame-sndmore", "framing", sndmore_property);
   add("rule/STREAM/unroutable-error", "routing", unroutable_property);
   add("rule/STREAM/raw-tcp-peer", "compatibility", raw_tcp_peer_property);

@@ -400,6 +400,76 @@ def _stream_close():
     return obs, after == "EHOSTUNREACH" and not eof_while_silent and eof_after_peer_sends
 
 
+@probe("stream-own-close-silent",
+       "a connection the STREAM application closes with [routing id, empty frame] ends without a "
+       "disconnect notification, even once the peer has sent more and gone, and a connection the "
+       "STREAM socket made is not made again")
+def _stream_own_close():
+    stream, raw = _stream_with_raw_peer()
+    rid = _recv_within(stream)[0]
+    stream.send_multipart([rid, b""])
+    try:
+        raw.sendall(b"ping")  # libzmq closes lazily, on the peer's next bytes
+    except OSError:
+        pass
+    time.sleep(0.3)
+    raw.close()
+    inbound_after_close = _recv_within(stream, 500)
+    _close(stream)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    client = _sock(zmq.STREAM)
+    client.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
+    first, _ = srv.accept()
+    rid = _recv_within(client)[0]
+    client.send_multipart([rid, b""])
+    first.sendall(b"ping")
+    srv.settimeout(1.5)
+    try:
+        again, _ = srv.accept()
+        again.close()
+        reconnected = True
+    except socket.timeout:
+        reconnected = False
+    outbound_after_close = _recv_within(client, 300)
+    first.close()
+    srv.close()
+    _close(client)
+    obs = {"accepted: message after own close": inbound_after_close,
+           "connected: message after own close": outbound_after_close,
+           "connected: made again": reconnected}
+    return obs, inbound_after_close is None and outbound_after_close is None and not reconnected
+
+
+@probe("stream-connect-routing-id-option",
+       "after zmq_connect to a TCP server, a STREAM socket's ZMQ_ROUTING_ID reads the routing id "
+       "of that connection (the one in its connect notification), and sending to it reaches the "
+       "server")
+def _stream_connect_rid():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    client = _sock(zmq.STREAM)
+    before = client.getsockopt(zmq.ROUTING_ID)
+    client.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
+    conn, _ = srv.accept()
+    note = _recv_within(client)
+    option = client.getsockopt(zmq.ROUTING_ID)
+    client.send_multipart([option, b"hi"])
+    conn.settimeout(1.0)
+    try:
+        got = conn.recv(16)
+    except socket.timeout:
+        got = b""
+    conn.close()
+    srv.close()
+    _close(client)
+    obs = {"before_connect": before.hex(), "option_is_notification_id": bool(note) and
+           note[0] == option, "server_got": got.decode("latin-1")}
+    return obs, obs["option_is_notification_id"] and got == b"hi"
+
+
 @probe("stream-unknown-id-ehostunreach",
        "a STREAM socket fails a send to an unknown routing id with EHOSTUNREACH (it behaves like "
        "a ROUTER with ZMQ_ROUTER_MANDATORY always on)")
@@ -573,6 +643,28 @@ def _inproc_hwm():
         n += 1
     _close(push, pull)
     return {"SNDHWM": 5, "RCVHWM": 3, "queued_before_EAGAIN": n}, n == 8
+
+
+@probe("inproc-skips-socket-type-check",
+       "over inproc libzmq checks no socket types: a PAIR connected to a bound PULL delivers its "
+       "message (over tcp the same pair is refused at the handshake)")
+def _inproc_type_check():
+    obs = {}
+    for transport in ("inproc", "tcp"):
+        pull = _sock(zmq.PULL)
+        if transport == "inproc":
+            ep = _inproc()
+            pull.bind(ep)
+        else:
+            ep = "tcp://127.0.0.1:%d" % pull.bind_to_random_port("tcp://127.0.0.1")
+        pair = _sock(zmq.PAIR)
+        pair.connect(ep)
+        pair.send(b"m")
+        got = _recv_within(pull, 500)
+        obs[f"PAIR to PULL over {transport}"] = "delivered" if got else "nothing"
+        _close(pair, pull)
+    return obs, obs == {"PAIR to PULL over inproc": "delivered",
+                        "PAIR to PULL over tcp": "nothing"}
 
 
 @probe("multipart-counts-as-one",

@@ -31,6 +31,7 @@ extern "C" void* zmq_ctx_new(void) {
 extern "C" int zmq_ctx_shutdown(void* context) {
   ContextHandle* ctx = context_of(context);
   if (ctx == nullptr) return -1;
+  if (zlab::api::forked(*ctx)) return 0;  // the parent's sockets are not the child's to wake
   zlab::real::Context* engine;
   {
     std::lock_guard lock(ctx->mu);
@@ -44,6 +45,14 @@ extern "C" int zmq_ctx_shutdown(void* context) {
 extern "C" int zmq_ctx_term(void* context) {
   ContextHandle* ctx = context_of(context);
   if (ctx == nullptr) return -1;
+  if (zlab::api::forked(*ctx)) {
+    // A fork()ed child ends its use of the parent's context at once: its sockets' lingering
+    // and its I/O threads live in the parent (libzmq's child does not wait either). The
+    // engine is not destroyed (that would join threads the child does not have): the memory
+    // stays with the child until it exits or execs.
+    ctx->tag = zlab::api::kDeadTag;
+    return 0;
+  }
   zlab::real::Context* engine;
   {
     std::lock_guard lock(ctx->mu);

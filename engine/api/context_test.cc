@@ -1,8 +1,13 @@
 // Contexts through the C API: options, limits, shutdown and termination, bad handles.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <climits>
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "engine/api/api_test_util.h"
@@ -11,6 +16,48 @@
 namespace {
 
 using namespace zlab_api_test;
+
+// A child made by fork() closes what it inherited and terminates the parent's context without
+// waiting for the parent's I/O threads and without disturbing the parent's sockets, then uses a
+// context of its own (libzmq supports this: test_fork).
+void forked_child(void* parent_ctx, void* parent_pull, const std::string& endpoint) {
+  if (zmq_close(parent_pull) != 0) _exit(2);
+  if (zmq_ctx_term(parent_ctx) != 0) _exit(3);
+  void* ctx = zmq_ctx_new();
+  void* push = zmq_socket(ctx, ZMQ_PUSH);
+  if (push == nullptr || zmq_connect(push, endpoint.c_str()) != 0) _exit(4);
+  for (int i = 0; i < 3; ++i) {
+    if (zmq_send(push, "Hello", 5, 0) != 5) _exit(5);
+  }
+  zmq_close(push);
+  zmq_ctx_term(ctx);  // waits until the messages are delivered (linger)
+  _exit(0);  // not exit(): the parent's threads and handles are not the child's to clean up
+}
+
+TEST(Context, ForkedChildTermsTheInheritedContextAndLeavesTheParentsAlone) {
+  void* ctx = zmq_ctx_new();
+  void* pull = make_socket(ctx, ZMQ_PULL);
+  std::string endpoint = bind_any(pull);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) forked_child(ctx, pull, endpoint);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(recv_str(pull), "Hello");  // the listener still works
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 1000 && done == 0; ++i) {  // at most 10 s: a hung child fails the test
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "the child hung";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  close_now(pull);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
 
 TEST(Context, DefaultsAreLibzmqs) {
   void* ctx = zmq_ctx_new();

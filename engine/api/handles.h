@@ -7,6 +7,8 @@
 // with ENOTSOCK; a context keeps at most kClosedSocketsKept of them and frees the oldest first.
 #pragma once
 
+#include <unistd.h>
+
 #include <climits>
 #include <cstdint>
 #include <deque>
@@ -43,6 +45,9 @@ struct ContextOptions {
 
 struct ContextHandle {
   uint64_t tag = kContextTag;
+  // The process that made the context. A child made by fork() inherits the context's memory
+  // but none of its threads (handles.cc, forked()).
+  const pid_t pid = getpid();
   std::mutex mu;  // guards everything below
   ContextOptions options;
   bool shut_down = false;
@@ -75,6 +80,13 @@ struct SocketHandle {
 ContextHandle* context_of(void* p);
 // The open socket behind `p`, or nullptr with errno ENOTSOCK.
 SocketHandle* socket_of(void* p);
+
+// Whether this process is a fork()ed child of the one that made `ctx`. Such a child may close
+// the sockets and terminate the context it inherited (libzmq supports it, test_fork): that
+// releases only the child's view of them. The I/O threads, the kernel objects shared with the
+// parent (epoll sets, eventfds) and the parent's connections are left alone, and nothing waits
+// for threads that do not exist in the child.
+inline bool forked(const ContextHandle& ctx) { return getpid() != ctx.pid; }
 
 // A socket of the engine in `ctx`, with the context's defaults (ZMQ_IPV6, ZMQ_BLOCKY) applied.
 // nullptr with *err set: kTerminated after zmq_ctx_shutdown/term, kTooManyFiles, kInvalid.

@@ -86,11 +86,13 @@ Err forward(zlab::real::Socket& from, Stats& from_stats, zlab::real::Socket& to,
   return Err::kOk;
 }
 
-// Up to kBurst messages while `from` has them and `to` takes them.
+// Up to kBurst messages while `from` has them and `to` takes them. One socket as both ends
+// (a REP answering each request with itself) is not asked for POLLOUT first: a REP has none
+// until it has read the request, so, as libzmq, the proxy only checks it has input.
 Err forward_burst(zlab::real::Socket& from, Stats& from_stats, zlab::real::Socket& to,
                   Stats& to_stats, zlab::real::Socket* capture, bool* progress) {
   for (int n = 0; n < kBurst; ++n) {
-    if (!(to.events() & ZMQ_POLLOUT)) return Err::kOk;
+    if (&from != &to && !(to.events() & ZMQ_POLLOUT)) return Err::kOk;
     Err err = forward(from, from_stats, to, to_stats, capture);
     if (err == Err::kAgain) return Err::kOk;
     if (err != Err::kOk) return err;

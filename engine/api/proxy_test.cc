@@ -169,6 +169,31 @@ TEST_F(Broker, SteerableWithARepControlSocketReplies) {
   close_now(control_end);
 }
 
+TEST(ProxySingleSocket, ARepAnswersEachRequestWithItself) {
+  // libzmq: with frontend == backend the proxy does not wait for POLLOUT, which a REP has only
+  // after reading a request (test_proxy_single_socket).
+  void* ctx = zmq_ctx_new();
+  void* rep = zmq_socket(ctx, ZMQ_REP);
+  ASSERT_EQ(zmq_bind(rep, "inproc://echo"), 0);
+  void* control = zmq_socket(ctx, ZMQ_PAIR);
+  void* control_end = make_socket(ctx, ZMQ_PAIR);
+  ASSERT_EQ(zmq_bind(control, "inproc://echo-control"), 0);
+  ASSERT_EQ(zmq_connect(control_end, "inproc://echo-control"), 0);
+  int rc = -2;
+  std::thread proxy([&] { rc = zmq_proxy_steerable(rep, rep, nullptr, control); });
+  void* req = make_socket(ctx, ZMQ_REQ);
+  ASSERT_EQ(zmq_connect(req, "inproc://echo"), 0);
+  for (const char* text : {"msg1", "msg22"}) {
+    ASSERT_EQ(send_str(req, text), int(strlen(text)));
+    EXPECT_EQ(recv_str(req), text);
+  }
+  ASSERT_EQ(send_str(control_end, "TERMINATE"), 9);
+  proxy.join();
+  EXPECT_EQ(rc, 0);
+  for (void* s : {req, rep, control, control_end}) close_now(s);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
 TEST(ProxyErrors, BadSockets) {
   void* ctx = zmq_ctx_new();
   void* s = zmq_socket(ctx, ZMQ_DEALER);

@@ -113,13 +113,15 @@ extern "C" int zmq_sendiov(void* socket, struct iovec* iov, size_t count, int fl
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (iov == nullptr || count == 0) return fail_with(EINVAL);
-  // Every part but the last carries ZMQ_SNDMORE. As libzmq, returns the last part's size.
+  // Every part but the last carries ZMQ_SNDMORE; the last ends the message even when the caller
+  // passed ZMQ_SNDMORE (libzmq clears it; test_iov passes it and then receives the message).
+  // As libzmq, returns the last part's size.
   int rc = -1;
   for (size_t i = 0; i < count; ++i) {
     if (iov[i].iov_base == nullptr && iov[i].iov_len != 0) return fail_with(EFAULT);
     Msg part = Msg::copy_of(
         std::span<const uint8_t>(static_cast<const uint8_t*>(iov[i].iov_base), iov[i].iov_len));
-    int part_flags = i + 1 < count ? (flags | ZMQ_SNDMORE) : flags;
+    int part_flags = i + 1 < count ? (flags | ZMQ_SNDMORE) : (flags & ~ZMQ_SNDMORE);
     rc = send_msg(*h, part, part_flags);
     if (rc < 0) return -1;
   }

@@ -234,6 +234,13 @@ TEST_F(SendRecv, IovecsBothWays) {
   for (size_t i = 0; i < count; ++i) std::free(in[i].iov_base);
   EXPECT_EQ(get_int(pull_, ZMQ_RCVMORE), 1);
   EXPECT_EQ(recv_str(pull_), "3");
+  // ZMQ_SNDMORE does not carry over to the last part: the message is complete (libzmq).
+  ASSERT_EQ(zmq_sendiov(push_, out, 3, ZMQ_SNDMORE), 10);
+  set_int(pull_, ZMQ_RCVTIMEO, 2000);  // with the bug, recviov waits for a fourth part
+  count = 8;
+  ASSERT_EQ(zmq_recviov(pull_, in, &count, 0), 3);
+  for (size_t i = 0; i < count; ++i) std::free(in[i].iov_base);
+  EXPECT_EQ(get_int(pull_, ZMQ_RCVMORE), 0);
   errno = 0;
   EXPECT_EQ(zmq_sendiov(push_, nullptr, 1, 0), -1);
   EXPECT_EQ(errno, EINVAL);

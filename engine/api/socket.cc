@@ -52,6 +52,14 @@ extern "C" int zmq_close(void* socket) {
   if (h == nullptr) return -1;
   std::shared_ptr<zlab::real::Socket> engine_socket = h->socket;
   std::shared_ptr<zlab::api::Monitor> monitor = std::move(h->monitor);
+  if (zlab::api::forked(*h->ctx)) {
+    // Closing would unregister the parent's fds from the epoll set both processes share (the
+    // parent would stop accepting) and wait for I/O threads the child does not have: the
+    // child only lets go of the handle. The monitor's thread is the parent's too: not joined.
+    new std::shared_ptr<zlab::api::Monitor>(std::move(monitor));  // deliberately never freed
+    zlab::api::retire_socket(h);
+    return 0;
+  }
   // First: once the socket is closed, zmq_ctx_term may return and free `h`.
   zlab::api::retire_socket(h);
   engine_socket->close();  // what closing reports (listeners closed) still reaches the monitor

@@ -4,14 +4,19 @@
 
 namespace zlab::proto {
 
-ZmtpFraming::ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size)
+ZmtpFraming::ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size,
+                         size_t routing_id_size)
     : mechanism_(std::move(mechanism)), decoder_(max_msg_size) {
   wire::Greeting greeting;
   greeting.mechanism = mechanism_;
   greeting.as_server = as_server;
-  // The whole greeting at once: a peer that (like libzmq) sends its signature first and waits
-  // for ours is never kept waiting.
-  encoder_.encode_raw(wire::encode_greeting(greeting));
+  greeting.padding = routing_id_size + 1;  // as libzmq (wire/greeting.h)
+  greeting_out_ = wire::encode_greeting(greeting);
+  // The signature first, the rest once the peer's signature has come: rfc 23's "partial
+  // greeting" way, as libzmq does. An application reading the bytes itself (a STREAM socket
+  // speaking ZMTP, test_stream) sees the signature alone first, as from libzmq. The peer sends
+  // its signature without waiting for anything, so nobody waits for the other.
+  encoder_.encode_raw(std::span<const uint8_t>(greeting_out_.data(), wire::kSignatureSize));
 }
 
 std::span<uint8_t> ZmtpFraming::read_buffer() {
@@ -28,6 +33,11 @@ void ZmtpFraming::commit(size_t n) {
   }
   // A legacy peer is refused at its first decisive byte; the rest is not looked at.
   greeting_.feed({greeting_in_.data(), n});
+  if (!greeting_rest_sent_ && greeting_.signature_complete()) {
+    greeting_rest_sent_ = true;
+    encoder_.encode_raw(std::span<const uint8_t>(greeting_out_.data() + wire::kSignatureSize,
+                                                 wire::kGreetingSize - wire::kSignatureSize));
+  }
   check_greeting();
 }
 

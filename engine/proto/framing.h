@@ -50,7 +50,7 @@ class Framing {
 // ZMTP 3.x over a byte stream: the 64-byte greeting, then rfc 23 frames.
 class ZmtpFraming final : public Framing {
  public:
-  ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size);
+  ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size, size_t routing_id_size);
 
   std::span<uint8_t> read_buffer() override;
   void commit(size_t n) override;
@@ -76,6 +76,8 @@ class ZmtpFraming final : public Framing {
   std::string mechanism_;
   wire::GreetingReader greeting_;
   std::array<uint8_t, wire::kGreetingSize> greeting_in_{};
+  std::array<uint8_t, wire::kGreetingSize> greeting_out_{};
+  bool greeting_rest_sent_ = false;  // our greeting after the signature (once the peer's came)
   bool greeting_done_ = false;
   uint8_t peer_minor_ = 0;
   wire::FrameDecoder decoder_;

@@ -35,7 +35,7 @@ ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : opt
     framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
   } else {
     framing_ = std::make_unique<ZmtpFraming>(options_.mechanism, options_.as_server,
-                                             options_.max_msg_size);
+                                             options_.max_msg_size, options_.routing_id.size());
   }
   if (options_.handshake_ivl_ns > 0) handshake_deadline_ns_ = now_ns + options_.handshake_ivl_ns;
 }

@@ -160,6 +160,32 @@ Bytes cat(std::initializer_list<Bytes> pieces) {
   return out;
 }
 
+TEST(ZmtpConnectionTest, GreetingSignatureFirstThenTheRestAsLibzmq) {
+  // rfc 23's partial greeting, as libzmq: the 10-byte signature (padding = identity length + 1),
+  // then the other 54 bytes once the peer's signature has come, then READY after its greeting.
+  ZmtpConnection conn(opts(SocketType::kDealer, "alice"), 0);
+  Bytes first = take_output(conn);
+  EXPECT_EQ(first, (Bytes{0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x7F}));
+  Bytes peer = greeting();
+  conn.feed(Bytes(peer.begin(), peer.begin() + 9), 0);
+  EXPECT_TRUE(take_output(conn).empty());  // not before the whole signature
+  conn.feed(Bytes(peer.begin() + 9, peer.begin() + 10), 0);
+  Bytes rest = take_output(conn);
+  ASSERT_EQ(rest.size(), 54u);
+  EXPECT_EQ(rest[0], 3);  // version 3.1, then the mechanism
+  EXPECT_EQ(rest[1], 1);
+  EXPECT_EQ(std::string(rest.begin() + 2, rest.begin() + 6), "NULL");
+  conn.feed(Bytes(peer.begin() + 10, peer.end()), 0);
+  Bytes ready_out = take_output(conn);
+  ASSERT_GT(ready_out.size(), 8u);
+  EXPECT_EQ(std::string(ready_out.begin() + 3, ready_out.begin() + 8), "READY");
+  // A peer that is not ZMTP 3 (no signature) never gets the rest.
+  ZmtpConnection legacy(opts(SocketType::kDealer), 0);
+  take_output(legacy);
+  legacy.feed(Bytes{0x01, 0x00}, 0);
+  EXPECT_TRUE(take_output(legacy).empty());
+}
+
 struct BadInput {
   const char* name;
   Bytes bytes;

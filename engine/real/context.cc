@@ -87,10 +87,21 @@ void Context::socket_finished(const Socket* socket) {
 }
 
 Err Context::inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener) {
-  std::lock_guard lock(mu_);
-  auto it = inproc_.find(name);
-  if (it != inproc_.end() && !it->second.socket.expired()) return Err::kAddrInUse;
-  inproc_[name] = InprocEntry{std::move(socket), listener};
+  std::vector<std::weak_ptr<Socket>> waiting;
+  {
+    std::lock_guard lock(mu_);
+    auto it = inproc_.find(name);
+    if (it != inproc_.end() && !it->second.socket.expired()) return Err::kAddrInUse;
+    inproc_[name] = InprocEntry{std::move(socket), listener};
+    if (auto w = inproc_waiting_.find(name); w != inproc_waiting_.end()) {
+      waiting = std::move(w->second);
+      inproc_waiting_.erase(w);
+    }
+  }
+  // Outside the context lock; each waiter finishes its connects on its own I/O thread.
+  for (auto& weak : waiting) {
+    if (auto waiter = weak.lock()) waiter->inproc_bound(name);
+  }
   return Err::kOk;
 }
 
@@ -102,12 +113,25 @@ void Context::inproc_unbind(const std::string& name, const Socket* socket) {
   if (!bound || bound.get() == socket) inproc_.erase(it);
 }
 
-std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t* listener) {
+std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t* listener,
+                                               const std::weak_ptr<Socket>& waiter) {
   std::lock_guard lock(mu_);
   auto it = inproc_.find(name);
-  if (it == inproc_.end()) return nullptr;
-  *listener = it->second.listener;
-  return it->second.socket.lock();
+  std::shared_ptr<Socket> bound = it == inproc_.end() ? nullptr : it->second.socket.lock();
+  if (bound) {
+    *listener = it->second.listener;
+    return bound;
+  }
+  // In the same critical section as the miss, so a bind cannot slip in between unnoticed.
+  if (!waiter.expired()) {
+    auto& list = inproc_waiting_[name];
+    std::erase_if(list, [&](const std::weak_ptr<Socket>& w) {
+      bool same = !w.owner_before(waiter) && !waiter.owner_before(w);
+      return w.expired() || same;  // once per socket, and no dead ones
+    });
+    list.push_back(waiter);
+  }
+  return nullptr;
 }
 
 }  // namespace zlab::real

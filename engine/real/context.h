@@ -40,8 +40,11 @@ class Context {
   IoThread& io_thread_for_new_socket();
   Err inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener);
   void inproc_unbind(const std::string& name, const Socket* socket);
-  // The bound socket and listener for a name, if any.
-  std::shared_ptr<Socket> inproc_lookup(const std::string& name, uint32_t* listener);
+  // The bound socket and listener for a name, if any. Otherwise `waiter` is told when the name
+  // is bound (Socket::inproc_bound), as libzmq completes a connect made before the bind at
+  // once instead of at the next reconnect.
+  std::shared_ptr<Socket> inproc_lookup(const std::string& name, uint32_t* listener,
+                                        const std::weak_ptr<Socket>& waiter = {});
   void socket_finished(const Socket* socket);
 
  private:
@@ -54,6 +57,7 @@ class Context {
   std::vector<std::unique_ptr<IoThread>> io_threads_;
   std::vector<std::shared_ptr<Socket>> sockets_;
   std::map<std::string, InprocEntry> inproc_;
+  std::map<std::string, std::vector<std::weak_ptr<Socket>>> inproc_waiting_;
   size_t next_io_thread_ = 0;
   uint64_t next_seed_;
   int max_sockets_ = 1023;

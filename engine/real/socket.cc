@@ -142,6 +142,7 @@ Err Socket::set_option(int id, std::span<const uint8_t> value) {
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   Err err = core_.set_option(id, value, monotonic_ns());
+  rcvhwm_.store(core_.options().rcvhwm, std::memory_order_relaxed);
   apply(lock);
   return err;
 }
@@ -224,6 +225,8 @@ void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
 void Socket::apply(std::unique_lock<std::mutex>& lock) {
   (void)lock;  // held by the caller
   carry_out(core_, *this);
+  for (auto& [stream, rcvhwm] : inproc_peer_rcvhwm_) core_.handle_peer_rcvhwm(stream, rcvhwm);
+  inproc_peer_rcvhwm_.clear();
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_ && !monitor_sink_) continue;
@@ -296,18 +299,13 @@ void Socket::add_stream(StreamId id, int fd, bool connecting) {
 ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const SocketOptions& options) {
   using Kind = ConnectResult::Kind;
   if (endpoint.transport == Transport::kInproc) {
-    uint32_t listener = 0;
-    std::shared_ptr<Socket> binder = ctx_.inproc_lookup(endpoint.address, &listener);
-    if (!binder) return {Kind::kFailed, Err::kConnRefused, {}};
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-      return {Kind::kFailed, errno_to_err(errno), {}};
-    }
-    add_stream(id, fds[0], false);
-    int other = fds[1];
-    // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
-    binder->io_.post([binder, listener, other] { binder->accept_inproc(listener, other); });
-    return {Kind::kConnected, Err::kOk, "inproc"};
+    Err err = connect_inproc(id, endpoint.address);
+    if (err == Err::kOk) return {Kind::kConnected, Err::kOk, "inproc"};
+    if (err != Err::kConnRefused) return {Kind::kFailed, err, {}};
+    // Nobody bound yet: in progress until the bind (inproc_bound), as in libzmq, where a
+    // connect before the bind completes the moment the bind happens.
+    inproc_pending_[id] = endpoint.address;
+    return {Kind::kInProgress, Err::kOk, {}};
   }
   if (endpoint.transport == Transport::kTcp && !options.socks_proxy.empty()) {
     return connect_via_socks(id, endpoint, options);
@@ -391,7 +389,52 @@ void Socket::advance_socks(StreamId id, int64_t now_ns) {
   }
 }
 
-void Socket::accept_inproc(uint32_t listener, int fd) {
+Err Socket::connect_inproc(StreamId id, const std::string& name) {
+  uint32_t listener = 0;
+  std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this());
+  if (!binder) return Err::kConnRefused;
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
+    return errno_to_err(errno);
+  }
+  add_stream(id, fds[0], false);
+  int other = fds[1];
+  // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
+  int64_t my_rcvhwm = core_.options().rcvhwm;
+  binder->io_.post(
+      [binder, listener, other, my_rcvhwm] { binder->accept_inproc(listener, other, my_rcvhwm); });
+  // Told to the core once it knows the connection (apply()).
+  inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
+  return Err::kOk;
+}
+
+void Socket::inproc_bound(const std::string& name) {
+  std::weak_ptr<Socket> weak = weak_from_this();
+  io_.post([weak, name] {
+    if (auto self = weak.lock()) self->complete_inproc(name);
+  });
+}
+
+void Socket::complete_inproc(const std::string& name) {
+  std::unique_lock lock(mu_);
+  std::vector<StreamId> ready;
+  for (auto& [id, pending] : inproc_pending_) {
+    if (pending == name) ready.push_back(id);
+  }
+  for (StreamId id : ready) {
+    Err err = connect_inproc(id, name);
+    if (err == Err::kOk) {
+      inproc_pending_.erase(id);
+      core_.handle_connected(id, "inproc", monotonic_ns());
+    } else if (err != Err::kConnRefused) {
+      inproc_pending_.erase(id);
+      core_.handle_connect_failed(id, err, monotonic_ns());
+    }  // else unbound again meanwhile: still waiting, and registered again
+  }
+  apply(lock);
+}
+
+void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
   std::unique_lock lock(mu_);
   if (listeners_.count(listener) == 0) {
     ::close(fd);
@@ -399,10 +442,12 @@ void Socket::accept_inproc(uint32_t listener, int fd) {
   }
   StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
   add_stream(id, fd, false);
+  core_.handle_peer_rcvhwm(id, peer_rcvhwm);
   apply(lock);
 }
 
 void Socket::close_stream(StreamId id) {
+  inproc_pending_.erase(id);
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   io_.remove(it->second.token, it->second.fd);

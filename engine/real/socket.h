@@ -66,8 +66,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int64_t deadline_ns() const override { return deadline_ns_.load(std::memory_order_acquire); }
   bool finished() const override { return finished_.load(std::memory_order_acquire); }
 
-  // inproc: the binder side gets the other end of a socketpair.
-  void accept_inproc(uint32_t listener, int fd);
+  // inproc: the binder side gets the other end of a socketpair, and the connecter's RCVHWM.
+  void accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm);
+  // inproc: `name` was bound; connects waiting for it complete now (on this socket's I/O thread).
+  void inproc_bound(const std::string& name);
 
  private:
   struct Stream {
@@ -94,6 +96,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
                                   const SocketOptions& options);
   void advance_socks(StreamId id, int64_t now_ns);
   void watch(Stream& stream, uint32_t interest);
+  // inproc: a socketpair to the binder. kConnRefused when nobody is bound to `name` (this
+  // socket is then told of the bind); another error if the socketpair could not be made.
+  Err connect_inproc(StreamId id, const std::string& name);
+  void complete_inproc(const std::string& name);
 
   // Driver: what the core asks of the real world.
   int64_t now_ns() override { return monotonic_ns(); }
@@ -114,6 +120,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   SocketCore core_;
   std::map<StreamId, Stream> streams_;
   std::map<EndpointId, Listener> listeners_;
+  std::map<StreamId, std::string> inproc_pending_;  // inproc connects waiting for a bind
+  std::map<StreamId, int64_t> inproc_peer_rcvhwm_;  // made inproc connections: binder's RCVHWM
   std::deque<MonitorEvent> monitor_;
   std::function<void(const MonitorEvent&)> monitor_sink_;
   bool monitor_enabled_ = false;
@@ -122,6 +130,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int signal_fd_ = -1;
   uint32_t last_events_ = 0;
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
+  // ZMQ_RCVHWM, readable by an inproc peer without this socket's lock (no lock is ever held
+  // across two sockets).
+  std::atomic<int64_t> rcvhwm_{1000};
   std::atomic<bool> finished_{false};
 };
 

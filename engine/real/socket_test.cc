@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -162,6 +163,39 @@ TEST(RealSocketTest, LingerDeliversWhatWasQueuedAfterClose) {
   set_int(*pull, opt::kRcvTimeo, 5000);
   ASSERT_EQ(pull->bind("inproc://late"), Err::kOk);  // inproc: bind after connect
   EXPECT_EQ(recv(*pull), "queued before close");
+  pull->close();
+}
+
+TEST(RealSocketTest, InprocConnectBeforeBindCompletesAtTheBind) {
+  // libzmq completes a connect made before the bind the moment the bind happens, not at the
+  // next reconnect: with an hour's reconnect interval the message must still arrive now.
+  Context ctx;
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kReconnectIvl, 3'600'000);
+  ASSERT_EQ(push->connect("inproc://waiting"), Err::kOk);
+  ASSERT_EQ(send(*push, "early"), Err::kOk);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the connect is pending
+  auto pull = make(ctx, SocketType::kPull);
+  set_int(*pull, opt::kRcvTimeo, 5000);
+  ASSERT_EQ(pull->bind("inproc://waiting"), Err::kOk);
+  EXPECT_EQ(recv(*pull), "early");
+  push->close();
+  pull->close();
+}
+
+TEST(RealSocketTest, InprocPendingConnectEndsWithItsSocket) {
+  // A socket closed while its connect waits for a bind is forgotten: the later bind finds
+  // nobody to complete, and the context still terminates.
+  Context ctx;
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kLinger, 0);
+  ASSERT_EQ(push->connect("inproc://never-mind"), Err::kOk);
+  push->close();
+  auto pull = make(ctx, SocketType::kPull);
+  set_int(*pull, opt::kRcvTimeo, 100);
+  ASSERT_EQ(pull->bind("inproc://never-mind"), Err::kOk);
+  Msg m;
+  EXPECT_EQ(pull->recv(&m, 0), Err::kAgain);
   pull->close();
 }
 

@@ -32,8 +32,10 @@ struct Peer {
   bool attached = false;   // known to the socket type's routing
   bool out_dead = false;   // its connection is gone for good: nothing more can be sent
   bool handshaken = false;
-  bool close_after_flush = false;  // close the connection once the out pipe is empty   // at least
-                                   // one connection completed the handshake
+  bool close_after_flush = false;  // close the connection once the out pipe is empty
+  // The application closed this peer's connection (STREAM's [id, ""]): it is not reconnected
+  // and no disconnect notification is delivered, as in libzmq.
+  bool closed_by_app = false;
   SubscriptionTrie subscriptions;  // PUB/XPUB: the topics this peer asked for
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message

@@ -185,6 +185,39 @@ TEST(PipelineTest, IncompatiblePeersExchangeNothing) {
   EXPECT_EQ(a->peer_count(), 0u);
 }
 
+// Sends 64 KiB messages (each fills a write batch) without waiting until one is refused.
+int sends_before_again(LoopbackNet& net, SocketCore* s, int limit = 100) {
+  std::string big(64 * 1024, 'b');
+  int n = 0;
+  while (n < limit && net.send(s, big) == Err::kOk) ++n;
+  return n;
+}
+
+TEST(PipelineTest, InprocPeerRcvhwmAddsToTheSndhwm) {
+  // libzmq's inproc pipe holds SNDHWM + the peer's RCVHWM (the driver tells the core the
+  // peer's RCVHWM; test_proxy_hwm counts on it). One more message sits in the connection.
+  for (auto [rcvhwm, want] : {std::pair<int, int>{3, 5 + 3 + 1}, {0, 100}}) {
+    LoopbackNet net;
+    SocketCore* push = net.socket(SocketType::kPush);
+    SocketCore* pull = net.socket(SocketType::kPull);
+    set_int(push, opt::kSndHwm, 5);
+    net.bind(pull, "tcp://p:1");
+    net.connect(push, "tcp://p:1");
+    net.set_reading(pull, false);
+    push->handle_peer_rcvhwm(1, rcvhwm);  // the push's first (and only) stream
+    EXPECT_EQ(sends_before_again(net, push), want) << "peer RCVHWM " << rcvhwm;
+  }
+  LoopbackNet net;  // unknown streams are ignored; without the call the SNDHWM alone counts
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  set_int(push, opt::kSndHwm, 5);
+  net.bind(pull, "tcp://p:1");
+  net.connect(push, "tcp://p:1");
+  net.set_reading(pull, false);
+  push->handle_peer_rcvhwm(77, 3);
+  EXPECT_EQ(sends_before_again(net, push), 5 + 1);
+}
+
 TEST(PipelineTest, ConflateKeepsTheNewest) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);

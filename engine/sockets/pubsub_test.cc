@@ -81,8 +81,9 @@ TEST(PubSubTest, InvertMatching) {
   LoopbackNet net;
   SocketCore* pub = net.socket(SocketType::kPub);
   SocketCore* sub = net.socket(SocketType::kSub);
-  set_int(pub, opt::kInvertMatching, 1);
-  set_int(sub, opt::kInvertMatching, 1);
+  // libzmq takes any int for INVERT_MATCHING, nonzero meaning on.
+  ASSERT_EQ(set_int(pub, opt::kInvertMatching, -3), Err::kOk);
+  ASSERT_EQ(set_int(sub, opt::kInvertMatching, 42), Err::kOk);
   net.bind(pub, "tcp://pub:1");
   net.connect(sub, "tcp://pub:1");
   set_bytes(sub, opt::kSubscribe, "skip");
@@ -90,6 +91,16 @@ TEST(PubSubTest, InvertMatching) {
   net.send(pub, "skip me");
   net.send(pub, "keep me");
   EXPECT_EQ(recv_string(net, sub), "keep me");
+}
+
+TEST(XPubTest, FlagsTakeAnyNonNegativeInt) {
+  LoopbackNet net;
+  SocketCore* xpub = net.socket(SocketType::kXPub);
+  for (int id : {opt::kXPubVerbose, opt::kXPubVerboser, opt::kXPubManual, opt::kXPubNoDrop}) {
+    EXPECT_EQ(set_int(xpub, id, -1), Err::kInvalid) << id;
+    EXPECT_EQ(set_int(xpub, id, 9), Err::kOk) << id;
+    EXPECT_EQ(set_int(xpub, id, 0), Err::kOk) << id;
+  }
 }
 
 TEST(XPubTest, SubscriptionsArePassedUpOncePerTopic) {

@@ -235,5 +235,59 @@ TEST(ReqRepTest, RelaxedAndCorrelatedReq) {
   EXPECT_EQ(recv_string(net, req), "fresh");
 }
 
+TEST(RouterTest, ConnectRoutingIdQueuesBeforeTheConnection) {
+  // libzmq: a peer named by ZMQ_CONNECT_ROUTING_ID is routable from connect() on, so a message
+  // sent before the connection is up waits for it (test_connect_rid).
+  LoopbackNet net;
+  SocketCore* client = net.socket(SocketType::kRouter);
+  SocketCore* server = net.socket(SocketType::kRouter);
+  set_int(client, opt::kRouterMandatory, 1);
+  set_bytes(client, opt::kRoutingId, "Y");
+  set_bytes(client, opt::kConnectRoutingId, "conn1");
+  ASSERT_EQ(net.connect(client, "tcp://r:1"), Err::kOk);  // refused: nothing listens yet
+  ASSERT_EQ(net.send_multipart(client, {"conn1", "hi 1"}), Err::kOk);
+  ASSERT_EQ(net.bind(server, "tcp://r:1"), Err::kOk);
+  net.advance_by(1000 * proto::kNsPerMs);  // the reconnect timer fires
+  EXPECT_EQ(recv_parts(net, server), (Parts{"Y", "hi 1"}));
+  ASSERT_EQ(net.send_multipart(server, {"Y", "ok"}), Err::kOk);
+  EXPECT_EQ(recv_parts(net, client), (Parts{"conn1", "ok"}));
+}
+
+TEST(ReqRepTest, TypeFlagsTakeAnyNonNegativeIntAsLibzmqDoes) {
+  // libzmq reads the socket types' own flags as "any int >= 0, nonzero is on"
+  // (test_proxy_hwm sets ZMQ_REQ_CORRELATE to 10); negative values are EINVAL.
+  LoopbackNet net;
+  SocketCore* router = net.socket(SocketType::kRouter);
+  SocketCore* req = net.socket(SocketType::kReq);
+  EXPECT_EQ(set_int(req, opt::kReqCorrelate, -1), Err::kInvalid);
+  EXPECT_EQ(set_int(req, opt::kReqRelaxed, -7), Err::kInvalid);
+  ASSERT_EQ(set_int(req, opt::kReqCorrelate, 10), Err::kOk);
+  ASSERT_EQ(set_int(req, opt::kReqRelaxed, 3), Err::kOk);
+  for (int id : {opt::kRouterMandatory, opt::kRouterHandover, opt::kProbeRouter}) {
+    EXPECT_EQ(set_int(router, id, -1), Err::kInvalid) << id;
+    EXPECT_EQ(set_int(router, id, 2), Err::kOk) << id;
+  }
+  EXPECT_EQ(set_int(router, opt::kRouterRaw, 0), Err::kOk);
+  EXPECT_EQ(set_int(router, opt::kRouterRaw, 5), Err::kInvalid);  // raw mode: use STREAM
+  // On for real: MANDATORY refuses an unknown peer, CORRELATE adds the request id part.
+  EXPECT_EQ(net.send(router, "nobody", kSendMore), Err::kHostUnreachable);
+  net.bind(router, "tcp://r:1");
+  net.connect(req, "tcp://r:1");
+  net.send(req, "first");
+  Parts q = recv_parts(net, router);  // [id][request id][""]["first"]
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[1].size(), 4u);
+  EXPECT_EQ(net.send(req, "second"), Err::kOk);  // relaxed
+}
+
+TEST(ReqRepTest, StrictFlagsStayZeroOrOne) {
+  LoopbackNet net;
+  SocketCore* stream = net.socket(SocketType::kStream);
+  EXPECT_EQ(set_int(stream, opt::kStreamNotify, 2), Err::kInvalid);  // libzmq: strict
+  SocketCore* dealer = net.socket(SocketType::kDealer);
+  EXPECT_EQ(set_int(dealer, opt::kImmediate, 2), Err::kInvalid);
+  EXPECT_EQ(set_int(dealer, opt::kProbeRouter, 4), Err::kOk);
+}
+
 }  // namespace
 }  // namespace zlab::testing

@@ -36,8 +36,12 @@ class Routing {
   virtual ~Routing() = default;
 
   // Whether a connect()ed peer may be used before its handshake (the default, unless
-  // ZMQ_IMMEDIATE). Types that need the peer's identity first say no.
-  virtual bool attach_before_handshake() const { return true; }
+  // ZMQ_IMMEDIATE). Types that need the peer's identity first say no, unless the application
+  // named the peer itself with ZMQ_CONNECT_ROUTING_ID.
+  virtual bool attach_before_handshake(bool has_connect_routing_id) const {
+    (void)has_connect_routing_id;
+    return true;
+  }
   // A peer joins; returns false to refuse it (PAIR's second peer, ROUTER id clash).
   virtual bool attach(Peer& peer) = 0;
   virtual void detach(Peer& peer) = 0;
@@ -59,6 +63,8 @@ class Routing {
   // Type-specific options; kNotSupported when the option is not this type's.
   virtual Err set_option(int, std::span<const uint8_t>) { return Err::kNotSupported; }
   virtual Err get_option(int, uint8_t*, size_t*) { return Err::kNotSupported; }
+  // A generic option (SocketOptions) was set successfully.
+  virtual void option_changed(int) {}
 
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }

@@ -91,6 +91,7 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
   }
   err = set_generic_option(options_, id, value);
   if (err == Err::kNotSupported) return Err::kInvalid;  // an unknown option is EINVAL in zmq
+  if (err == Err::kOk) routing_->option_changed(id);
   return err;
 }
 
@@ -216,7 +217,8 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
   (void)now_ns;
   // Unless ZMQ_IMMEDIATE, a connect()ed peer exists (and queues messages) before its
   // connection does: libzmq's semantics, and why PUSH can send before the peer is up.
-  if (rec.peer == nullptr && !options_.immediate && routing_->attach_before_handshake()) {
+  if (rec.peer == nullptr && !options_.immediate &&
+      routing_->attach_before_handshake(!rec.connect_routing_id.empty())) {
     Peer& peer = new_peer(rec, true);
     rec.peer = &peer;
     if (!routing_->attach(peer)) {
@@ -409,6 +411,13 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   flush(*peer, now_ns);
 }
 
+void SocketCore::handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr) return;
+  bool unlimited = options_.sndhwm == 0 || peer_rcvhwm <= 0;
+  peer->out.set_hwm(unlimited ? 0 : options_.sndhwm + peer_rcvhwm);
+}
+
 void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.stream == stream) {
@@ -492,7 +501,10 @@ void SocketCore::flush(Peer& peer, int64_t now_ns) {
 
 // Marks only: the caller is inside the routing, whose state closing must not change under it;
 // flush_all() at the end of send() does the close.
-void SocketCore::close_after_flush(Peer& peer) { peer.close_after_flush = true; }
+void SocketCore::close_after_flush(Peer& peer) {
+  peer.close_after_flush = true;
+  peer.closed_by_app = true;
+}
 
 void SocketCore::flush_all(int64_t now_ns) {
   // By id: flushing may close a connection, and that may remove the peer.
@@ -555,8 +567,10 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
     }
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
-  // connection; types that know peers by identity get a fresh peer each time.
-  if (rec != nullptr && !options_.immediate && routing_->attach_before_handshake() &&
+  // connection; types that know peers by identity get a fresh peer each time. A connection
+  // the application closed is not made again (libzmq ends that connect's session).
+  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
+      routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
     schedule_reconnect(*rec, now_ns);  // the peer and its queued messages wait for it
@@ -565,7 +579,7 @@ void SocketCore::connection_lost(Peer& peer, int64_t now_ns) {
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    schedule_reconnect(*rec, now_ns);
+    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();

@@ -105,6 +105,10 @@ class SocketCore final : private SocketServices {
   StreamId handle_accepted(EndpointId listener, std::string peer_address, int64_t now_ns);
   void handle_connected(StreamId stream, std::string peer_address, int64_t now_ns);
   void handle_connect_failed(StreamId stream, Err err, int64_t now_ns);
+  // The socket at the other end of `stream` is in this process (inproc) and has this
+  // ZMQ_RCVHWM: as in libzmq, where both ends share one pipe, this side may queue its own
+  // ZMQ_SNDHWM plus that many messages for it (0 on either side: no limit).
+  void handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm);
   std::span<uint8_t> read_buffer(StreamId stream);
   void handle_read(StreamId stream, size_t n, int64_t now_ns);
   void handle_eof(StreamId stream, int64_t now_ns);

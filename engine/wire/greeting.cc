@@ -15,7 +15,8 @@ constexpr size_t kAsServerAt = 32;
 
 std::array<uint8_t, kGreetingSize> encode_greeting(const Greeting& greeting) {
   std::array<uint8_t, kGreetingSize> out{};
-  out[0] = 0xFF;  // padding bytes 1..8 are not significant; zeros
+  out[0] = 0xFF;
+  for (int i = 0; i < 8; ++i) out[1 + i] = uint8_t(greeting.padding >> (56 - 8 * i));
   out[9] = 0x7F;
   out[kVersionMajorAt] = greeting.major;
   out[kVersionMinorAt] = greeting.minor;

@@ -24,6 +24,10 @@ struct Greeting {
   uint8_t minor = kVersionMinor;
   std::string mechanism = "NULL";  // at most 20 bytes
   bool as_server = false;
+  // Signature bytes 1..8, big-endian. Not significant in ZMTP 3 (rfc 23: never validated);
+  // libzmq sends its identity's length + 1 there, which a ZMTP 1.0 peer reads as the length
+  // of an identity frame.
+  uint64_t padding = 0;
 };
 
 // The 10-byte signature, then the remaining 54 bytes.

@@ -28,6 +28,17 @@ TEST(GreetingTest, EncodesTheRfcLayout) {
   for (size_t i = 33; i < 64; ++i) EXPECT_EQ(b[i], 0) << i;
 }
 
+TEST(GreetingTest, PaddingIsBigEndianInTheSignature) {
+  Greeting g;
+  g.padding = 6;  // what libzmq sends for a 5-byte identity
+  auto b = encode_greeting(g);
+  const uint8_t want[10] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x7F};
+  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(b[i], want[i]) << i;
+  g.padding = 0x0102030405060708ull;
+  b = encode_greeting(g);
+  for (size_t i = 1; i <= 8; ++i) EXPECT_EQ(b[i], i) << i;
+}
+
 TEST(GreetingTest, RoundTripsOneByteAtATime) {
   Greeting g;
   g.mechanism = "PLAIN";

@@ -60,7 +60,7 @@ void DealerRouting::detach(Peer& peer) {
 
 Err DealerRouting::set_option(int id, std::span<const uint8_t> value) {
   if (id != opt::kProbeRouter) return Err::kNotSupported;
-  auto v = bool_option(value);
+  auto v = bool_option(value, BoolForm::kNonNegative);
   if (!v) return Err::kInvalid;
   probe_router_ = *v;
   return Err::kOk;

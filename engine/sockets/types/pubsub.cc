@@ -150,7 +150,8 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
     default:
       return Err::kNotSupported;
   }
-  auto v = bool_option(value);
+  auto v =
+      bool_option(value, id == opt::kInvertMatching ? BoolForm::kAnyInt : BoolForm::kNonNegative);
   if (!v) return Err::kInvalid;
   *field = *v;
   return Err::kOk;
@@ -252,7 +253,7 @@ bool XSubRouting::has_in() { return fetch(); }
 
 Err XSubRouting::set_option(int id, std::span<const uint8_t> value) {
   if (id == opt::kInvertMatching) {
-    auto v = bool_option(value);
+    auto v = bool_option(value, BoolForm::kAnyInt);
     if (!v) return Err::kInvalid;
     invert_ = *v;
     return Err::kOk;

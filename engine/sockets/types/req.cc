@@ -102,7 +102,7 @@ bool ReqRouting::has_out() { return (sending_ || !expecting_reply_ || relaxed_) 
 Err ReqRouting::set_option(int id, std::span<const uint8_t> value) {
   if (id != opt::kReqCorrelate && id != opt::kReqRelaxed)
     return DealerRouting::set_option(id, value);
-  auto v = bool_option(value);
+  auto v = bool_option(value, BoolForm::kNonNegative);
   if (!v) return Err::kInvalid;
   (id == opt::kReqCorrelate ? correlate_ : relaxed_) = *v;
   return Err::kOk;

@@ -137,13 +137,13 @@ Err RouterRouting::set_option(int id, std::span<const uint8_t> value) {
       field = &probe_router_;
       break;
     case opt::kRouterRaw: {
-      auto v = bool_option(value);
+      auto v = bool_option(value, BoolForm::kNonNegative);
       return v && !*v ? Err::kOk : Err::kInvalid;  // raw mode: use a STREAM socket
     }
     default:
       return Err::kNotSupported;
   }
-  auto v = bool_option(value);
+  auto v = bool_option(value, BoolForm::kNonNegative);
   if (!v) return Err::kInvalid;
   *field = *v;
   return Err::kOk;

@@ -13,8 +13,17 @@
 
 namespace zlab {
 
-// Reads a 0/1 int option value.
-std::optional<bool> bool_option(std::span<const uint8_t> value);
+// How an int option is read as a flag. libzmq is not uniform, and programs pass values such
+// as 10 where libzmq takes them (test_proxy_hwm sets ZMQ_REQ_CORRELATE to 10), so each option
+// says which form libzmq 4.3.4 gives it.
+enum class BoolForm : uint8_t {
+  kStrict,       // 0 or 1 (ZMQ_STREAM_NOTIFY, the generic flags)
+  kNonNegative,  // any int >= 0, nonzero is on (the socket types' own flags: ROUTER_*, REQ_*,
+                 // PROBE_ROUTER, XPUB_*)
+  kAnyInt,       // any int, nonzero is on (ZMQ_INVERT_MATCHING)
+};
+// Reads an int option value as a flag; nullopt for a wrong size or a value the form refuses.
+std::optional<bool> bool_option(std::span<const uint8_t> value, BoolForm form = BoolForm::kStrict);
 // Writes an int option value.
 Err put_int_option(int v, uint8_t* out, size_t* size);
 
@@ -104,7 +113,11 @@ class ReqRouting final : public DealerRouting {
 class RouterRouting : public Routing {
  public:
   explicit RouterRouting(SocketServices& services);
-  bool attach_before_handshake() const override { return false; }
+  // With ZMQ_CONNECT_ROUTING_ID the peer's id is known at connect(): as in libzmq, messages
+  // to it queue from then on (test_connect_rid sends right after connect()).
+  bool attach_before_handshake(bool has_connect_routing_id) const override {
+    return has_connect_routing_id;
+  }
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
   Err send(Msg& part) override;
@@ -154,13 +167,17 @@ class StreamRouting final : public RouterRouting {
  public:
   using RouterRouting::RouterRouting;
   bool attach(Peer& peer) override;
+  void handshaken(Peer& peer) override;
   void connection_lost(Peer& peer) override;
   Err send(Msg& part) override;
   bool has_out() override { return true; }
   Err set_option(int id, std::span<const uint8_t> value) override;
+  Err get_option(int id, uint8_t* out, size_t* size) override;
+  void option_changed(int id) override;
 
  private:
   bool notify_ = true;
+  std::optional<std::string> last_generated_id_;  // what ZMQ_ROUTING_ID reads, as in libzmq
 };
 
 // XPUB (and PUB, which is XPUB that does not pass subscriptions up).
