@@ -1,6 +1,7 @@
 // ZMTP over WebSocket (ZmtpOptions::websocket): the HTTP upgrade, READY as binary frames, data,
 // heartbeats as WebSocket pings, close frames, and every way a peer can get it wrong.
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include <string>
 #include <vector>
@@ -334,6 +335,43 @@ TEST(WsConnectionTest, MaxMsgSizeAppliesToBodies) {
   EXPECT_EQ(parts(server), (std::vector<std::string>{std::string(100, 'a')}));
   EXPECT_TRUE(server.closed()) << server.active();
   EXPECT_EQ(events(server).back().reason, CloseReason::kTooLarge);
+}
+
+// Whatever a peer sends, before or after the upgrade, in whatever pieces: no crash, no hang,
+// and a connection that ends says why.
+RC_GTEST_PROP(WsConnectionProperty, ArbitraryBytesFromAClientNeverBreakTheServer,
+              (std::vector<uint8_t> garbage, uint8_t mode, size_t chunk)) {
+  ZmtpConnection server(ws_opts(SocketType::kRep, false), 0);
+  if (mode % 3 == 1) {
+    // Inside the HTTP head: header lines of random bytes.
+    std::string start = "GET / HTTP/1.1\r\nUpgrade: websocket\r\n";
+    garbage.insert(garbage.begin(), start.begin(), start.end());
+  } else if (mode % 3 == 2) {
+    // After the upgrade: random WebSocket frames.
+    ZmtpConnection client(ws_opts(SocketType::kReq, true), 0);
+    pump(client, server);
+    RC_ASSERT(server.active());
+  }
+  size_t step = chunk % 13 + 1;
+  for (size_t at = 0; at < garbage.size() && !server.closed(); at += step) {
+    size_t n = std::min(step, garbage.size() - at);
+    RC_ASSERT(server.feed(std::span<const uint8_t>(garbage).subspan(at, n), 0) <= n);
+    parts(server);
+    take_output(server);
+  }
+  for (const ConnEvent& e : events(server)) {
+    if (e.kind == ConnEvent::Kind::kClosed) RC_ASSERT(!e.detail.empty());
+  }
+}
+
+RC_GTEST_PROP(WsConnectionProperty, ArbitraryBytesFromAServerNeverBreakTheClient,
+              (const std::vector<uint8_t>& garbage)) {
+  ZmtpConnection client(ws_opts(SocketType::kReq, true), 0);
+  take_output(client);
+  client.feed(garbage, 0);
+  parts(client);
+  // Only a well-formed 101 with the right accept key can upgrade the connection.
+  RC_ASSERT(!client.active());
 }
 
 }  // namespace
