@@ -1,6 +1,6 @@
 // Rules of the socket options that change routing and mute behaviour (zmq_setsockopt(3),
 // spec/rules.json): ZMQ_ROUTER_HANDOVER, ZMQ_PROBE_ROUTER, ZMQ_CONFLATE, ZMQ_IMMEDIATE,
-// ZMQ_REQ_RELAXED, ZMQ_REQ_CORRELATE.
+// ZMQ_REQ_RELAXED, ZMQ_REQ_CORRELATE, ZMQ_XPUB_WELCOME_MSG, ZMQ_INVERT_MATCHING.
 //
 // Each property sets the option before it binds or connects, drives the sockets through the
 // situation the option is about, and checks what each application sees, message by message.
@@ -461,6 +461,127 @@ void correlate_request_id_property() {
   if (decoys > 0) evidence().exercised();
 }
 
+// --- rule/XPUB/welcome-message -------------------------------------------------------------
+// An XPUB with ZMQ_XPUB_WELCOME_MSG W (any bytes, at least one) and 1..3 subscribers (SUB
+// subscribed to everything or to a prefix of W, or XSUB, which does not filter), either side
+// binding. Each subscriber's first message is W, once, and nothing else comes unasked. Then,
+// maybe, each subscriber disconnects and connects again: it gets W once more.
+void welcome_message_property() {
+  int k = *rc::gen::inRange(1, 4);
+  bool xpub_binds = *rc::gen::arbitrary<bool>();
+  bool again = *rc::gen::arbitrary<bool>();
+  std::string welcome = *rc::gen::container<std::string>(*rc::gen::inRange<size_t>(1, 12),
+                                                         rc::gen::arbitrary<char>());
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
+  Sock* xpub = lab.socket(0, SocketType::kXPub);
+  RC_ASSERT(xpub->set_bytes(opt::kXPubWelcomeMsg, welcome) == Err::kOk);
+  if (xpub_binds) RC_ASSERT(xpub->bind("tcp://*:5555") == Err::kOk);
+  std::vector<Sock*> subs;
+  auto endpoint_of = [&](int i) {
+    return xpub_binds ? lab.endpoint(0, 5555) : lab.endpoint(uint32_t(i + 1), 5555);
+  };
+  for (int i = 0; i < k; ++i) {
+    SocketType t = *rc::gen::element(SocketType::kSub, SocketType::kXSub);
+    Sock* s = lab.socket(uint32_t(i + 1), t);
+    if (t == SocketType::kSub) {  // subscribed before connecting, as the page asks
+      size_t prefix = *rc::gen::inRange<size_t>(0, welcome.size() + 1);
+      RC_ASSERT(s->set_bytes(opt::kSubscribe, welcome.substr(0, prefix)) == Err::kOk);
+    } else {
+      prepare(s, t, "");
+    }
+    if (xpub_binds) {
+      RC_ASSERT(s->connect(endpoint_of(i)) == Err::kOk);
+    } else {
+      RC_ASSERT(s->bind("tcp://*:5555") == Err::kOk);
+      RC_ASSERT(xpub->connect(endpoint_of(i)) == Err::kOk);
+    }
+    subs.push_back(s);
+  }
+  RC_ASSERT(connected(lab, xpub, subs));
+  for (Sock* s : subs) RC_ASSERT(drain(lab, s) == std::vector<Parts>({Parts{welcome}}));
+  evidence().exercised();
+  evidence().count("welcomed", k);
+  if (!again) return;
+  // Reconnected: welcomed again (the page: "Welcome message will also be sent on reconnecting").
+  for (int i = 0; i < k; ++i) {
+    Sock* connecting = xpub_binds ? subs[size_t(i)] : xpub;
+    RC_ASSERT(connecting->disconnect(endpoint_of(i)) == Err::kOk);
+  }
+  RC_ASSERT(lab.wait_for([&] {
+    if (xpub_binds) return xpub->monitor_count(monitor::kDisconnected) >= uint64_t(k);
+    return std::all_of(subs.begin(), subs.end(),
+                       [](Sock* s) { return s->monitor_count(monitor::kDisconnected) > 0; });
+  }));
+  for (int i = 0; i < k; ++i) {
+    Sock* connecting = xpub_binds ? subs[size_t(i)] : xpub;
+    RC_ASSERT(connecting->connect(endpoint_of(i)) == Err::kOk);
+  }
+  RC_ASSERT(lab.wait_for([&] {
+    return std::all_of(subs.begin(), subs.end(), [&](Sock* s) { return lab.handshakes(s) >= 2; });
+  }));
+  for (Sock* s : subs) RC_ASSERT(drain(lab, s) == std::vector<Parts>({Parts{welcome}}));
+  evidence().count("welcomed_again", k);
+}
+
+// --- rule/SUB/invert-matching --------------------------------------------------------------
+// A PUB or XPUB and 1..3 SUBs, all with ZMQ_INVERT_MATCHING; each SUB subscribes to a few
+// prefixes over a two-letter alphabet (1..3, maybe the empty one). Once subscriptions
+// have arrived, the publisher sends n messages with topics over the same alphabet. Each SUB
+// receives, in order, exactly the messages that no subscription of its own is a prefix of.
+void invert_matching_property() {
+  int k = *rc::gen::inRange(1, 4);
+  SocketType pub_type = *rc::gen::element(SocketType::kPub, SocketType::kXPub);
+  auto word = [](size_t lo, size_t hi) {
+    return *rc::gen::container<std::string>(*rc::gen::inRange(lo, hi + 1),
+                                            rc::gen::element('a', 'b'));
+  };
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 1));
+  Sock* pub = lab.socket(0, pub_type);
+  RC_ASSERT(pub->set_int(opt::kInvertMatching, 1) == Err::kOk);
+  RC_ASSERT(pub->set_int(opt::kSndHwm, kRoomyHwm) == Err::kOk);
+  RC_ASSERT(pub->bind("tcp://*:5555") == Err::kOk);
+  std::vector<Sock*> subs;
+  std::vector<std::set<std::string>> topics(static_cast<size_t>(k));
+  for (int i = 0; i < k; ++i) {
+    Sock* s = lab.socket(uint32_t(i + 1), SocketType::kSub);
+    RC_ASSERT(s->set_int(opt::kInvertMatching, 1) == Err::kOk);
+    RC_ASSERT(s->set_int(opt::kRcvHwm, kRoomyHwm) == Err::kOk);
+    int count = *rc::gen::inRange(1, 4);
+    for (int t = 0; t < count; ++t) topics[size_t(i)].insert(word(0, 3));
+    for (const std::string& t : topics[size_t(i)]) {
+      RC_ASSERT(s->set_bytes(opt::kSubscribe, t) == Err::kOk);
+    }
+    RC_ASSERT(s->connect(lab.endpoint(0, 5555)) == Err::kOk);
+    subs.push_back(s);
+  }
+  RC_ASSERT(connected(lab, pub, subs));
+  lab.wait_out_faults();
+  lab.advance_ms(1500);  // the subscriptions have reached the publisher
+  if (pub_type == SocketType::kXPub) drain(lab, pub);  // the subscription messages
+  int n = *rc::gen::inRange(1, 16);
+  std::vector<std::string> sent;
+  for (int j = 0; j < n; ++j) {
+    sent.push_back(word(1, 4) + "#" + std::to_string(j));
+    RC_ASSERT(lab.send(pub, {sent.back()}));
+  }
+  int withheld = 0;
+  for (int i = 0; i < k; ++i) {
+    std::vector<Parts> want;
+    for (const std::string& m : sent) {
+      bool match = std::any_of(topics[size_t(i)].begin(), topics[size_t(i)].end(),
+                               [&](const std::string& t) { return m.rfind(t, 0) == 0; });
+      if (!match) {
+        want.push_back({m});
+      } else {
+        ++withheld;
+      }
+    }
+    RC_ASSERT(drain(lab, subs[size_t(i)]) == want);
+  }
+  evidence().count("withheld", withheld);
+  if (withheld > 0 && withheld < n * k) evidence().exercised();
+}
+
 }  // namespace
 
 void add_option_rule_properties(std::vector<Property>& out) {
@@ -476,6 +597,8 @@ void add_option_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/REQ/relaxed-resend", "REQ", "alternation", relaxed_resend_property});
   out.push_back(
       {"rule/REQ/correlate-request-id", "REQ", "envelope", correlate_request_id_property});
+  out.push_back({"rule/XPUB/welcome-message", "XPUB", "notification", welcome_message_property});
+  out.push_back({"rule/SUB/invert-matching", "SUB", "subscription", invert_matching_property});
 }
 
 }  // namespace zlab::conform
