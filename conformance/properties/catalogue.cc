@@ -18,6 +18,7 @@ void add_router_rule_properties(std::vector<Property>& out);
 void add_stream_rule_properties(std::vector<Property>& out);
 void add_pubsub_rule_properties(std::vector<Property>& out);
 void add_pipeline_pair_rule_properties(std::vector<Property>& out);
+void add_option_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -26,6 +27,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_stream_rule_properties(out);
   add_pubsub_rule_properties(out);
   add_pipeline_pair_rule_properties(out);
+  add_option_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {

@@ -902,6 +902,95 @@ def _capabilities_optional():
 
 # ---------------------------------------------------------------------------------------------
 
+@probe("router-duplicate-id",
+       "Without ZMQ_ROUTER_HANDOVER a ROUTER ignores a second DEALER announcing a routing id in "
+       "use (its message never arrives, replies still go to the first); with it the second "
+       "takes the id (its message arrives under it, replies go to it)")
+def _router_duplicate_id():
+    obs = {}
+    for handover in (0, 1):
+        ep = _inproc()
+        r = _sock(zmq.ROUTER, ROUTER_HANDOVER=handover)
+        r.bind(ep)
+        first = _sock(zmq.DEALER, ROUTING_ID=b"X")
+        first.connect(ep)
+        first.send(b"first")
+        hello = _recv_within(r)
+        second = _sock(zmq.DEALER, ROUTING_ID=b"X")
+        second.connect(ep)
+        second.send(b"second")
+        heard = _drain(r)
+        r.send_multipart([b"X", b"reply"])
+        obs[f"handover={handover}"] = {
+            "first hello": hello and [f.decode() for f in hello],
+            "then heard": [[f.decode() for f in m] for m in heard],
+            "reply reached": [n for n, d in (("first", first), ("second", second))
+                              if _recv_within(d, 300) is not None]}
+        _close(first, second, r)
+    ok = (obs["handover=0"] == {"first hello": ["X", "first"], "then heard": [],
+                                "reply reached": ["first"]} and
+          obs["handover=1"] == {"first hello": ["X", "first"], "then heard": [["X", "second"]],
+                                "reply reached": ["second"]})
+    return obs, ok
+
+
+@probe("probe-router-empty-message",
+       "A REQ, DEALER or ROUTER with ZMQ_PROBE_ROUTER sends an empty message on connect: the "
+       "ROUTER it connects to first receives [routing id, empty frame] from it")
+def _probe_router():
+    obs = {}
+    for name in ("REQ", "DEALER", "ROUTER"):
+        ep = _inproc()
+        r = _sock(zmq.ROUTER)
+        r.bind(ep)
+        s = _sock(getattr(zmq, name), PROBE_ROUTER=1, ROUTING_ID=b"P")
+        s.connect(ep)
+        got = _recv_within(r)
+        obs[name] = got and [f.decode() for f in got]
+        _close(s, r)
+    return obs, all(v == ["P", ""] for v in obs.values())
+
+
+def _conflate_run(transport: str, pull_binds: bool, rcvhwm: int) -> list:
+    """What a PULL with ZMQ_CONFLATE (and RCVHWM if > 0) reads after a PUSH sent 0..4."""
+    if transport == "tcp":
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        ep = "tcp://127.0.0.1:%d" % srv.getsockname()[1]
+        srv.close()
+    else:
+        ep = _inproc()
+    pull = _sock(zmq.PULL, CONFLATE=1, **({"RCVHWM": rcvhwm} if rcvhwm else {}))
+    push = _sock(zmq.PUSH)
+    (pull.bind if pull_binds else push.bind)(ep)
+    (push.connect if pull_binds else pull.connect)(ep)
+    time.sleep(0.3)
+    for i in range(5):
+        push.send(str(i).encode())
+    time.sleep(0.3)
+    got = [m[0].decode() for m in _drain(pull)]
+    _close(push, pull)
+    return got
+
+
+@probe("conflate-ignores-rcvhwm",
+       "Over tcp, a PULL with ZMQ_CONFLATE (RCVHWM 1 or the default; binding or connecting) "
+       "that five messages reached reads the last one only")
+def _conflate_rcvhwm():
+    obs = {f"pull {'binds' if b else 'connects'}, rcvhwm {h or 'default'}": _conflate_run("tcp", b, h)
+           for b in (True, False) for h in (0, 1)}
+    return obs, all(v == ["4"] for v in obs.values())
+
+
+@probe("conflate-inproc-binder-ignored",
+       "Over inproc, libzmq takes ZMQ_CONFLATE from the connecting socket: a conflating PULL "
+       "that binds (its PUSH connects) reads all five messages; one that connects reads the last")
+def _conflate_inproc():
+    obs = {"pull binds": _conflate_run("inproc", True, 0),
+           "pull connects": _conflate_run("inproc", False, 0)}
+    return obs, obs == {"pull binds": ["0", "1", "2", "3", "4"], "pull connects": ["4"]}
+
+
 def run_probe(name: str) -> dict:
     p = PROBES[name]
     observations, confirmed = p.run()

@@ -125,14 +125,15 @@ class Citation:
     quote: Optional[str] = None
     heading: Optional[str] = None  # table title or section the lines belong to
     rfc: Optional[int] = None
-    section: Optional[str] = None
+    section: Optional[str] = None  # RFC section, or man page section (an option's name)
     note: Optional[str] = None
+    man: Optional[str] = None  # a man page of sources.json "man_pages", e.g. "zmq_setsockopt(3)"
 
     @staticmethod
     def load(d: dict) -> "Citation":
         lines = tuple(d["lines"]) if d.get("lines") is not None else None
         return Citation(d.get("file"), lines, d.get("quote"), d.get("heading"), d.get("rfc"),
-                        d.get("section"), d.get("note"))
+                        d.get("section"), d.get("note"), d.get("man"))
 
 
 @dataclass(frozen=True)
@@ -510,9 +511,11 @@ def extract_page(page: str, seeds: Path = None) -> dict:
 
 
 class SeedCache:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, man_pages: Optional[dict] = None):
         self.root = root
         self._lines = {}
+        self.man_pages = man_pages or {}
+        self._man = {}
 
     def lines(self, name: str) -> Optional[list]:
         if name not in self._lines:
@@ -521,8 +524,60 @@ class SeedCache:
         return self._lines[name]
 
 
+    def man_sections(self, name: str) -> Optional[dict]:
+        """The installed man page `name` (sources.json "man_pages": its "local" file), rendered
+        one paragraph a line, as {option heading: squashed text of its section}; None when the
+        page or man(1) is not on this machine (then only the citation's shape is checked)."""
+        if name not in self._man:
+            self._man[name] = None
+            local = self.man_pages.get(name, {}).get("local")
+            if local and Path(local).is_file():
+                self._man[name] = _man_sections(_render_man(local))
+        return self._man[name]
+
+
+def _render_man(path: str) -> str:
+    import subprocess
+    env = dict(os.environ, MANWIDTH="4000", LC_ALL="C.UTF-8")  # wide: no breaks, no hyphens
+    try:
+        out = subprocess.run(["man", "-P", "cat", "-l", path], env=env, capture_output=True,
+                             text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return re.sub(r".\x08", "", out)  # overstrike (bold, underline) as col -b would
+
+
+def _man_sections(text: str) -> Optional[dict]:
+    """Option sections ("   ZMQ_FOO: title" lines) of a rendered zmq_setsockopt-like page."""
+    sections, name, body = {}, None, []
+    for line in text.split("\n"):
+        m = re.match(r"^ {1,4}(ZMQ_[A-Z0-9_]+):", line)
+        if m:
+            if name:
+                sections[name] = squash(" ".join(body))
+            name, body = m[1], [line]
+        elif name:
+            body.append(line)
+    if name:
+        sections[name] = squash(" ".join(body))
+    return sections or None
+
+
 def check_citation(c: Citation, seeds: SeedCache, where: str, known_files: set) -> list:
     problems = []
+    if c.man is not None:
+        if c.man not in seeds.man_pages:
+            return [f"{where}: {c.man} is not a man page listed in sources.json"]
+        if not c.section or not c.quote:
+            return [f"{where}: {c.man} citation needs a section (the option) and a quote"]
+        sections = seeds.man_sections(c.man)
+        if sections is not None:
+            if c.section not in sections:
+                problems.append(f"{where}: {c.man} has no section {c.section}")
+            elif squash(c.quote) not in sections[c.section]:
+                problems.append(f"{where}: quoted text is not in {c.man} {c.section}: "
+                                f"{c.quote[:70]!r}")
+        return problems
     if c.rfc is not None:
         if c.rfc not in KNOWN_RFCS:
             problems.append(f"{where}: unknown RFC {c.rfc}")
@@ -719,7 +774,7 @@ def known_probes() -> Optional[set]:
 
 def validate(spec: Spec, seeds: Path = None) -> list:
     """Every problem found in the spec data, as one line each; empty when it is consistent."""
-    cache = SeedCache(Path(seeds) if seeds else seeds_dir())
+    cache = SeedCache(Path(seeds) if seeds else seeds_dir(), spec.sources.get("man_pages"))
     known = set(spec.sources.get("seeds", {}))
     probes = known_probes()
     problems = check_sources(spec, cache)

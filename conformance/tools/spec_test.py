@@ -196,6 +196,33 @@ def test_unknown_seed_file_is_caught(broken):
                  .update(file="999_missing.txt")), r"not a seed listed in sources\.json")
 
 
+MAN_PAGE = Path("/usr/share/man/man3/zmq_setsockopt.3.gz")
+needs_man_page = pytest.mark.skipif(not MAN_PAGE.is_file() or shutil.which("man") is None,
+                                    reason="zmq_setsockopt(3) (libzmq3-dev) or man(1) missing")
+
+
+@needs_seeds
+@needs_man_page
+def test_man_page_quote_not_in_its_section_is_caught(broken):
+    # The quote is on the page, but under another option: the section is checked too.
+    def move(d):
+        _rule(d, "rule/ROUTER/handover-takes-id")["citations"][1]["section"] = "ZMQ_CONFLATE"
+    _only(broken("rules.json", move), r"quoted text is not in zmq_setsockopt\(3\) ZMQ_CONFLATE")
+
+    def reword(d):
+        cit = _rule(d, "rule/general/conflate-keeps-last")["citations"][0]
+        cit["quote"] = cit["quote"].replace("last message", "first message", 1)
+    _only(broken("rules.json", reword), r"conflate-keeps-last citation 1: quoted text is not in")
+
+
+@needs_seeds
+def test_unknown_man_page_or_section_is_caught(broken):
+    _only(broken("rules.json", lambda d: _rule(d, "rule/REQ/relaxed-resend")["citations"][0]
+                 .update(man="zmq_frobnicate(3)")), r"not a man page listed in sources\.json")
+    _only(broken("rules.json", lambda d: _rule(d, "rule/REQ/correlate-request-id")["citations"][0]
+                 .pop("section")), r"needs a section \(the option\) and a quote")
+
+
 @needs_seeds
 def test_none_stated_where_the_table_has_the_row_is_caught(broken):
     def fake(d):

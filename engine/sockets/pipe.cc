@@ -12,7 +12,12 @@ int64_t compute_lwm(int64_t hwm) {
 void Pipe::set_hwm(int64_t hwm) {
   hwm_ = hwm < 0 ? 0 : hwm;
   lwm_ = compute_lwm(hwm_);
-  full_ = hwm_ > 0 && complete_ >= hwm_;
+  full_ = bounded() && complete_ >= hwm_;
+}
+
+void Pipe::set_conflate(bool conflate) {
+  conflate_ = conflate;
+  full_ = bounded() && complete_ >= hwm_;
 }
 
 void Pipe::write(Msg part) {
@@ -32,7 +37,7 @@ void Pipe::write(Msg part) {
     complete_ = 0;
   }
   ++complete_;
-  if (hwm_ > 0 && complete_ >= hwm_) full_ = true;
+  if (bounded() && complete_ >= hwm_) full_ = true;
 }
 
 void Pipe::write_control(Msg part) {
@@ -40,7 +45,7 @@ void Pipe::write_control(Msg part) {
   part.set_more(false);
   parts_.push_back(std::move(part));
   ++complete_;
-  if (hwm_ > 0 && complete_ >= hwm_) full_ = true;
+  if (bounded() && complete_ >= hwm_) full_ = true;
 }
 
 void Pipe::rollback() {

@@ -39,8 +39,10 @@ class Pipe {
   int64_t messages() const { return complete_; }
   // A message is partly read (its remaining parts are next).
   bool reading() const { return reading_; }
-  // ZMQ_CONFLATE: keep only the newest whole message.
-  void set_conflate(bool conflate) { conflate_ = conflate; }
+  // ZMQ_CONFLATE: keep only the newest whole message. A conflating pipe is never full: the
+  // HWM does not apply (zmq_setsockopt(3): "Ignores ZMQ_RCVHWM and ZMQ_SNDHWM options"), or a
+  // full pipe would hold the oldest message back and stop the newer ones coming in.
+  void set_conflate(bool conflate);
   bool empty() const { return parts_.empty(); }
   // Whether the pipe hit its high-water mark and has not drained to the low-water mark yet.
   bool full() const { return full_; }
@@ -51,6 +53,8 @@ class Pipe {
   int64_t drop_unread();
 
  private:
+  bool bounded() const { return hwm_ > 0 && !conflate_; }
+
   std::deque<Msg> parts_;
   int64_t hwm_ = 0;
   int64_t lwm_ = 0;

@@ -136,5 +136,20 @@ TEST(PipeTest, DropUnreadBetweenMessagesDropsThemAll) {
   EXPECT_TRUE(p.can_write());
 }
 
+// A conflating pipe keeps the newest message and never fills, whatever its HWM.
+TEST(PipeTest, ConflateIgnoresTheHwm) {
+  Pipe p(1);
+  p.set_conflate(true);
+  for (const char* body : {"a", "b", "c"}) {
+    ASSERT_TRUE(p.can_write());
+    p.write(part(body));
+  }
+  EXPECT_FALSE(p.full());
+  EXPECT_EQ(p.messages(), 1);
+  Msg m;
+  ASSERT_TRUE(p.read(&m));
+  EXPECT_EQ(m.view(), "c");
+}
+
 }  // namespace
 }  // namespace zlab

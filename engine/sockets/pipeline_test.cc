@@ -332,5 +332,22 @@ TEST(PipelineTest, ConflateKeepsTheNewest) {
   EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
 }
 
+// ZMQ_CONFLATE ignores ZMQ_RCVHWM (zmq_setsockopt(3)): with RCVHWM 1 the pipe filled with the
+// first message and the connection stopped, so the reader got the oldest, not the newest
+// (found by rule/general/conflate-keeps-last).
+TEST(PipelineTest, ConflateIgnoresTheRcvHwm) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  set_int(pull, opt::kConflate, 1);
+  set_int(pull, opt::kRcvHwm, 1);
+  net.bind(pull, "tcp://c:1");
+  net.connect(push, "tcp://c:1");
+  for (int i = 0; i < 5; ++i) net.send(push, std::to_string(i));
+  EXPECT_EQ(recv_string(net, pull), "4");
+  std::string body;
+  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
+}
+
 }  // namespace
 }  // namespace zlab::testing
