@@ -28,6 +28,11 @@ def test_a_hang_names_the_last_output():
     assert word == "HANG" and "60" in detail and "waiting" in detail
 
 
+def test_the_tests_own_alarm_is_a_hang():
+    word, detail = run.classify("test_x.cpp:10:test_a:PASS\n", -14, False, 90)
+    assert word == "HANG" and "alarm" in detail
+
+
 def test_a_crash_is_not_a_pass_even_after_a_clean_summary():
     assert run.classify(PASS_OUT, -6, False, 60)[0] == "CRASH"
     # Unity said OK, but the process then exited non-zero (a leak check, an abort at exit).
@@ -52,6 +57,9 @@ def test_verdict_rules():
     assert run.verdict(("PASS",), ("HANG",), waits) == (True, "expected (waits on issue 14)")
     ok, word = run.verdict(("PASS",), ("PASS",), waits)  # the list must not go stale
     assert not ok and word.startswith("UNEXPECTED PASS")
+    flaky = dict(waits, intermittent=True)  # a known defect that fails some runs only
+    assert run.verdict(("PASS",), ("PASS",), flaky) == (True, "ok (intermittent: waits on issue 14)")
+    assert run.verdict(("PASS",), ("FAIL",), flaky)[0]
 
 
 def test_compile_skip_reasons():
@@ -77,6 +85,14 @@ def test_expected_file_is_complete_and_registered():
 
 def test_expected_entries_need_a_reason(tmp_path, monkeypatch):
     bad = {"expected_differences": {"test_x": {"why": "because"}}}
+    (tmp_path / "expected.json").write_text(json.dumps(bad))
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    with pytest.raises(SystemExit):
+        run.load_expected()
+
+
+def test_intermittent_needs_an_issue(tmp_path, monkeypatch):
+    bad = {"expected_differences": {"test_x": {"why": "w", "divergence": "d", "intermittent": True}}}
     (tmp_path / "expected.json").write_text(json.dumps(bad))
     monkeypatch.setattr(run, "HERE", tmp_path)
     with pytest.raises(SystemExit):
