@@ -6,7 +6,8 @@ namespace zlab::proto {
 
 ZmtpFraming::ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size,
                          size_t routing_id_size)
-    : mechanism_(std::move(mechanism)), decoder_(max_msg_size) {
+    : FramingWith(wire::FrameDecoder(max_msg_size), wire::FrameEncoder()),
+      mechanism_(std::move(mechanism)) {
   wire::Greeting greeting;
   greeting.mechanism = mechanism_;
   greeting.as_server = as_server;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "engine/base/msg.h"
 #include "engine/proto/events.h"
@@ -47,8 +48,34 @@ class Framing {
   virtual void consume(size_t n) = 0;
 };
 
+// What every framing keeps: its decoder, its encoder, and the failure once there is one. The
+// encoder's side of Framing only forwards.
+template <class Decoder, class Encoder>
+class FramingWith : public Framing {
+ public:
+  const FramingFailure* failure() const final {
+    return failure_.reason == CloseReason::kNone ? nullptr : &failure_;
+  }
+  size_t buffered() const final { return decoder_.buffered(); }
+
+  void encode(Msg frame) final { encoder_.encode(std::move(frame)); }
+  size_t poll_transmit(wire::IoSlice* out, size_t max) const final {
+    return encoder_.poll_transmit(out, max);
+  }
+  size_t pending_bytes() const final { return encoder_.pending_bytes(); }
+  void consume(size_t n) final { encoder_.consume(n); }
+
+ protected:
+  FramingWith(Decoder decoder, Encoder encoder)
+      : decoder_(std::move(decoder)), encoder_(std::move(encoder)) {}
+
+  Decoder decoder_;
+  Encoder encoder_;
+  FramingFailure failure_;
+};
+
 // ZMTP 3.x over a byte stream: the 64-byte greeting, then rfc 23 frames.
-class ZmtpFraming final : public Framing {
+class ZmtpFraming final : public FramingWith<wire::FrameDecoder, wire::FrameEncoder> {
  public:
   ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size, size_t routing_id_size);
 
@@ -57,18 +84,7 @@ class ZmtpFraming final : public Framing {
   bool prelude_done() const override { return greeting_done_; }
   uint8_t peer_minor() const override { return peer_minor_; }
   bool next(Msg* frame) override;
-  const FramingFailure* failure() const override {
-    return failure_.reason == CloseReason::kNone ? nullptr : &failure_;
-  }
-  size_t buffered() const override { return decoder_.buffered(); }
-
-  void encode(Msg frame) override { encoder_.encode(std::move(frame)); }
   void encode_ping(uint16_t ttl_ds) override;
-  size_t poll_transmit(wire::IoSlice* out, size_t max) const override {
-    return encoder_.poll_transmit(out, max);
-  }
-  size_t pending_bytes() const override { return encoder_.pending_bytes(); }
-  void consume(size_t n) override { encoder_.consume(n); }
 
  private:
   void check_greeting();
@@ -80,9 +96,6 @@ class ZmtpFraming final : public Framing {
   bool greeting_rest_sent_ = false;  // our greeting after the signature (once the peer's came)
   bool greeting_done_ = false;
   uint8_t peer_minor_ = 0;
-  wire::FrameDecoder decoder_;
-  wire::FrameEncoder encoder_;
-  FramingFailure failure_;
 };
 
 }  // namespace zlab::proto

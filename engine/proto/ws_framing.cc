@@ -22,10 +22,10 @@ std::array<uint8_t, 16> nonce_from(uint64_t seed) {
 }  // namespace
 
 WsFraming::WsFraming(const WsOptions& options, int64_t max_msg_size)
-    : client_(options.client),
-      decoder_(/*expect_masked=*/!options.client, max_msg_size),
-      // The nonce used the seed's first steps; masking keys continue from elsewhere.
-      encoder_(/*mask=*/options.client, ~options.seed) {
+    : FramingWith(wire::WsFrameDecoder(/*expect_masked=*/!options.client, max_msg_size),
+                  // The nonce used the seed's first steps; masking keys continue from elsewhere.
+                  wire::WsFrameEncoder(/*mask=*/options.client, ~options.seed)),
+      client_(options.client) {
   if (client_) {
     client_hs_.emplace(options.host, options.path, nonce_from(options.seed));
     const std::string& request = client_hs_->request();

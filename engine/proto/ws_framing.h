@@ -29,7 +29,7 @@ struct WsOptions {
   uint64_t seed = 0;    // client: key nonce and masking keys (from the driver's randomness)
 };
 
-class WsFraming final : public Framing {
+class WsFraming final : public FramingWith<wire::WsFrameDecoder, wire::WsFrameEncoder> {
  public:
   WsFraming(const WsOptions& options, int64_t max_msg_size);
 
@@ -38,18 +38,7 @@ class WsFraming final : public Framing {
   bool prelude_done() const override { return upgraded_; }
   uint8_t peer_minor() const override { return 0; }
   bool next(Msg* frame) override;
-  const FramingFailure* failure() const override {
-    return failure_.reason == CloseReason::kNone ? nullptr : &failure_;
-  }
-  size_t buffered() const override { return decoder_.buffered(); }
-
-  void encode(Msg frame) override { encoder_.encode(std::move(frame)); }
   void encode_ping(uint16_t ttl_ds) override;
-  size_t poll_transmit(wire::IoSlice* out, size_t max) const override {
-    return encoder_.poll_transmit(out, max);
-  }
-  size_t pending_bytes() const override { return encoder_.pending_bytes(); }
-  void consume(size_t n) override { encoder_.consume(n); }
 
   // The subprotocol agreed on, once prelude_done().
   const std::string& protocol() const { return protocol_; }
@@ -66,10 +55,7 @@ class WsFraming final : public Framing {
   std::array<uint8_t, 1024> hs_in_{};
   bool upgraded_ = false;
   std::string protocol_;
-  wire::WsFrameDecoder decoder_;
-  wire::WsFrameEncoder encoder_;
   bool close_sent_ = false;
-  FramingFailure failure_;
 };
 
 }  // namespace zlab::proto

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/proto/connection_test_util.h"
 #include "engine/wire/command.h"
 #include "engine/wire/frame.h"
 #include "engine/wire/greeting.h"
@@ -14,50 +15,7 @@
 namespace zlab::proto {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-constexpr int64_t kMs = kNsPerMs;
-
-Bytes take_output(ZmtpConnection& c, size_t max_bytes = SIZE_MAX) {
-  Bytes out;
-  wire::IoSlice slices[16];
-  while (out.size() < max_bytes && c.pending_bytes() > 0) {
-    size_t n = c.poll_transmit(slices, 16);
-    size_t wrote = 0;
-    for (size_t i = 0; i < n && out.size() < max_bytes; ++i) {
-      size_t take = std::min(slices[i].size, max_bytes - out.size());
-      out.insert(out.end(), slices[i].data, slices[i].data + take);
-      wrote += take;
-    }
-    c.handle_written(wrote, 0);
-  }
-  return out;
-}
-
-std::vector<ConnEvent> events(ZmtpConnection& c) {
-  std::vector<ConnEvent> out;
-  ConnEvent e;
-  while (c.poll_event(&e)) out.push_back(e);
-  return out;
-}
-
-std::vector<std::string> parts(ZmtpConnection& c, int64_t now = 0) {
-  std::vector<std::string> out;
-  Msg m;
-  while (c.poll_part(&m, now)) out.push_back(std::string(m.view()) + (m.more() ? "+" : ""));
-  return out;
-}
-
-// Moves bytes both ways until nothing moves; `chunk` bounds every read (short reads).
-void pump(ZmtpConnection& a, ZmtpConnection& b, size_t chunk = SIZE_MAX, int64_t now = 0) {
-  for (int round = 0; round < 100000; ++round) {
-    Bytes ab = take_output(a, chunk);
-    Bytes ba = take_output(b, chunk);
-    size_t moved = b.feed(ab, now) + a.feed(ba, now);
-    if (ab.empty() && ba.empty()) return;
-    if (moved == 0) return;  // the receiver stopped reading (backpressure)
-  }
-  FAIL() << "pump did not settle";
-}
+using namespace test_util;  // Bytes, kMs, take_output, events, parts, pump
 
 ZmtpOptions opts(SocketType t, std::string id = {}) {
   ZmtpOptions o;

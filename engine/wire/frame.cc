@@ -7,53 +7,7 @@
 namespace zlab::wire {
 
 FrameDecoder::FrameDecoder(int64_t max_frame_size, size_t batch_size)
-    : buf_(std::max<size_t>(batch_size, 64)),
-      max_frame_size_(max_frame_size),
-      direct_min_(buf_.size() / 2) {}
-
-size_t FrameDecoder::buffered() const {
-  return (wpos_ - rpos_) + (in_direct_ ? direct_filled_ : 0);
-}
-
-std::span<uint8_t> FrameDecoder::read_buffer() {
-  if (error_ != Error::kNone) return {};
-  if (in_direct_) {
-    return {direct_.mutable_data() + direct_filled_, direct_.size() - direct_filled_};
-  }
-  if (buf_.size() - wpos_ < buf_.size() / 4) compact();
-  return {buf_.data() + wpos_, buf_.size() - wpos_};
-}
-
-void FrameDecoder::commit(size_t n) {
-  if (in_direct_) {
-    assert(direct_filled_ + n <= direct_.size());
-    direct_filled_ += n;
-  } else {
-    assert(wpos_ + n <= buf_.size());
-    wpos_ += n;
-  }
-}
-
-size_t FrameDecoder::feed(std::span<const uint8_t> bytes) {
-  size_t used = 0;
-  while (used < bytes.size()) {
-    std::span<uint8_t> dst = read_buffer();
-    if (dst.empty()) break;
-    size_t n = std::min(dst.size(), bytes.size() - used);
-    std::memcpy(dst.data(), bytes.data() + used, n);
-    commit(n);
-    used += n;
-  }
-  return used;
-}
-
-void FrameDecoder::compact() {
-  if (rpos_ == 0) return;
-  size_t live = wpos_ - rpos_;
-  if (live > 0) std::memmove(buf_.data(), buf_.data() + rpos_, live);
-  rpos_ = 0;
-  wpos_ = live;
-}
+    : in_(batch_size), max_frame_size_(max_frame_size) {}
 
 bool FrameDecoder::fail(Error error) {
   error_ = error;
@@ -62,20 +16,14 @@ bool FrameDecoder::fail(Error error) {
 
 bool FrameDecoder::next(Msg* frame) {
   if (error_ != Error::kNone) return false;
-  if (in_direct_) {
-    if (direct_filled_ < direct_.size()) return false;
-    *frame = std::move(direct_);
-    in_direct_ = false;
-    direct_filled_ = 0;
-    return true;
-  }
+  if (in_.in_direct()) return in_.take_direct(frame);
   return parse_header(frame);
 }
 
 bool FrameDecoder::parse_header(Msg* frame) {
-  size_t avail = wpos_ - rpos_;
+  size_t avail = in_.available();
   if (avail < 1) return false;
-  const uint8_t* p = buf_.data() + rpos_;
+  const uint8_t* p = in_.data();
   uint8_t flags = p[0];
   if (flags & frame_flags::kReserved) return fail(Error::kReservedFlags);
   bool is_command = flags & frame_flags::kCommand;
@@ -83,7 +31,7 @@ bool FrameDecoder::parse_header(Msg* frame) {
   if (is_command && more) return fail(Error::kMoreOnCommand);
   size_t header = (flags & frame_flags::kLong) ? 9 : 2;
   if (avail < header) {
-    if (rpos_ + header > buf_.size()) compact();
+    in_.make_room(header);
     return false;
   }
   uint64_t size = 0;
@@ -98,22 +46,17 @@ bool FrameDecoder::parse_header(Msg* frame) {
   size_t have_body = avail - header;
   if (have_body >= size) {
     *frame = Msg::copy_of(std::span<const uint8_t>(p + header, size));
-    rpos_ += header + size;
-  } else if (size > direct_min_) {
+    in_.consume(header + size);
+  } else if (size > in_.direct_min()) {
     // A large body: take what is buffered, then read the rest straight into the message.
-    direct_ = Msg::with_size(size);
-    std::memcpy(direct_.mutable_data(), p + header, have_body);
-    direct_filled_ = have_body;
-    in_direct_ = true;
-    rpos_ = wpos_ = 0;
-    direct_.set_more(more);
-    direct_.set_command(is_command);
+    Msg& body = in_.start_direct(header, size);
+    body.set_more(more);
+    body.set_command(is_command);
     return false;
   } else {
-    if (rpos_ + header + size > buf_.size()) compact();
+    in_.make_room(header + size);
     return false;
   }
-  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
   frame->set_more(more);
   frame->set_command(is_command);
   return true;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/base/msg.h"
+#include "engine/wire/decode_buffer.h"
 
 namespace zlab::wire {
 
@@ -34,38 +35,35 @@ class FrameDecoder {
     kSizeOverflow,   // long size above 2^63-1
     kTooLarge,       // above ZMQ_MAXMSGSIZE
   };
-  static constexpr size_t kDefaultBatchSize = 8192;
+  static constexpr size_t kDefaultBatchSize = DecodeBuffer::kDefaultBatchSize;
 
   // max_frame_size < 0: no limit (ZMQ_MAXMSGSIZE = -1).
   explicit FrameDecoder(int64_t max_frame_size = -1, size_t batch_size = kDefaultBatchSize);
 
   // Where the driver should put the next bytes. Empty when decoded frames must be taken with
   // next() first, or after an error.
-  std::span<uint8_t> read_buffer();
+  std::span<uint8_t> read_buffer() {
+    return error_ == Error::kNone ? in_.read_buffer() : std::span<uint8_t>();
+  }
   // `n` bytes were written at the start of read_buffer().
-  void commit(size_t n);
+  void commit(size_t n) { in_.commit(n); }
   // Copies bytes in (tests, simulator); returns how many were taken.
-  size_t feed(std::span<const uint8_t> bytes);
+  size_t feed(std::span<const uint8_t> bytes) {
+    return error_ == Error::kNone ? in_.feed(bytes) : 0;
+  }
 
   // Takes the next complete frame. False when more bytes are needed or on error.
   bool next(Msg* frame);
   Error error() const { return error_; }
   // Bytes received and not yet returned as frames.
-  size_t buffered() const;
+  size_t buffered() const { return in_.buffered(); }
 
  private:
   bool parse_header(Msg* frame);
-  void compact();
   bool fail(Error error);
 
-  std::vector<uint8_t> buf_;
-  size_t rpos_ = 0;
-  size_t wpos_ = 0;
+  DecodeBuffer in_;
   int64_t max_frame_size_;
-  size_t direct_min_;  // bodies larger than this are read straight into their message
-  Msg direct_;         // the large frame being filled
-  size_t direct_filled_ = 0;
-  bool in_direct_ = false;
   Error error_ = Error::kNone;
 };
 

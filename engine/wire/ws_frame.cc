@@ -22,52 +22,7 @@ void apply_mask(const uint8_t* src, uint8_t* dst, size_t n, const uint8_t key[4]
 // --- decoder ---
 
 WsFrameDecoder::WsFrameDecoder(bool expect_masked, int64_t max_body_size, size_t batch_size)
-    : expect_masked_(expect_masked),
-      max_body_size_(max_body_size),
-      buf_(std::max<size_t>(batch_size, 64)),
-      direct_min_(buf_.size() / 2) {}
-
-size_t WsFrameDecoder::buffered() const {
-  return (wpos_ - rpos_) + (in_direct_ ? direct_filled_ : 0);
-}
-
-std::span<uint8_t> WsFrameDecoder::read_buffer() {
-  if (error_ != Error::kNone) return {};
-  if (in_direct_) return {direct_.mutable_data() + direct_filled_, direct_.size() - direct_filled_};
-  if (buf_.size() - wpos_ < buf_.size() / 4) compact();
-  return {buf_.data() + wpos_, buf_.size() - wpos_};
-}
-
-void WsFrameDecoder::commit(size_t n) {
-  if (in_direct_) {
-    assert(direct_filled_ + n <= direct_.size());
-    direct_filled_ += n;
-  } else {
-    assert(wpos_ + n <= buf_.size());
-    wpos_ += n;
-  }
-}
-
-size_t WsFrameDecoder::feed(std::span<const uint8_t> bytes) {
-  size_t used = 0;
-  while (used < bytes.size()) {
-    std::span<uint8_t> dst = read_buffer();
-    if (dst.empty()) break;
-    size_t n = std::min(dst.size(), bytes.size() - used);
-    std::memcpy(dst.data(), bytes.data() + used, n);
-    commit(n);
-    used += n;
-  }
-  return used;
-}
-
-void WsFrameDecoder::compact() {
-  if (rpos_ == 0) return;
-  size_t live = wpos_ - rpos_;
-  if (live > 0) std::memmove(buf_.data(), buf_.data() + rpos_, live);
-  rpos_ = 0;
-  wpos_ = live;
-}
+    : expect_masked_(expect_masked), max_body_size_(max_body_size), in_(batch_size) {}
 
 bool WsFrameDecoder::fail(Error error) {
   error_ = error;
@@ -76,13 +31,12 @@ bool WsFrameDecoder::fail(Error error) {
 
 bool WsFrameDecoder::next(WsFrame* frame) {
   if (error_ != Error::kNone) return false;
-  if (!in_direct_) return parse(frame);
-  if (direct_filled_ < direct_.size()) return false;
-  in_direct_ = false;
-  direct_filled_ = 0;
-  finish(&direct_);
+  if (!in_.in_direct()) return parse(frame);
+  Msg body;
+  if (!in_.take_direct(&body)) return false;
+  finish(&body);
   frame->opcode = header_.opcode;
-  frame->body = std::move(direct_);
+  frame->body = std::move(body);
   return true;
 }
 
@@ -99,11 +53,11 @@ void WsFrameDecoder::finish(Msg* body) {
 }
 
 bool WsFrameDecoder::parse(WsFrame* frame) {
-  size_t avail = wpos_ - rpos_;
-  const uint8_t* p = buf_.data() + rpos_;
+  size_t avail = in_.available();
+  const uint8_t* p = in_.data();
   // Waits for `n` bytes in all, making room for them at the end of the buffer.
   auto wait_for = [&](size_t n) {
-    if (rpos_ + n > buf_.size()) compact();
+    in_.make_room(n);
     return false;
   };
   if (avail < 2) return wait_for(2);
@@ -147,24 +101,18 @@ bool WsFrameDecoder::parse(WsFrame* frame) {
   size_t have_body = avail - need;
   if (have_body >= body_size) {
     Msg body = Msg::copy_of(std::span<const uint8_t>(p + need, body_size));
-    rpos_ += need + body_size;
-    if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+    in_.consume(need + body_size);
     finish(&body);
     frame->opcode = h.opcode;
     frame->body = std::move(body);
     return true;
   }
-  if (body_size > direct_min_) {
+  if (body_size > in_.direct_min()) {
     // A large body: take what is buffered, then read the rest straight into the message.
-    direct_ = Msg::with_size(body_size);
-    std::memcpy(direct_.mutable_data(), p + need, have_body);
-    direct_filled_ = have_body;
-    in_direct_ = true;
-    rpos_ = wpos_ = 0;
+    in_.start_direct(need, body_size);
     return false;
   }
-  if (rpos_ + need + body_size > buf_.size()) compact();
-  return false;
+  return wait_for(need + body_size);
 }
 
 std::string_view ws_decoder_error_name(WsFrameDecoder::Error error) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/base/msg.h"
+#include "engine/wire/decode_buffer.h"
 #include "engine/wire/frame.h"
 
 namespace zlab::wire {
@@ -62,20 +63,25 @@ class WsFrameDecoder {
     kSizeOverflow,   // a 64-bit length with its top bit set
     kTooLarge,       // above ZMQ_MAXMSGSIZE
   };
-  static constexpr size_t kDefaultBatchSize = 8192;
+  static constexpr size_t kDefaultBatchSize = DecodeBuffer::kDefaultBatchSize;
 
   // expect_masked: frames from a client (we are the server). max_body_size < 0: no limit.
   WsFrameDecoder(bool expect_masked, int64_t max_body_size = -1,
                  size_t batch_size = kDefaultBatchSize);
 
-  std::span<uint8_t> read_buffer();
-  void commit(size_t n);
-  size_t feed(std::span<const uint8_t> bytes);
+  // As FrameDecoder's.
+  std::span<uint8_t> read_buffer() {
+    return error_ == Error::kNone ? in_.read_buffer() : std::span<uint8_t>();
+  }
+  void commit(size_t n) { in_.commit(n); }
+  size_t feed(std::span<const uint8_t> bytes) {
+    return error_ == Error::kNone ? in_.feed(bytes) : 0;
+  }
 
   // The next complete frame; false when more bytes are needed or on error.
   bool next(WsFrame* frame);
   Error error() const { return error_; }
-  size_t buffered() const;
+  size_t buffered() const { return in_.buffered(); }
 
  private:
   struct Header {
@@ -88,19 +94,12 @@ class WsFrameDecoder {
   };
   bool parse(WsFrame* frame);
   void finish(Msg* body);
-  void compact();
   bool fail(Error error);
 
   bool expect_masked_;
   int64_t max_body_size_;
-  std::vector<uint8_t> buf_;
-  size_t rpos_ = 0;
-  size_t wpos_ = 0;
-  size_t direct_min_;
+  DecodeBuffer in_;
   Header header_;  // of the large frame being read in place
-  Msg direct_;
-  size_t direct_filled_ = 0;
-  bool in_direct_ = false;
   Error error_ = Error::kNone;
 };
 
