@@ -317,6 +317,12 @@ int zmtp_dissect_stream(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree) {
       if (pinfo->can_desegment && tvb_reported_length(tvb) == total) {
         pinfo->desegment_offset = offset;
         pinfo->desegment_len = len - avail;
+        /* A signature alone (libzmq and zlab send it first, the rest once the peer's came)
+         * does not say how long the greeting is: take the next segment whole rather than one
+         * byte, since TCP cannot then grow that one-byte PDU to the greeting within a frame. */
+        if (st->phase == ZMTP_PHASE_GREETING && len == ZMTP_SIGNATURE_LEN + 1) {
+          pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        }
         return total;
       }
       open_tree(&ctx, tree);
