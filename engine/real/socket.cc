@@ -20,6 +20,9 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int kMaxReadsPerEvent = 64;  // then other fds get their turn
 constexpr int kMaxWritesPerEvent = 64;
+// ZMTP's greeting, staged (signature, then the rest), and READY take a few turns each way; a
+// turn the I/O threads took waits 1 ms at most, so an inproc connect waits 100 ms at worst.
+constexpr int kMaxInprocHandshakeRounds = 100;
 
 // A non-blocking fd as the pumps see it.
 class FdStream final : public ByteStream {
@@ -51,6 +54,7 @@ class FdStream final : public ByteStream {
     ssize_t w = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (w >= 0) {
       *n = size_t(w);
+      written_ += size_t(w);
       return Status::kOk;
     }
     if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
@@ -58,8 +62,11 @@ class FdStream final : public ByteStream {
     return Status::kError;
   }
 
+  size_t written() const { return written_; }
+
  private:
   int fd_;
+  size_t written_ = 0;
 };
 
 }  // namespace
@@ -102,6 +109,8 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 
 Err Socket::send(Msg& part, int flags) {
   return blocking(flags, core_.options().sndtimeo_ms, [&](int64_t now) {
+    // Subscriptions an inproc SUB has sent count for this message, as with libzmq's pipes.
+    if (inproc_unread_.exchange(false, std::memory_order_acq_rel)) read_inproc_streams(now);
     Err err = core_.send(part, flags & kSendMoreFlag, now);
     // An inproc peer lives in this process: hand it the message now rather than when the I/O
     // thread gets to it (with recv's read below, a receive after a send sees it).
@@ -129,10 +138,28 @@ Err Socket::bind(const std::string& text) {
 }
 
 Err Socket::connect(const std::string& text) {
-  std::unique_lock lock(mu_);
-  if (closed_ || interrupted_) return Err::kTerminated;
-  Err err = core_.connect(text, monotonic_ns());
-  apply(lock);
+  std::vector<InprocAccept> accepts;
+  Err err;
+  {
+    std::unique_lock lock(mu_);
+    if (closed_ || interrupted_) return Err::kTerminated;
+    connecting_now_ = true;
+    err = core_.connect(text, monotonic_ns());
+    apply(lock);
+    connecting_now_ = false;
+    accepts.swap(inproc_accepts_);
+  }
+  // inproc: the binder takes its end now, and the two handshake before connect returns (as
+  // libzmq's inproc pipes are there at once), so a subscription made next goes straight out.
+  for (InprocAccept& a : accepts) {
+    a.binder->accept_inproc(a.listener, a.binder_fd, a.own_rcvhwm, weak_from_this(), a.own_fd);
+    // The I/O threads may move some of the bytes meanwhile: go on until our side is done.
+    for (int round = 0; round < kMaxInprocHandshakeRounds; ++round) {
+      bool moved = pump_inproc(a.own_fd);
+      moved = a.binder->pump_inproc(a.binder_fd) || moved;
+      if (inproc_active(a.own_fd, moved ? 0 : 1)) break;
+    }
+  }
   return err;
 }
 
@@ -168,7 +195,9 @@ Err Socket::end_endpoint(const std::string& text, bool is_bind) {
 Err Socket::set_option(int id, std::span<const uint8_t> value) {
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
-  Err err = core_.set_option(id, value, monotonic_ns());
+  int64_t now = monotonic_ns();
+  Err err = core_.set_option(id, value, now);
+  write_inproc_streams(now);  // a SUBSCRIBE reaches an inproc publisher now
   rcvhwm_.store(core_.options().rcvhwm, std::memory_order_relaxed);
   apply(lock);
   return err;
@@ -425,11 +454,20 @@ Err Socket::connect_inproc(StreamId id, const std::string& name) {
     return errno_to_err(errno);
   }
   add_stream(id, fds[0], false, true);
+  streams_[id].inproc_peer = binder;
+  streams_[id].inproc_peer_fd = fds[1];
   int other = fds[1];
-  // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
   int64_t my_rcvhwm = core_.options().rcvhwm;
-  binder->io_.post(
-      [binder, listener, other, my_rcvhwm] { binder->accept_inproc(listener, other, my_rcvhwm); });
+  if (connecting_now_) {  // connect() hands it over once this socket's lock is released
+    inproc_accepts_.push_back({binder, listener, other, fds[0], my_rcvhwm});
+  } else {
+    // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
+    std::weak_ptr<Socket> self = weak_from_this();
+    int own = fds[0];
+    binder->io_.post([binder, listener, other, my_rcvhwm, self, own] {
+      binder->accept_inproc(listener, other, my_rcvhwm, self, own);
+    });
+  }
   // Told to the core once it knows the connection (apply()).
   inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
   return Err::kOk;
@@ -461,7 +499,8 @@ void Socket::complete_inproc(const std::string& name) {
   apply(lock);
 }
 
-void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
+void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm,
+                           std::weak_ptr<Socket> peer, int peer_fd) {
   std::unique_lock lock(mu_);
   if (listeners_.count(listener) == 0) {
     ::close(fd);
@@ -469,6 +508,8 @@ void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm) {
   }
   StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
   add_stream(id, fd, false, true);
+  streams_[id].inproc_peer = std::move(peer);
+  streams_[id].inproc_peer_fd = peer_fd;
   core_.handle_peer_rcvhwm(id, peer_rcvhwm);
   apply(lock);
 }
@@ -597,6 +638,10 @@ void Socket::write_inproc_streams(int64_t now_ns) {
     if (it == streams_.end()) continue;
     FdStream fd_stream(it->second.fd);
     pump_out(core_, id, fd_stream, now_ns, kMaxWritesPerEvent);
+    if (fd_stream.written() == 0) continue;
+    if (std::shared_ptr<Socket> peer = it->second.inproc_peer.lock()) {
+      peer->inproc_unread_.store(true, std::memory_order_release);
+    }
   }
 }
 
@@ -625,6 +670,43 @@ void Socket::on_timer(int64_t now_ns) {
   std::unique_lock lock(mu_);
   core_.handle_timeout(now_ns);
   apply(lock);
+}
+
+bool Socket::pump_inproc(int fd) {
+  std::unique_lock lock(mu_);
+  auto it = std::find_if(streams_.begin(), streams_.end(), [&](const auto& entry) {
+    return entry.second.fd == fd && entry.second.inproc && !entry.second.connecting;
+  });
+  if (it == streams_.end()) return false;
+  StreamId id = it->first;
+  int64_t now = monotonic_ns();
+  size_t moved = 0;
+  if (!core_.read_buffer(id).empty()) {
+    CountingFdStream counting(fd);
+    pump_in(core_, id, counting, now, kMaxReadsPerEvent);
+    moved += counting.bytes_read();
+  }
+  if (streams_.count(id) && core_.wants_write(id)) {
+    FdStream out(fd);
+    pump_out(core_, id, out, now, kMaxWritesPerEvent);
+    moved += out.written();
+  }
+  if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
+  apply(lock);
+  return moved > 0;
+}
+
+bool Socket::inproc_active(int fd, int wait_ms) {
+  std::unique_lock lock(mu_);
+  auto active = [&] {
+    for (const auto& [id, stream] : streams_) {
+      if (stream.fd == fd && stream.inproc) return core_.stream_active(id);
+    }
+    return true;  // gone: nothing to wait for
+  };
+  if (active()) return true;
+  if (wait_ms > 0) changed_.wait_for(lock, std::chrono::milliseconds(wait_ms));
+  return active();
 }
 
 }  // namespace zlab::real

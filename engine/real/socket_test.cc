@@ -232,6 +232,31 @@ TEST(RealSocketTest, InprocReceiveAfterSendSeesTheMessageAtOnce) {
   pull->close();
 }
 
+// Regression (libzmq test_pub_invert_matching): an inproc connect handed the binder its end
+// through the binder's I/O thread, and a subscription was written at the next send, so a SUB
+// that connected and subscribed just before the PUB's send missed the message. Now the two
+// handshake within connect, the subscription is written by setsockopt and read by the PUB's
+// send, as libzmq's inproc pipes are there at once.
+TEST(RealSocketTest, InprocSubscriptionMadeJustAfterConnectCountsForTheNextSend) {
+  Context ctx;
+  auto pub = make(ctx, SocketType::kPub);
+  ASSERT_EQ(pub->bind("inproc://subscribe-at-once"), Err::kOk);
+  for (int round = 0; round < 50; ++round) {
+    auto sub = make(ctx, SocketType::kSub);
+    ASSERT_EQ(sub->connect("inproc://subscribe-at-once"), Err::kOk);
+    std::string topic = "t" + std::to_string(round);
+    ASSERT_EQ(sub->set_option(opt::kSubscribe,
+                              {reinterpret_cast<const uint8_t*>(topic.data()), topic.size()}),
+              Err::kOk);
+    ASSERT_EQ(send(*pub, topic), Err::kOk);  // no settling: the subscription is there
+    Err err = Err::kOk;
+    EXPECT_EQ(recv(*sub, &err, kDontWait), topic);
+    EXPECT_EQ(err, Err::kOk);
+    sub->close();
+  }
+  pub->close();
+}
+
 TEST(RealSocketTest, FdSignalsWhenAMessageArrives) {
   Context ctx;
   auto pull = make(ctx, SocketType::kPull);

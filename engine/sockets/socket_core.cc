@@ -754,6 +754,11 @@ size_t SocketCore::poll_transmit(StreamId stream, wire::IoSlice* out, size_t max
   return peer->conn->poll_transmit(out, max);
 }
 
+bool SocketCore::stream_active(StreamId stream) const {
+  Peer* peer = peer_of(stream);
+  return peer != nullptr && peer->conn && peer->conn->active();
+}
+
 bool SocketCore::wants_write(StreamId stream) const {
   if (auto it = draining_.find(stream); it != draining_.end()) {
     return it->second->pending_bytes() > 0;

@@ -120,6 +120,8 @@ class SocketCore final : private SocketServices {
   size_t poll_transmit(StreamId stream, wire::IoSlice* out, size_t max) const;
   void handle_written(StreamId stream, size_t n, int64_t now_ns);
   bool wants_write(StreamId stream) const;
+  // Whether the stream's connection has finished its handshake.
+  bool stream_active(StreamId stream) const;
   void handle_timeout(int64_t now_ns);
   int64_t next_deadline_ns() const;
   bool poll_action(IoAction* action);
