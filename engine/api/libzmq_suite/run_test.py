@@ -103,10 +103,13 @@ def test_junit_marks_regressions_only(tmp_path):
     rows = [{"name": "test_a", "skip": None, "ok": True, "word": "ok", "zlab_s": 1.0},
             {"name": "test_b", "skip": None, "ok": False, "word": "REGRESSION",
              "zlab_detail": "HANG", "zlab_output": "..."},
-            {"name": "test_c", "skip": "draft API", "ok": True, "word": "skipped"}]
+            {"name": "test_c", "skip": "draft API", "ok": True, "word": "skipped"},
+            {"name": "test_d", "skip": None, "ok": True, "word": "expected (waits on issue 14)",
+             "zlab_detail": "FAIL"}]
     run.write_junit(tmp_path / "j.xml", rows)
     suite = ET.parse(tmp_path / "j.xml").getroot()
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     assert cases["test_a"].find("failure") is None
     assert cases["test_b"].find("failure") is not None
     assert cases["test_c"].find("skipped") is not None
+    assert cases["test_d"].find("skipped") is not None  # an expected difference is no pass
