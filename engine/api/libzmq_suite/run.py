@@ -141,16 +141,16 @@ def build(tree, names, lib_dir, jobs):
     helpers = ["testutil.cpp", "testutil_monitoring.cpp", "testutil_security.cpp",
                "testutil_unity.cpp"]
     objects = []
-    todo = []
+    pending_jobs = []
     for h in helpers:
         obj = objdir / (h + ".o")
         objects.append(obj)
         if not obj.exists():
-            todo.append((compile_cmd(tree, tree / "tests" / h, obj.with_suffix(".tmp")), obj))
+            pending_jobs.append((compile_cmd(tree, tree / "tests" / h, obj.with_suffix(".tmp")), obj))
     unity_obj = objdir / "unity.o"
     objects.append(unity_obj)
     if not unity_obj.exists():
-        todo.append((["gcc", "-O1", "-g", "-w", "-c", str(tree / "external/unity/unity.c"),
+        pending_jobs.append((["gcc", "-O1", "-g", "-w", "-c", str(tree / "external/unity/unity.c"),
                       "-o", str(unity_obj.with_suffix(".tmp"))], unity_obj))
 
     def helper(job):
@@ -162,7 +162,7 @@ def build(tree, names, lib_dir, jobs):
         return rc, out
 
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        for rc, out in pool.map(helper, todo):
+        for rc, out in pool.map(helper, pending_jobs):
             if rc != 0:
                 raise SystemExit(f"libzmq-tests: a test helper did not compile:\n{out}")
     bindir = tree / "bin"
