@@ -25,7 +25,8 @@ constexpr KindInfo kKinds[kFaultKindCount] = {
     {FaultKind::kSmallBuffers, "small_buffers",
      "send/receive buffers at Linux minimums (2-16 KiB), segments of 64..1460 B", false},
     {FaultKind::kSplitIo, "split_io", "reads and writes cut at random points", false},
-    {FaultKind::kLoss, "loss", "1..20% of segments lost and retransmitted after an RTO", false},
+    {FaultKind::kLoss, "loss",
+     "1..20% of segments lost and retransmitted after an RTO, until the window ends", false},
     {FaultKind::kReset, "reset", "RST on a live connection, 1..6 times", true},
     {FaultKind::kPartition, "partition", "two hosts cut off both ways for 0.2..3.5 s", true},
     {FaultKind::kOneWayPartition, "one_way_partition", "one direction cut for 0.2..3.5 s", true},
@@ -202,6 +203,7 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
   for (const FaultEvent& e : s.events) {
     s.window_end_ns = std::max(s.window_end_ns, e.at_ns + e.duration_ns);
   }
+  if (s.has(FaultKind::kLoss)) s.net.loss_until_ns = s.window_end_ns;  // loss is a fault too
   return s;
 }
 

@@ -69,6 +69,8 @@ TEST(FaultsTest, EveryTimedFaultIsOverByTheEndOfTheWindow) {
       }
     }
     EXPECT_EQ(s.drift_ppm.size(), 4u);
+    EXPECT_GT(s.net.loss_ppm, 0u);
+    EXPECT_EQ(s.net.loss_until_ns, s.window_end_ns);  // loss is over with the rest
     EXPECT_GT(s.boot_delay(0), 0);
     EXPECT_EQ(s.boot_delay(1), 0);
   }

@@ -138,7 +138,7 @@ int64_t Network::segment_delay(HostId from, HostId to, uint8_t* lost_out) {
   int64_t d = link(from, to).latency_ns;
   if (params_.jitter_ns > 0) d += rng_.range(0, params_.jitter_ns);
   if (params_.spike_ppm > 0 && rng_.chance_ppm(params_.spike_ppm)) d += params_.spike_ns;
-  if (params_.loss_ppm > 0 && from != to) {
+  if (params_.loss_ppm > 0 && from != to && queue_.now_ns() < params_.loss_until_ns) {
     int64_t rto = params_.rto_min_ns;
     for (int lost = 0; lost < 3 && rng_.chance_ppm(params_.loss_ppm); ++lost) {
       d += rto;

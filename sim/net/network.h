@@ -91,6 +91,9 @@ struct NetParams {
   // Each segment is lost (and retransmitted after an RTO) with this probability, up to three
   // times in a row (200 + 400 + 800 ms: less than the scenarios' 2 s heartbeat timeout).
   uint32_t loss_ppm = 0;
+  // Segments sent from then on are not lost: a fault schedule's loss ends with its window, so
+  // the quiet phase is a liveness check (TigerBeetle's VOPR heals its network the same way).
+  int64_t loss_until_ns = INT64_MAX;
   // Default buffer sizes (SO_SNDBUF / SO_RCVBUF); a socket's ZMQ_SNDBUF/RCVBUF override them.
   size_t sndbuf = 256 * 1024;
   size_t rcvbuf = 256 * 1024;

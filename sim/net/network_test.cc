@@ -218,6 +218,25 @@ TEST(NetworkTest, LossDelaysButNeverReordersOrLoses) {
   EXPECT_GT(f.net.stats().retransmits, 0u);
 }
 
+// Loss ends when its fault window does (NetParams::loss_until_ns): what is sent after it is
+// never retransmitted.
+TEST(NetworkTest, NoSegmentIsLostAfterTheLossWindow) {
+  NetParams p;
+  p.loss_ppm = 300'000;
+  p.mss = 100;
+  p.loss_until_ns = 1 * kSec;
+  Fixture f(p, 5);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.run_until(2 * kSec);
+  uint64_t before = f.net.stats().retransmits;
+  std::string data(20'000, 'x');
+  ASSERT_EQ(f.write(c, data), data.size());
+  f.run_until(f.queue.now_ns() + 10 * kSec);
+  EXPECT_EQ(f.drain(s), data);
+  EXPECT_EQ(f.net.stats().retransmits, before);
+}
+
 TEST(NetworkTest, APartitionHoldsBytesUntilItHeals) {
   Fixture f;
   Owner cli, srv;

@@ -210,8 +210,10 @@ class Stream final : public Scenario {
         env.fail("the STREAM client had to retry round " + std::to_string(round) +
                  " with no fault that loses connections (" + std::string(err_name(err)) + ")");
       }
-      if (err == Err::kAgain) {
-        co_await ctx.send_parts(s, parts(id, ""), kDontWait);  // stalled: close it ourselves
+      if (err == Err::kAgain && co_await ctx.send_parts(s, parts(id, ""), kDontWait) == Err::kOk) {
+        // Stalled: we closed it ourselves. As in libzmq, a connection the application closes
+        // is not made again (its connect is over), so connect anew.
+        s->connect("tcp://h3:7000");
       }
       id.clear();  // the next connection's notification names the next id
     }
