@@ -210,3 +210,45 @@ def test_cli_rejects_invalid_files(tmp_path):
     broken.write_text("{not json")
     r = run_tool("matrix", broken)
     assert r.returncode == 2 and "not JSON" in r.stderr
+
+
+def test_html_cells_open_each_rule_and_failures_are_complete(tmp_path):
+    import re as _re
+
+    data = sample()
+    data["results"][1]["failing_seeds"] = [7, 11]
+    data["results"][1]["failure"]["faults"] = []
+    (tmp_path / "socket-PUSH-mute-7.pcapng").write_bytes(b"")
+    page = render.html_page(results.parse(data), tmp_path, "../history.html")
+    # Every rule has its own square in the matrix, linking to an anchor that exists.
+    hrefs = _re.findall(r'<a class="r [A-Z-]+" href="#([^"]+)"', page)
+    assert len(hrefs) == len(data["results"])
+    for h in hrefs:
+        assert f'id="{h}"' in page
+    # Links to the run's files and the history.
+    for f in ("conformance.json", "junit.xml", "matrix.txt", "../history.html",
+              "socket-PUSH-mute-7.pcapng"):
+        assert f'href="{f}"' in page
+    # Every failing seed with its own copyable reproduce command; a labelled counterexample.
+    assert "Failing seeds</dt><dd>7, 11" in page
+    assert 'value="./zlab conform --only socket/PUSH/mute --seed 11"' in page
+    assert "Counterexample (shrunk, seed 7, 2 steps)" in page
+    assert "Injected faults</dt><dd>none" in page
+    assert "0/0" not in page
+    # Grouped by status, failures first.
+    assert page.index('id="status-FAIL"') < page.index('id="status-PASS"')
+
+
+def test_history_page_shows_runs_and_first_failing_commit(tmp_path):
+    import history
+    import html_report
+
+    conn = history.connect(tmp_path / "h.sqlite")
+    for commit, status in (("a" * 40, "PASS"), ("b" * 40, "FAIL"), ("c" * 40, "FAIL")):
+        rid = history.begin(conn, "sim", "./zlab sim --seeds 1..1",
+                            source={"commit": commit, "branch": "main", "dirty": False})
+        history.add_verdicts(conn, rid, [{"subject": "pair", "seed": 1, "status": status}])
+        history.finish(conn, rid, 1)
+    page = html_report.history_page(conn, tmp_path / "history.html").read_text()
+    assert "./zlab sim --seeds 1..1" in page and "<svg" in page
+    assert "failing since bbbbbbbbbb (run 2; 2 runs in a row" in page
