@@ -49,7 +49,7 @@ def built(env):
 
 
 COMMANDS = ["conform", "test", "build", "libzmq-tests", "sim", "setup", "format", "wireshark",
-            "capture", "report", "help"]
+            "capture", "report", "sweep", "help"]
 
 
 def test_usage_lists_every_command_we_test(env):
@@ -67,7 +67,7 @@ def test_help_answers_at_once_without_building(env, cmd):
     assert len(r.stdout) > 80
 
 
-@pytest.mark.parametrize("module", ["sim_front", "report_cli"])
+@pytest.mark.parametrize("module", ["sim_front", "report_cli", "sweep"])
 def test_every_option_is_described(module):
     import importlib
 

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS runs (
   started TEXT NOT NULL,
   duration_s REAL NOT NULL DEFAULT 0,
   out_dir TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL DEFAULT 'running'   -- running, done
+  state TEXT NOT NULL DEFAULT 'running'   -- running, done, incomplete
 );
 CREATE TABLE IF NOT EXISTS verdicts (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -114,8 +114,9 @@ def add_verdicts(conn, run_id, rows):
     conn.commit()
 
 
-def finish(conn, run_id, duration_s):
-    conn.execute("UPDATE runs SET state='done', duration_s=? WHERE id=?", (duration_s, run_id))
+def finish(conn, run_id, duration_s, state="done"):
+    """state: done, or incomplete (some of its verdicts are missing: never a diff's default)."""
+    conn.execute("UPDATE runs SET state=?, duration_s=? WHERE id=?", (state, duration_s, run_id))
     conn.commit()
 
 
