@@ -197,3 +197,38 @@ def test_capture_writes_and_runs_in_the_callers_folder(env, tmp_path):
     assert (tmp_path / "c.pcapng").exists()
     r = zlab(env, "capture", "-o", "nope/c.pcapng", "--", "true", cwd=tmp_path)
     assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("dumpcap") or not shutil.which("tshark"),
+                    reason="needs root, dumpcap and tshark")
+def test_capture_records_only_the_commands_own_connections(env, tmp_path):
+    import socket
+    import threading
+
+    def closed_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    mine, other = closed_port(), closed_port()
+    stop = threading.Event()
+
+    def noise():  # the rest of the machine, talking on loopback during the capture
+        while not stop.is_set():
+            with socket.socket() as s:
+                s.connect_ex(("127.0.0.1", other))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=noise)
+    t.start()
+    try:
+        cmd = (f"import socket, time; time.sleep(0.2); s = socket.socket(); "
+               f"s.connect_ex(('127.0.0.1', {mine})); time.sleep(0.2)")
+        r = zlab(env, "capture", "-o", "c.pcapng", "--", sys.executable, "-c", cmd, cwd=tmp_path)
+    finally:
+        stop.set()
+        t.join()
+    assert r.returncode == 0, r.stderr
+    ports = set(subprocess.run(["tshark", "-r", str(tmp_path / "c.pcapng"), "-T", "fields", "-e",
+                                "tcp.dstport"], capture_output=True, text=True).stdout.split())
+    assert str(mine) in ports and str(other) not in ports
