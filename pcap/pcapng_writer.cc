@@ -70,6 +70,21 @@ void PcapngWriter::block(uint32_t type, const std::vector<uint8_t>& body) {
   put32(out_, total);
 }
 
+std::vector<uint8_t> text_pdu(std::string_view text) {
+  constexpr uint16_t kTagDissectorName = 12;  // EXP_PDU_TAG_DISSECTOR_NAME
+  constexpr std::string_view kDissector = "data-text-lines";
+  // TLVs are big-endian; a string value is NUL-padded to a multiple of 4 bytes.
+  size_t padded = (kDissector.size() + 4) & ~size_t(3);
+  std::vector<uint8_t> out = {uint8_t(kTagDissectorName >> 8), uint8_t(kTagDissectorName),
+                              uint8_t(padded >> 8), uint8_t(padded)};
+  out.insert(out.end(), kDissector.begin(), kDissector.end());
+  out.resize(4 + padded, 0);
+  out.insert(out.end(), {0, 0, 0, 0});  // end of options
+  out.insert(out.end(), text.begin(), text.end());
+  out.push_back('\n');
+  return out;
+}
+
 uint32_t PcapngWriter::add_interface(uint16_t link_type, std::string_view name,
                                      std::string_view description) {
   std::vector<uint8_t> body;
