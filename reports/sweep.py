@@ -1,8 +1,13 @@
 #!/usr/bin/python3
-"""./zlab sweep: a sim sweep split into seed ranges (shards) and run on Dask workers, or on local
-processes when no scheduler is given; results stream into the history as shards finish.
+"""./zlab sweep: a sim or conform sweep split into seed ranges (shards) and run on Dask workers,
+or on local processes when no scheduler is given; results stream into the history as shards
+finish.
 
   ./zlab sweep [--scheduler tcp://HOST:8786] [--shard-size K] [--workers N] sim --seeds A..B [...]
+  ./zlab sweep [--scheduler tcp://HOST:8786] [--workers N] conform --seeds A..B [...]
+
+A conform shard is one seed (./zlab conform --seeds S..S on the worker); the merged report is
+written to a new out/conform/<time>/ as ./zlab conform writes it.
 
 Every machine runs `dask-worker tcp://HOST:8786` from the same checkout, built there
 (`./zlab sim --list` builds the simulator). Dask reschedules the shards of a worker that is
@@ -41,10 +46,11 @@ def parser():
     ap.add_argument("--workers", type=frontdoor.count(1), default=os.cpu_count() or 1, metavar="N",
                     help="local processes when there is no scheduler (default: one per core)")
     ap.add_argument("--no-history", action="store_true", help="do not record the sweep")
-    ap.add_argument("what", choices=("sim",), help="what to sweep: sim (conform and fuzz: "
-                                                   "not yet)")
+    ap.add_argument("what", choices=("sim", "conform"),
+                    help="what to sweep: sim or conform (fuzz: not yet)")
     ap.add_argument("args", nargs=argparse.REMAINDER,
-                    help="its options (./zlab sim --help); --seeds A..B is required")
+                    help="its options (./zlab sim --help, ./zlab conform --help); --seeds A..B "
+                         "is required")
     return ap
 
 
@@ -72,6 +78,101 @@ def run_shard(root, args, first, last):
         raise RuntimeError(f"zlab_sim seeds {first}..{last} exit {proc.returncode}: "
                            f"{proc.stderr[-2000:]}")
     return _json.loads(proc.stdout)
+
+
+def run_conform_shard(root, args, first, last):
+    """One seed of ./zlab conform on this machine: its zlab-conformance/1 document. Shipped by
+    value, like run_shard."""
+    import json as _json
+    import os as _os
+    import subprocess as _sp
+    import sys as _sys
+    import tempfile as _tf
+
+    runner = _os.environ.get("ZLAB_CONFORM_RUN") or _os.path.join(root, "conformance", "run")
+    with _tf.TemporaryDirectory() as out:
+        proc = _sp.run([_sys.executable, runner, "--seeds", f"{first}..{last}", "--no-history",
+                        "--jobs", "1", *args, "--out", out], capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"conform seeds {first}..{last} exit {proc.returncode}: "
+                               f"{proc.stderr[-2000:]}")
+        with open(_os.path.join(out, "conformance.json")) as f:
+            return _json.load(f)
+
+
+CONFORM_NOT_IN_A_SWEEP = ("--out", "--seed", "--list", "--check-determinism", "--jobs")
+
+
+def conform_args(ap, rest):
+    """--seeds A..B out of the conform options; the rest go to every shard (checked by
+    conformance/run there; the ones that make no sense in a sweep are refused here)."""
+    rest = list(rest)
+    seeds = None
+    opts = []
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        name = w.split("=", 1)[0]
+        if name == "--seeds":
+            value = w.split("=", 1)[1] if "=" in w else (rest[i + 1] if i + 1 < len(rest) else "")
+            try:
+                seeds = frontdoor.seed_range(value)
+            except argparse.ArgumentTypeError as e:
+                ap.error(f"conform: --seeds: {e}")
+            i += 1 if "=" in w else 2
+            continue
+        if name in CONFORM_NOT_IN_A_SWEEP:
+            ap.error(f"conform: {name} does not apply to a sweep")
+        opts.append(w)
+        i += 1
+    if seeds is None:
+        ap.error("conform: give --seeds A..B")
+    return seeds, opts
+
+
+def merge_conform(docs):
+    """Shards' documents (one seed each) as one: counts add up, the first failure (lowest seed) is
+    kept, every failing seed listed; per-seed verdicts for the history."""
+    docs = sorted(docs, key=lambda d: d["seeds"]["first"])
+    merged, per_seed = {}, []
+    rank = {"FAIL": 0, "FLAKY": 1, "NOT-EXERCISED": 2, "PASS": 3, "PENDING": 4}
+    for d in docs:
+        seed = d["seeds"]["first"]
+        for r in d["results"]:
+            replay = (r.get("failure") or {}).get("replay", "")
+            per_seed.append((r["rule"], seed, r["status"], replay))
+            m = merged.get(r["rule"])
+            if m is None:
+                merged[r["rule"]] = dict(r, failing_seeds=list(r.get("failing_seeds", [])))
+                continue
+            m["runs"] += r.get("runs", 0)
+            m["exercised"] += r.get("exercised", 0)
+            m["duration_ms"] = m.get("duration_ms", 0) + r.get("duration_ms", 0)
+            m["failing_seeds"] += r.get("failing_seeds", [])
+            if rank[r["status"]] < rank[m["status"]] and r["status"] in ("FAIL", "FLAKY"):
+                m["status"], m["failure"] = r["status"], r.get("failure")
+            elif m["status"] not in ("FAIL", "FLAKY", "PENDING"):
+                m["status"] = "PASS" if m["exercised"] > 0 else "NOT-EXERCISED"
+    doc = dict(docs[0], results=list(merged.values()),
+               seeds={"first": docs[0]["seeds"]["first"],
+                      "count": docs[-1]["seeds"]["first"] - docs[0]["seeds"]["first"] + 1},
+               duration_s=sum(d.get("duration_s", 0) for d in docs))
+    return doc, per_seed
+
+
+def write_conform_report(doc, command):
+    import render
+    import results
+
+    out = frontdoor.new_run_dir(frontdoor.out_root() / "conform")
+    doc = dict(doc, command=command)
+    (out / "conformance.json").write_text(json.dumps(doc, indent=1) + "\n")
+    run = results.parse(doc)
+    (out / "matrix.txt").write_text(render.text_matrix(run))
+    (out / "junit.xml").write_text(render.junit_xml(run))
+    (out / "index.html").write_text(render.html_page(run, out))
+    render.status_plot(run, out / "status.png")
+    return out, run
 
 
 def sim_args(ap, rest):
@@ -133,23 +234,27 @@ class Dask:
 def main(argv):
     ap = parser()
     a = ap.parse_args(argv)
-    (first, last), opts = sim_args(ap, a.args)
-    if not os.environ.get("ZLAB_SIM_BINARY") and not a.scheduler:
-        os.environ["ZLAB_SIM_BINARY"] = str(sim_front.build())  # local processes inherit it
+    conform = a.what == "conform"
+    if conform:
+        (first, last), opts = conform_args(ap, a.args)
+        size, shard_fn = 1, run_conform_shard
+    else:
+        (first, last), opts = sim_args(ap, a.args)
+        size, shard_fn = a.shard_size, run_shard
+        if not os.environ.get("ZLAB_SIM_BINARY") and not a.scheduler:
+            os.environ["ZLAB_SIM_BINARY"] = str(sim_front.build())  # local processes inherit it
     pool = Dask(a.scheduler) if a.scheduler else Local(a.workers)
     command = "./zlab sweep " + " ".join(shlex.quote(x) for x in argv)
+    # The signature is the one of the same ./zlab sim or ./zlab conform run: they compare.
+    same_as = f"./zlab {a.what} " + " ".join(shlex.quote(x) for x in a.args)
     conn = None if a.no_history else history.connect()
     run_id = None
-    if conn is not None:
-        # The signature is the one of the same ./zlab sim sweep: the two compare.
-        run_id = history.begin(conn, "sim", "./zlab sim " + " ".join(shlex.quote(x) for x in a.args))
-        conn.execute("UPDATE runs SET command=? WHERE id=?", (command, run_id))
-        conn.commit()
     t0 = time.monotonic()
-    todo = shards(first, last, a.shard_size)
-    futures = {pool.submit(run_shard, str(frontdoor.ROOT), opts, s, e): (s, e) for s, e in todo}
+    todo = shards(first, last, size)
+    futures = {pool.submit(shard_fn, str(frontdoor.ROOT), opts, s, e): (s, e) for s, e in todo}
     done = runs = failed = 0
     status = 0
+    docs = []
     try:
         for fut in pool.as_completed(list(futures)):
             s, e = futures[fut]
@@ -160,23 +265,53 @@ def main(argv):
                 status = 2
                 continue
             done += 1
-            runs += len(res["results"])
-            failed += res.get("failed", 0)
-            for r in res["results"]:
-                if not r.get("passed"):
-                    print(f"FAIL {r['scenario']} seed {r['seed']}: {'; '.join(r.get('failures', []))}"
-                          f"\n  reproduce: {r.get('repro', '')}")
+            if conn is not None and run_id is None:
+                profile = res.get("profile", "") if conform else ""
+                transport = res.get("transport", "") if conform else ""
+                run_id = history.begin(conn, a.what, same_as, profile, transport,
+                                       res.get("impl", "") if conform else "")
+                conn.execute("UPDATE runs SET command=? WHERE id=?", (command, run_id))
+                conn.commit()
+            if conform:
+                docs.append(res)
+                bad = [r for r in res["results"] if r["status"] in history.FAILING]
+                n_runs, n_failed = len(res["results"]), len(bad)
+                rows = [{"subject": r["rule"], "seed": s, "status": r["status"],
+                         "detail": json.dumps({"replay": (r.get("failure") or {}).get("replay", "")})
+                         if r["status"] in history.FAILING else ""} for r in res["results"]]
+                for r in bad:
+                    print(f"{r['status']} {r['rule']} seed {s}")
+            else:
+                n_runs, n_failed = len(res["results"]), res.get("failed", 0)
+                rows = history.sim_rows(res)
+                for r in res["results"]:
+                    if not r.get("passed"):
+                        print(f"FAIL {r['scenario']} seed {r['seed']}: "
+                              f"{'; '.join(r.get('failures', []))}\n  reproduce: {r.get('repro', '')}")
+            runs += n_runs
+            failed += n_failed
             if conn is not None:
-                history.add_verdicts(conn, run_id, history.sim_rows(res))
-            print(f"[{done}/{len(todo)} shards] seeds {s}..{e}: {len(res['results'])} runs, "
-                  f"{res.get('failed', 0)} failed ({time.monotonic() - t0:.1f}s)", file=sys.stderr,
-                  flush=True)
+                history.add_verdicts(conn, run_id, rows)
+            print(f"[{done}/{len(todo)} shards] seeds {s}..{e}: {n_runs} "
+                  f"{'rules' if conform else 'runs'}, {n_failed} failed "
+                  f"({time.monotonic() - t0:.1f}s)", file=sys.stderr, flush=True)
     finally:
         pool.close()
-    if conn is not None:
+    out = None
+    if conform and docs:
+        merged, _ = merge_conform(docs)
+        out, run = write_conform_report(merged, same_as)
+        failed = sum(1 for r in run.results if r.status in history.FAILING)
+        if conn is not None:
+            history.add_verdicts(conn, run_id, history.conform_rows(merged))
+            conn.execute("UPDATE runs SET out_dir=? WHERE id=?", (str(out), run_id))
+        print(f"report: {out}/index.html")
+    if conn is not None and run_id is not None:
         history.finish(conn, run_id, time.monotonic() - t0, "done" if status == 0 else "incomplete")
         print(f"history: run {run_id}; compare with the last one: ./zlab report diff")
-    print(f"sweep: {runs} runs, {runs - failed} passed, {failed} failed in {len(todo)} shards")
+    what = "rules" if conform else "runs"
+    print(f"sweep: {failed} failing {what} over {len(todo)} shards" if conform else
+          f"sweep: {runs} runs, {runs - failed} passed, {failed} failed in {len(todo)} shards")
     return status or (1 if failed else 0)
 
 

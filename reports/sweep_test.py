@@ -1,6 +1,7 @@
 """./zlab sweep: shards on local processes, and on a real Dask scheduler with two workers of which
 one is killed mid-sweep: every seed is recorded exactly once, nothing lost."""
 
+import json
 import os
 import signal
 import socket
@@ -150,3 +151,47 @@ def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path):
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+FAKE_CONFORM = """#!{python}
+# A stand-in for conformance/run: rule/A passes, rule/B fails on seed 3.
+import json, os, sys
+a = sys.argv[1:]
+first, last = map(int, a[a.index("--seeds") + 1].split(".."))
+out = a[a.index("--out") + 1]
+fail = first == 3
+res = [{{"rule": "rule/A", "socket_type": "REQ", "column": "x", "status": "PASS", "runs": 5,
+         "exercised": 5}},
+       {{"rule": "rule/B", "socket_type": "REQ", "column": "y", "status": "FAIL" if fail else "PASS",
+         "runs": 5, "exercised": 5, "failing_seeds": [first] if fail else [],
+         "failure": {{"seed": first, "expected": "e", "actual": "a",
+                      "replay": f"./zlab conform --only rule/B --seed {{first}}"}} if fail else None}}]
+doc = {{"schema": "zlab-conformance/1", "profile": "strict-spec", "transport": "sim",
+        "seeds": {{"first": first, "count": 1}}, "started": "2026-12-06T00:00:00Z",
+        "duration_s": 1, "command": "x", "results": res}}
+open(os.path.join(out, "conformance.json"), "w").write(json.dumps(doc))
+sys.exit(1 if fail else 0)
+"""
+
+
+def test_conform_sweep_one_seed_per_shard_merged_report(tmp_path, monkeypatch):
+    fake = tmp_path / "run"
+    fake.write_text(FAKE_CONFORM.format(python=sys.executable))
+    fake.chmod(0o755)
+    monkeypatch.setenv("ZLAB_CONFORM_RUN", str(fake))
+    monkeypatch.setenv("ZLAB_HISTORY", str(tmp_path / "h.sqlite"))
+    monkeypatch.setenv("ZLAB_OUT", str(tmp_path / "out"))
+    assert sweep.main(["--workers", "2", "conform", "--seeds", "1..4", "--only", "rule/*"]) == 1
+    doc = json.loads((tmp_path / "out/conform/latest/conformance.json").read_text())
+    b = {r["rule"]: r for r in doc["results"]}["rule/B"]
+    assert b["status"] == "FAIL" and b["failing_seeds"] == [3] and b["runs"] == 20
+    assert (tmp_path / "out/conform/latest/index.html").exists()
+    conn = history.connect(tmp_path / "h.sqlite")
+    run = history.runs(conn, "conform", 1)[0]
+    v = history.verdicts(conn, run["id"])
+    assert v[("rule/B", -1)]["status"] == "FAIL" and v[("rule/B", 3)]["status"] == "FAIL"
+    assert v[("rule/B", 2)]["status"] == "PASS"
+    assert run["signature"] == history.signature(
+        "conform", "./zlab conform --seeds 1..4 --only 'rule/*'", "strict-spec", "sim")
+    with pytest.raises(SystemExit):
+        sweep.main(["conform", "--seeds", "1..4", "--out", "x"])
