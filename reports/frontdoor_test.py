@@ -136,6 +136,8 @@ if "--json" in a:
         {{"seed": 1, "scenario": "pair", "passed": True, "trace_hash": "aa"}},
         {{"seed": 2, "scenario": "pair", "passed": False, "trace_hash": "bb", "failures": ["x"],
           "repro": "./zlab sim --seed 2 --scenario pair"}}]}}))
+if "--pcap" in a:
+    open(a[a.index("--pcap") + 1], "w").write("pcapng of the replay")
 sys.exit(0)
 """)
     fake.chmod(0o755)
@@ -151,6 +153,16 @@ def test_sim_paths_are_the_callers_and_runs_get_their_own_folder(env, tmp_path):
     args = json.loads(r.stdout.splitlines()[0])
     assert args[args.index("--out") + 1] == str(work / "traces")
     assert (work / "s.json").exists()
+    # The failing run (seed 2) was replayed with a capture, linked from the history.
+    assert (work / "traces" / "pair-2.pcapng").exists()
+    conn = history.connect(env["ZLAB_HISTORY"])
+    (run,) = history.runs(conn, "sim")
+    detail = json.loads(history.verdicts(conn, run["id"])[("pair", 2)]["detail"])
+    assert detail["pcap"] == str(work / "traces" / "pair-2.pcapng")
+    import html_report
+
+    page = html_report.history_page(conn, tmp_path / "h.html").read_text()
+    assert 'work/traces/pair-2.pcapng">pcap</a>' in page
     # Without --out: a new folder per run under out/sim/, and latest points at the newest.
     env["ZLAB_OUT"] = str(tmp_path / "out")
     first = sim_out(zlab(env, "sim", "--seeds", "1..2", cwd=work))

@@ -140,14 +140,16 @@ def conform_rows(doc, per_seed=()):
     return rows
 
 
-def sim_rows(sweep):
-    """Verdict rows of a zlab sim sweep JSON: one per (scenario, seed), with the trace hash."""
+def sim_rows(sweep, files=None):
+    """Verdict rows of a zlab sim sweep JSON: one per (scenario, seed), with the trace hash;
+    files: {(scenario, seed): {"trace": path, "pcap": path}} of replayed failures."""
     rows = []
     for r in sweep.get("results", []):
         detail = ""
         if not r.get("passed"):
             detail = json.dumps({"failures": r.get("failures", []), "repro": r.get("repro", ""),
-                                 "faults": r.get("faults", "")})
+                                 "faults": r.get("faults", ""),
+                                 **(files or {}).get((r["scenario"], r["seed"]), {})})
         rows.append({"subject": r["scenario"], "seed": r["seed"],
                      "status": "PASS" if r.get("passed") else "FAIL", "runs": 1,
                      "exercised": 1, "hash": r.get("trace_hash", ""), "detail": detail})
@@ -171,11 +173,11 @@ def record_conform(doc, per_seed=(), out_dir="", impl="", path=None):
         return None
 
 
-def record_sim(sweep, command, out_dir="", path=None):
+def record_sim(sweep, command, out_dir="", path=None, files=None):
     try:
         conn = connect(path)
         run_id = begin(conn, "sim", command, out_dir=out_dir)
-        add_verdicts(conn, run_id, sim_rows(sweep))
+        add_verdicts(conn, run_id, sim_rows(sweep, files))
         finish(conn, run_id, float(sweep.get("wall_ms", 0)) / 1000)
         conn.close()
         return run_id

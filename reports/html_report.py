@@ -4,6 +4,7 @@ as a bar chart, every run with links to its folder, and each failure of the late
 commit it was first seen failing on."""
 
 import html
+import json
 import os
 import os.path
 from pathlib import Path
@@ -56,6 +57,14 @@ def link_to(run, page_dir):
     return f'<a href="{esc(os.path.relpath(target, page_dir))}">report</a>'
 
 
+def files_of(view, key, page_dir):
+    """Links to a failure's trace and pcapng (replayed automatically after a sim sweep)."""
+    detail = view.verdicts.get(key, {}).get("detail") or ""
+    d = json.loads(detail) if detail else {}
+    return "".join(f' <a href="{esc(os.path.relpath(d[k], page_dir))}">{k}</a>'
+                   for k in ("trace", "pcap") if d.get(k))
+
+
 def history_page(conn, path, per_command=30):
     path = Path(path)
     sigs = conn.execute("SELECT signature, max(id) AS last FROM runs WHERE state='done' "
@@ -84,7 +93,8 @@ def history_page(conn, path, per_command=30):
                 body.append(f"<tr><td>{esc(regress.name(k))}</td><td class='FAIL'>"
                             f"{esc(view.units()[k]['status'])}</td><td>"
                             f"{esc(regress.failing_since(conn, view, k))}</td><td><code>"
-                            f"{esc(view.reproduce(k))}</code></td></tr>")
+                            f"{esc(view.reproduce(k))}</code>{files_of(view, k, path.parent)}"
+                            "</td></tr>")
             body.append("</table>")
         body.append("<table><tr><th>run</th><th>started</th><th>commit</th><th>branch</th>"
                     "<th>pass</th><th>fail</th><th>other</th><th></th></tr>")

@@ -124,6 +124,24 @@ def build():
     return Path(bin_dir) / "sim" / "run" / "zlab_sim"
 
 
+REPLAYS_MAX = 10  # failing runs of a sweep replayed with a capture (each well under a second)
+
+
+def replay_failures(binary, sweep, out_dir, limit=REPLAYS_MAX):
+    """Replays a sweep's failing runs with --pcap: out_dir/<scenario>-<seed>.pcapng beside the
+    trace the sweep wrote. Returns {(scenario, seed): {"trace": path, "pcap": path}}."""
+    found = {}
+    for r in [r for r in sweep.get("results", []) if not r.get("passed")][:limit]:
+        words = shlex.split(r.get("repro", ""))[2:]  # drop "./zlab sim"
+        name = f"{r['scenario']}-{r['seed']}"
+        pcap = Path(out_dir) / f"{name}.pcapng"
+        subprocess.run([str(binary), *words, "--pcap", str(pcap), "--out", str(out_dir)],
+                       capture_output=True)
+        files = {"trace": Path(out_dir) / f"{name}.jsonl", "pcap": pcap}
+        found[(r["scenario"], r["seed"])] = {k: str(v) for k, v in files.items() if v.exists()}
+    return found
+
+
 def main(argv):
     ap = parser()
     a = ap.parse_args(argv)
@@ -145,7 +163,12 @@ def main(argv):
     status = subprocess.run([str(binary)] + binary_args(a, out_dir, json_path)).returncode
     if sweep and json_path not in (None, "-") and not a.no_history and Path(json_path).exists():
         command = "./zlab sim " + " ".join(shlex.quote(x) for x in argv)
-        run_id = history.record_sim(json.loads(Path(json_path).read_text()), command, out_dir)
+        doc = json.loads(Path(json_path).read_text())
+        files = replay_failures(binary, doc, out_dir) if not a.check_determinism else {}
+        for (scenario, seed), f in files.items():
+            print(f"{scenario} seed {seed}: " + ", ".join(f"{k} {v}" for k, v in f.items()),
+                  file=sys.stderr)
+        run_id = history.record_sim(doc, command, out_dir, files=files)
         if run_id:
             print(f"history: run {run_id} ({time.monotonic() - t0:.1f}s); compare with the last "
                   f"one: ./zlab report diff", file=sys.stderr)
