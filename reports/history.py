@@ -54,7 +54,7 @@ CREATE INDEX IF NOT EXISTS runs_by_signature ON runs(signature, started);
 FAILING = ("FAIL", "FLAKY", "NOT-EXERCISED")
 # Options that change where or how fast a run goes, not what it checks: left out of signatures.
 NOT_IN_SIGNATURE = {"--out", "--json", "--jobs", "--pcap", "--scheduler", "--shard-size",
-                    "--workers", "--payload", "--db", "--shard", "--no-history"}
+                    "--workers", "--payload", "--db", "--no-history"}
 
 
 def default_path():

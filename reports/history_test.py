@@ -54,6 +54,7 @@ def test_signature_ignores_output_and_parallelism():
     b = history.signature("sim", "./zlab sim --seeds 1..3")
     assert a == b
     assert history.signature("sim", "./zlab sim --seeds 1..4") != b
+    assert history.signature("sim", "./zlab sim --seeds 1..3 --shard 1/2") != b  # half the runs
     assert history.signature("conform", "./zlab conform", "strict-spec") != \
         history.signature("conform", "./zlab conform", "libzmq-4.3.4")
 

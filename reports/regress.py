@@ -153,7 +153,7 @@ def default_base(conn, new, branch=None):
     """The last run of the same command on the base branch before NEW; else the previous run of the
     same command (said so). Returns (RunView, note)."""
     rows = conn.execute("SELECT id, commit_id FROM runs WHERE signature=? AND id<? AND state='done'"
-                        " ORDER BY id DESC", (new.meta["signature"], new.meta["id"])).fetchall()
+                        " ORDER BY id DESC LIMIT 200", (new.meta["signature"], new.meta["id"])).fetchall()
     if not rows:
         raise BadInput(f"no earlier run of `{new.meta['command']}` in the history to compare "
                        f"with; give BASE explicitly (./zlab report list)")

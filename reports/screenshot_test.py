@@ -70,3 +70,12 @@ def test_the_matrix_fits_and_is_drawn(tmp_path):
     red = ((abs(pixels[..., 0] - 0xc6 / 255) < 0.05) & (abs(pixels[..., 1] - 0x28 / 255) < 0.05)
            & (abs(pixels[..., 2] - 0x28 / 255) < 0.05))
     assert red.sum() > 50, "the FAIL square and badge are not drawn"
+
+
+def test_a_square_opens_its_rule(tmp_path):
+    (tmp_path / "index.html").write_text(render.html_page(wide_run(), tmp_path))
+    anchor = "rule-PUSH-compatible-1"  # a PASS: its details start closed
+    assert f'<details id="{anchor}">' in (tmp_path / "index.html").read_text()
+    dom = run_chromium("--virtual-time-budget=2000", "--dump-dom",
+                       f"file://{tmp_path}/index.html#{anchor}").stdout
+    assert re.search(f'<details id="{anchor}" open', dom)
