@@ -176,4 +176,4 @@ def glob_hint(pattern, ids):
         n = sum(1 for i in ids if fnmatch.fnmatchcase(i, wider))
         if n:
             return f"; did you mean --only '{wider}' ({n} rules)?{hint(pattern, ids)}"
-    return hint(pattern, ids)
+    return hint(pattern, ids) or (f"; rule ids look like {ids[0]} or {ids[-1]}" if ids else "")

@@ -112,6 +112,7 @@ def test_sim_bad_arguments_fail_before_the_build(env, tmp_path, args, message):
 @pytest.mark.parametrize("args,message", [
     (["--only", "rule/NOPE/*"], "matches no rule; closest:"),
     (["--only", "socket/PUSH"], "did you mean --only 'socket/PUSH/*'"),
+    (["--only", "nope"], "rule ids look like socket/"),
     (["--cases", "-3"], "-3 is less than 1"),
     (["--jobs", "0"], "0 is less than 1"),
     (["--seed", "-1"], "-1 is less than 0"),
