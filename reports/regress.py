@@ -324,9 +324,10 @@ def text(d):
     section("Exercise-rate drops", d.exercise_drops)
     section("Ongoing failures", d.ongoing, failing)
     section("Resolved", d.resolved)
-    lines.append(f"Rules added ({len(d.added)}): " + ", ".join(name(k) for k in d.added[:20])
+    what = "Rules" if d.new.meta["kind"] == "conform" else "Runs"
+    lines.append(f"{what} added ({len(d.added)}): " + ", ".join(name(k) for k in d.added[:20])
                  + (" ..." if len(d.added) > 20 else ""))
-    lines.append(f"Rules retired ({len(d.retired)}): " + ", ".join(name(k) for k in d.retired[:20])
+    lines.append(f"{what} retired ({len(d.retired)}): " + ", ".join(name(k) for k in d.retired[:20])
                  + (" ..." if len(d.retired) > 20 else ""))
     n = len(d.new_failures) + len(d.flaky) + len(d.determinism) + len(d.exercise_drops)
     lines.append(f"verdict: {n} regression{'s' if n != 1 else ''}, {len(d.ongoing)} ongoing, "
