@@ -9,7 +9,6 @@ import os
 import os.path
 from pathlib import Path
 
-import frontdoor
 import history
 import regress
 import render
@@ -127,7 +126,7 @@ def write_conform_page(run_json, out_dir, history_html=None):
 
 def main(conn, which, out=None):
     """./zlab report html [RUN] [--out DIR]."""
-    hist = (out or frontdoor.out_root()) / "history.html"
+    hist = (out or history.default_path().parent) / "history.html"
     history_page(conn, hist)
     print(f"history: {hist}")
     try:
@@ -148,8 +147,8 @@ def refresh_after_run(out_dir):
     run (a report problem is printed, not raised)."""
     try:
         conn = history.connect()
-        hist = history_page(conn, frontdoor.out_root() / "history.html")
-        if (Path(out_dir) / "conformance.json").exists():
+        hist = history_page(conn, history.default_path().parent / "history.html")
+        if out_dir and (Path(out_dir) / "conformance.json").exists():
             write_conform_page(Path(out_dir) / "conformance.json", out_dir, hist)
         return hist
     except Exception as e:  # noqa: BLE001 - the run's verdict must not depend on its report

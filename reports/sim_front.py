@@ -12,7 +12,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -159,7 +158,6 @@ def main(argv):
         json_path = frontdoor.caller_path(a.json)
     elif sweep:
         json_path = out_dir / "sweep.json"
-    t0 = time.monotonic()
     status = subprocess.run([str(binary)] + binary_args(a, out_dir, json_path)).returncode
     if sweep and json_path not in (None, "-") and not a.no_history and Path(json_path).exists():
         command = "./zlab sim " + " ".join(shlex.quote(x) for x in argv)
@@ -170,8 +168,10 @@ def main(argv):
                   file=sys.stderr)
         run_id = history.record_sim(doc, command, out_dir, files=files)
         if run_id:
-            print(f"history: run {run_id} ({time.monotonic() - t0:.1f}s); compare with the last "
-                  f"one: ./zlab report diff", file=sys.stderr)
+            import html_report
+
+            print(f"history: run {run_id} ({html_report.refresh_after_run(out_dir)}); compare "
+                  f"with the last one: ./zlab report diff", file=sys.stderr)
     return status
 
 

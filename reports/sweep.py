@@ -24,7 +24,6 @@ import concurrent.futures
 import json
 import os
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -308,7 +307,10 @@ def main(argv):
         print(f"report: {out}/index.html")
     if conn is not None and run_id is not None:
         history.finish(conn, run_id, time.monotonic() - t0, "done" if status == 0 else "incomplete")
-        print(f"history: run {run_id}; compare with the last one: ./zlab report diff")
+        import html_report
+
+        print(f"history: run {run_id} ({html_report.refresh_after_run(out or '')}); compare with "
+              f"the last one: ./zlab report diff")
     what = "rules" if conform else "runs"
     print(f"sweep: {failed} failing {what} over {len(todo)} shards" if conform else
           f"sweep: {runs} runs, {runs - failed} passed, {failed} failed in {len(todo)} shards")
