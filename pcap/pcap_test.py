@@ -88,3 +88,10 @@ def test_capture_records_a_real_libzmq_exchange(tmp_path):
     payload = bytes.fromhex("".join(r[0].replace(":", "") for r in rows))
     assert b"captured-payload" in payload
     assert b"Socket-Type" in payload
+
+
+def test_events_interface_is_text_wireshark_reads_without_warnings(demo):
+    out = subprocess.run(["tshark", "-r", str(demo), "-V", "-Y", 'frame.interface_name == "events"'],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    assert "partition starts: pusher -/- puller" in out and "Line-based text data" in out
+    assert "User encapsulation not handled" not in out and "DLT=" not in out

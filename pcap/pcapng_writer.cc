@@ -24,6 +24,12 @@ void put16(std::vector<uint8_t>& v, uint16_t x) {
   v.push_back(uint8_t(x >> 8));
 }
 
+// Network byte order, for the exported-PDU tags.
+void put_be16(std::vector<uint8_t>& v, uint16_t x) {
+  v.push_back(uint8_t(x >> 8));
+  v.push_back(uint8_t(x));
+}
+
 void put32(std::vector<uint8_t>& v, uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(uint8_t(x >> (8 * i)));
 }
@@ -68,6 +74,23 @@ void PcapngWriter::block(uint32_t type, const std::vector<uint8_t>& body) {
   put32(out_, total);
   out_.insert(out_.end(), body.begin(), body.end());
   put32(out_, total);
+}
+
+std::vector<uint8_t> text_pdu(std::string_view text) {
+  constexpr uint16_t kTagDissectorName = 12;  // EXP_PDU_TAG_DISSECTOR_NAME
+  constexpr std::string_view kDissector = "data-text-lines";
+  // TLVs are big-endian; a string value is NUL-padded to a multiple of 4 bytes.
+  size_t padded = (kDissector.size() + 4) & ~size_t(3);
+  std::vector<uint8_t> out;
+  out.reserve(8 + padded + text.size() + 1);
+  put_be16(out, kTagDissectorName);
+  put_be16(out, uint16_t(padded));
+  for (size_t i = 0; i < padded; ++i) out.push_back(i < kDissector.size() ? kDissector[i] : 0);
+  put_be16(out, 0);  // end of options: tag 0, length 0
+  put_be16(out, 0);
+  for (char c : text) out.push_back(uint8_t(c));
+  out.push_back('\n');
+  return out;
 }
 
 uint32_t PcapngWriter::add_interface(uint16_t link_type, std::string_view name,

@@ -13,7 +13,13 @@
 namespace zlab::pcap {
 
 inline constexpr uint16_t kLinkEthernet = 1;
-inline constexpr uint16_t kLinkUser0 = 147;  // our "events" interface: text payloads
+// Wireshark's exported PDUs: a TLV header naming the dissector, then the payload. Our "events"
+// interface uses it with data-text-lines, so Wireshark shows the text with no "User
+// encapsulation not handled" warning (what LINKTYPE_USER0 gave).
+inline constexpr uint16_t kLinkUpperPdu = 252;
+
+// An event's text as an exported-PDU frame for a kLinkUpperPdu interface.
+std::vector<uint8_t> text_pdu(std::string_view text);
 
 class PcapngWriter {
  public:

@@ -55,6 +55,17 @@ TEST(PcapngWriterTest, SameCallsGiveTheSameBytes) {
   EXPECT_EQ(make(), make());
 }
 
+TEST(PcapngWriterTest, TextPduNamesTheTextDissector) {
+  std::vector<uint8_t> pdu = text_pdu("crash");
+  // tag 12 (dissector name), length 16: "data-text-lines" NUL-padded; end tag; the text.
+  std::vector<uint8_t> head = {0, 12, 0, 16};
+  EXPECT_TRUE(std::equal(head.begin(), head.end(), pdu.begin()));
+  EXPECT_EQ(std::string(pdu.begin() + 4, pdu.begin() + 19), "data-text-lines");
+  EXPECT_EQ(pdu[19], 0);
+  EXPECT_EQ(std::string(pdu.begin() + 20, pdu.begin() + 24), std::string(4, '\0'));
+  EXPECT_EQ(std::string(pdu.begin() + 24, pdu.end()), "crash\n");
+}
+
 TEST(TcpSynthTest, ChecksumsVerify) {
   TcpFlow flow({{192, 168, 1, 1}, 1234}, {{192, 168, 1, 2}, 80}, 100, 200);
   const uint8_t payload[] = {'h', 'e', 'l', 'l', 'o'};

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   }
   zlab::pcap::PcapngWriter w("zlab synth_demo");
   uint32_t eth = w.add_interface(zlab::pcap::kLinkEthernet, "sim0", "simulated network");
-  uint32_t events = w.add_interface(zlab::pcap::kLinkUser0, "events", "simulator events");
+  uint32_t events = w.add_interface(zlab::pcap::kLinkUpperPdu, "events", "simulator events");
   const uint8_t a[4] = {10, 0, 0, 1};
   const uint8_t b[4] = {10, 0, 0, 2};
   w.add_name(a, "pusher");
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   auto lost = message("second");
   emit(flow.send_lost(Dir::kClientToServer, lost));
   std::string text = "partition starts: pusher -/- puller";
-  w.add_packet(events, t += 1000, bytes(text), text);
+  w.add_packet(events, t += 1000, zlab::pcap::text_pdu(text), text);
   t += 200'000'000;  // the retransmission timeout
   emit(flow.send_retransmission(Dir::kClientToServer, lost));
   emit(flow.send(Dir::kClientToServer, message(std::string(3000, 'x').substr(0, 200))));

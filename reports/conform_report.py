@@ -3,15 +3,19 @@
 
   conform_report.py render RESULTS.json OUTDIR   matrix.txt, junit.xml, index.html, status.png
   conform_report.py matrix RESULTS.json          the matrix on stdout
-  conform_report.py diff OLD.json NEW.json       regressions; exit 1 when there are any
-Exit 2 on an invalid results file.
+  conform_report.py diff OLD.json NEW.json [--force]
+                                                 New / Resolved / Ongoing / Flaky, exercise-rate
+                                                 drops, rules added / retired (regress.py);
+                                                 exit 1 on regressions, 2 on bad input or runs
+                                                 of different commands (--force compares them)
+Exit 2 on an invalid or missing results file. ./zlab report diff does the same from the history.
 """
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import diff  # noqa: E402
+import regress  # noqa: E402
 import render  # noqa: E402
 import results  # noqa: E402
 
@@ -40,10 +44,10 @@ def main(argv):
         if len(argv) < 4:
             print(__doc__, file=sys.stderr)
             return 2
-        text, regressed = diff.report(results.load(argv[2]), results.load(argv[3]))
-        sys.stdout.write(text)
-        return 1 if regressed else 0
-    except results.ResultsError as e:
+        text, code = regress.load_files_and_compare(argv[2], argv[3], force="--force" in argv[4:])
+        (sys.stderr if code == regress.EXIT_BAD_INPUT else sys.stdout).write(text)
+        return code
+    except (results.ResultsError, OSError) as e:
         print(f"invalid results: {e}", file=sys.stderr)
         return 2
 

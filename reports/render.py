@@ -1,6 +1,7 @@
 """Renderings of a conformance run: a text matrix, JUnit XML, a static HTML page, a plot."""
 
 import html
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -92,7 +93,34 @@ def junit_xml(run):
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def html_page(run):
+def anchor(rule):
+    """An HTML id for a rule id (rule/REQ/alternation -> rule-REQ-alternation)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", rule)
+
+
+def replay_for(result, seed):
+    """The failure's reproduce command for one of its failing seeds."""
+    cmd = result.failure.replay
+    if re.search(r"--seed \d+", cmd):
+        return re.sub(r"--seed \d+", f"--seed {seed}", cmd)
+    return f"{cmd} --seed {seed}"
+
+
+def artifacts(out_dir):
+    """Links a failure has in its run folder: traces and pcaps named after its rule."""
+    def find(result):
+        if out_dir is None:
+            return []
+        stem = anchor(result.rule)
+        found = []
+        for p in sorted(Path(out_dir).glob(stem + "*")):
+            kind = "pcapng" if p.suffix == ".pcapng" else "trace" if p.suffix in (".jsonl", ".txt") else p.suffix
+            found.append((f"{kind} ({p.name})", p.name))
+        return found
+    return find
+
+
+def html_page(run, out_dir=None, history_href=None):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=jinja2.select_autoescape(["html"]))
     cells = matrix_cells(run)
@@ -103,8 +131,12 @@ def html_page(run):
             rs = cells.get((t, c), [])
             row.append({"status": cell_status(rs), "rules": rs})
         rows.append({"type": t, "cells": row})
-    return env.get_template("conformance.html").render(run=run, rows=rows, counts=run.counts(),
-                                                       escape=html.escape)
+    order = ("FAIL", "FLAKY", "NOT-EXERCISED", "PASS", "PENDING")
+    groups = [(s, [r for r in run.results if r.status == s]) for s in order]
+    return env.get_template("conformance.html").render(
+        run=run, rows=rows, counts=run.counts(), escape=html.escape, anchor=anchor,
+        groups=[g for g in groups if g[1]], replay_for=replay_for, artifacts=artifacts(out_dir),
+        history_href=history_href)
 
 
 def status_plot(run, path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import diff
+import regress
 import render
 import results
 
@@ -109,8 +109,9 @@ def test_flaky_is_a_failure_with_both_seeds():
     assert "world seed 4478" in case.find("failure").text
     page = render.html_page(run)
     assert "world seed 4478" in page and "world seed 12" in page
-    regressions, _, _ = diff.compare(results.parse(sample()), run)
-    assert "socket/PUSH/outgoing: PASS -> FLAKY" in regressions
+    d = regress.compare(regress.from_doc(sample()), regress.from_doc(flaky_sample()))
+    assert ("socket/PUSH/outgoing", -1) in d.new_failures
+    assert [k for k, _ in d.flaky] == [("socket/PUSH/outgoing", -1)] and d.regressed()
 
 
 def test_flaky_needs_its_failure():
@@ -151,24 +152,35 @@ def test_plot_is_written(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_diff_finds_regressions_and_improvements():
-    old = results.parse(sample())
+def test_diff_sorts_new_resolved_ongoing_and_retired():
     data = sample()
     data["results"][0]["status"] = "FAIL"
     data["results"][0]["failure"] = dict(SAMPLE["results"][1]["failure"])
     data["results"][1].update(status="PASS", exercised=20)
     data["results"][1].pop("failure")
     data["results"].pop()  # a rule disappears
-    regressions, improvements, _ = diff.compare(old, results.parse(data))
-    assert "socket/PUSH/outgoing: PASS -> FAIL" in regressions
-    assert "rule/REQ/alternation: gone (was PASS)" in regressions
-    assert improvements == ["socket/PUSH/mute: FAIL -> PASS"]
+    d = regress.compare(regress.from_doc(sample()), regress.from_doc(data))
+    assert d.new_failures == [("socket/PUSH/outgoing", -1)]
+    assert d.resolved == [("socket/PUSH/mute", -1)]
+    assert d.ongoing == [("socket/PUB/mute", -1)]  # a failure in both runs is shown, not hidden
+    assert d.retired == [("rule/REQ/alternation", -1)]
+    assert d.regressed()
 
 
-def test_diff_of_identical_runs_is_clean():
-    run = results.parse(sample())
-    regressions, improvements, notes = diff.compare(run, run)
-    assert (regressions, improvements, notes) == ([], [], [])
+def test_diff_of_identical_runs_has_no_regression_but_shows_ongoing():
+    d = regress.compare(regress.from_doc(sample()), regress.from_doc(sample()))
+    assert not d.regressed()
+    assert d.ongoing == [("socket/PUB/mute", -1), ("socket/PUSH/mute", -1)]
+
+
+def test_diff_refuses_a_full_run_against_an_only_run():
+    only = sample()
+    only["command"] = "./zlab conform --seeds 1..50 --only 'socket/PUSH/*'"
+    only["results"] = only["results"][:2]
+    with pytest.raises(regress.BadInput, match="different commands"):
+        regress.compare(regress.from_doc(sample()), regress.from_doc(only))
+    d = regress.compare(regress.from_doc(sample()), regress.from_doc(only), force=True)
+    assert d.retired == [] and not d.regressed()
 
 
 def run_tool(*args):
@@ -188,7 +200,9 @@ def test_cli_render_and_diff(tmp_path):
     bad = tmp_path / "b.json"
     bad.write_text(json.dumps(worse))
     r = run_tool("diff", good, bad)
-    assert r.returncode == 1 and "PASS -> NOT-EXERCISED" in r.stdout
+    assert r.returncode == 1 and "New failures (1)\n  socket/PUSH/outgoing  NOT-EXERCISED" in r.stdout
+    r = run_tool("diff", good, tmp_path / "missing.json")
+    assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_cli_rejects_invalid_files(tmp_path):
@@ -196,3 +210,45 @@ def test_cli_rejects_invalid_files(tmp_path):
     broken.write_text("{not json")
     r = run_tool("matrix", broken)
     assert r.returncode == 2 and "not JSON" in r.stderr
+
+
+def test_html_cells_open_each_rule_and_failures_are_complete(tmp_path):
+    import re as _re
+
+    data = sample()
+    data["results"][1]["failing_seeds"] = [7, 11]
+    data["results"][1]["failure"]["faults"] = []
+    (tmp_path / "socket-PUSH-mute-7.pcapng").write_bytes(b"")
+    page = render.html_page(results.parse(data), tmp_path, "../history.html")
+    # Every rule has its own square in the matrix, linking to an anchor that exists.
+    hrefs = _re.findall(r'<a class="r [A-Z-]+" href="#([^"]+)"', page)
+    assert len(hrefs) == len(data["results"])
+    for h in hrefs:
+        assert f'id="{h}"' in page
+    # Links to the run's files and the history.
+    for f in ("conformance.json", "junit.xml", "matrix.txt", "../history.html",
+              "socket-PUSH-mute-7.pcapng"):
+        assert f'href="{f}"' in page
+    # Every failing seed with its own copyable reproduce command; a labelled counterexample.
+    assert "Failing seeds</dt><dd>7, 11" in page
+    assert 'value="./zlab conform --only socket/PUSH/mute --seed 11"' in page
+    assert "Counterexample (shrunk, seed 7, 2 steps)" in page
+    assert "Injected faults</dt><dd>none" in page
+    assert "0/0" not in page
+    # Grouped by status, failures first.
+    assert page.index('id="status-FAIL"') < page.index('id="status-PASS"')
+
+
+def test_history_page_shows_runs_and_first_failing_commit(tmp_path):
+    import history
+    import html_report
+
+    conn = history.connect(tmp_path / "h.sqlite")
+    for commit, status in (("a" * 40, "PASS"), ("b" * 40, "FAIL"), ("c" * 40, "FAIL")):
+        rid = history.begin(conn, "sim", "./zlab sim --seeds 1..1",
+                            source={"commit": commit, "branch": "main", "dirty": False})
+        history.add_verdicts(conn, rid, [{"subject": "pair", "seed": 1, "status": status}])
+        history.finish(conn, rid, 1)
+    page = html_report.history_page(conn, tmp_path / "history.html").read_text()
+    assert "./zlab sim --seeds 1..1" in page and "<svg" in page
+    assert "failing since bbbbbbbbbb (run 2; 2 runs in a row" in page

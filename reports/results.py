@@ -46,6 +46,7 @@ class Result:
     source: str = ""
     duration_ms: float = 0.0
     failure: Failure | None = None
+    failing_seeds: list = field(default_factory=list)  # every seed that failed (FAIL, FLAKY)
 
 
 @dataclass
@@ -130,7 +131,8 @@ def parse(data):
                               column=_require(raw, "column", str, where), status=status,
                               runs=runs, exercised=exercised, evidence=dict(raw.get("evidence", {})),
                               source=str(raw.get("source", "")),
-                              duration_ms=float(raw.get("duration_ms", 0.0)), failure=failure))
+                              duration_ms=float(raw.get("duration_ms", 0.0)), failure=failure,
+                              failing_seeds=[int(x) for x in raw.get("failing_seeds", [])]))
     return Run(profile=str(data.get("profile", "")), transport=str(data.get("transport", "")),
                seeds=dict(data.get("seeds", {})), started=str(data.get("started", "")),
                duration_s=float(data.get("duration_s", 0.0)), command=str(data.get("command", "")),

@@ -89,11 +89,20 @@ bool FaultSchedule::lossy() const {
 
 bool parse_fault_list(std::string_view list, uint32_t* mask, std::string* bad) {
   *mask = 0;
-  while (!list.empty()) {
+  // "" and "loss,,crash" are typos, not "no faults" (that is "none", handled by the caller).
+  if (list.empty()) {
+    *bad = "(empty list)";
+    return false;
+  }
+  for (bool more = true; more;) {
     size_t comma = list.find(',');
     std::string_view name = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (name.empty()) continue;
+    more = comma != std::string_view::npos;
+    list = more ? list.substr(comma + 1) : std::string_view();
+    if (name.empty()) {
+      *bad = "(empty item)";
+      return false;
+    }
     if (name == "all") {
       *mask = (1u << kFaultKindCount) - 1;
       continue;

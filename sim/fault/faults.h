@@ -94,7 +94,7 @@ void apply_faults(const FaultSchedule& schedule, World& world);
 // One line for a run's header: "loss(4.1%) reset(x3) crash(x1: h2 for 800ms)".
 std::string describe_faults(const FaultSchedule& schedule);
 std::string faults_json(const FaultSchedule& schedule);
-// "loss,reset" -> a mask; false on an unknown name.
+// "loss,reset" -> a mask; false on an unknown name, an empty list or an empty item.
 bool parse_fault_list(std::string_view list, uint32_t* mask, std::string* bad);
 
 }  // namespace zlab::sim

@@ -35,6 +35,16 @@ TEST(FaultsTest, NamesRoundTripAndListsParse) {
   EXPECT_EQ(mask, (1u << kFaultKindCount) - 1);
 }
 
+TEST(FaultsTest, AnEmptyFaultListOrItemIsRejected) {
+  uint32_t mask = 0;
+  std::string bad;
+  EXPECT_FALSE(parse_fault_list("", &mask, &bad));
+  EXPECT_FALSE(parse_fault_list("loss,,crash", &mask, &bad));
+  EXPECT_EQ(bad, "(empty item)");
+  EXPECT_FALSE(parse_fault_list("loss,", &mask, &bad));
+  EXPECT_FALSE(parse_fault_list(",loss", &mask, &bad));
+}
+
 TEST(FaultsTest, TheSameSeedDrawsTheSameScheduleAndSeedsDrawDifferentSubsets) {
   std::set<uint32_t> subsets;
   for (uint64_t seed = 1; seed <= 50; ++seed) {

@@ -21,7 +21,7 @@ uint32_t isn(ConnId conn, int side) {
 PcapCapture::PcapCapture(std::string_view application)
     : writer_(application),
       eth_(writer_.add_interface(pcap::kLinkEthernet, "sim0", "simulated network")),
-      events_(writer_.add_interface(pcap::kLinkUser0, "events",
+      events_(writer_.add_interface(pcap::kLinkUpperPdu, "events",
                                     "simulator events with no packet of their own")) {}
 
 std::array<uint8_t, 4> PcapCapture::address_of(HostId host) {
@@ -49,7 +49,18 @@ void PcapCapture::opened(int64_t t_ns, ConnId conn, Endpoint client, Endpoint se
       conn, Flow{pcap::TcpFlow(endpoint(client), endpoint(server), isn(conn, 0), isn(conn, 1)),
                  false,
                  {}});
-  if (fresh) emit(t_ns, it->second.tcp.open());
+  if (!fresh) return;
+  // The handshake's frames a step apart, ending when the SYN arrived: Wireshark takes its
+  // out-of-order threshold from the handshake's round trip and, with all three at one instant,
+  // falls back to 3 ms, calling a resend that follows new data closely "out-of-order" and
+  // feeding its bytes to reassembly again ("New fragment overlaps old data"). A real, tiny
+  // round trip keeps resends what they are: retransmissions.
+  std::vector<pcap::Frame> handshake = it->second.tcp.open();
+  for (size_t i = 0; i < handshake.size(); ++i) {
+    int64_t before_ns = int64_t(handshake.size() - 1 - i) * kHandshakeStepNs;
+    records_.push_back(Record{t_ns - before_ns, eth_, std::move(handshake[i].bytes),
+                              std::move(handshake[i].comment)});
+  }
 }
 
 void PcapCapture::refused(int64_t t_ns, ConnId conn, Endpoint client, Endpoint server) {
@@ -97,8 +108,7 @@ void PcapCapture::rst(int64_t t_ns, ConnId conn, int from, std::string_view why)
 }
 
 void PcapCapture::event(int64_t t_ns, HostId /*host*/, ConnId /*conn*/, std::string_view what) {
-  records_.push_back(
-      Record{t_ns, events_, std::vector<uint8_t>(what.begin(), what.end()), std::string(what)});
+  records_.push_back(Record{t_ns, events_, pcap::text_pdu(what), std::string(what)});
 }
 
 const std::vector<uint8_t>& PcapCapture::finish() {

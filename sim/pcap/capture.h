@@ -56,6 +56,8 @@ class PcapCapture final : public PacketSink {
   size_t records() const { return records_.size(); }
 
  private:
+  // Spacing of the SYN, SYN-ACK and ACK frames of a connection (see opened()).
+  static constexpr int64_t kHandshakeStepNs = 1000;
   struct Flow {
     pcap::TcpFlow tcp;
     bool dead = false;               // reset: nothing more goes on the wire

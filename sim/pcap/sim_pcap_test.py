@@ -215,3 +215,22 @@ def test_hwm_drop_episodes_are_one_event_each_way_with_their_count(plugin_env, r
     assert len(started) - len(ended) in (0, 1), events
     assert all(int(m.group(1)) > 0 for m in ended), events
     assert len(started) <= 20, events  # episodes, not messages
+
+
+def test_resends_are_retransmissions_not_overlapping_data(plugin_env, run):
+    # Loss with cut writes: resends closely follow new data. Wireshark must call each one a
+    # retransmission (the handshake gives it a round trip), never out-of-order data that it
+    # reassembles twice ("New fragment overlaps old data").
+    pcap = plugin_env.path("resend.pcapng")
+    r = subprocess.run([str(run[0]), "--seed", "2", "--scenario", "push_pull", "--faults",
+                        "loss,split_io", "--pcap", str(pcap)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    plugin_env.publish(pcap)
+    packets = plugin_env.packets(pcap, "-N", "n")
+    resent = [p for p in packets if "retransmission" in p.first("frame.comment", "")]
+    assert len(resent) > 10
+    assert all(p.get("tcp.analysis.retransmission") for p in resent)
+    assert not [p for p in packets if p.get("tcp.analysis.out_of_order")]
+    assert not [p.first("frame.number") for p in packets
+                if any("overlaps" in (m or "") for _, _, m in p.expert_infos)]

@@ -38,6 +38,8 @@ int usage(const char* why) {
 }
 
 bool parse_u64(const char* s, uint64_t* out) {
+  // strtoull takes "-1" as 2^64-1: only digits are a count or a seed.
+  if (*s < '0' || *s > '9') return false;
   char* end = nullptr;
   errno = 0;
   unsigned long long v = std::strtoull(s, &end, 10);

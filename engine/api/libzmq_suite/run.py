@@ -367,7 +367,8 @@ def main(argv):
     ap.add_argument("--lib", type=Path, help="folder holding zlab's libzmq.so.5")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="compile jobs")
     ap.add_argument("--junit", type=Path, help="also write a JUnit XML file")
-    ap.add_argument("--json", type=Path, default=ROOT / "out" / "libzmq-suite.json")
+    ap.add_argument("--json", type=Path, default=ROOT / "out" / "libzmq-suite.json",
+                    help="the verdicts as JSON (default: out/libzmq-suite.json)")
     ap.add_argument("--zlab-only", action="store_true",
                     help="skip the libzmq runs, taking libzmq's verdicts from the last --json")
     args = ap.parse_args(argv)
