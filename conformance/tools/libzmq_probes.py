@@ -991,6 +991,63 @@ def _conflate_inproc():
     return obs, obs == {"pull binds": ["0", "1", "2", "3", "4"], "pull connects": ["4"]}
 
 
+@probe("hwm-stale-credit-drops",
+       "over tcp, a PUB (and a ROUTER) with SNDHWM 1 drops messages for a peer with RCVHWM 1 "
+       "that reads every message before the next is sent: the sender learns of the room only "
+       "when it next processes its commands (throttled), so it treats a peer that keeps up as "
+       "mute (about every other message is lost)")
+def _stale_credit():
+    obs = {}
+    for kind in ("PUB", "ROUTER"):
+        tx = _sock(getattr(zmq, kind), SNDHWM=1)
+        port = tx.bind_to_random_port("tcp://127.0.0.1")
+        rx = _sock(zmq.SUB if kind == "PUB" else zmq.DEALER, RCVHWM=1)
+        if kind == "PUB":
+            rx.setsockopt(zmq.SUBSCRIBE, b"")
+        else:
+            rx.setsockopt(zmq.ROUTING_ID, b"s0")
+        rx.connect(f"tcp://127.0.0.1:{port}")
+        time.sleep(0.3)  # the connection and the subscription are through
+        missed, n = 0, 60
+        for j in range(n):
+            msg = [b"%d" % j, b"p" * 1000]
+            tx.send_multipart(([b"s0"] if kind == "ROUTER" else []) + msg, zmq.DONTWAIT)
+            if _recv_within(rx, 50) is None:  # read before the next send, or it is lost
+                missed += 1
+        obs[kind] = {"sent": n, "missed_by_a_peer_that_keeps_up": missed}
+        _close(rx, tx)
+    return obs, all(v["missed_by_a_peer_that_keeps_up"] > 0 for v in obs.values())
+
+
+@probe("req-malformed-reply-drops-connection",
+       "a REQ given a reply without the empty delimiter (a single frame, [x, \"\", y], or a lone "
+       "empty frame) treats it as a protocol error: its session closes the connection "
+       "(DISCONNECTED on the REQ's monitor), and the well-formed reply sent right after it is "
+       "never delivered")
+def _req_malformed_reply():
+    obs = {}
+    for label, malformed in (("single-frame", [b"no-delimiter"]), ("no-leading-delimiter", [b"x", b"", b"y"]),
+                             ("lone-empty-frame", [b""])):
+        router = _sock(zmq.ROUTER)
+        port = router.bind_to_random_port("tcp://127.0.0.1")
+        req = _sock(zmq.REQ)
+        mon_ep = _inproc()
+        req.monitor(mon_ep, zmq.EVENT_DISCONNECTED)
+        mon = _ctx().socket(zmq.PAIR)
+        mon.connect(mon_ep)
+        req.connect(f"tcp://127.0.0.1:{port}")
+        req.send(b"q")
+        rid = _recv_within(router, 2000)[0]
+        router.send_multipart([rid] + malformed)
+        router.send_multipart([rid, b"", b"r"])
+        reply = _recv_within(req, 1000)
+        disconnected = mon.poll(1000) != 0
+        req.disable_monitor()
+        _close(mon, req, router)
+        obs[label] = {"reply_delivered": reply is not None, "req_disconnected": disconnected}
+    return obs, all(not v["reply_delivered"] and v["req_disconnected"] for v in obs.values())
+
+
 def run_probe(name: str) -> dict:
     p = PROBES[name]
     observations, confirmed = p.run()
