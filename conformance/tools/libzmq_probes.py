@@ -1048,6 +1048,114 @@ def _req_malformed_reply():
     return obs, all(not v["reply_delivered"] and v["req_disconnected"] for v in obs.values())
 
 
+@probe("pair-second-peer-kept-open",
+       "a bound PAIR that has a peer does not terminate a second PAIR's tcp connection: the "
+       "second one completes its handshake and sees no DISCONNECTED, and what it sends is "
+       "never delivered (its pipe is dropped on the bound side, the connection stays)")
+def _pair_second_peer():
+    bound = _sock(zmq.PAIR)
+    port = bound.bind_to_random_port("tcp://127.0.0.1")
+    first = _sock(zmq.PAIR)
+    first.connect(f"tcp://127.0.0.1:{port}")
+    first.send(b"first")
+    got_first = _recv_within(bound, 2000)
+    second = _sock(zmq.PAIR)
+    mon_ep = _inproc()
+    second.monitor(mon_ep, zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED)
+    mon = _ctx().socket(zmq.PAIR)
+    mon.connect(mon_ep)
+    second.connect(f"tcp://127.0.0.1:{port}")
+    events = []
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        if mon.poll(100):
+            frames = mon.recv_multipart()
+            events.append(struct.unpack("<H", frames[0][:2])[0])
+    sent = _errno_of(lambda: second.send(b"second", zmq.DONTWAIT))
+    got_second = _recv_within(bound, 500)
+    second.disable_monitor()
+    _close(mon, second, first, bound)
+    obs = {"first_delivered": got_first is not None,
+           "second_handshakes": events.count(zmq.EVENT_HANDSHAKE_SUCCEEDED),
+           "second_disconnects": events.count(zmq.EVENT_DISCONNECTED),
+           "second_send_error": sent, "second_delivered": got_second is not None}
+    return obs, (obs["first_delivered"] and obs["second_handshakes"] >= 1 and
+                 obs["second_disconnects"] == 0 and not obs["second_delivered"])
+
+
+def _monitored(sock, events):
+    ep = _inproc()
+    sock.monitor(ep, events)
+    mon = _ctx().socket(zmq.PAIR)
+    mon.connect(ep)
+    return mon
+
+
+def _events_within(mon, seconds):
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if mon.poll(50):
+            seen.append(struct.unpack("<H", mon.recv_multipart()[0][:2])[0])
+    return seen
+
+
+@probe("disconnect-is-lazy",
+       "zmq_disconnect on a tcp endpoint closes the connection only when the disconnecting "
+       "socket next runs its commands (its next call): a REQ that disconnects and is then left "
+       "alone keeps the connection, the bound REP sees no DISCONNECTED for a second; after one "
+       "more call on the REQ (getsockopt ZMQ_EVENTS) the REP sees it at once")
+def _disconnect_lazy():
+    rep = _sock(zmq.REP)
+    port = rep.bind_to_random_port("tcp://127.0.0.1")
+    mon = _monitored(rep, zmq.EVENT_DISCONNECTED)
+    req = _sock(zmq.REQ)
+    ep = f"tcp://127.0.0.1:{port}"
+    req.connect(ep)
+    req.send(b"q")
+    asked = _recv_within(rep, 2000)
+    req.disconnect(ep)
+    idle = _events_within(mon, 1.0)
+    req.getsockopt(zmq.EVENTS)  # the REQ runs its commands
+    after_call = _events_within(mon, 1.0)
+    rep.disable_monitor()
+    _close(mon, req, rep)
+    obs = {"request_arrived": asked is not None,
+           "rep_disconnects_while_req_idle_1s": len(idle),
+           "rep_disconnects_after_one_req_call": len(after_call)}
+    return obs, asked is not None and not idle and len(after_call) >= 1
+
+
+@probe("router-handover-keeps-old-connection",
+       "with ZMQ_ROUTER_HANDOVER, a newcomer that announces a routing id in use takes it over, "
+       "but the previous holder's tcp connection is not closed: the holder sees no "
+       "DISCONNECTED, and what it sends next is not delivered")
+def _handover_old_connection():
+    router = _sock(zmq.ROUTER, ROUTER_HANDOVER=1)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    holder = _sock(zmq.DEALER, ROUTING_ID=b"X")
+    mon = _monitored(holder, zmq.EVENT_DISCONNECTED)
+    holder.connect(f"tcp://127.0.0.1:{port}")
+    holder.send(b"old")
+    first = _recv_within(router, 2000)
+    newcomer = _sock(zmq.DEALER, ROUTING_ID=b"X")
+    newcomer.connect(f"tcp://127.0.0.1:{port}")
+    newcomer.send(b"new")
+    second = _recv_within(router, 2000)
+    router.send_multipart([b"X", b"to-x"])
+    to_new = _recv_within(newcomer, 1000)
+    holder_events = _events_within(mon, 1.0)
+    holder.send(b"old-again")
+    late = _recv_within(router, 500)
+    holder.disable_monitor()
+    _close(mon, newcomer, holder, router)
+    obs = {"holder_delivered": first == [b"X", b"old"], "newcomer_delivered": second == [b"X", b"new"],
+           "newcomer_gets_x_traffic": to_new == [b"to-x"],
+           "holder_disconnects": len(holder_events), "holder_later_delivered": late is not None}
+    return obs, (obs["holder_delivered"] and obs["newcomer_delivered"] and
+                 obs["newcomer_gets_x_traffic"] and not holder_events and late is None)
+
+
 def run_probe(name: str) -> dict:
     p = PROBES[name]
     observations, confirmed = p.run()
