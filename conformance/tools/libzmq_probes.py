@@ -1156,6 +1156,35 @@ def _handover_old_connection():
                  obs["newcomer_gets_x_traffic"] and not holder_events and late is None)
 
 
+@probe("pubsub-later-frames-subscribe",
+       "without the draft option ZMQ_ONLY_FIRST_SUBSCRIBE (off by default), an XSUB's and an "
+       "XPUB's every frame of a multipart message that starts with byte 1 or 0 is taken as a "
+       "(un)subscription, not only the first: an XSUB that sends [\"a\", \"\\x01\"] "
+       "(an unprefixed first frame) is subscribed to everything and receives what the XPUB "
+       "publishes")
+def _later_frames_subscribe():
+    xpub = _sock(zmq.XPUB)
+    port = xpub.bind_to_random_port("tcp://127.0.0.1")
+    control = _sock(zmq.XSUB)  # sends an unprefixed message with no command-like frame
+    control.connect(f"tcp://127.0.0.1:{port}")
+    xsub = _sock(zmq.XSUB)
+    xsub.connect(f"tcp://127.0.0.1:{port}")
+    time.sleep(0.3)
+    control.send_multipart([b"a", b"b"])
+    xsub.send_multipart([b"a", b"\x01"])
+    _recv_within(xpub, 1000)
+    at_xpub = _recv_within(xpub, 1000)
+    time.sleep(0.2)
+    xpub.send(b"published")
+    at_xsub = _recv_within(xsub, 1000)
+    at_control = _recv_within(control, 300)
+    _close(control, xsub, xpub)
+    obs = {"xpub_received": [f.hex() for f in at_xpub] if at_xpub else None,
+           "xsub_received_publication": at_xsub == [b"published"],
+           "control_received_publication": at_control is not None}
+    return obs, obs["xsub_received_publication"] and not obs["control_received_publication"]
+
+
 def run_probe(name: str) -> dict:
     p = PROBES[name]
     observations, confirmed = p.run()
