@@ -1021,25 +1021,30 @@ def _stale_credit():
 
 @probe("req-malformed-reply-drops-connection",
        "a REQ given a reply without the empty delimiter (a single frame, [x, \"\", y], or a lone "
-       "empty frame) treats it as a protocol error: its session closes the connection "
+       "empty frame; with ZMQ_REQ_CORRELATE, a request id not followed by the delimiter) treats it as "
+       "a protocol error: its session closes the connection "
        "(DISCONNECTED on the REQ's monitor), and the well-formed reply sent right after it is "
        "never delivered")
 def _req_malformed_reply():
     obs = {}
     for label, malformed in (("single-frame", [b"no-delimiter"]), ("no-leading-delimiter", [b"x", b"", b"y"]),
-                             ("lone-empty-frame", [b""])):
+                             ("lone-empty-frame", [b""]), ("correlate-id-without-delimiter", None)):
         router = _sock(zmq.ROUTER)
         port = router.bind_to_random_port("tcp://127.0.0.1")
         req = _sock(zmq.REQ)
+        if malformed is None:  # ZMQ_REQ_CORRELATE: [request id, body], the delimiter missing
+            req.setsockopt(zmq.REQ_CORRELATE, 1)
         mon_ep = _inproc()
         req.monitor(mon_ep, zmq.EVENT_DISCONNECTED)
         mon = _ctx().socket(zmq.PAIR)
         mon.connect(mon_ep)
         req.connect(f"tcp://127.0.0.1:{port}")
         req.send(b"q")
-        rid = _recv_within(router, 2000)[0]
-        router.send_multipart([rid] + malformed)
-        router.send_multipart([rid, b"", b"r"])
+        request = _recv_within(router, 2000)
+        rid = request[0]
+        prefix = [rid] if malformed is not None else [rid, request[1]]
+        router.send_multipart(prefix + (malformed if malformed is not None else [b"decoy"]))
+        router.send_multipart(prefix + [b"", b"r"])
         reply = _recv_within(req, 1000)
         disconnected = mon.poll(1000) != 0
         req.disable_monitor()
