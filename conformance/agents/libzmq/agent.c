@@ -18,54 +18,78 @@
 #define MAX_EVENT 0x10000
 
 struct agent_socket {
-  void *s;
-  void *monitor; /* the PAIR end of zmq_socket_monitor's inproc pair */
-  uint64_t *events; /* counts by event bit position */
+  void* s;
+  void* monitor;    /* the PAIR end of zmq_socket_monitor's inproc pair */
+  uint64_t* events; /* counts by event bit position */
 };
 
-static void *ctx;
+static void* ctx;
 static struct agent_socket socks[MAX_SOCKETS];
 static int next_id = 1;
-static char *part_buf;
+static char* part_buf;
 static size_t part_cap;
 
-static const char *type_names[] = {"PAIR", "PUB",  "SUB",  "REQ",  "REP",  "DEALER",
+static const char* type_names[] = {"PAIR",   "PUB",  "SUB",  "REQ",  "REP",  "DEALER",
                                    "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"};
 
-static const char *errno_name(int e) {
+static const char* errno_name(int e) {
   switch (e) {
-    case EAGAIN: return "EAGAIN";
-    case EFSM: return "EFSM";
-    case EHOSTUNREACH: return "EHOSTUNREACH";
-    case ENOTSUP: return "ENOTSUP";
-    case EINVAL: return "EINVAL";
-    case ENOCOMPATPROTO: return "ENOCOMPATPROTO";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-    case ENODEV: return "ENODEV";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case ETERM: return "ETERM";
-    case EMSGSIZE: return "EMSGSIZE";
-    case ENOENT: return "ENOENT";
-    case EPROTO: return "EPROTO";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case ECONNRESET: return "ECONNRESET";
-    case ENOMEM: return "ENOMEM";
-    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-    case ENOTCONN: return "ENOTCONN";
-    case ENOBUFS: return "ENOBUFS";
-    case EACCES: return "EACCES";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EMFILE: return "EMFILE";
-    case EINTR: return "EINTR";
-    case ENOTSOCK: return "ENOTSOCK";
-    default: return "EUNKNOWN";
+    case EAGAIN:
+      return "EAGAIN";
+    case EFSM:
+      return "EFSM";
+    case EHOSTUNREACH:
+      return "EHOSTUNREACH";
+    case ENOTSUP:
+      return "ENOTSUP";
+    case EINVAL:
+      return "EINVAL";
+    case ENOCOMPATPROTO:
+      return "ENOCOMPATPROTO";
+    case EADDRINUSE:
+      return "EADDRINUSE";
+    case EADDRNOTAVAIL:
+      return "EADDRNOTAVAIL";
+    case ENODEV:
+      return "ENODEV";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case ETERM:
+      return "ETERM";
+    case EMSGSIZE:
+      return "EMSGSIZE";
+    case ENOENT:
+      return "ENOENT";
+    case EPROTO:
+      return "EPROTO";
+    case ETIMEDOUT:
+      return "ETIMEDOUT";
+    case ECONNRESET:
+      return "ECONNRESET";
+    case ENOMEM:
+      return "ENOMEM";
+    case EPROTONOSUPPORT:
+      return "EPROTONOSUPPORT";
+    case ENOTCONN:
+      return "ENOTCONN";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case EACCES:
+      return "EACCES";
+    case ENAMETOOLONG:
+      return "ENAMETOOLONG";
+    case EMFILE:
+      return "EMFILE";
+    case EINTR:
+      return "EINTR";
+    case ENOTSOCK:
+      return "ENOTSOCK";
+    default:
+      return "EUNKNOWN";
   }
 }
 
-static void reply_err(int e) {
-  printf("err %s\n", errno_name(e));
-}
+static void reply_err(int e) { printf("err %s\n", errno_name(e)); }
 
 static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -75,7 +99,7 @@ static int hex_value(char c) {
 }
 
 /* Decodes HEX ("-" is empty) into part_buf; returns the length, or -1 when malformed. */
-static long unhex(const char *hex) {
+static long unhex(const char* hex) {
   if (strcmp(hex, "-") == 0) return 0;
   size_t n = strlen(hex);
   if (n % 2 != 0) return -1;
@@ -91,7 +115,7 @@ static long unhex(const char *hex) {
   return (long)(n / 2);
 }
 
-static void print_hex(const unsigned char *data, size_t n) {
+static void print_hex(const unsigned char* data, size_t n) {
   static const char digits[] = "0123456789abcdef";
   if (n == 0) {
     putchar('-');
@@ -103,7 +127,7 @@ static void print_hex(const unsigned char *data, size_t n) {
   }
 }
 
-static struct agent_socket *lookup(const char *id_text) {
+static struct agent_socket* lookup(const char* id_text) {
   long id = id_text ? strtol(id_text, NULL, 10) : 0;
   if (id <= 0 || id >= MAX_SOCKETS || socks[id].s == NULL) return NULL;
   return &socks[id];
@@ -139,7 +163,7 @@ static void drain_monitors(void) {
   }
 }
 
-static void close_socket(struct agent_socket *a) {
+static void close_socket(struct agent_socket* a) {
   if (a->monitor != NULL) {
     zmq_socket_monitor(a->s, NULL, 0);
     int zero = 0;
@@ -161,14 +185,14 @@ static void close_all(void) {
   next_id = 1;
 }
 
-static void cmd_socket(const char *type) {
+static void cmd_socket(const char* type) {
   for (int t = 0; t < (int)(sizeof type_names / sizeof type_names[0]); ++t) {
     if (type == NULL || strcmp(type, type_names[t]) != 0) continue;
     if (next_id >= MAX_SOCKETS) {
       reply_err(EMFILE);
       return;
     }
-    void *s = zmq_socket(ctx, t);
+    void* s = zmq_socket(ctx, t);
     if (s == NULL) {
       reply_err(zmq_errno());
       return;
@@ -182,7 +206,7 @@ static void cmd_socket(const char *type) {
   reply_err(EINVAL);
 }
 
-static void cmd_monitor(struct agent_socket *a, int id) {
+static void cmd_monitor(struct agent_socket* a, int id) {
   char endpoint[64];
   snprintf(endpoint, sizeof endpoint, "inproc://agent-monitor-%d", id);
   if (zmq_socket_monitor(a->s, endpoint, ZMQ_EVENT_ALL) != 0) {
@@ -197,9 +221,9 @@ static void cmd_monitor(struct agent_socket *a, int id) {
   printf("ok\n");
 }
 
-static void cmd_send(struct agent_socket *a, const char *flags_text, char **parts, int n) {
+static void cmd_send(struct agent_socket* a, const char* flags_text, char** parts, int n) {
   int flags = 0, more_last = 0;
-  for (const char *f = flags_text; *f; ++f) {
+  for (const char* f = flags_text; *f; ++f) {
     if (*f == 'd') flags |= ZMQ_DONTWAIT;
     if (*f == 'm') more_last = 1;
   }
@@ -218,7 +242,7 @@ static void cmd_send(struct agent_socket *a, const char *flags_text, char **part
   printf("ok %d\n", n);
 }
 
-static void cmd_recv(struct agent_socket *a, const char *timeout_text) {
+static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
   int timeout_ms = timeout_text ? atoi(timeout_text) : 0;
   if (timeout_ms != 0) {
     zmq_pollitem_t item = {a->s, 0, ZMQ_POLLIN, 0};
@@ -240,7 +264,7 @@ static void cmd_recv(struct agent_socket *a, const char *timeout_text) {
   zmq_msg_close(&m);
 }
 
-static void cmd_poll(struct agent_socket *a, const char *mask_text, const char *timeout_text) {
+static void cmd_poll(struct agent_socket* a, const char* mask_text, const char* timeout_text) {
   zmq_pollitem_t item = {a->s, 0, (short)(mask_text ? atoi(mask_text) : 0), 0};
   if (zmq_poll(&item, 1, timeout_text ? atoi(timeout_text) : 0) < 0) {
     reply_err(zmq_errno());
@@ -249,8 +273,8 @@ static void cmd_poll(struct agent_socket *a, const char *mask_text, const char *
   printf("ok %d\n", item.revents);
 }
 
-static void cmd_option(struct agent_socket *a, const char *verb, const char *opt_text,
-                       const char *value) {
+static void cmd_option(struct agent_socket* a, const char* verb, const char* opt_text,
+                       const char* value) {
   int option = opt_text ? atoi(opt_text) : -1;
   if (strcmp(verb, "getint") == 0) {
     int v = 0;
@@ -285,7 +309,7 @@ static void cmd_option(struct agent_socket *a, const char *verb, const char *opt
   printf("ok\n");
 }
 
-static void cmd_endpoint(struct agent_socket *a, const char *verb, const char *endpoint) {
+static void cmd_endpoint(struct agent_socket* a, const char* verb, const char* endpoint) {
   if (endpoint == NULL) {
     reply_err(EINVAL);
     return;
@@ -305,22 +329,22 @@ static void cmd_hello(void) {
   int major, minor, patch;
   zmq_version(&major, &minor, &patch);
   Dl_info info;
-  const char *file = "?";
-  if (dladdr((void *)zmq_version, &info) != 0 && info.dli_fname != NULL) file = info.dli_fname;
+  const char* file = "?";
+  if (dladdr((void*)zmq_version, &info) != 0 && info.dli_fname != NULL) file = info.dli_fname;
   /* libzmq counts no dropped messages; its monitor reports handshakes itself. */
-  printf("ok libzmq %d.%d.%d zmtp=3.0 drops=no handshake-events=yes lib=%s\n", major, minor,
-         patch, file);
+  printf("ok libzmq %d.%d.%d zmtp=3.0 drops=no handshake-events=yes lib=%s\n", major, minor, patch,
+         file);
 }
 
 /* One request; returns 0 after `term`. */
-static int dispatch(char *line) {
-  char *words[4096];
+static int dispatch(char* line) {
+  char* words[4096];
   int n = 0;
-  for (char *w = strtok(line, " \t\r\n"); w != NULL && n < 4096; w = strtok(NULL, " \t\r\n"))
+  for (char* w = strtok(line, " \t\r\n"); w != NULL && n < 4096; w = strtok(NULL, " \t\r\n"))
     words[n++] = w;
   if (n == 0) return 1;
   drain_monitors();
-  const char *verb = words[0];
+  const char* verb = words[0];
   if (strcmp(verb, "hello") == 0) {
     cmd_hello();
     return 1;
@@ -336,7 +360,7 @@ static int dispatch(char *line) {
     printf("ok\n");
     return strcmp(verb, "reset") == 0;
   }
-  struct agent_socket *a = lookup(n > 1 ? words[1] : NULL);
+  struct agent_socket* a = lookup(n > 1 ? words[1] : NULL);
   if (a == NULL) {
     reply_err(ENOTSOCK);
     return 1;
@@ -374,7 +398,7 @@ static int dispatch(char *line) {
 
 int main(void) {
   ctx = zmq_ctx_new();
-  char *line = NULL;
+  char* line = NULL;
   size_t cap = 0;
   while (getline(&line, &cap, stdin) > 0) {
     int go_on = dispatch(line);
