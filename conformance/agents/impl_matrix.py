@@ -47,6 +47,10 @@ def label(args):
             else f"{args.impl}-peers-{peer}-{args.transport}")
 
 
+def uses_agents(args):
+    return args.impl != "zlab" or peer_of(args) != "zlab"
+
+
 def wanted(args):
     return args.transport != "sim"
 
