@@ -1192,11 +1192,12 @@ def _later_frames_subscribe():
 
 @probe("pipe-removal-lags-disconnect-event",
        "a PUSH's monitor reports DISCONNECTED for a PULL that closed before the PUSH itself drops "
-       "that peer's pipe (it does so when it next processes its commands, throttled): messages "
-       "sent right after the event are still round-robined to the gone peer and lost")
+       "that peer's pipe (it does so when the pipe's termination reaches the socket and the "
+       "socket next processes its commands): messages sent right after the event can still be "
+       "round-robined to the gone peer and are lost (a race: some tries lose none)")
 def _pipe_removal_lag():
-    lost_runs = []
-    for _ in range(5):
+    lost_runs = []  # a race with the I/O thread: tried until it shows, at most 80 times
+    while len(lost_runs) < 80 and not any(lost_runs):
         push = _sock(zmq.PUSH)
         port = push.bind_to_random_port("tcp://127.0.0.1")
         mon = _monitored(push, zmq.EVENT_DISCONNECTED)
@@ -1204,17 +1205,18 @@ def _pipe_removal_lag():
         for p in pulls:
             p.connect(f"tcp://127.0.0.1:{port}")
         _wait_until(lambda: bool(push.getsockopt(zmq.EVENTS) & zmq.POLLOUT))
-        time.sleep(0.3)  # both connections are up
+        time.sleep(0.1)  # both connections are up
         pulls[1].close(linger=0)
         mon.poll(2000)  # the PUSH's monitor says the peer has gone
         n = 6
         for j in range(n):
             push.send(b"%d" % j, zmq.DONTWAIT)
-        got = len(_drain(pulls[0], 300))
+        got = len(_drain(pulls[0], 200))
         push.disable_monitor()
         _close(mon, pulls[0], push)
         lost_runs.append(n - got)
-    return {"messages_lost_per_run_of_6": lost_runs}, any(lost > 0 for lost in lost_runs)
+    return ({"tries": len(lost_runs), "lost_per_try_of_6": lost_runs},
+            any(lost > 0 for lost in lost_runs))
 
 
 def run_probe(name: str) -> dict:
