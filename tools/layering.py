@@ -41,9 +41,10 @@ SANS_IO_BANNED_CALLS = re.compile(
     r"\b(steady_clock|system_clock|high_resolution_clock|clock_gettime|gettimeofday|"
     r"epoll_\w+|std::rand|srand|getpid|usleep|nanosleep|sleep_for|sleep_until)\b")
 
-# The reference libzmq is a test peer only: its label may appear only in peer/interop folders.
+# The reference libzmq is a test peer only: its label may appear only in peer/interop folders
+# (and conformance/agents/, whose libzmq agent is built outside Bazel against the system zmq.h).
 LIBZMQ_LABEL = "@system_libzmq"
-LIBZMQ_ALLOWED = re.compile(r"(^|/)(interop|peers)/")
+LIBZMQ_ALLOWED = re.compile(r"(^|/)(interop|peers|agents)/")
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 LABEL_RE = re.compile(r'"(//[A-Za-z0-9_/.-]*|@[A-Za-z0-9_]+//[^"]*)')
@@ -87,7 +88,7 @@ def check_cpp(rel, text):
                                      f"sim/ uses the engine's driver interface, not {inc}"))
             if sans_io and (SANS_IO_BANNED_HEADERS.match(inc) or inc.startswith(("engine/real/", "engine/api/"))):
                 out.append(Violation(rel, n, "sans-io", f"the engine core may not include <{inc}>"))
-            if inc == "zmq.h" and folder != "engine" and "interop" not in rel and "peers" not in rel:
+            if inc == "zmq.h" and folder != "engine" and not LIBZMQ_ALLOWED.search(rel):
                 out.append(Violation(rel, n, "libzmq", "only interop peers include the system zmq.h"))
         elif sans_io:
             m = SANS_IO_BANNED_CALLS.search(_strip_comment(line))

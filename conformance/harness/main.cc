@@ -1,7 +1,8 @@
 // conform_runner: runs the property catalogue and prints one zlab-conformance/1 result per
 // line (JSON). conformance/run turns them into the report; people run ./zlab conform.
 //
-//   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp] [--list]
+//   conform_runner [--only GLOB] [--seed N] [--cases K] [--transport sim|tcp|ipc] [--list]
+//                  [--impl NAME[=AGENT_COMMAND]] [--peer-impl NAME[=AGENT_COMMAND]]
 //                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
 //                  [--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N]
 //                  [--check-determinism]
@@ -14,6 +15,9 @@
 // ends, no injected faults); properties marked sim_only are left out. --after skips every
 // property up to and including RULE (conformance/run restarts there after a hung case, which
 // ends the process with status 3 once its FAIL line is printed).
+//
+// --impl takes the socket under test from another implementation's agent process, --peer-impl
+// its peers (default: the same as --impl); see conformance/agents/README.md.
 #include <rapidcheck.h>
 
 #include <cstdio>
@@ -22,7 +26,23 @@
 #include <string>
 
 #include "conformance/harness/runner.h"
+#include "conformance/properties/agent.h"
 #include "conformance/properties/lab.h"
+
+namespace {
+// "NAME" (zlab: in process) or "NAME=COMMAND" (an agent started with COMMAND).
+zlab::conform::Impl parse_impl(const std::string& text) {
+  zlab::conform::Impl impl;
+  size_t eq = text.find('=');
+  impl.name = text.substr(0, eq);
+  if (eq != std::string::npos) impl.command = text.substr(eq + 1);
+  if (impl.command.empty() && impl.name != "zlab") {
+    std::fprintf(stderr, "conform_runner: --impl %s needs =COMMAND (its agent)\n", text.c_str());
+    std::exit(2);
+  }
+  return impl;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace zlab::conform;
@@ -31,6 +51,8 @@ int main(int argc, char** argv) {
   std::string after;  // skip up to and including this rule
   bool determinism = false;
   bool wall_given = false;
+  Impl under_test, peer;  // zlab in process unless an agent is named
+  bool peer_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -48,12 +70,19 @@ int main(int argc, char** argv) {
       config.cases = std::atoi(value().c_str());
     } else if (arg == "--transport") {
       std::string t = value();
-      if (t != "sim" && t != "tcp") {
-        std::fprintf(stderr, "conform_runner: --transport is sim or tcp, not %s\n", t.c_str());
+      if (t != "sim" && t != "tcp" && t != "ipc") {
+        std::fprintf(stderr, "conform_runner: --transport is sim, tcp or ipc, not %s\n", t.c_str());
         return 2;
       }
-      set_current_transport(t == "sim" ? Transport::kSim : Transport::kTcp);
-      if (t == "tcp") config.replay_prefix += " --transport tcp";
+      set_current_transport(t == "sim"   ? Transport::kSim
+                            : t == "tcp" ? Transport::kTcp
+                                         : Transport::kIpc);
+      if (t != "sim") config.replay_prefix += " --transport " + t;
+    } else if (arg == "--impl") {
+      under_test = parse_impl(value());
+    } else if (arg == "--peer-impl") {
+      peer = parse_impl(value());
+      peer_given = true;
     } else if (arg == "--after") {
       after = value();
     } else if (arg == "--case-wall-ms") {
@@ -74,12 +103,21 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: conform_runner [--only GLOB] [--seed N] [--cases K] [--transport "
-                   "sim|tcp] [--list] [--after RULE] [--case-wall-ms N] [--case-virtual-ms N] "
+                   "sim|tcp|ipc] [--impl NAME[=CMD]] [--peer-impl NAME[=CMD]] [--list] [--after "
+                   "RULE] [--case-wall-ms N] [--case-virtual-ms N] "
                    "[--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N] "
                    "[--check-determinism]\n");
       return 2;
     }
   }
+  if (!peer_given) peer = under_test;
+  if ((!under_test.in_process() || !peer.in_process()) && current_transport() == Transport::kSim) {
+    std::fprintf(stderr, "conform_runner: agents run on real transports (--transport tcp|ipc)\n");
+    return 2;
+  }
+  if (!under_test.in_process() || !peer.in_process())
+    config.replay_prefix += " --impl " + under_test.name + " --peer-impl " + peer.name;
+  set_impls(under_test, peer);
   // A simulated case takes seconds at most on a loaded machine; a real one pushes megabytes.
   if (!wall_given && current_transport() == Transport::kSim) config.case_limits.wall_ms = 60'000;
   int64_t shrink_spent_ms = 0;  // over every property of this run

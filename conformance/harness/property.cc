@@ -12,6 +12,7 @@ Evidence scratch;  // when no runner is around (a property called from a unit te
 CaseLog log_of_case;
 CaseLimits limits;
 uint64_t world_seed = 0;
+std::string row;  // the property being run's matrix row
 uint64_t fingerprint = 0xcbf29ce484222325ull;
 std::atomic<int64_t> case_start_ns{0};
 
@@ -76,6 +77,9 @@ void reset_run_fingerprint() { fingerprint = 0xcbf29ce484222325ull; }
 
 void note_world_seed(uint64_t seed) { world_seed = seed; }
 uint64_t case_world_seed() { return world_seed; }
+
+const std::string& case_row() { return row; }
+void set_case_row(std::string r) { row = std::move(r); }
 
 CaseLimits case_limits() { return limits; }
 void set_case_limits(CaseLimits l) { limits = l; }

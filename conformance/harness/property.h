@@ -57,6 +57,17 @@ CaseLog& case_log();
 void note_world_seed(uint64_t seed);
 uint64_t case_world_seed();
 
+// The matrix row (socket type name) of the property being run: on a run with agents, the
+// first socket of this type in a Lab is the socket under test (properties/agent.h).
+const std::string& case_row();
+void set_case_row(std::string row);
+
+// Thrown by a socket that cannot show what a property asked (an implementation that does not
+// count its drops): the case ends unexercised, and the rule is NOT-EXERCISED with this reason.
+struct Unobservable {
+  std::string what;
+};
+
 // A fingerprint of what a run's cases did in the simulator: every simulated world's trace
 // hash, folded in the order the worlds ended, and each case's outcome (the runner's). Two
 // runs of one property with one seed must give the same (conform_runner

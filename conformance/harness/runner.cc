@@ -170,6 +170,7 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   r.rule = p.rule;
   r.socket_type = p.socket_type;
   r.column = p.column;
+  set_case_row(p.socket_type);
   Tracker tracker;
   Watchdog watchdog(p, config);
   reset_run_fingerprint();
@@ -219,8 +220,14 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
       int outcome = 3;
       ~FoldOutcome() { fold_into_fingerprint(uint64_t(outcome)); }
     } fold;
+    bool unobservable = false;
     try {
-      p.body();
+      try {
+        p.body();
+      } catch (const Unobservable& u) {  // neither a pass nor a failure: the rule was not seen
+        r.unobservable = u.what;
+        unobservable = true;
+      }
       fold.outcome = 1;
     } catch (const CaseResult& result) {
       if (result.type == CaseResult::Type::Failure) {
@@ -247,7 +254,7 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
     last_failed = false;
     if (phase != Phase::kSearch) return;
     ++r.runs;
-    if (e.was_exercised()) ++r.exercised;
+    if (e.was_exercised() && !unobservable) ++r.exercised;
     for (const auto& [k, v] : e.counters()) r.evidence[k] += v;
   };
   rc::detail::TestMetadata meta;
@@ -364,7 +371,12 @@ std::string to_json_line(const RuleResult& r, uint64_t seed) {
   }
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r.trace_hash);
-  out << "},\"duration_ms\":" << r.duration_ms << ",\"trace_hash\":\"" << hash << "\",\"failure\":";
+  out << "}";
+  if (!r.unobservable.empty() && r.status == "NOT-EXERCISED") {
+    out << ",\"note\":";
+    json_string(out, "not observable: " + r.unobservable);
+  }
+  out << ",\"duration_ms\":" << r.duration_ms << ",\"trace_hash\":\"" << hash << "\",\"failure\":";
   if (r.status != "FAIL" && r.status != "FLAKY") {
     out << "null";
   } else {

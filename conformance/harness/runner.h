@@ -47,6 +47,8 @@ struct RuleResult {
   int exercised = 0;
   std::map<std::string, int64_t> evidence;  // summed over cases
   double duration_ms = 0;
+  // Why a case could not be checked on this implementation (Unobservable), if one could not.
+  std::string unobservable;
   // FAIL and FLAKY.
   std::string expected;
   std::string actual;  // FAIL: what the shrunk case's replay saw; FLAKY: the first failure

@@ -153,7 +153,9 @@ void note_op(const Sock& s, std::string_view op, std::string_view endpoint) {
 
 Transport current_transport() { return g_transport; }
 void set_current_transport(Transport t) { g_transport = t; }
-std::string_view transport_name(Transport t) { return t == Transport::kSim ? "sim" : "tcp"; }
+std::string_view transport_name(Transport t) {
+  return t == Transport::kSim ? "sim" : t == Transport::kTcp ? "tcp" : "ipc";
+}
 
 uint32_t benign_fault_mask() {
   using sim::FaultKind;

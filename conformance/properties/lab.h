@@ -32,7 +32,7 @@ namespace zlab::conform {
 using Parts = std::vector<std::string>;
 
 // Which transport the properties of this run use (set by the runner, like the evidence).
-enum class Transport { kSim, kTcp };
+enum class Transport { kSim, kTcp, kIpc };
 Transport current_transport();
 void set_current_transport(Transport t);
 std::string_view transport_name(Transport t);

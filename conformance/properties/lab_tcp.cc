@@ -1,8 +1,10 @@
-// The real-transport half of Lab: zlab's real driver on both ends, over loopback tcp.
+// The real-transport half of Lab: real sockets over loopback tcp (or ipc), from zlab's real
+// driver in this process or from another implementation's agent (agent.h).
 // Each simulated host becomes its own loopback address, 127.B.C.(host+1), where B.C come
 // from the process id, so two runs at once (the sanitizer and default configs, shards) never
 // share a listening address. Time is the wall clock and faults are never injected.
 #include <rapidcheck.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <thread>
 
 #include "conformance/harness/property.h"
+#include "conformance/properties/agent.h"
 #include "conformance/properties/lab_backend.h"
 #include "engine/real/context.h"
 #include "engine/real/socket.h"
@@ -23,6 +26,22 @@ std::string host_address(uint32_t host) {
   uint32_t pid = uint32_t(::getpid());
   return "127." + std::to_string(1 + (pid >> 8) % 254) + "." + std::to_string(pid & 0xff) + "." +
          std::to_string(host + 1);
+}
+
+// Over ipc a host's port is a path in this process's own directory.
+std::string ipc_dir() { return "/tmp/zlab-conform-" + std::to_string(::getpid()); }
+std::string ipc_endpoint(uint32_t host, std::string_view port) {
+  return "ipc://" + ipc_dir() + "/h" + std::to_string(host) + "-" + std::string(port);
+}
+
+// "tcp://*:PORT" in a bind means the socket's own host: its loopback address, or its ipc path.
+std::string local_endpoint(uint32_t host, std::string_view ep) {
+  std::string text(ep);
+  const std::string any = "tcp://*:";
+  if (text.rfind(any, 0) != 0) return text;
+  std::string port = text.substr(any.size());
+  if (current_transport() == Transport::kIpc) return ipc_endpoint(host, port);
+  return "tcp://" + host_address(host) + ":" + port;
 }
 
 class TcpSock final : public Sock {
@@ -80,14 +99,7 @@ class TcpSock final : public Sock {
   uint64_t dropped_messages() override { return s_->dropped_messages(); }
 
  private:
-  // "tcp://*:PORT" means this socket's host: its own loopback address.
-  std::string local(std::string_view ep) const {
-    std::string text(ep);
-    const std::string any = "tcp://*:";
-    if (text.rfind(any, 0) == 0)
-      return "tcp://" + host_address(host_) + ":" + text.substr(any.size());
-    return text;
-  }
+  std::string local(std::string_view ep) const { return local_endpoint(host_, ep); }
 
   std::shared_ptr<real::Socket> s_;
   SocketType type_;
@@ -97,15 +109,23 @@ class TcpSock final : public Sock {
 
 class TcpBackend final : public Lab::Backend {
  public:
-  explicit TcpBackend(uint32_t hosts) : hosts_(hosts), start_(std::chrono::steady_clock::now()) {}
+  explicit TcpBackend(uint32_t hosts) : hosts_(hosts), start_(std::chrono::steady_clock::now()) {
+    if (current_transport() == Transport::kIpc) ::mkdir(ipc_dir().c_str(), 0700);
+  }
   ~TcpBackend() override {
     socks_.clear();  // closes every socket (linger 0) before the context waits for them
+    reset_agents();  // and every socket an agent made for this Lab
   }
   bool simulated() const override { return false; }
   sim::World* world() override { return nullptr; }
   const sim::FaultSchedule& faults() const override { return none_; }
   Sock* socket(uint32_t host, SocketType type) override {
     RC_ASSERT(host < hosts_);
+    const Impl& impl = impl_for_socket(type, &row_taken_);
+    if (!impl.in_process()) {
+      socks_.push_back(make_agent_socket(impl, type, host, &local_endpoint));
+      return socks_.back().get();
+    }
     Err err = Err::kOk;
     std::shared_ptr<real::Socket> s = ctx_.create_socket(type, &err);
     RC_ASSERT(s != nullptr);
@@ -113,6 +133,7 @@ class TcpBackend final : public Lab::Backend {
     return socks_.back().get();
   }
   std::string endpoint(uint32_t host, int port) const override {
+    if (current_transport() == Transport::kIpc) return ipc_endpoint(host, std::to_string(port));
     return "tcp://" + host_address(host) + ":" + std::to_string(port);
   }
   int64_t now_ns() const override {
@@ -130,7 +151,8 @@ class TcpBackend final : public Lab::Backend {
   uint32_t hosts_;
   std::chrono::steady_clock::time_point start_;
   sim::FaultSchedule none_;
-  std::vector<std::unique_ptr<TcpSock>> socks_;
+  bool row_taken_ = false;  // the socket under test exists (agent.h impl_for_socket)
+  std::vector<std::unique_ptr<Sock>> socks_;
 };
 
 }  // namespace

@@ -4,12 +4,16 @@
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/socket_core.h"
 
 namespace zlab::conform {
 namespace {
 
 // compatible: a peer of a listed type completes the handshake and traffic flows; any other
-// ZMTP type is refused (a protocol failure on one side) and never exchanges a message.
+// ZMTP type is refused and never exchanges a message. "Refused" is what RFC 37 promises: the
+// connection is dropped (a disconnect on either side), which zlab also reports as a protocol
+// failure and libzmq 4.3.4 reports only as a disconnect (no ZMQ_EVENT_HANDSHAKE_FAILED_*), so
+// either notification shows the refusal.
 void compatible_property(SocketType type) {
   SocketType peer = *rc::gen::elementOf(zmtp_types());
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
@@ -21,10 +25,12 @@ void compatible_property(SocketType type) {
   prepare(b, peer, "");
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
-  lab.wait_for([&] {
-    return (lab.handshakes(a) > 0 && lab.handshakes(b) > 0) || lab.protocol_failures(a) > 0 ||
-           lab.protocol_failures(b) > 0;
-  });
+  auto refused = [&] {
+    return lab.protocol_failures(a) + lab.protocol_failures(b) +
+               a->monitor_count(monitor::kDisconnected) + b->monitor_count(monitor::kDisconnected) >
+           0;
+  };
+  lab.wait_for([&] { return (lab.handshakes(a) > 0 && lab.handshakes(b) > 0) || refused(); });
   if (expect) {
     RC_ASSERT(lab.handshakes(a) > 0);
     RC_ASSERT(lab.handshakes(b) > 0);
@@ -32,7 +38,7 @@ void compatible_property(SocketType type) {
   } else {
     RC_ASSERT(lab.handshakes(a) == 0);
     RC_ASSERT(lab.handshakes(b) == 0);
-    RC_ASSERT(lab.protocol_failures(a) + lab.protocol_failures(b) > 0);
+    RC_ASSERT(refused());
     // Whatever either side tries to send goes nowhere.
     lab.send(a, outgoing(type, "x", ""));
     lab.send(b, outgoing(peer, "x", ""));

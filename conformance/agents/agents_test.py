@@ -1,0 +1,83 @@
+"""The agents speak the protocol of README.md, load their own library, and the matrix classifies
+cells as the register says. Runs in seconds (pytest -q conformance/agents)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import impl_matrix  # noqa: E402
+import impls  # noqa: E402
+
+
+def session(command, lines):
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD")}
+    out = subprocess.run(command, input="\n".join(lines) + "\n", capture_output=True, text=True,
+                         env=env, timeout=60, shell=isinstance(command, str)).stdout
+    return out.splitlines()
+
+
+# Every byte value, and the empty part: binary payloads must survive the hex encoding.
+PAYLOAD = bytes(range(256)).hex()
+
+
+def exchange(command, port):
+    return session(command, [
+        "hello", "socket PUSH", "socket PULL", "monitor 1", "setint 1 17 0", "setint 2 17 0",
+        f"bind 2 tcp://127.0.0.1:{port}", f"connect 1 tcp://127.0.0.1:{port}",
+        f"send 1 d {PAYLOAD} -", "recv 2 2000", "recv 2 0", "recv 2 0",
+        "getint 1 16", "setbytes 1 6 61", "send 99 d -", "bogus 1", "drops 1", "term"])
+
+
+def check_exchange(got, name):
+    assert got[0].startswith(f"ok {name} ")
+    assert got[1:3] == ["ok 1", "ok 2"]
+    assert got[8] == "ok 2"                  # both parts taken
+    assert got[9] == f"ok 1 {PAYLOAD}"      # first part, more follows, bytes intact
+    assert got[10] == "ok 0 -"              # the empty last part
+    assert got[11] == "err EAGAIN"          # nothing more
+    assert got[12] == "ok 8"                # ZMQ_TYPE of a PUSH
+    assert got[13] == "err EINVAL"          # ZMQ_SUBSCRIBE on a PUSH
+    assert got[14] == "err ENOTSOCK"        # no such socket
+    assert got[15] == "err EINVAL"          # no such request
+    assert got[16] == "err ENOTSUP"         # no drop counter
+    assert got[17] == "ok"
+
+
+def test_libzmq_agent_protocol_and_library():
+    if not impls.SYSTEM_ZMQ_H.exists():
+        pytest.skip("libzmq3-dev is not installed")
+    agent = str(impls.build_libzmq())
+    got = exchange(agent, 45871)
+    check_exchange(got, "libzmq")
+    # The library it loaded is Debian's, never zlab's drop-in build.
+    lib = got[0].split("lib=")[1]
+    assert "bazel" not in lib and "zlab" not in lib and lib.endswith("libzmq.so.5")
+
+
+def test_jeromq_agent_protocol():
+    if not impls.JEROMQ_JAR.exists() or shutil.which("javac") is None:
+        pytest.skip("libjeromq-java or javac is not installed")
+    command = impls.agent_spec("jeromq").split("=", 1)[1]
+    check_exchange(exchange(command, 45872), "jeromq")
+
+
+def test_matrix_cells_follow_the_register():
+    divs = [{"id": "div/x/y", "kind": "reference-differs", "affects": ["4.3:socket/PUB/mute"]},
+            {"id": "div/j/k", "kind": "underspecified", "implementations": ["jeromq"],
+             "affects": ["rule/REQ/a"]}]
+    fail = {"rule": "socket/PUB/mute", "status": "FAIL", "failure": {"actual": "x", "replay": "r"}}
+    assert impl_matrix.cell(fail, divs, ["libzmq", "libzmq"]) == {
+        "status": "DIVERGES", "divergence": "div/x/y", "detail": "x"}
+    assert impl_matrix.cell(fail, divs, ["zlab", "zlab"])["status"] == "FAIL"
+    req = {"rule": "rule/REQ/a", "status": "FLAKY", "failure": {"actual": "x", "replay": "r"}}
+    assert impl_matrix.cell(req, divs, ["zlab", "jeromq"])["divergence"] == "div/j/k"
+    assert impl_matrix.cell(req, divs, ["libzmq", "libzmq"])["status"] == "FAIL"
+    unseen = {"rule": "rule/REQ/a", "status": "NOT-EXERCISED", "note": "not observable: no"}
+    assert impl_matrix.cell(unseen, divs, ["libzmq"]) == {
+        "status": "NOT-EXERCISED", "detail": "not observable: no", "pending": False}
+    assert impl_matrix.cell({"rule": "r", "status": "PASS"}, divs, ["libzmq"]) == {"status": "PASS"}

@@ -1,0 +1,289 @@
+// The JeroMQ agent: drives Debian's JeroMQ 0.3.6 (libjeromq-java) for the conformance catalogue.
+//
+// It speaks the agent protocol of conformance/agents/README.md on stdin/stdout, through
+// JeroMQ's low-level zmq.ZMQ API (the shape of libzmq's C API). Built by
+// conformance/agents/impls.py with javac against /usr/share/java/jeromq.jar.
+//
+// JeroMQ 0.3.6's monitor has no handshake events (its last event is DISCONNECTED, 512): the
+// agent counts a TCP connection made or accepted (CONNECTED, ACCEPTED) as the nearest thing
+// to ZMQ_EVENT_HANDSHAKE_SUCCEEDED, and says so in `hello` (handshake-events=approx); no
+// handshake failure is ever reported.
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.BufferedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import zmq.Ctx;
+import zmq.Msg;
+import zmq.PollItem;
+import zmq.SocketBase;
+import zmq.ZError;
+import zmq.ZMQ;
+
+public final class Agent {
+  private static final String[] TYPES = {
+    "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"
+  };
+  private static final int HANDSHAKE_SUCCEEDED = 0x1000;
+
+  private static final class Sock {
+    SocketBase s;
+    SocketBase monitor;
+    final long[] events = new long[32];
+  }
+
+  private Ctx ctx = ZMQ.createContext();
+  private final Map<Integer, Sock> socks = new HashMap<>();
+  private int nextId = 1;
+  private final PrintStream out =
+      new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
+
+  public static void main(String[] args) throws Exception {
+    new Agent().run();
+    System.exit(0);  // JeroMQ's I/O threads are not daemons
+  }
+
+  private void run() throws Exception {
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.ISO_8859_1), 1 << 16);
+    String line;
+    while ((line = in.readLine()) != null) {
+      boolean goOn;
+      try {
+        goOn = dispatch(line.trim().split(" +"));
+      } catch (RuntimeException e) {  // JeroMQ throws where libzmq sets errno
+        out.println("err " + errnoOfException(e));
+        goOn = true;
+      }
+      out.flush();
+      if (!goOn) break;
+    }
+  }
+
+  private static String errnoName(int e) {
+    if (e == ZError.EAGAIN) return "EAGAIN";
+    if (e == ZError.EFSM) return "EFSM";
+    if (e == ZError.EHOSTUNREACH) return "EHOSTUNREACH";
+    if (e == ZError.ENOTSUP) return "ENOTSUP";
+    if (e == ZError.EINVAL) return "EINVAL";
+    if (e == ZError.ENOCOMPATPROTO) return "ENOCOMPATPROTO";
+    if (e == ZError.EADDRINUSE) return "EADDRINUSE";
+    if (e == ZError.EADDRNOTAVAIL) return "EADDRNOTAVAIL";
+    if (e == ZError.ECONNREFUSED) return "ECONNREFUSED";
+    if (e == ZError.ETERM) return "ETERM";
+    if (e == ZError.EPROTONOSUPPORT) return "EPROTONOSUPPORT";
+    if (e == ZError.ENOTCONN) return "ENOTCONN";
+    if (e == ZError.ENOBUFS) return "ENOBUFS";
+    if (e == ZError.EACCESS) return "EACCES";
+    if (e == ZError.EMFILE) return "EMFILE";
+    if (e == ZError.EINTR) return "EINTR";
+    if (e == ZError.ENOTSOCK) return "ENOTSOCK";
+    return "EUNKNOWN";
+  }
+
+  private static String errnoOfException(RuntimeException e) {
+    if (e instanceof ZError.IOException) return "EADDRINUSE";
+    if (e instanceof IllegalArgumentException) return "EINVAL";
+    if (e instanceof UnsupportedOperationException) return "ENOTSUP";
+    return "EINVAL";
+  }
+
+  private static String hex(byte[] data) {
+    if (data == null || data.length == 0) return "-";
+    StringBuilder b = new StringBuilder(data.length * 2);
+    for (byte x : data) {
+      b.append(Character.forDigit((x >> 4) & 15, 16)).append(Character.forDigit(x & 15, 16));
+    }
+    return b.toString();
+  }
+
+  private static byte[] unhex(String text) {
+    if (text.equals("-")) return new byte[0];
+    if (text.length() % 2 != 0) throw new IllegalArgumentException("odd hex");
+    byte[] out = new byte[text.length() / 2];
+    for (int i = 0; i < out.length; ++i) {
+      int hi = Character.digit(text.charAt(2 * i), 16);
+      int lo = Character.digit(text.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) throw new IllegalArgumentException("bad hex");
+      out[i] = (byte) (hi * 16 + lo);
+    }
+    return out;
+  }
+
+  // Counts every monitor event waiting: the monitor pair has a HWM, so it is read on every
+  // request.
+  private void drainMonitors() {
+    for (Sock a : socks.values()) {
+      if (a.monitor == null) continue;
+      for (;;) {
+        ZMQ.Event ev = ZMQ.Event.read(a.monitor, ZMQ.ZMQ_DONTWAIT);
+        if (ev == null) break;
+        for (int bit = 0; bit < 32; ++bit) {
+          if ((ev.event & (1 << bit)) != 0) a.events[bit]++;
+        }
+        if (ev.event == ZMQ.ZMQ_EVENT_CONNECTED || ev.event == ZMQ.ZMQ_EVENT_ACCEPTED) {
+          a.events[Integer.numberOfTrailingZeros(HANDSHAKE_SUCCEEDED)]++;
+        }
+      }
+    }
+  }
+
+  private void closeSocket(Sock a) {
+    if (a.monitor != null) {
+      ZMQ.setSocketOption(a.monitor, ZMQ.ZMQ_LINGER, 0);
+      ZMQ.close(a.monitor);
+      a.monitor = null;
+    }
+    ZMQ.setSocketOption(a.s, ZMQ.ZMQ_LINGER, 0);
+    ZMQ.close(a.s);
+  }
+
+  private void closeAll() {
+    for (Sock a : socks.values()) closeSocket(a);
+    socks.clear();
+    nextId = 1;
+  }
+
+  private void ok(boolean done, SocketBase s) {
+    out.println(done ? "ok" : "err " + errnoName(s.errno()));
+  }
+
+  private boolean dispatch(String[] w) {
+    if (w.length == 0 || w[0].isEmpty()) return true;
+    drainMonitors();
+    String verb = w[0];
+    switch (verb) {
+      case "hello":
+        out.println("ok jeromq 0.3.6 zmtp=2.0 drops=no handshake-events=approx");
+        return true;
+      case "socket":
+        for (int t = 0; t < TYPES.length; ++t) {
+          if (w.length > 1 && TYPES[t].equals(w[1])) {
+            Sock a = new Sock();
+            a.s = ZMQ.socket(ctx, t);
+            if (a.s == null) {
+              out.println("err EINVAL");
+              return true;
+            }
+            int id = nextId++;
+            socks.put(id, a);
+            out.println("ok " + id);
+            return true;
+          }
+        }
+        out.println("err EINVAL");
+        return true;
+      case "reset":
+      case "term":
+        closeAll();
+        ZMQ.term(ctx);
+        ctx = ZMQ.createContext();
+        out.println("ok");
+        return verb.equals("reset");
+      default:
+        break;
+    }
+    Sock a = w.length > 1 ? socks.get(Integer.parseInt(w[1])) : null;
+    if (a == null) {
+      out.println("err ENOTSOCK");
+      return true;
+    }
+    switch (verb) {
+      case "close":
+        closeSocket(a);
+        socks.remove(Integer.parseInt(w[1]));
+        out.println("ok");
+        break;
+      case "bind":
+        ok(ZMQ.bind(a.s, w[2]), a.s);
+        break;
+      case "connect":
+        ok(ZMQ.connect(a.s, w[2]), a.s);
+        break;
+      case "unbind":
+        ok(ZMQ.unbind(a.s, w[2]), a.s);
+        break;
+      case "disconnect":
+        ok(ZMQ.disconnect(a.s, w[2]), a.s);
+        break;
+      case "setint":
+        ZMQ.setSocketOption(a.s, Integer.parseInt(w[2]), Integer.valueOf(w[3]));
+        out.println("ok");
+        break;
+      case "setbytes":
+        ZMQ.setSocketOption(a.s, Integer.parseInt(w[2]), unhex(w[3]));
+        out.println("ok");
+        break;
+      case "getint":
+        out.println("ok " + ZMQ.getSocketOption(a.s, Integer.parseInt(w[2])));
+        break;
+      case "send":
+        send(a, w);
+        break;
+      case "recv":
+        recv(a, Integer.parseInt(w[2]));
+        break;
+      case "poll": {
+        PollItem item = new PollItem(a.s, Integer.parseInt(w[2]));
+        ZMQ.poll(new PollItem[] {item}, Long.parseLong(w[3]));
+        out.println("ok " + item.readyOps());
+        break;
+      }
+      case "monitor": {
+        String endpoint = "inproc://agent-monitor-" + w[1];
+        if (!ZMQ.monitorSocket(a.s, endpoint, ZMQ.ZMQ_EVENT_ALL)) {
+          ok(false, a.s);
+          break;
+        }
+        a.monitor = ZMQ.socket(ctx, ZMQ.ZMQ_PAIR);
+        ok(ZMQ.connect(a.monitor, endpoint), a.monitor);
+        break;
+      }
+      case "events": {
+        long event = Long.decode(w[2]);
+        long count = 0;
+        for (int bit = 0; bit < 32; ++bit) {
+          if (event == (1L << bit)) count = a.events[bit];
+        }
+        out.println("ok " + count);
+        break;
+      }
+      case "drops":
+        out.println("err ENOTSUP");
+        break;
+      default:
+        out.println("err EINVAL");
+    }
+    return true;
+  }
+
+  private void send(Sock a, String[] w) {
+    int flags = w[2].contains("d") ? ZMQ.ZMQ_DONTWAIT : 0;
+    boolean moreLast = w[2].contains("m");
+    int parts = w.length - 3;
+    for (int i = 0; i < parts; ++i) {
+      byte[] data = unhex(w[3 + i]);
+      int f = flags | ((i + 1 < parts || moreLast) ? ZMQ.ZMQ_SNDMORE : 0);
+      if (ZMQ.send(a.s, data, data.length, f) < 0) {
+        out.println("err " + errnoName(a.s.errno()) + " " + i);
+        return;
+      }
+    }
+    out.println("ok " + parts);
+  }
+
+  private void recv(Sock a, int timeoutMs) {
+    if (timeoutMs != 0) {
+      ZMQ.poll(new PollItem[] {new PollItem(a.s, ZMQ.ZMQ_POLLIN)}, timeoutMs);
+    }
+    Msg m = ZMQ.recv(a.s, ZMQ.ZMQ_DONTWAIT);
+    if (m == null) {
+      out.println("err " + errnoName(a.s.errno()));
+      return;
+    }
+    out.println("ok " + (m.hasMore() ? 1 : 0) + " " + hex(m.data()));
+  }
+}

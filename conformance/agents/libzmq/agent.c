@@ -1,0 +1,411 @@
+/* The libzmq agent: drives Debian's libzmq 4.3.4 for the conformance catalogue.
+ *
+ * It speaks the agent protocol of conformance/agents/README.md on stdin/stdout: one request
+ * line in, one answer line out. It is built by conformance/agents/impls.py with the system C
+ * compiler against the system <zmq.h> and -lzmq, never against zlab's engine/api/zmq.h, and
+ * run without LD_LIBRARY_PATH, so the library under test is the one Debian ships. `hello`
+ * names the file the library was loaded from, so a run can show which one it drove. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define MAX_SOCKETS 4096
+#define MAX_EVENT 0x10000
+
+struct agent_socket {
+  void* s;
+  void* monitor;    /* the PAIR end of zmq_socket_monitor's inproc pair */
+  uint64_t* events; /* counts by event bit position */
+};
+
+static void* ctx;
+static struct agent_socket socks[MAX_SOCKETS];
+static int next_id = 1;
+static char* part_buf;
+static size_t part_cap;
+
+static const char* type_names[] = {"PAIR",   "PUB",  "SUB",  "REQ",  "REP",  "DEALER",
+                                   "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"};
+
+static const char* errno_name(int e) {
+  switch (e) {
+    case EAGAIN:
+      return "EAGAIN";
+    case EFSM:
+      return "EFSM";
+    case EHOSTUNREACH:
+      return "EHOSTUNREACH";
+    case ENOTSUP:
+      return "ENOTSUP";
+    case EINVAL:
+      return "EINVAL";
+    case ENOCOMPATPROTO:
+      return "ENOCOMPATPROTO";
+    case EADDRINUSE:
+      return "EADDRINUSE";
+    case EADDRNOTAVAIL:
+      return "EADDRNOTAVAIL";
+    case ENODEV:
+      return "ENODEV";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case ETERM:
+      return "ETERM";
+    case EMSGSIZE:
+      return "EMSGSIZE";
+    case ENOENT:
+      return "ENOENT";
+    case EPROTO:
+      return "EPROTO";
+    case ETIMEDOUT:
+      return "ETIMEDOUT";
+    case ECONNRESET:
+      return "ECONNRESET";
+    case ENOMEM:
+      return "ENOMEM";
+    case EPROTONOSUPPORT:
+      return "EPROTONOSUPPORT";
+    case ENOTCONN:
+      return "ENOTCONN";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case EACCES:
+      return "EACCES";
+    case ENAMETOOLONG:
+      return "ENAMETOOLONG";
+    case EMFILE:
+      return "EMFILE";
+    case EINTR:
+      return "EINTR";
+    case ENOTSOCK:
+      return "ENOTSOCK";
+    default:
+      return "EUNKNOWN";
+  }
+}
+
+static void reply_err(int e) { printf("err %s\n", errno_name(e)); }
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes HEX ("-" is empty) into part_buf; returns the length, or -1 when malformed. */
+static long unhex(const char* hex) {
+  if (strcmp(hex, "-") == 0) return 0;
+  size_t n = strlen(hex);
+  if (n % 2 != 0) return -1;
+  if (n / 2 > part_cap) {
+    part_cap = n / 2;
+    part_buf = realloc(part_buf, part_cap);
+  }
+  for (size_t i = 0; i < n / 2; ++i) {
+    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return -1;
+    part_buf[i] = (char)(hi * 16 + lo);
+  }
+  return (long)(n / 2);
+}
+
+static void print_hex(const unsigned char* data, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  if (n == 0) {
+    putchar('-');
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    putchar(digits[data[i] >> 4]);
+    putchar(digits[data[i] & 15]);
+  }
+}
+
+static struct agent_socket* lookup(const char* id_text) {
+  long id = id_text ? strtol(id_text, NULL, 10) : 0;
+  if (id <= 0 || id >= MAX_SOCKETS || socks[id].s == NULL) return NULL;
+  return &socks[id];
+}
+
+/* Counts every monitor event waiting, for every socket: the monitor pair has a HWM, so it is
+ * read on every request rather than only when counts are asked for. */
+static void drain_monitors(void) {
+  for (int i = 1; i < next_id; ++i) {
+    if (socks[i].monitor == NULL) continue;
+    for (;;) {
+      zmq_msg_t m;
+      zmq_msg_init(&m);
+      if (zmq_msg_recv(&m, socks[i].monitor, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        break;
+      }
+      if (zmq_msg_size(&m) >= 2) {
+        uint16_t event;
+        memcpy(&event, zmq_msg_data(&m), 2);
+        for (int bit = 0; bit < 16; ++bit)
+          if (event & (1u << bit)) socks[i].events[bit]++;
+      }
+      int more = zmq_msg_more(&m);
+      zmq_msg_close(&m);
+      while (more) { /* the endpoint frame */
+        zmq_msg_init(&m);
+        zmq_msg_recv(&m, socks[i].monitor, 0);
+        more = zmq_msg_more(&m);
+        zmq_msg_close(&m);
+      }
+    }
+  }
+}
+
+static void close_socket(struct agent_socket* a) {
+  if (a->monitor != NULL) {
+    zmq_socket_monitor(a->s, NULL, 0);
+    int zero = 0;
+    zmq_setsockopt(a->monitor, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_close(a->monitor);
+    a->monitor = NULL;
+  }
+  int zero = 0;
+  zmq_setsockopt(a->s, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_close(a->s);
+  a->s = NULL;
+  free(a->events);
+  a->events = NULL;
+}
+
+static void close_all(void) {
+  for (int i = 1; i < next_id; ++i)
+    if (socks[i].s != NULL) close_socket(&socks[i]);
+  next_id = 1;
+}
+
+static void cmd_socket(const char* type) {
+  for (int t = 0; t < (int)(sizeof type_names / sizeof type_names[0]); ++t) {
+    if (type == NULL || strcmp(type, type_names[t]) != 0) continue;
+    if (next_id >= MAX_SOCKETS) {
+      reply_err(EMFILE);
+      return;
+    }
+    void* s = zmq_socket(ctx, t);
+    if (s == NULL) {
+      reply_err(zmq_errno());
+      return;
+    }
+    int id = next_id++;
+    socks[id].s = s;
+    socks[id].events = calloc(16, sizeof(uint64_t));
+    printf("ok %d\n", id);
+    return;
+  }
+  reply_err(EINVAL);
+}
+
+static void cmd_monitor(struct agent_socket* a, int id) {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "inproc://agent-monitor-%d", id);
+  if (zmq_socket_monitor(a->s, endpoint, ZMQ_EVENT_ALL) != 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  a->monitor = zmq_socket(ctx, ZMQ_PAIR);
+  if (zmq_connect(a->monitor, endpoint) != 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok\n");
+}
+
+static void cmd_send(struct agent_socket* a, const char* flags_text, char** parts, int n) {
+  int flags = 0, more_last = 0;
+  for (const char* f = flags_text; *f; ++f) {
+    if (*f == 'd') flags |= ZMQ_DONTWAIT;
+    if (*f == 'm') more_last = 1;
+  }
+  for (int i = 0; i < n; ++i) {
+    long len = unhex(parts[i]);
+    if (len < 0) {
+      printf("err EINVAL %d\n", i);
+      return;
+    }
+    int part_flags = flags | ((i + 1 < n || more_last) ? ZMQ_SNDMORE : 0);
+    if (zmq_send(a->s, part_buf, (size_t)len, part_flags) < 0) {
+      printf("err %s %d\n", errno_name(zmq_errno()), i);
+      return;
+    }
+  }
+  printf("ok %d\n", n);
+}
+
+static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
+  int timeout_ms = timeout_text ? atoi(timeout_text) : 0;
+  if (timeout_ms != 0) {
+    zmq_pollitem_t item = {a->s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, timeout_ms) < 0) {
+      reply_err(zmq_errno());
+      return;
+    }
+  }
+  zmq_msg_t m;
+  zmq_msg_init(&m);
+  if (zmq_msg_recv(&m, a->s, ZMQ_DONTWAIT) < 0) {
+    zmq_msg_close(&m);
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok %d ", zmq_msg_more(&m) ? 1 : 0);
+  print_hex(zmq_msg_data(&m), zmq_msg_size(&m));
+  putchar('\n');
+  zmq_msg_close(&m);
+}
+
+static void cmd_poll(struct agent_socket* a, const char* mask_text, const char* timeout_text) {
+  zmq_pollitem_t item = {a->s, 0, (short)(mask_text ? atoi(mask_text) : 0), 0};
+  if (zmq_poll(&item, 1, timeout_text ? atoi(timeout_text) : 0) < 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok %d\n", item.revents);
+}
+
+static void cmd_option(struct agent_socket* a, const char* verb, const char* opt_text,
+                       const char* value) {
+  int option = opt_text ? atoi(opt_text) : -1;
+  if (strcmp(verb, "getint") == 0) {
+    int v = 0;
+    size_t size = sizeof v;
+    if (zmq_getsockopt(a->s, option, &v, &size) != 0) {
+      reply_err(zmq_errno());
+      return;
+    }
+    printf("ok %d\n", v);
+    return;
+  }
+  if (value == NULL) {
+    reply_err(EINVAL);
+    return;
+  }
+  int rc;
+  if (strcmp(verb, "setint") == 0) {
+    int v = atoi(value);
+    rc = zmq_setsockopt(a->s, option, &v, sizeof v);
+  } else {
+    long len = unhex(value);
+    if (len < 0) {
+      reply_err(EINVAL);
+      return;
+    }
+    rc = zmq_setsockopt(a->s, option, len ? part_buf : "", (size_t)len);
+  }
+  if (rc != 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok\n");
+}
+
+static void cmd_endpoint(struct agent_socket* a, const char* verb, const char* endpoint) {
+  if (endpoint == NULL) {
+    reply_err(EINVAL);
+    return;
+  }
+  int rc = strcmp(verb, "bind") == 0      ? zmq_bind(a->s, endpoint)
+           : strcmp(verb, "connect") == 0 ? zmq_connect(a->s, endpoint)
+           : strcmp(verb, "unbind") == 0  ? zmq_unbind(a->s, endpoint)
+                                          : zmq_disconnect(a->s, endpoint);
+  if (rc != 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok\n");
+}
+
+static void cmd_hello(void) {
+  int major, minor, patch;
+  zmq_version(&major, &minor, &patch);
+  Dl_info info;
+  const char* file = "?";
+  if (dladdr((void*)zmq_version, &info) != 0 && info.dli_fname != NULL) file = info.dli_fname;
+  /* libzmq counts no dropped messages; its monitor reports handshakes itself. */
+  printf("ok libzmq %d.%d.%d zmtp=3.0 drops=no handshake-events=yes lib=%s\n", major, minor, patch,
+         file);
+}
+
+/* One request; returns 0 after `term`. */
+static int dispatch(char* line) {
+  char* words[4096];
+  int n = 0;
+  for (char* w = strtok(line, " \t\r\n"); w != NULL && n < 4096; w = strtok(NULL, " \t\r\n"))
+    words[n++] = w;
+  if (n == 0) return 1;
+  drain_monitors();
+  const char* verb = words[0];
+  if (strcmp(verb, "hello") == 0) {
+    cmd_hello();
+    return 1;
+  }
+  if (strcmp(verb, "socket") == 0) {
+    cmd_socket(n > 1 ? words[1] : NULL);
+    return 1;
+  }
+  if (strcmp(verb, "reset") == 0 || strcmp(verb, "term") == 0) {
+    close_all();
+    zmq_ctx_term(ctx);
+    ctx = zmq_ctx_new();
+    printf("ok\n");
+    return strcmp(verb, "reset") == 0;
+  }
+  struct agent_socket* a = lookup(n > 1 ? words[1] : NULL);
+  if (a == NULL) {
+    reply_err(ENOTSOCK);
+    return 1;
+  }
+  if (strcmp(verb, "close") == 0) {
+    close_socket(a);
+    printf("ok\n");
+  } else if (strcmp(verb, "bind") == 0 || strcmp(verb, "connect") == 0 ||
+             strcmp(verb, "unbind") == 0 || strcmp(verb, "disconnect") == 0) {
+    cmd_endpoint(a, verb, n > 2 ? words[2] : NULL);
+  } else if (strcmp(verb, "setint") == 0 || strcmp(verb, "setbytes") == 0 ||
+             strcmp(verb, "getint") == 0) {
+    cmd_option(a, verb, n > 2 ? words[2] : NULL, n > 3 ? words[3] : NULL);
+  } else if (strcmp(verb, "send") == 0 && n >= 4) {
+    cmd_send(a, words[2], words + 3, n - 3);
+  } else if (strcmp(verb, "recv") == 0) {
+    cmd_recv(a, n > 2 ? words[2] : NULL);
+  } else if (strcmp(verb, "poll") == 0) {
+    cmd_poll(a, n > 2 ? words[2] : NULL, n > 3 ? words[3] : NULL);
+  } else if (strcmp(verb, "monitor") == 0) {
+    cmd_monitor(a, atoi(words[1]));
+  } else if (strcmp(verb, "events") == 0 && n > 2) {
+    unsigned long event = strtoul(words[2], NULL, 0);
+    uint64_t count = 0;
+    for (int bit = 0; bit < 16; ++bit)
+      if (event == (1ul << bit)) count = a->events[bit];
+    printf("ok %llu\n", (unsigned long long)count);
+  } else if (strcmp(verb, "drops") == 0) {
+    reply_err(ENOTSUP);
+  } else {
+    reply_err(EINVAL);
+  }
+  return 1;
+}
+
+int main(void) {
+  ctx = zmq_ctx_new();
+  char* line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, stdin) > 0) {
+    int go_on = dispatch(line);
+    fflush(stdout);
+    if (!go_on) break;
+  }
+  free(line);
+  free(part_buf);
+  return 0;
+}

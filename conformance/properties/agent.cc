@@ -1,0 +1,323 @@
+#include "conformance/properties/agent.h"
+
+#include <poll.h>
+#include <rapidcheck.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "conformance/harness/property.h"
+#include "conformance/properties/lab_backend.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/socket_core.h"
+
+extern char** environ;
+
+namespace zlab::conform {
+namespace {
+
+Impl g_under_test;
+Impl g_peer;
+
+// An agent answers at once, or after at most the receive timeout it was given: past this it
+// is stuck, and the case fails saying so.
+constexpr int kAnswerTimeoutMs = 60'000;
+
+Err err_from_name(std::string_view name) {
+  static const std::map<std::string_view, Err> kNames = {
+      {"EAGAIN", Err::kAgain},
+      {"EFSM", Err::kFsm},
+      {"EHOSTUNREACH", Err::kHostUnreachable},
+      {"ENOTSUP", Err::kNotSupported},
+      {"EINVAL", Err::kInvalid},
+      {"ENOCOMPATPROTO", Err::kNoCompatProto},
+      {"EADDRINUSE", Err::kAddrInUse},
+      {"EADDRNOTAVAIL", Err::kAddrNotAvailable},
+      {"ENODEV", Err::kNoDevice},
+      {"ECONNREFUSED", Err::kConnRefused},
+      {"ETERM", Err::kTerminated},
+      {"EMSGSIZE", Err::kMessageTooLong},
+      {"ENOENT", Err::kNoEntry},
+      {"EPROTO", Err::kProtocol},
+      {"ETIMEDOUT", Err::kTimedOut},
+      {"ECONNRESET", Err::kConnReset},
+      {"ENOMEM", Err::kNoMemory},
+      {"EPROTONOSUPPORT", Err::kProtoNotSupported},
+      {"ENOTCONN", Err::kNotConnected},
+      {"ENOBUFS", Err::kNoBufferSpace},
+      {"EACCES", Err::kAccessDenied},
+      {"ENAMETOOLONG", Err::kNameTooLong},
+      {"EMFILE", Err::kTooManyFiles},
+      {"EINTR", Err::kInterrupted},
+  };
+  auto it = kNames.find(name);
+  return it == kNames.end() ? Err::kInvalid : it->second;
+}
+
+std::string hex(std::string_view bytes) {
+  if (bytes.empty()) return "-";
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string unhex(std::string_view text) {
+  if (text == "-") return {};
+  auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out(text.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = char(value(text[2 * i]) * 16 + value(text[2 * i + 1]));
+  return out;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    size_t j = line.find(' ', i);
+    if (j == std::string::npos) j = line.size();
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// One agent process, started on first use and kept for the run.
+class AgentProcess {
+ public:
+  explicit AgentProcess(Impl impl) : impl_(std::move(impl)) {}
+  ~AgentProcess() { stop(); }
+
+  // Sends one request line and returns the answer's words ("ok ..." or "err NAME ...").
+  std::vector<std::string> request(const std::string& line) {
+    if (pid_ <= 0) start();
+    std::string out = line + "\n";
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::write(to_fd_, out.data() + done, out.size() - done);
+      if (n <= 0) fail("could not write to the agent (it exited?)", line);
+      done += size_t(n);
+    }
+    return words_of(read_line(line));
+  }
+  bool started() const { return pid_ > 0; }
+  const Impl& impl() const { return impl_; }
+
+ private:
+  void start() {
+    int to[2], from[2];
+    if (::pipe(to) != 0 || ::pipe(from) != 0) RC_FAIL("agent " + impl_.name + ": no pipe");
+    // The agent must load its own implementation: never zlab's library through the loader path.
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string_view v(*e);
+      if (v.rfind("LD_LIBRARY_PATH=", 0) == 0 || v.rfind("LD_PRELOAD=", 0) == 0) continue;
+      env.emplace_back(v);
+    }
+    std::vector<char*> envp;
+    for (std::string& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string shell_command = "exec " + impl_.command;
+    const char* argv[] = {"/bin/sh", "-c", shell_command.c_str(), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, to[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, from[1], 1);
+    posix_spawn_file_actions_addclose(&actions, to[1]);
+    posix_spawn_file_actions_addclose(&actions, from[0]);
+    int rc =
+        posix_spawn(&pid_, "/bin/sh", &actions, nullptr, const_cast<char**>(argv), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(to[0]);
+    ::close(from[1]);
+    if (rc != 0) RC_FAIL("agent " + impl_.name + ": cannot start " + impl_.command);
+    to_fd_ = to[1];
+    from_fd_ = from[0];
+    ::signal(SIGPIPE, SIG_IGN);  // a dead agent is reported, not fatal
+    std::vector<std::string> hello = request("hello");
+    if (hello.empty() || hello[0] != "ok") fail("did not answer hello", "hello");
+    std::string said;
+    for (const std::string& w : hello) said += " " + w;
+    case_log().note("agent " + impl_.name + " started:" + said);
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::close(to_fd_);
+    ::close(from_fd_);
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    buffer_.clear();
+  }
+
+  std::string read_line(const std::string& request_line) {
+    for (;;) {
+      size_t eol = buffer_.find('\n');
+      if (eol != std::string::npos) {
+        std::string line = buffer_.substr(0, eol);
+        buffer_.erase(0, eol + 1);
+        return line;
+      }
+      pollfd p{from_fd_, POLLIN, 0};
+      if (::poll(&p, 1, kAnswerTimeoutMs) <= 0) fail("gave no answer in 60 s", request_line);
+      char chunk[65536];
+      ssize_t n = ::read(from_fd_, chunk, sizeof chunk);
+      if (n <= 0) fail("exited", request_line);
+      buffer_.append(chunk, size_t(n));
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& what, const std::string& request_line) {
+    stop();  // the next Lab starts a fresh one
+    RC_FAIL("agent " + impl_.name + " " + what + " (request: " + request_line.substr(0, 120) + ")");
+    std::abort();  // RC_FAIL throws
+  }
+
+  Impl impl_;
+  pid_t pid_ = -1;
+  int to_fd_ = -1;
+  int from_fd_ = -1;
+  std::string buffer_;
+};
+
+std::map<std::string, std::unique_ptr<AgentProcess>>& agents() {
+  static std::map<std::string, std::unique_ptr<AgentProcess>> all;
+  return all;
+}
+
+AgentProcess& agent_of(const Impl& impl) {
+  auto& slot = agents()[impl.name];
+  if (!slot) slot = std::make_unique<AgentProcess>(impl);
+  return *slot;
+}
+
+class AgentSock final : public Sock {
+ public:
+  AgentSock(AgentProcess* agent, SocketType type, uint32_t host,
+            std::string (*local)(uint32_t, std::string_view))
+      : agent_(agent), type_(type), host_(host), local_(local) {
+    std::vector<std::string> got =
+        agent_->request("socket " + std::string(socket_type_info(type).name));
+    RC_ASSERT(got.size() >= 2u);
+    RC_ASSERT(got[0] == "ok");
+    id_ = got[1];
+    ok(agent_->request("monitor " + id_));
+  }
+  SocketType type() const override { return type_; }
+  uint32_t host() const override { return host_; }
+  Err bind(std::string_view ep) override {
+    note_op(*this, "bind", ep);
+    return ok(agent_->request("bind " + id_ + " " + local_(host_, ep)));
+  }
+  Err connect(std::string_view ep) override {
+    note_op(*this, "connect", ep);
+    return ok(agent_->request("connect " + id_ + " " + std::string(ep)));
+  }
+  Err unbind(std::string_view ep) override {
+    note_op(*this, "unbind", ep);
+    return ok(agent_->request("unbind " + id_ + " " + local_(host_, ep)));
+  }
+  Err disconnect(std::string_view ep) override {
+    note_op(*this, "disconnect", ep);
+    return ok(agent_->request("disconnect " + id_ + " " + std::string(ep)));
+  }
+  Err set_int(int option, int value) override {
+    return ok(agent_->request("setint " + id_ + " " + std::to_string(option) + " " +
+                              std::to_string(value)));
+  }
+  Err set_bytes(int option, std::string_view v) override {
+    return ok(agent_->request("setbytes " + id_ + " " + std::to_string(option) + " " + hex(v)));
+  }
+  int get_int(int option) override {
+    std::vector<std::string> got = agent_->request("getint " + id_ + " " + std::to_string(option));
+    if (got.size() < 2 || got[0] != "ok") return -1;
+    return std::atoi(got[1].c_str());
+  }
+  Err send(Msg& part, int flags) override {
+    std::string f = (flags & kSendMore) ? "dm" : "d";
+    return ok(agent_->request("send " + id_ + " " + f + " " + hex(part.view())));
+  }
+  Err recv(Msg* part) override {
+    std::vector<std::string> got = agent_->request("recv " + id_ + " 0");
+    Err e = ok(got);
+    if (e != Err::kOk) return e;
+    RC_ASSERT(got.size() >= 3u);
+    more_ = got[1] == "1";
+    *part = Msg::copy_of(std::string_view(unhex(got[2])));
+    return Err::kOk;
+  }
+  bool rcvmore() override { return more_; }
+  uint32_t events() override { return uint32_t(get_int(opt::kEvents)); }
+  void close() override {
+    note_op(*this, "close", "");
+    agent_->request("close " + id_);
+  }
+  uint64_t monitor_count(uint16_t event) override {
+    std::vector<std::string> got = agent_->request("events " + id_ + " " + std::to_string(event));
+    if (got.size() < 2 || got[0] != "ok") return 0;
+    return std::strtoull(got[1].c_str(), nullptr, 10);
+  }
+  uint64_t dropped_messages() override {
+    std::vector<std::string> got = agent_->request("drops " + id_);
+    if (got.size() >= 2 && got[0] == "ok") return std::strtoull(got[1].c_str(), nullptr, 10);
+    throw Unobservable{agent_->impl().name + " does not count the messages it drops"};
+  }
+
+ private:
+  static Err ok(const std::vector<std::string>& got) {
+    if (!got.empty() && got[0] == "ok") return Err::kOk;
+    return err_from_name(got.size() >= 2 ? got[1] : "EINVAL");
+  }
+
+  AgentProcess* agent_;
+  SocketType type_;
+  uint32_t host_;
+  std::string (*local_)(uint32_t, std::string_view);
+  std::string id_;
+  bool more_ = false;
+};
+
+}  // namespace
+
+const Impl& impl_under_test() { return g_under_test; }
+const Impl& peer_impl() { return g_peer; }
+void set_impls(Impl under_test, Impl peer) {
+  g_under_test = std::move(under_test);
+  g_peer = std::move(peer);
+}
+
+const Impl& impl_for_socket(SocketType type, bool* row_taken) {
+  if (!*row_taken && socket_type_info(type).name == case_row()) {
+    *row_taken = true;
+    return g_under_test;
+  }
+  return g_peer;
+}
+
+std::unique_ptr<Sock> make_agent_socket(const Impl& impl, SocketType type, uint32_t host,
+                                        std::string (*local)(uint32_t, std::string_view)) {
+  return std::make_unique<AgentSock>(&agent_of(impl), type, host, local);
+}
+
+void reset_agents() {
+  for (auto& [name, agent] : agents()) {
+    if (!agent->started()) continue;
+    try {
+      agent->request("reset");
+    } catch (...) {  // a dead agent was stopped; the next Lab starts it again
+    }
+  }
+}
+
+}  // namespace zlab::conform
