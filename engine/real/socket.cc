@@ -243,6 +243,29 @@ void Socket::close() {
   core_.close(monotonic_ns());
   apply(lock);
   changed_.notify_all();
+  // The ZAP agent's thread takes this socket's lock to deliver: stop it without holding it.
+  std::unique_ptr<ZapAgent> agent = std::move(zap_agent_);
+  lock.unlock();
+  if (agent) agent->stop();
+}
+
+bool Socket::zap_request(StreamId id, std::vector<Msg> frames) {
+  if (!ZapAgent::handler_bound(ctx_)) return false;
+  if (closed_) return true;  // closing: the connection goes away unanswered
+  if (!zap_agent_) {
+    std::weak_ptr<Socket> self = weak_from_this();
+    zap_agent_ = std::make_unique<ZapAgent>(ctx_, [self](StreamId s, std::vector<Msg> reply) {
+      if (auto socket = self.lock()) socket->deliver_zap_reply(s, std::move(reply));
+    });
+  }
+  zap_agent_->submit(id, std::move(frames));
+  return true;
+}
+
+void Socket::deliver_zap_reply(StreamId id, std::vector<Msg> frames) {
+  std::unique_lock lock(mu_);
+  core_.handle_zap_reply(id, frames, false, monotonic_ns());
+  apply(lock);
 }
 
 void Socket::interrupt() {
