@@ -373,3 +373,102 @@ RC_GTEST_PROP(ZmtpConnectionTest, AnySplitDeliversTheSameMessages, ()) {
 
 }  // namespace
 }  // namespace zlab::proto
+
+namespace zlab::proto {
+namespace {
+
+using namespace test_util;
+
+ZmtpOptions plain(SocketType t, bool server) {
+  ZmtpOptions o;
+  o.socket_type = t;
+  o.security.name = "PLAIN";
+  o.security.as_server = server;
+  o.security.plain_username = "admin";
+  o.security.plain_password = "secret";
+  return o;
+}
+
+// The handler's 7-frame reply to `request`, with this status and user id.
+std::vector<Msg> answer(const std::vector<Msg>& request, std::string_view status) {
+  std::vector<std::string_view> parts = {"", "1.0", request[2].view(), status, "", "admin", ""};
+  std::vector<Msg> out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out.push_back(Msg::copy_of(parts[i]));
+    out.back().set_more(i + 1 < parts.size());
+  }
+  return out;
+}
+
+TEST(ZmtpSecurityTest, MechanismMismatchEndsBothSidesWithLibzmqsCode) {
+  ZmtpConnection a(plain(SocketType::kDealer, false), 0);
+  ZmtpConnection b(opts(SocketType::kDealer), 0);  // NULL
+  pump(a, b);
+  EXPECT_FALSE(a.can_send());
+  for (ZmtpConnection* c : {&a, &b}) {
+    auto ev = events(*c);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_EQ(ev.back().reason, CloseReason::kMechanismMismatch);
+    EXPECT_EQ(ev.back().protocol_error, protocol_error::kZmtpMechanismMismatch);
+    EXPECT_TRUE(parts(*c).empty());
+  }
+}
+
+TEST(ZmtpSecurityTest, PlainHandshakeWaitsForZapThenCarriesData) {
+  ZmtpConnection client(plain(SocketType::kDealer, false), 0);
+  ZmtpOptions so = plain(SocketType::kRouter, true);
+  so.peer_address = "10.1.1.1";
+  ZmtpConnection server(so, 0);
+  pump(client, server, 3);
+  std::vector<Msg> request;
+  ASSERT_TRUE(server.poll_zap_request(&request));
+  EXPECT_FALSE(server.active());
+  server.handle_zap_reply(answer(request, "200"), false, 0);
+  pump(client, server, 3);
+  ASSERT_TRUE(client.active());
+  ASSERT_TRUE(server.active());
+  EXPECT_EQ(*server.peer_metadata()->find("User-Id"), "admin");
+  EXPECT_EQ(*server.peer_metadata()->find("Peer-Address"), "10.1.1.1");
+  client.send_part(Msg::copy_of(std::string_view("hello")));
+  pump(client, server);
+  EXPECT_EQ(parts(server), std::vector<std::string>{"hello"});
+}
+
+TEST(ZmtpSecurityTest, PlainRefusalReachesTheClientAsAuth) {
+  ZmtpConnection client(plain(SocketType::kDealer, false), 0);
+  ZmtpConnection server(plain(SocketType::kRouter, true), 0);
+  pump(client, server);
+  std::vector<Msg> request;
+  ASSERT_TRUE(server.poll_zap_request(&request));
+  server.handle_zap_reply(answer(request, "400"), false, 0);
+  pump(client, server);
+  auto se = events(server);
+  ASSERT_EQ(se.size(), 2u);
+  EXPECT_EQ(se[0].kind, ConnEvent::Kind::kAuthFailed);
+  EXPECT_EQ(se[0].value, 400);
+  EXPECT_EQ(se[1].reason, CloseReason::kAuthFailed);
+  EXPECT_EQ(se[1].protocol_error, 0u);
+  auto ce = events(client);
+  ASSERT_EQ(ce.size(), 2u);
+  EXPECT_EQ(ce[0].kind, ConnEvent::Kind::kAuthFailed);
+  EXPECT_EQ(ce[0].value, 400);
+  EXPECT_EQ(ce[1].reason, CloseReason::kPeerError);
+}
+
+// A data frame during the PLAIN handshake is out of sequence and never delivered.
+TEST(ZmtpSecurityTest, DataBeforeThePlainHandshakeIsRefused) {
+  ZmtpConnection server(plain(SocketType::kRouter, true), 0);
+  Bytes in = greeting(3, 1, "PLAIN");
+  Msg data = Msg::copy_of(std::string_view("sneaky"));
+  Bytes f = frame(data);
+  in.insert(in.end(), f.begin(), f.end());
+  server.feed(in, 0);
+  auto ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kInvalidSequence);
+  EXPECT_EQ(ev.back().protocol_error, protocol_error::kZmtpInvalidSequence);
+  EXPECT_TRUE(parts(server).empty());
+}
+
+}  // namespace
+}  // namespace zlab::proto
