@@ -18,6 +18,15 @@ Body body_of(const Msg& frame) {
   return {true, cmd.value->name, cmd.value->data};
 }
 
+// libzmq 4.3.4's PLAIN server names its ERROR with the C literal "\x05ERROR", which C reads as
+// 0x5E then "RROR" (conformance: div/plain/error-command-prefix). Its reason follows as usual.
+bool libzmq_plain_error(const Msg& frame, std::span<const uint8_t>* reason) {
+  constexpr std::string_view kPrefix = "\x5eRROR";
+  if (frame.view().substr(0, kPrefix.size()) != kPrefix) return false;
+  *reason = {frame.data() + kPrefix.size(), frame.size() - kPrefix.size()};
+  return true;
+}
+
 }  // namespace
 
 // --- client ---
@@ -34,6 +43,11 @@ void PlainClient::start() {
 }
 
 void PlainClient::handle_command(const Msg& frame) {
+  std::span<const uint8_t> libzmq_reason;
+  if (state_ != State::kDone && libzmq_plain_error(frame, &libzmq_reason)) {
+    handle_peer_error(libzmq_reason);
+    return;
+  }
   Body b = body_of(frame);
   if (b.ok && b.name == wire::kError && state_ != State::kDone) {
     handle_peer_error(b.data);

@@ -125,6 +125,37 @@ TEST(PlainMechanismTest, ClientReportsTheServersRefusalAsAuth) {
   EXPECT_EQ(status, 400);
 }
 
+// libzmq 4.3.4's PLAIN server sends its ERROR as 5e 'RROR' (div/plain/error-command-prefix).
+TEST(PlainMechanismTest, ClientTakesLibzmqsErrorForm) {
+  PlainClient c(client_config());
+  c.start();
+  Msg libzmq_error =
+      Msg::copy_of(std::string_view("\x5eRROR\x03"
+                                    "400",
+                                    9));
+  libzmq_error.set_command(true);
+  c.handle_command(libzmq_error);
+  ASSERT_EQ(c.status(), Mechanism::Status::kFailed);
+  EXPECT_EQ(c.failure().reason, CloseReason::kPeerError);
+  int status = 0;
+  ASSERT_TRUE(c.poll_auth_failure(&status));
+  EXPECT_EQ(status, 400);
+}
+
+TEST(PlainMechanismTest, ServerSendsTheRfcErrorForm) {
+  PlainServer s(server_config());
+  s.handle_command(command("HELLO", std::string_view("\x01u\x01p", 4)));
+  s.handle_zap_reply(zap_reply("500"), false);
+  ASSERT_EQ(s.status(), Mechanism::Status::kFailed);
+  // The connection encodes the ERROR from these (wire::make_error: 05 'ERROR' 03 '500').
+  EXPECT_TRUE(s.failure().send_error);
+  EXPECT_EQ(s.failure().error_reason, "500");
+  EXPECT_EQ(wire::make_error(s.failure().error_reason).view(), std::string_view("\x05"
+                                                                                "ERROR\x03"
+                                                                                "500",
+                                                                                10));
+}
+
 // Malformed HELLOs, one case each: MALFORMED_COMMAND_HELLO, no ZAP request, nothing sent.
 TEST(PlainMechanismTest, MalformedHelloIsRefused) {
   const std::vector<std::string> bodies = {
