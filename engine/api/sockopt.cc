@@ -1,8 +1,9 @@
 // Socket options: zmq_setsockopt and zmq_getsockopt.
 //
 // The engine owns almost every option (engine/sockets/options.h, with the numbers of zmq.h). The
-// rest are answered here: options of transports and mechanisms zlab does not have (GSSAPI, VMCI,
-// and CURVE for now: EINVAL as from a libzmq built without them), and a few that only need to be
+// rest are answered here: options of transports and mechanisms zlab does not have (GSSAPI, VMCI:
+// EINVAL as from a libzmq built without them), CURVE keys given or asked for as Z85 text (the
+// engine keeps 32 binary bytes), and a few that only need to be
 // remembered (ZMQ_AFFINITY, ZMQ_RATE, ...).
 #include <errno.h>
 
@@ -65,11 +66,7 @@ Local local_kind(int option) {
       return Local::kIpv4Only;
     case ZMQ_THREAD_SAFE:
       return Local::kReadOnlyZero;
-    // What libzmq built without CURVE, GSSAPI or VMCI answers.
-    case ZMQ_CURVE_SERVER:
-    case ZMQ_CURVE_PUBLICKEY:
-    case ZMQ_CURVE_SECRETKEY:
-    case ZMQ_CURVE_SERVERKEY:
+    // What libzmq built without GSSAPI or VMCI answers.
     case ZMQ_GSSAPI_SERVER:
     case ZMQ_GSSAPI_PRINCIPAL:
     case ZMQ_GSSAPI_SERVICE_PRINCIPAL:
@@ -163,12 +160,57 @@ int get_local(SocketHandle& h, Local kind, void* optval, size_t* optvallen) {
   return fail_with(EINVAL);
 }
 
+bool is_curve_key(int option) {
+  return option == ZMQ_CURVE_PUBLICKEY || option == ZMQ_CURVE_SECRETKEY ||
+         option == ZMQ_CURVE_SERVERKEY;
+}
+
+constexpr size_t kKeySize = 32;
+constexpr size_t kZ85KeySize = 40;
+
+// A CURVE key as libzmq takes it: 32 bytes, or 40 characters of Z85 (41 with the NUL).
+int set_curve_key(SocketHandle& h, int option, const void* optval, size_t optvallen) {
+  if (optvallen != kZ85KeySize && optvallen != kZ85KeySize + 1) {
+    Err err = h.socket->set_option(
+        option, std::span<const uint8_t>(static_cast<const uint8_t*>(optval), optvallen));
+    return err == Err::kOk ? 0 : fail(err);
+  }
+  const char* text = static_cast<const char*>(optval);
+  if (optvallen == kZ85KeySize + 1 && text[kZ85KeySize] != '\0') return fail_with(EINVAL);
+  char z85[kZ85KeySize + 1];
+  std::memcpy(z85, text, kZ85KeySize);
+  z85[kZ85KeySize] = '\0';
+  uint8_t key[kKeySize];
+  if (std::strlen(z85) != kZ85KeySize || zmq_z85_decode(key, z85) == nullptr) {
+    return fail_with(EINVAL);
+  }
+  Err err = h.socket->set_option(option, {key, kKeySize});
+  return err == Err::kOk ? 0 : fail(err);
+}
+
+// 32 bytes read the key, 41 its Z85 text and a NUL; anything else is EINVAL (as libzmq).
+int get_curve_key(SocketHandle& h, int option, void* optval, size_t* optvallen) {
+  if (*optvallen != kZ85KeySize + 1) {
+    Err err = h.socket->get_option(option, static_cast<uint8_t*>(optval), optvallen);
+    return err == Err::kOk ? 0 : fail(err);
+  }
+  uint8_t key[kKeySize];
+  size_t size = kKeySize;
+  Err err = h.socket->get_option(option, key, &size);
+  if (err != Err::kOk) return fail(err);
+  if (zmq_z85_encode(static_cast<char*>(optval), key, kKeySize) == nullptr) {
+    return fail_with(EINVAL);
+  }
+  return 0;
+}
+
 }  // namespace
 
 extern "C" int zmq_setsockopt(void* socket, int option, const void* optval, size_t optvallen) {
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optval == nullptr && optvallen != 0) return fail_with(EINVAL);
+  if (is_curve_key(option)) return set_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
   if (kind != Local::kEngine) return set_local(*h, kind, optval, optvallen);
   Err err = h->socket->set_option(
@@ -180,6 +222,7 @@ extern "C" int zmq_getsockopt(void* socket, int option, void* optval, size_t* op
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optvallen == nullptr || (optval == nullptr && *optvallen != 0)) return fail_with(EINVAL);
+  if (is_curve_key(option)) return get_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
   if (kind != Local::kEngine) return get_local(*h, kind, optval, optvallen);
   Err err = h->socket->get_option(option, static_cast<uint8_t*>(optval), optvallen);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "engine/proto/curve_mechanism.h"
 #include "engine/proto/null_mechanism.h"
 #include "engine/proto/plain_mechanism.h"
 
@@ -128,6 +129,10 @@ std::unique_ptr<Mechanism> make_mechanism(MechanismConfig config) {
   if (config.name == "PLAIN") {
     if (config.as_server) return std::make_unique<PlainServer>(std::move(config));
     return std::make_unique<PlainClient>(std::move(config));
+  }
+  if (config.name == "CURVE") {
+    if (config.as_server) return std::make_unique<CurveServer>(std::move(config));
+    return std::make_unique<CurveClient>(std::move(config));
   }
   return nullptr;
 }

@@ -1,5 +1,6 @@
 #include "engine/real/socket.h"
 
+#include <sodium.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -75,6 +76,13 @@ Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
     : ctx_(ctx), io_(io), type_(type), core_(type, seed) {
   signal_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (signal_fd_ < 0) creation_error_ = errno_to_err(errno);
+  // Security mechanisms draw their random bytes (CURVE's transient keys, cookies, nonces) from
+  // libsodium's CSPRNG here; the simulator leaves the core's seeded generator in place.
+  static const bool sodium_ready = sodium_init() >= 0;
+  if (sodium_ready) {
+    core_.set_random_source(
+        [](std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); });
+  }
 }
 
 Socket::~Socket() {

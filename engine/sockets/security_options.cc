@@ -29,6 +29,19 @@ Err set_plain_credential(SocketOptions& o, std::string* field, std::span<const u
   return Err::kOk;
 }
 
+// A CURVE key, 32 bytes (the C API turns Z85 text into these): it also picks CURVE.
+Err set_curve_key(SocketOptions& o, std::string* field, std::span<const uint8_t> value) {
+  if (value.size() != kCurveKeySize || value.data() == nullptr) return Err::kInvalid;
+  *field = text_of(value);
+  o.mechanism = kMechanismCurve;
+  return Err::kOk;
+}
+
+Err put_key(const std::string& key, uint8_t* out, size_t* size) {
+  std::string v = key.size() == kCurveKeySize ? key : std::string(kCurveKeySize, '\0');
+  return put_exact(v.data(), v.size(), out, size);
+}
+
 // Strings read back with their terminating NUL, as libzmq's getsockopt writes them.
 Err put_string(const std::string& v, uint8_t* out, size_t* size) {
   return put_padded(v.c_str(), v.size() + 1, out, size);
@@ -63,6 +76,20 @@ Err set_security_option(SocketOptions& o, int id, std::span<const uint8_t> value
       return set_plain_credential(o, &o.plain_username, value);
     case opt::kPlainPassword:
       return set_plain_credential(o, &o.plain_password, value);
+    case opt::kCurveServer:
+      if (!read_int(value, &v) || (v != 0 && v != 1)) return Err::kInvalid;
+      o.as_server = v == 1;
+      o.mechanism = v == 1 ? kMechanismCurve : kMechanismNull;
+      return Err::kOk;
+    case opt::kCurvePublicKey:
+      return set_curve_key(o, &o.curve_public_key, value);
+    case opt::kCurveSecretKey:
+      return set_curve_key(o, &o.curve_secret_key, value);
+    case opt::kCurveServerKey: {
+      Err err = set_curve_key(o, &o.curve_server_key, value);
+      if (err == Err::kOk) o.as_server = false;  // a server key makes a client
+      return err;
+    }
     case opt::kZapDomain:
       if (value.size() > 255) return Err::kInvalid;
       o.zap_domain = value.empty() ? std::string() : text_of(value);
@@ -86,6 +113,14 @@ Err get_security_option(const SocketOptions& o, int id, uint8_t* out, size_t* si
       return put_string(o.plain_username, out, size);
     case opt::kPlainPassword:
       return put_string(o.plain_password, out, size);
+    case opt::kCurveServer:
+      return put_int(o.as_server && o.mechanism == kMechanismCurve ? 1 : 0, out, size);
+    case opt::kCurvePublicKey:
+      return put_key(o.curve_public_key, out, size);
+    case opt::kCurveSecretKey:
+      return put_key(o.curve_secret_key, out, size);
+    case opt::kCurveServerKey:
+      return put_key(o.curve_server_key, out, size);
     case opt::kZapDomain:
       return put_string(o.zap_domain, out, size);
     case opt::kZapEnforceDomain:

@@ -11,6 +11,9 @@
 
 namespace zlab {
 
+// CURVE keys in the engine are 32 binary bytes.
+inline constexpr size_t kCurveKeySize = 32;
+
 // kNotSupported: not a security option.
 Err set_security_option(SocketOptions& options, int id, std::span<const uint8_t> value);
 Err get_security_option(const SocketOptions& options, int id, uint8_t* out, size_t* size);
