@@ -376,7 +376,9 @@ void ZmtpConnection::close(CloseReason reason, std::string detail) {
 void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_error) {
   MechanismFailure f;
   f.reason = reason;
-  f.protocol_error = default_protocol_error(reason);
+  // HANDSHAKE_FAILED_PROTOCOL is about the handshake: a framing failure later only disconnects.
+  // (A mechanism's own failures keep their code: libzmq reports a CURVE MESSAGE it refuses.)
+  f.protocol_error = state_ == State::kActive ? 0 : default_protocol_error(reason);
   f.send_error = send_error;
   f.error_reason = detail;
   f.detail = std::move(detail);
@@ -393,12 +395,10 @@ void ZmtpConnection::fail(const MechanismFailure& failure) {
       framing_->encode(std::move(error));
     }
   }
-  bool handshaking = state_ != State::kActive;
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
   ConnEvent ev{ConnEvent::Kind::kClosed, failure.reason, failure.detail};
-  // HANDSHAKE_FAILED_PROTOCOL is about the handshake: a later failure only disconnects.
-  ev.protocol_error = handshaking ? failure.protocol_error : 0;
+  ev.protocol_error = failure.protocol_error;
   ev.value = failure.no_detail_errno;
   events_.push_back(std::move(ev));
 }
