@@ -234,3 +234,25 @@ def test_curve_unknown_client_denied(request, server_name, client_name):
         stop_client(client)
     finally:
         stop_server(server)
+
+
+@pytest.mark.parametrize("server_name,client_name", PAIRS)
+def test_curve_server_without_zap_handler_admits(request, server_name, client_name):
+    """No handler bound: a CURVE server lets any client with good crypto in (libzmq's rule
+    without ZMQ_ZAP_ENFORCE_DOMAIN); no User-Id then."""
+    server, client = workers(request, server_name, client_name)
+    endpoint = start_server(server, "CURVE", authenticator=False)
+    try:
+        start_client(client, endpoint, "CURVE", b"")
+        got = server("""
+m = s.recv(copy=False)
+try:
+    user_id = m.get('User-Id')
+except zmq.ZMQError:
+    user_id = None
+(m.bytes, user_id)
+""")
+        assert got == (b"hello", None)
+        stop_client(client)
+    finally:
+        stop_server(server)
