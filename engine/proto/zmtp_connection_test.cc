@@ -455,6 +455,25 @@ TEST(ZmtpSecurityTest, PlainRefusalReachesTheClientAsAuth) {
   EXPECT_EQ(ce[1].reason, CloseReason::kPeerError);
 }
 
+// Oversized handshake commands (a HELLO past ZMQ_MAXMSGSIZE): refused before the mechanism
+// or ZAP sees them.
+TEST(ZmtpSecurityTest, OversizedHelloIsRefusedBeforeZap) {
+  ZmtpOptions so = plain(SocketType::kRouter, true);
+  so.max_msg_size = 100;
+  ZmtpConnection server(so, 0);
+  std::string user(255, 'u');
+  std::string body = std::string(1, char(255)) + user + std::string(1, char(3)) + "pwd";
+  Bytes in = greeting(3, 1, "PLAIN");
+  Bytes f = frame(wire::make_command("HELLO", wire::as_bytes(body)));
+  in.insert(in.end(), f.begin(), f.end());
+  server.feed(in, 0);
+  auto ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kTooLarge);
+  std::vector<Msg> request;
+  EXPECT_FALSE(server.poll_zap_request(&request));
+}
+
 // A data frame during the PLAIN handshake is out of sequence and never delivered.
 TEST(ZmtpSecurityTest, DataBeforeThePlainHandshakeIsRefused) {
   ZmtpConnection server(plain(SocketType::kRouter, true), 0);
