@@ -39,7 +39,9 @@ SANS_IO_BANNED_HEADERS = re.compile(
     r"stop_token|random|sys/epoll\.h|linux/.*)$")
 SANS_IO_BANNED_CALLS = re.compile(
     r"\b(steady_clock|system_clock|high_resolution_clock|clock_gettime|gettimeofday|"
-    r"epoll_\w+|std::rand|srand|getpid|usleep|nanosleep|sleep_for|sleep_until)\b")
+    r"epoll_\w+|std::rand|srand|getpid|usleep|nanosleep|sleep_for|sleep_until|"
+    # libsodium's CSPRNG: security mechanisms take random bytes from the driver instead.
+    r"randombytes\w*|sodium_init|crypto_box_keypair)\b")
 
 # The reference libzmq is a test peer only: its label may appear only in peer/interop folders
 # (and conformance/agents/, whose libzmq agent is built outside Bazel against the system zmq.h).

@@ -878,6 +878,8 @@ def _tcp_accept_filter_family():
     }
     want = [True, False, False, True]
     return obs, list(obs.values()) == want
+
+
 @probe("reference-build-capabilities",
        "Debian's libzmq 4.3.4 answers zmq_has yes for ipc, pgm, norm, tipc, gssapi and curve")
 def _reference_capabilities():
@@ -1217,6 +1219,85 @@ def _pipe_removal_lag():
         lost_runs.append(n - got)
     return ({"tries": len(lost_runs), "lost_per_try_of_6": lost_runs},
             any(lost > 0 for lost in lost_runs))
+
+
+def _plain_greeting() -> bytes:
+    return (b"\xff" + b"\x00" * 7 + b"\x01\x7f" + bytes([3, 1]) + b"PLAIN".ljust(20, b"\x00") +
+            b"\x00" + b"\x00" * 31)
+
+
+def _plain_server_error_body() -> str:
+    """The body of the ERROR a libzmq PLAIN server sends when its ZAP handler answers 400."""
+    ctx = zmq.Context()
+    zap = ctx.socket(zmq.REP)
+    zap.linger = 0
+    zap.bind("inproc://zeromq.zap.01")
+    srv = ctx.socket(zmq.PULL)
+    srv.linger = 0
+    srv.plain_server = True
+    port = srv.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    hello = b"\x05HELLO\x05admin\x05guess"
+    raw.sendall(_plain_greeting() + bytes([0x04, len(hello)]) + hello)
+    request = zap.recv_multipart() if zap.poll(2000) else []
+    if request:
+        zap.send_multipart([request[0], request[1], b"400", b"no", b"", b""])
+    data, _ = _read_until_eof(raw, 1.0)
+    raw.close()
+    srv.close()
+    zap.close()
+    ctx.term()
+    frames = _frames(data[64:]) if len(data) >= 64 else []
+    return frames[0][1].hex() if frames else "none"
+
+
+def _plain_client_verdict(error_body: bytes) -> str:
+    """What a libzmq PLAIN client's monitor reports when its server answers HELLO with this
+    ERROR body."""
+    ctx = zmq.Context()
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    cli = ctx.socket(zmq.PUSH)
+    cli.linger = 0
+    mon = cli.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH |
+                                 zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    cli.plain_username = b"admin"
+    cli.plain_password = b"guess"
+    cli.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
+    conn, _ = srv.accept()
+    conn.sendall(_plain_greeting())
+    conn.settimeout(1.0)
+    got = b""
+    while len(got) < 64 + 2:
+        got += conn.recv(4096)
+    conn.sendall(bytes([0x04, len(error_body)]) + error_body)
+    verdict = "nothing"
+    if mon.poll(2000):
+        ev = zmq.utils.monitor.recv_monitor_message(mon)
+        verdict = "%s %d" % (zmq.Event(ev["event"]).name, ev["value"])
+    conn.close()
+    srv.close()
+    cli.disable_monitor()
+    mon.close(0)
+    cli.close()
+    ctx.term()
+    return verdict
+
+
+@probe("plain-error-command-prefix",
+       "libzmq 4.3.4's PLAIN writes its ERROR command's name as the C literal \"\\x05ERROR\", "
+       "which C reads as 0x5E 'RROR': a PLAIN server's ERROR is the bytes 5e 'RROR' 03 '400', and "
+       "a PLAIN client takes only that form as ERROR (rfc 23's 05 'ERROR' is an unexpected "
+       "command to it)")
+def _plain_error_prefix():
+    import zmq.utils.monitor  # noqa: F401  (the submodule, for recv_monitor_message)
+    obs = {"server ERROR body": _plain_server_error_body(),
+           "client given rfc ERROR": _plain_client_verdict(b"\x05ERROR\x03400"),
+           "client given libzmq ERROR": _plain_client_verdict(b"\x5eRROR\x03400")}
+    return obs, obs == {"server ERROR body": "5e52524f5203343030",
+                        "client given rfc ERROR": "HANDSHAKE_FAILED_PROTOCOL 268435457",
+                        "client given libzmq ERROR": "HANDSHAKE_FAILED_AUTH 400"}
 
 
 def run_probe(name: str) -> dict:

@@ -49,6 +49,7 @@ static void bump(void* arg) { ++*(int*)arg; }
 int main(void) {
   int major = 0, minor = 0, patch = 0;
   char text[11];
+  char pub[41], sec[41], derived[41];
   uint8_t bytes[8];
   static const uint8_t hello[8] = {0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B};
   void* counter;
@@ -78,7 +79,9 @@ int main(void) {
 
   check(strlen(zmq_strerror(ETERM)) > 0, "zmq_strerror");
   check(zmq_has("ipc") == 1 && zmq_has("draft") == 0, "zmq_has");
-  check(zmq_curve_keypair(text, text) == -1 && zmq_errno() == ENOTSUP, "curve not yet");
+  check(zmq_has("curve") == 1 && zmq_curve_keypair(pub, sec) == 0 &&
+            zmq_curve_public(derived, sec) == 0 && strcmp(derived, pub) == 0,
+        "curve keys");
 
   counter = zmq_atomic_counter_new();
   check(zmq_atomic_counter_inc(counter) == 0 && zmq_atomic_counter_dec(counter) == 0,

@@ -9,11 +9,12 @@ TEST(Has, ProtocolsZlabProvides) {
   EXPECT_EQ(zmq_has("ws"), 1);
   // libzmq 4.3.4's own spelling (it answers 0 to "ws", 1 to "WS"): both work on zlab.
   EXPECT_EQ(zmq_has("WS"), 1);
+  EXPECT_EQ(zmq_has("curve"), 1);
 }
 
 TEST(Has, FeaturesNotProvidedYet) {
   for (const char* name :
-       {"pgm", "tipc", "norm", "vmci", "gssapi", "curve", "draft", "wss", "WSS"}) {
+       {"pgm", "tipc", "norm", "vmci", "gssapi", "draft", "wss", "WSS", "CURVE"}) {
     EXPECT_EQ(zmq_has(name), 0) << name;
   }
 }

@@ -62,7 +62,6 @@ struct ApiOptions {
   uint64_t affinity = 0;
   int rate = 100;
   int recovery_ivl_ms = 10000;
-  std::string zap_domain;
 };
 
 // zmq_socket_monitor's state (monitor.h).

@@ -198,7 +198,7 @@ except zmq.Again:
 """) == (True, True)
     for bad in ["s.setsockopt(9999, 1)", "s.setsockopt(zmq.SUBSCRIBE, b'x')",
                 "s.setsockopt(zmq.LINGER, -5)", "s.getsockopt(9999)",
-                "s.setsockopt(zmq.CURVE_SERVER, 1)"]:
+                "s.setsockopt(zmq.CURVE_SERVER, 2)", "s.setsockopt(zmq.GSSAPI_SERVER, 1)"]:
         with pytest.raises(WorkerError) as err:
             zlab(bad)
         assert err.value.errno == zlab("zmq.EINVAL"), bad

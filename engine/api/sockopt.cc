@@ -1,9 +1,10 @@
 // Socket options: zmq_setsockopt and zmq_getsockopt.
 //
 // The engine owns almost every option (engine/sockets/options.h, with the numbers of zmq.h). The
-// rest are answered here: options of transports and security mechanisms zlab does not have
-// (kept at their "off" values, other values refused with EINVAL so nothing silently changes
-// meaning), and a few that only need to be remembered (ZMQ_AFFINITY, ZMQ_RATE, ...).
+// rest are answered here: options of transports and mechanisms zlab does not have (GSSAPI, VMCI:
+// EINVAL as from a libzmq built without them), CURVE keys given or asked for as Z85 text (the
+// engine keeps 32 binary bytes), and a few that only need to be
+// remembered (ZMQ_AFFINITY, ZMQ_RATE, ...).
 #include <errno.h>
 
 #include <cstring>
@@ -30,6 +31,17 @@ static_assert(zlab::opt::kIpcFilterPid == ZMQ_IPC_FILTER_PID);
 static_assert(zlab::opt::kIpcFilterUid == ZMQ_IPC_FILTER_UID);
 static_assert(zlab::opt::kIpcFilterGid == ZMQ_IPC_FILTER_GID);
 static_assert(zlab::opt::kSocksProxy == ZMQ_SOCKS_PROXY);
+static_assert(zlab::opt::kMechanism == ZMQ_MECHANISM);
+static_assert(zlab::opt::kPlainServer == ZMQ_PLAIN_SERVER);
+static_assert(zlab::opt::kPlainUsername == ZMQ_PLAIN_USERNAME);
+static_assert(zlab::opt::kPlainPassword == ZMQ_PLAIN_PASSWORD);
+static_assert(zlab::opt::kCurveServer == ZMQ_CURVE_SERVER);
+static_assert(zlab::opt::kCurvePublicKey == ZMQ_CURVE_PUBLICKEY);
+static_assert(zlab::opt::kCurveSecretKey == ZMQ_CURVE_SECRETKEY);
+static_assert(zlab::opt::kCurveServerKey == ZMQ_CURVE_SERVERKEY);
+static_assert(zlab::opt::kZapDomain == ZMQ_ZAP_DOMAIN);
+static_assert(zlab::kMechanismNull == ZMQ_NULL && zlab::kMechanismPlain == ZMQ_PLAIN &&
+              zlab::kMechanismCurve == ZMQ_CURVE);
 
 // How an option this file answers itself behaves.
 enum class Local {
@@ -37,11 +49,8 @@ enum class Local {
   kAffinity,      // uint64_t, remembered
   kRate,          // int > 0, remembered (PGM only)
   kRecoveryIvl,   // int >= 0, remembered (PGM only)
-  kZapDomain,     // string, remembered (zlab makes no ZAP requests)
   kIpv4Only,      // the inverse of ZMQ_IPV6
-  kZeroInt,       // int option only 0 is accepted for; reads as that
-  kEmptyString,   // string option only the empty string is accepted for; reads as ""
-  kReadOnlyZero,  // read-only int reading 0 (ZMQ_MECHANISM: NULL, ZMQ_THREAD_SAFE: no)
+  kReadOnlyZero,  // read-only int reading 0 (ZMQ_THREAD_SAFE: no)
   kUnknown,       // an option of a feature libzmq was built without: EINVAL both ways
 };
 
@@ -53,23 +62,11 @@ Local local_kind(int option) {
       return Local::kRate;
     case ZMQ_RECOVERY_IVL:
       return Local::kRecoveryIvl;
-    case ZMQ_ZAP_DOMAIN:
-      return Local::kZapDomain;
     case ZMQ_IPV4ONLY:
       return Local::kIpv4Only;
-    case ZMQ_PLAIN_SERVER:
-      return Local::kZeroInt;
-    case ZMQ_PLAIN_USERNAME:
-    case ZMQ_PLAIN_PASSWORD:
-      return Local::kEmptyString;
-    case ZMQ_MECHANISM:
     case ZMQ_THREAD_SAFE:
       return Local::kReadOnlyZero;
-    // What libzmq built without CURVE, GSSAPI or VMCI answers.
-    case ZMQ_CURVE_SERVER:
-    case ZMQ_CURVE_PUBLICKEY:
-    case ZMQ_CURVE_SECRETKEY:
-    case ZMQ_CURVE_SERVERKEY:
+    // What libzmq built without GSSAPI or VMCI answers.
     case ZMQ_GSSAPI_SERVER:
     case ZMQ_GSSAPI_PRINCIPAL:
     case ZMQ_GSSAPI_SERVICE_PRINCIPAL:
@@ -103,13 +100,6 @@ int write_int(int value, void* optval, size_t* optvallen) {
   return write_value(&value, sizeof value, optval, optvallen);
 }
 
-// A string option: the bytes and a terminating NUL, as libzmq reports them.
-int write_string(const std::string& value, void* optval, size_t* optvallen) {
-  Err err =
-      zlab::put_padded(value.c_str(), value.size() + 1, static_cast<uint8_t*>(optval), optvallen);
-  return err == Err::kOk ? 0 : fail(err);
-}
-
 int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen) {
   ApiOptions& o = h.options;
   int v = 0;
@@ -126,10 +116,6 @@ int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen)
       if (!read_int(optval, optvallen, &v) || v < 0) return fail_with(EINVAL);
       o.recovery_ivl_ms = v;
       return 0;
-    case Local::kZapDomain:
-      if (optvallen > 255) return fail_with(EINVAL);
-      o.zap_domain.assign(static_cast<const char*>(optval), optvallen);
-      return 0;
     case Local::kIpv4Only: {
       if (!read_int(optval, optvallen, &v) || v < 0 || v > 1) return fail_with(EINVAL);
       int ipv6 = v == 0 ? 1 : 0;
@@ -137,11 +123,6 @@ int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen)
           h.socket->set_option(ZMQ_IPV6, {reinterpret_cast<const uint8_t*>(&ipv6), sizeof ipv6});
       return err == Err::kOk ? 0 : fail(err);
     }
-    case Local::kZeroInt:
-      if (!read_int(optval, optvallen, &v) || v != 0) return fail_with(EINVAL);
-      return 0;
-    case Local::kEmptyString:
-      return optvallen == 0 ? 0 : fail_with(EINVAL);
     case Local::kReadOnlyZero:
     case Local::kUnknown:
     case Local::kEngine:
@@ -150,7 +131,7 @@ int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen)
   return fail_with(EINVAL);
 }
 
-int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* optvallen) {
+int get_local(SocketHandle& h, Local kind, void* optval, size_t* optvallen) {
   const ApiOptions& o = h.options;
   switch (kind) {
     case Local::kAffinity:
@@ -159,8 +140,6 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
       return write_int(o.rate, optval, optvallen);
     case Local::kRecoveryIvl:
       return write_int(o.recovery_ivl_ms, optval, optvallen);
-    case Local::kZapDomain:
-      return write_string(o.zap_domain, optval, optvallen);
     case Local::kIpv4Only: {
       int ipv6 = 0;
       size_t size = sizeof ipv6;
@@ -168,15 +147,9 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
       if (err != Err::kOk) return fail(err);
       return write_int(ipv6 ? 0 : 1, optval, optvallen);
     }
-    case Local::kZeroInt:
-      return write_int(0, optval, optvallen);
-    case Local::kEmptyString:
-      return write_string("", optval, optvallen);
     case Local::kReadOnlyZero: {
-      // ZMQ_THREAD_SAFE is the socket's own value in libzmq (a larger buffer is zeroed);
-      // ZMQ_MECHANISM an option of the table (exact size).
+      // ZMQ_THREAD_SAFE is the socket's own value in libzmq (a larger buffer is zeroed).
       int zero = 0;
-      if (option != ZMQ_THREAD_SAFE) return write_int(zero, optval, optvallen);
       Err err = zlab::put_padded(&zero, sizeof zero, static_cast<uint8_t*>(optval), optvallen);
       return err == Err::kOk ? 0 : fail(err);
     }
@@ -187,12 +160,57 @@ int get_local(SocketHandle& h, Local kind, int option, void* optval, size_t* opt
   return fail_with(EINVAL);
 }
 
+bool is_curve_key(int option) {
+  return option == ZMQ_CURVE_PUBLICKEY || option == ZMQ_CURVE_SECRETKEY ||
+         option == ZMQ_CURVE_SERVERKEY;
+}
+
+constexpr size_t kKeySize = 32;
+constexpr size_t kZ85KeySize = 40;
+
+// A CURVE key as libzmq takes it: 32 bytes, or 40 characters of Z85 (41 with the NUL).
+int set_curve_key(SocketHandle& h, int option, const void* optval, size_t optvallen) {
+  if (optvallen != kZ85KeySize && optvallen != kZ85KeySize + 1) {
+    Err err = h.socket->set_option(
+        option, std::span<const uint8_t>(static_cast<const uint8_t*>(optval), optvallen));
+    return err == Err::kOk ? 0 : fail(err);
+  }
+  const char* text = static_cast<const char*>(optval);
+  if (optvallen == kZ85KeySize + 1 && text[kZ85KeySize] != '\0') return fail_with(EINVAL);
+  char z85[kZ85KeySize + 1];
+  std::memcpy(z85, text, kZ85KeySize);
+  z85[kZ85KeySize] = '\0';
+  uint8_t key[kKeySize];
+  if (std::strlen(z85) != kZ85KeySize || zmq_z85_decode(key, z85) == nullptr) {
+    return fail_with(EINVAL);
+  }
+  Err err = h.socket->set_option(option, {key, kKeySize});
+  return err == Err::kOk ? 0 : fail(err);
+}
+
+// 32 bytes read the key, 41 its Z85 text and a NUL; anything else is EINVAL (as libzmq).
+int get_curve_key(SocketHandle& h, int option, void* optval, size_t* optvallen) {
+  if (*optvallen != kZ85KeySize + 1) {
+    Err err = h.socket->get_option(option, static_cast<uint8_t*>(optval), optvallen);
+    return err == Err::kOk ? 0 : fail(err);
+  }
+  uint8_t key[kKeySize];
+  size_t size = kKeySize;
+  Err err = h.socket->get_option(option, key, &size);
+  if (err != Err::kOk) return fail(err);
+  if (zmq_z85_encode(static_cast<char*>(optval), key, kKeySize) == nullptr) {
+    return fail_with(EINVAL);
+  }
+  return 0;
+}
+
 }  // namespace
 
 extern "C" int zmq_setsockopt(void* socket, int option, const void* optval, size_t optvallen) {
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optval == nullptr && optvallen != 0) return fail_with(EINVAL);
+  if (is_curve_key(option)) return set_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
   if (kind != Local::kEngine) return set_local(*h, kind, optval, optvallen);
   Err err = h->socket->set_option(
@@ -204,8 +222,9 @@ extern "C" int zmq_getsockopt(void* socket, int option, void* optval, size_t* op
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optvallen == nullptr || (optval == nullptr && *optvallen != 0)) return fail_with(EINVAL);
+  if (is_curve_key(option)) return get_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
-  if (kind != Local::kEngine) return get_local(*h, kind, option, optval, optvallen);
+  if (kind != Local::kEngine) return get_local(*h, kind, optval, optvallen);
   Err err = h->socket->get_option(option, static_cast<uint8_t*>(optval), optvallen);
   return err == Err::kOk ? 0 : fail(err);
 }

@@ -7,6 +7,14 @@ void carry_out(SocketCore& core, Driver& driver) {
   for (int round = 0; round < 1000; ++round) {
     IoAction action;
     bool any = false;
+    StreamId zap_stream;
+    std::vector<Msg> zap_frames;
+    while (core.poll_zap_request(&zap_stream, &zap_frames)) {
+      any = true;
+      if (!driver.zap_request(zap_stream, std::move(zap_frames))) {
+        core.handle_zap_reply(zap_stream, {}, true, driver.now_ns());
+      }
+    }
     while (core.poll_action(&action)) {
       any = true;
       switch (action.kind) {

@@ -41,6 +41,15 @@ class Driver {
   virtual void set_deadline(int64_t deadline_ns) = 0;
   virtual void close_stream(StreamId id) = 0;
   virtual void close_listener(EndpointId id) = 0;
+  // ZAP (rfc 27): carries a connection's request (frames, delimiter first) to the handler at
+  // inproc://zeromq.zap.01 and later hands its reply to core.handle_zap_reply(). False when no
+  // handler is bound there (carry_out tells the core so at once); a driver without ZAP
+  // answers false.
+  virtual bool zap_request(StreamId id, std::vector<Msg> frames) {
+    (void)id;
+    (void)frames;
+    return false;
+  }
 };
 
 // Carries out everything the core asked for since the last call: connects, closes, stream

@@ -51,6 +51,17 @@ class Connection {
   // Closed and everything queued written: the stream can be closed.
   virtual bool finished() const = 0;
   virtual const Metadata* peer_metadata() const = 0;
+
+  // ZAP (rfc 27): requests to carry to the handler, and its replies (ZMTP connections only).
+  virtual bool poll_zap_request(std::vector<Msg>* frames) {
+    (void)frames;
+    return false;
+  }
+  virtual void handle_zap_reply(std::span<const Msg> frames, bool no_handler, int64_t now_ns) {
+    (void)frames;
+    (void)no_handler;
+    (void)now_ns;
+  }
 };
 
 }  // namespace zlab::proto

@@ -38,6 +38,10 @@ std::string_view close_reason_name(CloseReason reason) {
       return "closed locally";
     case CloseReason::kStreamError:
       return "transport error";
+    case CloseReason::kAuthFailed:
+      return "authentication failed";
+    case CloseReason::kZapFailure:
+      return "ZAP failure";
   }
   return "unknown";
 }
@@ -55,9 +59,29 @@ bool is_protocol_failure(CloseReason reason) {
     case CloseReason::kInvalidSequence:
     case CloseReason::kIncompatiblePeer:
     case CloseReason::kPeerError:
+    case CloseReason::kZapFailure:
       return true;
     default:
       return false;
+  }
+}
+
+uint32_t default_protocol_error(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kMechanismMismatch:
+      return protocol_error::kZmtpMechanismMismatch;
+    case CloseReason::kMalformedCommand:
+      return protocol_error::kZmtpMalformedCommandUnspecified;
+    case CloseReason::kUnexpectedCommand:
+      return protocol_error::kZmtpUnexpectedCommand;
+    case CloseReason::kInvalidSequence:
+      return protocol_error::kZmtpInvalidSequence;
+    case CloseReason::kIncompatiblePeer:
+      return protocol_error::kZmtpInvalidMetadata;
+    case CloseReason::kBadWsHandshake:
+      return protocol_error::kWsUnspecified;
+    default:
+      return is_protocol_failure(reason) ? protocol_error::kZmtpUnspecified : 0;
   }
 }
 

@@ -21,12 +21,14 @@ bool sends_identity(SocketType t) {
 }  // namespace
 
 // What each inbound frame means in each state after the greeting: the handshake and the
-// command protocol in one table. Rows: kExpectReady, kActive.
+// command protocol in one table. During the handshake every command is the mechanism's (NULL's
+// READY, PLAIN's and CURVE's HELLO/WELCOME/INITIATE/READY, ERROR); a data frame is out of
+// sequence. Rows: kHandshake, kActive.
 // clang-format off
 const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = {
-  //                READY                ERROR                  PING                  PONG                SUBSCRIBE                   CANCEL                      unknown               data
-  /* ExpectReady */ {Action::kHandleReady, Action::kHandlePeerError, Action::kUnexpected, Action::kUnexpected, Action::kUnexpected,         Action::kUnexpected,        Action::kUnexpected, Action::kOutOfSequence},
-  /* Active      */ {Action::kUnexpected,  Action::kHandlePeerError, Action::kHandlePing, Action::kIgnore,     Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver},
+  //                READY              ERROR                     PING                  PONG                SUBSCRIBE                    CANCEL                       unknown             data
+  /* Handshake */ {Action::kMechanism,  Action::kMechanism,       Action::kMechanism,   Action::kMechanism, Action::kMechanism,          Action::kMechanism,          Action::kMechanism,  Action::kOutOfSequence},
+  /* Active    */ {Action::kUnexpected, Action::kHandlePeerError, Action::kHandlePing,  Action::kIgnore,    Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver},
 };
 // clang-format on
 
@@ -34,9 +36,18 @@ ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : opt
   if (options_.websocket) {
     framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
   } else {
-    framing_ = std::make_unique<ZmtpFraming>(options_.mechanism, options_.as_server,
+    framing_ = std::make_unique<ZmtpFraming>(options_.security.name, options_.security.as_server,
                                              options_.max_msg_size, options_.routing_id.size());
   }
+  MechanismConfig security = options_.security;
+  auto& own = security.own_properties;
+  own.emplace_back("Socket-Type", std::string(socket_type_info(options_.socket_type).name));
+  if (sends_identity(options_.socket_type)) own.emplace_back("Identity", options_.routing_id);
+  for (const auto& p : options_.extra_properties) own.push_back(p);
+  if (security.peer_address.empty()) security.peer_address = options_.peer_address;
+  if (security.routing_id.empty()) security.routing_id = options_.routing_id;
+  mechanism_ = make_mechanism(std::move(security));
+  assert(mechanism_ != nullptr);  // the socket options only name known mechanisms
   if (options_.handshake_ivl_ns > 0) handshake_deadline_ns_ = now_ns + options_.handshake_ivl_ns;
 }
 
@@ -54,9 +65,9 @@ void ZmtpConnection::handle_read(size_t n, int64_t now_ns) {
   on_traffic(now_ns);
   framing_->commit(n);
   if (state_ == State::kGreeting) process_greeting(now_ns);
-  if (state_ == State::kExpectReady) {
+  if (state_ == State::kHandshake) {
     Msg data;
-    next_data(&data, now_ns);  // handles READY; a data frame here is out of sequence
+    next_data(&data, now_ns);  // the handshake's commands; a data frame is out of sequence
   }
 }
 
@@ -91,16 +102,44 @@ void ZmtpConnection::process_greeting(int64_t now_ns) {
   }
   if (!framing_->prelude_done()) return;
   peer_minor_ = framing_->peer_minor();
-  state_ = State::kExpectReady;
-  send_ready();
+  state_ = State::kHandshake;
+  mechanism_->start();
+  drive_mechanism();
 }
 
-void ZmtpConnection::send_ready() {
-  std::vector<wire::Property> props;
-  props.emplace_back("Socket-Type", std::string(socket_type_info(options_.socket_type).name));
-  if (sends_identity(options_.socket_type)) props.emplace_back("Identity", options_.routing_id);
-  for (const auto& p : options_.extra_properties) props.push_back(p);
-  framing_->encode(wire::make_ready(props));
+void ZmtpConnection::drive_mechanism() {
+  if (state_ != State::kHandshake) return;
+  Msg command;
+  while (mechanism_->poll_command(&command)) framing_->encode(std::move(command));
+  int status_code = 0;
+  while (mechanism_->poll_auth_failure(&status_code)) {
+    ConnEvent ev{ConnEvent::Kind::kAuthFailed, CloseReason::kAuthFailed, {}};
+    ev.value = status_code;
+    events_.push_back(std::move(ev));
+  }
+  switch (mechanism_->status()) {
+    case Mechanism::Status::kHandshaking:
+      return;
+    case Mechanism::Status::kReady:
+      handshake_done();
+      return;
+    case Mechanism::Status::kFailed:
+      fail(mechanism_->failure());
+      return;
+  }
+}
+
+bool ZmtpConnection::poll_zap_request(std::vector<Msg>* frames) {
+  return mechanism_->poll_zap_request(frames);
+}
+
+void ZmtpConnection::handle_zap_reply(std::span<const Msg> frames, bool no_handler,
+                                      int64_t now_ns) {
+  if (state_ != State::kHandshake) return;
+  mechanism_->handle_zap_reply(frames, no_handler);
+  drive_mechanism();
+  Msg data;
+  if (state_ == State::kHandshake) next_data(&data, now_ns);  // commands that waited for ZAP
 }
 
 bool ZmtpConnection::poll_part(Msg* part, int64_t now_ns) {
@@ -115,13 +154,19 @@ bool ZmtpConnection::poll_part(Msg* part, int64_t now_ns) {
 bool ZmtpConnection::next_data(Msg* data, int64_t now_ns) {
   Msg frame;
   while (state_ != State::kClosed && state_ != State::kGreeting) {
+    bool handshaking = state_ == State::kHandshake;
+    // While ZAP decides, the peer's next frames wait (a NULL peer's data after its READY).
+    if (handshaking && mechanism_->waiting_for_zap()) return false;
     if (!framing_->next(&frame)) {
       if (const FramingFailure* failure = framing_->failure()) {
         fail(failure->reason, failure->detail, failure->send_error);
       }
       return false;
     }
-    bool handshaking = state_ == State::kExpectReady;
+    if (!handshaking && mechanism_->wraps_frames() && !mechanism_->decode(&frame)) {
+      fail(mechanism_->failure());
+      return false;
+    }
     if (dispatch(std::move(frame), data, now_ns)) return true;
     // Frames after READY wait for the socket layer to pull them.
     if (handshaking && state_ == State::kActive) return false;
@@ -132,6 +177,11 @@ bool ZmtpConnection::next_data(Msg* data, int64_t now_ns) {
 bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
   Input input = Input::kData;
   wire::Command cmd{};
+  if (frame.command() && state_ == State::kHandshake) {
+    mechanism_->handle_command(frame);
+    drive_mechanism();
+    return false;
+  }
   if (frame.command()) {
     auto parsed = wire::parse_command(frame);
     if (!parsed.ok()) {
@@ -158,10 +208,9 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
     else
       input = Input::kUnknownCommand;
   }
-  size_t row = state_ == State::kExpectReady ? 0 : 1;
+  size_t row = state_ == State::kHandshake ? 0 : 1;
   switch (kTable[row][size_t(input)]) {
-    case Action::kHandleReady:
-      handle_ready(cmd.data);
+    case Action::kMechanism:  // handed over above, before parsing
       return false;
     case Action::kHandlePeerError: {
       auto reason = wire::parse_error(cmd.data);
@@ -202,14 +251,10 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
   return false;
 }
 
-void ZmtpConnection::handle_ready(std::span<const uint8_t> body) {
-  auto props = wire::parse_properties(body);
-  if (!props.ok()) {
-    fail(CloseReason::kMalformedCommand, std::string(props.error), true);
-    return;
-  }
+void ZmtpConnection::handshake_done() {
+  std::vector<Metadata::Property> meta = mechanism_->peer_properties();
   const std::string* type_name = nullptr;
-  for (const auto& [name, value] : *props.value) {
+  for (const auto& [name, value] : meta) {
     if (equals_ignore_case(name, "Socket-Type")) type_name = &value;
   }
   if (type_name == nullptr) {
@@ -225,7 +270,6 @@ void ZmtpConnection::handle_ready(std::span<const uint8_t> body) {
     return;
   }
   peer_type_ = *peer;
-  std::vector<Metadata::Property> meta = std::move(*props.value);
   add_transport_properties(&meta, options_.peer_address, options_.source_fd);
   peer_meta_ = Metadata::create(std::move(meta));
   send_subscriptions_as_commands_ = peer_minor_ >= 1 && is_subscriber(options_.socket_type);
@@ -241,7 +285,7 @@ void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
     fail(CloseReason::kMalformedCommand, std::string(ping.error), true);
     return;
   }
-  framing_->encode(wire::make_pong(ping.value->context));
+  encode(wire::make_pong(ping.value->context));
   if (ping.value->ttl_ds > 0) {
     // Traffic seen so far was this PING; the TTL runs from now until more arrives.
     peer_ttl_ns_ = last_read_ns_ + int64_t(ping.value->ttl_ds) * kNsPerDecisecond;
@@ -259,11 +303,19 @@ void ZmtpConnection::send_part(Msg part) {
   if (send_subscriptions_as_commands_ && single && part.size() >= 1 &&
       (part.data()[0] == 0 || part.data()[0] == 1)) {
     std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
-    framing_->encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
+    encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
     return;
   }
   part.set_command(false);
-  framing_->encode(std::move(part));
+  encode(std::move(part));
+}
+
+void ZmtpConnection::encode(Msg frame) {
+  if (!mechanism_->encode(&frame)) {
+    fail(mechanism_->failure());
+    return;
+  }
+  framing_->encode(std::move(frame));
 }
 
 void ZmtpConnection::handle_written(size_t n, int64_t now_ns) {
@@ -292,7 +344,11 @@ void ZmtpConnection::handle_timeout(int64_t now_ns) {
   }
   if (now_ns >= next_ping_ns_) {
     int64_t ttl_ds = std::clamp<int64_t>(options_.heartbeat_ttl_ns / kNsPerDecisecond, 0, 0xFFFF);
-    framing_->encode_ping(uint16_t(ttl_ds));
+    if (mechanism_->wraps_frames()) {
+      encode(wire::make_ping(uint16_t(ttl_ds), {}));  // sealed like every frame
+    } else {
+      framing_->encode_ping(uint16_t(ttl_ds));
+    }
     int64_t timeout = options_.heartbeat_timeout_ns >= 0 ? options_.heartbeat_timeout_ns
                                                          : options_.heartbeat_ivl_ns;
     if (ping_timeout_ns_ == kNever) ping_timeout_ns_ = now_ns + timeout;
@@ -318,11 +374,33 @@ void ZmtpConnection::close(CloseReason reason, std::string detail) {
 }
 
 void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_error) {
+  MechanismFailure f;
+  f.reason = reason;
+  // HANDSHAKE_FAILED_PROTOCOL is about the handshake: a framing failure later only disconnects.
+  // (A mechanism's own failures keep their code: libzmq reports a CURVE MESSAGE it refuses.)
+  f.protocol_error = state_ == State::kActive ? 0 : default_protocol_error(reason);
+  f.send_error = send_error;
+  f.error_reason = detail;
+  f.detail = std::move(detail);
+  fail(f);
+}
+
+void ZmtpConnection::fail(const MechanismFailure& failure) {
   if (state_ == State::kClosed) return;
-  if (send_error && state_ != State::kGreeting) framing_->encode(wire::make_error(detail));
+  if (failure.send_error && state_ != State::kGreeting) {
+    Msg error = wire::make_error(failure.error_reason);
+    if (state_ == State::kActive) {
+      encode(std::move(error));
+    } else {
+      framing_->encode(std::move(error));
+    }
+  }
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
-  emit(ConnEvent::Kind::kClosed, reason, std::move(detail));
+  ConnEvent ev{ConnEvent::Kind::kClosed, failure.reason, failure.detail};
+  ev.protocol_error = failure.protocol_error;
+  ev.value = failure.no_detail_errno;
+  events_.push_back(std::move(ev));
 }
 
 void ZmtpConnection::emit(ConnEvent::Kind kind, CloseReason reason, std::string detail) {

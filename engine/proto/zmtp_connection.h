@@ -1,4 +1,5 @@
-// One ZMTP 3.1 connection, sans-I/O: greeting, NULL handshake, commands, heartbeats, limits.
+// One ZMTP 3.1 connection, sans-I/O: greeting, the security mechanism's handshake (NULL, PLAIN,
+// CURVE: proto/mechanism.h), commands, heartbeats, limits.
 // Over tcp and ipc its bytes are ZMTP's greeting and frames; over ws (ZmtpOptions::websocket)
 // an HTTP upgrade and WebSocket frames (proto/framing.h): the rest is the same.
 //
@@ -23,6 +24,7 @@
 #include "engine/base/socket_type.h"
 #include "engine/proto/connection.h"
 #include "engine/proto/framing.h"
+#include "engine/proto/mechanism.h"
 #include "engine/proto/ws_framing.h"
 #include "engine/wire/frame.h"
 
@@ -31,8 +33,9 @@ namespace zlab::proto {
 struct ZmtpOptions {
   SocketType socket_type = SocketType::kPair;
   std::string routing_id;  // sent as Identity by REQ, DEALER and ROUTER
-  std::string mechanism = "NULL";
-  bool as_server = false;
+  // The security mechanism: its name, side, credentials, ZAP settings and random source.
+  // Socket-Type, Identity and the extra properties are added to its own_properties here.
+  MechanismConfig security;
   int64_t handshake_ivl_ns = 30'000 * kNsPerMs;      // ZMQ_HANDSHAKE_IVL; 0 = none
   int64_t heartbeat_ivl_ns = 0;                      // ZMQ_HEARTBEAT_IVL; 0 = off
   int64_t heartbeat_ttl_ns = 0;                      // ZMQ_HEARTBEAT_TTL, sent in PING
@@ -91,6 +94,10 @@ class ZmtpConnection final : public Connection {
   }
 
   const Metadata* peer_metadata() const override { return peer_meta_; }
+  // ZAP (rfc 27) through the driver: a request's frames (delimiter first) to carry to the
+  // handler at inproc://zeromq.zap.01, and its reply (no_handler: nothing is bound there).
+  bool poll_zap_request(std::vector<Msg>* frames) override;
+  void handle_zap_reply(std::span<const Msg> frames, bool no_handler, int64_t now_ns) override;
   SocketType peer_type() const { return peer_type_; }
   uint8_t peer_minor_version() const { return peer_minor_; }
   // Output backlog above which can_send() turns false: one write batch, as libzmq's engine
@@ -98,7 +105,7 @@ class ZmtpConnection final : public Connection {
   static constexpr size_t kMaxPendingBytes = wire::FrameEncoder::kBatchSize;
 
  private:
-  enum class State : uint8_t { kGreeting, kExpectReady, kActive, kClosed };
+  enum class State : uint8_t { kGreeting, kHandshake, kActive, kClosed };
   enum class Input : uint8_t {
     kReady,
     kError,
@@ -111,7 +118,7 @@ class ZmtpConnection final : public Connection {
     kCount
   };
   enum class Action : uint8_t {
-    kHandleReady,
+    kMechanism,
     kHandlePeerError,
     kHandlePing,
     kIgnore,
@@ -126,16 +133,21 @@ class ZmtpConnection final : public Connection {
   // Handles commands until a data frame is at the head (returned in `data`) or input runs out.
   bool next_data(Msg* data, int64_t now_ns);
   bool dispatch(Msg frame, Msg* data, int64_t now_ns);
-  void handle_ready(std::span<const uint8_t> body);
+  // Sends what the mechanism queued and acts on its status: active once ready, closed on failure.
+  void drive_mechanism();
+  void handshake_done();
   void handle_ping(std::span<const uint8_t> body);
-  void send_ready();
+  // A frame to the peer, through the mechanism once the handshake is done (CURVE seals it).
+  void encode(Msg frame);
   void fail(CloseReason reason, std::string detail, bool send_error);
+  void fail(const MechanismFailure& failure);
   void emit(ConnEvent::Kind kind, CloseReason reason = CloseReason::kNone, std::string detail = {});
   void on_traffic(int64_t now_ns);
 
   ZmtpOptions options_;
   State state_ = State::kGreeting;  // the greeting, or the HTTP upgrade over ws
   std::unique_ptr<Framing> framing_;
+  std::unique_ptr<Mechanism> mechanism_;
   std::deque<ConnEvent> events_;
   const Metadata* peer_meta_ = nullptr;
   SocketType peer_type_ = SocketType::kPair;

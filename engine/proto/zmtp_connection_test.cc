@@ -373,3 +373,221 @@ RC_GTEST_PROP(ZmtpConnectionTest, AnySplitDeliversTheSameMessages, ()) {
 
 }  // namespace
 }  // namespace zlab::proto
+
+namespace zlab::proto {
+namespace {
+
+using namespace test_util;
+
+ZmtpOptions plain(SocketType t, bool server) {
+  ZmtpOptions o;
+  o.socket_type = t;
+  o.security.name = "PLAIN";
+  o.security.as_server = server;
+  o.security.plain_username = "admin";
+  o.security.plain_password = "secret";
+  return o;
+}
+
+// The handler's 7-frame reply to `request`, with this status and user id.
+std::vector<Msg> answer(const std::vector<Msg>& request, std::string_view status) {
+  std::vector<std::string_view> parts = {"", "1.0", request[2].view(), status, "", "admin", ""};
+  std::vector<Msg> out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out.push_back(Msg::copy_of(parts[i]));
+    out.back().set_more(i + 1 < parts.size());
+  }
+  return out;
+}
+
+TEST(ZmtpSecurityTest, MechanismMismatchEndsBothSidesWithLibzmqsCode) {
+  ZmtpConnection a(plain(SocketType::kDealer, false), 0);
+  ZmtpConnection b(opts(SocketType::kDealer), 0);  // NULL
+  pump(a, b);
+  EXPECT_FALSE(a.can_send());
+  for (ZmtpConnection* c : {&a, &b}) {
+    auto ev = events(*c);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_EQ(ev.back().reason, CloseReason::kMechanismMismatch);
+    EXPECT_EQ(ev.back().protocol_error, protocol_error::kZmtpMechanismMismatch);
+    EXPECT_TRUE(parts(*c).empty());
+  }
+}
+
+TEST(ZmtpSecurityTest, PlainHandshakeWaitsForZapThenCarriesData) {
+  ZmtpConnection client(plain(SocketType::kDealer, false), 0);
+  ZmtpOptions so = plain(SocketType::kRouter, true);
+  so.peer_address = "10.1.1.1";
+  ZmtpConnection server(so, 0);
+  pump(client, server, 3);
+  std::vector<Msg> request;
+  ASSERT_TRUE(server.poll_zap_request(&request));
+  EXPECT_FALSE(server.active());
+  server.handle_zap_reply(answer(request, "200"), false, 0);
+  pump(client, server, 3);
+  ASSERT_TRUE(client.active());
+  ASSERT_TRUE(server.active());
+  EXPECT_EQ(*server.peer_metadata()->find("User-Id"), "admin");
+  EXPECT_EQ(*server.peer_metadata()->find("Peer-Address"), "10.1.1.1");
+  client.send_part(Msg::copy_of(std::string_view("hello")));
+  pump(client, server);
+  EXPECT_EQ(parts(server), std::vector<std::string>{"hello"});
+}
+
+TEST(ZmtpSecurityTest, PlainRefusalReachesTheClientAsAuth) {
+  ZmtpConnection client(plain(SocketType::kDealer, false), 0);
+  ZmtpConnection server(plain(SocketType::kRouter, true), 0);
+  pump(client, server);
+  std::vector<Msg> request;
+  ASSERT_TRUE(server.poll_zap_request(&request));
+  server.handle_zap_reply(answer(request, "400"), false, 0);
+  pump(client, server);
+  auto se = events(server);
+  ASSERT_EQ(se.size(), 2u);
+  EXPECT_EQ(se[0].kind, ConnEvent::Kind::kAuthFailed);
+  EXPECT_EQ(se[0].value, 400);
+  EXPECT_EQ(se[1].reason, CloseReason::kAuthFailed);
+  EXPECT_EQ(se[1].protocol_error, 0u);
+  auto ce = events(client);
+  ASSERT_EQ(ce.size(), 2u);
+  EXPECT_EQ(ce[0].kind, ConnEvent::Kind::kAuthFailed);
+  EXPECT_EQ(ce[0].value, 400);
+  EXPECT_EQ(ce[1].reason, CloseReason::kPeerError);
+}
+
+// Oversized handshake commands (a HELLO past ZMQ_MAXMSGSIZE): refused before the mechanism
+// or ZAP sees them.
+TEST(ZmtpSecurityTest, OversizedHelloIsRefusedBeforeZap) {
+  ZmtpOptions so = plain(SocketType::kRouter, true);
+  so.max_msg_size = 100;
+  ZmtpConnection server(so, 0);
+  std::string user(255, 'u');
+  std::string body = std::string(1, char(255)) + user + std::string(1, char(3)) + "pwd";
+  Bytes in = greeting(3, 1, "PLAIN");
+  Bytes f = frame(wire::make_command("HELLO", wire::as_bytes(body)));
+  in.insert(in.end(), f.begin(), f.end());
+  server.feed(in, 0);
+  auto ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kTooLarge);
+  std::vector<Msg> request;
+  EXPECT_FALSE(server.poll_zap_request(&request));
+}
+
+// A data frame during the PLAIN handshake is out of sequence and never delivered.
+TEST(ZmtpSecurityTest, DataBeforeThePlainHandshakeIsRefused) {
+  ZmtpConnection server(plain(SocketType::kRouter, true), 0);
+  Bytes in = greeting(3, 1, "PLAIN");
+  Msg data = Msg::copy_of(std::string_view("sneaky"));
+  Bytes f = frame(data);
+  in.insert(in.end(), f.begin(), f.end());
+  server.feed(in, 0);
+  auto ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kInvalidSequence);
+  EXPECT_EQ(ev.back().protocol_error, protocol_error::kZmtpInvalidSequence);
+  EXPECT_TRUE(parts(server).empty());
+}
+
+}  // namespace
+}  // namespace zlab::proto
+
+namespace zlab::proto {
+namespace {
+
+using namespace test_util;
+
+// libzmq's test key pairs as bytes (rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 and
+// Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID).
+const std::string kServerPublic(
+    "\x54\xfc\xba\x24\xe9\x32\x49\x96\x93\x16\xfb\x61\x7c\x87\x2b\xb0"
+    "\xc1\xd1\xff\x14\x80\x04\x27\xc5\x94\xcb\xfa\xcf\x1b\xc2\xd6\x52",
+    32);
+const std::string kServerSecret(
+    "\x8e\x0b\xdd\x69\x76\x28\xb9\x1d\x8f\x24\x55\x87\xee\x95\xc5\xb0"
+    "\x4d\x48\x96\x3f\x79\x25\x98\x77\xb4\x9c\xd9\x06\x3a\xea\xd3\xb7",
+    32);
+const std::string kClientPublic(
+    "\xbb\x88\x47\x1d\x65\xe2\x65\x9b\x30\xc5\x5a\x53\x21\xce\xbb\x5a"
+    "\xab\x2b\x70\xa3\x98\x64\x5c\x26\xdc\xa2\xb2\xfc\xb4\x3f\xc5\x18",
+    32);
+const std::string kClientSecret(
+    "\x7b\xb8\x64\xb4\x89\xaf\xa3\x67\x1f\xbe\x69\x10\x1f\x94\xb3\x89"
+    "\x72\xf2\x48\x16\xdf\xb0\x1b\x51\x65\x6b\x3f\xec\x8d\xfd\x08\x88",
+    32);
+
+ZmtpOptions curve(SocketType t, bool server) {
+  ZmtpOptions o;
+  o.socket_type = t;
+  o.security.name = "CURVE";
+  o.security.as_server = server;
+  o.security.curve_public_key = server ? kServerPublic : kClientPublic;
+  o.security.curve_secret_key = server ? kServerSecret : kClientSecret;
+  if (!server) o.security.curve_server_key = kServerPublic;
+  uint8_t seed = server ? 3 : 7;
+  o.security.random = [seed](std::span<uint8_t> out) mutable {
+    for (uint8_t& b : out) b = seed++;
+  };
+  return o;
+}
+
+// Drives a CURVE pair to READY with `chunk`-byte reads, answering the server's ZAP request.
+void curve_handshake(ZmtpConnection& client, ZmtpConnection& server, size_t chunk) {
+  pump(client, server, chunk);
+  std::vector<Msg> request;
+  ASSERT_TRUE(server.poll_zap_request(&request));
+  server.handle_zap_reply({}, true, 0);  // no handler: admitted (not enforced)
+  pump(client, server, chunk);
+}
+
+// The whole CURVE handshake and sealed traffic, read one byte at a time (a split at every
+// byte), then in 7-byte pieces: the same messages arrive, subscriptions and PINGs included.
+TEST(ZmtpSecurityTest, CurveSurvivesAnySplit) {
+  for (size_t chunk : {size_t(1), size_t(7)}) {
+    ZmtpOptions co = curve(SocketType::kSub, false);
+    ZmtpOptions so = curve(SocketType::kPub, true);
+    so.heartbeat_ivl_ns = 10 * kMs;
+    ZmtpConnection client(co, 0);
+    ZmtpConnection server(so, 0);
+    curve_handshake(client, server, chunk);
+    ASSERT_TRUE(client.active()) << chunk;
+    ASSERT_TRUE(server.active()) << chunk;
+    client.send_part(Msg::copy_of(std::string_view("\x01topic")));
+    pump(client, server, chunk);
+    EXPECT_EQ(parts(server), std::vector<std::string>{"\x01topic"});
+    Msg head = Msg::copy_of(std::string_view("topic.head"));
+    head.set_more(true);
+    server.send_part(std::move(head));
+    server.send_part(Msg::copy_of(std::string_view(std::string(1000, 'z'))));
+    server.handle_timeout(20 * kMs);  // a PING, sealed like everything else
+    Bytes wire = take_output(server);
+    EXPECT_EQ(std::string(wire.begin(), wire.end()).find("PING"), std::string::npos);
+    client.feed(wire, 20 * kMs);
+    EXPECT_EQ(parts(client, 20 * kMs),
+              (std::vector<std::string>{"topic.head+", std::string(1000, 'z')}));
+    pump(client, server, chunk, 20 * kMs);  // the PONG goes back
+    EXPECT_TRUE(client.active());
+    EXPECT_TRUE(server.active());
+  }
+}
+
+// A MESSAGE replayed on the wire: the receiver refuses it as out of sequence and closes; what
+// came before it was delivered, nothing after.
+TEST(ZmtpSecurityTest, CurveReplayedMessageEndsTheConnection) {
+  ZmtpConnection client(curve(SocketType::kPush, false), 0);
+  ZmtpConnection server(curve(SocketType::kPull, true), 0);
+  curve_handshake(client, server, SIZE_MAX);
+  client.send_part(Msg::copy_of(std::string_view("once")));
+  Bytes wire = take_output(client);
+  server.feed(wire, 0);
+  EXPECT_EQ(parts(server), std::vector<std::string>{"once"});
+  server.feed(wire, 0);  // the same bytes again
+  EXPECT_TRUE(parts(server).empty());
+  auto ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kInvalidSequence);
+  EXPECT_EQ(ev.back().protocol_error, protocol_error::kZmtpInvalidSequence);
+}
+
+}  // namespace
+}  // namespace zlab::proto

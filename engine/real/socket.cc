@@ -1,5 +1,6 @@
 #include "engine/real/socket.h"
 
+#include <sodium.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -75,6 +76,13 @@ Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
     : ctx_(ctx), io_(io), type_(type), core_(type, seed) {
   signal_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (signal_fd_ < 0) creation_error_ = errno_to_err(errno);
+  // Security mechanisms draw their random bytes (CURVE's transient keys, cookies, nonces) from
+  // libsodium's CSPRNG here; the simulator leaves the core's seeded generator in place.
+  static const bool sodium_ready = sodium_init() >= 0;
+  if (sodium_ready) {
+    core_.set_random_source(
+        [](std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); });
+  }
 }
 
 Socket::~Socket() {
@@ -243,6 +251,29 @@ void Socket::close() {
   core_.close(monotonic_ns());
   apply(lock);
   changed_.notify_all();
+  // The ZAP agent's thread takes this socket's lock to deliver: stop it without holding it.
+  std::unique_ptr<ZapAgent> agent = std::move(zap_agent_);
+  lock.unlock();
+  if (agent) agent->stop();
+}
+
+bool Socket::zap_request(StreamId id, std::vector<Msg> frames) {
+  if (!ZapAgent::handler_bound(ctx_)) return false;
+  if (closed_) return true;  // closing: the connection goes away unanswered
+  if (!zap_agent_) {
+    std::weak_ptr<Socket> self = weak_from_this();
+    zap_agent_ = std::make_unique<ZapAgent>(ctx_, [self](StreamId s, std::vector<Msg> reply) {
+      if (auto socket = self.lock()) socket->deliver_zap_reply(s, std::move(reply));
+    });
+  }
+  zap_agent_->submit(id, std::move(frames));
+  return true;
+}
+
+void Socket::deliver_zap_reply(StreamId id, std::vector<Msg> frames) {
+  std::unique_lock lock(mu_);
+  core_.handle_zap_reply(id, frames, false, monotonic_ns());
+  apply(lock);
 }
 
 void Socket::interrupt() {

@@ -20,6 +20,7 @@
 #include "engine/proto/socks5_client.h"
 #include "engine/real/io_thread.h"
 #include "engine/real/transport.h"
+#include "engine/real/zap_agent.h"
 #include "engine/sockets/socket_core.h"
 
 namespace zlab::real {
@@ -132,9 +133,13 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   void set_deadline(int64_t deadline_ns) override;
   void close_stream(StreamId id) override;
   void close_listener(EndpointId id) override;
+  bool zap_request(StreamId id, std::vector<Msg> frames) override;
+  // A ZAP reply from the agent's thread (no lock held there).
+  void deliver_zap_reply(StreamId id, std::vector<Msg> frames);
 
   Context& ctx_;
   IoThread& io_;
+  std::unique_ptr<ZapAgent> zap_agent_;  // made at the first ZAP request, stopped at close()
   SocketType type_;
   std::mutex mu_;
   std::condition_variable changed_;

@@ -5,6 +5,8 @@
 #include <set>
 #include <string_view>
 
+#include "engine/sockets/security_options.h"
+
 namespace zlab {
 namespace {
 
@@ -201,6 +203,7 @@ Err get_special_option(const SocketOptions& options, int id, uint8_t* out, size_
 }  // namespace
 
 Err set_generic_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
+  if (Err err = set_security_option(options, id, value); err != Err::kNotSupported) return err;
   if (Err err = set_special_option(options, id, value); err != Err::kNotSupported) return err;
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;
@@ -260,6 +263,7 @@ Err put_padded(const void* value, size_t n, uint8_t* out, size_t* size) {
 
 Err get_generic_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
   if (id == opt::kType) return put_exact(&options.type, sizeof(int), out, size);
+  if (Err err = get_security_option(options, id, out, size); err != Err::kNotSupported) return err;
   if (Err err = get_special_option(options, id, out, size); err != Err::kNotSupported) return err;
   const Row* row = find_row(id);
   if (row == nullptr) return Err::kNotSupported;

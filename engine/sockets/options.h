@@ -46,10 +46,18 @@ inline constexpr int kXPubVerbose = 40;
 inline constexpr int kRouterRaw = 41;
 inline constexpr int kIpv6 = 42;
 inline constexpr int kMechanism = 43;
+inline constexpr int kPlainServer = 44;
+inline constexpr int kPlainUsername = 45;
+inline constexpr int kPlainPassword = 46;
+inline constexpr int kCurveServer = 47;
+inline constexpr int kCurvePublicKey = 48;
+inline constexpr int kCurveSecretKey = 49;
+inline constexpr int kCurveServerKey = 50;
 inline constexpr int kProbeRouter = 51;
 inline constexpr int kReqCorrelate = 52;
 inline constexpr int kReqRelaxed = 53;
 inline constexpr int kConflate = 54;
+inline constexpr int kZapDomain = 55;
 inline constexpr int kRouterHandover = 56;
 inline constexpr int kTos = 57;
 inline constexpr int kIpcFilterPid = 58;
@@ -73,10 +81,16 @@ inline constexpr int kThreadSafe = 81;
 inline constexpr int kMulticastMaxTpdu = 84;
 inline constexpr int kUseFd = 89;
 inline constexpr int kBindToDevice = 92;
+inline constexpr int kZapEnforceDomain = 93;
 // Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
 inline constexpr int kSocksUsername = 99;
 inline constexpr int kSocksPassword = 100;
 }  // namespace opt
+
+// ZMQ_MECHANISM values, as zmq.h's ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE.
+inline constexpr int kMechanismNull = 0;
+inline constexpr int kMechanismPlain = 1;
+inline constexpr int kMechanismCurve = 2;
 
 // Every value in its zmq.h unit (milliseconds, messages, bytes); -1 where zmq.h says "none".
 struct SocketOptions {
@@ -137,6 +151,17 @@ struct SocketOptions {
   std::string socks_proxy;
   std::string socks_username;
   std::string socks_password;
+  // Security (security_options.h): the mechanism and side, PLAIN credentials, CURVE keys
+  // (32 bytes each, binary), ZAP.
+  int mechanism = kMechanismNull;
+  bool as_server = false;
+  std::string plain_username;
+  std::string plain_password;
+  std::string curve_public_key;
+  std::string curve_secret_key;
+  std::string curve_server_key;
+  std::string zap_domain;
+  bool zap_enforce_domain = false;
 };
 
 // Sets a generic option by number. kNotSupported means "not a generic option": the socket type

@@ -7,6 +7,7 @@
 
 #include "engine/proto/raw_connection.h"
 #include "engine/proto/zmtp_connection.h"
+#include "engine/sockets/security_options.h"
 
 namespace zlab {
 namespace {
@@ -45,6 +46,22 @@ void SocketCore::emit(uint16_t event, int64_t value, const std::string& endpoint
   constexpr size_t kMaxQueuedEvents = 4096;  // a monitor nobody reads must not grow forever
   if (monitor_.size() >= kMaxQueuedEvents) monitor_.pop_front();
   monitor_.push_back(MonitorEvent{event, value, endpoint, stream, std::move(detail)});
+}
+
+bool SocketCore::poll_zap_request(StreamId* stream, std::vector<Msg>* frames) {
+  if (zap_requests_.empty()) return false;
+  *stream = zap_requests_.front().first;
+  *frames = std::move(zap_requests_.front().second);
+  zap_requests_.pop_front();
+  return true;
+}
+
+void SocketCore::handle_zap_reply(StreamId stream, std::span<const Msg> frames, bool no_handler,
+                                  int64_t now_ns) {
+  Peer* peer = peer_of(stream);
+  if (peer == nullptr || !peer->conn) return;
+  peer->conn->handle_zap_reply(frames, no_handler, now_ns);
+  pump_peer(*peer, now_ns);
 }
 
 bool SocketCore::poll_monitor_event(MonitorEvent* event) {
@@ -370,18 +387,40 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
   return ref;
 }
 
-std::unique_ptr<proto::Connection> SocketCore::make_connection(const Endpoint& endpoint,
-                                                               bool connecting,
-                                                               std::string peer_address,
-                                                               int source_fd, bool as_server,
-                                                               int64_t now_ns) {
+proto::MechanismConfig SocketCore::security_config(StreamId stream) {
+  proto::MechanismConfig c;
+  c.name = mechanism_name(options_.mechanism);
+  c.as_server = options_.as_server;
+  c.zap_domain = options_.zap_domain;
+  c.zap_enforce_domain = options_.zap_enforce_domain;
+  // Unique per connection: the driver matches replies to requests by it.
+  c.zap_request_id = std::to_string(stream);
+  c.routing_id = options_.routing_id;
+  c.plain_username = options_.plain_username;
+  c.plain_password = options_.plain_password;
+  c.curve_public_key = options_.curve_public_key;
+  c.curve_secret_key = options_.curve_secret_key;
+  c.curve_server_key = options_.curve_server_key;
+  if (random_source_) {
+    c.random = random_source_;
+  } else {
+    c.random = [this](std::span<uint8_t> out) {
+      for (uint8_t& b : out) b = uint8_t(random_u32());
+    };
+  }
+  return c;
+}
+
+std::unique_ptr<proto::Connection> SocketCore::make_connection(
+    StreamId stream, const Endpoint& endpoint, bool connecting, std::string peer_address,
+    int source_fd, bool as_server, int64_t now_ns) {
   if (type_ == SocketType::kStream) {
     return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns, source_fd);
   }
   proto::ZmtpOptions o;
   o.socket_type = type_;
   o.routing_id = options_.routing_id;
-  o.as_server = as_server;
+  (void)as_server;  // the side comes from the security options (security_config)
   o.handshake_ivl_ns = ms_to_ns(options_.handshake_ivl_ms);
   o.heartbeat_ivl_ns = ms_to_ns(options_.heartbeat_ivl_ms);
   o.heartbeat_ttl_ns = ms_to_ns(options_.heartbeat_ttl_ms);
@@ -400,6 +439,7 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(const Endpoint& e
     o.websocket = std::move(ws);
   }
   o.source_fd = source_fd;
+  o.security = security_config(stream);
   return std::make_unique<proto::ZmtpConnection>(o, now_ns);
 }
 
@@ -491,8 +531,8 @@ void SocketCore::attach_connection(Peer& peer, StreamId stream, const Endpoint& 
                                    bool as_server, int64_t now_ns) {
   peer.stream = stream;
   peer.out_dead = false;
-  peer.conn =
-      make_connection(endpoint, connecting, std::move(peer_address), source_fd, as_server, now_ns);
+  peer.conn = make_connection(stream, endpoint, connecting, std::move(peer_address), source_fd,
+                              as_server, now_ns);
   streams_[stream] = &peer;
   process_events(peer, now_ns);
   mark_dirty(stream);
@@ -560,11 +600,15 @@ void SocketCore::flush_all(int64_t now_ns) {
 
 void SocketCore::process_events(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
+  std::vector<Msg> zap;
+  while (peer.conn->poll_zap_request(&zap)) zap_requests_.emplace_back(peer.stream, std::move(zap));
   proto::ConnEvent ev;
   while (peer.conn && peer.conn->poll_event(&ev)) {
     auto rec = endpoints_.find(peer.endpoint);
     std::string where = rec != endpoints_.end() ? rec->second.resolved : std::string();
-    if (ev.kind == proto::ConnEvent::Kind::kHandshakeSucceeded) {
+    if (ev.kind == proto::ConnEvent::Kind::kAuthFailed) {
+      emit(monitor::kHandshakeFailedAuth, ev.value, where, peer.stream, ev.detail);
+    } else if (ev.kind == proto::ConnEvent::Kind::kHandshakeSucceeded) {
       peer.handshaken = true;
       emit(monitor::kHandshakeSucceeded, 0, where, peer.stream);
       if (!peer.attached) {
@@ -580,8 +624,12 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
       if (find_peer(id) == nullptr) return;
       pull(peer, now_ns);
     } else {
-      if (proto::is_protocol_failure(ev.reason) && !peer.conn->active()) {
-        emit(monitor::kHandshakeFailedProtocol, int64_t(ev.reason), where, peer.stream, ev.detail);
+      if (ev.value != 0) {
+        emit(monitor::kHandshakeFailedNoDetail, ev.value, where, peer.stream, ev.detail);
+      }
+      if (ev.protocol_error != 0) {
+        emit(monitor::kHandshakeFailedProtocol, int64_t(ev.protocol_error), where, peer.stream,
+             ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
       connection_lost(peer, ev.reason, now_ns);

@@ -17,6 +17,7 @@
 #include "engine/base/err.h"
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
+#include "engine/proto/mechanism.h"
 #include "engine/sockets/endpoint.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/peer.h"
@@ -126,6 +127,15 @@ class SocketCore final : private SocketServices {
   int64_t next_deadline_ns() const;
   bool poll_action(IoAction* action);
   bool poll_monitor_event(MonitorEvent* event);
+  // ZAP (rfc 27): a request a connection wants carried to the handler at
+  // inproc://zeromq.zap.01 (frames, delimiter first), and the handler's reply to it, or
+  // no_handler when nothing is bound there. A reply for a stream that is gone is ignored.
+  bool poll_zap_request(StreamId* stream, std::vector<Msg>* frames);
+  void handle_zap_reply(StreamId stream, std::span<const Msg> frames, bool no_handler,
+                        int64_t now_ns);
+  // Where a security mechanism's random bytes come from: the driver's source (the real
+  // driver's CSPRNG). Without one they come from the seeded generator (simulator, tests).
+  void set_random_source(proto::RandomBytes random) { random_source_ = std::move(random); }
   // Streams whose read or write interest may have changed since the last call.
   bool poll_dirty(StreamId* stream);
 
@@ -161,9 +171,10 @@ class SocketCore final : private SocketServices {
   // framing); `connecting`: we dialled (the WebSocket client side); `source_fd`: ZMQ_SRCFD.
   void attach_connection(Peer& peer, StreamId stream, const Endpoint& endpoint, bool connecting,
                          std::string peer_address, int source_fd, bool as_server, int64_t now_ns);
-  std::unique_ptr<proto::Connection> make_connection(const Endpoint& endpoint, bool connecting,
-                                                     std::string peer_address, int source_fd,
-                                                     bool as_server, int64_t now_ns);
+  proto::MechanismConfig security_config(StreamId stream);
+  std::unique_ptr<proto::Connection> make_connection(StreamId stream, const Endpoint& endpoint,
+                                                     bool connecting, std::string peer_address,
+                                                     int source_fd, bool as_server, int64_t now_ns);
   void pump_peer(Peer& peer, int64_t now_ns);
   void pull(Peer& peer, int64_t now_ns);
   void flush(Peer& peer, int64_t now_ns);
@@ -198,6 +209,8 @@ class SocketCore final : private SocketServices {
   std::map<EndpointId, EndpointRec> endpoints_;
   std::deque<IoAction> actions_;
   std::deque<MonitorEvent> monitor_;
+  std::deque<std::pair<StreamId, std::vector<Msg>>> zap_requests_;
+  proto::RandomBytes random_source_;
   std::vector<StreamId> dirty_;
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;

@@ -14,6 +14,7 @@ std::unique_ptr<Scenario> make_router_router();
 std::unique_ptr<Scenario> make_pair();
 std::unique_ptr<Scenario> make_stream();
 std::unique_ptr<Scenario> make_churn();
+std::unique_ptr<Scenario> make_curve_push_pull();
 
 namespace {
 
@@ -36,6 +37,8 @@ constexpr ScenarioInfo kScenarios[] = {
     {"pair", "PAIR <-> PAIR streaming both ways, one connection at a time", make_pair},
     {"stream", "STREAM server for raw TCP clients, STREAM client of a raw TCP server", make_stream},
     {"churn", "sockets opened, closed, unbound, disconnected while traffic flows", make_churn},
+    {"curve_push_pull", "push_pull under CURVE: sealed messages, a fresh handshake per reconnect",
+     make_curve_push_pull},
 };
 
 }  // namespace

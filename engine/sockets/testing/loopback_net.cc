@@ -56,6 +56,13 @@ void LoopbackNet::close_end(SocketCore* s, StreamId stream) {
 
 bool LoopbackNet::carry_out_actions(SocketCore* s) {
   bool progress = false;
+  // No ZAP handler lives in this net: every request is answered "none bound".
+  StreamId zap_stream;
+  std::vector<Msg> zap_frames;
+  while (s->poll_zap_request(&zap_stream, &zap_frames)) {
+    progress = true;
+    s->handle_zap_reply(zap_stream, {}, true, now_ns_);
+  }
   IoAction action;
   while (s->poll_action(&action)) {
     progress = true;

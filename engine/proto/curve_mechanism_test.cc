@@ -1,0 +1,366 @@
+#include "engine/proto/curve_mechanism.h"
+
+#include <errno.h>
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace zlab::proto {
+namespace {
+
+struct Keys {
+  std::string pub, sec;
+};
+
+Keys keypair(uint8_t seed) {
+  uint8_t secret[32];
+  std::memset(secret, seed, sizeof secret);
+  uint8_t pub[32];
+  EXPECT_EQ(crypto_scalarmult_base(pub, secret), 0);
+  return {std::string(reinterpret_cast<char*>(pub), 32),
+          std::string(reinterpret_cast<char*>(secret), 32)};
+}
+
+// A deterministic random source: the same seed gives the same bytes.
+RandomBytes counter_random(uint8_t seed) {
+  auto state = std::make_shared<uint8_t>(seed);
+  return [state](std::span<uint8_t> out) {
+    for (uint8_t& b : out) b = (*state)++ * 37 + 11;
+  };
+}
+
+const Keys kServer = keypair(1);
+const Keys kClient = keypair(2);
+
+MechanismConfig client_config(uint8_t seed = 5) {
+  MechanismConfig c;
+  c.name = "CURVE";
+  c.own_properties = {{"Socket-Type", "DEALER"}};
+  c.curve_public_key = kClient.pub;
+  c.curve_secret_key = kClient.sec;
+  c.curve_server_key = kServer.pub;
+  c.random = counter_random(seed);
+  return c;
+}
+
+MechanismConfig server_config(uint8_t seed = 9) {
+  MechanismConfig c;
+  c.name = "CURVE";
+  c.as_server = true;
+  c.own_properties = {{"Socket-Type", "ROUTER"}};
+  c.curve_public_key = kServer.pub;
+  c.curve_secret_key = kServer.sec;
+  c.zap_request_id = "4";
+  c.random = counter_random(seed);
+  return c;
+}
+
+std::vector<Msg> drain(Mechanism& m) {
+  std::vector<Msg> out;
+  Msg c;
+  while (m.poll_command(&c)) out.push_back(std::move(c));
+  return out;
+}
+
+Msg one(Mechanism& m) {
+  auto all = drain(m);
+  EXPECT_EQ(all.size(), 1u);
+  return all.empty() ? Msg() : std::move(all[0]);
+}
+
+Msg altered(const Msg& m, size_t at) {
+  Msg out = Msg::copy_of(std::span<const uint8_t>(m.data(), m.size()));
+  out.mutable_data()[at] ^= 0x01;
+  out.set_command(true);
+  return out;
+}
+
+Msg truncated(const Msg& m, size_t size) {
+  Msg out = Msg::copy_of(std::span<const uint8_t>(m.data(), size));
+  out.set_command(true);
+  return out;
+}
+
+std::vector<Msg> zap_reply(std::string_view status) {
+  std::vector<std::string_view> parts = {"", "1.0", "4", status, "", "client-1", ""};
+  std::vector<Msg> out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out.push_back(Msg::copy_of(parts[i]));
+    out.back().set_more(i + 1 < parts.size());
+  }
+  return out;
+}
+
+// Runs the handshake to the point `upto` names: 1 HELLO given to the server, 2 WELCOME given to
+// the client, 3 INITIATE given to the server (ZAP answered 200), 4 READY given to the client.
+struct Pair {
+  explicit Pair(MechanismConfig server_cfg = server_config()) : server(std::move(server_cfg)) {}
+  CurveClient client{client_config()};
+  CurveServer server;
+  Msg hello, welcome, initiate, ready;
+
+  void run(int upto) {
+    client.start();
+    server.start();
+    hello = one(client);
+    if (upto < 1) return;
+    server.handle_command(hello);
+    welcome = one(server);
+    if (upto < 2) return;
+    client.handle_command(welcome);
+    initiate = one(client);
+    if (upto < 3) return;
+    server.handle_command(initiate);
+    std::vector<Msg> request;
+    if (server.poll_zap_request(&request)) server.handle_zap_reply(zap_reply("200"), false);
+    ready = one(server);
+    if (upto < 4) return;
+    client.handle_command(ready);
+  }
+};
+
+void expect_failure(const Mechanism& m, uint32_t code) {
+  ASSERT_EQ(m.status(), Mechanism::Status::kFailed);
+  EXPECT_EQ(m.failure().protocol_error, code) << m.failure().detail;
+}
+
+TEST(CurveMechanismTest, HandshakeThenSealedMessagesBothWays) {
+  Pair p;
+  p.run(4);
+  ASSERT_EQ(p.client.status(), Mechanism::Status::kReady);
+  ASSERT_EQ(p.server.status(), Mechanism::Status::kReady);
+  EXPECT_EQ(p.hello.size(), 1u + 5 + 194);
+  EXPECT_EQ(p.welcome.size(), 1u + 7 + 160);
+  ASSERT_EQ(p.server.peer_properties().size(), 2u);
+  EXPECT_EQ(p.server.peer_properties()[1], (wire::Property{"User-Id", "client-1"}));
+  EXPECT_EQ(p.client.peer_properties()[0].second, "ROUTER");
+  // The ZAP request carried the client's long-term key.
+  Msg m = Msg::copy_of(std::string_view("secret payload"));
+  m.set_more(true);
+  ASSERT_TRUE(p.client.encode(&m));
+  EXPECT_EQ(m.view().find("secret payload"), std::string_view::npos);
+  EXPECT_FALSE(m.command());  // libzmq sends MESSAGE as a data frame
+  ASSERT_TRUE(p.server.decode(&m));
+  EXPECT_EQ(m.view(), "secret payload");
+  EXPECT_TRUE(m.more());
+  Msg back = wire::make_ping(0, {});
+  ASSERT_TRUE(p.server.encode(&back));
+  ASSERT_TRUE(p.client.decode(&back));
+  EXPECT_TRUE(back.command());
+  EXPECT_EQ(command_name(back), "PING");
+}
+
+TEST(CurveMechanismTest, ZapRequestNamesTheClientKey) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(p.initiate);
+  std::vector<Msg> request;
+  ASSERT_TRUE(p.server.poll_zap_request(&request));
+  ASSERT_EQ(request.size(), 8u);
+  EXPECT_EQ(request[6].view(), "CURVE");
+  EXPECT_EQ(request[7].view(), kClient.pub);
+}
+
+TEST(CurveMechanismTest, SameRandomnessSameBytes) {
+  Pair a, b;
+  a.run(4);
+  b.run(4);
+  EXPECT_EQ(a.hello.view(), b.hello.view());
+  EXPECT_EQ(a.welcome.view(), b.welcome.view());
+  EXPECT_EQ(a.initiate.view(), b.initiate.view());
+  EXPECT_EQ(a.ready.view(), b.ready.view());
+}
+
+// --- bad input, one case each ---
+
+TEST(CurveMechanismTest, HelloOfWrongSizeIsMalformed) {
+  Pair p;
+  p.run(0);
+  p.server.handle_command(truncated(p.hello, 199));
+  expect_failure(p.server, protocol_error::kZmtpMalformedCommandHello);
+}
+
+TEST(CurveMechanismTest, HelloWithAnotherVersionIsMalformed) {
+  Pair p;
+  p.run(0);
+  p.server.handle_command(altered(p.hello, 7));  // version 1.0 -> 1.1
+  expect_failure(p.server, protocol_error::kZmtpMalformedCommandHello);
+}
+
+TEST(CurveMechanismTest, HelloForAnotherServerKeyDoesNotOpen) {
+  MechanismConfig c = client_config();
+  c.curve_server_key = keypair(7).pub;
+  CurveClient client(c);
+  CurveServer server(server_config());
+  client.start();
+  server.start();
+  server.handle_command(one(client));
+  expect_failure(server, protocol_error::kZmtpCryptographic);
+  EXPECT_TRUE(drain(server).empty());
+}
+
+TEST(CurveMechanismTest, TamperedHelloBoxDoesNotOpen) {
+  Pair p;
+  p.run(0);
+  p.server.handle_command(altered(p.hello, 150));
+  expect_failure(p.server, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, WelcomeOfWrongSizeIsRefused) {
+  Pair p;
+  p.run(1);
+  p.client.handle_command(truncated(p.welcome, 100));
+  expect_failure(p.client, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, TamperedWelcomeDoesNotOpen) {
+  Pair p;
+  p.run(1);
+  p.client.handle_command(altered(p.welcome, 100));
+  expect_failure(p.client, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, TruncatedInitiateIsMalformed) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(truncated(p.initiate, 200));
+  expect_failure(p.server, protocol_error::kZmtpMalformedCommandInitiate);
+}
+
+TEST(CurveMechanismTest, InitiateWithABadCookieIsRefused) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(altered(p.initiate, 1 + 8 + 30));  // inside the cookie's box
+  expect_failure(p.server, protocol_error::kZmtpCryptographic);
+}
+
+// A cookie is good for the connection that made it only: another server connection (another
+// cookie key and transient key) refuses an INITIATE replayed to it.
+TEST(CurveMechanismTest, ReplayedInitiateIsRefusedByAnotherConnection) {
+  Pair p;
+  p.run(2);
+  CurveServer other(server_config(77));
+  other.start();
+  other.handle_command(p.hello);
+  drain(other);
+  other.handle_command(p.initiate);
+  expect_failure(other, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, TamperedInitiateBoxDoesNotOpen) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(altered(p.initiate, p.initiate.size() - 3));
+  expect_failure(p.server, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, TruncatedReadyIsMalformed) {
+  Pair p;
+  p.run(3);
+  p.client.handle_command(truncated(p.ready, 20));
+  expect_failure(p.client, protocol_error::kZmtpMalformedCommandReady);
+}
+
+TEST(CurveMechanismTest, TamperedReadyDoesNotOpen) {
+  Pair p;
+  p.run(3);
+  p.client.handle_command(altered(p.ready, p.ready.size() - 1));
+  expect_failure(p.client, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, ReplayedMessageNonceIsInvalidSequence) {
+  Pair p;
+  p.run(4);
+  Msg m = Msg::copy_of(std::string_view("once"));
+  ASSERT_TRUE(p.client.encode(&m));
+  Msg copy = Msg::copy_of(std::span<const uint8_t>(m.data(), m.size()));
+  ASSERT_TRUE(p.server.decode(&m));
+  EXPECT_FALSE(p.server.decode(&copy));
+  expect_failure(p.server, protocol_error::kZmtpInvalidSequence);
+}
+
+TEST(CurveMechanismTest, OutOfOrderMessagesAreInvalidSequence) {
+  Pair p;
+  p.run(4);
+  Msg first = Msg::copy_of(std::string_view("1"));
+  Msg second = Msg::copy_of(std::string_view("2"));
+  ASSERT_TRUE(p.client.encode(&first));
+  ASSERT_TRUE(p.client.encode(&second));
+  ASSERT_TRUE(p.server.decode(&second));
+  EXPECT_FALSE(p.server.decode(&first));
+  expect_failure(p.server, protocol_error::kZmtpInvalidSequence);
+}
+
+TEST(CurveMechanismTest, TamperedMessageDoesNotOpen) {
+  Pair p;
+  p.run(4);
+  Msg m = Msg::copy_of(std::string_view("payload"));
+  ASSERT_TRUE(p.client.encode(&m));
+  Msg bad = altered(m, m.size() - 1);
+  EXPECT_FALSE(p.server.decode(&bad));
+  expect_failure(p.server, protocol_error::kZmtpCryptographic);
+}
+
+TEST(CurveMechanismTest, ShortMessageIsMalformed) {
+  Pair p;
+  p.run(4);
+  Msg m = Msg::copy_of(std::string_view("\x07MESSAGE\0\0\0\0\0\0\0\x09", 16));
+  EXPECT_FALSE(p.server.decode(&m));
+  expect_failure(p.server, protocol_error::kZmtpMalformedCommandMessage);
+}
+
+TEST(CurveMechanismTest, ClearFrameAfterHandshakeIsUnexpected) {
+  Pair p;
+  p.run(4);
+  Msg m = Msg::copy_of(std::string_view("plain text"));
+  EXPECT_FALSE(p.server.decode(&m));
+  expect_failure(p.server, protocol_error::kZmtpUnexpectedCommand);
+}
+
+TEST(CurveMechanismTest, ZapDenialSendsErrorAndReportsAuth) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(p.initiate);
+  std::vector<Msg> request;
+  ASSERT_TRUE(p.server.poll_zap_request(&request));
+  p.server.handle_zap_reply(zap_reply("400"), false);
+  ASSERT_EQ(p.server.status(), Mechanism::Status::kFailed);
+  EXPECT_TRUE(p.server.failure().send_error);
+  EXPECT_EQ(p.server.failure().error_reason, "400");
+  int status = 0;
+  ASSERT_TRUE(p.server.poll_auth_failure(&status));
+  EXPECT_EQ(status, 400);
+  p.client.handle_command(wire::make_error("400"));
+  ASSERT_TRUE(p.client.poll_auth_failure(&status));
+  EXPECT_EQ(status, 400);
+}
+
+TEST(CurveMechanismTest, NoHandlerAllowsUnlessEnforced) {
+  Pair p;
+  p.run(2);
+  p.server.handle_command(p.initiate);
+  p.server.handle_zap_reply({}, true);
+  EXPECT_EQ(drain(p.server).size(), 1u);  // READY
+  MechanismConfig c = server_config();
+  c.zap_domain = "d";
+  c.zap_enforce_domain = true;
+  Pair q(c);
+  q.run(2);
+  q.server.handle_command(q.initiate);
+  q.server.handle_zap_reply({}, true);
+  ASSERT_EQ(q.server.status(), Mechanism::Status::kFailed);
+  EXPECT_EQ(q.server.failure().no_detail_errno, EFAULT);
+}
+
+TEST(CurveMechanismTest, CommandBeforeHelloIsUnexpected) {
+  CurveServer s(server_config());
+  s.start();
+  s.handle_command(wire::make_ready({{"Socket-Type", "DEALER"}}));
+  expect_failure(s, protocol_error::kZmtpUnexpectedCommand);
+}
+
+}  // namespace
+}  // namespace zlab::proto
