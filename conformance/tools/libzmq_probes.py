@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 try:
@@ -115,16 +116,10 @@ def _wait_until(pred, timeout_s=2.0):
     return pred()
 
 
-# ZMTP 3.x by hand, for the probes that must see the wire (a raw TCP peer).
-
-def _greeting(minor: int) -> bytes:
-    return (b"\xff" + b"\x00" * 8 + b"\x7f" + bytes([3, minor]) + b"NULL".ljust(20, b"\x00") +
-            b"\x00" + b"\x00" * 31)
-
-
-def _ready(socket_type: bytes) -> bytes:
-    body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", len(socket_type)) + socket_type
-    return bytes([0x04, len(body)]) + body
+# ZMTP bytes for the probes that must see the wire (a raw TCP peer): the project's one Python
+# builder and parser, engine/wire/zmtp_bytes.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "engine" / "wire"))
+import zmtp_bytes  # noqa: E402
 
 
 def _read_until_eof(s: socket.socket, timeout_s: float) -> tuple:
@@ -141,32 +136,6 @@ def _read_until_eof(s: socket.socket, timeout_s: float) -> tuple:
         return data, False
     except ConnectionResetError:
         return data, True
-
-
-def _frames(data: bytes) -> list:
-    """(flags, body) of every complete ZMTP 3 frame in data."""
-    out, i = [], 0
-    while i + 2 <= len(data):
-        flags = data[i]
-        if flags & 0x02:
-            if i + 9 > len(data):
-                break
-            size, i = struct.unpack(">Q", data[i + 1:i + 9])[0], i + 9
-        else:
-            size, i = data[i + 1], i + 2
-        if i + size > len(data):
-            break
-        out.append((flags, data[i:i + size]))
-        i += size
-    return out
-
-
-def _command_names(frames: list) -> list:
-    names = []
-    for flags, body in frames:
-        if flags & 0x04 and body:
-            names.append(body[1:1 + body[0]].decode("ascii", "replace"))
-    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,18 +155,18 @@ def _handshake_verdict(bound_type: int, announced: bytes) -> str:
     s = _sock(bound_type)
     port = s.bind_to_random_port("tcp://127.0.0.1")
     raw = socket.create_connection(("127.0.0.1", port))
-    raw.sendall(_greeting(0) + _ready(announced))
+    raw.sendall(zmtp_bytes.null_handshake(announced, minor=0))
     raw.settimeout(1.0)
     data, verdict = b"", "no answer"
     try:
         while True:
             chunk = raw.recv(4096)
-            names = _command_names(_frames(data[64:])) if len(data) >= 64 else []
+            names = zmtp_bytes.parse_stream(data).command_names
             if not chunk:
                 verdict = "rejected" + (" with ERROR" if "ERROR" in names else "")
                 break
             data += chunk
-            names = _command_names(_frames(data[64:])) if len(data) >= 64 else []
+            names = zmtp_bytes.parse_stream(data).command_names
             if "READY" in names:
                 # a READY back means libzmq accepted ours; give it a moment to change its mind
                 _, eof = _read_until_eof(raw, 0.1)
@@ -273,7 +242,7 @@ def _subscription_wire_form():
         sub = _sock(zmq.SUB)
         sub.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
         conn, _ = srv.accept()
-        conn.sendall(_greeting(minor) + _ready(b"PUB"))
+        conn.sendall(zmtp_bytes.null_handshake(b"PUB", minor=minor))
         time.sleep(0.2)
         sub.setsockopt(zmq.SUBSCRIBE, b"A")
         time.sleep(0.2)
@@ -281,11 +250,11 @@ def _subscription_wire_form():
         conn.close()
         srv.close()
         _close(sub)
-        frames = _frames(data[64:])
-        after_ready = [(f, b) for f, b in frames if not (f & 0x04 and b.startswith(b"\x05READY"))]
+        frames = zmtp_bytes.parse_stream(data).frames
+        after_ready = [f for f in frames if f.command_name != "READY"]
         obs[f"peer ZMTP 3.{minor}"] = [
-            ("command " + b[1:1 + b[0]].decode()) if f & 0x04 else ("message " + b.hex())
-            for f, b in after_ready]
+            ("command " + f.command_name) if f.command else ("message " + f.body.hex())
+            for f in after_ready]
     ok = (obs["peer ZMTP 3.1"][:1] == ["command SUBSCRIBE"] and
           obs["peer ZMTP 3.0"][:1] == ["message 0141"])
     return obs, ok
