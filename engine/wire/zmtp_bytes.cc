@@ -126,7 +126,8 @@ Bytes raw_property(std::string_view name, uint32_t value_size, std::string_view 
 
 std::string Frame::command_name() const {
   if (!command) return "";
-  Parsed<Command> cmd = parse_command(Msg::copy_of(std::string_view(body)));
+  Msg msg = Msg::copy_of(std::string_view(body));  // the parsed name is a view into it
+  Parsed<Command> cmd = parse_command(msg);
   return cmd.ok() ? std::string(cmd.value->name) : "";
 }
 
