@@ -141,6 +141,26 @@ def _read_until_eof(s: socket.socket, timeout_s: float) -> tuple:
 # ---------------------------------------------------------------------------------------------
 # probes
 
+@probe("reserved-flags-frame-delivered",
+       "libzmq 4.3.4 does not check a frame's reserved flag bits (0xF8): a raw peer that completes "
+       "the NULL handshake with a bound PULL and sends a frame with flags 0x10 sees its body "
+       "delivered to the application and the connection stay open (found by ./zlab fuzz)")
+def _reserved_flags_delivered():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(b"PUSH"))
+    time.sleep(0.2)
+    raw.sendall(zmtp_bytes.raw_frame(0x10, b"flagged") + zmtp_bytes.frame(b"after"))
+    got = [_recv_within(pull, 1000, multipart=False) for _ in range(2)]
+    _, eof = _read_until_eof(raw, 0.3)
+    raw.close()
+    _close(pull)
+    obs = {"delivered": [g.decode() if isinstance(g, bytes) else g for g in got],
+           "connection closed": eof}
+    return obs, obs == {"delivered": ["flagged", "after"], "connection closed": False}
+
+
 @probe("incompatible-peer-closed-without-error",
        "libzmq closes a ZMTP 3.0 connection whose READY announces an incompatible Socket-Type "
        "without sending an ERROR command; a compatible Socket-Type gets a READY back")
