@@ -161,6 +161,50 @@ def _reserved_flags_delivered():
     return obs, obs == {"delivered": ["flagged", "after"], "connection closed": False}
 
 
+def _raw_session(kind, first, then=b"", wait_s=0.5):
+    """A raw peer's bytes to a bound libzmq socket: `first`, then (after the reply) `then`;
+    returns (what libzmq sent, whether it closed)."""
+    s = _sock(kind)
+    port = s.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(first)
+    data, eof = _read_until_eof(raw, wait_s)
+    if then and not eof:
+        raw.sendall(then)
+        more, eof = _read_until_eof(raw, wait_s)
+        data += more
+    raw.close()
+    _close(s)
+    return data, eof
+
+
+@probe("ping-with-ready-closes",
+       "libzmq 4.3.4 drops a connection whose PING arrives in the same read as the peer's READY "
+       "(the NULL mechanism still handles it as a handshake command), while the same PING sent "
+       "once libzmq's READY has come back is answered with PONG (found by ./zlab fuzz)")
+def _ping_with_ready():
+    obs = {}
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.null_handshake(b"SUB") + zmtp_bytes.ping(0, b"c"))
+    obs["PING with READY"] = {"closed": eof,
+                              "PONG": zmtp_bytes.parse_stream(data).has_command("PONG")}
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.null_handshake(b"SUB"), zmtp_bytes.ping(0, b"c"))
+    obs["PING after libzmq's READY"] = {"closed": eof,
+                                        "PONG": zmtp_bytes.parse_stream(data).has_command("PONG")}
+    return obs, obs == {"PING with READY": {"closed": True, "PONG": False},
+                        "PING after libzmq's READY": {"closed": False, "PONG": True}}
+
+
+@probe("metadata-empty-name-accepted",
+       "libzmq 4.3.4 accepts a READY whose metadata has a property with an empty name (RFC 23: "
+       "a name is 1..255 characters) and completes the handshake (found by ./zlab fuzz)")
+def _metadata_empty_name():
+    ready = zmtp_bytes.command(b"READY", zmtp_bytes.prop(b"", b"x")
+                               + zmtp_bytes.prop(b"Socket-Type", b"SUB"))
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.greeting() + ready)
+    obs = {"closed": eof, "READY back": zmtp_bytes.parse_stream(data).has_command("READY")}
+    return obs, obs == {"closed": False, "READY back": True}
+
+
 @probe("incompatible-peer-closed-without-error",
        "libzmq closes a ZMTP 3.0 connection whose READY announces an incompatible Socket-Type "
        "without sending an ERROR command; a compatible Socket-Type gets a READY back")
