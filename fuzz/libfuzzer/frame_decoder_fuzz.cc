@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t chunk = 1 + (in.byte() & 0x1F);
   FrameDecoder decoder(max_size >= 0 ? max_size : int64_t(size), batch);
   std::span<const uint8_t> rest = in.rest();
+  int frames = 0;
   while (true) {
     size_t n = decoder.feed(rest.subspan(0, std::min(chunk, rest.size())));
     rest = rest.subspan(n);
@@ -34,7 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool any = false;
     while (decoder.next(&frame)) {
       FUZZ_CHECK(!(frame.more() && frame.command()));
-      check_round_trip(frame);
+      // The first frames of each input are re-encoded: enough to cover the encoder's forms
+      // without spending the run on allocations.
+      if (++frames <= 4) check_round_trip(frame);
       any = true;
     }
     if (decoder.error() != FrameDecoder::Error::kNone) {
