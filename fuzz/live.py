@@ -337,6 +337,9 @@ def _ready_seen(data):
     return z.parse_stream(data).has_command("READY")
 
 
+WINDOW_S = 0.3  # how long a case watches for the target's reaction (--window-ms)
+
+
 def run_case(peer, case, socket_type, segments=None):
     """Plays one case; returns its Outcome. `segments` overrides the case's (minimising)."""
     o = Outcome()
@@ -370,7 +373,7 @@ def run_case(peer, case, socket_type, segments=None):
                 eof = _read(s, None, pause, received) or eof
         if not eof:
             want_pong = (lambda d: _pong_seen(d, case.pong)) if case.pong is not None else None
-            window = 1.0 if case.expect == ANY_CLOSE else 0.3
+            window = 1.0 if case.expect == ANY_CLOSE else WINDOW_S
             eof = _read(s, want_pong, window, received)
             if not eof and case.expect == ANY_CLOSE:
                 eof = _read(s, None, 1.0, received)
@@ -550,6 +553,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
+    global WINDOW_S
+    WINDOW_S = getattr(args, "window_ms", 300) / 1000
     label = label or args.name or endpoint
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label.replace("/", "_").replace(
         ":", "_")
@@ -602,6 +607,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
                 print(f"zlab fuzz: FINDING case {number} {key}: {'; '.join(reasons)}\n"
                       f"  replay: {finding['replay']}", file=sys.stderr)
             if target and not target.alive():
+                break
+            if getattr(args, "stop_after", None) and len(run["findings"]) >= args.stop_after:
                 break
         if not args.quiet and n % 25 == 0:
             print(f"zlab fuzz: {label}: {n} cases, {len(run['findings'])} findings, "

@@ -21,17 +21,19 @@ def build(targets):
     subprocess.run(["bazel", "build", "--config=libfuzzer", *labels], cwd=ROOT, check=True)
 
 
-def run(target, seconds=None, runs=None, extra=(), out=None):
+def run(target, seconds=None, runs=None, extra=(), out_dir=None):
     """Runs one target; returns (exit status, executions)."""
     if target not in TARGETS:
         raise SystemExit(f"zlab fuzz: unknown libFuzzer target '{target}' "
                          f"(one of {', '.join(TARGETS)})")
     build([target])
-    work = Path(out or ROOT / "out" / "fuzz" / "libfuzzer") / target
+    work = Path(out_dir or ROOT / "out" / "fuzz" / "libfuzzer") / target
     corpus = work / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    binary = ROOT / "bazel-out" / "k8-fastbuildlibfuzzer" / "bin" / "fuzz" / "libfuzzer" / (
-        target + "_fuzzer")
+    # The libfuzzer config makes no bazel-bin symlink (the default build keeps it): ask where.
+    out = subprocess.run(["bazel", "info", "output_path"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    binary = Path(out) / "k8-fastbuildlibfuzzer" / "bin" / "fuzz" / "libfuzzer" / (target + "_fuzzer")
     seeds = ROOT / "fuzz" / "libfuzzer" / "corpus" / target
     args = [str(binary), str(corpus), str(seeds), f"-artifact_prefix={work}/",
             "-print_final_stats=1", "-max_len=4096"]
