@@ -440,7 +440,18 @@ def judge(case, o, delivered):
     bad = [m for m in delivered if any(b"bad:" in bytes.fromhex(f) for f in m)]
     if bad:
         reasons.append(f"delivered a malformed message to the application: {bad[0]}")
+    commands = _command_bodies(o.conversation)
+    leaked = [m for m in delivered if any(bytes.fromhex(f) in commands for f in m)]
+    if leaked:
+        reasons.append(f"delivered a command to the application as a message: {leaked[0]}")
     return reasons
+
+
+def _command_bodies(conversation):
+    """The bodies of the command frames the fuzzer sent (never application data)."""
+    sent = b"".join(d for who, d in conversation if who == 0)
+    stream = z.parse_stream(sent) if sent[:1] == b"\xff" else z.parse_frames(sent)
+    return {f.body for f in stream.frames if f.command}
 
 
 def minimise(peer, case, socket_type, reasons, budget=8):

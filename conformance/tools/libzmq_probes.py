@@ -205,6 +205,24 @@ def _metadata_empty_name():
     return obs, obs == {"closed": False, "READY back": True}
 
 
+@probe("subscribe-command-delivered-to-pull",
+       "libzmq 4.3.4 hands a SUBSCRIBE or CANCEL command that reaches a socket with no "
+       "subscriptions (a bound PULL) to the application as a data message: the command frame's "
+       "body, name included (found by ./zlab fuzz)")
+def _subscribe_to_pull():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(b"PUSH"))
+    time.sleep(0.2)
+    raw.sendall(zmtp_bytes.subscribe(b"topic") + zmtp_bytes.frame(b"data"))
+    got = [_recv_within(pull, 1000, multipart=False) for _ in range(2)]
+    raw.close()
+    _close(pull)
+    obs = {"delivered": [g.hex() if isinstance(g, bytes) else g for g in got]}
+    return obs, obs == {"delivered": [b"\x09SUBSCRIBEtopic".hex(), b"data".hex()]}
+
+
 @probe("incompatible-peer-closed-without-error",
        "libzmq closes a ZMTP 3.0 connection whose READY announces an incompatible Socket-Type "
        "without sending an ERROR command; a compatible Socket-Type gets a READY back")
