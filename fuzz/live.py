@@ -694,3 +694,77 @@ def main(args):
                           if k not in ("case", "state", "mutation")))
     print(f"zlab fuzz: reports: {', '.join(str(p) for p in paths)}")
     return 1 if any(r["findings"] for r in runs) else 0
+
+
+# --- the simulator mode ---------------------------------------------------------------------------
+
+def sim_binary():
+    out = subprocess.run(["bazel", "build", "//fuzz/sim:sim_fuzz"], cwd=ROOT,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit("zlab fuzz: building //fuzz/sim:sim_fuzz failed:\n" + out.stderr[-2000:])
+    return ROOT / "bazel-bin" / "fuzz" / "sim" / "sim_fuzz"
+
+
+def run_sim(args, binary=None):
+    """The same cases against a zlab socket in the simulator: deterministic per seed."""
+    socket_type = args.socket_type.upper()
+    if socket_type not in PEER:
+        raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
+    numbers = [args.case] if args.case is not None else range(args.cases or 200)
+    cases = [make_case(args.seed, n, socket_type) for n in numbers]
+    lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
+        f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
+    start = time.monotonic()
+    out = subprocess.run([str(binary or sim_binary()), socket_type, PEER[socket_type].decode(),
+                          str(args.seed)], input=lines, capture_output=True, text=True, check=True)
+    elapsed = time.monotonic() - start
+    label = f"sim-{socket_type}"
+    out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = {"target": label, "endpoint": "sim", "socket_type": socket_type, "seed": args.seed,
+           "cases": [], "findings": [], "states": {}, "reached": {},
+           "duration_s": round(elapsed, 3), "cases_per_second": round(len(cases) / elapsed, 1),
+           "raw": out.stdout}
+    for c, line in zip(cases, out.stdout.splitlines()):
+        number, reaction, got_hex, delivered = line.split(" ")
+        o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
+        prefix = z.null_handshake(PEER[socket_type]) if c.prefix else b""
+        o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d, _ in c.segments] + [
+            (1, o.got)]
+        msgs = [] if delivered == "-" else [m.split(",") for m in delivered.split(";")]
+        stream = z.parse_stream(o.got)
+        for name, seen in (("target-greeting", bool(stream.greeting)),
+                           ("target-ready", stream.has_command("READY")),
+                           ("pong", stream.has_command("PONG"))):
+            if seen:
+                run["reached"][name] = run["reached"].get(name, 0) + 1
+        run["states"][c.state] = run["states"].get(c.state, 0) + 1
+        run["cases"].append({"case": c.number, "state": c.state, "mutation": c.mutation,
+                             "reaction": reaction, "expected": sorted(c.expect)})
+        reasons = judge(c, o, msgs)
+        if reasons:
+            pcap = out_dir / f"case-{c.number}.pcapng"
+            write_pcapng(pcap, o.conversation, 5555)
+            run["findings"].append({
+                "case": c.number, "state": c.state, "mutation": c.mutation, "reasons": reasons,
+                "why_expected": c.why, "reaction": reaction, "expected": sorted(c.expect),
+                "replay": f"./zlab fuzz --sim --socket-type {socket_type} --seed {args.seed} "
+                          f"--case {c.number}",
+                "minimised_hex": (prefix + b"".join(d for d, _ in c.segments)).hex(),
+                "pcapng": str(pcap)})
+    return run
+
+
+def main_sim(args):
+    runs = [run_sim(args)]
+    paths = write_reports(args, [dict(r, raw=None) for r in runs], [])
+    for r in runs:
+        print(f"zlab fuzz: {r['target']}: {len(r['cases'])} cases in {r['duration_s']} s "
+              f"({r['cases_per_second']} cases/s), {len(r['findings'])} findings; "
+              f"states {r['states']}; reached {r['reached']}")
+        for f in r["findings"]:
+            print(f"zlab fuzz: FINDING case {f['case']} {f['state']}/{f['mutation']}: "
+                  f"{'; '.join(f['reasons'])}\n  replay: {f['replay']}")
+    print(f"zlab fuzz: reports: {', '.join(str(p) for p in paths)}")
+    return 1 if any(r["findings"] for r in runs) else 0
