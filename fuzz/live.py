@@ -715,18 +715,29 @@ def run_sim(args, binary=None):
     cases = [make_case(args.seed, n, socket_type) for n in numbers]
     lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
         f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
+    binary = binary or sim_binary()
+    command = [str(binary), socket_type, PEER[socket_type].decode(), str(args.seed)]
+    faults = getattr(args, "faults", None)
+    lossy = {"reset", "partition", "one_way_partition", "crash", "slow_consumer", "late_bind"}
+    if faults and set(faults.split(",")) & lossy:
+        raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: latency, "
+                         "bandwidth, small_buffers, split_io, loss, clock_drift")
     start = time.monotonic()
-    out = subprocess.run([str(binary or sim_binary()), socket_type, PEER[socket_type].decode(),
-                          str(args.seed)], input=lines, capture_output=True, text=True, check=True)
+    out = subprocess.run(command + ([faults] if faults else []), input=lines,
+                         capture_output=True, text=True, check=True)
     elapsed = time.monotonic() - start
-    label = f"sim-{socket_type}"
+    calm = None
+    if faults:  # the same cases without faults: a reaction must not depend on them
+        calm = subprocess.run(command, input=lines, capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+    label = f"sim-{socket_type}" + (f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
     out_dir.mkdir(parents=True, exist_ok=True)
     run = {"target": label, "endpoint": "sim", "socket_type": socket_type, "seed": args.seed,
            "cases": [], "findings": [], "states": {}, "reached": {},
            "duration_s": round(elapsed, 3), "cases_per_second": round(len(cases) / elapsed, 1),
            "raw": out.stdout}
-    for c, line in zip(cases, out.stdout.splitlines()):
+    for i, (c, line) in enumerate(zip(cases, out.stdout.splitlines())):
         number, reaction, got_hex, delivered = line.split(" ")
         o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
         prefix = z.null_handshake(PEER[socket_type]) if c.prefix else b""
@@ -743,6 +754,9 @@ def run_sim(args, binary=None):
         run["cases"].append({"case": c.number, "state": c.state, "mutation": c.mutation,
                              "reaction": reaction, "expected": sorted(c.expect)})
         reasons = judge(c, o, msgs)
+        if calm is not None and calm[i].split(" ")[1] != reaction:
+            reasons.append(f"reaction {reaction} under faults {faults}, "
+                           f"{calm[i].split(' ')[1]} without")
         if reasons:
             pcap = out_dir / f"case-{c.number}.pcapng"
             write_pcapng(pcap, o.conversation, 5555)
@@ -750,7 +764,7 @@ def run_sim(args, binary=None):
                 "case": c.number, "state": c.state, "mutation": c.mutation, "reasons": reasons,
                 "why_expected": c.why, "reaction": reaction, "expected": sorted(c.expect),
                 "replay": f"./zlab fuzz --sim --socket-type {socket_type} --seed {args.seed} "
-                          f"--case {c.number}",
+                          f"--case {c.number}" + (f" --faults {faults}" if faults else ""),
                 "minimised_hex": (prefix + b"".join(d for d, _ in c.segments)).hex(),
                 "pcapng": str(pcap)})
     return run

@@ -102,3 +102,13 @@ def test_simulator_mode_is_deterministic_and_clean(tmp_path, socket_type):
     assert first["raw"] == second["raw"]  # byte for byte, per seed
     assert first["findings"] == [], first["findings"]
     assert first["reached"].get("target-ready", 0) > 0
+
+
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+def test_simulator_faults_change_no_reaction(tmp_path):
+    # latency and small buffers: every reaction (and delivery) is the one without faults.
+    a = args_for(tmp_path, cases=60, seed=2, stop_after=None)
+    a.socket_type, a.faults = "PULL", "latency,small_buffers"
+    run = live.run_sim(a, SIM)
+    assert run["findings"] == [], run["findings"]
+    assert live.run_sim(a, SIM)["raw"] == run["raw"]

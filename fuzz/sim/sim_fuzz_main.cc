@@ -2,10 +2,12 @@
 // real sockets or clocks. fuzz/live.py writes the cases (one a line) and judges what this
 // prints with the same oracles as a live run (./zlab fuzz --sim).
 //
+// Arguments: SOCKET_TYPE PEER_TYPE SEED [FAULTS: latency,split_io,...]
 // Input line:  NUMBER PREFIX PAUSE_MS:HEX [PAUSE_MS:HEX ...]   (PREFIX 1: greeting + READY first)
 // Output line: NUMBER REACTION GOT_HEX DELIVERED   (DELIVERED: messages joined by ';', frames by
 // ',')
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "engine/base/socket_type.h"
 #include "engine/wire/zmtp_bytes.h"
+#include "sim/fault/faults.h"
 #include "sim/world/raw_conn.h"
 #include "sim/world/sim_socket.h"
 #include "sim/world/world.h"
@@ -46,16 +49,38 @@ std::string to_hex(std::string_view data) {
 
 class Run {
  public:
-  Run(uint64_t seed, SocketType type) : world_(seed) {
+  Run(uint64_t seed, SocketType type, uint32_t fault_mask) : world_(seed) {
+    // ZLAB_SIM_FUZZ_TRACE=1: the world's trace on stderr (why a connection closed).
+    if (std::getenv("ZLAB_SIM_FUZZ_TRACE") != nullptr) world_.trace().set_file(stderr);
     world_.add_host("h0");
     world_.add_host("h1");
+    if (fault_mask != 0) {
+      // Faults that keep connections up: a conforming reaction must not depend on them.
+      sim::FaultTargets targets;
+      targets.hosts = 2;
+      targets.binders = {0};
+      targets.small_hwm = false;
+      sim::FaultChoice choice;
+      choice.swarm = false;
+      choice.only = fault_mask;
+      sim::apply_faults(sim::draw_faults(world_.rng(), targets, choice), world_);
+    }
     socket_ = world_.socket(sim::HostId(0), type);
     socket_->set_int(opt::kLinger, 0);
     socket_->bind("tcp://*:5555");
     if (type == SocketType::kSub) socket_->set_bytes(opt::kSubscribe, "");
     raw_ = world_.raw_conn(sim::HostId(1));
-    raw_->start_connect(sim::HostId(1), "h0", 5555);
-    advance_ms(5);
+    // Connected before the case starts, however long the link's latency makes it take (a
+    // refused attempt, the listener not up yet, is made again).
+    for (int i = 0; i < 3000 && raw_->state() != sim::RawConn::State::kOpen; ++i) {
+      if (raw_->state() == sim::RawConn::State::kIdle ||
+          raw_->state() == sim::RawConn::State::kFailed ||
+          raw_->state() == sim::RawConn::State::kClosed) {
+        if (raw_->state() != sim::RawConn::State::kIdle) raw_ = world_.raw_conn(sim::HostId(1));
+        raw_->start_connect(sim::HostId(1), "h0", 5555);
+      }
+      advance_ms(1);
+    }
   }
 
   void advance_ms(int64_t ms) {
@@ -67,6 +92,7 @@ class Run {
 
   // Reads what the socket sent; true once the connection ended.
   bool pump() {
+    if (raw_->state() == sim::RawConn::State::kConnecting) return false;  // not yet
     for (;;) {
       sim::IoStatus st = raw_->read(&got_, 65536);
       if (st == sim::IoStatus::kOk) continue;
@@ -114,11 +140,11 @@ class Run {
 };
 
 std::string play(uint64_t seed, SocketType type, const std::string& peer, bool prefix,
-                 const std::vector<Segment>& segments) {
-  Run run(seed, type);
+                 const std::vector<Segment>& segments, uint32_t fault_mask) {
+  Run run(seed, type, fault_mask);
   if (prefix) {
     run.send(bytes::null_handshake(peer));
-    for (int i = 0; i < 300 && !run.ready_seen() && !run.eof(); ++i) run.advance_ms(1);
+    for (int i = 0; i < 3000 && !run.ready_seen() && !run.eof(); ++i) run.advance_ms(1);
     if (!run.ready_seen()) return "no-handshake " + to_hex(run.got()) + " -";
   }
   for (const Segment& s : segments) {
@@ -126,7 +152,8 @@ std::string play(uint64_t seed, SocketType type, const std::string& peer, bool p
     run.send(s.data);
     run.advance_ms(s.pause_ms);
   }
-  run.advance_ms(300);  // a reaction comes within this in virtual time, or not at all
+  // A reaction comes within this in virtual time, or not at all (faults add latency).
+  run.advance_ms(fault_mask != 0 ? 3000 : 300);
   bool closed = run.eof();
   bool error = bytes::parse_stream(run.got()).has_command("ERROR");
   std::string reaction = closed ? (error ? "close+ERROR" : "close") : "open";
@@ -135,8 +162,14 @@ std::string play(uint64_t seed, SocketType type, const std::string& peer, bool p
 }
 
 int main_impl(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED < cases\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED [FAULTS] < cases\n");
+    return 2;
+  }
+  uint32_t fault_mask = 0;
+  std::string bad;
+  if (argc == 5 && !sim::parse_fault_list(argv[4], &fault_mask, &bad)) {
+    std::fprintf(stderr, "sim_fuzz: unknown fault %s\n", bad.c_str());
     return 2;
   }
   std::optional<SocketType> type = socket_type_from_name(argv[1]);
@@ -157,7 +190,8 @@ int main_impl(int argc, char** argv) {
       size_t colon = word.find(':');
       segments.push_back({std::stoll(word.substr(0, colon)), from_hex(word.substr(colon + 1))});
     }
-    std::string out = play(seed * 1'000'003 + number, *type, argv[2], prefix != 0, segments);
+    std::string out =
+        play(seed * 1'000'003 + number, *type, argv[2], prefix != 0, segments, fault_mask);
     std::printf("%llu %s\n", static_cast<unsigned long long>(number), out.c_str());
     std::fflush(stdout);
   }
