@@ -347,7 +347,8 @@ def run_case(peer, case, socket_type, segments=None):
     try:
         s = peer.open()
     except OSError as e:
-        o.reaction, o.note = "unreachable", str(e)
+        o.reaction, o.note = "unreachable", (
+            f"the target did not connect again within 5 s ({e})" if peer.listen else str(e))
         return o
     received = []
     eof = False
@@ -621,6 +622,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
                 break
             if getattr(args, "stop_after", None) and len(run["findings"]) >= args.stop_after:
                 break
+            if o.reaction == "unreachable":
+                break  # nothing more can be learnt from a target that is gone
         if not args.quiet and n % 25 == 0:
             print(f"zlab fuzz: {label}: {n} cases, {len(run['findings'])} findings, "
                   f"{time.monotonic() - start:.0f} s", file=sys.stderr)
