@@ -4,10 +4,10 @@ Each case writes one conversation; MALFORMED maps a case to the expert info it m
 the other cases are well-formed and must raise no warning or error.
 """
 
-import struct
-
-from zmtp_pcap import (LONG, MORE, PcapWriter, TcpStream, command, frame, frame_v1, greeting,
-                       greeting_v2, handshake, ping, prop, ready, signature)
+from zmtp_pcap import PcapWriter, TcpStream, handshake  # also puts zmtp_bytes on sys.path
+from zmtp_bytes import (MORE, cancel, command, error, frame, frame_v1, greeting,
+                        greeting_v2, ping, pong, prop, raw_frame_header, raw_property, ready,
+                        signature, subscribe, subscribe_v30, cancel_v30)
 
 C, S = TcpStream.CLIENT, TcpStream.SERVER
 
@@ -25,13 +25,13 @@ def command_more(s):
 
 def size_over_max(s):
     handshake(s, b"PUSH", b"PULL")
-    s.send(C, bytes([LONG]) + struct.pack("!Q", 1 << 63) + b"xyz")
+    s.send(C, raw_frame_header(0, 1 << 63, long_form=True) + b"xyz")
     s.send(C, frame(b"later"))
 
 
 def size_unreassemblable(s):
     handshake(s, b"PUSH", b"PULL")
-    s.send(C, bytes([LONG | MORE]) + struct.pack("!Q", 1 << 40) + b"xyz")
+    s.send(C, raw_frame_header(MORE, 1 << 40, long_form=True) + b"xyz")
     s.send(C, frame(b"later"))
 
 
@@ -61,7 +61,7 @@ def mechanism_mismatch(s):
 
 def metadata_truncated(s):
     s.send(C, greeting())
-    s.send(C, command(b"READY", prop(b"Socket-Type", b"DEALER") + b"\x08Identity\0\0\0\x64abc"))
+    s.send(C, command(b"READY", prop(b"Socket-Type", b"DEALER") + raw_property(b"Identity", 100, b"abc")))
 
 
 def metadata_empty_name(s):
@@ -117,11 +117,11 @@ MALFORMED = {
 
 def commands31(s):
     handshake(s, b"SUB", b"XPUB")
-    s.send(C, command(b"SUBSCRIBE", b"news"))
-    s.send(C, command(b"CANCEL", b"news"))
+    s.send(C, subscribe(b"news"))
+    s.send(C, cancel(b"news"))
     s.send(C, ping(25, b"ctx"))
-    s.send(S, command(b"PONG", b"ctx"))
-    s.send(S, command(b"ERROR", b"\x05oops!"))
+    s.send(S, pong(b"ctx"))
+    s.send(S, error(b"oops!"))
 
 
 def join_leave(s):
@@ -178,8 +178,8 @@ def subscription_v30(s):
     s.send(S, greeting(minor=0, as_server=1))
     s.send(C, ready(b"SUB"))
     s.send(S, ready(b"PUB"))
-    s.send(C, frame(b"\x01news"))
-    s.send(C, frame(b"\x00news"))
+    s.send(C, subscribe_v30(b"news"))
+    s.send(C, cancel_v30(b"news"))
     s.send(S, frame(b"\x01not a subscription"))
 
 
@@ -188,7 +188,7 @@ def rich(s, segment):
     pdus = [(C, greeting()), (S, greeting(as_server=1)), (C, ready(b"DEALER", b"id-1")),
             (S, ready(b"ROUTER", b"")), (C, frame(b"", more=True)),
             (C, frame(b"x" * 300, more=True)), (C, frame(b"tail")), (C, ping(5, b"c")),
-            (S, command(b"PONG", b"c")), (S, frame(b"back"))]
+            (S, pong(b"c")), (S, frame(b"back"))]
     for d, data in pdus:
         s.send(d, data, segment)
 

@@ -5,8 +5,8 @@ acknowledgement numbers and checksums, so tshark reassembles them like real traf
 """
 
 import struct
-
-MORE, LONG, COMMAND = 0x01, 0x02, 0x04
+import sys
+from pathlib import Path
 
 
 # --- pcap -------------------------------------------------------------------------------------
@@ -93,60 +93,11 @@ class TcpStream:
         self._segment(0, 0x10, b"")
 
 
-# --- ZMTP --------------------------------------------------------------------------------------
+# --- ZMTP: the project's one Python builder (engine/wire/zmtp_bytes.py) ----------------------
 
-
-def signature(last=0x7F, padding=b"\0" * 7 + b"\x01"):
-    return b"\xff" + padding + bytes([last])
-
-
-def greeting(mechanism=b"NULL", as_server=0, major=3, minor=1, filler=b"\0" * 31):
-    return (signature() + bytes([major, minor]) + mechanism.ljust(20, b"\0") + bytes([as_server])
-            + filler)
-
-
-def greeting_v2(socket_type):
-    """ZMTP/2.0: signature, revision 0x01, socket type byte (identity frame sent separately)."""
-    return signature() + bytes([0x01, socket_type])
-
-
-def frame(body, more=False, command=False, long=None, flags=None):
-    """A ZMTP 3.x / 2.0 frame. `flags` overrides the computed flags byte entirely."""
-    if long is None:
-        long = len(body) > 255
-    f = (MORE if more else 0) | (LONG if long else 0) | (COMMAND if command else 0)
-    if flags is not None:
-        f = flags
-    size = struct.pack("!Q", len(body)) if f & LONG else bytes([len(body)])
-    return bytes([f]) + size + body
-
-
-def frame_v1(body, more=False):
-    """A ZMTP/1.0 frame: length (counting the flags byte), flags, body."""
-    n = len(body) + 1
-    length = bytes([n]) if n < 255 else b"\xff" + struct.pack("!Q", n)
-    return length + bytes([MORE if more else 0]) + body
-
-
-def command(name, data=b"", **kw):
-    return frame(bytes([len(name)]) + name + data, command=True, **kw)
-
-
-def prop(name, value):
-    return bytes([len(name)]) + name + struct.pack("!I", len(value)) + value
-
-
-def ready(socket_type=None, identity=None, extra=b""):
-    data = b""
-    if socket_type is not None:
-        data += prop(b"Socket-Type", socket_type)
-    if identity is not None:
-        data += prop(b"Identity", identity)
-    return command(b"READY", data + extra)
-
-
-def ping(ttl=0, context=b""):
-    return command(b"PING", struct.pack("!H", ttl) + context)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine" / "wire"))
+from zmtp_bytes import (COMMAND, LONG, MORE, command, frame, frame_v1, greeting,  # noqa: E402,F401
+                        greeting_v2, ping, prop, ready, signature)
 
 
 def handshake(stream, client_type, server_type, mechanism=b"NULL"):

@@ -24,6 +24,8 @@ DEPENDS_ON = {
     "dissector": set(),
     "bench": {"engine", "sim", "conformance"},
     "tools": {"engine", "sim", "conformance", "pcap"},
+    # The fuzzer drives the engine's parsers and sockets, in the simulator too, and writes pcapng.
+    "fuzz": {"engine", "sim", "pcap"},
 }
 OUR_FOLDERS = set(DEPENDS_ON) | {"reports"}
 

@@ -7,6 +7,7 @@
 #include "engine/base/metadata.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "engine/wire/zmtp_bytes.h"
 
 namespace zlab::conform {
 namespace {
@@ -1061,64 +1062,6 @@ void delivery_property(Delivery rule) {
 // the spec table does not list that type as a peer of ours (or it is no type at all), we answer
 // with an ERROR command and then close the connection; a listed type gets our READY and the
 // connection stays open.
-std::string ready_command(const std::string& socket_type) {
-  std::string body;
-  body += char(5);
-  body += "READY";
-  body += char(11);
-  body += "Socket-Type";
-  uint32_t len = uint32_t(socket_type.size());
-  for (int shift = 24; shift >= 0; shift -= 8) body += char((len >> shift) & 0xff);
-  body += socket_type;
-  std::string frame;
-  frame += char(0x04);  // command, short
-  frame += char(body.size());
-  return frame + body;
-}
-
-std::string greeting_bytes() {
-  std::string g(64, '\0');
-  g[0] = char(0xff);
-  g[9] = char(0x7f);
-  g[10] = 3;
-  g[11] = 1;
-  g.replace(12, 4, "NULL");
-  return g;
-}
-
-struct Frame {
-  uint8_t flags;
-  std::string body;
-};
-
-// The frames in `bytes` after the 64-byte greeting (a trailing partial frame is left out).
-std::vector<Frame> frames_after_greeting(const std::string& bytes) {
-  std::vector<Frame> out;
-  size_t pos = 64;
-  while (pos + 2 <= bytes.size()) {
-    uint8_t flags = uint8_t(bytes[pos]);
-    uint64_t size = 0;
-    size_t head = 2;
-    if (flags & 0x02) {
-      if (pos + 9 > bytes.size()) break;
-      for (int i = 1; i <= 8; ++i) size = (size << 8) | uint8_t(bytes[pos + size_t(i)]);
-      head = 9;
-    } else {
-      size = uint8_t(bytes[pos + 1]);
-    }
-    if (pos + head + size > bytes.size()) break;
-    out.push_back({flags, bytes.substr(pos + head, size)});
-    pos += head + size;
-  }
-  return out;
-}
-
-std::string command_name(const Frame& f) {
-  if (!(f.flags & 0x04) || f.body.empty()) return "";
-  size_t n = uint8_t(f.body[0]);
-  return f.body.substr(1, n);
-}
-
 void socket_type_check_property() {
   SocketType type = *rc::gen::elementOf(zmtp_types());
   std::vector<SocketType> listed = spec_peers(type);
@@ -1151,7 +1094,7 @@ void socket_type_check_property() {
       },
       20'000);
   RC_ASSERT(connected_raw);
-  std::string out = greeting_bytes() + ready_command(claim);
+  std::string out = wire::bytes::null_handshake(claim);
   size_t written = 0;
   bool eof = false;
   lab.wait_for(
@@ -1172,9 +1115,10 @@ void socket_type_check_property() {
       3000);
   RC_ASSERT(written == out.size());
   RC_ASSERT(in.size() >= 64u);  // the greeting
-  std::vector<Frame> frames = frames_after_greeting(in);
+  const wire::bytes::Stream got = wire::bytes::parse_stream(in);
+  const std::vector<wire::bytes::Frame>& frames = got.frames;
   std::vector<std::string> names;
-  for (const Frame& f : frames) names.push_back(command_name(f));
+  for (const wire::bytes::Frame& f : frames) names.push_back(f.command_name());
   RC_LOG() << type_name(type) << " given Socket-Type '" << claim
            << "': " << (eof ? "closed" : "open") << ", sent " << show(names) << "\n";
   if (expect_ok) {
@@ -1186,9 +1130,11 @@ void socket_type_check_property() {
     RC_ASSERT(eof);  // disconnected
     RC_ASSERT(!names.empty());
     RC_ASSERT(names.back() == "ERROR");  // an ERROR command, the last thing sent
-    const std::string& body = frames.back().body;
-    RC_ASSERT(body.size() >= 7u);  // name, then a reason with its length byte
-    RC_ASSERT(size_t(uint8_t(body[6])) == body.size() - 7);
+    // A reason with its length byte, and nothing after it.
+    const std::string data = frames.back().command_data();
+    wire::Parsed<std::string> reason = wire::parse_error(wire::as_bytes(data));
+    RC_ASSERT(reason.ok());
+    RC_ASSERT(reason.value->size() + 1 == data.size());
     RC_ASSERT(s->monitor_count(monitor::kHandshakeSucceeded) == 0u);
     evidence().count("incompatible_claims");
     evidence().exercised();

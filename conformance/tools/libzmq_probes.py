@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 try:
@@ -115,16 +116,10 @@ def _wait_until(pred, timeout_s=2.0):
     return pred()
 
 
-# ZMTP 3.x by hand, for the probes that must see the wire (a raw TCP peer).
-
-def _greeting(minor: int) -> bytes:
-    return (b"\xff" + b"\x00" * 8 + b"\x7f" + bytes([3, minor]) + b"NULL".ljust(20, b"\x00") +
-            b"\x00" + b"\x00" * 31)
-
-
-def _ready(socket_type: bytes) -> bytes:
-    body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", len(socket_type)) + socket_type
-    return bytes([0x04, len(body)]) + body
+# ZMTP bytes for the probes that must see the wire (a raw TCP peer): the project's one Python
+# builder and parser, engine/wire/zmtp_bytes.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "engine" / "wire"))
+import zmtp_bytes  # noqa: E402
 
 
 def _read_until_eof(s: socket.socket, timeout_s: float) -> tuple:
@@ -143,34 +138,90 @@ def _read_until_eof(s: socket.socket, timeout_s: float) -> tuple:
         return data, True
 
 
-def _frames(data: bytes) -> list:
-    """(flags, body) of every complete ZMTP 3 frame in data."""
-    out, i = [], 0
-    while i + 2 <= len(data):
-        flags = data[i]
-        if flags & 0x02:
-            if i + 9 > len(data):
-                break
-            size, i = struct.unpack(">Q", data[i + 1:i + 9])[0], i + 9
-        else:
-            size, i = data[i + 1], i + 2
-        if i + size > len(data):
-            break
-        out.append((flags, data[i:i + size]))
-        i += size
-    return out
-
-
-def _command_names(frames: list) -> list:
-    names = []
-    for flags, body in frames:
-        if flags & 0x04 and body:
-            names.append(body[1:1 + body[0]].decode("ascii", "replace"))
-    return names
-
-
 # ---------------------------------------------------------------------------------------------
 # probes
+
+@probe("reserved-flags-frame-delivered",
+       "libzmq 4.3.4 does not check a frame's reserved flag bits (0xF8): a raw peer that completes "
+       "the NULL handshake with a bound PULL and sends a frame with flags 0x10 sees its body "
+       "delivered to the application and the connection stay open (found by ./zlab fuzz)")
+def _reserved_flags_delivered():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(b"PUSH"))
+    time.sleep(0.2)
+    raw.sendall(zmtp_bytes.raw_frame(0x10, b"flagged") + zmtp_bytes.frame(b"after"))
+    got = [_recv_within(pull, 1000, multipart=False) for _ in range(2)]
+    _, eof = _read_until_eof(raw, 0.3)
+    raw.close()
+    _close(pull)
+    obs = {"delivered": [g.decode() if isinstance(g, bytes) else g for g in got],
+           "connection closed": eof}
+    return obs, obs == {"delivered": ["flagged", "after"], "connection closed": False}
+
+
+def _raw_session(kind, first, then=b"", wait_s=0.5):
+    """A raw peer's bytes to a bound libzmq socket: `first`, then (after the reply) `then`;
+    returns (what libzmq sent, whether it closed)."""
+    s = _sock(kind)
+    port = s.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(first)
+    data, eof = _read_until_eof(raw, wait_s)
+    if then and not eof:
+        raw.sendall(then)
+        more, eof = _read_until_eof(raw, wait_s)
+        data += more
+    raw.close()
+    _close(s)
+    return data, eof
+
+
+@probe("ping-with-ready-closes",
+       "libzmq 4.3.4 drops a connection whose PING arrives in the same read as the peer's READY "
+       "(the NULL mechanism still handles it as a handshake command), while the same PING sent "
+       "once libzmq's READY has come back is answered with PONG (found by ./zlab fuzz)")
+def _ping_with_ready():
+    obs = {}
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.null_handshake(b"SUB") + zmtp_bytes.ping(0, b"c"))
+    obs["PING with READY"] = {"closed": eof,
+                              "PONG": zmtp_bytes.parse_stream(data).has_command("PONG")}
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.null_handshake(b"SUB"), zmtp_bytes.ping(0, b"c"))
+    obs["PING after libzmq's READY"] = {"closed": eof,
+                                        "PONG": zmtp_bytes.parse_stream(data).has_command("PONG")}
+    return obs, obs == {"PING with READY": {"closed": True, "PONG": False},
+                        "PING after libzmq's READY": {"closed": False, "PONG": True}}
+
+
+@probe("metadata-empty-name-accepted",
+       "libzmq 4.3.4 accepts a READY whose metadata has a property with an empty name (RFC 23: "
+       "a name is 1..255 characters) and completes the handshake (found by ./zlab fuzz)")
+def _metadata_empty_name():
+    ready = zmtp_bytes.command(b"READY", zmtp_bytes.prop(b"", b"x")
+                               + zmtp_bytes.prop(b"Socket-Type", b"SUB"))
+    data, eof = _raw_session(zmq.PUB, zmtp_bytes.greeting() + ready)
+    obs = {"closed": eof, "READY back": zmtp_bytes.parse_stream(data).has_command("READY")}
+    return obs, obs == {"closed": False, "READY back": True}
+
+
+@probe("subscribe-command-delivered-to-pull",
+       "libzmq 4.3.4 hands a SUBSCRIBE or CANCEL command that reaches a socket with no "
+       "subscriptions (a bound PULL) to the application as a data message: the command frame's "
+       "body, name included (found by ./zlab fuzz)")
+def _subscribe_to_pull():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(b"PUSH"))
+    time.sleep(0.2)
+    raw.sendall(zmtp_bytes.subscribe(b"topic") + zmtp_bytes.frame(b"data"))
+    got = [_recv_within(pull, 1000, multipart=False) for _ in range(2)]
+    raw.close()
+    _close(pull)
+    obs = {"delivered": [g.hex() if isinstance(g, bytes) else g for g in got]}
+    return obs, obs == {"delivered": [b"\x09SUBSCRIBEtopic".hex(), b"data".hex()]}
+
 
 @probe("incompatible-peer-closed-without-error",
        "libzmq closes a ZMTP 3.0 connection whose READY announces an incompatible Socket-Type "
@@ -186,18 +237,18 @@ def _handshake_verdict(bound_type: int, announced: bytes) -> str:
     s = _sock(bound_type)
     port = s.bind_to_random_port("tcp://127.0.0.1")
     raw = socket.create_connection(("127.0.0.1", port))
-    raw.sendall(_greeting(0) + _ready(announced))
+    raw.sendall(zmtp_bytes.null_handshake(announced, minor=0))
     raw.settimeout(1.0)
     data, verdict = b"", "no answer"
     try:
         while True:
             chunk = raw.recv(4096)
-            names = _command_names(_frames(data[64:])) if len(data) >= 64 else []
+            names = zmtp_bytes.parse_stream(data).command_names
             if not chunk:
                 verdict = "rejected" + (" with ERROR" if "ERROR" in names else "")
                 break
             data += chunk
-            names = _command_names(_frames(data[64:])) if len(data) >= 64 else []
+            names = zmtp_bytes.parse_stream(data).command_names
             if "READY" in names:
                 # a READY back means libzmq accepted ours; give it a moment to change its mind
                 _, eof = _read_until_eof(raw, 0.1)
@@ -273,7 +324,7 @@ def _subscription_wire_form():
         sub = _sock(zmq.SUB)
         sub.connect("tcp://127.0.0.1:%d" % srv.getsockname()[1])
         conn, _ = srv.accept()
-        conn.sendall(_greeting(minor) + _ready(b"PUB"))
+        conn.sendall(zmtp_bytes.null_handshake(b"PUB", minor=minor))
         time.sleep(0.2)
         sub.setsockopt(zmq.SUBSCRIBE, b"A")
         time.sleep(0.2)
@@ -281,11 +332,11 @@ def _subscription_wire_form():
         conn.close()
         srv.close()
         _close(sub)
-        frames = _frames(data[64:])
-        after_ready = [(f, b) for f, b in frames if not (f & 0x04 and b.startswith(b"\x05READY"))]
+        frames = zmtp_bytes.parse_stream(data).frames
+        after_ready = [f for f in frames if f.command_name != "READY"]
         obs[f"peer ZMTP 3.{minor}"] = [
-            ("command " + b[1:1 + b[0]].decode()) if f & 0x04 else ("message " + b.hex())
-            for f, b in after_ready]
+            ("command " + f.command_name) if f.command else ("message " + f.body.hex())
+            for f in after_ready]
     ok = (obs["peer ZMTP 3.1"][:1] == ["command SUBSCRIBE"] and
           obs["peer ZMTP 3.0"][:1] == ["message 0141"])
     return obs, ok

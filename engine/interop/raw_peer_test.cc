@@ -14,11 +14,18 @@
 
 #include "engine/real/context.h"
 #include "engine/real/socket.h"
+#include "engine/wire/zmtp_bytes.h"
 
 namespace zlab::real {
 namespace {
 
-using Bytes = std::string;
+using wire::bytes::Bytes;
+using wire::bytes::greeting;
+using wire::bytes::raw_frame;
+using wire::bytes::raw_frame_header;
+using wire::bytes::raw_signature;
+
+Bytes ready(std::string_view type) { return wire::bytes::ready_socket_type(type); }
 
 std::shared_ptr<Socket> make(Context& ctx, SocketType type) {
   Err err;
@@ -75,29 +82,6 @@ Bytes read_until_closed(int fd, int timeout_ms, bool* closed) {
   }
 }
 
-Bytes greeting(uint8_t major = 3, uint8_t minor = 1, const std::string& mechanism = "NULL") {
-  Bytes g(64, '\0');
-  g[0] = char(0xFF);
-  g[9] = 0x7F;
-  g[10] = char(major);
-  g[11] = char(minor);
-  std::memcpy(&g[12], mechanism.data(), mechanism.size());
-  return g;
-}
-
-Bytes frame(uint8_t flags, const Bytes& body) {
-  Bytes f;
-  f.push_back(char(flags));
-  f.push_back(char(body.size()));
-  return f + body;
-}
-
-Bytes ready(const std::string& type) {
-  Bytes body = "\x05READY\x0bSocket-Type";
-  body += std::string("\0\0\0", 3) + char(type.size()) + type;
-  return frame(0x04, body);
-}
-
 struct BadCase {
   const char* name;
   Bytes bytes;
@@ -120,14 +104,14 @@ TEST(RawPeerTest, MalformedPeersAreClosedAndGoodPeersKeepWorking) {
   std::vector<BadCase> cases = {
       {"wrong signature", "GET / HTTP/1.1\r\n\r\n", false},
       {"ZMTP 1.0 greeting", Bytes("\x01\x00", 2), false},
-      {"ZMTP 2.0 greeting", Bytes("\xFF\0\0\0\0\0\0\0\x01\x7F\x01\x05", 12), false},
-      {"mechanism mismatch", greeting(3, 1, "PLAIN"), false},
+      {"ZMTP 2.0 greeting", raw_signature(1, 0x7F) + "\x01\x05", false},
+      {"mechanism mismatch", greeting("PLAIN", false), false},
       {"incompatible socket type", greeting() + ready("PUB"), true},
-      {"reserved flag bits", greeting() + ready("PUSH") + Bytes("\x10\x01x", 3), true},
-      {"oversize frame", greeting() + ready("PUSH") + Bytes("\x02\0\0\0\0\0\0\x07\xD0", 9), true},
-      {"unknown command", greeting() + ready("PUSH") + frame(0x04, "\x05HELLO"), true},
-      {"truncated command", greeting() + ready("PUSH") + frame(0x04, "\x09PI"), true},
-      {"data before READY", greeting() + frame(0x00, "early"), true},
+      {"reserved flag bits", greeting() + ready("PUSH") + raw_frame(0x10, "x"), true},
+      {"oversize frame", greeting() + ready("PUSH") + raw_frame_header(0, 2000, true), true},
+      {"unknown command", greeting() + ready("PUSH") + wire::bytes::command("HELLO"), true},
+      {"truncated command", greeting() + ready("PUSH") + raw_frame(0x04, "\x09PI"), true},
+      {"data before READY", greeting() + wire::bytes::frame("early"), true},
   };
   int round = 0;
   for (const BadCase& c : cases) {
@@ -137,9 +121,7 @@ TEST(RawPeerTest, MalformedPeersAreClosedAndGoodPeersKeepWorking) {
     bool closed = false;
     Bytes got = read_until_closed(fd, 5000, &closed);
     EXPECT_TRUE(closed) << "zlab kept a malformed connection open";
-    EXPECT_EQ(got.find("\x05"
-                       "ERROR") != Bytes::npos,
-              c.expect_error_command);
+    EXPECT_EQ(wire::bytes::parse_stream(got).has_command("ERROR"), c.expect_error_command);
     ::close(fd);
     // The good peer is unaffected.
     Msg m = Msg::copy_of(std::string_view("still here " + std::to_string(round)));

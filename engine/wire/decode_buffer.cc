@@ -13,8 +13,9 @@ size_t DecodeBuffer::buffered() const {
 }
 
 std::span<uint8_t> DecodeBuffer::read_buffer() {
+  if (in_direct_ && staged_) return staging_buffer();
   if (in_direct_) {
-    return {direct_.mutable_data() + direct_filled_, direct_.size() - direct_filled_};
+    return {direct_.mutable_data() + direct_filled_, direct_size_ - direct_filled_};
   }
   if (buf_.size() - wpos_ < buf_.size() / 4) compact();
   return {buf_.data() + wpos_, buf_.size() - wpos_};
@@ -22,7 +23,7 @@ std::span<uint8_t> DecodeBuffer::read_buffer() {
 
 void DecodeBuffer::commit(size_t n) {
   if (in_direct_) {
-    assert(direct_filled_ + n <= direct_.size());
+    assert(direct_filled_ + n <= (staged_ ? staging_.size() : direct_size_));
     direct_filled_ += n;
   } else {
     assert(wpos_ + n <= buf_.size());
@@ -61,11 +62,27 @@ void DecodeBuffer::compact() {
   wpos_ = live;
 }
 
+std::span<uint8_t> DecodeBuffer::staging_buffer() {
+  if (direct_filled_ == staging_.size() && direct_filled_ < direct_size_) {
+    // Double what has arrived (at least one batch), never past the body's size.
+    size_t grow = std::max(direct_filled_, buf_.size());
+    staging_.resize(std::min(direct_size_, direct_filled_ + grow));
+  }
+  return {staging_.data() + direct_filled_, staging_.size() - direct_filled_};
+}
+
 Msg& DecodeBuffer::start_direct(size_t skip, size_t size) {
   size_t have = available() - skip;
   assert(have < size);
-  direct_ = Msg::with_size(size);
-  std::memcpy(direct_.mutable_data(), data() + skip, have);
+  staged_ = size > kUpfrontMax;
+  direct_size_ = size;
+  if (staged_) {
+    direct_ = Msg();
+    staging_.assign(data() + skip, data() + skip + have);
+  } else {
+    direct_ = Msg::with_size(size);
+    std::memcpy(direct_.mutable_data(), data() + skip, have);
+  }
   direct_filled_ = have;
   in_direct_ = true;
   rpos_ = wpos_ = 0;
@@ -73,10 +90,21 @@ Msg& DecodeBuffer::start_direct(size_t skip, size_t size) {
 }
 
 bool DecodeBuffer::take_direct(Msg* body) {
-  if (!in_direct_ || direct_filled_ < direct_.size()) return false;
+  if (!in_direct_ || direct_filled_ < direct_size_) return false;
+  if (staged_) {
+    // Every byte has arrived: now the message is allocated, once, and the flags carried over.
+    Msg whole = Msg::with_size(direct_size_);
+    std::memcpy(whole.mutable_data(), staging_.data(), direct_size_);
+    whole.set_more(direct_.more());
+    whole.set_command(direct_.command());
+    direct_ = std::move(whole);
+    std::vector<uint8_t>().swap(staging_);
+    staged_ = false;
+  }
   *body = std::move(direct_);
   in_direct_ = false;
   direct_filled_ = 0;
+  direct_size_ = 0;
   return true;
 }
 

@@ -39,6 +39,11 @@ class DecodeBuffer {
 
   // Bodies larger than this are read straight into their message.
   size_t direct_min() const { return buf_.size() / 2; }
+  // Bodies up to this size get their message when their header arrives. A larger one is
+  // staged in a buffer that grows with the bytes received and becomes its message once
+  // complete: a peer cannot make us allocate memory for bytes it has not sent (a size of 2^62
+  // in a header is a closed connection or a long wait, never a failed allocation).
+  static constexpr size_t kUpfrontMax = size_t(64) << 20;
   // Starts a large body of `size` bytes: the available bytes after the first `skip` begin it,
   // the rest is read into it. Returns the message, for its flags.
   Msg& start_direct(size_t skip, size_t size);
@@ -48,13 +53,18 @@ class DecodeBuffer {
 
  private:
   void compact();
+  // The free end of the staging buffer, grown when full.
+  std::span<uint8_t> staging_buffer();
 
   std::vector<uint8_t> buf_;
   size_t rpos_ = 0;
   size_t wpos_ = 0;
-  Msg direct_;  // the large body being filled
+  Msg direct_;  // the large body being filled (when staged: only its flags)
   size_t direct_filled_ = 0;
+  size_t direct_size_ = 0;
   bool in_direct_ = false;
+  bool staged_ = false;           // a body above kUpfrontMax: bytes go to staging_
+  std::vector<uint8_t> staging_;  // grows with the bytes received
 };
 
 }  // namespace zlab::wire

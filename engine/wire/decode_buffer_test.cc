@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,50 @@ TEST(DecodeBuffer, FeedSpillsFromLargeBodyOnlyUpToItsEnd) {
   Msg out;
   EXPECT_TRUE(in.take_direct(&out));
   EXPECT_EQ(out.size(), 40u);
+}
+
+}  // namespace
+}  // namespace zlab::wire
+
+namespace zlab::wire {
+namespace {
+
+// Found by fuzz/libfuzzer (zmtp_connection) and the live fuzzer: a header announcing 2^62 bytes
+// made the decoder allocate them at once (std::bad_alloc killed the process). Above
+// kUpfrontMax the body grows with what arrives and is allocated only once complete.
+TEST(DecodeBuffer, AHugeAnnouncedBodyAllocatesOnlyWhatArrives) {
+  DecodeBuffer in(64);
+  in.start_direct(0, size_t(1) << 62);
+  EXPECT_LE(in.read_buffer().size(), size_t(64));
+  std::string chunk(1000, 'x');
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(in.feed({reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()}), 1000u);
+  }
+  EXPECT_EQ(in.buffered(), 10000u);
+  EXPECT_LE(in.read_buffer().size(), size_t(20000));
+  Msg body;
+  EXPECT_FALSE(in.take_direct(&body));
+}
+
+TEST(DecodeBuffer, AStagedBodyArrivesWholeWithItsFlags) {
+  DecodeBuffer in(64);
+  size_t size = DecodeBuffer::kUpfrontMax + 3000;
+  Msg& flags = in.start_direct(0, size);
+  flags.set_more(true);
+  std::vector<uint8_t> data(size);
+  for (size_t i = 0; i < size; ++i) data[i] = uint8_t(i * 7);
+  size_t at = 0;
+  while (at < size) {
+    size_t n = in.feed({data.data() + at, std::min<size_t>(size - at, 1 << 20)});
+    ASSERT_GT(n, 0u);
+    at += n;
+  }
+  Msg body;
+  ASSERT_TRUE(in.take_direct(&body));
+  EXPECT_TRUE(body.more());
+  ASSERT_EQ(body.size(), size);
+  EXPECT_EQ(std::memcmp(body.data(), data.data(), size), 0);
+  EXPECT_FALSE(in.in_direct());
 }
 
 }  // namespace

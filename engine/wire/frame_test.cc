@@ -234,3 +234,22 @@ TEST(FrameTest, EncoderBatchesManySmallFramesIntoOneSlice) {
 
 }  // namespace
 }  // namespace zlab::wire
+
+namespace zlab::wire {
+namespace {
+
+// Regression (fuzz/libfuzzer/corpus/zmtp_connection/crash-huge-size): a long header announcing
+// 2^62 bytes, with no ZMQ_MAXMSGSIZE, waits for the body instead of allocating it.
+TEST(FrameDecoderTest, AHugeAnnouncedSizeWaitsWithoutAllocatingIt) {
+  FrameDecoder decoder;
+  uint8_t header[] = {0x02, 0x40, 0, 0, 0, 0, 0, 0, 0, 'a', 'b', 'c'};
+  EXPECT_EQ(decoder.feed(header), sizeof header);
+  Msg frame;
+  EXPECT_FALSE(decoder.next(&frame));
+  EXPECT_EQ(decoder.error(), FrameDecoder::Error::kNone);
+  EXPECT_EQ(decoder.buffered(), 3u);
+  EXPECT_LT(decoder.read_buffer().size(), size_t(1) << 20);
+}
+
+}  // namespace
+}  // namespace zlab::wire

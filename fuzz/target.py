@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""A fuzz target process: one ZMQ socket through pyzmq, on Debian's libzmq 4.3.4 or, with
+LD_LIBRARY_PATH at zlab's libzmq.so.5, on zlab. It binds (or connects to) an endpoint, logs
+every message the application receives (one JSON line of hex frames) and, for types that can,
+echoes it; a PUB publishes a tick now and then so subscriptions have traffic to filter.
+
+    target.py --socket-type PAIR --bind tcp://127.0.0.1:0 --log FILE
+Prints "ready ENDPOINT" once bound.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+import zmq
+
+ECHO = {"PAIR", "DEALER", "ROUTER", "REP"}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--socket-type", required=True)
+    p.add_argument("--bind")
+    p.add_argument("--connect")
+    p.add_argument("--log", required=True)
+    args = p.parse_args()
+    ctx = zmq.Context()
+    s = ctx.socket(getattr(zmq, args.socket_type))
+    s.linger = 0
+    if args.socket_type in ("SUB", "XSUB"):
+        if args.socket_type == "SUB":
+            s.setsockopt(zmq.SUBSCRIBE, b"")
+    if args.bind:
+        s.bind(args.bind)
+        endpoint = s.getsockopt(zmq.LAST_ENDPOINT).decode()
+    else:
+        s.connect(args.connect)
+        endpoint = args.connect
+    print("ready", endpoint, flush=True)
+    can_recv = args.socket_type not in ("PUB", "PUSH")
+    last_tick = 0.0
+    with open(args.log, "a") as log:
+        while True:
+            if can_recv and s.poll(50):
+                frames = s.recv_multipart()
+                log.write(json.dumps([f.hex() for f in frames]) + "\n")
+                log.flush()
+                if args.socket_type in ECHO:
+                    try:
+                        s.send_multipart(frames, zmq.NOBLOCK)
+                    except zmq.ZMQError:
+                        pass
+            elif not can_recv:
+                time.sleep(0.05)
+            if args.socket_type in ("PUB", "XPUB", "PUSH") and time.monotonic() - last_tick > 0.1:
+                last_tick = time.monotonic()
+                try:
+                    s.send(b"tick", zmq.NOBLOCK)
+                except zmq.ZMQError:
+                    pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
