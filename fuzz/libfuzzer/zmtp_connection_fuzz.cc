@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   zlab::proto::ZmtpOptions options;
   uint8_t pick = in.byte();
   options.socket_type = zlab::SocketType(pick % 12);  // the classic types
-  options.as_server = pick & 0x80;
+  options.security.as_server = pick & 0x80;
   if (options.socket_type == zlab::SocketType::kDealer) options.routing_id = "me";
   uint8_t limits = in.byte();
   options.max_msg_size = (limits & 1) ? int64_t(in.u16()) : -1;
