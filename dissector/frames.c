@@ -257,6 +257,16 @@ static void dissect_frame(zmtp_ctx* ctx, int offset, guint len, gboolean unusabl
     zmtp_dissect_command(ctx, tree, item, offset + (gint)h.hdr, (int)h.size);
     return;
   }
+  /* libzmq's CURVE (and so zlab's) carries each message as a MESSAGE command in a data frame
+   * (flags without the command bit): show it as the command it is. */
+  if (st->framing == ZMTP_FRAMING_3 && st->mech == ZMTP_MECH_CURVE && st->handshake_done &&
+      h.size >= 8 &&
+      tvb_memeql(ctx->tvb, offset + (gint)h.hdr, (const guint8*)"\x07MESSAGE", 8) == 0) {
+    item = add_frame_item(ctx, ctx->tree, offset, len, "Command", &tree);
+    add_header(ctx, tree, offset, &h);
+    zmtp_dissect_command(ctx, tree, item, offset + (gint)h.hdr, (int)h.size);
+    return;
+  }
   if (st->expect_identity) {
     item = add_frame_item(ctx, ctx->tree, offset, len, "Identity", &tree);
     add_header(ctx, tree, offset, &h);
