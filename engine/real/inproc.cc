@@ -8,37 +8,54 @@
 namespace zlab::real {
 namespace {
 
-struct Pending {
-  int depth = 0;  // open UnlockedScopes on this thread
-  bool running = false;
+struct Lists {
   std::deque<std::function<void()>> tasks;
   std::deque<std::weak_ptr<Socket>> wakes;
 };
 
-thread_local Pending pending;
+// Per thread, plain data only: every send and receive opens a scope, and a thread_local with
+// a constructor costs a call per access.
+struct Pending {
+  int depth;  // open UnlockedScopes on this thread
+  bool running;
+  bool any;  // lists holds work
+  Lists* lists;
+  Lists& get() {
+    if (lists == nullptr) {  // once per thread that ever wakes a socket; freed when it ends
+      static thread_local Lists storage;
+      lists = &storage;
+    }
+    return *lists;
+  }
+};
+
+thread_local Pending pending = {0, false, false, nullptr};
 
 void run_pending() {
-  if (pending.running) return;  // a task's own scopes end inside this loop
+  if (pending.running || !pending.any) return;  // a task's own scopes end inside this loop
   pending.running = true;
-  while (!pending.wakes.empty() || !pending.tasks.empty()) {
+  Lists& lists = pending.get();
+  while (!lists.wakes.empty() || !lists.tasks.empty()) {
     // Joins (tasks) before wake-ups: a socket woken for a link should find it attached.
-    if (!pending.tasks.empty()) {
-      std::function<void()> task = std::move(pending.tasks.front());
-      pending.tasks.pop_front();
+    if (!lists.tasks.empty()) {
+      std::function<void()> task = std::move(lists.tasks.front());
+      lists.tasks.pop_front();
       task();
       continue;
     }
-    std::weak_ptr<Socket> weak = std::move(pending.wakes.front());
-    pending.wakes.pop_front();
+    std::weak_ptr<Socket> weak = std::move(lists.wakes.front());
+    lists.wakes.pop_front();
     if (std::shared_ptr<Socket> socket = weak.lock()) socket->wake_from_link();
   }
+  pending.any = false;
   pending.running = false;
 }
 
 }  // namespace
 
 void run_unlocked(std::function<void()> task) {
-  pending.tasks.push_back(std::move(task));
+  pending.get().tasks.push_back(std::move(task));
+  pending.any = true;
   if (pending.depth == 0) run_pending();
 }
 
@@ -49,8 +66,7 @@ UnlockedScope::~UnlockedScope() {
 }
 
 bool UnlockedScope::flush_if_outermost() {
-  if (pending.depth != 1 || pending.running) return false;
-  if (pending.tasks.empty() && pending.wakes.empty()) return false;
+  if (pending.depth != 1 || pending.running || !pending.any) return false;
   // Run as if outside the scope: the tasks open their own.
   pending.depth = 0;
   run_pending();
@@ -61,11 +77,13 @@ bool UnlockedScope::flush_if_outermost() {
 void SocketWaker::wake() {
   // Called under the waking socket's lock: only noted here. The same socket woken twice in a
   // row is woken once.
-  if (!pending.wakes.empty() && !pending.wakes.back().owner_before(socket_) &&
-      !socket_.owner_before(pending.wakes.back())) {
+  std::deque<std::weak_ptr<Socket>>& wakes = pending.get().wakes;
+  if (!wakes.empty() && !wakes.back().owner_before(socket_) &&
+      !socket_.owner_before(wakes.back())) {
     return;
   }
-  pending.wakes.push_back(socket_);
+  wakes.push_back(socket_);
+  pending.any = true;
   if (pending.depth == 0) run_pending();
 }
 

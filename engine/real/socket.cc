@@ -70,6 +70,18 @@ Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
   if (signal_fd_ < 0) creation_error_ = errno_to_err(errno);
 }
 
+int64_t Socket::clock_ns() {
+  last_now_ns_ = std::max(monotonic_ns(), last_now_ns_);
+  return last_now_ns_;
+}
+
+// Send, receive and inproc wake-ups take the coarse clock (what they time, heartbeats and the
+// like, counts in ms), never earlier than what this socket's core has already been told.
+int64_t Socket::fast_clock_ns() {
+  last_now_ns_ = std::max(coarse_monotonic_ns(), last_now_ns_);
+  return last_now_ns_;
+}
+
 void Socket::init_waker() { waker_ = std::make_shared<SocketWaker>(weak_from_this()); }
 
 Socket::~Socket() {
@@ -90,8 +102,9 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : monotonic_ns() + timeout_ms * kNsPerMs;
   for (;;) {
     if (interrupted_) return Err::kTerminated;
-    Err err = op(monotonic_ns());
-    apply(lock);
+    int64_t now = fast_clock_ns();
+    Err err = op(now);
+    apply(lock, now);
     if (err != Err::kAgain || (flags & kDontWait) || timeout_ms == 0) return err;
     // Before sleeping, wake the inproc peers this call woke (it may be what they wait for).
     lock.unlock();
@@ -134,7 +147,7 @@ Err Socket::connect(const std::string& text) {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
   if (closed_ || interrupted_) return Err::kTerminated;
-  Err err = core_.connect(text, monotonic_ns());
+  Err err = core_.connect(text, clock_ns());
   apply(lock);
   return err;
 }
@@ -150,8 +163,7 @@ Err Socket::end_endpoint(const std::string& text, bool is_bind) {
   UnlockedScope scope;  // an inproc peer hears of it once the lock is released
   auto end = [&](const std::string& spelling) {
     std::unique_lock lock(mu_);
-    Err err = is_bind ? core_.unbind(spelling, monotonic_ns())
-                      : core_.disconnect(spelling, monotonic_ns());
+    Err err = is_bind ? core_.unbind(spelling, clock_ns()) : core_.disconnect(spelling, clock_ns());
     apply(lock);
     return err;
   };
@@ -173,7 +185,7 @@ Err Socket::set_option(int id, std::span<const uint8_t> value) {
   UnlockedScope scope;  // a SUBSCRIBE wakes an inproc publisher once the lock is released
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
-  Err err = core_.set_option(id, value, monotonic_ns());
+  Err err = core_.set_option(id, value, clock_ns());
   apply(lock);
   return err;
 }
@@ -190,7 +202,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       uint64_t drained;
       ssize_t rc = ::read(signal_fd_, &drained, sizeof drained);  // edge-triggered: re-arm
       (void)rc;
-      v = int(core_.events(monotonic_ns()));
+      v = int(core_.events(clock_ns()));
       last_events_ = uint32_t(v);
     }
     return put_padded(&v, sizeof v, out, size);
@@ -200,7 +212,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
 
 uint32_t Socket::events() {
   std::unique_lock lock(mu_);
-  return core_.events(monotonic_ns());
+  return core_.events(clock_ns());
 }
 
 uint64_t Socket::dropped_messages() {
@@ -216,7 +228,7 @@ void Socket::close() {
   for (auto& [id, listener] : listeners_) {
     if (listener.inproc) ctx_.inproc_unbind(listener.inproc_name, this);
   }
-  core_.close(monotonic_ns());
+  core_.close(clock_ns());
   apply(lock);
   changed_.notify_all();
 }
@@ -252,7 +264,7 @@ void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
 
 // --- carrying out what the core asks ---
 
-void Socket::apply(std::unique_lock<std::mutex>& lock) {
+void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
   (void)lock;  // held by the caller
   carry_out(core_, *this);
   MonitorEvent ev;
@@ -274,7 +286,7 @@ void Socket::apply(std::unique_lock<std::mutex>& lock) {
       monitor_.push_back(std::move(ev));
     }
   }
-  uint32_t events = core_.events(monotonic_ns());
+  uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
   if ((events & ~last_events_) != 0) {
     uint64_t one = 1;
     ssize_t rc = ::write(signal_fd_, &one, sizeof one);  // ZMQ_FD: something new to look at
@@ -442,7 +454,7 @@ void Socket::complete_inproc(StreamId id, const std::string& name) {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
   if (std::shared_ptr<InprocLink> link = connect_inproc(id, name)) {
-    core_.handle_inproc_connected(id, std::move(link), monotonic_ns());
+    core_.handle_inproc_connected(id, std::move(link), clock_ns());
   }  // else unbound again meanwhile: waiting again
   apply(lock);
 }
@@ -450,15 +462,16 @@ void Socket::complete_inproc(StreamId id, const std::string& name) {
 void Socket::accept_inproc(uint32_t listener, std::shared_ptr<InprocLink> link) {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
-  core_.handle_inproc_accepted(listener, std::move(link), monotonic_ns());
+  core_.handle_inproc_accepted(listener, std::move(link), clock_ns());
   apply(lock);
 }
 
 void Socket::wake_from_link() {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
-  core_.handle_inproc_activity(monotonic_ns());
-  apply(lock);
+  int64_t now = fast_clock_ns();
+  core_.handle_inproc_activity(now);
+  apply(lock, now);
 }
 
 void Socket::close_stream(StreamId id) {
@@ -497,7 +510,7 @@ void Socket::set_interest(StreamId id, bool read, bool write) {
 void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
-  int64_t now = monotonic_ns();
+  int64_t now = clock_ns();
   if (listener) {
     auto it = listeners_.find(id);
     if (it == listeners_.end()) return;
@@ -559,6 +572,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
 void Socket::on_timer(int64_t now_ns) {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
+  now_ns = last_now_ns_ = std::max(now_ns, last_now_ns_);
   core_.handle_timeout(now_ns);
   apply(lock);
 }

@@ -100,7 +100,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
 
   template <typename Op>
   Err blocking(int flags, int timeout_ms, Op op);
-  void apply(std::unique_lock<std::mutex>& lock);
+  // now_ns: the caller's reading of the clock, if it has one (-1: read it).
+  void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
   void add_stream(StreamId id, int fd, bool connecting);
   ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
                                   const SocketOptions& options);
@@ -112,7 +113,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err end_endpoint(const std::string& text, bool is_bind);
 
   // Driver: what the core asks of the real world.
-  int64_t now_ns() override { return monotonic_ns(); }
+  int64_t now_ns() override { return clock_ns(); }
+  // The precise clock, never earlier than what the core was told before (under the lock).
+  int64_t clock_ns();
+  int64_t fast_clock_ns();
   Err listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
              std::string* resolved) override;
   ConnectResult connect(StreamId id, const Endpoint& endpoint,
@@ -139,6 +143,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int signal_fd_ = -1;
   Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
+  int64_t last_now_ns_ = 0;  // the latest time given to the core
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
   std::atomic<bool> finished_{false};
 };
