@@ -343,6 +343,21 @@ TEST(PipelineTest, InprocReportsNoMonitorEvents) {
   EXPECT_TRUE(net.monitor_events(pull).empty());
 }
 
+// Closing a socket closes its listeners, and libzmq reports each (ZMQ_EVENT_CLOSED; test_monitor
+// expects it when the peer's disconnect has not been seen first).
+TEST(PipelineTest, CloseReportsItsListenersClosed) {
+  LoopbackNet net;
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "tcp://m:1");
+  net.monitor_events(pull);  // LISTENING
+  pull->close(net.now_ns());
+  net.settle();
+  std::vector<MonitorEvent> events = net.monitor_events(pull);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event, monitor::kClosed);
+  EXPECT_EQ(events[0].endpoint, "tcp://m:1");
+}
+
 // Socket types are checked over inproc as over tcp (div/inproc/no-socket-type-check): a PAIR's
 // message never reaches a PULL, and neither side keeps the peer.
 TEST(PipelineTest, InprocRefusesAnIncompatibleSocketType) {

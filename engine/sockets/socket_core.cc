@@ -309,6 +309,8 @@ void SocketCore::close(int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
     if (rec.is_bind && rec.bound) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec.endpoint});
+      // libzmq's listener reports its closing (none for inproc, which has no listener).
+      if (rec.endpoint.transport != Transport::kInproc) emit(monitor::kClosed, id, rec.resolved);
     }
   }
   if (options_.linger_ms >= 0) linger_deadline_ns_ = now_ns + ms_to_ns(options_.linger_ms);
