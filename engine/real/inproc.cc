@@ -65,6 +65,8 @@ UnlockedScope::~UnlockedScope() {
   if (--pending.depth == 0) run_pending();
 }
 
+bool UnlockedScope::can_flush() { return pending.depth == 1 && !pending.running && pending.any; }
+
 bool UnlockedScope::flush_if_outermost() {
   if (pending.depth != 1 || pending.running || !pending.any) return false;
   // Run as if outside the scope: the tasks open their own.

@@ -30,6 +30,8 @@ class UnlockedScope {
   // call does this before it waits, so the peers it woke are not left waiting for it).
   // Returns whether anything ran.
   static bool flush_if_outermost();
+  // Whether flush_if_outermost() would run anything.
+  static bool can_flush();
 };
 
 // Wakes a Socket from the other side of its inproc links.

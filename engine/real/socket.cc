@@ -106,11 +106,14 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
     Err err = op(now);
     apply(lock, now);
     if (err != Err::kAgain || (flags & kDontWait) || timeout_ms == 0) return err;
-    // Before sleeping, wake the inproc peers this call woke (it may be what they wait for).
-    lock.unlock();
-    bool ran = UnlockedScope::flush_if_outermost();
-    lock.lock();
-    if (ran) continue;
+    // Before sleeping, wake the inproc peers this call woke (it may be what they wait for);
+    // then look again, as anything may have happened while the lock was released.
+    if (UnlockedScope::can_flush()) {
+      lock.unlock();
+      UnlockedScope::flush_if_outermost();
+      lock.lock();
+      continue;
+    }
     if (deadline == INT64_MAX) {
       changed_.wait(lock);
     } else {
@@ -191,6 +194,7 @@ Err Socket::set_option(int id, std::span<const uint8_t> value) {
 }
 
 Err Socket::get_option(int id, uint8_t* out, size_t* size) {
+  UnlockedScope scope;  // ZMQ_EVENTS may take in an inproc peer's subscriptions (and wake it)
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   if (id == opt::kEvents || id == opt::kFd) {
@@ -211,6 +215,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
 }
 
 uint32_t Socket::events() {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
   return core_.events(clock_ns());
 }
