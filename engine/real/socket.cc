@@ -20,7 +20,6 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int kMaxReadsPerEvent = 64;  // then other fds get their turn
 constexpr int kMaxWritesPerEvent = 64;
-constexpr int64_t kMaxBlockedWaitNs = 100 * kNsPerMs;
 
 // A non-blocking fd as the pumps see it.
 class FdStream final : public ByteStream {
@@ -115,13 +114,13 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
       lock.lock();
       continue;
     }
-    // Safety net: a blocked call looks again at least every kMaxBlockedWaitNs. Under TSan about
-    // 1 run in 10 of InprocBlockedSenderAndReceiverWakeEachOther (SNDHWM 1 + RCVHWM 1) stalls
-    // with both sides waiting, i.e. an inproc wake-up is still lost somewhere (not found yet:
-    // see the report of wt/inproc); this turns that hang into a delay.
-    int64_t left = deadline == INT64_MAX ? kMaxBlockedWaitNs : deadline - monotonic_ns();
-    if (left <= 0) return Err::kAgain;
-    changed_.wait_for(lock, std::chrono::nanoseconds(std::min(left, kMaxBlockedWaitNs)));
+    if (deadline == INT64_MAX) {
+      changed_.wait(lock);
+    } else {
+      int64_t left = deadline - monotonic_ns();
+      if (left <= 0) return Err::kAgain;
+      changed_.wait_for(lock, std::chrono::nanoseconds(left));
+    }
   }
 }
 

@@ -51,12 +51,12 @@ bool SharedPipe::can_write() {
   if (cap <= 0 || conflate_.load(std::memory_order_relaxed)) return true;
   if (unread_by_peer() < cap) return true;
   // Full. Ask for a wake-up, then look again: the reader may have published its progress
-  // between the two (it stores read_msgs_ before it looks at writer_waiting_).
+  // between the two (it stores read_msgs_ before it looks at writer_waiting_). Only the waking
+  // side clears the flag (with the wake-up): clearing it here when the second look finds room
+  // lost wake-ups (a blocked sender and receiver each waiting for the other; found by
+  // RealSocketTest.InprocBlockedSenderAndReceiverWakeEachOther under TSan).
   writer_waiting_.store(true, std::memory_order_seq_cst);
-  if (int64_t(w_msgs_ - read_msgs_.load(std::memory_order_seq_cst)) < cap) {
-    writer_waiting_.store(false, std::memory_order_relaxed);
-    return true;
-  }
+  if (int64_t(w_msgs_ - read_msgs_.load(std::memory_order_seq_cst)) < cap) return true;
   return false;
 }
 
@@ -130,11 +130,11 @@ bool SharedPipe::can_read() {
   if (r_seen_ == r_msgs_) {
     r_seen_ = published_msgs_.load(std::memory_order_acquire);
     if (r_seen_ == r_msgs_) {
-      // Empty. Ask for a wake-up, then look again (see write()).
+      // Empty. Ask for a wake-up, then look again (see write()). The flag stays set even when
+      // the second look finds a message: only the writer clears it (see can_write()).
       reader_waiting_.store(true, std::memory_order_seq_cst);
       r_seen_ = published_msgs_.load(std::memory_order_seq_cst);
       if (r_seen_ == r_msgs_) return false;
-      reader_waiting_.store(false, std::memory_order_relaxed);
     }
   }
   if (conflate_.load(std::memory_order_relaxed)) {
