@@ -20,7 +20,9 @@ void carry_out(SocketCore& core, Driver& driver) {
       switch (action.kind) {
         case IoAction::Kind::kConnect: {
           ConnectResult r = driver.connect(action.id, action.endpoint, core.options());
-          if (r.kind == ConnectResult::Kind::kConnected) {
+          if (r.kind == ConnectResult::Kind::kConnected && r.inproc) {
+            core.handle_inproc_connected(action.id, std::move(r.inproc), driver.now_ns());
+          } else if (r.kind == ConnectResult::Kind::kConnected) {
             core.handle_connected(action.id, std::move(r.peer_address), driver.now_ns(),
                                   r.source_fd);
           } else if (r.kind == ConnectResult::Kind::kFailed) {

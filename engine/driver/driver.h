@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -22,6 +23,8 @@ struct ConnectResult {
   Err err = Err::kOk;
   std::string peer_address;  // kConnected
   int source_fd = -1;        // kConnected: the driver's descriptor for it (ZMQ_SRCFD)
+  // kConnected over inproc: the link shared with the bound socket (no stream, no bytes).
+  std::shared_ptr<InprocLink> inproc = nullptr;
 };
 
 // The operations the engine asks of a driver. Outcomes that come later (a connect completing,

@@ -53,6 +53,7 @@ std::shared_ptr<Socket> Context::create_socket(SocketType type, Err* err) {
     *err = socket->creation_error();
     return nullptr;
   }
+  socket->init_waker();
   sockets_.emplace(socket.get(), socket);
   io.attach_owner(socket);
   *err = Err::kOk;
@@ -87,21 +88,15 @@ void Context::socket_finished(const Socket* socket) {
   if (sockets_.empty()) all_closed_.notify_all();
 }
 
-Err Context::inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener) {
-  std::vector<std::weak_ptr<Socket>> waiting;
-  {
-    std::lock_guard lock(mu_);
-    auto it = inproc_.find(name);
-    if (it != inproc_.end() && !it->second.socket.expired()) return Err::kAddrInUse;
-    inproc_[name] = InprocEntry{std::move(socket), listener};
-    if (auto w = inproc_waiting_.find(name); w != inproc_waiting_.end()) {
-      waiting = std::move(w->second);
-      inproc_waiting_.erase(w);
-    }
-  }
-  // Outside the context lock; each waiter finishes its connects on its own I/O thread.
-  for (auto& weak : waiting) {
-    if (auto waiter = weak.lock()) waiter->inproc_bound(name);
+Err Context::inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener,
+                         std::vector<InprocWaiter>* waiting) {
+  std::lock_guard lock(mu_);
+  auto it = inproc_.find(name);
+  if (it != inproc_.end() && !it->second.socket.expired()) return Err::kAddrInUse;
+  inproc_[name] = InprocEntry{std::move(socket), listener};
+  if (auto w = inproc_waiting_.find(name); w != inproc_waiting_.end()) {
+    *waiting = std::move(w->second);
+    inproc_waiting_.erase(w);
   }
   return Err::kOk;
 }
@@ -115,7 +110,8 @@ void Context::inproc_unbind(const std::string& name, const Socket* socket) {
 }
 
 std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t* listener,
-                                               const std::weak_ptr<Socket>& waiter) {
+                                               const std::weak_ptr<Socket>& waiter,
+                                               uint32_t stream) {
   std::lock_guard lock(mu_);
   auto it = inproc_.find(name);
   std::shared_ptr<Socket> bound = it == inproc_.end() ? nullptr : it->second.socket.lock();
@@ -124,15 +120,21 @@ std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t
     return bound;
   }
   // In the same critical section as the miss, so a bind cannot slip in between unnoticed.
-  if (!waiter.expired()) {
-    auto& list = inproc_waiting_[name];
-    std::erase_if(list, [&](const std::weak_ptr<Socket>& w) {
-      bool same = !w.owner_before(waiter) && !waiter.owner_before(w);
-      return w.expired() || same;  // once per socket, and no dead ones
-    });
-    list.push_back(waiter);
-  }
+  auto& list = inproc_waiting_[name];
+  std::erase_if(list, [](const InprocWaiter& w) { return w.socket.expired(); });
+  list.push_back(InprocWaiter{waiter, stream});
   return nullptr;
+}
+
+void Context::inproc_cancel(const Socket* socket, uint32_t stream) {
+  std::lock_guard lock(mu_);
+  for (auto it = inproc_waiting_.begin(); it != inproc_waiting_.end();) {
+    std::erase_if(it->second, [&](const InprocWaiter& w) {
+      std::shared_ptr<Socket> s = w.socket.lock();
+      return !s || (s.get() == socket && w.stream == stream);
+    });
+    it = it->second.empty() ? inproc_waiting_.erase(it) : std::next(it);
+  }
 }
 
 }  // namespace zlab::real

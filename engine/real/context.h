@@ -39,13 +39,23 @@ class Context {
 
   // --- used by sockets ---
   IoThread& io_thread_for_new_socket();
-  Err inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener);
+  // A connect waiting for its inproc name to be bound (libzmq's pending connection).
+  struct InprocWaiter {
+    std::weak_ptr<Socket> socket;
+    uint32_t stream;
+  };
+  // Binds `name`; the connects that waited for it are handed to the caller (`waiting`), which
+  // completes them once it holds no socket lock.
+  Err inproc_bind(const std::string& name, std::weak_ptr<Socket> socket, uint32_t listener,
+                  std::vector<InprocWaiter>* waiting);
   void inproc_unbind(const std::string& name, const Socket* socket);
-  // The bound socket and listener for a name, if any. Otherwise `waiter` is told when the name
-  // is bound (Socket::inproc_bound), as libzmq completes a connect made before the bind at
-  // once instead of at the next reconnect.
+  // The bound socket and listener for a name, if any. Otherwise the connect `stream` of
+  // `waiter` waits for the name (handed to the binder by inproc_bind), as libzmq completes a
+  // connect made before the bind at once instead of at the next reconnect.
   std::shared_ptr<Socket> inproc_lookup(const std::string& name, uint32_t* listener,
-                                        const std::weak_ptr<Socket>& waiter = {});
+                                        const std::weak_ptr<Socket>& waiter, uint32_t stream);
+  // The connect `stream` of `socket` no longer waits (disconnected, closed).
+  void inproc_cancel(const Socket* socket, uint32_t stream);
   void socket_finished(const Socket* socket);
 
  private:
@@ -59,7 +69,7 @@ class Context {
   // By address: closing one of many thousands of sockets must not cost a scan of them all.
   std::unordered_map<const Socket*, std::shared_ptr<Socket>> sockets_;
   std::map<std::string, InprocEntry> inproc_;
-  std::map<std::string, std::vector<std::weak_ptr<Socket>>> inproc_waiting_;
+  std::map<std::string, std::vector<InprocWaiter>> inproc_waiting_;
   size_t next_io_thread_ = 0;
   uint64_t next_seed_;
   int max_sockets_ = 1023;

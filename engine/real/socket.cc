@@ -21,9 +21,6 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int kMaxReadsPerEvent = 64;  // then other fds get their turn
 constexpr int kMaxWritesPerEvent = 64;
-// ZMTP's greeting, staged (signature, then the rest), and READY take a few turns each way; a
-// turn the I/O threads took waits 1 ms at most, so an inproc connect waits 100 ms at worst.
-constexpr int kMaxInprocHandshakeRounds = 100;
 
 // A non-blocking fd as the pumps see it.
 class FdStream final : public ByteStream {
@@ -47,7 +44,7 @@ class FdStream final : public ByteStream {
       iov[k].iov_base = const_cast<uint8_t*>(slices[k].data);
       iov[k].iov_len = slices[k].size;
     }
-    // Every stream is a socket (tcp, ipc, inproc socketpair): sendmsg with MSG_NOSIGNAL, so a
+    // Every stream is a socket (tcp, ipc): sendmsg with MSG_NOSIGNAL, so a
     // peer that went away is an EPIPE error here, never a SIGPIPE that kills the application.
     msghdr message{};
     message.msg_iov = iov;
@@ -55,7 +52,6 @@ class FdStream final : public ByteStream {
     ssize_t w = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (w >= 0) {
       *n = size_t(w);
-      written_ += size_t(w);
       return Status::kOk;
     }
     if (errno == EAGAIN || errno == EINTR) return Status::kWouldBlock;
@@ -63,11 +59,8 @@ class FdStream final : public ByteStream {
     return Status::kError;
   }
 
-  size_t written() const { return written_; }
-
  private:
   int fd_;
-  size_t written_ = 0;
 };
 
 }  // namespace
@@ -85,6 +78,20 @@ Socket::Socket(Context& ctx, IoThread& io, SocketType type, uint64_t seed)
   }
 }
 
+int64_t Socket::clock_ns() {
+  last_now_ns_ = std::max(monotonic_ns(), last_now_ns_);
+  return last_now_ns_;
+}
+
+// Send, receive and inproc wake-ups take the coarse clock (what they time, heartbeats and the
+// like, counts in ms), never earlier than what this socket's core has already been told.
+int64_t Socket::fast_clock_ns() {
+  last_now_ns_ = std::max(coarse_monotonic_ns(), last_now_ns_);
+  return last_now_ns_;
+}
+
+void Socket::init_waker() { waker_ = std::make_shared<SocketWaker>(weak_from_this()); }
+
 Socket::~Socket() {
   for (auto& [id, stream] : streams_) ::close(stream.fd);
   for (auto& [id, listener] : listeners_) {
@@ -97,14 +104,24 @@ Socket::~Socket() {
 
 template <typename Op>
 Err Socket::blocking(int flags, int timeout_ms, Op op) {
+  UnlockedScope scope;  // wakes the inproc peers this call woke once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return Err::kNotSupported;
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : monotonic_ns() + timeout_ms * kNsPerMs;
   for (;;) {
     if (interrupted_) return Err::kTerminated;
-    Err err = op(monotonic_ns());
-    apply(lock);
+    int64_t now = fast_clock_ns();
+    Err err = op(now);
+    apply(lock, now);
     if (err != Err::kAgain || (flags & kDontWait) || timeout_ms == 0) return err;
+    // Before sleeping, wake the inproc peers this call woke (it may be what they wait for);
+    // then look again, as anything may have happened while the lock was released.
+    if (UnlockedScope::can_flush()) {
+      lock.unlock();
+      UnlockedScope::flush_if_outermost();
+      lock.lock();
+      continue;
+    }
     if (deadline == INT64_MAX) {
       changed_.wait(lock);
     } else {
@@ -116,28 +133,17 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, core_.options().sndtimeo_ms, [&](int64_t now) {
-    // Subscriptions an inproc SUB has sent count for this message, as with libzmq's pipes.
-    if (inproc_unread_.exchange(false, std::memory_order_acq_rel)) read_inproc_streams(now);
-    Err err = core_.send(part, flags & kSendMoreFlag, now);
-    // An inproc peer lives in this process: hand it the message now rather than when the I/O
-    // thread gets to it (with recv's read below, a receive after a send sees it).
-    if (err == Err::kOk) write_inproc_streams(now);
-    return err;
-  });
+  return blocking(flags, core_.options().sndtimeo_ms,
+                  [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, core_.options().rcvtimeo_ms, [&](int64_t now) {
-    Err err = core_.recv(part, now);
-    // An inproc peer lives in this process: what it has sent is taken now rather than when the
-    // I/O thread gets to it, so a receive after a send (in program order) sees the message.
-    if (err == Err::kAgain && read_inproc_streams(now)) err = core_.recv(part, now);
-    return err;
-  });
+  return blocking(flags, core_.options().rcvtimeo_ms,
+                  [&](int64_t now) { return core_.recv(part, now); });
 }
 
 Err Socket::bind(const std::string& text) {
+  UnlockedScope scope;  // connects that waited for an inproc name complete once unlocked
   std::unique_lock lock(mu_);
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = bind_through(core_, *this, text);
@@ -146,28 +152,14 @@ Err Socket::bind(const std::string& text) {
 }
 
 Err Socket::connect(const std::string& text) {
-  std::vector<InprocAccept> accepts;
-  Err err;
-  {
-    std::unique_lock lock(mu_);
-    if (closed_ || interrupted_) return Err::kTerminated;
-    connecting_now_ = true;
-    err = core_.connect(text, monotonic_ns());
-    apply(lock);
-    connecting_now_ = false;
-    accepts.swap(inproc_accepts_);
-  }
-  // inproc: the binder takes its end now, and the two handshake before connect returns (as
-  // libzmq's inproc pipes are there at once), so a subscription made next goes straight out.
-  for (InprocAccept& a : accepts) {
-    a.binder->accept_inproc(a.listener, a.binder_fd, a.own_rcvhwm, weak_from_this(), a.own_fd);
-    // The I/O threads may move some of the bytes meanwhile: go on until our side is done.
-    for (int round = 0; round < kMaxInprocHandshakeRounds; ++round) {
-      bool moved = pump_inproc(a.own_fd);
-      moved = a.binder->pump_inproc(a.binder_fd) || moved;
-      if (inproc_active(a.own_fd, moved ? 0 : 1)) break;
-    }
-  }
+  // inproc: the bound socket joins the link, and each side takes in the other's announcement,
+  // once this lock is released and before this returns: the connection exists on return, as
+  // libzmq's inproc pipes do.
+  UnlockedScope scope;
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.connect(text, clock_ns());
+  apply(lock);
   return err;
 }
 
@@ -179,10 +171,10 @@ Err Socket::disconnect(const std::string& text) { return end_endpoint(text, fals
 // looked up without the lock held, so a slow resolver holds up neither this socket's I/O nor
 // its other callers.
 Err Socket::end_endpoint(const std::string& text, bool is_bind) {
+  UnlockedScope scope;  // an inproc peer hears of it once the lock is released
   auto end = [&](const std::string& spelling) {
     std::unique_lock lock(mu_);
-    Err err = is_bind ? core_.unbind(spelling, monotonic_ns())
-                      : core_.disconnect(spelling, monotonic_ns());
+    Err err = is_bind ? core_.unbind(spelling, clock_ns()) : core_.disconnect(spelling, clock_ns());
     apply(lock);
     return err;
   };
@@ -201,17 +193,16 @@ Err Socket::end_endpoint(const std::string& text, bool is_bind) {
 }
 
 Err Socket::set_option(int id, std::span<const uint8_t> value) {
+  UnlockedScope scope;  // a SUBSCRIBE wakes an inproc publisher once the lock is released
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
-  int64_t now = monotonic_ns();
-  Err err = core_.set_option(id, value, now);
-  write_inproc_streams(now);  // a SUBSCRIBE reaches an inproc publisher now
-  rcvhwm_.store(core_.options().rcvhwm, std::memory_order_relaxed);
+  Err err = core_.set_option(id, value, clock_ns());
   apply(lock);
   return err;
 }
 
 Err Socket::get_option(int id, uint8_t* out, size_t* size) {
+  UnlockedScope scope;  // ZMQ_EVENTS may take in an inproc peer's subscriptions (and wake it)
   std::unique_lock lock(mu_);
   if (interrupted_) return Err::kTerminated;
   if (id == opt::kEvents || id == opt::kFd) {
@@ -223,7 +214,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       uint64_t drained;
       ssize_t rc = ::read(signal_fd_, &drained, sizeof drained);  // edge-triggered: re-arm
       (void)rc;
-      v = int(core_.events(monotonic_ns()));
+      v = int(core_.events(clock_ns()));
       last_events_ = uint32_t(v);
     }
     return put_padded(&v, sizeof v, out, size);
@@ -232,8 +223,9 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
 }
 
 uint32_t Socket::events() {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
-  return core_.events(monotonic_ns());
+  return core_.events(clock_ns());
 }
 
 uint64_t Socket::dropped_messages() {
@@ -242,13 +234,14 @@ uint64_t Socket::dropped_messages() {
 }
 
 void Socket::close() {
+  UnlockedScope scope;  // inproc peers hear of it once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return;
   closed_ = true;
   for (auto& [id, listener] : listeners_) {
     if (listener.inproc) ctx_.inproc_unbind(listener.inproc_name, this);
   }
-  core_.close(monotonic_ns());
+  core_.close(clock_ns());
   apply(lock);
   changed_.notify_all();
   // The ZAP agent's thread takes this socket's lock to deliver: stop it without holding it.
@@ -307,11 +300,9 @@ void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
 
 // --- carrying out what the core asks ---
 
-void Socket::apply(std::unique_lock<std::mutex>& lock) {
+void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
   (void)lock;  // held by the caller
   carry_out(core_, *this);
-  for (auto& [stream, rcvhwm] : inproc_peer_rcvhwm_) core_.handle_peer_rcvhwm(stream, rcvhwm);
-  inproc_peer_rcvhwm_.clear();
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_ && !monitor_sink_) continue;
@@ -331,7 +322,7 @@ void Socket::apply(std::unique_lock<std::mutex>& lock) {
       monitor_.push_back(std::move(ev));
     }
   }
-  uint32_t events = core_.events(monotonic_ns());
+  uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
   if ((events & ~last_events_) != 0) {
     uint64_t one = 1;
     ssize_t rc = ::write(signal_fd_, &one, sizeof one);  // ZMQ_FD: something new to look at
@@ -357,8 +348,18 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
   if (endpoint.transport == Transport::kInproc) {
     listener.inproc = true;
     listener.inproc_name = endpoint.address;
-    err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id);
+    std::vector<Context::InprocWaiter> waiting;
+    err = ctx_.inproc_bind(listener.inproc_name, weak_from_this(), id, &waiting);
     listener.listening.resolved = endpoint.text;
+    // Connects made before the bind complete now, as in libzmq: each once this socket's lock is
+    // released, and before zmq_bind returns.
+    for (Context::InprocWaiter& w : waiting) {
+      std::string name = endpoint.address;
+      run_unlocked([w, name] {
+        if (std::shared_ptr<Socket> waiter = w.socket.lock())
+          waiter->complete_inproc(w.stream, name);
+      });
+    }
   } else {
     err = options.use_fd >= 0 ? adopt_listener(options.use_fd, endpoint, &listener.listening)
                               : listen_on(endpoint, options.ipv6, options.backlog,
@@ -373,11 +374,10 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
   return Err::kOk;
 }
 
-void Socket::add_stream(StreamId id, int fd, bool connecting, bool inproc) {
+void Socket::add_stream(StreamId id, int fd, bool connecting) {
   Stream stream;
   stream.fd = fd;
   stream.connecting = connecting;
-  stream.inproc = inproc;
   stream.interest = connecting ? uint32_t(EPOLLOUT) : 0u;
   stream.token = io_.add(fd, weak_from_this(), id, false, stream.interest);
   streams_[id] = std::move(stream);
@@ -386,13 +386,13 @@ void Socket::add_stream(StreamId id, int fd, bool connecting, bool inproc) {
 ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const SocketOptions& options) {
   using Kind = ConnectResult::Kind;
   if (endpoint.transport == Transport::kInproc) {
-    Err err = connect_inproc(id, endpoint.address);
-    if (err == Err::kOk) return {Kind::kConnected, Err::kOk, "inproc"};
-    if (err != Err::kConnRefused) return {Kind::kFailed, err, {}};
-    // Nobody bound yet: in progress until the bind (inproc_bound), as in libzmq, where a
+    // Nobody bound yet: in progress until the bind (complete_inproc), as in libzmq, where a
     // connect before the bind completes the moment the bind happens.
-    inproc_pending_[id] = endpoint.address;
-    return {Kind::kInProgress, Err::kOk, {}};
+    std::shared_ptr<InprocLink> link = connect_inproc(id, endpoint.address);
+    if (!link) return {Kind::kInProgress, Err::kOk, {}};
+    ConnectResult result{Kind::kConnected, Err::kOk, "inproc"};
+    result.inproc = std::move(link);
+    return result;
   }
   if (endpoint.transport == Transport::kTcp && !options.socks_proxy.empty()) {
     return connect_via_socks(id, endpoint, options);
@@ -476,77 +476,42 @@ void Socket::advance_socks(StreamId id, int64_t now_ns) {
   }
 }
 
-Err Socket::connect_inproc(StreamId id, const std::string& name) {
+std::shared_ptr<InprocLink> Socket::connect_inproc(StreamId id, const std::string& name) {
   uint32_t listener = 0;
-  std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this());
-  if (!binder) return Err::kConnRefused;
-  int fds[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-    return errno_to_err(errno);
-  }
-  add_stream(id, fds[0], false, true);
-  streams_[id].inproc_peer = binder;
-  streams_[id].inproc_peer_fd = fds[1];
-  int other = fds[1];
-  int64_t my_rcvhwm = core_.options().rcvhwm;
-  if (connecting_now_) {  // connect() hands it over once this socket's lock is released
-    inproc_accepts_.push_back({binder, listener, other, fds[0], my_rcvhwm});
-  } else {
-    // The binder takes its end on its own I/O thread: no socket lock is held across sockets.
-    std::weak_ptr<Socket> self = weak_from_this();
-    int own = fds[0];
-    binder->io_.post([binder, listener, other, my_rcvhwm, self, own] {
-      binder->accept_inproc(listener, other, my_rcvhwm, self, own);
-    });
-  }
-  // Told to the core once it knows the connection (apply()).
-  inproc_peer_rcvhwm_[id] = binder->rcvhwm_.load(std::memory_order_relaxed);
-  return Err::kOk;
+  std::shared_ptr<Socket> binder = ctx_.inproc_lookup(name, &listener, weak_from_this(), id);
+  if (!binder) return nullptr;
+  auto link = std::make_shared<InprocLink>(waker_, binder->waker());
+  // The binder joins once this socket's lock is released (never two socket locks at once).
+  run_unlocked([binder, listener, link] { binder->accept_inproc(listener, link); });
+  return link;
 }
 
-void Socket::inproc_bound(const std::string& name) {
-  std::weak_ptr<Socket> weak = weak_from_this();
-  io_.post([weak, name] {
-    if (auto self = weak.lock()) self->complete_inproc(name);
-  });
-}
-
-void Socket::complete_inproc(const std::string& name) {
+void Socket::complete_inproc(StreamId id, const std::string& name) {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
-  std::vector<StreamId> ready;
-  for (auto& [id, pending] : inproc_pending_) {
-    if (pending == name) ready.push_back(id);
-  }
-  for (StreamId id : ready) {
-    Err err = connect_inproc(id, name);
-    if (err == Err::kOk) {
-      inproc_pending_.erase(id);
-      core_.handle_connected(id, "inproc", monotonic_ns());
-    } else if (err != Err::kConnRefused) {
-      inproc_pending_.erase(id);
-      core_.handle_connect_failed(id, err, monotonic_ns());
-    }  // else unbound again meanwhile: still waiting, and registered again
-  }
+  if (std::shared_ptr<InprocLink> link = connect_inproc(id, name)) {
+    core_.handle_inproc_connected(id, std::move(link), clock_ns());
+  }  // else unbound again meanwhile: waiting again
   apply(lock);
 }
 
-void Socket::accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm,
-                           std::weak_ptr<Socket> peer, int peer_fd) {
+void Socket::accept_inproc(uint32_t listener, std::shared_ptr<InprocLink> link) {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
-  if (listeners_.count(listener) == 0) {
-    ::close(fd);
-    return;
-  }
-  StreamId id = core_.handle_accepted(listener, "inproc", monotonic_ns());
-  add_stream(id, fd, false, true);
-  streams_[id].inproc_peer = std::move(peer);
-  streams_[id].inproc_peer_fd = peer_fd;
-  core_.handle_peer_rcvhwm(id, peer_rcvhwm);
+  core_.handle_inproc_accepted(listener, std::move(link), clock_ns());
   apply(lock);
+}
+
+void Socket::wake_from_link() {
+  UnlockedScope scope;
+  std::unique_lock lock(mu_);
+  int64_t now = fast_clock_ns();
+  core_.handle_inproc_activity(now);
+  apply(lock, now);
 }
 
 void Socket::close_stream(StreamId id) {
-  inproc_pending_.erase(id);
+  ctx_.inproc_cancel(this, id);  // a connect still waiting for its inproc name
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   io_.remove(it->second.token, it->second.fd);
@@ -578,32 +543,10 @@ void Socket::set_interest(StreamId id, bool read, bool write) {
 
 // --- I/O thread side ---
 
-namespace {
-
-// An FdStream that remembers whether it read anything.
-class CountingFdStream final : public ByteStream {
- public:
-  explicit CountingFdStream(int fd) : inner_(fd) {}
-  Status read(std::span<uint8_t> into, size_t* n, Err* err) override {
-    Status status = inner_.read(into, n, err);
-    if (status == Status::kOk) bytes_read_ += *n;
-    return status;
-  }
-  Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) override {
-    return inner_.writev(slices, count, n, err);
-  }
-  size_t bytes_read() const { return bytes_read_; }
-
- private:
-  FdStream inner_;
-  size_t bytes_read_ = 0;
-};
-
-}  // namespace
-
 void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
-  int64_t now = monotonic_ns();
+  int64_t now = clock_ns();
   if (listener) {
     auto it = listeners_.find(id);
     if (it == listeners_.end()) return;
@@ -662,82 +605,12 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   apply(lock);
 }
 
-void Socket::write_inproc_streams(int64_t now_ns) {
-  for (StreamId id : inproc_streams()) {
-    if (!core_.wants_write(id)) continue;
-    auto it = streams_.find(id);
-    if (it == streams_.end()) continue;
-    FdStream fd_stream(it->second.fd);
-    pump_out(core_, id, fd_stream, now_ns, kMaxWritesPerEvent);
-    if (fd_stream.written() == 0) continue;
-    if (std::shared_ptr<Socket> peer = it->second.inproc_peer.lock()) {
-      peer->inproc_unread_.store(true, std::memory_order_release);
-    }
-  }
-}
-
-std::vector<StreamId> Socket::inproc_streams() const {
-  std::vector<StreamId> ids;
-  for (const auto& [id, stream] : streams_) {
-    if (stream.inproc && !stream.connecting) ids.push_back(id);
-  }
-  return ids;
-}
-
-bool Socket::read_inproc_streams(int64_t now_ns) {
-  bool any = false;
-  for (StreamId id : inproc_streams()) {
-    auto it = streams_.find(id);
-    // Gone (an EOF just read closed it), or its pipe is full: nothing more to take.
-    if (it == streams_.end() || core_.read_buffer(id).empty()) continue;
-    CountingFdStream counting(it->second.fd);
-    pump_in(core_, id, counting, now_ns, kMaxReadsPerEvent);
-    any = any || counting.bytes_read() > 0;
-  }
-  return any;
-}
-
 void Socket::on_timer(int64_t now_ns) {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
+  now_ns = last_now_ns_ = std::max(now_ns, last_now_ns_);
   core_.handle_timeout(now_ns);
   apply(lock);
-}
-
-bool Socket::pump_inproc(int fd) {
-  std::unique_lock lock(mu_);
-  auto it = std::find_if(streams_.begin(), streams_.end(), [&](const auto& entry) {
-    return entry.second.fd == fd && entry.second.inproc && !entry.second.connecting;
-  });
-  if (it == streams_.end()) return false;
-  StreamId id = it->first;
-  int64_t now = monotonic_ns();
-  size_t moved = 0;
-  if (!core_.read_buffer(id).empty()) {
-    CountingFdStream counting(fd);
-    pump_in(core_, id, counting, now, kMaxReadsPerEvent);
-    moved += counting.bytes_read();
-  }
-  if (streams_.count(id) && core_.wants_write(id)) {
-    FdStream out(fd);
-    pump_out(core_, id, out, now, kMaxWritesPerEvent);
-    moved += out.written();
-  }
-  if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
-  apply(lock);
-  return moved > 0;
-}
-
-bool Socket::inproc_active(int fd, int wait_ms) {
-  std::unique_lock lock(mu_);
-  auto active = [&] {
-    for (const auto& [id, stream] : streams_) {
-      if (stream.fd == fd && stream.inproc) return core_.stream_active(id);
-    }
-    return true;  // gone: nothing to wait for
-  };
-  if (active()) return true;
-  if (wait_ms > 0) changed_.wait_for(lock, std::chrono::milliseconds(wait_ms));
-  return active();
 }
 
 }  // namespace zlab::real

@@ -18,6 +18,7 @@
 
 #include "engine/driver/driver.h"
 #include "engine/proto/socks5_client.h"
+#include "engine/real/inproc.h"
 #include "engine/real/io_thread.h"
 #include "engine/real/transport.h"
 #include "engine/real/zap_agent.h"
@@ -71,26 +72,21 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int64_t deadline_ns() const override { return deadline_ns_.load(std::memory_order_acquire); }
   bool finished() const override { return finished_.load(std::memory_order_acquire); }
 
-  // inproc: the binder side gets the other end of a socketpair, and the connecter's RCVHWM;
-  // `peer` is the connecter, whose end is `peer_fd`.
-  void accept_inproc(uint32_t listener, int fd, int64_t peer_rcvhwm, std::weak_ptr<Socket> peer,
-                     int peer_fd);
-  // inproc: reads and writes the stream whose end here is `fd`; true when any byte moved.
-  bool pump_inproc(int fd);
-  // inproc: whether the stream whose end here is `fd` has finished its handshake; if not, waits
-  // at most `wait_ms` for the I/O thread to move it on.
-  bool inproc_active(int fd, int wait_ms);
-  // inproc: `name` was bound; connects waiting for it complete now (on this socket's I/O thread).
-  void inproc_bound(const std::string& name);
+  // inproc: the waker the other side of this socket's links calls (set once, at creation).
+  void init_waker();
+  const std::shared_ptr<SocketWaker>& waker() const { return waker_; }
+  // inproc: a connecter's link reached this socket's bind `listener`.
+  void accept_inproc(uint32_t listener, std::shared_ptr<InprocLink> link);
+  // inproc: the connect whose stream is `id` waited for `name`, which is bound now.
+  void complete_inproc(StreamId id, const std::string& name);
+  // inproc: the other side of a link woke this socket (see inproc.h).
+  void wake_from_link();
 
  private:
   struct Stream {
     int fd = -1;
     uint64_t token = 0;
     bool connecting = false;  // until the core hears handle_connected
-    bool inproc = false;
-    std::weak_ptr<Socket> inproc_peer;  // inproc: the socket at the other end, and its end's fd
-    int inproc_peer_fd = -1;
     uint32_t interest = 0;
     // ZMQ_SOCKS_PROXY: the SOCKS5 exchange that follows the tcp connect to the proxy.
     std::unique_ptr<proto::Socks5Client> socks;
@@ -105,26 +101,23 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
 
   template <typename Op>
   Err blocking(int flags, int timeout_ms, Op op);
-  void apply(std::unique_lock<std::mutex>& lock);
-  void add_stream(StreamId id, int fd, bool connecting, bool inproc = false);
+  // now_ns: the caller's reading of the clock, if it has one (-1: read it).
+  void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
+  void add_stream(StreamId id, int fd, bool connecting);
   ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
                                   const SocketOptions& options);
   void advance_socks(StreamId id, int64_t now_ns);
   void watch(Stream& stream, uint32_t interest);
-  // inproc: a socketpair to the binder. kConnRefused when nobody is bound to `name` (this
-  // socket is then told of the bind); another error if the socketpair could not be made.
-  Err connect_inproc(StreamId id, const std::string& name);
-  void complete_inproc(const std::string& name);
-  // inproc streams, read and written by the application's thread too (see send/recv).
-  std::vector<StreamId> inproc_streams() const;
-  // Writes what inproc streams have queued, and flags their peers (inproc_unread_).
-  void write_inproc_streams(int64_t now_ns);
-  // Reads what inproc peers have already written; true when anything came in.
-  bool read_inproc_streams(int64_t now_ns);
+  // inproc: a link to the socket bound to `name`, or none yet (the context then completes the
+  // connect when the name is bound).
+  std::shared_ptr<InprocLink> connect_inproc(StreamId id, const std::string& name);
   Err end_endpoint(const std::string& text, bool is_bind);
 
   // Driver: what the core asks of the real world.
-  int64_t now_ns() override { return monotonic_ns(); }
+  int64_t now_ns() override { return clock_ns(); }
+  // The precise clock, never earlier than what the core was told before (under the lock).
+  int64_t clock_ns();
+  int64_t fast_clock_ns();
   Err listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
              std::string* resolved) override;
   ConnectResult connect(StreamId id, const Endpoint& endpoint,
@@ -146,19 +139,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   SocketCore core_;
   std::map<StreamId, Stream> streams_;
   std::map<EndpointId, Listener> listeners_;
-  std::map<StreamId, std::string> inproc_pending_;  // inproc connects waiting for a bind
-  std::map<StreamId, int64_t> inproc_peer_rcvhwm_;  // made inproc connections: binder's RCVHWM
-  // inproc connects made by connect() itself: the binder takes its end in that call, after
-  // this socket's lock is released (no lock is ever held across two sockets).
-  struct InprocAccept {
-    std::shared_ptr<Socket> binder;
-    uint32_t listener;
-    int binder_fd;
-    int own_fd;
-    int64_t own_rcvhwm;
-  };
-  bool connecting_now_ = false;
-  std::vector<InprocAccept> inproc_accepts_;
+  std::shared_ptr<SocketWaker> waker_;
   std::deque<MonitorEvent> monitor_;
   std::function<void(const MonitorEvent&)> monitor_sink_;
   bool monitor_enabled_ = false;
@@ -167,13 +148,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int signal_fd_ = -1;
   Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
+  int64_t last_now_ns_ = 0;  // the latest time given to the core
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
-  // ZMQ_RCVHWM, readable by an inproc peer without this socket's lock (no lock is ever held
-  // across two sockets).
-  std::atomic<int64_t> rcvhwm_{1000};
   std::atomic<bool> finished_{false};
-  // An inproc peer wrote to this socket since it last looked (set by the peer, without our lock).
-  std::atomic<bool> inproc_unread_{false};
 };
 
 }  // namespace zlab::real

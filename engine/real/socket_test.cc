@@ -210,8 +210,8 @@ TEST(RealSocketTest, LingerZeroDropsAndCloseReturns) {
 }
 
 // libzmq's inproc is a pipe both sockets share: a message sent is there for a receive that
-// follows it, I/O threads or not. zlab's socketpair gets the same by writing and reading inproc
-// streams in the application's thread (test_xpub_nodrop read fewer than were sent otherwise).
+// follows it, I/O threads or not (test_xpub_nodrop counts on it). zlab's is the same: the
+// sockets share an InprocLink.
 TEST(RealSocketTest, InprocReceiveAfterSendSeesTheMessageAtOnce) {
   Context ctx;
   auto pull = make(ctx, SocketType::kPull);
@@ -232,11 +232,9 @@ TEST(RealSocketTest, InprocReceiveAfterSendSeesTheMessageAtOnce) {
   pull->close();
 }
 
-// Regression (libzmq test_pub_invert_matching): an inproc connect handed the binder its end
-// through the binder's I/O thread, and a subscription was written at the next send, so a SUB
-// that connected and subscribed just before the PUB's send missed the message. Now the two
-// handshake within connect, the subscription is written by setsockopt and read by the PUB's
-// send, as libzmq's inproc pipes are there at once.
+// Regression (libzmq test_pub_invert_matching): a SUB that connected and subscribed just
+// before the PUB's send must get the message: the link exists when connect returns, the
+// subscription is in the shared pipe when setsockopt returns, and the PUB's send reads it.
 TEST(RealSocketTest, InprocSubscriptionMadeJustAfterConnectCountsForTheNextSend) {
   Context ctx;
   auto pub = make(ctx, SocketType::kPub);
@@ -255,6 +253,32 @@ TEST(RealSocketTest, InprocSubscriptionMadeJustAfterConnectCountsForTheNextSend)
     sub->close();
   }
   pub->close();
+}
+
+// A sender blocked at the HWM (SNDHWM 1 + RCVHWM 1) is woken by the receiver's thread once
+// it has read past the low-water mark, and the receiver blocked on an empty pipe by the
+// sender's; no message is lost or repeated, and no wake-up is missed (the test would hang).
+TEST(RealSocketTest, InprocBlockedSenderAndReceiverWakeEachOther) {
+  Context ctx;
+  auto pull = make(ctx, SocketType::kPull);
+  auto push = make(ctx, SocketType::kPush);
+  set_int(*push, opt::kSndHwm, 1);
+  set_int(*pull, opt::kRcvHwm, 1);
+  set_int(*pull, opt::kRcvTimeo, 10000);
+  set_int(*push, opt::kSndTimeo, 10000);
+  ASSERT_EQ(pull->bind("inproc://blocking"), Err::kOk);
+  ASSERT_EQ(push->connect("inproc://blocking"), Err::kOk);
+  constexpr int kMessages = 20000;
+  std::thread sender([&] {
+    for (int i = 0; i < kMessages; ++i) ASSERT_EQ(send(*push, std::to_string(i)), Err::kOk);
+  });
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(recv(*pull), std::to_string(i));
+    if (i % 1000 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  sender.join();
+  push->close();
+  pull->close();
 }
 
 TEST(RealSocketTest, FdSignalsWhenAMessageArrives) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/proto/connection.h"
+#include "engine/sockets/inproc_link.h"
 #include "engine/sockets/pipe.h"
 #include "engine/sockets/trie.h"
 
@@ -40,9 +41,13 @@ struct Peer {
   SubscriptionTrie requested;      // XPUB_MANUAL: the topics it asked for (each at most once)
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
-  // inproc: the receiving socket's RCVHWM, which its shared pipe adds to our SNDHWM (libzmq's
-  // inproc capacity; 0: unlimited); -1 elsewhere.
-  int64_t peer_rcvhwm = -1;
+  // inproc: the connection shared with the other socket (no `conn`: `in` and `out` are the
+  // ends of its pipes), and which side of it this socket is.
+  std::shared_ptr<InprocLink> link;
+  int link_side = kConnecterSide;
+  bool link_closed = false;  // this side has left the link
+  // The routing id the other side announced (its ZMQ_ROUTING_ID), as a ZMTP READY's Identity.
+  std::string announced_id;
 
   // Room for a new outbound message now.
   bool writable() const { return !out_dead && out.can_write(); }

@@ -9,18 +9,55 @@ int64_t compute_lwm(int64_t hwm) {
   return hwm > 2 * kMaxWmDelta ? hwm - kMaxWmDelta : (hwm + 1) / 2;
 }
 
+void Pipe::attach_shared(SharedPipe* shared, bool writer) {
+  shared_ = shared;
+  shared_writer_ = writer;
+  if (writer) {
+    for (Msg& part : parts_) shared->write(std::move(part));
+    if (writing_) shared->rollback();  // an unfinished message's writer is gone
+  }
+  parts_.clear();
+  complete_ = 0;
+  unfinished_ = 0;
+  writing_ = reading_ = full_ = false;
+  set_hwm(hwm_);
+  set_conflate(conflate_);
+}
+
+int64_t Pipe::messages() const {
+  if (shared_ == nullptr) return complete_;
+  return shared_writer_ ? shared_->unread_by_peer() : shared_->messages();
+}
+
+bool Pipe::empty() const {
+  if (shared_ == nullptr) return parts_.empty();
+  return shared_writer_ || shared_->drained();
+}
+
 void Pipe::set_hwm(int64_t hwm) {
+  if (shared_ != nullptr) {
+    if (shared_writer_) {
+      shared_->set_writer_hwm(hwm < 0 ? 0 : hwm);
+    } else {
+      shared_->set_reader_hwm(hwm < 0 ? 0 : hwm);
+    }
+  }
   hwm_ = hwm < 0 ? 0 : hwm;
   lwm_ = compute_lwm(hwm_);
   full_ = bounded() && complete_ >= hwm_;
 }
 
 void Pipe::set_conflate(bool conflate) {
+  if (shared_ != nullptr && conflate) shared_->set_conflate(true);
   conflate_ = conflate;
   full_ = bounded() && complete_ >= hwm_;
 }
 
 void Pipe::write(Msg part) {
+  if (shared_ != nullptr) {
+    shared_->write(std::move(part));
+    return;
+  }
   assert(can_write());
   bool last = !part.more();
   parts_.push_back(std::move(part));
@@ -43,12 +80,20 @@ void Pipe::write(Msg part) {
 void Pipe::write_control(Msg part) {
   assert(!part.more() && !writing_ && "control messages are single parts between messages");
   part.set_more(false);
+  if (shared_ != nullptr) {
+    shared_->write(std::move(part));
+    return;
+  }
   parts_.push_back(std::move(part));
   ++complete_;
   if (bounded() && complete_ >= hwm_) full_ = true;
 }
 
 void Pipe::rollback() {
+  if (shared_ != nullptr) {
+    if (shared_writer_) shared_->rollback();
+    return;
+  }
   while (unfinished_ > 0) {
     parts_.pop_back();
     --unfinished_;
@@ -57,6 +102,7 @@ void Pipe::rollback() {
 }
 
 bool Pipe::read(Msg* part) {
+  if (shared_ != nullptr) return !shared_writer_ && shared_->read(part);
   if (!can_read()) return false;
   *part = std::move(parts_.front());
   parts_.pop_front();
@@ -69,6 +115,10 @@ bool Pipe::read(Msg* part) {
 }
 
 int64_t Pipe::clear() {
+  if (shared_ != nullptr) {
+    if (shared_writer_) return 0;  // written messages are the reader's
+    return shared_->clear();
+  }
   int64_t dropped = complete_;
   // Keep the parts of a message still being written: its writer will finish it.
   std::deque<Msg> keep;
@@ -83,6 +133,7 @@ int64_t Pipe::clear() {
 }
 
 int64_t Pipe::drop_unread() {
+  if (shared_ != nullptr) return shared_writer_ ? 0 : shared_->drop_unread();
   if (!reading_) return clear();
   // The rest of the message being read is at the front, up to its last part.
   size_t rest = 0;

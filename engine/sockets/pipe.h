@@ -4,12 +4,16 @@
 // stays full until it drains to the low-water mark, as libzmq's does, so a writer at the
 // limit is woken once per batch rather than once per message. Readers only see whole
 // messages: a message's parts become visible when its last part is written.
+//
+// Over inproc a pipe is one end of a SharedPipe the two sockets share (attach_shared): the
+// same calls then write to or read from it, so the routing strategies see one kind of pipe.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 
 #include "engine/base/msg.h"
+#include "engine/sockets/shared_pipe.h"
 
 namespace zlab {
 
@@ -21,8 +25,17 @@ class Pipe {
   int64_t hwm() const { return hwm_; }
   int64_t lwm() const { return lwm_; }
 
+  // Becomes the writing (`writer`) or reading end of `shared` (inproc). Parts already queued
+  // for writing move into it, in order. The caller keeps `shared` alive as long as this pipe.
+  void attach_shared(SharedPipe* shared, bool writer);
+  bool is_shared() const { return shared_ != nullptr; }
+
   // Room to start a new message. A message already started may always be finished.
-  bool can_write() const { return !full_ || writing_; }
+  bool can_write() const {
+    if (shared_ != nullptr) [[unlikely]]
+      return shared_->can_write();
+    return !full_ || writing_;
+  }
   void write(Msg part);
   // A single-part control message (a subscription) that must not be lost: it goes in whatever
   // the HWM says. Callers bound these by what they stand for (one per subscribed topic).
@@ -31,21 +44,31 @@ class Pipe {
   void rollback();
 
   // A whole message (or the rest of one being read) is available.
-  bool can_read() const { return reading_ || complete_ > 0; }
+  bool can_read() const {
+    if (shared_ != nullptr) [[unlikely]]
+      return !shared_writer_ && shared_->can_read();
+    return reading_ || complete_ > 0;
+  }
   bool read(Msg* part);
   // Peeks at the first part of the next message (can_read() must be true).
-  const Msg& front() const { return parts_.front(); }
+  const Msg& front() const { return shared_ != nullptr ? shared_->front() : parts_.front(); }
 
-  int64_t messages() const { return complete_; }
+  int64_t messages() const;
   // A message is partly read (its remaining parts are next).
-  bool reading() const { return reading_; }
+  bool reading() const {
+    if (shared_ != nullptr) [[unlikely]]
+      return !shared_writer_ && shared_->reading();
+    return reading_;
+  }
   // ZMQ_CONFLATE: keep only the newest whole message. A conflating pipe is never full: the
   // HWM does not apply (zmq_setsockopt(3): "Ignores ZMQ_RCVHWM and ZMQ_SNDHWM options"), or a
   // full pipe would hold the oldest message back and stop the newer ones coming in.
   void set_conflate(bool conflate);
-  bool empty() const { return parts_.empty(); }
+  // Nothing queued. A shared pipe's writing end is always empty: what it wrote belongs to the
+  // reader now (as libzmq's inproc pipe, it outlives the writer).
+  bool empty() const;
   // Whether the pipe hit its high-water mark and has not drained to the low-water mark yet.
-  bool full() const { return full_; }
+  bool full() const { return shared_ != nullptr ? !can_write() : full_; }
   // Drops every message (conflate, close); returns how many whole messages were dropped.
   int64_t clear();
   // Drops the whole messages nobody has started reading (zmq_disconnect); the rest of a message
@@ -64,6 +87,8 @@ class Pipe {
   bool reading_ = false;
   bool full_ = false;
   bool conflate_ = false;
+  SharedPipe* shared_ = nullptr;  // inproc: the end of a shared pipe this is
+  bool shared_writer_ = false;
 };
 
 // libzmq's low-water mark: half the HWM, or HWM-1024 for large HWMs.

@@ -279,44 +279,117 @@ int sends_before_again(LoopbackNet& net, SocketCore* s, int limit = 100) {
   return n;
 }
 
-TEST(PipelineTest, InprocPeerRcvhwmAddsToTheSndhwm) {
-  // libzmq's inproc pipe holds SNDHWM + the peer's RCVHWM (the driver tells the core the
-  // peer's RCVHWM; test_proxy_hwm counts on it). One more message sits in the connection.
-  for (auto [rcvhwm, want] : {std::pair<int, int>{3, 5 + 3 + 1}, {0, 100}}) {
+// libzmq's inproc pipe is one queue both sockets share: it holds the sender's SNDHWM plus the
+// receiver's RCVHWM (0 on either side: unlimited; test_hwm, test_sockopt_hwm count on it).
+TEST(PipelineTest, InprocCapacityIsSndhwmPlusRcvhwm) {
+  for (auto [rcvhwm, want] : {std::pair<int, int>{3, 5 + 3}, {0, 100}}) {
     LoopbackNet net;
     SocketCore* push = net.socket(SocketType::kPush);
     SocketCore* pull = net.socket(SocketType::kPull);
     set_int(push, opt::kSndHwm, 5);
-    net.bind(pull, "tcp://p:1");
-    net.connect(push, "tcp://p:1");
-    net.set_reading(pull, false);
-    push->handle_peer_rcvhwm(1, rcvhwm);  // the push's first (and only) stream
+    set_int(pull, opt::kRcvHwm, rcvhwm);
+    net.bind(pull, "inproc://p");
+    net.connect(push, "inproc://p");
     EXPECT_EQ(sends_before_again(net, push), want) << "peer RCVHWM " << rcvhwm;
   }
-  LoopbackNet net;  // unknown streams are ignored; without the call the SNDHWM alone counts
-  SocketCore* push = net.socket(SocketType::kPush);
-  SocketCore* pull = net.socket(SocketType::kPull);
-  set_int(push, opt::kSndHwm, 5);
-  net.bind(pull, "tcp://p:1");
-  net.connect(push, "tcp://p:1");
-  net.set_reading(pull, false);
-  push->handle_peer_rcvhwm(77, 3);
-  EXPECT_EQ(sends_before_again(net, push), 5 + 1);
 }
 
-// A SNDHWM set after an inproc connect keeps the receiver's RCVHWM in the sum (both fixes met
-// here: HWMs applied to existing pipes, and inproc's shared-pipe capacity).
+// A SNDHWM set after an inproc connect keeps the receiver's RCVHWM in the sum, and a full pipe
+// opens again once the reader is past the low-water mark (libzmq's activate_write).
 TEST(PipelineTest, InprocCapacityFollowsANewSndhwm) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);
   SocketCore* pull = net.socket(SocketType::kPull);
   set_int(push, opt::kSndHwm, 5);
-  net.bind(pull, "tcp://p:1");
-  net.connect(push, "tcp://p:1");
-  net.set_reading(pull, false);
-  push->handle_peer_rcvhwm(1, 3);
+  set_int(pull, opt::kRcvHwm, 3);
+  net.bind(pull, "inproc://p");
+  net.connect(push, "inproc://p");
   set_int(push, opt::kSndHwm, 2);
-  EXPECT_EQ(sends_before_again(net, push), 2 + 3 + 1);
+  EXPECT_EQ(sends_before_again(net, push), 2 + 3);
+  std::string body;
+  ASSERT_EQ(net.recv(pull, &body), Err::kOk);
+  ASSERT_EQ(net.recv(pull, &body), Err::kOk);
+  EXPECT_EQ(net.send(push, "x"), Err::kAgain);  // the writer hears of reads at the mark (3)
+  ASSERT_EQ(net.recv(pull, &body), Err::kOk);
+  EXPECT_EQ(sends_before_again(net, push), 3);
+}
+
+// A connect made before the bind queues for its peer; the bind joins those messages to the
+// link at once, and the receiver's RCVHWM counts from then on (test_sockopt_hwm).
+TEST(PipelineTest, InprocConnectBeforeBindKeepsWhatWasQueued) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  set_int(push, opt::kSndHwm, 2);
+  set_int(pull, opt::kRcvHwm, 2);
+  net.connect(push, "inproc://late");
+  EXPECT_EQ(net.send(push, "early"), Err::kOk);
+  net.bind(pull, "inproc://late");
+  net.advance_by(200'000'000);  // the connect retries and finds the bind
+  EXPECT_EQ(sends_before_again(net, push), 3);
+  EXPECT_EQ(recv_string(net, pull), "early");
+}
+
+// inproc has no listener, session or engine in libzmq: no monitor events for it.
+TEST(PipelineTest, InprocReportsNoMonitorEvents) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "inproc://quiet");
+  net.connect(push, "inproc://quiet");
+  EXPECT_EQ(net.send(push, "m"), Err::kOk);
+  EXPECT_EQ(recv_string(net, pull), "m");
+  EXPECT_TRUE(net.monitor_events(push).empty());
+  EXPECT_TRUE(net.monitor_events(pull).empty());
+}
+
+// Closing a socket closes its listeners, and libzmq reports each (ZMQ_EVENT_CLOSED; test_monitor
+// expects it when the peer's disconnect has not been seen first).
+TEST(PipelineTest, CloseReportsItsListenersClosed) {
+  LoopbackNet net;
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "tcp://m:1");
+  net.monitor_events(pull);  // LISTENING
+  pull->close(net.now_ns());
+  net.settle();
+  std::vector<MonitorEvent> events = net.monitor_events(pull);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event, monitor::kClosed);
+  EXPECT_EQ(events[0].endpoint, "tcp://m:1");
+}
+
+// Socket types are checked over inproc as over tcp (div/inproc/no-socket-type-check): a PAIR's
+// message never reaches a PULL, and neither side keeps the peer.
+TEST(PipelineTest, InprocRefusesAnIncompatibleSocketType) {
+  LoopbackNet net;
+  SocketCore* pair = net.socket(SocketType::kPair);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "inproc://typed");
+  net.connect(pair, "inproc://typed");
+  net.send(pair, "wrong type");
+  std::string body;
+  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
+  EXPECT_EQ(pull->peer_count(), 0u);
+  EXPECT_EQ(pair->peer_count(), 0u);
+}
+
+// The sender leaving does not take back what it sent: the receiver reads it, then the peer
+// goes (libzmq's pipe outlives its writer up to the delimiter).
+TEST(PipelineTest, InprocMessagesOutliveTheSendersClose) {
+  LoopbackNet net;
+  SocketCore* push = net.socket(SocketType::kPush);
+  SocketCore* pull = net.socket(SocketType::kPull);
+  net.bind(pull, "inproc://close");
+  net.connect(push, "inproc://close");
+  EXPECT_EQ(net.send(push, "1"), Err::kOk);
+  EXPECT_EQ(net.send(push, "2"), Err::kOk);
+  push->close(net.now_ns());
+  net.settle();
+  EXPECT_TRUE(push->finished());
+  EXPECT_EQ(recv_string(net, pull), "1");
+  EXPECT_EQ(recv_string(net, pull), "2");
+  net.settle();
+  EXPECT_EQ(pull->peer_count(), 0u);
 }
 
 TEST(PipelineTest, ConflateKeepsTheNewest) {

@@ -54,6 +54,9 @@ class Routing {
   // A part arrived from a peer's connection; the routing may consume it (XPUB
   // subscriptions) by returning true, or let the core queue it by returning false.
   virtual bool intercept(Peer&, Msg&) { return false; }
+  // Whether intercept() takes every part (XPUB, PUB): the core then feeds it what arrives over
+  // inproc too, where parts land in the peer's pipe directly.
+  virtual bool intercepts_all() const { return false; }
 
   virtual Err send(Msg& part) = 0;
   virtual Err recv(Msg* part) = 0;

@@ -121,7 +121,7 @@ Err SocketCore::set_option(int id, std::span<const uint8_t> value, int64_t now_n
 void SocketCore::apply_hwms(int64_t now_ns) {
   std::vector<uint32_t> ids;
   for (auto& [id, peer] : peers_) {
-    peer->out.set_hwm(out_hwm(*peer));
+    peer->out.set_hwm(options_.sndhwm);
     peer->in.set_hwm(options_.rcvhwm);
     if (peer->conn) ids.push_back(id);
   }
@@ -150,6 +150,8 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
   if (!socket_type_info(type_).can_send) return Err::kNotSupported;
   part.set_more(flags & kSendMore);
   part.set_command(false);
+  // A subscription an inproc peer made before this send counts for it, as with libzmq's pipes.
+  if (inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->send(part);
   if (err == Err::kOk) flush_all(now_ns);
   return err;
@@ -158,6 +160,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
 Err SocketCore::recv(Msg* part, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
   if (!socket_type_info(type_).can_recv) return Err::kNotSupported;
+  if (inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
@@ -175,6 +178,7 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
 uint32_t SocketCore::events(int64_t now_ns) {
   (void)now_ns;
   uint32_t ev = 0;
+  if (inproc_peers_ > 0) feed_inproc_intercepts();
   const SocketTypeInfo& info = socket_type_info(type_);
   if (info.can_recv && routing_->has_in()) ev |= kPollIn;
   if (info.can_send && routing_->has_out()) ev |= kPollOut;
@@ -228,7 +232,10 @@ Err SocketCore::complete_bind(EndpointId listener, Err result, std::string resol
   it->second.bound = true;
   it->second.resolved = resolved.empty() ? it->second.endpoint.text : std::move(resolved);
   options_.last_endpoint = it->second.resolved;
-  emit(monitor::kListening, listener, it->second.resolved);
+  // libzmq reports no events for inproc endpoints (no listener, session or engine there).
+  if (it->second.endpoint.transport != Transport::kInproc) {
+    emit(monitor::kListening, listener, it->second.resolved);
+  }
   return Err::kOk;
 }
 
@@ -269,7 +276,9 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
   rec.stream = next_stream_id_++;
   rec.reconnect_at_ns = kNever;
   actions_.push_back(IoAction{IoAction::Kind::kConnect, rec.stream, rec.endpoint});
-  emit(monitor::kConnectDelayed, 0, rec.endpoint.text, rec.stream);
+  if (rec.endpoint.transport != Transport::kInproc) {
+    emit(monitor::kConnectDelayed, 0, rec.endpoint.text, rec.stream);
+  }
 }
 
 Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
@@ -317,6 +326,8 @@ void SocketCore::close(int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
     if (rec.is_bind && rec.bound) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec.endpoint});
+      // libzmq's listener reports its closing (none for inproc, which has no listener).
+      if (rec.endpoint.transport != Transport::kInproc) emit(monitor::kClosed, id, rec.resolved);
     }
   }
   if (options_.linger_ms >= 0) linger_deadline_ns_ = now_ns + ms_to_ns(options_.linger_ms);
@@ -483,20 +494,6 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   flush(*peer, now_ns);
 }
 
-void SocketCore::handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm) {
-  Peer* peer = peer_of(stream);
-  if (peer == nullptr) return;
-  peer->peer_rcvhwm = peer_rcvhwm;
-  peer->out.set_hwm(out_hwm(*peer));
-}
-
-// What a peer's out pipe may hold: SNDHWM, plus over inproc the receiver's RCVHWM (0: none).
-int64_t SocketCore::out_hwm(const Peer& peer) const {
-  if (peer.peer_rcvhwm < 0) return options_.sndhwm;
-  bool unlimited = options_.sndhwm == 0 || peer.peer_rcvhwm == 0;
-  return unlimited ? 0 : options_.sndhwm + peer.peer_rcvhwm;
-}
-
 void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns) {
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.stream == stream) {
@@ -638,6 +635,121 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
   }
 }
 
+// --- inproc: peers over a link shared with the other socket ---
+
+void SocketCore::handle_inproc_connected(StreamId stream, std::shared_ptr<InprocLink> link,
+                                         int64_t now_ns) {
+  EndpointRec* rec = nullptr;
+  for (auto& [id, r] : endpoints_) {
+    if (!r.is_bind && r.stream == stream) rec = &r;
+  }
+  if (rec == nullptr) {  // disconnected meanwhile
+    link->close(kConnecterSide);
+    return;
+  }
+  rec->stream = kNoStream;  // the link is the connection: no stream for the driver to move
+  if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
+  // A lingering socket still hands over what it queued: the link then holds it for the reader.
+  attach_link(*rec->peer, std::move(link), kConnecterSide, now_ns);
+  check_linger(now_ns);
+}
+
+void SocketCore::handle_inproc_accepted(EndpointId listener, std::shared_ptr<InprocLink> link,
+                                        int64_t now_ns) {
+  auto it = endpoints_.find(listener);
+  if (it == endpoints_.end() || !it->second.bound || closing_) {
+    link->close(kBinderSide);
+    return;
+  }
+  attach_link(new_peer(it->second, false), std::move(link), kBinderSide, now_ns);
+}
+
+void SocketCore::attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side,
+                             int64_t now_ns) {
+  peer.link = std::move(link);
+  peer.link_side = side;
+  peer.link_closed = false;
+  peer.out_dead = false;
+  ++inproc_peers_;
+  // What was queued for the peer before the link existed (a connect before the bind) goes
+  // first; from here on the pipes are the link's, bounded by both sides' HWMs.
+  peer.out.attach_shared(&peer.link->outbound(side), true);
+  peer.in.attach_shared(&peer.link->inbound(side), false);
+  peer.link->announce(side, type_, options_.routing_id);
+  update_inproc(peer, now_ns);
+}
+
+void SocketCore::update_inproc(Peer& peer, int64_t now_ns) {
+  (void)now_ns;
+  int other = 1 - peer.link_side;
+  if (!peer.handshaken && peer.link->announced(other)) {
+    // The other side's announcement is this connection's handshake: its routing id is known.
+    // Socket types are checked as at a ZMTP handshake, which libzmq skips over inproc
+    // (div/inproc/no-socket-type-check: zlab follows RFC 37 on every transport).
+    if (!compatible(type_, peer.link->type(other))) {
+      peer.out_dead = true;
+      remove_peer(peer);
+      return;
+    }
+    peer.handshaken = true;
+    peer.announced_id = peer.link->routing_id(other);
+    if (!peer.attached) {
+      if (!routing_->attach(peer)) {  // PAIR's second peer, a ROUTER id clash
+        peer.out_dead = true;
+        remove_peer(peer);
+        return;
+      }
+    } else {
+      routing_->handshaken(peer);
+    }
+  }
+  if (peer.attached && routing_->intercepts_all()) {
+    Msg part;
+    while (peer.in.read(&part)) routing_->intercept(peer, part);
+  }
+  if (!peer.out_dead && peer.link->peer_closed(peer.link_side)) inproc_lost(peer);
+}
+
+void SocketCore::feed_inproc_intercepts() {
+  if (!routing_->intercepts_all()) return;
+  for (auto& [id, peer] : peers_) {
+    if (!peer->link || !peer->attached) continue;
+    Msg part;
+    while (peer->in.read(&part)) routing_->intercept(*peer, part);
+  }
+}
+
+void SocketCore::handle_inproc_activity(int64_t now_ns) {
+  std::vector<uint32_t> ids;
+  for (auto& [id, peer] : peers_) {
+    if (peer->link) ids.push_back(id);
+  }
+  for (uint32_t id : ids) {
+    if (Peer* peer = find_peer(id)) update_inproc(*peer, now_ns);
+  }
+  reap_dead_peers();
+  check_linger(now_ns);
+}
+
+// The other side left. What it sent stays readable; nothing more can be sent. inproc has no
+// reconnection (as in libzmq): a connect's peer is not kept for another link.
+void SocketCore::inproc_lost(Peer& peer) {
+  if (peer.attached) routing_->connection_lost(peer);
+  for (auto& [id, rec] : endpoints_) {
+    if (rec.peer == &peer) rec.peer = nullptr;
+  }
+  peer.from_connect = false;
+  peer.out_dead = true;
+  close_link(peer);
+  reap_dead_peers();
+}
+
+void SocketCore::close_link(Peer& peer) {
+  if (!peer.link || peer.link_closed) return;
+  peer.link_closed = true;
+  peer.link->close(peer.link_side);
+}
+
 void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
@@ -695,6 +807,7 @@ void SocketCore::release_stream(StreamId stream, Peer* peer, bool drain) {
 }
 
 void SocketCore::disconnect_peer(Peer& peer) {
+  close_link(peer);
   if (peer.conn) {
     peer.conn->close(proto::CloseReason::kLocalClose, "disconnected");
     emit(monitor::kDisconnected, peer.stream, std::string(), peer.stream, "disconnected");
@@ -713,6 +826,8 @@ void SocketCore::disconnect_peer(Peer& peer) {
 void SocketCore::drop_unread(Peer& peer) { peer.in.drop_unread(); }
 
 void SocketCore::remove_peer(Peer& peer) {
+  close_link(peer);
+  if (peer.link) --inproc_peers_;
   if (peer.attached) routing_->detach(peer);
   peer.attached = false;
   for (auto& [id, rec] : endpoints_) {

@@ -110,10 +110,15 @@ class SocketCore final : private SocketServices {
   void handle_connected(StreamId stream, std::string peer_address, int64_t now_ns,
                         int source_fd = -1);
   void handle_connect_failed(StreamId stream, Err err, int64_t now_ns);
-  // The socket at the other end of `stream` is in this process (inproc) and has this
-  // ZMQ_RCVHWM: as in libzmq, where both ends share one pipe, this side may queue its own
-  // ZMQ_SNDHWM plus that many messages for it (0 on either side: no limit).
-  void handle_peer_rcvhwm(StreamId stream, int64_t peer_rcvhwm);
+  // inproc: the connect whose stream is `stream` reached a bound socket through `link` (made
+  // by the driver; this socket is its connecter side). The peer's pipes become the link's.
+  void handle_inproc_connected(StreamId stream, std::shared_ptr<InprocLink> link, int64_t now_ns);
+  // inproc: a connecter's `link` reached this socket's bind `listener` (binder side).
+  void handle_inproc_accepted(EndpointId listener, std::shared_ptr<InprocLink> link,
+                              int64_t now_ns);
+  // inproc: the other side of a link woke this socket (a message in an empty pipe, room, its
+  // announcement, or it left).
+  void handle_inproc_activity(int64_t now_ns);
   std::span<uint8_t> read_buffer(StreamId stream);
   void handle_read(StreamId stream, size_t n, int64_t now_ns);
   void handle_eof(StreamId stream, int64_t now_ns);
@@ -185,7 +190,12 @@ class SocketCore final : private SocketServices {
   // drain: let the connection write what it still has (an ERROR command) before closing.
   void release_stream(StreamId stream, Peer* peer, bool drain = true);
   void apply_hwms(int64_t now_ns);
-  int64_t out_hwm(const Peer& peer) const;
+  void attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side, int64_t now_ns);
+  // Takes in what the other side of a link did; the peer may be gone afterwards.
+  void update_inproc(Peer& peer, int64_t now_ns);
+  void feed_inproc_intercepts();
+  void inproc_lost(Peer& peer);
+  void close_link(Peer& peer);
   void drop_unread(Peer& peer);
   void remove_peer(Peer& peer);
   void reap_dead_peers();
@@ -212,6 +222,7 @@ class SocketCore final : private SocketServices {
   std::deque<std::pair<StreamId, std::vector<Msg>>> zap_requests_;
   proto::RandomBytes random_source_;
   std::vector<StreamId> dirty_;
+  size_t inproc_peers_ = 0;  // peers over an InprocLink
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;
   uint32_t next_endpoint_id_ = 1;

@@ -74,6 +74,12 @@ bool LoopbackNet::carry_out_actions(SocketCore* s) {
           break;
         }
         auto [server, listener] = it->second;
+        if (action.endpoint.transport == Transport::kInproc) {
+          auto link = std::make_shared<InprocLink>(waker_for(s), waker_for(server));
+          s->handle_inproc_connected(action.id, link, now_ns_);
+          server->handle_inproc_accepted(listener, link, now_ns_);
+          break;
+        }
         StreamId accepted = server->handle_accepted(listener, "client", now_ns_);
         links_.push_back(Link{End{s, action.id}, End{server, accepted}});
         s->handle_connected(action.id, "server", now_ns_);
@@ -118,9 +124,37 @@ bool LoopbackNet::move_bytes(End from, End to) {
   return moved;
 }
 
+namespace {
+
+class NoteWake final : public PipeWaker {
+ public:
+  NoteWake(std::set<SocketCore*>* woken, SocketCore* core) : woken_(woken), core_(core) {}
+  void wake() override { woken_->insert(core_); }
+
+ private:
+  std::set<SocketCore*>* woken_;
+  SocketCore* core_;
+};
+
+}  // namespace
+
+std::shared_ptr<PipeWaker> LoopbackNet::waker_for(SocketCore* s) {
+  std::shared_ptr<PipeWaker>& waker = wakers_[s];
+  if (!waker) waker = std::make_shared<NoteWake>(&woken_, s);
+  return waker;
+}
+
+bool LoopbackNet::take_wakes() {
+  if (woken_.empty()) return false;
+  std::set<SocketCore*> woken;
+  woken.swap(woken_);
+  for (SocketCore* s : woken) s->handle_inproc_activity(now_ns_);
+  return true;
+}
+
 void LoopbackNet::settle() {
   for (int round = 0; round < 100000; ++round) {
-    bool progress = false;
+    bool progress = take_wakes();
     for (auto& s : sockets_) progress |= carry_out_actions(s.get());
     for (size_t i = 0; i < links_.size(); ++i) {
       Link link = links_[i];

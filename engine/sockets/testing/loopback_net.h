@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,7 +72,14 @@ class LoopbackNet {
   void close_end(SocketCore* s, StreamId stream);
   Link* link_of(SocketCore* s, StreamId stream, End** self, End** other);
 
+  // inproc: links shared by two cores, as the real driver's; a wake-up is noted and taken in
+  // by settle() (handle_inproc_activity).
+  std::shared_ptr<PipeWaker> waker_for(SocketCore* s);
+  bool take_wakes();
+
   size_t max_chunk_;
+  std::map<SocketCore*, std::shared_ptr<PipeWaker>> wakers_;
+  std::set<SocketCore*> woken_;
   int64_t now_ns_ = 0;
   uint64_t next_seed_ = 1;
   std::vector<std::unique_ptr<SocketCore>> sockets_;

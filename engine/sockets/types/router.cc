@@ -28,6 +28,7 @@ bool RouterRouting::attach(Peer& peer) {
   if (id.empty() && peer.conn && peer.conn->peer_metadata() != nullptr) {
     if (const std::string* identity = peer.conn->peer_metadata()->find("Identity")) id = *identity;
   }
+  if (id.empty()) id = peer.announced_id;  // inproc: announced on the link
   if (id.empty()) {
     id = generate_id();
   } else if (Peer* existing = find(id)) {

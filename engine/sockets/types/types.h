@@ -187,6 +187,7 @@ class XPubRouting : public Routing {
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
   bool intercept(Peer& peer, Msg& part) override;
+  bool intercepts_all() const override { return true; }
   Err send(Msg& part) override;
   Err recv(Msg* part) override;
   bool has_in() override { return !is_pub_ && !upstream_.empty(); }

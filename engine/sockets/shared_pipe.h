@@ -1,0 +1,137 @@
+// One direction of an inproc connection: a lock-free single-producer/single-consumer queue of
+// message parts that the sending socket writes and the receiving socket reads, each under its
+// own lock only (no lock is ever shared by the two sockets).
+//
+// As libzmq's inproc pipe: a message becomes visible to the reader when its last part is
+// written; the queue holds at most the writer's SNDHWM plus the reader's RCVHWM whole messages
+// (0 on either side: unlimited); the writer learns what was read only every low-water-mark
+// messages, so a full pipe takes new messages again once the reader has read past that mark;
+// the reader is woken when a message lands in a pipe it found empty, the writer when the
+// reader publishes its progress while the writer waits for room. Wake-ups go through a
+// PipeWaker the driver provides: the core never blocks, sleeps or signals anything itself.
+//
+// Memory: parts live in fixed chunks linked writer to reader; the reader hands a drained chunk
+// back (one spare) so a steady flow allocates nothing.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/base/msg.h"
+
+namespace zlab {
+
+// How one side of a shared pipe wakes the other side's socket. Called with the caller's own
+// socket lock held: an implementation must not take another socket's lock there (the real
+// driver defers the wake-up until the caller has released its lock).
+class PipeWaker {
+ public:
+  virtual ~PipeWaker() = default;
+  virtual void wake() = 0;
+};
+
+class SharedPipe {
+ public:
+  static constexpr size_t kChunkParts = 256;
+
+  SharedPipe();
+  ~SharedPipe();
+  SharedPipe(const SharedPipe&) = delete;
+  SharedPipe& operator=(const SharedPipe&) = delete;
+
+  // Set once, before either side uses the pipe.
+  void set_wakers(PipeWaker* writer_side, PipeWaker* reader_side) {
+    writer_waker_ = writer_side;
+    reader_waker_ = reader_side;
+  }
+
+  // Each side's share of the capacity: the writer's SNDHWM, the reader's RCVHWM (0: unlimited,
+  // -1: that side has not joined yet, so only the other's counts).
+  void set_writer_hwm(int64_t hwm) { writer_hwm_.store(hwm, std::memory_order_relaxed); }
+  void set_reader_hwm(int64_t hwm) { reader_hwm_.store(hwm, std::memory_order_relaxed); }
+  // ZMQ_CONFLATE on either side: never full, and the reader sees only the newest message.
+  void set_conflate(bool conflate) { conflate_.store(conflate, std::memory_order_relaxed); }
+  // Whole messages it may hold (0: unlimited).
+  int64_t capacity() const;
+
+  // --- writer ---
+  // Room for a new message (a started one may always be finished). When full, asks to be
+  // woken once the reader has made room.
+  bool can_write();
+  void write(Msg part);
+  // Drops the parts of an unfinished message.
+  void rollback();
+  bool writing() const { return writing_; }
+  // Messages written that the writer has not yet seen read (an upper bound).
+  int64_t unread_by_peer() const;
+  // The writer goes away: an unfinished message is dropped, the rest stays readable.
+  void close_writer();
+  bool reader_closed() const { return reader_closed_.load(std::memory_order_acquire); }
+
+  // --- reader ---
+  // A whole message, or the rest of one being read, is there. When not, asks to be woken
+  // when one arrives.
+  bool can_read();
+  bool read(Msg* part);
+  // The next part (can_read() must be true).
+  const Msg& front();
+  bool reading() const { return reading_; }
+  // Whole messages waiting, not counting one being read.
+  int64_t messages() const;
+  // Nothing left to read: no whole message, none being read.
+  bool drained() const { return !reading_ && messages() == 0; }
+  // Drops every whole message waiting (and the rest of one being read); returns how many.
+  int64_t clear();
+  // Drops the whole messages not started; a message being read keeps its remaining parts.
+  int64_t drop_unread();
+  // The reader goes away: the writer stops writing (it sees reader_closed()).
+  void close_reader();
+  bool writer_closed() const { return writer_closed_.load(std::memory_order_acquire); }
+
+ private:
+  struct Chunk {
+    std::atomic<Chunk*> next{nullptr};
+    alignas(Msg) unsigned char slots[kChunkParts][sizeof(Msg)];
+    Msg* slot(size_t i) { return reinterpret_cast<Msg*>(slots[i]); }
+  };
+
+  Chunk* take_chunk();
+  void recycle(Chunk* chunk);
+  Msg* reader_slot();
+  void publish_read();
+  void drop_message();
+
+  PipeWaker* writer_waker_ = nullptr;
+  PipeWaker* reader_waker_ = nullptr;
+
+  // Shared, each written by one side.
+  alignas(64) std::atomic<uint64_t> published_msgs_{0};  // whole messages written (writer)
+  std::atomic<bool> writer_closed_{false};
+  std::atomic<int64_t> writer_hwm_{-1};
+  alignas(64) std::atomic<uint64_t> read_msgs_{0};  // whole messages read, as published (reader)
+  std::atomic<bool> reader_closed_{false};
+  std::atomic<int64_t> reader_hwm_{-1};
+  alignas(64) std::atomic<bool> reader_waiting_{false};
+  std::atomic<bool> writer_waiting_{false};
+  std::atomic<bool> conflate_{false};
+  std::atomic<Chunk*> spare_{nullptr};
+
+  // Writer only.
+  alignas(64) Chunk* w_chunk_;
+  size_t w_idx_ = 0;
+  Chunk* c_chunk_;  // where the last whole message ended (rollback point)
+  size_t c_idx_ = 0;
+  uint64_t w_msgs_ = 0;
+  bool writing_ = false;
+
+  // Reader only.
+  alignas(64) Chunk* r_chunk_;
+  size_t r_idx_ = 0;
+  uint64_t r_msgs_ = 0;
+  uint64_t r_seen_ = 0;        // published_msgs_ as last loaded
+  uint64_t next_publish_ = 0;  // publish read_msgs_ when r_msgs_ reaches it
+  bool reading_ = false;
+};
+
+}  // namespace zlab
