@@ -126,6 +126,12 @@ std::shared_ptr<Socket> Context::inproc_lookup(const std::string& name, uint32_t
   return nullptr;
 }
 
+bool Context::inproc_is_bound(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = inproc_.find(name);
+  return it != inproc_.end() && !it->second.socket.expired();
+}
+
 void Context::inproc_cancel(const Socket* socket, uint32_t stream) {
   std::lock_guard lock(mu_);
   for (auto it = inproc_waiting_.begin(); it != inproc_waiting_.end();) {

@@ -54,6 +54,8 @@ class Context {
   // connect made before the bind at once instead of at the next reconnect.
   std::shared_ptr<Socket> inproc_lookup(const std::string& name, uint32_t* listener,
                                         const std::weak_ptr<Socket>& waiter, uint32_t stream);
+  // Whether a live socket has bound `name` now (a query: nothing waits for it).
+  bool inproc_is_bound(const std::string& name) const;
   // The connect `stream` of `socket` no longer waits (disconnected, closed).
   void inproc_cancel(const Socket* socket, uint32_t stream);
   void socket_finished(const Socket* socket);

@@ -22,8 +22,7 @@ constexpr int kPollIntervalMs = 50;  // a stop() is seen at least this often
 bool ZapAgent::handler_bound(Context& ctx) {
   // The context's registry knows inproc endpoints by their address (what follows inproc://).
   static const std::string name = parse_endpoint(proto::kZapEndpoint).endpoint->address;
-  uint32_t listener = 0;
-  return ctx.inproc_lookup(name, &listener) != nullptr;
+  return ctx.inproc_is_bound(name);
 }
 
 ZapAgent::ZapAgent(Context& ctx, Deliver deliver) : ctx_(ctx), deliver_(std::move(deliver)) {
