@@ -1019,6 +1019,7 @@ def _stale_credit():
                 tx.send_multipart(([b"s0"] if router else []) + msg, zmq.DONTWAIT)
             except zmq.Again:  # only with ROUTER_MANDATORY: "full", though the peer read all
                 refused += 1
+                time.sleep(0.05)  # as long as a message that went through gets to be read
                 continue
             if _recv_within(rx, 50) is None:  # read before the next send, or it is lost
                 missed += 1
