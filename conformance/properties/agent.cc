@@ -273,6 +273,11 @@ class AgentSock final : public Sock {
     if (got.size() >= 2 && got[0] == "ok") return std::strtoull(got[1].c_str(), nullptr, 10);
     throw Unobservable{agent_->impl().name + " does not count the messages it drops"};
   }
+  std::optional<uint64_t> counted_drops() override {
+    std::vector<std::string> got = agent_->request("drops " + id_);
+    if (got.size() >= 2 && got[0] == "ok") return std::strtoull(got[1].c_str(), nullptr, 10);
+    return std::nullopt;
+  }
 
  private:
   static Err ok(const std::vector<std::string>& got) {

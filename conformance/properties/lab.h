@@ -71,6 +71,9 @@ class Sock {
   virtual uint64_t monitor_count(uint16_t event) = 0;
   // Messages the engine dropped on purpose (HWM drop, unroutable), as it counts them.
   virtual uint64_t dropped_messages() = 0;
+  // The same count where the implementation keeps one, nullopt where it does not (libzmq):
+  // extra evidence only, for properties that check their rule from what arrives.
+  virtual std::optional<uint64_t> counted_drops() { return dropped_messages(); }
   // The simulated socket, or nullptr on a real transport.
   virtual sim::SimSocket* sim() { return nullptr; }
 };

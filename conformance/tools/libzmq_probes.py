@@ -1048,28 +1048,42 @@ def _conflate_inproc():
        "over tcp, a PUB (and a ROUTER) with SNDHWM 1 drops messages for a peer with RCVHWM 1 "
        "that reads every message before the next is sent: the sender learns of the room only "
        "when it next processes its commands (throttled), so it treats a peer that keeps up as "
-       "mute (about every other message is lost)")
+       "mute (about every other message is lost); a ROUTER with ZMQ_ROUTER_MANDATORY refuses "
+       "those sends with EAGAIN instead")
 def _stale_credit():
     obs = {}
-    for kind in ("PUB", "ROUTER"):
-        tx = _sock(getattr(zmq, kind), SNDHWM=1)
+    for kind in ("PUB", "ROUTER", "ROUTER_MANDATORY"):
+        router = kind != "PUB"
+        tx = _sock(zmq.ROUTER if router else zmq.PUB, SNDHWM=1)
+        if kind == "ROUTER_MANDATORY":
+            tx.setsockopt(zmq.ROUTER_MANDATORY, 1)
         port = tx.bind_to_random_port("tcp://127.0.0.1")
-        rx = _sock(zmq.SUB if kind == "PUB" else zmq.DEALER, RCVHWM=1)
-        if kind == "PUB":
-            rx.setsockopt(zmq.SUBSCRIBE, b"")
-        else:
+        rx = _sock(zmq.DEALER if router else zmq.SUB, RCVHWM=1)
+        if router:
             rx.setsockopt(zmq.ROUTING_ID, b"s0")
+        else:
+            rx.setsockopt(zmq.SUBSCRIBE, b"")
         rx.connect(f"tcp://127.0.0.1:{port}")
         time.sleep(0.3)  # the connection and the subscription are through
-        missed, n = 0, 60
+        missed, refused, n = 0, 0, 60
         for j in range(n):
             msg = [b"%d" % j, b"p" * 1000]
-            tx.send_multipart(([b"s0"] if kind == "ROUTER" else []) + msg, zmq.DONTWAIT)
+            try:
+                tx.send_multipart(([b"s0"] if router else []) + msg, zmq.DONTWAIT)
+            except zmq.Again:  # only with ROUTER_MANDATORY: "full", though the peer read all
+                refused += 1
+                time.sleep(0.05)  # as long as a message that went through gets to be read
+                continue
             if _recv_within(rx, 50) is None:  # read before the next send, or it is lost
                 missed += 1
         obs[kind] = {"sent": n, "missed_by_a_peer_that_keeps_up": missed}
+        if kind == "ROUTER_MANDATORY":
+            obs[kind]["eagain_for_a_peer_that_keeps_up"] = refused
         _close(rx, tx)
-    return obs, all(v["missed_by_a_peer_that_keeps_up"] > 0 for v in obs.values())
+    held = (obs["PUB"]["missed_by_a_peer_that_keeps_up"] > 0
+            and obs["ROUTER"]["missed_by_a_peer_that_keeps_up"] > 0
+            and obs["ROUTER_MANDATORY"]["eagain_for_a_peer_that_keeps_up"] > 0)
+    return obs, held
 
 
 @probe("req-malformed-reply-drops-connection",
