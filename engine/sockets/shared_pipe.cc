@@ -12,17 +12,8 @@ SharedPipe::SharedPipe() { w_chunk_ = c_chunk_ = r_chunk_ = new Chunk; }
 
 SharedPipe::~SharedPipe() {
   // Both sides are gone: destroy every part still queued (unpublished ones included).
+  destroy_parts_from(r_chunk_, r_idx_);
   Chunk* chunk = r_chunk_;
-  size_t idx = r_idx_;
-  while (chunk != w_chunk_ || idx != w_idx_) {
-    if (idx == kChunkParts) {
-      chunk = chunk->next.load(std::memory_order_relaxed);
-      idx = 0;
-      continue;
-    }
-    chunk->slot(idx++)->~Msg();
-  }
-  chunk = r_chunk_;
   while (chunk != nullptr) {
     Chunk* next = chunk->next.load(std::memory_order_relaxed);
     delete chunk;
@@ -96,9 +87,7 @@ void SharedPipe::write(Msg part) {
   }
 }
 
-void SharedPipe::rollback() {
-  Chunk* chunk = c_chunk_;
-  size_t idx = c_idx_;
+void SharedPipe::destroy_parts_from(Chunk* chunk, size_t idx) {
   while (chunk != w_chunk_ || idx != w_idx_) {
     if (idx == kChunkParts) {
       chunk = chunk->next.load(std::memory_order_relaxed);
@@ -107,6 +96,10 @@ void SharedPipe::rollback() {
     }
     chunk->slot(idx++)->~Msg();
   }
+}
+
+void SharedPipe::rollback() {
+  destroy_parts_from(c_chunk_, c_idx_);
   w_chunk_ = c_chunk_;
   w_idx_ = c_idx_;
   writing_ = false;

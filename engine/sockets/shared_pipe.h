@@ -98,6 +98,8 @@ class SharedPipe {
 
   Chunk* take_chunk();
   void recycle(Chunk* chunk);
+  // Destroys the parts from (chunk, idx) up to the write position (the writer's side only).
+  void destroy_parts_from(Chunk* chunk, size_t idx);
   Msg* reader_slot();
   void publish_read();
   void drop_message();
