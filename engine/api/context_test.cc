@@ -20,27 +20,51 @@ using namespace zlab_api_test;
 // A child made by fork() closes what it inherited and terminates the parent's context without
 // waiting for the parent's I/O threads and without disturbing the parent's sockets, then uses a
 // context of its own (libzmq supports this: test_fork).
-void forked_child(void* parent_ctx, void* parent_pull, const std::string& endpoint) {
+void forked_child(void* parent_ctx, void* parent_pull, const std::string& endpoint, int step_fd) {
+  // Each step reached is written to the parent, so a hang says where it happened.
+  auto step = [step_fd](char c) { (void)!write(step_fd, &c, 1); };
+  step('c');
   if (zmq_close(parent_pull) != 0) _exit(2);
+  step('t');
   if (zmq_ctx_term(parent_ctx) != 0) _exit(3);
+  step('n');
   void* ctx = zmq_ctx_new();
   void* push = zmq_socket(ctx, ZMQ_PUSH);
   if (push == nullptr || zmq_connect(push, endpoint.c_str()) != 0) _exit(4);
+  step('s');
   for (int i = 0; i < 3; ++i) {
     if (zmq_send(push, "Hello", 5, 0) != 5) _exit(5);
   }
+  step('x');
   zmq_close(push);
   zmq_ctx_term(ctx);  // waits until the messages are delivered (linger)
+  step('d');
   _exit(0);  // not exit(): the parent's threads and handles are not the child's to clean up
+}
+
+// What the child reached: c(lose inherited) t(erm inherited) n(ew context, connect)
+// s(end) x (sent) d(one).
+std::string child_steps(int fd) {
+  std::string out;
+  char buf[16];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  return out;
 }
 
 TEST(Context, ForkedChildTermsTheInheritedContextAndLeavesTheParentsAlone) {
   void* ctx = zmq_ctx_new();
   void* pull = make_socket(ctx, ZMQ_PULL);
   std::string endpoint = bind_any(pull);
+  int steps[2];
+  ASSERT_EQ(pipe(steps), 0);
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
-  if (pid == 0) forked_child(ctx, pull, endpoint);
+  if (pid == 0) {
+    close(steps[0]);
+    forked_child(ctx, pull, endpoint, steps[1]);
+  }
+  close(steps[1]);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(recv_str(pull), "Hello");  // the listener still works
   int status = 0;
   pid_t done = 0;
@@ -51,8 +75,10 @@ TEST(Context, ForkedChildTermsTheInheritedContextAndLeavesTheParentsAlone) {
   if (done == 0) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
-    FAIL() << "the child hung";
+    FAIL() << "the child hung after steps '" << child_steps(steps[0]) << "' of 'ctnsxd'";
   }
+  EXPECT_EQ(child_steps(steps[0]), "ctnsxd");
+  close(steps[0]);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   close_now(pull);
