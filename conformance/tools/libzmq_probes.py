@@ -1312,8 +1312,8 @@ def _plain_server_error_body() -> str:
     srv.close()
     zap.close()
     ctx.term()
-    frames = _frames(data[64:]) if len(data) >= 64 else []
-    return frames[0][1].hex() if frames else "none"
+    frames = zmtp_bytes.parse_frames(data[64:]).frames if len(data) >= 64 else []
+    return frames[0].body.hex() if frames else "none"
 
 
 def _plain_client_verdict(error_body: bytes) -> str:
