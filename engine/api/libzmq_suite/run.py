@@ -228,6 +228,12 @@ def isolation_works():
         return False
 
 
+def hidden_by_isolation(lib_dir):
+    """Whether an isolated run cannot see lib_dir (ISOLATE mounts a fresh tmpfs on /tmp)."""
+    tmp = Path("/tmp").resolve()
+    return lib_dir == tmp or tmp in lib_dir.parents
+
+
 def run_one(binary, lib_dir, timeout_s, isolate=True):
     """Runs one test binary on one library; returns (verdict, detail, seconds, output)."""
     env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD")}
@@ -381,6 +387,9 @@ def main(argv):
     check_divergences(expected)
 
     isolate = isolation_works()
+    if isolate and hidden_by_isolation(lib_dir):
+        ap.error(f"{lib_dir} is under /tmp, which each run replaces with its own empty /tmp: "
+                 "the tests would load Debian's libzmq instead of zlab's; use a folder elsewhere")
     if not isolate:
         log("warning: cannot unshare a network namespace (not root?): runs share this "
             "machine's ports and /tmp, so nothing else may use ports 5555-5561 meanwhile")

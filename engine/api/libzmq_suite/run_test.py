@@ -113,3 +113,11 @@ def test_junit_marks_regressions_only(tmp_path):
     assert cases["test_b"].find("failure") is not None
     assert cases["test_c"].find("skipped") is not None
     assert cases["test_d"].find("skipped") is not None  # an expected difference is no pass
+
+
+def test_a_library_under_tmp_is_refused():
+    # Each isolated run mounts an empty /tmp: a --lib there silently ran Debian's libzmq.
+    assert run.hidden_by_isolation(Path("/tmp/zlab/lib"))
+    assert run.hidden_by_isolation(Path("/tmp"))
+    assert not run.hidden_by_isolation(Path("/work/main/bazel-bin/engine/api"))
+    assert not run.hidden_by_isolation(Path("/tmpfoo/lib"))
