@@ -209,6 +209,27 @@ TEST(RealSocketTest, LingerZeroDropsAndCloseReturns) {
   push->close();  // with linger 0 the context can terminate at once
 }
 
+// libzmq's zmq_unbind of an inproc name only takes the name back: a connection made through
+// it lives on both ways, and the name can be bound again by another socket (unlike tcp, where
+// the listener's accepted connections end with it).
+TEST(RealSocketTest, InprocUnbindKeepsTheConnectionsMadeThroughTheName) {
+  Context ctx;
+  auto pair = make(ctx, SocketType::kPair);
+  auto peer = make(ctx, SocketType::kPair);
+  for (auto* s : {pair.get(), peer.get()}) set_int(*s, opt::kRcvTimeo, 5000);
+  ASSERT_EQ(pair->bind("inproc://unbound-later"), Err::kOk);
+  ASSERT_EQ(peer->connect("inproc://unbound-later"), Err::kOk);
+  ASSERT_EQ(pair->unbind("inproc://unbound-later"), Err::kOk);
+  EXPECT_EQ(pair->unbind("inproc://unbound-later"), Err::kNoEntry);
+  ASSERT_EQ(send(*peer, "after unbind"), Err::kOk);
+  EXPECT_EQ(recv(*pair), "after unbind");
+  ASSERT_EQ(send(*pair, "and back"), Err::kOk);
+  EXPECT_EQ(recv(*peer), "and back");
+  auto other = make(ctx, SocketType::kPair);
+  EXPECT_EQ(other->bind("inproc://unbound-later"), Err::kOk);  // the name is free again
+  for (auto* s : {pair.get(), peer.get(), other.get()}) s->close();
+}
+
 // libzmq's inproc is a pipe both sockets share: a message sent is there for a receive that
 // follows it, I/O threads or not (test_xpub_nodrop counts on it). zlab's is the same: the
 // sockets share an InprocLink.

@@ -287,6 +287,12 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
   if (rec == nullptr || !rec->bound) return Err::kNoEntry;
   EndpointId id = rec->id;
   actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec->endpoint});
+  if (rec->endpoint.transport == Transport::kInproc) {
+    // libzmq's inproc unbind only takes the name back: pipes already made live on (its
+    // socket_base term_endpoint); there is no listener, so no event either.
+    endpoints_.erase(id);
+    return Err::kOk;
+  }
   emit(monitor::kClosed, id, rec->resolved);
   // Connections accepted through this endpoint go with it, as in libzmq.
   std::vector<Peer*> doomed;
