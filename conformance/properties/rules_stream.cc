@@ -601,6 +601,90 @@ void own_close_property() {
   if (silent > 0) evidence().exercised();
 }
 
+// rule/STREAM/notify-off: with ZMQ_STREAM_NOTIFY 0, no zero-length message ever comes, on
+// connect or disconnect, for connections accepted or made; data still comes as [routing id,
+// bytes], and replies by id reach their peer. A peer that closes is gone all the same: its id
+// turns unroutable (EHOSTUNREACH) without a word to the application.
+void notify_off_property() {
+  int k = *rc::gen::inRange(1, 4);
+  bool outward = *rc::gen::arbitrary<bool>();  // also connect to a raw server
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), uint32_t(k + 2));
+  Sock* s = lab.socket(0, SocketType::kStream);
+  RC_ASSERT(s->set_int(opt::kStreamNotify, 0) == Err::kOk);
+  RC_ASSERT(s->bind("tcp://*:" + std::to_string(kStreamPort)) == Err::kOk);
+  std::map<std::string, std::string> data_by_id;
+  auto take_all = [&] {
+    while (auto m = lab.recv(s)) {
+      RC_ASSERT(m->size() == 2u);  // [routing id][data]
+      RC_ASSERT(!m->at(0).empty());
+      RC_ASSERT(!m->at(1).empty());  // no notification with ZMQ_STREAM_NOTIFY 0
+      data_by_id[m->at(0)] += m->at(1);
+    }
+  };
+  // The id of the connection whose data is exactly `hello`, once all of it has come.
+  auto id_of = [&](const std::string& hello) {
+    std::string found;
+    bool ok = lab.wait_for([&] {
+      take_all();
+      for (const auto& [id, data] : data_by_id) {
+        if (data == hello) found = id;
+      }
+      return !found.empty();
+    });
+    RC_ASSERT(ok);
+    return found;
+  };
+  std::vector<Raw> raws(static_cast<size_t>(k));
+  for (int i = 0; i < k; ++i) {
+    Raw& r = raws[size_t(i)];
+    r.host = uint32_t(i + 1);
+    r.c = raw_connect(lab, r.host, 0);
+    RC_ASSERT(raw_write_all(lab, r, "hello " + std::to_string(i)));
+    r.id = id_of("hello " + std::to_string(i));
+  }
+  Raw server;
+  if (outward) {
+    server.host = uint32_t(k + 1);
+    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server.host));
+    RC_ASSERT(l->listen(sim::HostId(server.host), kRawPort) == Err::kOk);
+    RC_ASSERT(s->connect("tcp://" + host_name(server.host) + ":" + std::to_string(kRawPort)) ==
+              Err::kOk);
+    sim::EndRef end;
+    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
+    server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
+    uint8_t buf[256];
+    size_t size = sizeof buf;
+    RC_ASSERT(s->sim()->core().get_option(opt::kRoutingId, buf, &size) == Err::kOk);
+    server.id.assign(reinterpret_cast<const char*>(buf), size);
+    RC_ASSERT(stream_send(s, server.id, "to the server") == Err::kOk);
+  }
+  for (int i = 0; i < k; ++i) {
+    RC_ASSERT(stream_send(s, raws[size_t(i)].id, "re: " + std::to_string(i)) == Err::kOk);
+  }
+  RC_ASSERT(lab.wait_for([&] {
+    take_all();
+    server.pump();
+    for (Raw& r : raws) r.pump();
+    for (int i = 0; i < k; ++i) {
+      if (raws[size_t(i)].got.size() < 5) return false;
+    }
+    return !outward || server.got.size() >= 13;
+  }));
+  for (int i = 0; i < k; ++i) RC_ASSERT(raws[size_t(i)].got == "re: " + std::to_string(i));
+  if (outward) RC_ASSERT(server.got == "to the server");
+  for (Raw& r : raws) r.c->close();
+  if (outward) server.c->close();
+  lab.advance_ms(2000);
+  take_all();  // asserts that no disconnect notification came
+  for (Raw& r : raws) {
+    RC_ASSERT(
+        lab.wait_for([&] { return stream_send(s, r.id, "anyone?") == Err::kHostUnreachable; }));
+  }
+  RC_ASSERT(data_by_id.size() == size_t(k));  // one id per accepted connection, data from each
+  evidence().count("connections", k + (outward ? 1 : 0));
+  evidence().exercised();
+}
+
 // rule/STREAM/connect-then-routing-id: after each zmq_connect to a raw server, ZMQ_ROUTING_ID
 // read from the STREAM socket is that connection's routing id (the one its connect
 // notification carries), and a message sent to it reaches that server and no other.
@@ -1042,6 +1126,7 @@ void add_stream_rule_properties(std::vector<Property>& out) {
   add("rule/STREAM/close-by-empty-frame", "connection", close_by_empty_frame_property);
   add("rule/STREAM/own-close-silent", "notification", own_close_property);
   add("rule/STREAM/connect-then-routing-id", "identity", connect_routing_id_property);
+  add("rule/STREAM/notify-off", "notification", notify_off_property);
   add("rule/STREAM/routing-id-frame-sndmore", "framing", sndmore_property);
   add("rule/STREAM/unroutable-error", "routing", unroutable_property);
   add("rule/STREAM/raw-tcp-peer", "compatibility", raw_tcp_peer_property);
