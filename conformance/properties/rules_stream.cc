@@ -652,16 +652,22 @@ void notify_off_property() {
     sim::EndRef end;
     RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
     server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
-    uint8_t buf[256];
-    size_t size = sizeof buf;
-    RC_ASSERT(s->sim()->core().get_option(opt::kRoutingId, buf, &size) == Err::kOk);
-    server.id.assign(reinterpret_cast<const char*>(buf), size);
+    // ZMQ_ROUTING_ID names the connection attached last (libzmq's stream_t sets it when a
+    // pipe attaches): wait until the socket has attached this one, a fresh id.
+    RC_ASSERT(lab.wait_for([&] {
+      uint8_t buf[256];
+      size_t size = sizeof buf;
+      RC_ASSERT(s->sim()->core().get_option(opt::kRoutingId, buf, &size) == Err::kOk);
+      server.id.assign(reinterpret_cast<const char*>(buf), size);
+      return !server.id.empty() && data_by_id.count(server.id) == 0;
+    }));
     RC_ASSERT(stream_send(s, server.id, "to the server") == Err::kOk);
   }
   for (int i = 0; i < k; ++i) {
     RC_ASSERT(stream_send(s, raws[size_t(i)].id, "re: " + std::to_string(i)) == Err::kOk);
   }
-  RC_ASSERT(lab.wait_for([&] {
+  RC_LOG() << "k=" << k << " outward=" << outward << "\n";
+  bool replied = lab.wait_for([&] {
     take_all();
     server.pump();
     for (Raw& r : raws) r.pump();
@@ -669,7 +675,11 @@ void notify_off_property() {
       if (raws[size_t(i)].got.size() < 5) return false;
     }
     return !outward || server.got.size() >= 13;
-  }));
+  });
+  for (int i = 0; i < k; ++i)
+    RC_LOG() << "client " << i << " read '" << raws[size_t(i)].got << "'\n";
+  if (outward) RC_LOG() << "the server read '" << server.got << "'\n";
+  RC_ASSERT(replied);
   for (int i = 0; i < k; ++i) RC_ASSERT(raws[size_t(i)].got == "re: " + std::to_string(i));
   if (outward) RC_ASSERT(server.got == "to the server");
   for (Raw& r : raws) r.c->close();

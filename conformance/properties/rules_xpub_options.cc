@@ -111,7 +111,7 @@ void verbosity_property(Verbosity on) {
   Lab& lab = net->lab;
   const bool verbose_subs = mode != Verbosity::kDefault;
   const bool verbose_unsubs = mode == Verbosity::kVerboser;
-  std::vector<std::map<std::string, int>> holds(size_t(k));  // each SUB's own counts
+  std::vector<std::map<std::string, int>> holds(static_cast<size_t>(k));  // each SUB's own counts
   std::map<std::string, std::set<int>> holders;              // the XPUB's view
   int fence = 0, duplicates_passed = 0, duplicates_withheld = 0;
   int steps = *rc::gen::inRange(1, 13);
@@ -165,7 +165,7 @@ void manual_property() {
       k, [](Sock* xpub) { RC_ASSERT(xpub->set_int(opt::kXPubManual, 1) == Err::kOk); },
       SocketType::kXSub);
   Lab& lab = net->lab;
-  std::vector<std::set<std::string>> granted(size_t(k));
+  std::vector<std::set<std::string>> granted(static_cast<size_t>(k));
   int refused_requests = 0;
   for (int i = 0; i < k; ++i) {
     std::string asked = gen_word(0, 2);
