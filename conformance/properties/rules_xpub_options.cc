@@ -112,16 +112,22 @@ void verbosity_property(Verbosity on) {
   const bool verbose_subs = mode != Verbosity::kDefault;
   const bool verbose_unsubs = mode == Verbosity::kVerboser;
   std::vector<std::map<std::string, int>> holds(static_cast<size_t>(k));  // each SUB's own counts
-  std::map<std::string, std::set<int>> holders;              // the XPUB's view
+  std::map<std::string, std::set<int>> holders;                           // the XPUB's view
   int fence = 0, duplicates_passed = 0, duplicates_withheld = 0;
-  int steps = *rc::gen::inRange(1, 13);
+  int steps = *rc::gen::inRange(2, 13);
   for (int step = 0; step < steps; ++step) {
     int i = *rc::gen::inRange(0, k);
     auto& mine = holds[size_t(i)];
     std::vector<std::string> held;
     for (const auto& [t, n] : mine) held.push_back(t);
     bool unsubscribe = !held.empty() && *rc::gen::arbitrary<bool>();
-    std::string topic = unsubscribe ? *rc::gen::elementOf(held) : gen_word(0, 2);
+    // Half the subscriptions take a topic somebody holds already: the duplicates are the point.
+    std::vector<std::string> known;
+    for (const auto& [t, who] : holders) known.push_back(t);
+    bool reuse = !known.empty() && *rc::gen::arbitrary<bool>();
+    std::string topic = unsubscribe ? *rc::gen::elementOf(held)
+                        : reuse     ? *rc::gen::elementOf(known)
+                                    : gen_word(0, 2);
     std::vector<std::string> want;
     if (unsubscribe) {
       if (--mine[topic] == 0) {  // the SUB tells the XPUB
