@@ -20,6 +20,7 @@ void add_pubsub_rule_properties(std::vector<Property>& out);
 void add_pipeline_pair_rule_properties(std::vector<Property>& out);
 void add_option_rule_properties(std::vector<Property>& out);
 void add_xpub_option_rule_properties(std::vector<Property>& out);
+void add_peer_death_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -30,6 +31,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_pipeline_pair_rule_properties(out);
   add_option_rule_properties(out);
   add_xpub_option_rule_properties(out);
+  add_peer_death_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {
