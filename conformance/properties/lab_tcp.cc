@@ -97,6 +97,7 @@ class TcpSock final : public Sock {
     return seen_[event];
   }
   uint64_t dropped_messages() override { return s_->dropped_messages(); }
+  uint64_t unreported_handshakes() override { return s_->unreported_handshakes(); }
 
  private:
   std::string local(std::string_view ep) const { return local_endpoint(host_, ep); }

@@ -487,12 +487,50 @@ void check_known_deliveries(Unroutable& u) {
   }
 }
 
+// A peer that connects late under an id the ROUTER was sent messages for while nobody had it
+// (the gone peer's id, or another unknown one a peer may take) gets none of them: they were
+// discarded, not kept for whoever takes the id. A message sent to it once it is known arrives
+// (so the check can fail). Returns whether a late peer was tried.
+bool late_peer_gets_nothing_held(Unroutable& u) {
+  std::vector<std::string> takeable;
+  for (const Address& a : u.seq) {
+    // A peer cannot announce the empty id; ids starting with a zero octet are generated ones.
+    if (a.peer < 0 && !a.unknown.empty() && a.unknown[0] != '\0') takeable.push_back(a.unknown);
+  }
+  if (takeable.empty()) return false;
+  Star& s = *u.star;
+  std::string id = takeable[size_t(*rc::gen::inRange<size_t>(0, takeable.size()))];
+  // The last peer's host (the gone peer's, when there is one): a host may hold two sockets.
+  Sock* late = s.lab.socket(uint32_t(s.explicit_ids.size()), SocketType::kDealer);
+  RC_ASSERT(late->set_bytes(opt::kRoutingId, id) == Err::kOk);
+  RC_ASSERT(late->connect(s.lab.endpoint(0, 5555)) == Err::kOk);
+  // Known once the ROUTER has read a message from it under that id.
+  int64_t last_say = -1'000'000'000'000;
+  RC_ASSERT(s.lab.wait_for(
+      [&] {
+        if (s.lab.now_ns() - last_say > 300'000'000) {
+          s.lab.send(late, {"late hello"});
+          last_say = s.lab.now_ns();
+        }
+        while (auto got = s.lab.recv(s.router)) {
+          if (got->size() == 2 && got->at(0) == id && got->at(1) == "late hello") return true;
+        }
+        return false;
+      },
+      20'000));
+  RC_ASSERT(s.lab.send(s.router, {id, "for the late peer"}));
+  assert_same_messages(drain(s.lab, late), {{"for the late peer"}});
+  evidence().count("late_peer_checked");
+  return true;
+}
+
 // --- rule/ROUTER/unroutable-dropped -------------------------------------------------------
 // Without ZMQ_ROUTER_MANDATORY, a message to an id that names nobody (never did, near misses
 // of known ids, the empty id, or a peer that has gone) is accepted and dropped whole: send
 // reports success, the known peers get exactly their messages (none for an unknown id reaches
-// any of them), and where the ROUTER counts its drops the count goes up by exactly one for it
-// and by none for a known peer.
+// any of them), a peer that takes one of those ids later gets none of them either, and where
+// the ROUTER counts its drops the count goes up by exactly one for it and by none for a known
+// peer.
 void unroutable_dropped_property() {
   auto u = make_unroutable_case(/*mandatory=*/false);
   Star& s = *u.star;
@@ -508,6 +546,7 @@ void unroutable_dropped_property() {
     if (a.peer < 0) ++unknown;
   }
   check_known_deliveries(u);
+  late_peer_gets_nothing_held(u);
   evidence().count("unroutable_sent", unknown);
   if (unknown > 0) evidence().exercised();
 }

@@ -1372,6 +1372,75 @@ def run_probe(name: str) -> dict:
             "observations": observations, "confirmed": bool(confirmed)}
 
 
+@probe("zmtp10-peer-served",
+       "libzmq 4.3.4 still speaks ZMTP 1.0 (rfc 13): a raw peer that sends a 1.0 identity frame "
+       "(length 1, flags 0) and then a 1.0 frame 'hello' to a bound PULL has the message "
+       "delivered (zmtp_engine.cpp handshake_v1_0_unversioned)")
+def _zmtp10_served():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.frame_v1(b"") + zmtp_bytes.frame_v1(b"hello"))
+    got = _recv_within(pull, 1000, multipart=False)
+    raw.close()
+    _close(pull)
+    obs = {"delivered": got.decode() if isinstance(got, bytes) else got}
+    return obs, obs == {"delivered": "hello"}
+
+
+@probe("zmtp20-socket-type-unchecked",
+       "libzmq 4.3.4 does not check a ZMTP 2.0 peer's socket type byte (rfc 15 says it SHOULD): "
+       "a raw 2.0 peer announcing PUB (0x01) to a bound PULL has its message delivered, while "
+       "a raw 2.0 PUSH peer's message is delivered the same way")
+def _zmtp20_type_unchecked():
+    obs = {}
+    for name, type_byte in (("PUB", 0x01), ("PUSH", 0x08)):
+        pull = _sock(zmq.PULL)
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(zmtp_bytes.greeting_v2(type_byte) + zmtp_bytes.frame(b"")
+                    + zmtp_bytes.frame(b"hello"))
+        got = _recv_within(pull, 1000, multipart=False)
+        raw.close()
+        _close(pull)
+        obs[name] = got.decode() if isinstance(got, bytes) else got
+    return obs, obs == {"PUB": "hello", "PUSH": "hello"}
+
+
+@probe("zmtp20-peer-of-plain-server-disconnected",
+       "libzmq 4.3.4 refuses a ZMTP 2.0 peer of a socket with security (a PLAIN server) with "
+       "ZMQ_EVENT_DISCONNECTED and no HANDSHAKE_FAILED_* event, and delivers nothing; with NULL "
+       "the same peer's message is delivered and no HANDSHAKE_SUCCEEDED is reported")
+def _zmtp20_plain_server():
+    obs = {}
+    names = {zmq.EVENT_ACCEPTED: "ACCEPTED", zmq.EVENT_DISCONNECTED: "DISCONNECTED",
+             zmq.EVENT_HANDSHAKE_SUCCEEDED: "HANDSHAKE_SUCCEEDED",
+             zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "HANDSHAKE_FAILED_PROTOCOL",
+             zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "HANDSHAKE_FAILED_NO_DETAIL"}
+    for name, plain_server in (("NULL", False), ("PLAIN server", True)):
+        ctx = zmq.Context()  # its own: a PLAIN server's context is not shared with other probes
+        pull = ctx.socket(zmq.PULL)
+        pull.setsockopt(zmq.LINGER, 0)
+        if plain_server:
+            pull.setsockopt(zmq.PLAIN_SERVER, 1)
+        ep = _inproc()
+        pull.monitor(ep, zmq.EVENT_ALL)
+        mon = ctx.socket(zmq.PAIR)
+        mon.connect(ep)
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(zmtp_bytes.greeting_v2(0x08) + zmtp_bytes.frame(b"")
+                    + zmtp_bytes.frame(b"hello"))
+        got = _recv_within(pull, 1000, multipart=False)
+        events = _events_within(mon, 0.5)
+        raw.close()
+        obs[name] = {"delivered": got.decode() if isinstance(got, bytes) else got,
+                     "events": [names[e] for e in events if e in names]}
+        ctx.destroy(linger=0)
+    return obs, obs == {"PLAIN server": {"delivered": None, "events": ["ACCEPTED", "DISCONNECTED"]},
+                        "NULL": {"delivered": "hello", "events": ["ACCEPTED"]}}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="probes to run")

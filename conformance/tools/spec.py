@@ -92,7 +92,7 @@ DIVERGENCE_KINDS = {
     "page-internal",      # one page is inconsistent with itself
 }
 KNOWN_RFCS = {
-    23: "23/ZMTP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
+    15: "15/ZMTP", 23: "23/ZMTP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
     37: "37/ZMTP", 41: "41/CLISRV", 48: "48/RADIO-DISH", 49: "49/SCATTERGATHER",
     51: "51/P2P", 52: "52/CHANNEL",
 }

@@ -13,7 +13,7 @@ inline constexpr int64_t kNsPerMs = 1'000'000;
 enum class CloseReason : uint8_t {
   kNone,
   kPeerClosed,         // EOF from the peer
-  kLegacyPeer,         // ZMTP 1.0/2.0 greeting
+  kLegacyPeer,         // a ZMTP 1.0 peer; a ZMTP 2.0 peer while security is configured
   kBadGreeting,        // malformed greeting field
   kMechanismMismatch,  // peer's mechanism differs from ours
   kMalformedFrame,     // reserved bits, MORE on a command, size overflow
@@ -82,6 +82,9 @@ struct ConnEvent {
   // kClosed: HANDSHAKE_FAILED_NO_DETAIL with this errno (libzmq's EFAULT when ZAP is needed and
   // no handler is bound); 0: none. kAuthFailed: the status code.
   int value = 0;
+  // kHandshakeSucceeded: whether the monitor hears of it (libzmq reports no handshake with a
+  // ZMTP 2.0 peer, whose connection has none).
+  bool reported = true;
 };
 
 }  // namespace zlab::proto

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -20,6 +21,9 @@ struct FramingFailure {
   CloseReason reason = CloseReason::kNone;
   std::string detail;
   bool send_error = false;  // whether an ERROR command should tell the peer
+  // Whether the monitor hears HANDSHAKE_FAILED_PROTOCOL (libzmq refuses a ZMTP 2.0 peer of a
+  // socket with security with DISCONNECTED alone).
+  bool protocol_event = true;
 };
 
 class Framing {
@@ -33,6 +37,9 @@ class Framing {
   virtual bool prelude_done() const = 0;
   // The ZMTP minor version the peer speaks (1: it takes SUBSCRIBE/CANCEL commands).
   virtual uint8_t peer_minor() const = 0;
+  // Set once the prelude is done with a ZMTP 2.0 peer (rfc 15): its greeting's socket type
+  // byte. Such a peer sends an identity frame, then data frames; it has no commands.
+  virtual std::optional<uint8_t> zmtp20_socket_type() const { return std::nullopt; }
   // The next ZMTP frame (data, or a command with command() set). False when more bytes are
   // needed, or on failure().
   virtual bool next(Msg* frame) = 0;
@@ -74,26 +81,54 @@ class FramingWith : public Framing {
   FramingFailure failure_;
 };
 
-// ZMTP 3.x over a byte stream: the 64-byte greeting, then rfc 23 frames.
+// ZMTP over a byte stream: the greeting, then rfc 23 frames; or, with a ZMTP 2.0 peer, the
+// 12-byte rfc 15 greeting, then rfc 15 frames (rfc 23's without commands).
+//
+// Our greeting goes out as libzmq 4.3.4 sends it, each piece once the peer's bytes allow:
+//
+//   | the peer's bytes so far           | we send                                         |
+//   |-----------------------------------|-------------------------------------------------|
+//   | none                              | the signature (10 bytes)                        |
+//   | its signature (bit 0 of byte 9)   | our version major, 3                            |
+//   | its revision byte 0x01 (ZMTP 2.0) | our socket type byte (our greeting ends at 12)  |
+//   | its revision byte 3 or more       | the rest of the 3.x greeting (53 bytes)         |
+//   | a ZMTP 1.0 start                  | nothing more: refused (div/zmtp/no-zmtp10)      |
+//
+// A ZMTP 2.0 peer reads 12 bytes and takes our 3 as "a later revision", so it speaks 2.0.
+struct ZmtpFramingOptions {
+  std::string mechanism = "NULL";
+  bool as_server = false;
+  int64_t max_msg_size = -1;
+  size_t routing_id_size = 0;  // the signature's padding says it, as libzmq's does
+  uint8_t socket_type = 0;     // zmq.h number: our ZMTP 2.0 greeting's last byte
+  // ZMTP 2.0 has no security: a 2.0 peer is only spoken to with NULL and no ZAP domain
+  // (libzmq's zap_enabled()).
+  bool zmtp20_allowed = true;
+};
+
 class ZmtpFraming final : public FramingWith<wire::FrameDecoder, wire::FrameEncoder> {
  public:
-  ZmtpFraming(std::string mechanism, bool as_server, int64_t max_msg_size, size_t routing_id_size);
+  explicit ZmtpFraming(ZmtpFramingOptions options);
 
   std::span<uint8_t> read_buffer() override;
   void commit(size_t n) override;
   bool prelude_done() const override { return greeting_done_; }
   uint8_t peer_minor() const override { return peer_minor_; }
+  std::optional<uint8_t> zmtp20_socket_type() const override;
   bool next(Msg* frame) override;
   void encode_ping(uint16_t ttl_ds) override;
 
  private:
+  // Sends what of our greeting the peer's bytes so far call for (the table above).
+  void send_greeting_pieces();
   void check_greeting();
 
-  std::string mechanism_;
+  ZmtpFramingOptions options_;
   wire::GreetingReader greeting_;
   std::array<uint8_t, wire::kGreetingSize> greeting_in_{};
   std::array<uint8_t, wire::kGreetingSize> greeting_out_{};
-  bool greeting_rest_sent_ = false;  // our greeting after the signature (once the peer's came)
+  bool major_sent_ = false;  // our version major (once the peer's signature came)
+  bool rest_sent_ = false;   // the rest of our greeting (once the peer's revision came)
   bool greeting_done_ = false;
   uint8_t peer_minor_ = 0;
 };

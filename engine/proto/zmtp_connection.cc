@@ -36,8 +36,15 @@ ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : opt
   if (options_.websocket) {
     framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
   } else {
-    framing_ = std::make_unique<ZmtpFraming>(options_.security.name, options_.security.as_server,
-                                             options_.max_msg_size, options_.routing_id.size());
+    ZmtpFramingOptions framing;
+    framing.mechanism = options_.security.name;
+    framing.as_server = options_.security.as_server;
+    framing.max_msg_size = options_.max_msg_size;
+    framing.routing_id_size = options_.routing_id.size();
+    framing.socket_type = uint8_t(socket_type_info(options_.socket_type).zmq_value);
+    framing.zmtp20_allowed =
+        options_.security.name == "NULL" && options_.security.zap_domain.empty();
+    framing_ = std::make_unique<ZmtpFraming>(std::move(framing));
   }
   MechanismConfig security = options_.security;
   auto& own = security.own_properties;
@@ -97,14 +104,55 @@ void ZmtpConnection::handle_eof(int64_t now_ns) {
 void ZmtpConnection::process_greeting(int64_t now_ns) {
   (void)now_ns;
   if (const FramingFailure* failure = framing_->failure()) {
-    fail(failure->reason, failure->detail, false);
+    MechanismFailure f = make_failure(failure->reason, failure->detail, false);
+    if (!failure->protocol_event) f.protocol_error = 0;
+    fail(f);
     return;
   }
   if (!framing_->prelude_done()) return;
   peer_minor_ = framing_->peer_minor();
   state_ = State::kHandshake;
+  if (auto type_byte = framing_->zmtp20_socket_type()) {
+    start_zmtp20(*type_byte);
+    return;
+  }
   mechanism_->start();
   drive_mechanism();
+}
+
+// rfc 15: no mechanism and no commands; the greeting's socket type byte is checked as rfc 15's
+// "Socket Compatibility" asks (libzmq does not), then both send an identity frame.
+void ZmtpConnection::start_zmtp20(uint8_t type_byte) {
+  zmtp20_ = true;
+  auto peer = socket_type_from_zmq(type_byte);
+  if (!peer) {
+    fail(CloseReason::kBadGreeting,
+         "unknown socket type " + std::to_string(type_byte) + " in a ZMTP 2.0 greeting", false);
+    return;
+  }
+  if (!compatible(options_.socket_type, *peer)) {
+    fail(CloseReason::kIncompatiblePeer,
+         "incompatible socket type " + std::string(socket_type_info(*peer).name) + " for " +
+             std::string(socket_type_info(options_.socket_type).name) + " (ZMTP 2.0)",
+         false);
+    return;
+  }
+  peer_type_ = *peer;
+  framing_->encode(Msg::copy_of(std::string_view(options_.routing_id)));
+}
+
+// The first frame of a ZMTP 2.0 peer is its identity (rfc 15: a final frame): it plays the
+// part of READY's Identity, so a ROUTER takes it as the peer's routing id.
+void ZmtpConnection::handle_zmtp20_identity(const Msg& identity) {
+  if (identity.more()) {
+    fail(CloseReason::kMalformedFrame, "ZMTP 2.0 identity frame with MORE set", false);
+    return;
+  }
+  std::vector<Metadata::Property> meta;
+  meta.emplace_back("Socket-Type", std::string(socket_type_info(peer_type_).name));
+  meta.emplace_back("Identity", std::string(identity.view()));
+  // libzmq reports no handshake for a ZMTP 1.0/2.0 peer: messages simply flow.
+  activate(std::move(meta), false);
 }
 
 void ZmtpConnection::drive_mechanism() {
@@ -177,6 +225,10 @@ bool ZmtpConnection::next_data(Msg* data, int64_t now_ns) {
 bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
   Input input = Input::kData;
   wire::Command cmd{};
+  if (zmtp20_ && state_ == State::kHandshake) {
+    handle_zmtp20_identity(frame);
+    return false;
+  }
   if (frame.command() && state_ == State::kHandshake) {
     mechanism_->handle_command(frame);
     drive_mechanism();
@@ -270,13 +322,22 @@ void ZmtpConnection::handshake_done() {
     return;
   }
   peer_type_ = *peer;
+  activate(std::move(meta), true);
+}
+
+void ZmtpConnection::activate(std::vector<Metadata::Property> meta, bool report) {
   add_transport_properties(&meta, options_.peer_address, options_.source_fd);
   peer_meta_ = Metadata::create(std::move(meta));
   send_subscriptions_as_commands_ = peer_minor_ >= 1 && is_subscriber(options_.socket_type);
   state_ = State::kActive;
   handshake_deadline_ns_ = kNever;
-  if (options_.heartbeat_ivl_ns > 0) next_ping_ns_ = last_read_ns_ + options_.heartbeat_ivl_ns;
-  emit(ConnEvent::Kind::kHandshakeSucceeded);
+  // ZMTP 2.0 has no PING: heartbeats are for 3.x peers only, as in libzmq.
+  if (options_.heartbeat_ivl_ns > 0 && !zmtp20_) {
+    next_ping_ns_ = last_read_ns_ + options_.heartbeat_ivl_ns;
+  }
+  ConnEvent ev{ConnEvent::Kind::kHandshakeSucceeded, CloseReason::kNone, {}};
+  ev.reported = report;
+  events_.push_back(std::move(ev));
 }
 
 void ZmtpConnection::handle_ping(std::span<const uint8_t> body) {
@@ -374,6 +435,11 @@ void ZmtpConnection::close(CloseReason reason, std::string detail) {
 }
 
 void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_error) {
+  fail(make_failure(reason, std::move(detail), send_error));
+}
+
+MechanismFailure ZmtpConnection::make_failure(CloseReason reason, std::string detail,
+                                              bool send_error) const {
   MechanismFailure f;
   f.reason = reason;
   // HANDSHAKE_FAILED_PROTOCOL is about the handshake: a framing failure later only disconnects.
@@ -382,12 +448,13 @@ void ZmtpConnection::fail(CloseReason reason, std::string detail, bool send_erro
   f.send_error = send_error;
   f.error_reason = detail;
   f.detail = std::move(detail);
-  fail(f);
+  return f;
 }
 
 void ZmtpConnection::fail(const MechanismFailure& failure) {
   if (state_ == State::kClosed) return;
-  if (failure.send_error && state_ != State::kGreeting) {
+  // A ZMTP 2.0 peer has no commands: it is closed without an ERROR.
+  if (failure.send_error && state_ != State::kGreeting && !zmtp20_) {
     Msg error = wire::make_error(failure.error_reason);
     if (state_ == State::kActive) {
       encode(std::move(error));

@@ -1,5 +1,6 @@
 // One ZMTP 3.1 connection, sans-I/O: greeting, the security mechanism's handshake (NULL, PLAIN,
-// CURVE: proto/mechanism.h), commands, heartbeats, limits.
+// CURVE: proto/mechanism.h), commands, heartbeats, limits. A ZMTP 2.0 peer (rfc 15) is spoken
+// to in 2.0 (NULL only): identity frames instead of the handshake, no commands.
 // Over tcp and ipc its bytes are ZMTP's greeting and frames; over ws (ZmtpOptions::websocket)
 // an HTTP upgrade and WebSocket frames (proto/framing.h): the rest is the same.
 //
@@ -99,6 +100,7 @@ class ZmtpConnection final : public Connection {
   bool poll_zap_request(std::vector<Msg>* frames) override;
   void handle_zap_reply(std::span<const Msg> frames, bool no_handler, int64_t now_ns) override;
   SocketType peer_type() const { return peer_type_; }
+  bool peer_speaks_zmtp20() const { return zmtp20_; }
   uint8_t peer_minor_version() const { return peer_minor_; }
   // Output backlog above which can_send() turns false: one write batch, as libzmq's engine
   // holds, so the rest waits in the pipe where the HWM counts it.
@@ -136,11 +138,17 @@ class ZmtpConnection final : public Connection {
   // Sends what the mechanism queued and acts on its status: active once ready, closed on failure.
   void drive_mechanism();
   void handshake_done();
+  void start_zmtp20(uint8_t type_byte);
+  void handle_zmtp20_identity(const Msg& identity);
+  // The handshake is done: the peer's properties (transport ones are added here); `report`:
+  // whether the monitor hears HANDSHAKE_SUCCEEDED.
+  void activate(std::vector<Metadata::Property> meta, bool report);
   void handle_ping(std::span<const uint8_t> body);
   // A frame to the peer, through the mechanism once the handshake is done (CURVE seals it).
   void encode(Msg frame);
   void fail(CloseReason reason, std::string detail, bool send_error);
   void fail(const MechanismFailure& failure);
+  MechanismFailure make_failure(CloseReason reason, std::string detail, bool send_error) const;
   void emit(ConnEvent::Kind kind, CloseReason reason = CloseReason::kNone, std::string detail = {});
   void on_traffic(int64_t now_ns);
 
@@ -152,6 +160,7 @@ class ZmtpConnection final : public Connection {
   const Metadata* peer_meta_ = nullptr;
   SocketType peer_type_ = SocketType::kPair;
   uint8_t peer_minor_ = 0;
+  bool zmtp20_ = false;            // the peer speaks ZMTP 2.0 (rfc 15): identity frame, no commands
   bool in_multipart_in_ = false;   // the last inbound data frame had MORE
   bool in_multipart_out_ = false;  // the last outbound data frame had MORE
   bool send_subscriptions_as_commands_ = false;

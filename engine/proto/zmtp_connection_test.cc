@@ -143,7 +143,9 @@ Bytes cat(std::initializer_list<Bytes> pieces) {
 
 TEST(ZmtpConnectionTest, GreetingSignatureFirstThenTheRestAsLibzmq) {
   // rfc 23's partial greeting, as libzmq: the 10-byte signature (padding = identity length + 1),
-  // then the other 54 bytes once the peer's signature has come, then READY after its greeting.
+  // our version major once the peer's signature has come, the other 53 bytes once its version
+  // major has come (a ZMTP 2.0 peer gets its socket type instead: zmtp20_test), then READY
+  // after its greeting.
   ZmtpConnection conn(opts(SocketType::kDealer, "alice"), 0);
   Bytes first = take_output(conn);
   EXPECT_EQ(first, (Bytes{0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x7F}));
@@ -151,12 +153,13 @@ TEST(ZmtpConnectionTest, GreetingSignatureFirstThenTheRestAsLibzmq) {
   conn.feed(Bytes(peer.begin(), peer.begin() + 9), 0);
   EXPECT_TRUE(take_output(conn).empty());  // not before the whole signature
   conn.feed(Bytes(peer.begin() + 9, peer.begin() + 10), 0);
+  EXPECT_EQ(take_output(conn), Bytes{3});  // version 3
+  conn.feed(Bytes(peer.begin() + 10, peer.begin() + 11), 0);
   Bytes rest = take_output(conn);
-  ASSERT_EQ(rest.size(), 54u);
-  EXPECT_EQ(rest[0], 3);  // version 3.1, then the mechanism
-  EXPECT_EQ(rest[1], 1);
-  EXPECT_EQ(std::string(rest.begin() + 2, rest.begin() + 6), "NULL");
-  conn.feed(Bytes(peer.begin() + 10, peer.end()), 0);
+  ASSERT_EQ(rest.size(), 53u);
+  EXPECT_EQ(rest[0], 1);  // minor 1, then the mechanism
+  EXPECT_EQ(std::string(rest.begin() + 1, rest.begin() + 5), "NULL");
+  conn.feed(Bytes(peer.begin() + 11, peer.end()), 0);
   Bytes ready_out = take_output(conn);
   ASSERT_GT(ready_out.size(), 8u);
   EXPECT_EQ(std::string(ready_out.begin() + 3, ready_out.begin() + 8), "READY");
@@ -183,9 +186,13 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
        {0x05, 'h', 'e', 'l', 'l', 'o'},
        CloseReason::kLegacyPeer,
        false},
-      {"ZMTP 2.0 greeting",
-       {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05},
+      {"ZMTP 1.0 with a revision byte",
+       {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x00, 0x05},
        CloseReason::kLegacyPeer,
+       false},
+      {"ZMTP 2.0 greeting of an incompatible type",
+       {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05},
+       CloseReason::kIncompatiblePeer,
        false},
       {"mechanism mismatch", greeting(3, 1, "PLAIN"), CloseReason::kMechanismMismatch, false},
       {"incompatible socket type", cat({greeting(), ready("PUB")}), CloseReason::kIncompatiblePeer,

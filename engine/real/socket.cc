@@ -233,6 +233,11 @@ uint64_t Socket::dropped_messages() {
   return core_.dropped_messages();
 }
 
+uint64_t Socket::unreported_handshakes() {
+  std::unique_lock lock(mu_);
+  return core_.unreported_handshakes();
+}
+
 void Socket::close() {
   UnlockedScope scope;  // inproc peers hear of it once the lock is released
   std::unique_lock lock(mu_);

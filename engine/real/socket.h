@@ -48,6 +48,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   uint32_t events();
   // Messages the core dropped on purpose (HWM drop, unroutable): for conformance checks.
   uint64_t dropped_messages();
+  // Handshakes the monitor was not told of (ZMTP 2.0 peers): for conformance checks.
+  uint64_t unreported_handshakes();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
   int signal_fd() const { return signal_fd_; }
   // Why the socket could not be made (its ZMQ_FD eventfd: EMFILE when out of descriptors), or

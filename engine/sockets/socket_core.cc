@@ -613,7 +613,11 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
       emit(monitor::kHandshakeFailedAuth, ev.value, where, peer.stream, ev.detail);
     } else if (ev.kind == proto::ConnEvent::Kind::kHandshakeSucceeded) {
       peer.handshaken = true;
-      emit(monitor::kHandshakeSucceeded, 0, where, peer.stream);
+      if (ev.reported) {
+        emit(monitor::kHandshakeSucceeded, 0, where, peer.stream);
+      } else {
+        ++unreported_handshakes_;
+      }
       if (!peer.attached) {
         if (!routing_->attach(peer)) {
           peer.conn->close(proto::CloseReason::kLocalClose, "refused by the socket type");

@@ -147,6 +147,9 @@ class SocketCore final : private SocketServices {
   // Test and simulator introspection.
   size_t peer_count() const { return peers_.size(); }
   uint64_t dropped_messages() const;
+  // Handshakes completed without a HANDSHAKE_SUCCEEDED event (ZMTP 2.0 peers, as libzmq):
+  // what a conformance property counts as a handshake besides the monitor's events.
+  uint64_t unreported_handshakes() const { return unreported_handshakes_; }
 
  private:
   struct EndpointRec {
@@ -213,6 +216,7 @@ class SocketCore final : private SocketServices {
   uint64_t rng_state_;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
   uint64_t dropped_by_removed_peers_ = 0;  // their drops still count once they are gone
+  uint64_t unreported_handshakes_ = 0;
   std::map<StreamId, Peer*> streams_;
   // Streams whose connection closed but still write (an ERROR command) before closing.
   std::map<StreamId, std::unique_ptr<proto::Connection>> draining_;

@@ -6,7 +6,7 @@
 namespace zlab::wire {
 namespace {
 
-constexpr size_t kVersionMajorAt = 10;
+constexpr size_t kVersionMajorAt = kRevisionAt;
 constexpr size_t kVersionMinorAt = 11;
 constexpr size_t kMechanismAt = 12;
 constexpr size_t kAsServerAt = 32;
@@ -26,15 +26,25 @@ std::array<uint8_t, kGreetingSize> encode_greeting(const Greeting& greeting) {
   return out;
 }
 
+std::array<uint8_t, kGreetingV2Size> encode_greeting_v2(uint8_t socket_type, uint64_t padding) {
+  Greeting signature_only;
+  signature_only.padding = padding;
+  auto full = encode_greeting(signature_only);
+  std::array<uint8_t, kGreetingV2Size> out{};
+  std::copy_n(full.begin(), kSignatureSize, out.begin());
+  out[kRevisionAt] = kRevisionZmtp20;
+  out[kRevisionAt + 1] = socket_type;
+  return out;
+}
+
 size_t GreetingReader::feed(std::span<const uint8_t> bytes) {
   if (state_ != State::kNeedMore) return 0;
-  size_t take = std::min(bytes.size(), kGreetingSize - have_);
-  // Examine as each decisive byte arrives, so a legacy peer is refused at the earliest byte.
+  // Examine as each decisive byte arrives: a ZMTP 1.0 peer is refused at the earliest byte,
+  // and the revision byte decides how many bytes are the greeting's (12 or 64).
   size_t used = 0;
-  while (used < take && state_ == State::kNeedMore) {
+  while (used < bytes.size() && have_ < size() && state_ == State::kNeedMore) {
     buf_[have_++] = bytes[used++];
-    if (have_ == 1 || have_ == kSignatureSize || have_ == kVersionMajorAt + 1 ||
-        have_ == kGreetingSize) {
+    if (have_ == 1 || have_ == kSignatureSize || have_ == kVersionMajorAt + 1 || have_ == size()) {
       examine();
     }
   }
@@ -52,9 +62,14 @@ void GreetingReader::examine() {
     state_ = State::kLegacyZmtp10;
     return;
   }
-  // Revision 0x00/0x01 is ZMTP 2.0 (or 1.0 with a revision byte); 3 or higher is accepted.
-  if (have_ > kVersionMajorAt && buf_[kVersionMajorAt] < kVersionMajor) {
-    state_ = State::kLegacyZmtp20;
+  // Revision 0x00 is ZMTP 1.0 with a revision byte (its framing), 0x01 is ZMTP 2.0 (a 12-byte
+  // greeting). Anything higher is read as a 3.x greeting, as libzmq does (2 included).
+  if (have_ > kVersionMajorAt && buf_[kVersionMajorAt] == kRevisionZmtp10) {
+    state_ = State::kLegacyZmtp10;
+    return;
+  }
+  if (zmtp20()) {
+    if (have_ == kGreetingV2Size) state_ = State::kCompleteZmtp20;
     return;
   }
   if (have_ < kGreetingSize) return;
@@ -88,8 +103,8 @@ std::string_view greeting_state_name(GreetingReader::State state) {
       return "complete";
     case GreetingReader::State::kLegacyZmtp10:
       return "ZMTP 1.0 peer";
-    case GreetingReader::State::kLegacyZmtp20:
-      return "ZMTP 2.0 peer";
+    case GreetingReader::State::kCompleteZmtp20:
+      return "ZMTP 2.0 greeting";
     case GreetingReader::State::kBadMechanism:
       return "malformed mechanism";
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace zlab::wire {
@@ -107,11 +108,68 @@ TEST(GreetingTest, Zmtp10LongLengthIsRefusedAtTheTenthByte) {
   EXPECT_EQ(r.state(), State::kLegacyZmtp10);
 }
 
-TEST(GreetingTest, Zmtp20IsRefusedAtTheRevisionByte) {
-  std::vector<uint8_t> b = {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05};
+TEST(GreetingTest, Zmtp10WithRevisionZeroIsRefusedAtTheRevisionByte) {
+  // libzmq's ZMTP_1_0: a signature, then revision 0x00 and 1.0 framing (div/zmtp/no-zmtp10).
+  auto b = encode_greeting_v2(5, 1);
+  b[kRevisionAt] = kRevisionZmtp10;
   GreetingReader r;
   EXPECT_EQ(r.feed(b), 11u);
-  EXPECT_EQ(r.state(), State::kLegacyZmtp20);
+  EXPECT_EQ(r.state(), State::kLegacyZmtp10);
+}
+
+TEST(GreetingTest, EncodesTheZmtp20Layout) {
+  auto b = encode_greeting_v2(6, 6);  // a ROUTER with a 5-byte identity
+  const uint8_t want[12] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x7F, 0x01, 6};
+  for (size_t i = 0; i < 12; ++i) EXPECT_EQ(b[i], want[i]) << i;
+}
+
+// rfc 15: the revision byte 0x01 says the greeting is 12 bytes; a split anywhere reads the
+// same, and the reader never takes a byte of the identity frame that follows.
+TEST(GreetingTest, Zmtp20GreetingEndsAtTwelveBytesWhereverItIsSplit) {
+  auto g = encode_greeting_v2(5, 1);
+  std::vector<uint8_t> b(g.begin(), g.end());
+  b.insert(b.end(), {0x00, 0x00});  // the identity frame (empty) after it
+  for (size_t split = 0; split <= b.size(); ++split) {
+    SCOPED_TRACE(split);
+    GreetingReader r;
+    size_t used = 0;
+    // As a connection reads: never more than wanted() at once.
+    for (size_t part_end : {split, b.size()}) {
+      while (used < part_end && r.wanted() > 0) {
+        size_t n = std::min(r.wanted(), part_end - used);
+        EXPECT_EQ(r.feed({b.data() + used, n}), n);
+        used += n;
+      }
+    }
+    ASSERT_EQ(r.state(), State::kCompleteZmtp20);
+    EXPECT_EQ(used, 12u);
+    EXPECT_TRUE(r.zmtp20());
+    EXPECT_EQ(r.zmtp20_socket_type(), 5);
+    EXPECT_EQ(r.wanted(), 0u);
+  }
+}
+
+TEST(GreetingTest, RevisionByteDecidesTheLength) {
+  GreetingReader r;
+  auto g = encode_greeting(Greeting{});
+  EXPECT_EQ(r.wanted(), 11u);  // up to the revision byte: the length is not known before
+  r.feed({g.data(), 10});
+  EXPECT_TRUE(r.signature_complete());
+  EXPECT_FALSE(r.revision_known());
+  EXPECT_EQ(r.wanted(), 1u);
+  r.feed({g.data() + 10, 1});
+  EXPECT_TRUE(r.revision_known());
+  EXPECT_FALSE(r.zmtp20());
+  EXPECT_EQ(r.wanted(), 53u);
+}
+
+TEST(GreetingTest, RevisionTwoIsReadAsZmtp3) {
+  // libzmq's select_handshake_fun: any revision above 1 gets the 3.x greeting.
+  Greeting g;
+  g.major = 2;
+  GreetingReader r;
+  EXPECT_EQ(r.feed(bytes_of(g)), 64u);
+  EXPECT_EQ(r.state(), State::kComplete);
 }
 
 TEST(GreetingTest, MalformedMechanismIsRefused) {

@@ -40,6 +40,11 @@ Bytes greeting(const Greeting& greeting) {
   return Bytes(reinterpret_cast<const char*>(g.data()), g.size());
 }
 
+Bytes greeting_v2(uint8_t socket_type, uint64_t padding) {
+  auto g = encode_greeting_v2(socket_type, padding);
+  return Bytes(reinterpret_cast<const char*>(g.data()), g.size());
+}
+
 Bytes greeting(std::string_view mechanism, bool as_server, uint8_t minor) {
   Greeting g;
   g.mechanism = std::string(mechanism);
@@ -179,7 +184,8 @@ Stream parse_frames(std::string_view bytes) {
 Stream parse_stream(std::string_view bytes) {
   GreetingReader reader;
   size_t used = reader.feed(span_of(bytes));
-  if (reader.state() != GreetingReader::State::kComplete) {
+  bool zmtp20 = reader.state() == GreetingReader::State::kCompleteZmtp20;
+  if (reader.state() != GreetingReader::State::kComplete && !zmtp20) {
     Stream out;
     out.greeting_state = reader.state();
     out.trailing = bytes.size();
@@ -187,7 +193,7 @@ Stream parse_stream(std::string_view bytes) {
   }
   Stream out = parse_frames(bytes.substr(used));
   out.greeting_state = reader.state();
-  out.greeting = reader.greeting();
+  if (!zmtp20) out.greeting = reader.greeting();
   return out;
 }
 

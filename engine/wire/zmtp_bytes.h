@@ -26,6 +26,10 @@ using Bytes = std::string;
 // --- valid bytes, through the codec ---
 Bytes greeting(const Greeting& greeting = {});
 Bytes greeting(std::string_view mechanism, bool as_server, uint8_t minor = kVersionMinor);
+// ZMTP 2.0 (rfc 15): signature, revision 0x01, the socket type's zmq.h number. Its identity
+// is a frame(identity) sent after it; ZMTP 2.0 frames are frame()'s without commands. The
+// padding is the identity's length + 1, as libzmq and JeroMQ send it.
+Bytes greeting_v2(uint8_t socket_type, uint64_t padding = 1);
 // A frame as the engine's encoder writes it (long form above 255 bytes).
 Bytes frame(std::string_view body, bool more = false, bool command = false);
 // Parts of one message, MORE on all but the last.
@@ -70,8 +74,9 @@ struct Frame {
 
 struct Stream {
   GreetingReader::State greeting_state = GreetingReader::State::kNeedMore;
-  std::optional<Greeting> greeting;  // set when the greeting was complete and valid
-  std::vector<Frame> frames;         // every complete frame after the greeting
+  std::optional<Greeting> greeting;  // set when a 3.x greeting was complete and valid
+  // (a ZMTP 2.0 greeting: greeting_state is kCompleteZmtp20 and the frames follow it)
+  std::vector<Frame> frames;  // every complete frame after the greeting
   FrameDecoder::Error frame_error = FrameDecoder::Error::kNone;
   size_t trailing = 0;  // bytes of an incomplete last frame (or greeting)
 

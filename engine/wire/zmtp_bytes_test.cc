@@ -22,6 +22,16 @@ TEST(ZmtpBytesTest, GreetingIsTheCodecsGreeting) {
   EXPECT_EQ(s.greeting->minor, 0);
 }
 
+TEST(ZmtpBytesTest, Zmtp20GreetingThenFrames) {
+  EXPECT_EQ(greeting_v2(5), "\xff\0\0\0\0\0\0\0\x01\x7f\x01\x05"s);
+  Stream s = parse_stream(greeting_v2(8, 4) + frame("abc") + frame("m", true) + frame("x"));
+  EXPECT_EQ(s.greeting_state, GreetingReader::State::kCompleteZmtp20);
+  EXPECT_FALSE(s.greeting.has_value());
+  ASSERT_EQ(s.frames.size(), 3u);
+  EXPECT_EQ(s.frames[0].body, "abc");
+  EXPECT_TRUE(s.frames[1].more);
+}
+
 TEST(ZmtpBytesTest, FramesShortAndLong) {
   EXPECT_EQ(frame("ab"),
             "\x00\x02"

@@ -23,6 +23,7 @@ def test_vectors_match_the_cpp_builder():
     assert z.subscribe_v30(b"t") == b"\x00\x02\x01t"
     assert z.cancel_v30(b"t") == b"\x00\x02\x00t"
     assert z.raw_property(b"Id", 9, b"x") == b"\x02Id\0\0\0\x09x"
+    assert z.greeting_v2(5) == b"\xff\0\0\0\0\0\0\0\x01\x7f\x01\x05"
     g = z.greeting(b"PLAIN", as_server=1, minor=0)
     assert len(g) == 64 and g[:10] == z.raw_signature() and g[10:12] == b"\x03\x00"
     assert g[12:18] == b"PLAIN\0" and g[32] == 1
