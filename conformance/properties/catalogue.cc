@@ -21,6 +21,7 @@ void add_pipeline_pair_rule_properties(std::vector<Property>& out);
 void add_option_rule_properties(std::vector<Property>& out);
 void add_xpub_option_rule_properties(std::vector<Property>& out);
 void add_peer_death_rule_properties(std::vector<Property>& out);
+void add_wire_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -32,6 +33,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_option_rule_properties(out);
   add_xpub_option_rule_properties(out);
   add_peer_death_rule_properties(out);
+  add_wire_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {

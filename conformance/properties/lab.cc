@@ -82,6 +82,46 @@ class SimSock final : public Sock {
   LateBinds* late_;
 };
 
+// A raw peer on the simulated network: a RawConn, made again while a connect is refused.
+class SimRawPeer final : public RawPeer {
+ public:
+  SimRawPeer(sim::World& world, uint32_t from, uint32_t to, int port)
+      : world_(world), from_(from), to_("h" + std::to_string(to)), port_(uint16_t(port)) {}
+  bool open() override {
+    if (opened_) return conn_->state() == sim::RawConn::State::kOpen;
+    if (conn_ == nullptr || conn_->state() == sim::RawConn::State::kFailed ||
+        conn_->state() == sim::RawConn::State::kClosed) {
+      conn_ = world_.raw_conn(sim::HostId(from_));
+      conn_->start_connect(sim::HostId(from_), to_, port_);
+    }
+    opened_ = conn_->state() == sim::RawConn::State::kOpen;
+    return opened_;
+  }
+  bool closed() const override { return eof_; }
+  size_t write(std::string_view data) override {
+    size_t n = 0;
+    if (opened_ && !eof_ && !data.empty()) conn_->write(data, &n);
+    return n;
+  }
+  void read(std::string* in) override {
+    while (opened_ && !eof_) {
+      sim::IoStatus st = conn_->read(in, 1 << 16);
+      if (st == sim::IoStatus::kOk) continue;
+      if (st == sim::IoStatus::kEof || st == sim::IoStatus::kError) eof_ = true;
+      break;
+    }
+  }
+
+ private:
+  sim::World& world_;
+  uint32_t from_;
+  std::string to_;
+  uint16_t port_;
+  sim::RawConn* conn_ = nullptr;  // owned by the world
+  bool opened_ = false;
+  bool eof_ = false;
+};
+
 class SimBackend final : public Lab::Backend {
  public:
   SimBackend(uint64_t seed, uint32_t fault_mask, uint32_t hosts) {
@@ -110,6 +150,9 @@ class SimBackend final : public Lab::Backend {
   }
   std::string endpoint(uint32_t host, int port) const override {
     return "tcp://h" + std::to_string(host) + ":" + std::to_string(port);
+  }
+  std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
+    return std::make_unique<SimRawPeer>(*world_, from, to, port);
   }
   int64_t now_ns() const override { return world_->now_ns(); }
   void advance_ms(int64_t ms) override {
@@ -215,6 +258,12 @@ Sock* Lab::socket(uint32_t host, SocketType type) {
   return s;
 }
 std::string Lab::endpoint(uint32_t host, int port) const { return backend_->endpoint(host, port); }
+RawPeer* Lab::raw_peer(uint32_t from, uint32_t to, int port) {
+  case_log().note("t=" + std::to_string(now_ns() / 1'000'000) + "ms raw peer on h" +
+                  std::to_string(from) + " to " + endpoint(to, port));
+  raws_.push_back(backend_->raw_peer(from, to, port));
+  return raws_.back().get();
+}
 int64_t Lab::now_ns() const { return backend_->now_ns(); }
 void Lab::advance_ms(int64_t ms) {
   check_limits();

@@ -81,6 +81,23 @@ class Sock {
   virtual sim::SimSocket* sim() { return nullptr; }
 };
 
+// A raw byte connection to a socket that listens, for properties that speak ZMTP by hand
+// (bytes from engine/wire/zmtp_bytes): a sim::RawConn in the simulator, a plain socket on a
+// real transport (so it also reaches an agent's socket). Never blocks.
+class RawPeer {
+ public:
+  virtual ~RawPeer() = default;
+  // Whether the connection is up; a refused attempt is made again on the next look (a late
+  // bind), until the connection first opens.
+  virtual bool open() = 0;
+  // The other end closed or reset the connection (seen by read()).
+  virtual bool closed() const = 0;
+  // Writes what the connection takes of `data` now: the number of bytes taken.
+  virtual size_t write(std::string_view data) = 0;
+  // Appends every byte that has arrived to *in; notes an end of stream.
+  virtual void read(std::string* in) = 0;
+};
+
 class Lab {
  public:
   // `fault_mask`: which fault kinds the draw may use (0: none; ignored on real transports).
@@ -99,6 +116,9 @@ class Lab {
   Sock* socket(uint32_t host, SocketType type);
   // Where a socket on `host` that bound "tcp://*:PORT" listens.
   std::string endpoint(uint32_t host, int port) const;
+  // A raw connection from host `from` to what listens on `to`'s PORT (endpoint(to, port)),
+  // owned by the Lab. Wait for open() before writing.
+  RawPeer* raw_peer(uint32_t from, uint32_t to, int port);
 
   int64_t now_ns() const;
   // How many times more traffic a property should push to fill a real connection's buffers
@@ -125,6 +145,7 @@ class Lab {
   void check_limits() const;
 
   std::unique_ptr<Backend> backend_;
+  std::vector<std::unique_ptr<RawPeer>> raws_;  // after backend_: gone before the network
   uint64_t sends_ = 0;  // whole messages, for the report of a case past its limits
   uint64_t recvs_ = 0;
 };

@@ -3,11 +3,19 @@
 // Each simulated host becomes its own loopback address, 127.B.C.(host+1), where B.C come
 // from the process id, so two runs at once (the sanitizer and default configs, shards) never
 // share a listening address. Time is the wall clock and faults are never injected.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <rapidcheck.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -108,6 +116,80 @@ class TcpSock final : public Sock {
   std::map<uint16_t, uint64_t> seen_;
 };
 
+// A raw peer over a real loopback tcp (or ipc) connection: a plain non-blocking socket.
+class RealRawPeer final : public RawPeer {
+ public:
+  RealRawPeer(uint32_t to, int port) : to_(to), port_(port) {}
+  ~RealRawPeer() override { drop(); }
+  bool open() override {
+    if (opened_ || eof_) return opened_ && !eof_;
+    if (fd_ < 0) start();
+    if (fd_ < 0) return false;
+    pollfd p{fd_, POLLOUT, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;  // still connecting
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      drop();  // refused (nothing listens yet): try again on the next look
+      return false;
+    }
+    opened_ = true;
+    return true;
+  }
+  bool closed() const override { return eof_; }
+  size_t write(std::string_view data) override {
+    if (!opened_ || eof_ || data.empty()) return 0;
+    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n > 0 ? size_t(n) : 0;
+  }
+  void read(std::string* in) override {
+    char buf[1 << 16];
+    while (opened_ && !eof_) {
+      ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) {
+        in->append(buf, size_t(n));
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+      eof_ = true;  // 0: closed by the other end; an error: reset
+    }
+  }
+
+ private:
+  void start() {
+    if (current_transport() == Transport::kIpc) {
+      std::string path = ipc_endpoint(to_, std::to_string(port_)).substr(6);  // past ipc://
+      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+      if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+        drop();
+      return;
+    }
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int one = 1;  // small pieces leave at once (a split greeting stays split)
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(port_));
+    ::inet_pton(AF_INET, host_address(to_).c_str(), &a.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+      drop();
+  }
+  void drop() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  uint32_t to_;
+  int port_;
+  int fd_ = -1;
+  bool opened_ = false;
+  bool eof_ = false;
+};
+
 class TcpBackend final : public Lab::Backend {
  public:
   explicit TcpBackend(uint32_t hosts) : hosts_(hosts), start_(std::chrono::steady_clock::now()) {
@@ -136,6 +218,10 @@ class TcpBackend final : public Lab::Backend {
   std::string endpoint(uint32_t host, int port) const override {
     if (current_transport() == Transport::kIpc) return ipc_endpoint(host, std::to_string(port));
     return "tcp://" + host_address(host) + ":" + std::to_string(port);
+  }
+  std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
+    (void)from;  // the kernel picks the loopback source address
+    return std::make_unique<RealRawPeer>(to, port);
   }
   int64_t now_ns() const override {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -

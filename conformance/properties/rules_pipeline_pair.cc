@@ -1058,10 +1058,10 @@ void delivery_property(Delivery rule) {
 
 // ---------------------------------------------------------------------------------------------
 // rule/general/socket-type-check (strict-spec: div/general/incompatible-peer-no-error): a raw
-// TCP peer completes the ZMTP 3.1 greeting and sends READY with a generated Socket-Type. When
-// the spec table does not list that type as a peer of ours (or it is no type at all), we answer
-// with an ERROR command and then close the connection; a listed type gets our READY and the
-// connection stays open.
+// peer (Lab::raw_peer: simulated, real tcp, or to an agent's socket) completes the ZMTP 3.1
+// greeting and sends READY with a generated Socket-Type. When the spec table does not list that
+// type as a peer of ours (or it is no type at all), we answer with an ERROR command and then close
+// the connection; a listed type gets our READY and the connection stays open.
 void socket_type_check_property() {
   SocketType type = *rc::gen::elementOf(zmtp_types());
   std::vector<SocketType> listed = spec_peers(type);
@@ -1077,42 +1077,22 @@ void socket_type_check_property() {
   bool expect_ok = false;
   for (SocketType t : listed) expect_ok = expect_ok || type_name(t) == claim;
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  sim::World& world = lab.world();
   Sock* s = lab.socket(0, type);
   RC_ASSERT(s->bind("tcp://*:5555") == Err::kOk);
   lab.advance_ms(1);
-  sim::RawConn* raw = nullptr;
-  std::string in;
-  bool connected_raw = lab.wait_for(
-      [&] {
-        if (raw == nullptr || raw->state() == sim::RawConn::State::kFailed ||
-            raw->state() == sim::RawConn::State::kClosed) {
-          raw = world.raw_conn(sim::HostId(1));
-          raw->start_connect(sim::HostId(1), "h0", 5555);  // late bind: refused, retried
-        }
-        return raw->state() == sim::RawConn::State::kOpen;
-      },
-      20'000);
-  RC_ASSERT(connected_raw);
+  RawPeer* raw = lab.raw_peer(1, 0, 5555);  // a late bind refuses it: it tries again
+  RC_ASSERT(lab.wait_for([&] { return raw->open(); }, 20'000));
   std::string out = wire::bytes::null_handshake(claim);
+  std::string in;
   size_t written = 0;
-  bool eof = false;
   lab.wait_for(
       [&] {
-        if (written < out.size()) {
-          size_t n = 0;
-          raw->write(std::string_view(out).substr(written), &n);
-          written += n;
-        }
-        for (;;) {
-          sim::IoStatus st = raw->read(&in, 4096);
-          if (st == sim::IoStatus::kOk) continue;
-          if (st == sim::IoStatus::kEof || st == sim::IoStatus::kError) eof = true;
-          break;
-        }
-        return eof;
+        if (written < out.size()) written += raw->write(std::string_view(out).substr(written));
+        raw->read(&in);
+        return raw->closed();
       },
       3000);
+  bool eof = raw->closed();
   RC_ASSERT(written == out.size());
   RC_ASSERT(in.size() >= 64u);  // the greeting
   const wire::bytes::Stream got = wire::bytes::parse_stream(in);
@@ -1168,8 +1148,8 @@ void add_pipeline_pair_rule_properties(std::vector<Property>& out) {
                  [] { delivery_property(Delivery::kInOrder); }});
   out.push_back({"rule/general/at-most-once", "general", "delivery",
                  [] { delivery_property(Delivery::kAtMostOnce); }});
-  out.push_back({"rule/general/socket-type-check", "general", "compatibility",
-                 socket_type_check_property, /*sim_only=*/true});
+  out.push_back(
+      {"rule/general/socket-type-check", "general", "compatibility", socket_type_check_property});
 }
 
 }  // namespace zlab::conform

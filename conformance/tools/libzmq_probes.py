@@ -223,6 +223,69 @@ def _subscribe_to_pull():
     return obs, obs == {"delivered": [b"\x09SUBSCRIBEtopic".hex(), b"data".hex()]}
 
 
+@probe("error-command-not-fatal",
+       "libzmq 4.3.4 does not always treat an ERROR command as fatal: one that comes after the "
+       "NULL handshake is dropped, the connection stays open and the message behind it reaches a "
+       "bound PULL's application; one that arrives in the same read as the greeting (before "
+       "libzmq sent its READY) leaves the connection open, half-handshaken; only an ERROR read "
+       "after libzmq's READY went out closes it (rule/wire/error-closes)")
+def _error_not_fatal():
+    pull = _sock(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(b"PUSH"))
+    time.sleep(0.2)
+    raw.sendall(zmtp_bytes.error(b"going away") + zmtp_bytes.frame(b"after"))
+    got = _recv_within(pull, 1000, multipart=False)
+    _, eof = _read_until_eof(raw, 0.3)
+    raw.close()
+    _close(pull)
+    _, eof_with_greeting = _raw_session(zmq.PULL, zmtp_bytes.greeting() + zmtp_bytes.error(b"no"),
+                                        wait_s=1.0)
+    _, eof_later = _raw_session(zmq.PULL, zmtp_bytes.greeting(), zmtp_bytes.error(b"no"))
+    obs = {"after the handshake": {"delivered": got.decode() if got else None, "closed": eof},
+           "in the greeting's read": {"closed": eof_with_greeting},
+           "after libzmq's READY": {"closed": eof_later}}
+    return obs, obs == {"after the handshake": {"delivered": "after", "closed": False},
+                        "in the greeting's read": {"closed": False},
+                        "after libzmq's READY": {"closed": True}}
+
+
+@probe("subscription-after-connect-as-message",
+       "libzmq 4.3.4's XSUB sends its subscriptions to a ZMTP 3.1 peer as SUBSCRIBE commands "
+       "when the connection is made, but one the application sends later as the 0x01 data "
+       "message it was given, the ZMTP 3.0 form (RFC 37: a SUBSCRIBE command); a SUB sends "
+       "both as commands (rule/wire/version-negotiation)")
+def _subscription_after_connect():
+    obs = {}
+    for kind, name in ((zmq.SUB, "SUB"), (zmq.XSUB, "XSUB")):
+        s = _sock(kind)
+        subscribe = ((lambda t: s.setsockopt(zmq.SUBSCRIBE, t)) if kind == zmq.SUB
+                     else (lambda t: s.send(b"\x01" + t)))
+        subscribe(b"before")
+        port = s.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(zmtp_bytes.null_handshake(b"PUB", minor=1))
+        time.sleep(0.2)
+        s.poll(100)  # libzmq attaches the connection inside an API call
+        subscribe(b"later")
+        s.poll(100)
+        data, _ = _read_until_eof(raw, 0.5)
+        frames = zmtp_bytes.parse_stream(data).frames
+        form = {}
+        for f in frames:
+            body = bytes(f.body)
+            if f.command and body.startswith(b"\x09SUBSCRIBE"):
+                form[body[10:].decode()] = "command"
+            elif not f.command and body[:1] == b"\x01":
+                form[body[1:].decode()] = "message"
+        obs[name] = form
+        raw.close()
+        _close(s)
+    return obs, obs == {"SUB": {"before": "command", "later": "command"},
+                        "XSUB": {"before": "command", "later": "message"}}
+
+
 @probe("incompatible-peer-closed-without-error",
        "libzmq closes a ZMTP 3.0 connection whose READY announces an incompatible Socket-Type "
        "without sending an ERROR command; a compatible Socket-Type gets a READY back")
