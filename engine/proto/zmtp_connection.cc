@@ -389,6 +389,7 @@ void ZmtpConnection::fail(const MechanismFailure& failure) {
   if (state_ == State::kClosed) return;
   if (failure.send_error && state_ != State::kGreeting) {
     Msg error = wire::make_error(failure.error_reason);
+    sent_error_ = true;
     if (state_ == State::kActive) {
       encode(std::move(error));
     } else {
