@@ -633,7 +633,7 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
              ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, ev.reason, now_ns);
+      connection_lost(peer, ev.reason, proto::ends_session(ev), now_ns);
       return;
     }
   }
@@ -754,7 +754,8 @@ void SocketCore::close_link(Peer& peer) {
   peer.link->close(peer.link_side);
 }
 
-void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool session_over,
+                                 int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -776,8 +777,10 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time. A connection
-  // the application closed is not made again (libzmq ends that connect's session).
-  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
+  // the application closed is not made again (libzmq ends that connect's session), nor one
+  // that ended in a protocol error (libzmq's session gives up: the peer is no ZMTP peer of ours).
+  bool retry = !peer.closed_by_app && !session_over;
+  if (rec != nullptr && retry && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
@@ -787,7 +790,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
+    if (retry) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();

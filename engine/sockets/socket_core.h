@@ -187,7 +187,8 @@ class SocketCore final : private SocketServices {
   void flush(Peer& peer, int64_t now_ns);
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
-  void connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns);
+  // session_over: a connect()ed endpoint makes no new connection (proto::ends_session).
+  void connection_lost(Peer& peer, proto::CloseReason reason, bool session_over, int64_t now_ns);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
   // drain: let the connection write what it still has (an ERROR command) before closing; a
   // connection that refused its peer with ERROR then closes gently (error_close.h).
