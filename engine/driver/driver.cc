@@ -33,6 +33,9 @@ void carry_out(SocketCore& core, Driver& driver) {
         case IoAction::Kind::kCloseStream:
           driver.close_stream(action.id);
           break;
+        case IoAction::Kind::kShutdownWrite:
+          driver.shutdown_write(action.id);
+          break;
         case IoAction::Kind::kCloseListener:
           driver.close_listener(action.id);
           break;

@@ -43,6 +43,9 @@ class Driver {
   // When the core next wants handle_timeout() (INT64_MAX: never).
   virtual void set_deadline(int64_t deadline_ns) = 0;
   virtual void close_stream(StreamId id) = 0;
+  // shutdown(SHUT_WR): a FIN after what was written; the stream is still read (and closed by
+  // a later close_stream). Used to close a stream refused with ERROR without a reset.
+  virtual void shutdown_write(StreamId id) = 0;
   virtual void close_listener(EndpointId id) = 0;
   // ZAP (rfc 27): carries a connection's request (frames, delimiter first) to the handler at
   // inproc://zeromq.zap.01 and later hands its reply to core.handle_zap_reply(). False when no

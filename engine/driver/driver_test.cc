@@ -55,6 +55,7 @@ class FakeWorld {
       ends.erase(id);
       ++closed_streams;
     }
+    void shutdown_write(StreamId) override {}
     void close_listener(EndpointId) override {}
 
     FakeWorld& world_;

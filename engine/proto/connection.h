@@ -50,6 +50,9 @@ class Connection {
   virtual bool closed() const = 0;
   // Closed and everything queued written: the stream can be closed.
   virtual bool finished() const = 0;
+  // It refused its peer with an ERROR command (queued or written): the stream then closes
+  // gently, so that the ERROR is not lost to a reset (engine/sockets/error_close.h).
+  virtual bool sent_error() const { return false; }
   virtual const Metadata* peer_metadata() const = 0;
 
   // ZAP (rfc 27): requests to carry to the handler, and its replies (ZMTP connections only).

@@ -66,6 +66,12 @@ bool is_protocol_failure(CloseReason reason) {
   }
 }
 
+bool ends_session(const ConnEvent& closed) {
+  if (closed.reason == CloseReason::kAuthFailed) return true;
+  if (closed.reason == CloseReason::kPeerError) return !closed.after_handshake;
+  return is_protocol_failure(closed.reason);
+}
+
 uint32_t default_protocol_error(CloseReason reason) {
   switch (reason) {
     case CloseReason::kMechanismMismatch:

@@ -85,6 +85,15 @@ struct ConnEvent {
   // kHandshakeSucceeded: whether the monitor hears of it (libzmq reports no handshake with a
   // ZMTP 2.0 peer, whose connection has none).
   bool reported = true;
+  // kClosed: the handshake had succeeded (an ERROR then ends no session: libzmq ignores it).
+  bool after_handshake = false;
 };
+
+// Whether a connect()ed endpoint gives up after its connection closed so: libzmq 4.3.4 ends
+// the session on a protocol error (session_base_t::engine_error: protocol_error terminates,
+// only connection and timeout errors reconnect), which includes every handshake failure, an
+// ERROR from the peer (an authentication failure too) and a ZAP failure. An ERROR after the
+// handshake is not one (libzmq ignores it; its sender closes next, which is a reconnect).
+bool ends_session(const ConnEvent& closed);
 
 }  // namespace zlab::proto

@@ -453,9 +453,11 @@ MechanismFailure ZmtpConnection::make_failure(CloseReason reason, std::string de
 
 void ZmtpConnection::fail(const MechanismFailure& failure) {
   if (state_ == State::kClosed) return;
+  bool was_active = state_ == State::kActive;
   // A ZMTP 2.0 peer has no commands: it is closed without an ERROR.
   if (failure.send_error && state_ != State::kGreeting && !zmtp20_) {
     Msg error = wire::make_error(failure.error_reason);
+    sent_error_ = true;
     if (state_ == State::kActive) {
       encode(std::move(error));
     } else {
@@ -465,6 +467,7 @@ void ZmtpConnection::fail(const MechanismFailure& failure) {
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
   ConnEvent ev{ConnEvent::Kind::kClosed, failure.reason, failure.detail};
+  ev.after_handshake = was_active;
   ev.protocol_error = failure.protocol_error;
   ev.value = failure.no_detail_errno;
   events_.push_back(std::move(ev));

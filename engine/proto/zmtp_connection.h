@@ -99,6 +99,7 @@ class ZmtpConnection final : public Connection {
   // handler at inproc://zeromq.zap.01, and its reply (no_handler: nothing is bound there).
   bool poll_zap_request(std::vector<Msg>* frames) override;
   void handle_zap_reply(std::span<const Msg> frames, bool no_handler, int64_t now_ns) override;
+  bool sent_error() const override { return sent_error_; }
   SocketType peer_type() const { return peer_type_; }
   bool peer_speaks_zmtp20() const { return zmtp20_; }
   uint8_t peer_minor_version() const { return peer_minor_; }
@@ -171,6 +172,7 @@ class ZmtpConnection final : public Connection {
   int64_t peer_ttl_ns_ = kNever;      // armed by a PING with a TTL, cleared by any traffic
   int64_t last_read_ns_ = 0;
   bool peer_eof_ = false;  // the peer closed; deliver what is buffered, then close
+  bool sent_error_ = false;
 };
 
 }  // namespace zlab::proto

@@ -524,6 +524,11 @@ void Socket::close_stream(StreamId id) {
   streams_.erase(it);
 }
 
+void Socket::shutdown_write(StreamId id) {
+  auto it = streams_.find(id);
+  if (it != streams_.end()) ::shutdown(it->second.fd, SHUT_WR);
+}
+
 void Socket::close_listener(EndpointId id) {
   auto it = listeners_.find(id);
   if (it == listeners_.end()) return;

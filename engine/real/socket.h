@@ -127,6 +127,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   void set_interest(StreamId id, bool read, bool write) override;
   void set_deadline(int64_t deadline_ns) override;
   void close_stream(StreamId id) override;
+  void shutdown_write(StreamId id) override;
   void close_listener(EndpointId id) override;
   bool zap_request(StreamId id, std::vector<Msg> frames) override;
   // A ZAP reply from the agent's thread (no lock held there).

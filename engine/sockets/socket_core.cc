@@ -355,7 +355,7 @@ void SocketCore::check_linger(int64_t now_ns) {
   for (Peer* peer : done) {
     if (peer->conn) {
       peer->conn->close(proto::CloseReason::kLocalClose, "socket closed");
-      release_stream(peer->stream, peer);
+      release_stream(peer->stream, peer, now_ns);
     } else {
       for (auto& [eid, rec] : endpoints_) {
         if (rec.peer == peer && rec.stream != kNoStream) {
@@ -371,6 +371,9 @@ void SocketCore::check_linger(int64_t now_ns) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
     draining_.clear();
+    for (StreamId stream : error_closes_.take_all()) {
+      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+    }
   }
   if (peers_.empty()) {
     for (auto& [eid, rec] : endpoints_) {
@@ -384,7 +387,8 @@ void SocketCore::check_linger(int64_t now_ns) {
 }
 
 bool SocketCore::finished() const {
-  return closing_ && peers_.empty() && draining_.empty() && endpoints_.empty();
+  return closing_ && peers_.empty() && draining_.empty() && error_closes_.empty() &&
+         endpoints_.empty();
 }
 
 // --- peers and connections ---
@@ -639,7 +643,7 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
              ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, ev.reason, now_ns);
+      connection_lost(peer, ev.reason, proto::ends_session(ev), now_ns);
       return;
     }
   }
@@ -760,7 +764,8 @@ void SocketCore::close_link(Peer& peer) {
   peer.link->close(peer.link_side);
 }
 
-void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool session_over,
+                                 int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -773,7 +778,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   // to write goes with it (waiting to write it would keep a closing socket lingering forever).
   bool stream_gone =
       reason == proto::CloseReason::kPeerClosed || reason == proto::CloseReason::kStreamError;
-  release_stream(stream, &peer, !stream_gone);
+  release_stream(stream, &peer, now_ns, !stream_gone);
   EndpointRec* rec = nullptr;
   if (peer.from_connect) {
     for (auto& [id, r] : endpoints_) {
@@ -782,8 +787,10 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time. A connection
-  // the application closed is not made again (libzmq ends that connect's session).
-  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
+  // the application closed is not made again (libzmq ends that connect's session), nor one
+  // that ended in a protocol error (libzmq's session gives up: the peer is no ZMTP peer of ours).
+  bool retry = !peer.closed_by_app && !session_over;
+  if (rec != nullptr && retry && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
@@ -793,26 +800,43 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
+    if (retry) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();
   reap_dead_peers();
 }
 
-void SocketCore::release_stream(StreamId stream, Peer* peer, bool drain) {
+void SocketCore::release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain) {
   if (stream == kNoStream) return;
   streams_.erase(stream);
   if (peer != nullptr && peer->conn) {
     std::unique_ptr<proto::Connection> conn = std::move(peer->conn);
     peer->stream = kNoStream;
+    bool refused = drain && conn->sent_error();
+    if (refused) error_closes_.start(stream, now_ns);  // its input is read and dropped now
     if (drain && !conn->finished()) {
       // Write what it still has (an ERROR command) before closing the stream.
       draining_[stream] = std::move(conn);
       mark_dirty(stream);
       return;
     }
+    if (refused) {
+      shut_down_after_error(stream);
+      return;
+    }
   }
+  actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+}
+
+void SocketCore::shut_down_after_error(StreamId stream) {
+  actions_.push_back(IoAction{IoAction::Kind::kShutdownWrite, stream, Endpoint{}});
+  mark_dirty(stream);  // the driver reads it until the peer closes
+}
+
+void SocketCore::close_refused(StreamId stream) {
+  error_closes_.erase(stream);
+  draining_.erase(stream);
   actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
 }
 
@@ -823,7 +847,7 @@ void SocketCore::disconnect_peer(Peer& peer) {
     emit(monitor::kDisconnected, peer.stream, std::string(), peer.stream, "disconnected");
     peer.from_connect = false;
     StreamId stream = peer.stream;
-    release_stream(stream, &peer);
+    release_stream(stream, &peer, /*now_ns=*/0);  // a local close sends no ERROR: no drain
   }
   peer.out_dead = true;
   peer.out.clear();
@@ -871,12 +895,19 @@ uint64_t SocketCore::dropped_messages() const {
 // --- driver side: bytes and time ---
 
 std::span<uint8_t> SocketCore::read_buffer(StreamId stream) {
+  if (error_closes_.contains(stream)) return error_closes_.discard_buffer(stream);
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) return {};
   return peer->conn->read_buffer();
 }
 
 void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
+  if (error_closes_.contains(stream)) {
+    // The peer's bytes after our ERROR are dropped; past the budget the stream closes anyway.
+    if (!error_closes_.handle_read(stream, n)) close_refused(stream);
+    check_linger(now_ns);
+    return;
+  }
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) return;
   peer->conn->handle_read(n, now_ns);
@@ -887,7 +918,9 @@ void SocketCore::handle_read(StreamId stream, size_t n, int64_t now_ns) {
 void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) {
-    if (draining_.erase(stream) > 0) {
+    if (error_closes_.contains(stream)) {
+      close_refused(stream);  // the peer closed (or reset): nothing left to protect
+    } else if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
     check_linger(now_ns);
@@ -901,7 +934,9 @@ void SocketCore::handle_eof(StreamId stream, int64_t now_ns) {
 void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
   Peer* peer = peer_of(stream);
   if (peer == nullptr || !peer->conn) {
-    if (draining_.erase(stream) > 0) {
+    if (error_closes_.contains(stream)) {
+      close_refused(stream);  // the peer closed (or reset): nothing left to protect
+    } else if (draining_.erase(stream) > 0) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
     }
     check_linger(now_ns);
@@ -912,7 +947,9 @@ void SocketCore::handle_stream_error(StreamId stream, Err err, int64_t now_ns) {
   pump_peer(*peer, now_ns);
   // A broken stream takes nothing more: what the connection still had to write is lost, not
   // left draining (a lingering socket would wait for it for ever).
-  if (draining_.erase(stream) > 0) {
+  if (error_closes_.contains(stream)) {
+    close_refused(stream);
+  } else if (draining_.erase(stream) > 0) {
     actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
   }
   check_linger(now_ns);
@@ -945,7 +982,11 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
     it->second->handle_written(n, now_ns);
     if (it->second->finished()) {
       draining_.erase(it);
-      actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+      if (error_closes_.contains(stream)) {
+        shut_down_after_error(stream);  // the ERROR is out: FIN after it, read until EOF
+      } else {
+        actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
+      }
     }
     check_linger(now_ns);
     return;
@@ -958,7 +999,7 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
 }
 
 int64_t SocketCore::next_deadline_ns() const {
-  int64_t next = linger_deadline_ns_;
+  int64_t next = std::min(linger_deadline_ns_, error_closes_.next_deadline_ns());
   for (const auto& [id, rec] : endpoints_) next = std::min(next, rec.reconnect_at_ns);
   for (const auto& [id, peer] : peers_) {
     if (peer->conn) next = std::min(next, peer->conn->next_deadline_ns());
@@ -967,6 +1008,7 @@ int64_t SocketCore::next_deadline_ns() const {
 }
 
 void SocketCore::handle_timeout(int64_t now_ns) {
+  for (StreamId stream : error_closes_.take_expired(now_ns)) close_refused(stream);
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) start_connect(rec, now_ns);
   }

@@ -19,6 +19,7 @@
 #include "engine/base/socket_type.h"
 #include "engine/proto/mechanism.h"
 #include "engine/sockets/endpoint.h"
+#include "engine/sockets/error_close.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/peer.h"
 #include "engine/sockets/routing.h"
@@ -61,7 +62,8 @@ struct MonitorEvent {
 
 // What the socket asks the driver to do.
 struct IoAction {
-  enum class Kind : uint8_t { kConnect, kCloseStream, kCloseListener };
+  // kShutdownWrite: shutdown(SHUT_WR), a FIN after what was written; the stream still reads.
+  enum class Kind : uint8_t { kConnect, kCloseStream, kCloseListener, kShutdownWrite };
   Kind kind;
   uint32_t id;        // stream or listener
   Endpoint endpoint;  // kConnect: where to
@@ -188,10 +190,15 @@ class SocketCore final : private SocketServices {
   void flush(Peer& peer, int64_t now_ns);
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
-  void connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns);
+  // session_over: a connect()ed endpoint makes no new connection (proto::ends_session).
+  void connection_lost(Peer& peer, proto::CloseReason reason, bool session_over, int64_t now_ns);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
-  // drain: let the connection write what it still has (an ERROR command) before closing.
-  void release_stream(StreamId stream, Peer* peer, bool drain = true);
+  // drain: let the connection write what it still has (an ERROR command) before closing; a
+  // connection that refused its peer with ERROR then closes gently (error_close.h).
+  void release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain = true);
+  // The stream has written its ERROR: shut down writing, read until the peer closes.
+  void shut_down_after_error(StreamId stream);
+  void close_refused(StreamId stream);
   void apply_hwms(int64_t now_ns);
   void attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side, int64_t now_ns);
   // Takes in what the other side of a link did; the peer may be gone afterwards.
@@ -220,6 +227,8 @@ class SocketCore final : private SocketServices {
   std::map<StreamId, Peer*> streams_;
   // Streams whose connection closed but still write (an ERROR command) before closing.
   std::map<StreamId, std::unique_ptr<proto::Connection>> draining_;
+  // Streams refused with an ERROR, drained until the peer closes or a bound (error_close.h).
+  ErrorCloses error_closes_;
   std::map<EndpointId, EndpointRec> endpoints_;
   std::deque<IoAction> actions_;
   std::deque<MonitorEvent> monitor_;

@@ -78,9 +78,49 @@ def socket_options():
     yield "metadata", b"\x00" + bytes([95, 8]) + b"X-a:b\0\0\0"
 
 
+SEED = bytes(range(1, 9))  # the 8 bytes that seed keys, transient keys, cookies and nonces
+
+
+def mechanism_seeds(mechanism):
+    # mode (bit 0 raw, bit 1 server side when raw), ZAP mode (0 allow, 1 deny, 2 no handler,
+    # 3 try later, 4 malformed reply), 8 seed bytes, then tamperings (conversation) or the
+    # chunk size and the peer's bytes after its greeting (raw)
+    for zap in range(5):
+        yield f"clean-zap{zap}", bytes([0, zap]) + SEED
+    kinds = {"flip": 0, "truncate": 1, "extend": 2, "replace": 3, "drop": 4, "duplicate": 5}
+    for step in range(6):  # HELLO, WELCOME, INITIATE, READY, then MESSAGEs
+        for kind, k in kinds.items():
+            extra = b"\x04abcd" if k in (2, 3) else b""
+            yield f"step{step}-{kind}", bytes([0, 0]) + SEED + bytes([step, k, 0, 9 + step]) + extra
+    if mechanism == b"PLAIN":
+        hello = z.command(b"HELLO", b"\x05admin\x06secret")
+        initiate = z.command(b"INITIATE", z.properties([(b"Socket-Type", b"DEALER")]))
+        yield "raw-server", bytes([3, 0]) + SEED + b"\x10" + hello + initiate + TRAFFIC
+        yield "raw-server-deny", bytes([3, 1]) + SEED + b"\x05" + hello + initiate
+        yield "raw-client", bytes([1, 0]) + SEED + b"\x08" + z.command(b"WELCOME") + z.ready(
+            b"ROUTER") + TRAFFIC
+        yield "raw-client-error", bytes([1, 0]) + SEED + b"\x3f" + z.error(b"400")
+    else:
+        hello = z.command(b"HELLO", b"\x01\x00" + bytes(72) + bytes(range(120)))
+        yield "raw-server", bytes([3, 0]) + SEED + b"\x20" + hello
+        yield "raw-server-short", bytes([3, 0]) + SEED + b"\x3f" + z.command(b"HELLO", b"\x01")
+        yield "raw-client", bytes([1, 0]) + SEED + b"\x20" + z.command(b"WELCOME", bytes(160))
+        yield "raw-client-message", bytes([1, 0]) + SEED + b"\x20" + z.command(
+            b"MESSAGE", bytes(40))
+        yield "raw-client-error", bytes([1, 0]) + SEED + b"\x3f" + z.error(b"400")
+
+
+def plain_mechanism():
+    yield from mechanism_seeds(b"PLAIN")
+
+
+def curve_mechanism():
+    yield from mechanism_seeds(b"CURVE")
+
+
 def main():
     for target in (frame_decoder, greeting, command, zmtp_connection, z85, endpoint,
-                   socket_options):
+                   socket_options, plain_mechanism, curve_mechanism):
         d = HERE / "corpus" / target.__name__
         d.mkdir(parents=True, exist_ok=True)
         for name, data in target():

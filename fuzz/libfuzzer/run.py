@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ["frame_decoder", "greeting", "command", "zmtp_connection", "z85", "endpoint",
-           "socket_options"]
+           "socket_options", "plain_mechanism", "curve_mechanism"]
 
 
 def build(targets):

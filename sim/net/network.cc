@@ -489,6 +489,10 @@ IoStatus Network::writev(EndRef ref, const Slice* slices, size_t count, size_t* 
   }
   if (!e.connected) return IoStatus::kWouldBlock;
   Dir& dir = c->dir[ref.side];
+  if (dir.fin_queued) {  // shut down for writing
+    *err = Err::kNotConnected;
+    return IoStatus::kError;
+  }
   size_t room = e.sndbuf > dir.out.size() ? e.sndbuf - dir.out.size() : 0;
   if (room == 0) return IoStatus::kWouldBlock;
   size_t total = 0;
@@ -560,6 +564,17 @@ void Network::close(EndRef ref) {
   }
   in.in.clear();
   maybe_forget(*c);
+}
+
+void Network::shutdown_write(EndRef ref) {
+  Conn* c = find(ref.conn);
+  if (c == nullptr || !c->established) return;
+  End& e = c->end[ref.side];
+  Dir& out = c->dir[ref.side];
+  if (e.closed || e.err != Err::kOk || out.fin_queued) return;
+  trace(e.host, c->id, "shutdown_write", 0);
+  out.fin_queued = true;
+  transmit(*c, ref.side);
 }
 
 const std::string& Network::local_address(EndRef ref) const {

@@ -185,6 +185,9 @@ class Network final : public EventTarget {
   void adopt(EndRef end, EndOwner* owner);
   // Closes an end: FIN after what was written, or RST if unread input was left behind.
   void close(EndRef end);
+  // shutdown(SHUT_WR): FIN after what was written; the end still reads (and writes fail with
+  // ENOTCONN, as EPIPE would). A later close() with nothing unread is then a plain close.
+  void shutdown_write(EndRef end);
   const std::string& local_address(EndRef end) const;
   const std::string& peer_address(EndRef end) const {
     return local_address(EndRef{end.conn, uint8_t(1 - end.side)});

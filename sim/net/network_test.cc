@@ -351,6 +351,52 @@ TEST(NetworkTest, ClosingWithUnreadInputResetsThePeer) {
   EXPECT_EQ(err, Err::kConnReset);
 }
 
+// What a zlab socket that refuses a peer with ERROR meets: the ERROR written, the peer's next
+// bytes unread, the end closed at once. Linux drops the unsent ERROR and resets the peer.
+TEST(NetworkTest, ClosingWithUnreadInputDropsWhatWasNotSentYet) {
+  NetParams p;
+  p.bandwidth_min_bps = p.bandwidth_max_bps = 1000;  // "error" takes 5 ms to leave
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(c, "unread");
+  f.run_until(f.queue.now_ns() + 50 * kMs);
+  std::string error(20 * 1024, 'e');  // two segments: the second waits for the link
+  EXPECT_EQ(f.write(s, error), error.size());
+  f.net.close(s);
+  f.run_until(f.queue.now_ns() + 50 * kSec);
+  IoStatus st;
+  Err err;
+  EXPECT_EQ(f.drain(c, &st, &err).size(), p.mss);
+  EXPECT_EQ(err, Err::kConnReset);
+}
+
+// The lingering close that avoids it: shut down writing (FIN after the bytes), read what the
+// peer still sends, then close with nothing unread: the peer reads everything, then EOF.
+TEST(NetworkTest, ShutdownWriteThenDrainingClosesWithoutAReset) {
+  NetParams p;
+  p.bandwidth_min_bps = p.bandwidth_max_bps = 1000;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(c, "unread");
+  f.run_until(f.queue.now_ns() + 50 * kMs);
+  std::string error(20 * 1024, 'e');
+  EXPECT_EQ(f.write(s, error), error.size());
+  f.net.shutdown_write(s);
+  size_t n = 0;
+  Err err = Err::kOk;
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  EXPECT_EQ(f.net.writev(s, &more, 1, &n, &err), IoStatus::kError);  // writing is over
+  IoStatus st;
+  EXPECT_EQ(f.drain(s, &st), "unread");
+  f.run_until(f.queue.now_ns() + 50 * kMs);
+  f.net.close(s);
+  f.run_until(f.queue.now_ns() + 50 * kSec);
+  EXPECT_EQ(f.drain(c, &st, &err), error);
+  EXPECT_EQ(st, IoStatus::kEof);
+}
+
 TEST(NetworkTest, WritingToAClosedPeerEarnsAnRst) {
   Fixture f;
   Owner cli, srv;

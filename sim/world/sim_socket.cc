@@ -435,6 +435,11 @@ void SimSocket::close_stream(StreamId id) {
   streams_.erase(it);
 }
 
+void SimSocket::shutdown_write(StreamId id) {
+  auto it = streams_.find(id);
+  if (it != streams_.end()) env_.net->shutdown_write(it->second.end);
+}
+
 void SimSocket::close_listener(EndpointId id) {
   auto it = listeners_.find(id);
   if (it == listeners_.end()) return;

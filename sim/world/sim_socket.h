@@ -98,6 +98,7 @@ class SimSocket final : public Driver,
   void set_interest(StreamId id, bool read, bool write) override;
   void set_deadline(int64_t deadline_ns) override;
   void close_stream(StreamId id) override;
+  void shutdown_write(StreamId id) override;
   void close_listener(EndpointId id) override;
 
   // --- network owner ---

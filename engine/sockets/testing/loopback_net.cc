@@ -88,6 +88,12 @@ bool LoopbackNet::carry_out_actions(SocketCore* s) {
       case IoAction::Kind::kCloseStream:
         close_end(s, action.id);
         break;
+      case IoAction::Kind::kShutdownWrite:
+        // A FIN after what was written; the other side closes at once in this net, which the
+        // shut-down end then reads as EOF.
+        close_end(s, action.id);
+        s->handle_eof(action.id, now_ns_);
+        break;
       case IoAction::Kind::kCloseListener:
         for (auto it = listeners_.begin(); it != listeners_.end();) {
           it = (it->second.first == s && it->second.second == action.id) ? listeners_.erase(it)
