@@ -770,10 +770,13 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
       if (r.peer == &peer) rec = &r;
     }
   }
+  // An ERROR from the peer is fatal: rfc 37 forbids "re-connecting using the same security
+  // credentials" (libzmq 4.3.4 ends that connect's session too), so it is not made again.
+  bool fatal = reason == proto::CloseReason::kPeerError;
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time. A connection
   // the application closed is not made again (libzmq ends that connect's session).
-  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
+  if (rec != nullptr && !peer.closed_by_app && !fatal && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
@@ -783,7 +786,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
+    if (!peer.closed_by_app && !fatal) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();
