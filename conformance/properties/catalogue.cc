@@ -19,6 +19,7 @@ void add_stream_rule_properties(std::vector<Property>& out);
 void add_pubsub_rule_properties(std::vector<Property>& out);
 void add_pipeline_pair_rule_properties(std::vector<Property>& out);
 void add_option_rule_properties(std::vector<Property>& out);
+void add_security_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -28,6 +29,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_pubsub_rule_properties(out);
   add_pipeline_pair_rule_properties(out);
   add_option_rule_properties(out);
+  add_security_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {
