@@ -22,6 +22,7 @@ void add_option_rule_properties(std::vector<Property>& out);
 void add_xpub_option_rule_properties(std::vector<Property>& out);
 void add_peer_death_rule_properties(std::vector<Property>& out);
 void add_wire_rule_properties(std::vector<Property>& out);
+void add_security_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -34,6 +35,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_xpub_option_rule_properties(out);
   add_peer_death_rule_properties(out);
   add_wire_rule_properties(out);
+  add_security_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {

@@ -131,6 +131,7 @@ class SimBackend final : public Lab::Backend {
     targets.hosts = hosts;
     targets.window_ns = 2'000'000'000;
     for (uint32_t i = 0; i < hosts; ++i) targets.binders.push_back(i);
+    targets.zap = true;  // zap_* faults act only where a property binds a handler
     sim::FaultChoice choice;
     choice.swarm = false;
     choice.only = fault_mask;
@@ -338,6 +339,23 @@ std::optional<Parts> Lab::recv(Sock* s, Err* err) {
 // zlab counts those it did, so its handshakes are observed whatever the peer speaks.
 uint64_t Lab::handshakes(Sock* s) const {
   return s->monitor_count(monitor::kHandshakeSucceeded) + s->unreported_handshakes();
+}
+
+bool Lab::serve_zap(uint32_t host, sim::ZapAnswer answer) {
+  if (!simulated()) return false;
+  case_log().note("zap handler on h" + std::to_string(host));
+  world().serve_zap(sim::HostId(host), std::move(answer));
+  return true;
+}
+
+uint64_t Lab::zap_requests(uint32_t host) {
+  return simulated() ? world().zap_requests(sim::HostId(host)) : 0;
+}
+
+bool Lab::read_bytewise() {
+  if (!simulated()) return false;
+  world().net().mutable_params().read_max = 1;
+  return true;
 }
 
 uint64_t Lab::protocol_failures(Sock* s) const {

@@ -137,6 +137,17 @@ class Lab {
   uint64_t handshakes(Sock* s) const;
   uint64_t protocol_failures(Sock* s) const;
 
+  // Security (issue 14). A ZAP handler (rfc 27) on `host`, as an application binds
+  // inproc://zeromq.zap.01, answering each request with answer(request): on the simulator an
+  // actor of the world whose faults (zap_slow, zap_silent, zap_absent) come from the fault
+  // mask. False on real transports: a property that needs a handler is sim_only.
+  bool serve_zap(uint32_t host, sim::ZapAnswer answer);
+  // Requests the handler on `host` was given so far.
+  uint64_t zap_requests(uint32_t host);
+  // From now on every read returns one byte, so every parser meets every cut a stream can
+  // have (the simulator; false elsewhere).
+  bool read_bytewise();
+
   class Backend;
 
  private:

@@ -82,6 +82,7 @@ RULE_KINDS = {
     "connection",    # connect/bind/close behaviour
     "polling",       # POLLIN/POLLOUT semantics
     "framing",       # what frames the application must send, and flags
+    "security",      # mechanisms (NULL, PLAIN, CURVE) and ZAP: who is admitted, what is asked
 }
 PROFILES = ("strict-spec", "libzmq-4.3.4")
 DIVERGENCE_KINDS = {
@@ -92,7 +93,8 @@ DIVERGENCE_KINDS = {
     "page-internal",      # one page is inconsistent with itself
 }
 KNOWN_RFCS = {
-    15: "15/ZMTP", 23: "23/ZMTP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
+    15: "15/ZMTP", 23: "23/ZMTP", 24: "24/ZMTP-PLAIN", 25: "25/ZMTP-CURVE", 26: "26/CURVEZMQ",
+    27: "27/ZAP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
     37: "37/ZMTP", 41: "41/CLISRV", 48: "48/RADIO-DISH", 49: "49/SCATTERGATHER",
     51: "51/P2P", 52: "52/CHANNEL",
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -173,6 +174,25 @@ TEST_F(Security, PlainWrongPasswordIsRefusedOthersUnharmed) {
   EXPECT_EQ(recv_str(server), "fine");
   EXPECT_EQ(recv_str(server, ZMQ_DONTWAIT), "<error Resource temporarily unavailable>");
   for (void* s : {good, bad, bad_mon, server_mon, server}) close_now(s);
+}
+
+// An ERROR is fatal (rfc 37 "Error Handling": close, and do not reconnect with the same
+// credentials; libzmq 4.3.4 ends the session): a refused client with a 10 ms reconnect interval
+// asks the server once, however long it waits. Before the fix it reconnected every 10 ms, and
+// the handler saw a request each time.
+TEST_F(Security, AnErrorEndsTheConnectForGood) {
+  ZapHandler zap(ctx_);
+  void* server = plain_server("good");
+  std::string ep = bind_any(server);
+  void* bad = plain_client("admin", "wrong");
+  set_int(bad, ZMQ_RECONNECT_IVL, 10);
+  void* bad_mon = monitor(bad, "inproc://mon-fatal", ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+  ASSERT_EQ(zmq_connect(bad, ep.c_str()), 0);
+  EXPECT_EQ(next_event(bad_mon).event, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(zap.requests(), 1);
+  EXPECT_EQ(next_event(bad_mon, 100).event, 0);  // no second refusal: no second attempt
+  for (void* s : {bad, bad_mon, server}) close_now(s);
 }
 
 // PLAIN server and no handler: libzmq refuses every client (HANDSHAKE_FAILED_NO_DETAIL, EFAULT).

@@ -35,6 +35,12 @@ constexpr KindInfo kKinds[kFaultKindCount] = {
     {FaultKind::kSlowConsumer, "slow_consumer",
      "receivers pause or read 10..200 msg/s; HWMs 1..50, small TCP buffers: mute, drops", false},
     {FaultKind::kLateBind, "late_bind", "binding hosts boot 0.1..2 s late", false},
+    {FaultKind::kZapSlow, "zap_slow", "the ZAP handler answers each request 5 ms..2.3 s late",
+     false},
+    {FaultKind::kZapSilent, "zap_silent", "the ZAP handler takes requests and never answers",
+     false},
+    {FaultKind::kZapAbsent, "zap_absent", "no ZAP handler is bound at inproc://zeromq.zap.01",
+     false},
 };
 
 const KindInfo& info(FaultKind kind) { return kKinds[int(kind)]; }
@@ -121,6 +127,7 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
   FaultSchedule s;
   s.window_end_ns = t.window_ns;
   for (int k = 0; k < kFaultKindCount; ++k) {
+    if (fault_is_zap(FaultKind(k)) && !t.zap) continue;  // no handler: no coin either
     bool on = choice.swarm ? rng.coin() : ((choice.only >> k) & 1u) != 0;
     if (on) s.enabled |= 1u << k;
   }
@@ -205,6 +212,10 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
     s.boot_delay_ns.assign(t.hosts, 0);
     for (uint32_t h : t.binders) s.boot_delay_ns[h] = rng.range(100 * kMs, 2000 * kMs);
   }
+  if (s.has(FaultKind::kZapSlow)) {
+    s.zap_delay_min_ns = rng.range(5 * kMs, 300 * kMs);
+    s.zap_delay_max_ns = s.zap_delay_min_ns + rng.range(0, 2000 * kMs);
+  }
   std::stable_sort(s.events.begin(), s.events.end(),
                    [](const FaultEvent& x, const FaultEvent& y) { return x.at_ns < y.at_ns; });
   // A fault longer than the window (a 3.5 s partition in a 2 s window) still ends the window:
@@ -218,6 +229,12 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
 
 void apply_faults(const FaultSchedule& s, World& world) {
   world.net().mutable_params() = s.net;
+  ZapFaults zap;
+  zap.delay_min_ns = s.zap_delay_min_ns;
+  zap.delay_max_ns = s.zap_delay_max_ns;
+  zap.silent = s.has(FaultKind::kZapSilent);
+  zap.absent = s.has(FaultKind::kZapAbsent);
+  world.set_zap_faults(zap);
   world.set_socket_hwm(s.hwm);
   for (size_t h = 0; h < s.drift_ppm.size() && h < world.host_count(); ++h) {
     world.set_drift(HostId(h), s.drift_ppm[h]);
@@ -337,6 +354,11 @@ std::string describe_faults(const FaultSchedule& s) {
     }
     add("late_bind(" + d + ")");
   }
+  if (s.has(FaultKind::kZapSlow)) {
+    add("zap_slow(" + fmt_ns(s.zap_delay_min_ns) + ".." + fmt_ns(s.zap_delay_max_ns) + ")");
+  }
+  if (s.has(FaultKind::kZapSilent)) add("zap_silent");
+  if (s.has(FaultKind::kZapAbsent)) add("zap_absent");
   return out.empty() ? "none" : out;
 }
 

@@ -35,8 +35,14 @@ enum class FaultKind : uint8_t {
   kClockDrift,       // host clocks run fast or slow (heartbeat timing)
   kSlowConsumer,     // receivers pause or read at a rate, HWMs of 1..50: mute states, drops
   kLateBind,         // binding hosts boot late: connects are refused and retried first
+  // The ZAP handler (rfc 27; sim/world/zap_handler.h), drawn only where one serves
+  // (FaultTargets::zap), so the draws of worlds without one are unchanged:
+  kZapSlow,    // it answers each request late
+  kZapSilent,  // it takes requests and never answers
+  kZapAbsent,  // nothing is bound at inproc://zeromq.zap.01
 };
-inline constexpr int kFaultKindCount = 12;
+inline constexpr int kFaultKindCount = 15;
+inline constexpr bool fault_is_zap(FaultKind kind) { return kind >= FaultKind::kZapSlow; }
 
 std::string_view fault_name(FaultKind kind);
 std::string_view fault_description(FaultKind kind);
@@ -63,6 +69,8 @@ struct FaultSchedule {
   int32_t hwm = 0;  // every socket's ZMQ_SNDHWM and ZMQ_RCVHWM (slow_consumer); 0: default
   std::vector<FaultEvent> events;  // in time order
   int64_t window_end_ns = 0;       // every fault is over by then
+  int64_t zap_delay_min_ns = 0;    // zap_slow: each ZAP reply waits min..max
+  int64_t zap_delay_max_ns = 0;
 
   bool has(FaultKind kind) const { return (enabled >> int(kind)) & 1u; }
   bool lossy() const;
@@ -78,6 +86,7 @@ struct FaultTargets {
   std::vector<uint32_t> consumers;  // hosts whose receiving actors use Ctx::recv_paced
   std::vector<uint32_t> binders;    // hosts that bind (late_bind delays their boot)
   bool small_hwm = true;            // slow_consumer may also shrink every socket's HWM
+  bool zap = false;                 // a ZAP handler serves: the zap_* faults may be drawn
   int64_t window_ns = 4'000'000'000;
 };
 

@@ -136,5 +136,29 @@ TEST(FaultsTest, ApplyingAScheduleByHandPartitionsAndCrashesTheWorld) {
   EXPECT_EQ(w.clock(1).drift_ppm(), 1000);
 }
 
+TEST(FaultsTest, ZapFaultsAreDrawnOnlyWhereAHandlerServes) {
+  FaultTargets with = targets();
+  with.zap = true;
+  bool saw_zap = false;
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    Rng a(seed);
+    FaultSchedule s = draw_faults(a, targets(), {});
+    for (FaultKind k : {FaultKind::kZapSlow, FaultKind::kZapSilent, FaultKind::kZapAbsent}) {
+      EXPECT_FALSE(s.has(k)) << "seed " << seed;
+    }
+    Rng b(seed);
+    FaultSchedule z = draw_faults(b, with, {});
+    saw_zap = saw_zap || z.has(FaultKind::kZapSlow) || z.has(FaultKind::kZapSilent);
+    if (z.has(FaultKind::kZapSlow)) {
+      EXPECT_GE(z.zap_delay_min_ns, 5'000'000);
+      EXPECT_GE(z.zap_delay_max_ns, z.zap_delay_min_ns);
+    }
+  }
+  EXPECT_TRUE(saw_zap);
+  Rng r(7);
+  FaultSchedule s = draw_faults(r, with, {false, 1u << int(FaultKind::kZapSlow)});
+  EXPECT_EQ(describe_faults(s).rfind("zap_slow(", 0), 0u) << describe_faults(s);
+}
+
 }  // namespace
 }  // namespace zlab::sim

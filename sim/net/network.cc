@@ -456,6 +456,7 @@ IoStatus Network::read(EndRef ref, std::span<uint8_t> into, size_t* n, Err* err)
     if (take > 1 && params_.split_ppm > 0 && rng_.chance_ppm(params_.split_ppm)) {
       take = 1 + rng_.below(take);
     }
+    if (params_.read_max > 0) take = std::min(take, params_.read_max);
     std::memcpy(into.data(), dir.in.data(), take);
     dir.in.consume(take);
     *n = take;

@@ -100,6 +100,9 @@ struct NetParams {
   size_t mss = 16 * 1024;  // the most one segment carries
   // A read or write is cut short at a random point with this probability.
   uint32_t split_ppm = 0;
+  // The most one read returns (0: no limit; 1: every byte on its own, so a parser meets every
+  // boundary a stream can be cut at: the handshake split at every byte).
+  size_t read_max = 0;
   // Retransmission: RTO doubles from min to max; a segment not through after give_up fails
   // the sending end with ETIMEDOUT. (Scaled down from Linux's 200 ms .. 120 s and ~15 min.)
   int64_t rto_min_ns = 200'000'000;

@@ -125,6 +125,26 @@ TEST(NetworkTest, BytesArriveInOrderAfterTheLatencyThenEof) {
   EXPECT_EQ(last, IoStatus::kEof);
 }
 
+TEST(NetworkTest, ReadMaxOneGivesEveryByteOnItsOwn) {
+  NetParams p;
+  p.read_max = 1;
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  EXPECT_EQ(f.write(c, "abc"), 3u);
+  f.run_until(f.queue.now_ns() + 50 * kMs);
+  uint8_t buf[16];
+  std::string got;
+  for (int i = 0; i < 3; ++i) {
+    size_t n = 0;
+    Err e = Err::kOk;
+    ASSERT_EQ(f.net.read(s, buf, &n, &e), IoStatus::kOk);
+    EXPECT_EQ(n, 1u);
+    got.append(reinterpret_cast<char*>(buf), n);
+  }
+  EXPECT_EQ(got, "abc");
+}
+
 TEST(NetworkTest, AFullSendBufferMakesWritesWouldBlockUntilTheReaderReads) {
   NetParams p;
   p.sndbuf = 1000;

@@ -448,6 +448,23 @@ void SimSocket::close_listener(EndpointId id) {
   listeners_.erase(it);
 }
 
+bool SimSocket::zap_request(StreamId id, std::vector<Msg> frames) {
+  // Traced only when a handler takes it, so worlds without one keep their traces.
+  size_t n = frames.size();
+  if (env_.zap == nullptr || !env_.zap->route_zap(env_.host, this, id, std::move(frames))) {
+    return false;
+  }
+  trace("zap_request", id, int64_t(n));
+  return true;
+}
+
+void SimSocket::deliver_zap_reply(StreamId stream, std::vector<Msg> frames) {
+  if (!core_) return;
+  trace("zap_reply", stream, int64_t(frames.size()));
+  core_->handle_zap_reply(stream, frames, /*no_handler=*/false, now_ns());
+  settle();
+}
+
 // --- network owner ---
 
 void SimSocket::on_connect_result(EndRef end, Err err) {

@@ -28,6 +28,19 @@
 
 namespace zlab::sim {
 
+class SimSocket;
+
+// Where a socket's ZAP requests go (the world: its host's handler actor, sim/world/
+// zap_handler.h). False when no handler is bound on that host.
+class ZapRouter {
+ public:
+  virtual bool route_zap(HostId host, SimSocket* from, StreamId stream,
+                         std::vector<Msg> frames) = 0;
+
+ protected:
+  ~ZapRouter() = default;
+};
+
 // What a simulated socket needs from its world.
 struct SocketEnv {
   EventQueue* queue;
@@ -36,6 +49,7 @@ struct SocketEnv {
   HostClock* clock;  // its host's
   HostId host;
   std::string* engine_error = nullptr;  // where to report engine failures too (or null)
+  ZapRouter* zap = nullptr;             // ZAP requests (null: no handler anywhere)
 };
 
 std::string_view monitor_event_name(uint16_t event);
@@ -100,6 +114,10 @@ class SimSocket final : public Driver,
   void close_stream(StreamId id) override;
   void shutdown_write(StreamId id) override;
   void close_listener(EndpointId id) override;
+  bool zap_request(StreamId id, std::vector<Msg> frames) override;
+  // The handler's reply to this socket's request for `stream` (ignored once the socket or
+  // the connection is gone).
+  void deliver_zap_reply(StreamId stream, std::vector<Msg> frames);
 
   // --- network owner ---
   void on_connect_result(EndRef end, Err err) override;

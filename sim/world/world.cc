@@ -74,7 +74,7 @@ void World::boot_at(HostId host, int64_t at_ns) { queue_.schedule(at_ns, this, k
 
 SimSocket* World::socket(HostId host, SocketType type) {
   Host& h = *hosts_[host];
-  SocketEnv env{&queue_, &net_, &trace_, &h.clock, host, &engine_error_};
+  SocketEnv env{&queue_, &net_, &trace_, &h.clock, host, &engine_error_, this};
   sockets_.push_back(
       std::make_unique<SimSocket>(env, uint32_t(sockets_.size() + 1), type, rng_.fork_seed()));
   SimSocket* s = sockets_.back().get();
@@ -224,6 +224,8 @@ void World::crash_now(HostId host) {
   kill_actors_of(host);
   Host& h = *hosts_[host];
   h.booted = false;
+  h.zap.reset();  // the handler died with its actor; requests in its queue die with it
+  h.zap_actor = 0;
   for (SimSocket* s : h.sockets) s->kill();
   for (RawConn* c : h.raw_conns) c->kill();
   for (RawListener* l : h.raw_listeners) l->kill();

@@ -29,6 +29,7 @@
 #include "sim/world/sim_socket.h"
 #include "sim/world/task.h"
 #include "sim/world/waitable.h"
+#include "sim/world/zap_handler.h"
 
 namespace zlab::sim {
 
@@ -52,7 +53,7 @@ struct RunOutcome {
 };
 std::string_view outcome_name(RunOutcome::Kind kind);
 
-class World final : public EventTarget, public WaitHub {
+class World final : public EventTarget, public WaitHub, public ZapRouter {
  public:
   explicit World(uint64_t seed, NetParams params = {});
   ~World();
@@ -92,6 +93,18 @@ class World final : public EventTarget, public WaitHub {
   RawConn* raw_accepted(HostId host, EndRef end);
   RawListener* raw_listener(HostId host);
   size_t live_actors() const { return live_nondaemon_; }
+
+  // --- ZAP (rfc 27) ---
+  // Binds a ZAP handler on `host`, as an application binds inproc://zeromq.zap.01: a daemon
+  // actor "zap-handler" that answers each request of the host's sockets with answer(request).
+  // It dies with its host (a boot program binds it again); under the zap_absent fault
+  // nothing is bound, under zap_silent it never answers, under zap_slow it answers late.
+  void serve_zap(HostId host, ZapAnswer answer);
+  void set_zap_faults(const ZapFaults& faults) { zap_faults_ = faults; }
+  const ZapFaults& zap_faults() const { return zap_faults_; }
+  // Requests the handler of `host` has been given so far (0 without one).
+  uint64_t zap_requests(HostId host) const;
+  bool route_zap(HostId host, SimSocket* from, StreamId stream, std::vector<Msg> frames) override;
 
   // --- faults (each takes effect from an event, never inside an actor's call) ---
   void crash_at(HostId host, int64_t at_ns);
@@ -160,6 +173,8 @@ class World final : public EventTarget, public WaitHub {
     std::vector<RawConn*> raw_conns;
     std::vector<RawListener*> raw_listeners;
     ConsumerGate gate;
+    std::unique_ptr<ZapInbox> zap;  // while a handler actor is bound on this host
+    ActorId zap_actor = 0;
   };
 
   void resume(Actor& actor, bool timed_out);
@@ -190,6 +205,7 @@ class World final : public EventTarget, public WaitHub {
   int64_t last_progress_ns_ = 0;
   int64_t stall_limit_ns_ = 20'000'000'000;
   int socket_hwm_ = 0;
+  ZapFaults zap_faults_;
 };
 
 }  // namespace zlab::sim

@@ -1,0 +1,544 @@
+// Rules of the security mechanisms and ZAP (spec/rules.json, kind "security"): RFC 24
+// (ZMTP-PLAIN), RFC 25 (ZMTP-CURVE), RFC 26 (CurveZMQ), RFC 27 (ZAP) and RFC 37's mechanism
+// and ERROR clauses (issue 14).
+//
+// A server socket on h0 and a client socket on h1; either may be the one that binds (ZMTP lets
+// the client bind and the server connect). Credentials and keys are drawn per case (CURVE keys
+// from a drawn secret, through libsodium). On the simulator a ZAP handler is an actor of the
+// world (Lab::serve_zap, sim/world/zap_handler.h) whose faults are drawn with the others:
+// zap_slow (it answers late), zap_silent (never), zap_absent (nothing bound). The handshake is
+// split at every byte (Lab::read_bytewise) and reset mid-way (World::reset_at in its first
+// milliseconds) on the properties about admitted clients; the refusals run under the benign
+// faults and a slow handler. Properties that need a handler run on the simulator only; the
+// others also run on real tcp and against libzmq's agent.
+#include <sodium.h>
+
+#include <memory>
+#include <set>
+
+#include "conformance/properties/common.h"
+#include "engine/sockets/options.h"
+#include "engine/sockets/socket_core.h"
+#include "sim/world/zap_handler.h"
+
+namespace zlab::conform {
+namespace {
+
+using sim::ZapFrames;
+
+constexpr int kPort = 5555;
+
+enum class Mech : uint8_t { kNull, kPlain, kCurve };
+const char* mech_name(Mech m) {
+  return m == Mech::kNull ? "NULL" : m == Mech::kPlain ? "PLAIN" : "CURVE";
+}
+
+uint32_t fault_bit(sim::FaultKind k) { return 1u << int(k); }
+
+struct Keys {
+  std::string pub;
+  std::string sec;
+};
+
+// A Curve25519 key pair from a drawn secret: deterministic per case, shrinkable, libsodium's.
+Keys gen_keys() {
+  std::string sec = *rc::gen::container<std::string>(32, rc::gen::arbitrary<char>());
+  std::string pub(32, '\0');
+  RC_ASSERT(crypto_scalarmult_base(reinterpret_cast<unsigned char*>(pub.data()),
+                                   reinterpret_cast<const unsigned char*>(sec.data())) == 0);
+  return {pub, sec};
+}
+
+// Printable, non-empty: PLAIN's username and password are VCHAR strings (rfc 24).
+std::string gen_word() {
+  return *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::inRange<char>(33, 127)));
+}
+
+// What each side is given.
+struct Creds {
+  Mech mech = Mech::kNull;
+  std::string user, pass;  // PLAIN client
+  Keys server, client;     // CURVE
+  std::string server_key;  // the server key the CURVE client holds
+  std::string domain;      // ZMQ_ZAP_DOMAIN on the server ("" for none)
+};
+
+Creds gen_creds(Mech mech) {
+  Creds c;
+  c.mech = mech;
+  c.user = gen_word();
+  c.pass = gen_word();
+  c.server = gen_keys();
+  c.client = gen_keys();
+  c.server_key = c.server.pub;
+  // NULL asks ZAP only with a domain; the others always do (libzmq's rule).
+  c.domain = mech == Mech::kNull ? "d" + gen_word() : *rc::gen::element<std::string>("", "global");
+  return c;
+}
+
+void make_server(Sock* s, const Creds& c) {
+  if (c.mech == Mech::kPlain) RC_ASSERT(s->set_int(opt::kPlainServer, 1) == Err::kOk);
+  if (c.mech == Mech::kCurve) {
+    RC_ASSERT(s->set_int(opt::kCurveServer, 1) == Err::kOk);
+    RC_ASSERT(s->set_bytes(opt::kCurveSecretKey, c.server.sec) == Err::kOk);
+  }
+  if (!c.domain.empty()) RC_ASSERT(s->set_bytes(opt::kZapDomain, c.domain) == Err::kOk);
+}
+
+void make_client(Sock* s, const Creds& c) {
+  if (c.mech == Mech::kPlain) {
+    RC_ASSERT(s->set_bytes(opt::kPlainUsername, c.user) == Err::kOk);
+    RC_ASSERT(s->set_bytes(opt::kPlainPassword, c.pass) == Err::kOk);
+  }
+  if (c.mech == Mech::kCurve) {
+    RC_ASSERT(s->set_bytes(opt::kCurveServerKey, c.server_key) == Err::kOk);
+    RC_ASSERT(s->set_bytes(opt::kCurvePublicKey, c.client.pub) == Err::kOk);
+    RC_ASSERT(s->set_bytes(opt::kCurveSecretKey, c.client.sec) == Err::kOk);
+  }
+}
+
+// The client's credentials as ZAP carries them (rfc 27).
+ZapFrames credentials_of(const Creds& c) {
+  if (c.mech == Mech::kPlain) return {c.user, c.pass};
+  if (c.mech == Mech::kCurve) return {c.client.pub};
+  return {};
+}
+
+// What the handler saw, and when it answered (virtual time).
+struct ZapLog {
+  std::vector<ZapFrames> requests;
+  std::vector<int64_t> answered_ns;
+};
+
+// How a reply can break rfc 27's format.
+enum class Malform : uint8_t { kNone, kVersion, kRequestId, kStatus, kFewer, kExtra, kDelimiter };
+
+ZapFrames reply_to(const ZapFrames& req, const std::string& status, Malform m) {
+  std::string id = req.size() > 2 ? req[2] : "";
+  ZapFrames r{"", "1.0", id, status, "", status == "200" ? "user" : "", ""};
+  switch (m) {
+    case Malform::kNone:
+      break;
+    case Malform::kVersion:
+      r[1] = "2.0";
+      break;
+    case Malform::kRequestId:
+      r[2] = id + "x";
+      break;
+    case Malform::kStatus:
+      r[3] = "201";
+      break;
+    case Malform::kFewer:
+      r.pop_back();
+      break;
+    case Malform::kExtra:
+      r.push_back("");
+      break;
+    case Malform::kDelimiter:
+      r[0] = "x";
+      break;
+  }
+  return r;
+}
+
+// A handler on h0 answering every request with `status(request)` (malformed as `m`).
+std::shared_ptr<ZapLog> serve(Lab& lab, std::function<std::string(const ZapFrames&)> status,
+                              Malform m = Malform::kNone) {
+  auto log = std::make_shared<ZapLog>();
+  sim::World* world = &lab.world();
+  RC_ASSERT(lab.serve_zap(0, [log, world, status, m](const ZapFrames& req) {
+    log->requests.push_back(req);
+    log->answered_ns.push_back(world->now_ns());
+    return std::optional<ZapFrames>(reply_to(req, status(req), m));
+  }));
+  return log;
+}
+
+// 200 exactly for the client's own credentials, `refuse` for anything else.
+std::function<std::string(const ZapFrames&)> admit_only(const Creds& c, std::string refuse) {
+  ZapFrames want = credentials_of(c);
+  return [want, refuse](const ZapFrames& req) {
+    ZapFrames got(req.begin() + std::min<size_t>(7, req.size()), req.end());
+    return got == want ? std::string("200") : refuse;
+  };
+}
+
+struct Pair {
+  Sock* server;
+  Sock* client;
+};
+
+// The server on h0, the client on h1; `server_binds` picks who binds.
+Pair make_pair(Lab& lab, SocketType server_type, SocketType client_type, const Creds& server_c,
+               const Creds& client_c, bool server_binds) {
+  Pair p{lab.socket(0, server_type), lab.socket(1, client_type)};
+  make_server(p.server, server_c);
+  make_client(p.client, client_c);
+  Sock* binder = server_binds ? p.server : p.client;
+  Sock* connecter = server_binds ? p.client : p.server;
+  uint32_t host = server_binds ? 0 : 1;
+  RC_ASSERT(binder->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+  RC_ASSERT(connecter->connect(lab.endpoint(host, kPort)) == Err::kOk);
+  return p;
+}
+
+// Resets, in the first 10 ms, whatever connection is live then: mid-handshake (a slow handler
+// stretches it to seconds). The simulator only.
+int64_t reset_early(Lab& lab) {
+  if (!lab.simulated()) return 0;
+  int resets = *rc::gen::inRange(0, 3);
+  int64_t last = 0;
+  for (int i = 0; i < resets; ++i) {
+    int64_t at = *rc::gen::inRange<int64_t>(1'000'000, 10'000'000);
+    lab.world().reset_at(*rc::gen::inRange<uint64_t>(0, 4), at);
+    last = std::max(last, at);
+  }
+  evidence().count("early_resets", resets);
+  return last;
+}
+
+void maybe_bytewise(Lab& lab) {
+  if (*rc::gen::arbitrary<bool>() && lab.read_bytewise()) evidence().count("bytewise");
+}
+
+std::vector<std::string> bodies(const std::vector<Parts>& got) {
+  std::vector<std::string> out;
+  for (const Parts& p : got) out.push_back(p.empty() ? "<empty>" : p.back());
+  return out;
+}
+
+// Both DEALERs, once each can send, send n messages; each side gets the other's, exactly once,
+// in order.
+void assert_exchange(Lab& lab, Pair p, int n) {
+  for (Sock* s : {p.server, p.client}) {
+    RC_ASSERT(lab.wait_for([&] { return (s->events() & kPollOut) != 0; }, 60'000));
+  }
+  std::vector<std::string> from_client, from_server;
+  for (int i = 0; i < n; ++i) {
+    from_client.push_back("c" + std::to_string(i));
+    from_server.push_back("s" + std::to_string(i));
+    RC_ASSERT(lab.send(p.client, {from_client.back()}));
+    RC_ASSERT(lab.send(p.server, {from_server.back()}));
+  }
+  RC_ASSERT(bodies(drain(lab, p.server)) == from_client);
+  RC_ASSERT(bodies(drain(lab, p.client)) == from_server);
+}
+
+// The client sends n messages and the server tries to; for `ms` nothing may arrive either way
+// and neither side may report a completed handshake.
+void assert_nothing_crosses(Lab& lab, Pair p, int n, int64_t ms) {
+  for (int i = 0; i < n; ++i) {
+    lab.send(p.client, {"c" + std::to_string(i)});
+    lab.send(p.server, {"s" + std::to_string(i)});
+  }
+  int64_t end = lab.now_ns() + ms * 1'000'000;
+  while (lab.now_ns() < end) {
+    RC_ASSERT(!lab.recv(p.server).has_value());
+    RC_ASSERT(!lab.recv(p.client).has_value());
+    lab.advance_ms(10);
+  }
+  RC_ASSERT(lab.handshakes(p.server) == 0u);
+  RC_ASSERT(lab.handshakes(p.client) == 0u);
+}
+
+Mech gen_mech() { return *rc::gen::element(Mech::kNull, Mech::kPlain, Mech::kCurve); }
+
+// --- rule/plain/admits-valid-client, rule/curve/admits-valid-client --------------------------
+// A client with good credentials (PLAIN: the ones the handler admits; CURVE: the server's
+// real public key, admitted by the handler when there is one) gets through a handshake whose
+// bytes arrive one at a time or cut anywhere, late, or reset in its first milliseconds; after
+// it both DEALERs' messages arrive exactly once, in order.
+void admits_valid_client(Mech mech) {
+  int n = *rc::gen::inRange(1, 20);
+  bool server_binds = *rc::gen::arbitrary<bool>();
+  Creds c = gen_creds(mech);
+  uint32_t mask = benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow);
+  Lab lab(gen_world_seed(), gen_faults(mask), 2);
+  // PLAIN needs a handler (without one libzmq refuses everyone); CURVE admits without one.
+  bool handler = lab.simulated() && (mech == Mech::kPlain || *rc::gen::arbitrary<bool>());
+  if (!handler && mech == Mech::kPlain) {
+    throw Unobservable{"a PLAIN server admits only through a ZAP handler (simulator only)"};
+  }
+  std::shared_ptr<ZapLog> log;
+  if (handler) log = serve(lab, admit_only(c, "400"));
+  maybe_bytewise(lab);
+  int64_t last_reset = reset_early(lab);
+  Pair p = make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, server_binds);
+  // Past the resets and past any news of them (latency spikes reach 200 ms): what is sent from
+  // now on meets no fault that loses it.
+  if (last_reset > 0) lab.advance_ms((last_reset - lab.now_ns()) / 1'000'000 + 1'000);
+  assert_exchange(lab, p, n);
+  RC_ASSERT(lab.handshakes(p.server) >= 1u);
+  if (log) {
+    RC_ASSERT(!log->requests.empty());
+    evidence().count("zap_requests", int64_t(log->requests.size()));
+  }
+  evidence().exercised();
+}
+
+// --- rule/plain/refuses-invalid-client -----------------------------------------------------
+// The handler admits one username/password; the client presents another (the username, the
+// password or both changed). Nothing crosses in either direction, neither side completes a
+// handshake.
+void plain_refuses_invalid_client() {
+  int n = *rc::gen::inRange(1, 6);
+  Creds good = gen_creds(Mech::kPlain);
+  Creds bad = good;
+  int which = *rc::gen::inRange(0, 3);
+  if (which != 1) bad.user += "x";
+  if (which != 0) bad.pass += "x";
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::string refuse = *rc::gen::element<std::string>("400", "500");
+  std::shared_ptr<ZapLog> log = serve(lab, admit_only(good, refuse));
+  Pair p = make_pair(lab, SocketType::kDealer, SocketType::kDealer, good, bad,
+                     *rc::gen::arbitrary<bool>());
+  assert_nothing_crosses(lab, p, n, 3'000);
+  RC_ASSERT(!log->requests.empty());  // the refusal was the handler's, not a missing handler
+  evidence().exercised();
+}
+
+// --- rule/curve/wrong-server-key -----------------------------------------------------------
+// The client holds some other valid public key for the server: its HELLO's box cannot be
+// opened. Nothing crosses; the server reports a protocol failure (libzmq:
+// HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC).
+void curve_wrong_server_key() {
+  int n = *rc::gen::inRange(1, 6);
+  Creds c = gen_creds(Mech::kCurve);
+  Creds client = c;
+  client.server_key = gen_keys().pub;
+  RC_PRE(client.server_key != c.server.pub);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  maybe_bytewise(lab);
+  Pair p =
+      make_pair(lab, SocketType::kPull, SocketType::kPush, c, client, *rc::gen::arbitrary<bool>());
+  for (int i = 0; i < n; ++i) lab.send(p.client, {"c" + std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > 0; }, 10'000));
+  int64_t end = lab.now_ns() + 1'000'000'000;
+  while (lab.now_ns() < end) {
+    RC_ASSERT(!lab.recv(p.server).has_value());
+    lab.advance_ms(10);
+  }
+  RC_ASSERT(lab.handshakes(p.server) == 0u);
+  RC_ASSERT(lab.handshakes(p.client) == 0u);
+  evidence().exercised();
+}
+
+// --- rule/curve/refusal-is-error -----------------------------------------------------------
+// The handler refuses the client's permanent key with 400 or 500: the server sends ERROR, so
+// the client reports HANDSHAKE_FAILED_AUTH; nothing reaches the server.
+void curve_refusal_is_error() {
+  int n = *rc::gen::inRange(1, 6);
+  Creds c = gen_creds(Mech::kCurve);
+  std::string status = *rc::gen::element<std::string>("400", "500");
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::shared_ptr<ZapLog> log = serve(lab, [status](const ZapFrames&) { return status; });
+  Pair p = make_pair(lab, SocketType::kPull, SocketType::kPush, c, c, true);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {"c" + std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return p.client->monitor_count(monitor::kHandshakeFailedAuth) > 0; },
+                         10'000));
+  RC_ASSERT(!lab.recv(p.server).has_value());
+  RC_ASSERT(lab.handshakes(p.server) == 0u);
+  RC_ASSERT(lab.handshakes(p.client) == 0u);
+  evidence().exercised();
+}
+
+// --- rule/zap/plain-credentials, rule/zap/curve-credentials --------------------------------
+// What the handler is asked: the mechanism's name and exactly the client's credentials.
+void zap_credentials(Mech mech) {
+  Creds c = gen_creds(mech);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  std::shared_ptr<ZapLog> log = serve(lab, [](const ZapFrames&) { return std::string("200"); });
+  maybe_bytewise(lab);
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  RC_ASSERT(lab.wait_for([&] { return !log->requests.empty(); }, 10'000));
+  const ZapFrames& req = log->requests.front();
+  RC_ASSERT(req.size() >= 7u);
+  RC_ASSERT(req[6] == std::string(mech_name(mech)));
+  ZapFrames creds(req.begin() + 7, req.end());
+  RC_ASSERT(creds == credentials_of(c));
+  (void)p;
+  evidence().exercised();
+}
+
+// --- rule/zap/request-format ---------------------------------------------------------------
+// Under any mechanism: delimiter, "1.0", a request id, the server's domain, an address, an
+// identity of at most 255 bytes, then the mechanism; NULL has no credentials; with the benign
+// faults (no resets) the handler is asked exactly once per handshake the server completes.
+void zap_request_format() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  if (c.domain.empty()) c.domain = "global";
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::shared_ptr<ZapLog> log = serve(lab, [](const ZapFrames&) { return std::string("200"); });
+  Pair p{lab.socket(0, SocketType::kDealer), lab.socket(1, SocketType::kDealer)};
+  make_server(p.server, c);
+  make_client(p.client, c);
+  RC_ASSERT(p.server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+  RC_ASSERT(p.client->connect(lab.endpoint(0, kPort)) == Err::kOk);
+  assert_exchange(lab, p, 1);
+  RC_ASSERT(!log->requests.empty());
+  std::set<std::string> ids;
+  for (const ZapFrames& req : log->requests) {
+    RC_ASSERT(req.size() >= 7u);
+    RC_ASSERT(req[0].empty());
+    RC_ASSERT(req[1] == "1.0");
+    ids.insert(req[2]);
+    RC_ASSERT(req[3] == c.domain);
+    RC_ASSERT(!req[4].empty());        // the address (a host name here; see the rule's note)
+    RC_ASSERT(req[5].size() <= 255u);  // whose identity: libzmq sends the server's own
+    RC_ASSERT(req[6] == std::string(mech_name(mech)));
+    if (mech == Mech::kNull) RC_ASSERT(req.size() == 7u);
+  }
+  RC_ASSERT(log->requests.size() == lab.handshakes(p.server));
+  evidence().exercised();
+}
+
+// --- rule/zap/status-codes -----------------------------------------------------------------
+// The handler answers one of the four codes, under any mechanism: 200 admits (messages flow),
+// 300/400/500 refuse (nothing crosses).
+void zap_status_codes() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  std::string status = *rc::gen::element<std::string>("200", "300", "400", "500");
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::shared_ptr<ZapLog> log = serve(lab, [status](const ZapFrames&) { return status; });
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  if (status == "200") {
+    assert_exchange(lab, p, *rc::gen::inRange(1, 6));
+  } else {
+    assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000);
+    RC_ASSERT(!log->requests.empty());
+  }
+  evidence().count("status_" + status);
+  evidence().exercised();
+}
+
+// --- rule/zap/malformed-reply --------------------------------------------------------------
+// The handler means 200 but breaks the reply's format one way: nobody is admitted and the
+// server reports a protocol failure (libzmq: HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZAP_*).
+void zap_malformed_reply() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  Malform m = *rc::gen::element(Malform::kVersion, Malform::kRequestId, Malform::kStatus,
+                                Malform::kFewer, Malform::kExtra, Malform::kDelimiter);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::shared_ptr<ZapLog> log = serve(
+      lab, [](const ZapFrames&) { return std::string("200"); }, m);
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000);
+  RC_ASSERT(!log->requests.empty());
+  RC_ASSERT(lab.protocol_failures(p.server) > 0u);
+  evidence().count("malform_" + std::to_string(int(m)));
+  evidence().exercised();
+}
+
+// --- rule/zap/reply-awaited ----------------------------------------------------------------
+// The handler admits everyone but may be slow (zap_slow) or silent (zap_silent), as drawn. A
+// silent one admits nobody (nothing crosses for 5 s); otherwise the first message reaches the
+// server only after the handler's first answer.
+void zap_reply_awaited() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  uint32_t mask = benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow) |
+                  fault_bit(sim::FaultKind::kZapSilent);
+  Lab lab(gen_world_seed(), gen_faults(mask), 2);
+  std::shared_ptr<ZapLog> log = serve(lab, [](const ZapFrames&) { return std::string("200"); });
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  if (lab.faults().has(sim::FaultKind::kZapSilent)) {
+    assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 5'000);
+    RC_ASSERT(lab.zap_requests(0) > 0u);
+    evidence().count("silent");
+  } else {
+    // A bound client DEALER takes messages only once it has its peer: after the handshake.
+    RC_ASSERT(lab.wait_for([&] { return (p.client->events() & kPollOut) != 0; }, 20'000));
+    RC_ASSERT(lab.send(p.client, {"first"}));
+    std::optional<Parts> got;
+    RC_ASSERT(lab.wait_for([&] { return (got = lab.recv(p.server)).has_value(); }, 20'000));
+    RC_ASSERT(!log->answered_ns.empty());
+    RC_ASSERT(lab.now_ns() >= log->answered_ns.front());
+    if (lab.faults().has(sim::FaultKind::kZapSlow)) evidence().count("slow");
+  }
+  evidence().exercised();
+}
+
+// --- rule/security/mechanism-mismatch ------------------------------------------------------
+// The two sides are set up for different mechanisms (NULL, PLAIN, CURVE). Nothing crosses, no
+// handshake completes. (With NULL the server has no ZAP domain, so ZAP plays no part.)
+void mechanism_mismatch() {
+  Mech server_mech = gen_mech();
+  Mech client_mech = *rc::gen::suchThat(rc::gen::element(Mech::kNull, Mech::kPlain, Mech::kCurve),
+                                        [&](Mech m) { return m != server_mech; });
+  Creds sc = gen_creds(server_mech);
+  Creds cc = gen_creds(client_mech);
+  sc.domain.clear();
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  if (lab.simulated()) serve(lab, [](const ZapFrames&) { return std::string("200"); });
+  maybe_bytewise(lab);
+  Pair p =
+      make_pair(lab, SocketType::kPull, SocketType::kPush, sc, cc, *rc::gen::arbitrary<bool>());
+  for (int i = 0; i < 3; ++i) lab.send(p.client, {"c" + std::to_string(i)});
+  int64_t end = lab.now_ns() + 2'000'000'000;
+  while (lab.now_ns() < end) {
+    RC_ASSERT(!lab.recv(p.server).has_value());
+    lab.advance_ms(10);
+  }
+  RC_ASSERT(lab.handshakes(p.server) == 0u);
+  RC_ASSERT(lab.handshakes(p.client) == 0u);
+  evidence().count(std::string(mech_name(server_mech)) + "_vs_" + mech_name(client_mech));
+  evidence().exercised();
+}
+
+// --- rule/security/error-is-fatal ----------------------------------------------------------
+// A client refused with ERROR (ZAP 400 or 500, under any mechanism), reconnecting every 20 ms
+// otherwise: in 3 s it is refused once, and the handler is asked once.
+void error_is_fatal() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  std::string status = *rc::gen::element<std::string>("400", "500");
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  std::shared_ptr<ZapLog> log = serve(lab, [status](const ZapFrames&) { return status; });
+  Pair p = make_pair(lab, SocketType::kPull, SocketType::kPush, c, c, true);
+  lab.send(p.client, {"c"});
+  RC_ASSERT(lab.wait_for([&] { return p.client->monitor_count(monitor::kHandshakeFailedAuth) > 0; },
+                         10'000));
+  lab.advance_ms(3'000);
+  RC_ASSERT(p.client->monitor_count(monitor::kHandshakeFailedAuth) == 1u);
+  RC_ASSERT(log->requests.size() == 1u);
+  RC_ASSERT(!lab.recv(p.server).has_value());
+  evidence().exercised();
+}
+
+}  // namespace
+
+void add_security_rule_properties(std::vector<Property>& out) {
+  out.push_back({"rule/plain/admits-valid-client", "DEALER", "security",
+                 [] { admits_valid_client(Mech::kPlain); }, true});
+  out.push_back({"rule/plain/refuses-invalid-client", "DEALER", "security",
+                 plain_refuses_invalid_client, true});
+  out.push_back({"rule/curve/admits-valid-client", "DEALER", "security",
+                 [] { admits_valid_client(Mech::kCurve); }});
+  out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
+  out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error, true});
+  out.push_back({"rule/zap/plain-credentials", "DEALER", "security",
+                 [] { zap_credentials(Mech::kPlain); }, true});
+  out.push_back({"rule/zap/curve-credentials", "DEALER", "security",
+                 [] { zap_credentials(Mech::kCurve); }, true});
+  out.push_back({"rule/zap/request-format", "DEALER", "security", zap_request_format, true});
+  out.push_back({"rule/zap/status-codes", "DEALER", "security", zap_status_codes, true});
+  out.push_back({"rule/zap/malformed-reply", "DEALER", "security", zap_malformed_reply, true});
+  out.push_back({"rule/zap/reply-awaited", "DEALER", "security", zap_reply_awaited, true});
+  out.push_back({"rule/security/mechanism-mismatch", "PUSH", "security", mechanism_mismatch});
+  out.push_back({"rule/security/error-is-fatal", "PUSH", "security", error_is_fatal, true});
+}
+
+}  // namespace zlab::conform
