@@ -79,6 +79,8 @@ struct ConnEvent {
   std::string detail;  // human-readable: the ERROR reason, what was malformed
   // kClosed during the handshake: HANDSHAKE_FAILED_PROTOCOL's ZMQ_PROTOCOL_ERROR_* (0: none).
   uint32_t protocol_error = 0;
+  // kClosed before the handshake completed (an ERROR then is the peer refusing us).
+  bool during_handshake = false;
   // kClosed: HANDSHAKE_FAILED_NO_DETAIL with this errno (libzmq's EFAULT when ZAP is needed and
   // no handler is bound); 0: none. kAuthFailed: the status code.
   int value = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 
 #include "engine/wire/command.h"
 
@@ -87,7 +88,17 @@ size_t ZmtpConnection::feed(std::span<const uint8_t> bytes, int64_t now_ns) {
 void ZmtpConnection::handle_eof(int64_t now_ns) {
   (void)now_ns;
   if (state_ == State::kClosed) return;
-  if (state_ != State::kActive || framing_->buffered() == 0) {
+  if (state_ == State::kGreeting || state_ == State::kHandshake) {
+    // libzmq reports a handshake the peer walked out of as HANDSHAKE_FAILED_NO_DETAIL with
+    // EPIPE (its read of 0 bytes): a server whose ZAP handler never answers learns it so.
+    MechanismFailure f;
+    f.reason = CloseReason::kPeerClosed;
+    f.detail = "peer closed the connection during the handshake";
+    f.no_detail_errno = EPIPE;
+    fail(f);
+    return;
+  }
+  if (framing_->buffered() == 0) {
     fail(CloseReason::kPeerClosed, "peer closed the connection", false);
     return;
   }
@@ -395,9 +406,11 @@ void ZmtpConnection::fail(const MechanismFailure& failure) {
       framing_->encode(std::move(error));
     }
   }
+  bool during_handshake = state_ != State::kActive;
   state_ = State::kClosed;
   handshake_deadline_ns_ = next_ping_ns_ = ping_timeout_ns_ = peer_ttl_ns_ = kNever;
   ConnEvent ev{ConnEvent::Kind::kClosed, failure.reason, failure.detail};
+  ev.during_handshake = during_handshake;
   ev.protocol_error = failure.protocol_error;
   ev.value = failure.no_detail_errno;
   events_.push_back(std::move(ev));

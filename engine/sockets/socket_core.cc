@@ -629,7 +629,8 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
              ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, ev.reason, now_ns);
+      connection_lost(peer, ev.reason, now_ns,
+                      ev.reason == proto::CloseReason::kPeerError && ev.during_handshake);
       return;
     }
   }
@@ -750,7 +751,8 @@ void SocketCore::close_link(Peer& peer) {
   peer.link->close(peer.link_side);
 }
 
-void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns,
+                                 bool refused) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -772,8 +774,12 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   }
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time. A connection
-  // the application closed is not made again (libzmq ends that connect's session).
-  if (rec != nullptr && !peer.closed_by_app && !options_.immediate &&
+  // the application closed is not made again (libzmq ends that connect's session), nor one
+  // whose handshake the peer refused with ERROR (libzmq 4.3.4 ends the session on that
+  // protocol error: a client a ZAP handler denied does not knock again every reconnect
+  // interval). libzmq ignores an ERROR after the handshake; zlab closes but reconnects.
+  bool session_ends = peer.closed_by_app || refused;
+  if (rec != nullptr && !session_ends && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
     rec->stream = kNoStream;
@@ -783,7 +789,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, int64_t 
   if (rec != nullptr) {
     rec->stream = kNoStream;
     rec->peer = nullptr;
-    if (!peer.closed_by_app) schedule_reconnect(*rec, now_ns);
+    if (!session_ends) schedule_reconnect(*rec, now_ns);
   }
   peer.out_dead = true;
   peer.out.clear();

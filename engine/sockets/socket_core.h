@@ -185,7 +185,8 @@ class SocketCore final : private SocketServices {
   void flush(Peer& peer, int64_t now_ns);
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
-  void connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns);
+  // refused: the peer ended the handshake with ERROR, which ends a connect's session.
+  void connection_lost(Peer& peer, proto::CloseReason reason, int64_t now_ns, bool refused = false);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
   // drain: let the connection write what it still has (an ERROR command) before closing.
   void release_stream(StreamId stream, Peer* peer, bool drain = true);
