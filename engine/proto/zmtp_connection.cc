@@ -35,7 +35,8 @@ const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = 
 
 ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : options_(options) {
   if (options_.websocket) {
-    framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
+    framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size,
+                                           options_.security.name);
   } else {
     framing_ = std::make_unique<ZmtpFraming>(options_.security.name, options_.security.as_server,
                                              options_.max_msg_size, options_.routing_id.size());
