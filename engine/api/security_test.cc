@@ -257,4 +257,46 @@ TEST_F(Security, NullWithZapDomain) {
   for (void* s : {client, client2, mon, open, enforced}) close_now(s);
 }
 
+// A client the server's ZAP handler refused with ERROR is not connected again: libzmq 4.3.4
+// ends that connect's session, so the client reports AUTH 400 once and the handler sees one
+// request, however short the reconnect interval (libzmq's test_security_zap counts exactly one
+// client event).
+TEST_F(Security, RefusedClientDoesNotReconnect) {
+  ZapHandler zap(ctx_);
+  void* server = plain_server("good");
+  std::string ep = bind_any(server);
+  void* client = plain_client("admin", "wrong");
+  set_int(client, ZMQ_RECONNECT_IVL, 10);
+  void* mon = monitor(client, "inproc://mon-refused", ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+  ASSERT_EQ(zmq_connect(client, ep.c_str()), 0);
+  Event e = next_event(mon);
+  EXPECT_EQ(e.event, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+  EXPECT_EQ(e.value, 400);
+  e = next_event(mon, 300);  // 30 reconnect intervals
+  EXPECT_EQ(e.event, 0) << "another AUTH event: the client connected again";
+  EXPECT_EQ(zap.requests(), 1);
+  for (void* s : {client, mon, server}) close_now(s);
+}
+
+// A client that leaves while the server waits for its ZAP handler (which never answers):
+// the server reports HANDSHAKE_FAILED_NO_DETAIL with EPIPE, as libzmq does for a peer that
+// closes mid-handshake, so a server with a stuck handler still learns of it.
+TEST_F(Security, PeerLeavingDuringZapIsHandshakeFailedEpipe) {
+  void* mute_zap = make_socket(ctx_, ZMQ_ROUTER);  // takes requests, never answers
+  ASSERT_EQ(zmq_bind(mute_zap, "inproc://zeromq.zap.01"), 0);
+  void* server = plain_server("good");
+  void* mon = monitor(server, "inproc://mon-mute", ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+  std::string ep = bind_any(server);
+  void* client = plain_client("admin", "password");
+  ASSERT_EQ(zmq_connect(client, ep.c_str()), 0);
+  std::vector<std::string> request = recv_parts(mute_zap);
+  ASSERT_GE(request.size(), 8u);
+  EXPECT_EQ(request[7], "PLAIN");  // after the ROUTER's routing id and the empty delimiter
+  close_now(client);
+  Event e = next_event(mon);
+  EXPECT_EQ(e.event, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+  EXPECT_EQ(e.value, EPIPE);
+  for (void* s : {mon, server, mute_zap}) close_now(s);
+}
+
 }  // namespace

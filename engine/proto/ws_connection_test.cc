@@ -51,6 +51,51 @@ TEST(WsConnectionTest, ClientOpensWithTheUpgradeRequest) {
   EXPECT_EQ(server.pending_bytes(), 0u);
 }
 
+// The subprotocol names the socket's mechanism, as libzmq's ws engine offers and accepts it:
+// a PLAIN client offers only "ZWS2.0/PLAIN"; a PLAIN server answers it and runs PLAIN over the
+// WebSocket frames (here up to its ZAP request); a NULL client is refused at the upgrade.
+ZmtpOptions plain_ws_opts(SocketType t, bool client) {
+  ZmtpOptions o = ws_opts(t, client);
+  o.security.name = "PLAIN";
+  o.security.as_server = !client;
+  if (client) {
+    o.security.plain_username = "admin";
+    o.security.plain_password = "secret";
+  }
+  return o;
+}
+
+TEST(WsConnectionTest, SubprotocolNamesTheMechanism) {
+  ZmtpConnection client(plain_ws_opts(SocketType::kPush, true), 0);
+  std::string request = text(take_output(client));
+  EXPECT_NE(request.find("Sec-WebSocket-Protocol: ZWS2.0/PLAIN\r\n"), std::string::npos) << request;
+  EXPECT_EQ(request.find("ZWS2.0/NULL"), std::string::npos) << request;
+}
+
+TEST(WsConnectionTest, PlainRunsOverTheFramesUpToItsZapRequest) {
+  ZmtpConnection client(plain_ws_opts(SocketType::kPush, true), 0);
+  ZmtpConnection server(plain_ws_opts(SocketType::kPull, false), 0);
+  pump(client, server, SIZE_MAX);
+  std::vector<Msg> zap;
+  ASSERT_TRUE(server.poll_zap_request(&zap)) << "HELLO did not reach the PLAIN server";
+  ASSERT_EQ(zap.size(), 9u);  // the empty delimiter, then rfc 27's frames
+  EXPECT_EQ(zap[6].view(), "PLAIN");
+  EXPECT_EQ(zap[7].view(), "admin");
+  EXPECT_EQ(zap[8].view(), "secret");
+}
+
+TEST(WsConnectionTest, NullClientIsRefusedByAPlainServerAtTheUpgrade) {
+  ZmtpConnection client(ws_opts(SocketType::kPush, true), 0);
+  ZmtpConnection server(plain_ws_opts(SocketType::kPull, false), 0);
+  pump(client, server, SIZE_MAX);
+  EXPECT_FALSE(server.active());
+  EXPECT_FALSE(client.active());
+  std::vector<ConnEvent> ev = events(server);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().kind, ConnEvent::Kind::kClosed);
+  EXPECT_NE(ev.back().detail.find("ZWS2.0/PLAIN"), std::string::npos) << ev.back().detail;
+}
+
 TEST(WsConnectionTest, HandshakeSplitAtAnyChunkSize) {
   for (size_t chunk : {size_t(1), size_t(2), size_t(3), size_t(7), size_t(64), SIZE_MAX}) {
     ZmtpConnection client(ws_opts(SocketType::kDealer, true), 0);

@@ -19,20 +19,25 @@ std::array<uint8_t, 16> nonce_from(uint64_t seed) {
   return nonce;
 }
 
+std::string ws_protocol(std::string_view mechanism) {
+  return std::string(wire::kZws20Prefix) + std::string(mechanism);
+}
+
 }  // namespace
 
-WsFraming::WsFraming(const WsOptions& options, int64_t max_msg_size)
+WsFraming::WsFraming(const WsOptions& options, int64_t max_msg_size, std::string_view mechanism)
     : FramingWith(wire::WsFrameDecoder(/*expect_masked=*/!options.client, max_msg_size),
                   // The nonce used the seed's first steps; masking keys continue from elsewhere.
                   wire::WsFrameEncoder(/*mask=*/options.client, ~options.seed)),
       client_(options.client) {
   if (client_) {
-    client_hs_.emplace(options.host, options.path, nonce_from(options.seed));
+    client_hs_.emplace(options.host, options.path, nonce_from(options.seed),
+                       std::vector<std::string>{ws_protocol(mechanism)});
     const std::string& request = client_hs_->request();
     encoder_.encode_raw(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.data()), request.size()));
   } else {
-    server_hs_.emplace();
+    server_hs_.emplace(std::vector<std::string>{ws_protocol(mechanism)});
   }
 }
 

@@ -3,7 +3,9 @@
 // and close frames carry heartbeats and the closing handshake.
 //
 // What differs from ZMTP over tcp, all from libzmq's ws engine:
-//   * no greeting: the subprotocol names the mechanism (only NULL: "ZWS2.0/NULL");
+//   * no greeting: the subprotocol names the mechanism ("ZWS2.0/NULL", "ZWS2.0/PLAIN",
+//     "ZWS2.0/CURVE"; one offered and accepted, the socket's own), whose handshake then runs
+//     over the WebSocket frames;
 //   * heartbeats are WebSocket pings (libzmq's ws engine ignores ZMTP PING commands), so a
 //     heartbeat carries no TTL; any bytes from the peer count as traffic;
 //   * subscriptions travel as 3.0-style messages (0x01/0x00 + topic): libzmq's ws engine drops
@@ -31,7 +33,9 @@ struct WsOptions {
 
 class WsFraming final : public FramingWith<wire::WsFrameDecoder, wire::WsFrameEncoder> {
  public:
-  WsFraming(const WsOptions& options, int64_t max_msg_size);
+  // `mechanism` ("NULL", "PLAIN", "CURVE") names the one subprotocol offered and accepted,
+  // "ZWS2.0/<mechanism>", as libzmq's ws engine does for its socket's mechanism.
+  WsFraming(const WsOptions& options, int64_t max_msg_size, std::string_view mechanism = "NULL");
 
   std::span<uint8_t> read_buffer() override;
   void commit(size_t n) override;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 
 #include "engine/wire/command.h"
 
@@ -34,7 +35,8 @@ const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = 
 
 ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : options_(options) {
   if (options_.websocket) {
-    framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size);
+    framing_ = std::make_unique<WsFraming>(*options_.websocket, options_.max_msg_size,
+                                           options_.security.name);
   } else {
     ZmtpFramingOptions framing;
     framing.mechanism = options_.security.name;
@@ -94,7 +96,17 @@ size_t ZmtpConnection::feed(std::span<const uint8_t> bytes, int64_t now_ns) {
 void ZmtpConnection::handle_eof(int64_t now_ns) {
   (void)now_ns;
   if (state_ == State::kClosed) return;
-  if (state_ != State::kActive || framing_->buffered() == 0) {
+  if (state_ == State::kGreeting || state_ == State::kHandshake) {
+    // libzmq reports a handshake the peer walked out of as HANDSHAKE_FAILED_NO_DETAIL with
+    // EPIPE (its read of 0 bytes): a server whose ZAP handler never answers learns it so.
+    MechanismFailure f;
+    f.reason = CloseReason::kPeerClosed;
+    f.detail = "peer closed the connection during the handshake";
+    f.no_detail_errno = EPIPE;
+    fail(f);
+    return;
+  }
+  if (framing_->buffered() == 0) {
     fail(CloseReason::kPeerClosed, "peer closed the connection", false);
     return;
   }

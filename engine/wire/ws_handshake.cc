@@ -289,7 +289,10 @@ void WsServerHandshake::check_request() {
       break;
     }
   }
-  if (protocol_.empty()) return fail("no common Sec-WebSocket-Protocol (zlab speaks ZWS2.0/NULL)");
+  if (protocol_.empty()) {
+    std::string ours = protocols_.empty() ? std::string("none") : protocols_.front();
+    return fail("no common Sec-WebSocket-Protocol (this socket speaks " + ours + ")");
+  }
   reply_ =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: " +

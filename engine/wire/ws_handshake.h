@@ -28,6 +28,9 @@ inline constexpr size_t kMaxHeadBytes = 8192;
 // What zlab offers and accepts: ZMTP's NULL mechanism over WebSocket. (libzmq also offers the
 // bare "ZWS2.0", which has no READY exchange and no socket-type check; zlab does not speak it.)
 inline constexpr std::string_view kZws20Null = "ZWS2.0/NULL";
+// With PLAIN or CURVE the subprotocol names that mechanism instead ("ZWS2.0/CURVE"), as
+// libzmq's ws engine offers and accepts only its socket's own.
+inline constexpr std::string_view kZws20Prefix = "ZWS2.0/";
 
 class HttpHeadReader {
  public:

@@ -39,8 +39,18 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 """
 # Not run, with the reason: they need something neither library build here has.
-NOT_RUN = {
-    "test_security_curve": "compiled against libzmq's internal sources (Debian disables it)",
+NOT_RUN = {}
+# Tests that include libzmq's internal headers (Debian does not build them). Each gets those
+# headers (header-only code: test_security_curve's hand-made CURVE client is
+# curve_client_tools.hpp over tweetnacl.h's NaCl API), libsodium for that API (Debian's libzmq
+# uses it too), and internal_shim.cpp for the few internal functions they call. No libzmq
+# source is compiled into them, and nothing of this reaches zlab.
+INTERNAL_TESTS = {
+    "test_security_curve": {
+        "headers": ["tweetnacl.h", "curve_client_tools.hpp", "random.hpp", "wire.hpp", "err.hpp",
+                    "likely.hpp", "secure_allocator.hpp", "macros.hpp"],
+        "libs": ["-lsodium"],
+    },
 }
 NOT_RUN_PATTERNS = [
     (re.compile(r"_fuzzer$"), "a fuzzer entry point: needs a fuzzing engine and a corpus"),
@@ -119,14 +129,14 @@ def build_tree(src, header):
     return tree
 
 
-def compile_cmd(tree, source, output, link_objects=None, lib_dir=None):
+def compile_cmd(tree, source, output, link_objects=None, lib_dir=None, libs=()):
     flags = ["g++", "-std=gnu++11", "-O1", "-g", "-w", "-pthread", "-DZMQ_CUSTOM_PLATFORM_HPP",
              "-I", str(tree / "tests"), "-I", str(tree / "external" / "unity"),
              "-I", str(tree / "include")]
     if link_objects is None:
         return flags + ["-c", str(source), "-o", str(output)]
     return flags + [str(source)] + [str(o) for o in link_objects] + [
-        "-o", str(output), "-L", str(lib_dir), "-l:libzmq.so.5"]
+        "-o", str(output), "-L", str(lib_dir), "-l:libzmq.so.5", *libs]
 
 
 def run_quiet(cmd):
@@ -134,7 +144,7 @@ def run_quiet(cmd):
     return p.returncode, p.stdout
 
 
-def build(tree, names, lib_dir, jobs):
+def build(tree, src, names, lib_dir, jobs):
     """Compiles the helpers once and every test; returns {name: binary or None} and errors."""
     objdir = tree / "obj"
     objdir.mkdir(exist_ok=True)
@@ -165,6 +175,7 @@ def build(tree, names, lib_dir, jobs):
         for rc, out in pool.map(helper, pending_jobs):
             if rc != 0:
                 raise SystemExit(f"libzmq-tests: a test helper did not compile:\n{out}")
+    internal_objs = build_internal_support(tree, src, names)
     bindir = tree / "bin"
     bindir.mkdir(exist_ok=True)
     binaries, errors = {}, {}
@@ -177,8 +188,10 @@ def build(tree, names, lib_dir, jobs):
         if failed.exists():
             return name, None, failed.read_text()
         partial = bindir / f".{name}.{os.getpid()}"
+        extra = INTERNAL_TESTS.get(name, {})
         rc, out = run_quiet(compile_cmd(tree, tree / "tests" / (name + ".cpp"), partial,
-                                        objects, lib_dir))
+                                        objects + (internal_objs if extra else []), lib_dir,
+                                        extra.get("libs", ())))
         if rc != 0:
             failed.write_text(out)
             return name, None, out
@@ -191,6 +204,30 @@ def build(tree, names, lib_dir, jobs):
             if err is not None:
                 errors[name] = err
     return binaries, errors
+
+
+def build_internal_support(tree, src_dir, names):
+    """Copies the internal headers the INTERNAL_TESTS among names include into tree/src (where
+    their "../src/" includes look) and compiles internal_shim.cpp; returns its objects."""
+    wanted = [n for n in names if n in INTERNAL_TESTS]
+    if not wanted:
+        return []
+    for name in wanted:
+        for header in INTERNAL_TESTS[name]["headers"]:
+            if not (tree / "src" / header).exists():
+                tmp = tree / "src" / f".{header}.{os.getpid()}"
+                shutil.copy(src_dir / "src" / header, tmp)
+                os.rename(tmp, tree / "src" / header)
+    shim = HERE / "internal_shim.cpp"
+    key = hashlib.sha256(shim.read_bytes()).hexdigest()[:12]
+    obj = tree / "obj" / f"internal_shim-{key}.o"
+    if not obj.exists():
+        partial = obj.with_suffix(f".{os.getpid()}")
+        rc, out = run_quiet(compile_cmd(tree, shim, partial))
+        if rc != 0:
+            raise SystemExit(f"libzmq-tests: internal_shim.cpp did not compile:\n{out}")
+        os.rename(partial, obj)
+    return [obj]
 
 
 def compile_skip_reason(error_text):
@@ -405,7 +442,7 @@ def main(argv):
         raise SystemExit(f"libzmq-tests: expected.json names tests that do not exist: {unknown}")
     runnable = [n for n in names if not not_run_reason(n)]
     log(f"building {len(runnable)} tests in {tree}")
-    binaries, errors = build(tree, runnable, lib_dir, args.jobs)
+    binaries, errors = build(tree, src, runnable, lib_dir, args.jobs)
 
     previous = {}
     if args.zlab_only and args.json.exists():

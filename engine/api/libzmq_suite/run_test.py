@@ -72,8 +72,19 @@ def test_compile_skip_reasons():
 
 def test_not_run_list():
     assert run.not_run_reason("test_bind_null_fuzzer")
-    assert run.not_run_reason("test_security_curve")
+    assert run.not_run_reason("test_security_curve") is None  # built with INTERNAL_TESTS
     assert run.not_run_reason("test_hwm") is None
+
+
+def test_internal_tests_take_headers_only():
+    # Tests built on libzmq's internals get its headers, never its sources: no libzmq code is
+    # compiled into a test binary (and none ever into zlab).
+    assert "test_security_curve" in run.INTERNAL_TESTS
+    for name, entry in run.INTERNAL_TESTS.items():
+        assert entry["headers"], name
+        for header in entry["headers"]:
+            assert header.endswith((".h", ".hpp")) and "/" not in header, (name, header)
+    assert (run.HERE / "internal_shim.cpp").exists()
 
 
 def test_expected_file_is_complete_and_registered():
