@@ -242,3 +242,15 @@ def test_interop_runs_are_recorded_as_interop_with_their_implementations(tmp_pat
     out = subprocess.run([sys.executable, str(CLI), "--db", str(db), "list", "--kind", "interop"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.count("interop") == 2
+
+
+def test_libfuzzer_runs_are_one_verdict_per_target():
+    doc = {"runs": [], "differences": [], "libfuzzer": [
+        {"target": "z85", "status": 0, "executions": 1000, "log": "/o/z85/fuzz.log"},
+        {"target": "greeting", "status": 1, "executions": 7, "log": "/o/greeting/fuzz.log",
+         "replay": "./zlab fuzz --libfuzzer greeting"}]}
+    rows = {r["subject"]: r for r in history.fuzz_rows(doc)}
+    assert rows["libfuzzer/z85"]["status"] == "PASS" and rows["libfuzzer/z85"]["detail"] == ""
+    bad = json.loads(rows["libfuzzer/greeting"]["detail"])
+    assert rows["libfuzzer/greeting"]["status"] == "FAIL"
+    assert bad["actual"] == "exit 1 after 7 executions" and bad["trace"] == "/o/greeting/fuzz.log"
