@@ -88,13 +88,20 @@ def wait_for(cond, timeout_s, what):
         time.sleep(0.1)
 
 
-def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path):
+def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     log = tmp_path / "shards.log"
+    fakes = {}
+    for name, text in (("ZLAB_CONFORM_RUN", FAKE_CONFORM), ("ZLAB_FUZZ_RUN", FAKE_FUZZ)):
+        fakes[name] = tmp_path / name
+        fakes[name].write_text(text.format(python=sys.executable))
+        fakes[name].chmod(0o755)
+    monkeypatch.setenv("ZLAB_OUT", str(tmp_path / "out"))
     env = dict(os.environ, FAKE_LOG=str(log), FAKE_SLEEP="0.3",
-               PYTHONPATH=str(Path(__file__).resolve().parent))
+               PYTHONPATH=str(Path(__file__).resolve().parent),
+               **{k: str(v) for k, v in fakes.items()})
     procs = []
     try:
         procs.append(subprocess.Popen(["/usr/bin/python3", "-m", "distributed.cli.dask_scheduler",
@@ -142,6 +149,17 @@ def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path):
                 and ("end", p, s) not in events]
         assert lost and all(("end", str(other), lost[0]) in events for other in workers
                             if other != victim)
+        # conform and fuzz shards go to the same workers (the survivor) the same way.
+        assert sweep.main(["--scheduler", address, "conform", "--seeds", "2..3"]) == 1
+        assert sweep.main(["--scheduler", address, "--shard-size", "2", "fuzz", "--seeds",
+                           "1..3", "--sim"]) == 1
+        conn = history.connect(tmp_path / "h.sqlite")
+        conform_run = history.runs(conn, "conform", 1)[0]
+        assert history.verdicts(conn, conform_run["id"])[("rule/B", 3)]["status"] == "FAIL"
+        fuzz_run = history.runs(conn, "fuzz", 1)[0]
+        v = history.verdicts(conn, fuzz_run["id"])
+        assert len([k for k in v if k[1] >= 0]) == 9 and fuzz_run["state"] == "done"
+        assert json.loads(v[("sim-PULL/traffic/flags", -1)]["detail"])["failing_seeds"] == ["2/1"]
     finally:
         for p in reversed(procs):
             if p.poll() is None:
