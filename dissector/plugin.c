@@ -4,9 +4,11 @@
  * Protocol "zlabzmtp" (fields zlabzmtp.*), so it coexists with the "zmtp" dissector that
  * Wireshark 4.4 and later ship. It attaches to TCP
  *   - by heuristic: 0xFF, 8 padding bytes, 0x7F, then (if present) a version byte; the
- *     conversation then stays ours;
+ *     conversation then stays ours. A connection's first segment shorter than that (a sender
+ *     that cuts its writes) is held until TCP has the whole signature;
  *   - by port: the "TCP port(s)" range preference (empty by default) and Decode As. */
 #include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
 #include <epan/prefs.h>
 #include <ws_version.h>
 
@@ -36,8 +38,23 @@ static gboolean looks_like_greeting(tvbuff_t* tvb) {
   return version == 0x01 || (version >= 3 && version <= 15);
 }
 
-static gboolean dissect_zmtp_heur(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree,
-                                  void* data _U_) {
+/* A first segment cut below the signature's 10 bytes (the simulator's split_io fault, or any
+ * sender writing a byte at a time) cannot be judged alone: if it is the very start of its
+ * direction's byte stream (relative sequence number 1, Wireshark's default numbering) and
+ * begins with 0xFF, TCP is asked for the rest of the signature, and the heuristic decides on
+ * the reassembled 10 bytes. Nothing is claimed for good until looks_like_greeting() agrees. */
+static gboolean signature_cut_short(tvbuff_t* tvb, packet_info* pinfo, const struct tcpinfo* tcp) {
+  guint len = tvb_captured_length(tvb);
+  if (tcp == NULL || !pinfo->can_desegment || len == 0 || len >= ZMTP_SIGNATURE_LEN) return FALSE;
+  return tcp->seq == 1 && tvb_reported_length(tvb) == len && tvb_get_guint8(tvb, 0) == 0xFF;
+}
+
+static gboolean dissect_zmtp_heur(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, void* data) {
+  if (signature_cut_short(tvb, pinfo, (const struct tcpinfo*)data)) {
+    pinfo->desegment_offset = 0;
+    pinfo->desegment_len = ZMTP_SIGNATURE_LEN - tvb_captured_length(tvb);
+    return TRUE;
+  }
   if (!looks_like_greeting(tvb)) return FALSE;
   conversation_t* conversation = find_or_create_conversation(pinfo);
   conversation_set_dissector(conversation, zmtp_handle);

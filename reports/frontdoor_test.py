@@ -245,3 +245,43 @@ def test_capture_records_only_the_commands_own_connections(env, tmp_path):
     ports = set(subprocess.run(["tshark", "-r", str(tmp_path / "c.pcapng"), "-T", "fields", "-e",
                                 "tcp.dstport"], capture_output=True, text=True).stdout.split())
     assert str(mine) in ports and str(other) not in ports
+
+
+def test_fuzz_runs_get_their_own_folder_and_are_recorded(tmp_path):
+    """./zlab fuzz: a new out/fuzz/<time>/ per run with `latest`, --out from the caller's folder,
+    every run in the history (kind fuzz, transport sim, implementation zlab), and report diff
+    compares the last two (same seed, same cases: no regression). Real simulator (bazel)."""
+    e = dict(os.environ, ZLAB_SKIP_SETUP="1", ZLAB_HISTORY=str(tmp_path / "h.sqlite"),
+             ZLAB_OUT=str(tmp_path / "out"))
+    e.pop("ZLAB_CALLER_DIR", None)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def fuzz(*args):
+        r = subprocess.run([str(ZLAB), "fuzz", "--sim", "--socket-type", "PULL", "--seed", "2",
+                            "--cases", "12", *args], cwd=work, env=e, capture_output=True,
+                           text=True, timeout=900)
+        assert r.returncode in (0, 1), r.stdout + r.stderr
+        return r
+
+    fuzz()
+    fuzz()
+    fuzz("--out", "mine")
+    runs = sorted(p for p in (tmp_path / "out" / "fuzz").iterdir() if p.name != "latest")
+    assert len(runs) == 2 and all((p / "fuzz-report.json").exists() for p in runs)
+    assert (tmp_path / "out" / "fuzz" / "latest").resolve() == runs[-1].resolve()
+    assert (work / "mine" / "fuzz-report.html").exists()
+    conn = history.connect(tmp_path / "h.sqlite")
+    rows = history.runs(conn, "fuzz")
+    assert [(r["transport"], r["impl"]) for r in rows] == [("sim", "zlab")] * 3
+    assert rows[0]["out_dir"] == str(work / "mine")
+    assert json.loads((runs[0] / "fuzz-report.json").read_text())["command"].startswith(
+        "./zlab fuzz --sim")
+    assert len([k for k in history.verdicts(conn, rows[0]["id"]) if k[1] >= 0]) == 12
+    d = subprocess.run([str(ZLAB), "report", "diff", "--kind", "fuzz"], env=e,
+                       capture_output=True, text=True, timeout=60)
+    assert d.returncode == 0, d.stdout + d.stderr
+    assert "Kinds of case added (0)" in d.stdout
+    bad = subprocess.run([str(ZLAB), "fuzz", "--sim", "--seed", "-1"], env=e, capture_output=True,
+                         text=True, timeout=30)
+    assert bad.returncode == 2 and "less than 0" in bad.stderr

@@ -1,12 +1,16 @@
-"""The run history: every conform run, sim sweep (and fuzz and interop run, when they record) in
-one SQLite file, out/history.sqlite (ZLAB_HISTORY overrides). Standard library only.
+"""The run history: every conform run, interop run (conform with --impl/--peer-impl agents), sim
+sweep and fuzz run in one SQLite file, out/history.sqlite (ZLAB_HISTORY overrides). Standard
+library only.
 
 Two tables (see reports/README.md for queries):
   runs      one row per run: kind, signature (what makes two runs comparable), command, profile,
             transport, impl, commit, branch, dirty, host, started, duration_s, out_dir, state
   verdicts  one row per (run, subject, seed): subject is a rule id or a scenario name, seed -1
             for a rule's verdict over all seeds; status, runs, exercised, trace hash, detail
-            (the failure text and its reproduce command; empty for passes, to stay small)
+            (the failure text and its reproduce command; empty for passes, to stay small).
+            Fuzz runs: subject TARGET/STATE/MUTATION, seed -1 for the kind of case over the run
+            and the case number for each case (the run's fuzz seed is in its command);
+            libFuzzer runs: subject libfuzzer/TARGET, seed -1
 """
 
 import json
@@ -54,7 +58,9 @@ CREATE INDEX IF NOT EXISTS runs_by_signature ON runs(signature, started);
 FAILING = ("FAIL", "FLAKY", "NOT-EXERCISED")
 # Options that change where or how fast a run goes, not what it checks: left out of signatures.
 NOT_IN_SIGNATURE = {"--out", "--json", "--jobs", "--pcap", "--scheduler", "--shard-size",
-                    "--workers", "--payload", "--db", "--no-history"}
+                    "--workers", "--payload", "--db", "--no-history", "--quiet", "--name",
+                    "--capture"}
+FLAGS = ("--payload", "--no-history", "--quiet", "--capture")  # options that take no value
 
 
 def default_path():
@@ -84,7 +90,7 @@ def signature(kind, command, profile="", transport="", impl=""):
             continue
         name = w.split("=", 1)[0]
         if name in NOT_IN_SIGNATURE:
-            skip = "=" not in w and name not in ("--payload", "--no-history")
+            skip = "=" not in w and name not in FLAGS
             continue
         kept.append(w)
     return " ".join([kind, profile or "-", transport or "-", impl or "-"] + kept)
@@ -156,14 +162,94 @@ def sim_rows(sweep, files=None):
     return rows
 
 
-def record_conform(doc, per_seed=(), out_dir="", impl="", path=None):
-    """One finished conform run; returns its id (None when the history cannot be written: a
-    report must never fail because of it)."""
+def fuzz_rows(doc, several=None):
+    """Verdict rows of a fuzz report (fuzz/report.py: {"runs": [...]}): per target and kind of
+    case (state/mutation) a verdict over the run (seed -1: FAIL when any of its cases gave a
+    finding), and one row per case (seed: the case number; hash: its reaction, so two runs of
+    the same seed on the simulator that react differently are a determinism bug). A finding
+    before any case (the sanity conversation) is TARGET/sanity. A fuzz sweep's report holds
+    runs of several fuzz seeds: its per-case subjects then name the seed, and failing cases are
+    SEED/CASE."""
+    runs = doc.get("runs", [])
+    if several is None:
+        several = len({r.get("seed") for r in runs}) > 1
+    rows, agg = [], {}
+    for r in runs:
+        findings = {f.get("case"): f for f in r.get("findings", [])}
+        for c in r.get("cases", []):
+            subject = f"{r['target']}/{c['state']}/{c['mutation']}"
+            f = findings.get(c["case"])
+            a = agg.setdefault(subject, {"subject": subject, "seed": -1, "status": "PASS",
+                                         "runs": 0, "exercised": 0, "failing": []})
+            a["runs"] += 1
+            a["exercised"] += 1
+            if f:
+                a["status"] = "FAIL"
+                a["failing"].append((f"{r.get('seed')}/{c['case']}" if several else c["case"], f))
+            rows.append({"subject": subject + (f" (seed {r.get('seed')})" if several else ""),
+                         "seed": c["case"], "status": "FAIL" if f else "PASS", "runs": 1,
+                         "exercised": 1, "hash": c.get("reaction", ""),
+                         "detail": json.dumps(_finding_detail(f)) if f else ""})
+        if None in findings:
+            agg[f"{r['target']}/sanity"] = {
+                "subject": f"{r['target']}/sanity", "seed": -1, "status": "FAIL", "runs": 1,
+                "exercised": 1, "failing": [(None, findings[None])]}
+    for a in agg.values():
+        failing = a.pop("failing")
+        if failing:
+            a["detail"] = json.dumps(dict(_finding_detail(failing[0][1]), failing_seeds=[
+                k for k, _ in failing if k is not None]))
+        rows.append(a)
+    for t in doc.get("libfuzzer", []):
+        rows.append({"subject": f"libfuzzer/{t['target']}", "seed": -1,
+                     "status": "PASS" if t["status"] == 0 else "FAIL", "runs": 1, "exercised": 1,
+                     "detail": "" if t["status"] == 0 else json.dumps(
+                         {"actual": f"exit {t['status']} after {t['executions']} executions",
+                          "replay": t.get("replay", ""), "trace": t.get("log", "")})})
+    return rows
+
+
+def _finding_detail(f):
+    return {"actual": "; ".join(f.get("reasons", [])), "expected": f.get("why_expected", ""),
+            "replay": f.get("replay", ""), "pcap": f.get("pcapng", ""), "seed": f.get("case")}
+
+
+def record_fuzz(doc, command, transport="", impl="", out_dir="", duration_s=0.0, path=None):
+    """One finished ./zlab fuzz run (its fuzz-report.json, libFuzzer targets under "libfuzzer");
+    returns its id, None when the history cannot be written."""
     try:
         conn = connect(path)
-        run_id = begin(conn, "conform", doc.get("command", ""), doc.get("profile", ""),
-                       doc.get("transport", ""), impl or doc.get("impl", ""), out_dir,
-                       started=doc.get("started"))
+        run_id = begin(conn, "fuzz", command, transport=transport, impl=impl, out_dir=out_dir)
+        add_verdicts(conn, run_id, fuzz_rows(doc))
+        finish(conn, run_id, duration_s)
+        conn.close()
+        return run_id
+    except (sqlite3.Error, OSError) as e:
+        print(f"history: not recorded ({e})")
+        return None
+
+
+def impl_of(doc):
+    """The implementation a conformance document checks, as conform records it: "libzmq", or
+    "zlab+libzmq" for zlab under test with libzmq peers; "" when it does not say."""
+    impl = doc.get("implementation") or doc.get("impl") or ""
+    peer = doc.get("peer_implementation") or impl
+    return impl if peer == impl else f"{impl}+{peer}"
+
+
+def conform_kind(impl):
+    """A conform run against other implementations' agents is an interop run."""
+    return "interop" if impl and impl != "zlab" else "conform"
+
+
+def record_conform(doc, per_seed=(), out_dir="", impl="", path=None):
+    """One finished conform run (kind interop when agents took part: impl is not zlab); returns
+    its id (None when the history cannot be written: a report must never fail because of it)."""
+    try:
+        conn = connect(path)
+        impl = impl or impl_of(doc)
+        run_id = begin(conn, conform_kind(impl), doc.get("command", ""), doc.get("profile", ""),
+                       doc.get("transport", ""), impl, out_dir, started=doc.get("started"))
         add_verdicts(conn, run_id, conform_rows(doc, per_seed))
         finish(conn, run_id, float(doc.get("duration_s", 0)))
         conn.close()

@@ -154,3 +154,103 @@ def test_record_conform_and_sim_files(tmp_path):
     run_id = history.record_sim(sweep, "./zlab sim --seeds 1..1", tmp_path, path=db)
     v = history.verdicts(history.connect(db), run_id)
     assert v[("pair", 1)]["status"] == "FAIL" and v[("pair", 1)]["hash"] == "ab"
+
+
+# --- fuzz and interop runs -----------------------------------------------------------------------
+
+def fuzz_doc(findings, cases=6, target="sim-PULL", seed=2):
+    """A fuzz report (fuzz/report.py): cases 0..cases-1 of two kinds; findings: case numbers."""
+    kinds = [("traffic", "reserved-flags"), ("handshake", "ready-twice")]
+    cs = [{"case": n, "state": kinds[n % 2][0], "mutation": kinds[n % 2][1],
+           "reaction": "close" if n in findings else "open", "expected": ["open"]}
+          for n in range(cases)]
+    fs = [{"case": n, "state": kinds[n % 2][0], "mutation": kinds[n % 2][1],
+           "reasons": [f"reaction close, expected open (case {n})"], "why_expected": "RFC 23",
+           "reaction": "close", "expected": ["open"], "pcapng": f"/x/case-{n}.pcapng",
+           "replay": f"./zlab fuzz --sim --socket-type PULL --seed {seed} --case {n}"}
+          for n in findings]
+    return {"runs": [{"target": target, "endpoint": "sim", "socket_type": "PULL", "seed": seed,
+                      "cases": cs, "findings": fs, "states": {}, "reached": {}}],
+            "differences": []}
+
+
+FUZZ_CMD = "./zlab fuzz --sim --socket-type PULL --seed 2 --cases 6"
+
+
+def fuzz_run(conn, commit, findings, command=FUZZ_CMD):
+    run_id = history.begin(conn, "fuzz", command, transport="sim", impl="zlab",
+                           source=src(commit))
+    history.add_verdicts(conn, run_id, history.fuzz_rows(fuzz_doc(findings)))
+    history.finish(conn, run_id, 1.0)
+    return run_id
+
+
+def test_fuzz_rows_per_kind_of_case_and_per_case():
+    rows = {(r["subject"], r["seed"]): r for r in history.fuzz_rows(fuzz_doc([1, 3]))}
+    agg = rows[("sim-PULL/handshake/ready-twice", -1)]
+    assert (agg["status"], agg["runs"]) == ("FAIL", 3)
+    assert json.loads(agg["detail"])["failing_seeds"] == [1, 3]
+    assert json.loads(agg["detail"])["pcap"] == "/x/case-1.pcapng"
+    assert rows[("sim-PULL/traffic/reserved-flags", -1)]["status"] == "PASS"
+    assert rows[("sim-PULL/handshake/ready-twice", 3)]["hash"] == "close"  # the reaction
+    assert len([k for k in rows if k[1] >= 0]) == 6
+
+
+def test_fuzz_diff_is_per_finding_new_resolved_ongoing(conn):
+    fuzz_run(conn, "c1", [1])          # handshake/ready-twice fails
+    new = fuzz_run(conn, "c2", [0, 1])  # and now traffic/reserved-flags too
+    d = regress.compare(regress.from_history(conn, new - 1), regress.from_history(conn, new),
+                        conn=conn)
+    assert d.new_failures == [("sim-PULL/traffic/reserved-flags", -1)]
+    assert d.ongoing == [("sim-PULL/handshake/ready-twice", -1)]
+    text = regress.text(d)
+    assert "cases 0" in text and "--case 0" in text and "failing since c1" in text
+    later = fuzz_run(conn, "c3", [0])
+    d = regress.compare(regress.from_history(conn, new), regress.from_history(conn, later),
+                        conn=conn)
+    assert d.resolved == [("sim-PULL/handshake/ready-twice", -1)] and not d.new_failures
+
+
+def test_fuzz_sim_reacting_differently_on_the_same_seed_is_a_determinism_bug(conn):
+    a = fuzz_run(conn, "c1", [1])
+    b = fuzz_run(conn, "c1", [1, 4])  # same commit, same seed: case 4 reacts otherwise
+    d = regress.compare(regress.from_history(conn, a), regress.from_history(conn, b), conn=conn)
+    assert [k for k, _ in d.determinism] == [("sim-PULL/traffic/reserved-flags", 4)]
+    assert d.regressed()
+
+
+def test_a_fuzz_report_file_is_a_run_for_report_diff(tmp_path):
+    for name, findings in (("a", [1]), ("b", [])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "fuzz-report.json").write_text(json.dumps(
+            dict(fuzz_doc(findings), command=FUZZ_CMD)))
+    d = regress.compare(regress.from_file(tmp_path / "a"), regress.from_file(tmp_path / "b"))
+    assert d.resolved == [("sim-PULL/handshake/ready-twice", -1)]
+
+
+def test_interop_runs_are_recorded_as_interop_with_their_implementations(tmp_path):
+    db = tmp_path / "h.sqlite"
+    doc = {"command": "./zlab conform --transport tcp --impl libzmq", "profile": "strict-spec",
+           "transport": "tcp", "implementation": "libzmq", "peer_implementation": "libzmq",
+           "results": [{"rule": "rule/A", "status": "PASS", "runs": 5, "exercised": 5}]}
+    a = history.record_conform(doc, path=db)
+    b = history.record_conform(dict(doc, peer_implementation="zlab"), path=db)
+    c = history.record_conform(dict(doc, implementation="zlab", peer_implementation="zlab"), path=db)
+    conn = history.connect(db)
+    got = {r["id"]: (r["kind"], r["impl"]) for r in history.runs(conn)}
+    assert got == {a: ("interop", "libzmq"), b: ("interop", "libzmq+zlab"), c: ("conform", "zlab")}
+    out = subprocess.run([sys.executable, str(CLI), "--db", str(db), "list", "--kind", "interop"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.count("interop") == 2
+
+
+def test_libfuzzer_runs_are_one_verdict_per_target():
+    doc = {"runs": [], "differences": [], "libfuzzer": [
+        {"target": "z85", "status": 0, "executions": 1000, "log": "/o/z85/fuzz.log"},
+        {"target": "greeting", "status": 1, "executions": 7, "log": "/o/greeting/fuzz.log",
+         "replay": "./zlab fuzz --libfuzzer greeting"}]}
+    rows = {r["subject"]: r for r in history.fuzz_rows(doc)}
+    assert rows["libfuzzer/z85"]["status"] == "PASS" and rows["libfuzzer/z85"]["detail"] == ""
+    bad = json.loads(rows["libfuzzer/greeting"]["detail"])
+    assert rows["libfuzzer/greeting"]["status"] == "FAIL"
+    assert bad["actual"] == "exit 1 after 7 executions" and bad["trace"] == "/o/greeting/fuzz.log"

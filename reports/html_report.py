@@ -20,13 +20,16 @@ th{background:#f4f4f4}td.n{text-align:right}.FAIL{color:#c62828;font-weight:bold
 code{background:#f4f4f4;padding:0 .2rem}svg{display:block;margin:.5rem 0}"""
 
 
+REPORT_PAGES = ("index.html", "fuzz-report.html")  # a run folder's page: conform, fuzz
+
+
 def esc(x):
     return html.escape(str(x))
 
 
 def counts_of(conn, run):
     q = ("SELECT status, count(*) FROM verdicts WHERE run_id=? AND seed=-1 GROUP BY status"
-         if run["kind"] == "conform" else
+         if run["kind"] != "sim" else
          "SELECT status, count(*) FROM verdicts WHERE run_id=? GROUP BY status")
     return dict(conn.execute(q, (run["id"],)).fetchall())
 
@@ -52,7 +55,8 @@ def link_to(run, page_dir):
     out = Path(run["out_dir"]) if run["out_dir"] else None
     if not out or not out.exists():
         return ""
-    target = out / "index.html" if (out / "index.html").exists() else out
+    pages = [out / n for n in REPORT_PAGES if (out / n).exists()]
+    target = pages[0] if pages else out
     return f'<a href="{esc(os.path.relpath(target, page_dir))}">report</a>'
 
 
@@ -136,9 +140,11 @@ def main(conn, which, out=None):
             return 0  # an empty history still gets its (empty) page
         raise e
     folder = Path(view.meta.get("out_dir") or "")
-    if view.meta["kind"] == "conform" and (folder / "conformance.json").exists():
+    if view.meta["kind"] in ("conform", "interop") and (folder / "conformance.json").exists():
         page = write_conform_page(folder / "conformance.json", out or folder, hist)
         print(f"report: {page}")
+    elif (folder / "fuzz-report.html").exists():
+        print(f"report: {folder / 'fuzz-report.html'}")
     return 0
 
 

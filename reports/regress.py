@@ -79,12 +79,13 @@ def from_history(conn, run_id):
 def from_file(path):
     p = frontdoor.caller_path(path)
     if p.is_dir():
-        for name in ("conformance.json", "sweep.json"):
+        for name in ("conformance.json", "sweep.json", "fuzz-report.json"):
             if (p / name).exists():
                 p = p / name
                 break
         else:
-            raise BadInput(f"{path}: no conformance.json or sweep.json in that folder")
+            raise BadInput(f"{path}: no conformance.json, sweep.json or fuzz-report.json in "
+                           f"that folder")
     if not p.exists():
         raise BadInput(f"{path}: no such file (give a run id from ./zlab report list, a results "
                        f"file or a run folder)")
@@ -105,17 +106,24 @@ def from_doc(doc, p="results"):
         except results.ResultsError as e:
             raise BadInput(f"{path}: invalid results: {e}") from None
         command = doc.get("command", "")
-        meta = {"kind": "conform", "command": command, "profile": doc.get("profile", ""),
+        impl = history.impl_of(doc)
+        meta = {"kind": history.conform_kind(impl), "command": command,
+                "profile": doc.get("profile", ""), "transport": doc.get("transport", ""),
+                "impl": impl, "started": doc.get("started", "")}
+        rows = history.conform_rows(doc)
+    elif isinstance(doc, dict) and isinstance(doc.get("runs"), list) and "differences" in doc:
+        command = doc.get("command") or "./zlab fuzz"
+        meta = {"kind": "fuzz", "command": command, "profile": "",
                 "transport": doc.get("transport", ""), "impl": doc.get("impl", ""),
                 "started": doc.get("started", "")}
-        rows = history.conform_rows(doc)
+        rows = history.fuzz_rows(doc)
     elif isinstance(doc, dict) and isinstance(doc.get("results"), list) and "seeds" in doc:
         command = f"./zlab sim --seeds {doc['seeds']}"
         meta = {"kind": "sim", "command": command, "profile": "", "transport": "", "impl": "",
                 "started": ""}
         rows = history.sim_rows(doc)
     else:
-        raise BadInput(f"{path}: neither zlab-conformance/1 nor a zlab sim sweep")
+        raise BadInput(f"{path}: neither zlab-conformance/1, a zlab sim sweep nor a fuzz report")
     meta.update(id=None, out_dir=str(p.parent), commit_id="", dirty=0, branch="",
                 signature=history.signature(meta["kind"], command, meta["profile"],
                                             meta["transport"], meta["impl"]))
@@ -291,7 +299,7 @@ def failing_since(conn, new, key):
 # --- text ----------------------------------------------------------------------------------
 
 def name(key):
-    return key[0] if key[1] < 0 else f"{key[0]} seed {key[1]}"
+    return key[0] if key[1] < 0 else f"{key[0]} seed {key[1]}"  # fuzz: the case number
 
 
 def text(d):
@@ -315,7 +323,8 @@ def text(d):
 
     def failing(key):
         seeds = d.new.failing_seeds(key[0]) if key[1] < 0 else []
-        out = f"  seeds {', '.join(map(str, seeds))}" if seeds else ""
+        what = "cases" if d.new.meta["kind"] == "fuzz" else "seeds"
+        out = f"  {what} {', '.join(map(str, seeds))}" if seeds else ""
         return out + (f"  {d.since[key]}" if key in d.since else "")
 
     section("New failures", d.new_failures, failing)
@@ -324,7 +333,8 @@ def text(d):
     section("Exercise-rate drops", d.exercise_drops)
     section("Ongoing failures", d.ongoing, failing)
     section("Resolved", d.resolved)
-    what = "Rules" if d.new.meta["kind"] == "conform" else "Runs"
+    what = {"conform": "Rules", "interop": "Rules", "fuzz": "Kinds of case"}.get(
+        d.new.meta["kind"], "Runs")
     lines.append(f"{what} added ({len(d.added)}): " + ", ".join(name(k) for k in d.added[:20])
                  + (" ..." if len(d.added) > 20 else ""))
     lines.append(f"{what} retired ({len(d.retired)}): " + ", ".join(name(k) for k in d.retired[:20])

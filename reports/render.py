@@ -107,15 +107,20 @@ def replay_for(result, seed):
 
 
 def artifacts(out_dir):
-    """Links a failure has in its run folder: traces and pcaps named after its rule."""
+    """Links a rule has in its run folder: RULE-SEED[-wN].{pcapng,jsonl,txt}, the trace and
+    pcapng of a failure's recorded replay (the simulator's worlds; a replay under ./zlab capture
+    on tcp) or, after --capture, the rule's share of the run's traffic."""
     def find(result):
         if out_dir is None:
             return []
         stem = anchor(result.rule)
+        shape = re.compile(re.escape(stem) + r"-(\d+)(-w\d+)?\.(pcapng|jsonl|txt)$")
         found = []
-        for p in sorted(Path(out_dir).glob(stem + "*")):
-            kind = "pcapng" if p.suffix == ".pcapng" else "trace" if p.suffix in (".jsonl", ".txt") else p.suffix
-            found.append((f"{kind} ({p.name})", p.name))
+        for p in sorted(Path(out_dir).glob(stem + "-*")):
+            m = shape.match(p.name)
+            if m:
+                kind = "pcapng" if m.group(3) == "pcapng" else "trace"
+                found.append((f"{kind}, seed {m.group(1)} ({p.name})", p.name))
         return found
     return find
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""./zlab report: the run history (out/history.sqlite) of conform runs and sim sweeps.
+"""./zlab report: the run history (out/history.sqlite): conform, interop, sim and fuzz runs.
 
   ./zlab report diff [BASE] [NEW]   what changed: New / Resolved / Ongoing failures, Flaky and
                                     determinism bugs, exercise-rate drops, rules added / retired,
@@ -8,8 +8,8 @@
   ./zlab report html [RUN]          the HTML report of a run and the history view
 
 BASE and NEW are run ids (./zlab report list), `latest`, or a results file or run folder
-(conformance.json, sweep.json). Defaults: NEW is the latest run, BASE the last run of the same
-command on the base branch (main), else the previous run of that command.
+(conformance.json, sweep.json, fuzz-report.json). Defaults: NEW is the latest run, BASE the last
+run of the same command on the base branch (main), else the previous run of that command.
 
 diff exit status: 0 no regression; 1 regressions (a New failure, a Flaky verdict or determinism
 bug, an exercise-rate drop; Ongoing failures are listed but are not regressions); 2 bad input
@@ -96,7 +96,7 @@ def cmd_diff(conn, a):
 def cmd_list(conn, a):
     rows = history.runs(conn, a.kind, a.n)
     if not rows:
-        print("no runs recorded yet (./zlab conform, ./zlab sim --seeds A..B)")
+        print("no runs recorded yet (./zlab conform, ./zlab sim --seeds A..B, ./zlab fuzz)")
         return 0
     for r in rows:
         counts = {s: n for s, n in conn.execute(

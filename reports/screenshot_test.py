@@ -79,3 +79,95 @@ def test_a_square_opens_its_rule(tmp_path):
     dom = run_chromium("--virtual-time-budget=2000", "--dump-dom",
                        f"file://{tmp_path}/index.html#{anchor}").stdout
     assert re.search(f'<details id="{anchor}" open', dom)
+
+
+LINK_PROBE = """<script>window.addEventListener('load', () => {
+  const links = [...document.querySelectorAll('%s')].map(a => {
+    const r = a.getBoundingClientRect();
+    return {href: a.getAttribute('href'), w: r.width, h: r.height};});
+  const p = document.createElement('pre'); p.id = 'probe'; p.textContent = JSON.stringify(links);
+  document.body.appendChild(p); });</script>"""
+
+
+def probe_links(page_path, selector, fragment=""):
+    """The links matching selector as Chromium laid them out: href and drawn size."""
+    text = page_path.read_text()
+    page_path.write_text(text.replace("</body>", LINK_PROBE % selector + "</body>")
+                         if "</body>" in text else text + LINK_PROBE % selector)
+    dom = run_chromium("--virtual-time-budget=2000", "--dump-dom",
+                       f"file://{page_path}{fragment}").stdout
+    return json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S).group(1)
+                      .replace("&quot;", '"'))
+
+
+def test_a_failures_trace_and_pcapng_links_are_drawn_and_resolve(tmp_path):
+    """The failure's recorded replay (RULE-SEED.jsonl / .pcapng in the run folder) shows as
+    links in its rule's details, drawn, and each opens a file of the folder."""
+    for name in ("socket-PUSH-mute-7.pcapng", "socket-PUSH-mute-7.jsonl"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "index.html").write_text(render.html_page(results.parse(sample()), tmp_path))
+    links = probe_links(tmp_path / "index.html", "#socket-PUSH-mute dd.files a",
+                        "#socket-PUSH-mute")
+    assert sorted(l["href"] for l in links) == ["socket-PUSH-mute-7.jsonl",
+                                                "socket-PUSH-mute-7.pcapng"]
+    assert all(l["w"] > 0 and l["h"] > 0 for l in links), links  # drawn, not hidden
+    assert all((tmp_path / l["href"]).exists() for l in links)
+
+
+def test_each_implementation_matrix_cell_links_its_pcap(tmp_path):
+    """impl-matrix.html: a cell whose run was captured (--capture) has a drawn pcap link that
+    opens that cell's file under impls/RUN/."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "conformance" / "agents"))
+    import impl_matrix
+
+    data = sample()
+    data.update(implementation="libzmq", peer_implementation="libzmq", transport="tcp")
+    for run in ("libzmq-tcp", "zlab-tcp"):
+        folder = tmp_path / "impls" / run
+        folder.mkdir(parents=True)
+        (folder / "conformance.json").write_text(json.dumps(data))
+        (folder / "socket-PUSH-outgoing-1.pcapng").write_bytes(b"x")
+    page = tmp_path / "impl-matrix.html"
+    page.write_text(impl_matrix.html_page(impl_matrix.build(tmp_path)))
+    links = probe_links(page, "a.pcap")
+    assert sorted(l["href"] for l in links) == [
+        "impls/libzmq-tcp/socket-PUSH-outgoing-1.pcapng",
+        "impls/zlab-tcp/socket-PUSH-outgoing-1.pcapng"]
+    assert all(l["w"] > 0 and (tmp_path / l["href"]).exists() for l in links), links
+
+
+def test_the_history_page_shows_fuzz_and_interop_runs_with_their_reports(tmp_path):
+    import history
+    import html_report
+    from history_test import fuzz_doc
+
+    conn = history.connect(tmp_path / "h.sqlite")
+    run_dir = tmp_path / "fuzz-run"
+    run_dir.mkdir()
+    (run_dir / "fuzz-report.html").write_text("<p>fuzz</p>")
+    src = {"commit": "c1", "branch": "main", "dirty": False}
+    run_id = history.begin(conn, "fuzz", "./zlab fuzz --sim --seed 2", transport="sim",
+                           impl="zlab", out_dir=str(run_dir), source=src)
+    history.add_verdicts(conn, run_id, history.fuzz_rows(fuzz_doc([1])))
+    history.finish(conn, run_id, 1.0)
+    doc = {"command": "./zlab conform --transport tcp --impl libzmq", "profile": "strict-spec",
+           "transport": "tcp", "implementation": "libzmq", "peer_implementation": "libzmq",
+           "results": [{"rule": "rule/A", "status": "PASS", "runs": 5, "exercised": 5}]}
+    history.record_conform(doc, path=tmp_path / "h.sqlite")
+    page = html_report.history_page(conn, tmp_path / "history.html")
+    text = page.read_text()
+    assert "fuzz: <code>./zlab fuzz --sim --seed 2</code>" in text
+    assert "interop: <code>./zlab conform --transport tcp --impl libzmq</code>" in text
+    links = probe_links(page, 'a[href$="fuzz-report.html"]')
+    assert len(links) == 1 and links[0]["w"] > 0
+    shot = tmp_path / "shot.png"
+    run_chromium(f"--screenshot={shot}", f"file://{page}")
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(str(shot))
+    red = ((abs(pixels[..., 0] - 0xc6 / 255) < 0.05) & (abs(pixels[..., 1] - 0x28 / 255) < 0.05)
+           & (abs(pixels[..., 2] - 0x28 / 255) < 0.05))
+    assert red.sum() > 20, "the fuzz run's failing bar is not drawn"

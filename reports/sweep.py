@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""./zlab sweep: a sim or conform sweep split into seed ranges (shards) and run on Dask workers,
-or on local processes when no scheduler is given; results stream into the history as shards
-finish.
+"""./zlab sweep: a sim, conform or fuzz sweep split into seed ranges (shards) and run on Dask
+workers, or on local processes when no scheduler is given; results stream into the history as
+shards finish.
 
   ./zlab sweep [--scheduler tcp://HOST:8786] [--shard-size K] [--workers N] sim --seeds A..B [...]
   ./zlab sweep [--scheduler tcp://HOST:8786] [--workers N] conform --seeds A..B [...]
+  ./zlab sweep [--scheduler tcp://HOST:8786] [--shard-size K] fuzz --seeds A..B --sim [...]
 
 A conform shard is one seed (./zlab conform --seeds S..S on the worker); the merged report is
-written to a new out/conform/<time>/ as ./zlab conform writes it.
+written to a new out/conform/<time>/ as ./zlab conform writes it. A fuzz shard is a range of
+fuzz seeds, one ./zlab fuzz --seed S run each (--sim, or --against: targets the worker starts);
+the findings' pcaps come back with the results and the merged report goes to a new
+out/fuzz/<time>/.
 
 Every machine runs `dask-worker tcp://HOST:8786` from the same checkout, built there
 (`./zlab sim --list` builds the simulator). Dask reschedules the shards of a worker that is
@@ -45,11 +49,11 @@ def parser():
     ap.add_argument("--workers", type=frontdoor.count(1), default=os.cpu_count() or 1, metavar="N",
                     help="local processes when there is no scheduler (default: one per core)")
     ap.add_argument("--no-history", action="store_true", help="do not record the sweep")
-    ap.add_argument("what", choices=("sim", "conform"),
-                    help="what to sweep: sim or conform (fuzz: not yet)")
+    ap.add_argument("what", choices=("sim", "conform", "fuzz"),
+                    help="what to sweep: sim, conform or fuzz")
     ap.add_argument("args", nargs=argparse.REMAINDER,
-                    help="its options (./zlab sim --help, ./zlab conform --help); --seeds A..B "
-                         "is required")
+                    help="its options (./zlab sim --help, ./zlab conform --help, ./zlab fuzz "
+                         "--help); --seeds A..B is required")
     return ap
 
 
@@ -99,12 +103,90 @@ def run_conform_shard(root, args, first, last):
             return _json.load(f)
 
 
+def run_fuzz_shard(root, args, first, last):
+    """Fuzz seeds first..last on this machine, one ./zlab fuzz --seed S run each: per seed its
+    report document and the pcapng bytes of its findings (the worker's disk is not ours).
+    Shipped by value, like run_shard."""
+    import glob as _glob
+    import json as _json
+    import os as _os
+    import subprocess as _sp
+    import sys as _sys
+    import tempfile as _tf
+
+    fuzz = _os.environ.get("ZLAB_FUZZ_RUN") or _os.path.join(root, "fuzz", "zlab-fuzz")
+    out = []
+    for seed in range(first, last + 1):
+        with _tf.TemporaryDirectory() as d:
+            proc = _sp.run([_sys.executable, fuzz, "--seed", str(seed), "--no-history", "--quiet",
+                            *args, "--out", d], capture_output=True, text=True)
+            report = _os.path.join(d, "fuzz-report.json")
+            if proc.returncode not in (0, 1) or not _os.path.exists(report):
+                raise RuntimeError(f"fuzz seed {seed} exit {proc.returncode}: "
+                                   f"{proc.stderr[-2000:]}")
+            with open(report) as f:
+                doc = _json.load(f)
+            pcaps = {}
+            for path in _glob.glob(_os.path.join(d, "live", "*", "*.pcapng")):
+                with open(path, "rb") as f:
+                    pcaps[_os.path.relpath(path, d)] = f.read()
+            out.append({"seed": seed, "doc": doc, "pcaps": pcaps})
+    return {"seeds": out}
+
+
+FUZZ_NOT_IN_A_SWEEP = ("--out", "--seed", "--case", "--target", "--listen", "--libfuzzer",
+                       "--no-history")
+
+
+def fuzz_args(ap, rest):
+    """--seeds A..B out of the fuzz options; the rest go to every run (--sim or --against: a
+    shard starts its own targets; one --target endpoint fuzzed by many shards at once would
+    mix their cases)."""
+    seeds, opts = split_seeds(ap, "fuzz", rest, FUZZ_NOT_IN_A_SWEEP)
+    if "--sim" not in opts and not any(o.split("=")[0] == "--against" for o in opts):
+        ap.error("fuzz: a sweep runs --sim or --against IMPLS (targets each shard starts)")
+    return seeds, opts
+
+
+def place_fuzz_seed(item, out):
+    """One seed's results from a shard into the sweep's folder: its findings' pcaps under
+    out/seed-S/, the findings pointing at them."""
+    seed_dir = out / f"seed-{item['seed']}"
+    for rel, data in item["pcaps"].items():
+        (seed_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (seed_dir / rel).write_bytes(data)
+    for r in item["doc"]["runs"]:
+        for f in r["findings"]:
+            if f.get("pcapng"):
+                name = Path(f["pcapng"])
+                f["pcapng"] = str(seed_dir / "live" / name.parent.name / name.name)
+    return item
+
+
+def merge_fuzz(items):
+    """Every seed's runs (seed order) as one fuzz report document; the differences between
+    --against targets carry their seed."""
+    runs, diffs = [], []
+    for item in sorted(items, key=lambda x: x["seed"]):
+        runs += item["doc"]["runs"]
+        diffs += [dict(d, seed=item["seed"]) for d in item["doc"].get("differences", [])]
+    return {"runs": runs, "differences": diffs}
+
+
+def write_fuzz_report(doc, out, command):
+    sys.path.insert(0, str(frontdoor.ROOT / "fuzz"))
+    import report as fuzz_report
+
+    fuzz_report.write(out, doc["runs"], doc["differences"])
+    data = json.loads((out / "fuzz-report.json").read_text())
+    (out / "fuzz-report.json").write_text(json.dumps(dict(data, command=command), indent=1))
+
+
 CONFORM_NOT_IN_A_SWEEP = ("--out", "--seed", "--list", "--check-determinism", "--jobs")
 
 
-def conform_args(ap, rest):
-    """--seeds A..B out of the conform options; the rest go to every shard (checked by
-    conformance/run there; the ones that make no sense in a sweep are refused here)."""
+def split_seeds(ap, what, rest, refused):
+    """(--seeds A..B, the other options), refusing the options that make no sense in a sweep."""
     rest = list(rest)
     seeds = None
     opts = []
@@ -117,16 +199,22 @@ def conform_args(ap, rest):
             try:
                 seeds = frontdoor.seed_range(value)
             except argparse.ArgumentTypeError as e:
-                ap.error(f"conform: --seeds: {e}")
+                ap.error(f"{what}: --seeds: {e}")
             i += 1 if "=" in w else 2
             continue
-        if name in CONFORM_NOT_IN_A_SWEEP:
-            ap.error(f"conform: {name} does not apply to a sweep")
+        if name in refused:
+            ap.error(f"{what}: {name} does not apply to a sweep")
         opts.append(w)
         i += 1
     if seeds is None:
-        ap.error("conform: give --seeds A..B")
+        ap.error(f"{what}: give --seeds A..B")
     return seeds, opts
+
+
+def conform_args(ap, rest):
+    """--seeds A..B out of the conform options; the rest go to every shard (checked by
+    conformance/run there; the ones that make no sense in a sweep are refused here)."""
+    return split_seeds(ap, "conform", rest, CONFORM_NOT_IN_A_SWEEP)
 
 
 def merge_conform(docs):
@@ -193,6 +281,25 @@ def sim_args(ap, rest):
     return a.seeds, opts
 
 
+def begin_sweep(conn, what, same_as, command, first_result, opts, out):
+    """The sweep's run row, once the first shard says what it ran: a conform sweep against
+    agents is an interop run; a fuzz sweep is on the simulator (zlab) or against --against."""
+    profile = transport = impl = ""
+    kind = what
+    if what == "conform":
+        profile, transport = first_result.get("profile", ""), first_result.get("transport", "")
+        impl = history.impl_of(first_result)
+        kind = history.conform_kind(impl)
+    elif what == "fuzz":
+        against = [o.split("=", 1)[1] if "=" in o else opts[i + 1]
+                   for i, o in enumerate(opts) if o.split("=")[0] == "--against"]
+        transport, impl = ("sim", "zlab") if "--sim" in opts else ("tcp", against[0])
+    run_id = history.begin(conn, kind, same_as, profile, transport, impl, out_dir=out or "")
+    conn.execute("UPDATE runs SET command=? WHERE id=?", (command, run_id))
+    conn.commit()
+    return run_id
+
+
 class Local:
     """Local processes with the same interface as the part of a Dask client used here."""
 
@@ -233,10 +340,13 @@ class Dask:
 def main(argv):
     ap = parser()
     a = ap.parse_args(argv)
-    conform = a.what == "conform"
+    conform, fuzz = a.what == "conform", a.what == "fuzz"
     if conform:
         (first, last), opts = conform_args(ap, a.args)
         size, shard_fn = 1, run_conform_shard
+    elif fuzz:
+        (first, last), opts = fuzz_args(ap, a.args)
+        size, shard_fn = a.shard_size, run_fuzz_shard
     else:
         (first, last), opts = sim_args(ap, a.args)
         size, shard_fn = a.shard_size, run_shard
@@ -254,6 +364,8 @@ def main(argv):
     done = runs = failed = 0
     status = 0
     docs = []
+    fuzz_items = {}  # seed -> its results (a retried shard replaces, never doubles)
+    out = frontdoor.new_run_dir(frontdoor.out_root() / "fuzz") if fuzz else None
     try:
         for fut in pool.as_completed(list(futures)):
             s, e = futures[fut]
@@ -265,13 +377,19 @@ def main(argv):
                 continue
             done += 1
             if conn is not None and run_id is None:
-                profile = res.get("profile", "") if conform else ""
-                transport = res.get("transport", "") if conform else ""
-                run_id = history.begin(conn, a.what, same_as, profile, transport,
-                                       res.get("impl", "") if conform else "")
-                conn.execute("UPDATE runs SET command=? WHERE id=?", (command, run_id))
-                conn.commit()
-            if conform:
+                run_id = begin_sweep(conn, a.what, same_as, command, res, opts, out)
+            if fuzz:
+                for item in res["seeds"]:
+                    fuzz_items[item["seed"]] = place_fuzz_seed(item, out)
+                mine = [r for item in res["seeds"] for r in item["doc"]["runs"]]
+                n_runs = sum(len(r["cases"]) for r in mine)
+                n_failed = sum(len(r["findings"]) for r in mine)
+                rows = history.fuzz_rows(merge_fuzz(fuzz_items.values()), several=True)
+                for r in mine:
+                    for f in r["findings"]:
+                        print(f"FINDING {r['target']} seed {r['seed']} case {f.get('case')}: "
+                              f"{'; '.join(f['reasons'])}\n  replay: {f.get('replay', '')}")
+            elif conform:
                 docs.append(res)
                 bad = [r for r in res["results"] if r["status"] in history.FAILING]
                 n_runs, n_failed = len(res["results"]), len(bad)
@@ -292,11 +410,14 @@ def main(argv):
             if conn is not None:
                 history.add_verdicts(conn, run_id, rows)
             print(f"[{done}/{len(todo)} shards] seeds {s}..{e}: {n_runs} "
-                  f"{'rules' if conform else 'runs'}, {n_failed} failed "
+                  f"{'rules' if conform else 'cases' if fuzz else 'runs'}, {n_failed} "
+                  f"{'findings' if fuzz else 'failed'} "
                   f"({time.monotonic() - t0:.1f}s)", file=sys.stderr, flush=True)
     finally:
         pool.close()
-    out = None
+    if fuzz and fuzz_items:
+        write_fuzz_report(merge_fuzz(fuzz_items.values()), out, same_as)
+        print(f"report: {out}/fuzz-report.html")
     if conform and docs:
         merged, _ = merge_conform(docs)
         out, run = write_conform_report(merged, same_as)
@@ -311,9 +432,13 @@ def main(argv):
 
         print(f"history: run {run_id} ({html_report.refresh_after_run(out or '')}); compare with "
               f"the last one: ./zlab report diff")
-    what = "rules" if conform else "runs"
-    print(f"sweep: {failed} failing {what} over {len(todo)} shards" if conform else
-          f"sweep: {runs} runs, {runs - failed} passed, {failed} failed in {len(todo)} shards")
+    if conform:
+        print(f"sweep: {failed} failing rules over {len(todo)} shards")
+    elif fuzz:
+        print(f"sweep: {runs} cases over {len(fuzz_items)} fuzz seeds, {failed} findings in "
+              f"{len(todo)} shards")
+    else:
+        print(f"sweep: {runs} runs, {runs - failed} passed, {failed} failed in {len(todo)} shards")
     return status or (1 if failed else 0)
 
 

@@ -88,13 +88,20 @@ def wait_for(cond, timeout_s, what):
         time.sleep(0.1)
 
 
-def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path):
+def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     log = tmp_path / "shards.log"
+    fakes = {}
+    for name, text in (("ZLAB_CONFORM_RUN", FAKE_CONFORM), ("ZLAB_FUZZ_RUN", FAKE_FUZZ)):
+        fakes[name] = tmp_path / name
+        fakes[name].write_text(text.format(python=sys.executable))
+        fakes[name].chmod(0o755)
+    monkeypatch.setenv("ZLAB_OUT", str(tmp_path / "out"))
     env = dict(os.environ, FAKE_LOG=str(log), FAKE_SLEEP="0.3",
-               PYTHONPATH=str(Path(__file__).resolve().parent))
+               PYTHONPATH=str(Path(__file__).resolve().parent),
+               **{k: str(v) for k, v in fakes.items()})
     procs = []
     try:
         procs.append(subprocess.Popen(["/usr/bin/python3", "-m", "distributed.cli.dask_scheduler",
@@ -142,6 +149,17 @@ def test_dask_scheduler_and_two_workers_one_killed_mid_sweep(fake, tmp_path):
                 and ("end", p, s) not in events]
         assert lost and all(("end", str(other), lost[0]) in events for other in workers
                             if other != victim)
+        # conform and fuzz shards go to the same workers (the survivor) the same way.
+        assert sweep.main(["--scheduler", address, "conform", "--seeds", "2..3"]) == 1
+        assert sweep.main(["--scheduler", address, "--shard-size", "2", "fuzz", "--seeds",
+                           "1..3", "--sim"]) == 1
+        conn = history.connect(tmp_path / "h.sqlite")
+        conform_run = history.runs(conn, "conform", 1)[0]
+        assert history.verdicts(conn, conform_run["id"])[("rule/B", 3)]["status"] == "FAIL"
+        fuzz_run = history.runs(conn, "fuzz", 1)[0]
+        v = history.verdicts(conn, fuzz_run["id"])
+        assert len([k for k in v if k[1] >= 0]) == 9 and fuzz_run["state"] == "done"
+        assert json.loads(v[("sim-PULL/traffic/flags", -1)]["detail"])["failing_seeds"] == ["2/1"]
     finally:
         for p in reversed(procs):
             if p.poll() is None:
@@ -195,3 +213,59 @@ def test_conform_sweep_one_seed_per_shard_merged_report(tmp_path, monkeypatch):
         "conform", "./zlab conform --seeds 1..4 --only 'rule/*'", "strict-spec", "sim")
     with pytest.raises(SystemExit):
         sweep.main(["conform", "--seeds", "1..4", "--out", "x"])
+
+
+FAKE_FUZZ = """#!{python}
+# A stand-in for fuzz/zlab-fuzz --sim: 3 cases per seed; case 1 of seed 2 is a finding with a pcap.
+import json, os, sys
+a = sys.argv[1:]
+seed, out = int(a[a.index("--seed") + 1]), a[a.index("--out") + 1]
+assert "--no-history" in a and "--sim" in a
+live = os.path.join(out, "live", "sim-PULL")
+os.makedirs(live)
+finds = []
+if seed == 2:
+    open(os.path.join(live, "case-1.pcapng"), "wb").write(b"pcap of seed 2 case 1")
+    finds = [{{"case": 1, "state": "traffic", "mutation": "flags", "reasons": ["delivered"],
+              "replay": f"./zlab fuzz --sim --seed {{seed}} --case 1",
+              "pcapng": os.path.join(live, "case-1.pcapng")}}]
+cases = [{{"case": n, "state": "traffic", "mutation": "flags", "reaction": "open",
+           "expected": ["open"]}} for n in range(3)]
+run = {{"target": "sim-PULL", "endpoint": "sim", "socket_type": "PULL", "seed": seed,
+        "cases": cases, "findings": finds, "states": {{}}, "reached": {{}}}}
+open(os.path.join(out, "fuzz-report.json"), "w").write(json.dumps({{"runs": [run],
+                                                                   "differences": []}}))
+sys.exit(1 if finds else 0)
+"""
+
+
+def test_fuzz_sweep_seed_ranges_recorded_with_their_findings_pcaps(tmp_path, monkeypatch):
+    fake = tmp_path / "zlab-fuzz"
+    fake.write_text(FAKE_FUZZ.format(python=sys.executable))
+    fake.chmod(0o755)
+    monkeypatch.setenv("ZLAB_FUZZ_RUN", str(fake))
+    monkeypatch.setenv("ZLAB_HISTORY", str(tmp_path / "h.sqlite"))
+    monkeypatch.setenv("ZLAB_OUT", str(tmp_path / "out"))
+    argv = ["--workers", "2", "--shard-size", "2", "fuzz", "--seeds", "1..5", "--sim",
+            "--socket-type", "PULL", "--cases", "3"]
+    assert sweep.main(argv) == 1
+    out = tmp_path / "out/fuzz/latest"
+    doc = json.loads((out / "fuzz-report.json").read_text())
+    assert [r["seed"] for r in doc["runs"]] == [1, 2, 3, 4, 5]
+    pcap = Path(doc["runs"][1]["findings"][0]["pcapng"])
+    assert pcap.read_bytes() == b"pcap of seed 2 case 1" and out.resolve() in pcap.parents
+    assert (out / "fuzz-report.html").exists()
+    conn = history.connect(tmp_path / "h.sqlite")
+    run = history.runs(conn, "fuzz", 1)[0]
+    assert (run["transport"], run["impl"], run["state"]) == ("sim", "zlab", "done")
+    v = history.verdicts(conn, run["id"])
+    agg = v[("sim-PULL/traffic/flags", -1)]
+    assert agg["status"] == "FAIL" and agg["runs"] == 15
+    assert json.loads(agg["detail"])["failing_seeds"] == ["2/1"]
+    assert v[("sim-PULL/traffic/flags (seed 2)", 1)]["status"] == "FAIL"
+    assert len([k for k in v if k[1] >= 0]) == 15  # every case once
+    for bad in (["fuzz", "--seeds", "1..2", "--target", "tcp://127.0.0.1:1", "--sim"],
+                ["fuzz", "--seeds", "1..2", "--socket-type", "PULL"],
+                ["fuzz", "--sim"]):
+        with pytest.raises(SystemExit):
+            sweep.main(bad)

@@ -18,6 +18,9 @@ libzmq or are registered divergences (PASS + DIVERGES over those rules).
 import datetime
 import html
 import json
+import os
+import re
+import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -106,6 +109,33 @@ def classic(result):
     return not (result.get("note") or "").startswith("draft type")
 
 
+def anchor(rule):
+    """A rule id as a file stem (reports/render.py's anchor): rule/REQ/x -> rule-REQ-x."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", rule)
+
+
+def pcaps_of(out_root, run, rule):
+    """The cell's captures: RULE-SEED.pcapng filed with the run (out/impls/RUN/), relative to
+    out_root, where impl-matrix.html is."""
+    folder = out_root / "impls" / run
+    shape = re.compile(re.escape(anchor(rule)) + r"-\d+\.pcapng$")
+    return [os.path.relpath(p, out_root) for p in sorted(folder.glob(anchor(rule) + "-*.pcapng"))
+            if shape.match(p.name)]
+
+
+def file_captures(run_dir, mine):
+    """A run's per-rule captures (conform --capture, or failures replayed under ./zlab capture)
+    filed with its column: the previous run's are replaced. Hard links where the file system
+    allows (a capture can be megabytes)."""
+    for old in mine.glob("*.pcapng"):
+        old.unlink()
+    for p in Path(run_dir).glob("*-[0-9]*.pcapng"):
+        try:
+            os.link(p, mine / p.name)
+        except OSError:
+            shutil.copyfile(p, mine / p.name)
+
+
 def collect(out_root):
     runs = {}
     for path in sorted((out_root / "impls").glob("*/conformance.json")):
@@ -126,6 +156,9 @@ def build(out_root):
             if not classic(r):
                 continue
             c = cell(r, divergences, who)
+            pcaps = pcaps_of(out_root, name, r["rule"])
+            if pcaps:
+                c["pcaps"] = pcaps
             rows.setdefault(r["rule"], {"rule": r["rule"], "socket_type": r["socket_type"],
                                         "column": r["column"], "cells": {}})["cells"][name] = c
             summary[c["status"]] += 1
@@ -184,6 +217,8 @@ def html_page(matrix):
                 continue
             text = cl["status"] + (f"<br><small>{html.escape(cl['divergence'])}</small>"
                                    if cl.get("divergence") else "")
+            text += "".join(f' <a class="pcap" href="{html.escape(p, quote=True)}">pcap</a>'
+                            for p in cl.get("pcaps", [])[:1])
             title = html.escape(cl.get("detail", ""), quote=True)
             tds.append(f'<td style="background:{COLOURS[cl["status"]]}" title="{title}">{text}</td>')
         body.append(f"<tr><td>{html.escape(row['rule'])}</td>{''.join(tds)}</tr>")
@@ -193,7 +228,9 @@ def html_page(matrix):
             f"<h1>The conformance catalogue against implementations</h1>"
             f"<p>Rows: rules of conformance/spec. Columns: one real-transport run each "
             f"(implementation under test, its peers, transport), with its agreement "
-            f"(PASS + DIVERGES over the rules it ran). Hover a cell for the failure or reason.</p>"
+            f"(PASS + DIVERGES over the rules it ran). Hover a cell for the failure or reason; "
+            f"a cell's <i>pcap</i> is its run's traffic for that rule (<code>./zlab conform "
+            f"--transport tcp --capture</code>; open it with <code>./zlab wireshark</code>).</p>"
             f"<ul>{runs}</ul><table border=1 cellspacing=0 cellpadding=3>"
             f"<tr><th>rule</th>{head}</tr>{''.join(body)}</table>\n")
 
@@ -208,11 +245,14 @@ def text_summary(matrix):
     return "\n".join(lines) + "\n"
 
 
-def report(args, doc, out_root):
-    """Files this run under OUT/impls/LABEL/, rebuilds the matrix, prints this run's cells."""
+def report(args, doc, out_root, run_dir=None):
+    """Files this run (and its captures, from run_dir) under OUT/impls/LABEL/, rebuilds the
+    matrix, prints this run's cells."""
     mine = out_root / "impls" / label(args)
     mine.mkdir(parents=True, exist_ok=True)
     (mine / "conformance.json").write_text(json.dumps(doc, indent=1) + "\n")
+    if run_dir is not None:
+        file_captures(run_dir, mine)
     matrix = build(out_root)
     (out_root / "impl-matrix.json").write_text(json.dumps(matrix, indent=1) + "\n")
     (out_root / "impl-matrix.xml").write_text(junit(matrix))

@@ -5,7 +5,11 @@
 //                  [--impl NAME[=AGENT_COMMAND]] [--peer-impl NAME[=AGENT_COMMAND]]
 //                  [--after RULE] [--case-wall-ms N] [--case-virtual-ms N]
 //                  [--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N]
-//                  [--check-determinism]
+//                  [--check-determinism] [--artifacts DIR]
+//
+// --artifacts DIR: each FAIL's shrunk case is replayed once more on the simulator with its
+// worlds' traces and pcapngs written to DIR (RULE-SEED.jsonl, RULE-SEED.pcapng; the result's
+// failure lists them). Real transports write nothing here (conformance/run captures them).
 //
 // --check-determinism runs every property twice with the seed, on the simulator, and prints
 // one line per property: PASS when both runs agree (outcome, counts, evidence, failure,
@@ -16,10 +20,18 @@
 // property up to and including RULE (conformance/run restarts there after a hung case, which
 // ends the process with status 3 once its FAIL line is printed).
 //
+// --marks prints "conform-mark: begin|end RULE UNIX_NS" on stderr around each property (wall
+// clock, the time base of a packet capture): conformance/run cuts a capture of the whole run
+// into one pcapng per rule with them.
+//
+// ZLAB_CONFORM_PLANT=RULE plants a failure in RULE's property (planted_failure in runner.h):
+// for tests of the failure reports (traces, pcapngs, links), never for a verdict.
+//
 // --impl takes the socket under test from another implementation's agent process, --peer-impl
 // its peers (default: the same as --impl); see conformance/agents/README.md.
 #include <rapidcheck.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +54,13 @@ zlab::conform::Impl parse_impl(const std::string& text) {
   }
   return impl;
 }
+// A wall-clock mark around a property (--marks), on a line of its own.
+void mark(const char* what, const std::string& rule) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  std::fprintf(stderr, "\nconform-mark: %s %s %lld\n", what, rule.c_str(), (long long)ns);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +69,7 @@ int main(int argc, char** argv) {
   bool list = false;
   std::string after;  // skip up to and including this rule
   bool determinism = false;
+  bool marks = false;  // --marks
   bool wall_given = false;
   Impl under_test, peer;  // zlab in process unless an agent is named
   bool peer_given = false;
@@ -96,6 +116,10 @@ int main(int argc, char** argv) {
       config.shrink_total_ms = std::atoll(value().c_str());
     } else if (arg == "--max-shrinks") {
       config.max_shrink_tries = std::atoi(value().c_str());
+    } else if (arg == "--marks") {
+      marks = true;
+    } else if (arg == "--artifacts") {
+      config.artifacts_dir = value();
     } else if (arg == "--check-determinism") {
       determinism = true;
     } else if (arg == "--list") {
@@ -106,7 +130,7 @@ int main(int argc, char** argv) {
                    "sim|tcp|ipc] [--impl NAME[=CMD]] [--peer-impl NAME[=CMD]] [--list] [--after "
                    "RULE] [--case-wall-ms N] [--case-virtual-ms N] "
                    "[--shrink-budget-ms N] [--shrink-total-ms N] [--max-shrinks N] "
-                   "[--check-determinism]\n");
+                   "[--check-determinism] [--artifacts DIR] [--marks]\n");
       return 2;
     }
   }
@@ -130,7 +154,13 @@ int main(int argc, char** argv) {
   // than in the middle of the first result line. (Our seed, not that one, drives the runs.)
   rc::detail::configuration();
   int failed = 0;
-  for (const Property& p : catalogue()) {
+  const char* plant = std::getenv("ZLAB_CONFORM_PLANT");
+  for (Property p : catalogue()) {
+    if (plant != nullptr && p.rule == plant) {
+      std::fprintf(stderr, "conform_runner: a failure is planted in %s (ZLAB_CONFORM_PLANT)\n",
+                   plant);
+      p = planted_failure(std::move(p));
+    }
     if (!config.only.empty() && !glob_match(config.only, p.rule)) continue;
     if (p.sim_only && current_transport() != Transport::kSim) continue;
     if (!after.empty()) {
@@ -160,8 +190,10 @@ int main(int argc, char** argv) {
       failed += !diff.empty();
       continue;
     }
+    if (marks) mark("begin", p.rule);
     std::fprintf(stderr, "conform: %-40s ", p.rule.c_str());
     RuleResult r = run_property(p, config);
+    if (marks) mark("end", p.rule);
     std::fprintf(stderr, "%-13s %d/%d exercised, %.0f ms\n", r.status.c_str(), r.exercised, r.runs,
                  r.duration_ms);
     if (r.status == "FAIL") {

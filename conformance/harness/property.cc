@@ -15,6 +15,9 @@ uint64_t world_seed = 0;
 std::string row;  // the property being run's matrix row
 uint64_t fingerprint = 0xcbf29ce484222325ull;
 std::atomic<int64_t> case_start_ns{0};
+std::string capture_stem;  // set while a failure's replay is recorded
+int capture_worlds = 0;    // worlds recorded under the stem so far
+std::vector<std::string> artifacts;
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -74,6 +77,25 @@ void fold_into_fingerprint(uint64_t value) {
 }
 uint64_t run_fingerprint() { return fingerprint; }
 void reset_run_fingerprint() { fingerprint = 0xcbf29ce484222325ull; }
+
+void set_capture_stem(std::string stem) {
+  capture_stem = std::move(stem);
+  capture_worlds = 0;
+}
+
+std::string next_capture_path() {
+  if (capture_stem.empty()) return "";
+  ++capture_worlds;
+  return capture_worlds == 1 ? capture_stem : capture_stem + "-w" + std::to_string(capture_worlds);
+}
+
+void note_artifact(std::string path) { artifacts.push_back(std::move(path)); }
+
+std::vector<std::string> take_artifacts() {
+  std::vector<std::string> out;
+  out.swap(artifacts);
+  return out;
+}
 
 void note_world_seed(uint64_t seed) { world_seed = seed; }
 uint64_t case_world_seed() { return world_seed; }

@@ -76,6 +76,17 @@ void fold_into_fingerprint(uint64_t value);
 uint64_t run_fingerprint();
 void reset_run_fingerprint();
 
+// Recording a failure's replay (conform_runner --artifacts DIR): while a stem is set, every
+// simulated world a case makes writes its trace and its pcapng next to the stem
+// (STEM.jsonl/.pcapng, then STEM-w2..., one pair per world). Real transports ignore it: their
+// traffic is captured outside the process (conformance/run).
+void set_capture_stem(std::string stem);
+// The path (without extension) for the next world to record; empty when not recording.
+std::string next_capture_path();
+// Files written while recording, handed to the result once (take_artifacts empties the list).
+void note_artifact(std::string path);
+std::vector<std::string> take_artifacts();
+
 // How long one case may run. A case past either limit fails (Lab checks at every step it
 // takes); a case that stops returning altogether is reported by the runner's watchdog.
 struct CaseLimits {

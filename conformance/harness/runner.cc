@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -63,6 +64,16 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   }
   if (text.empty() || (pattern[0] != '?' && pattern[0] != text[0])) return false;
   return glob_match(pattern.substr(1), text.substr(1));
+}
+
+std::string file_stem(std::string_view rule) {
+  std::string out(rule);
+  for (char& c : out) {
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-';
+    if (!keep) c = '-';
+  }
+  return out;
 }
 
 namespace {
@@ -269,7 +280,9 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   rc::detail::TestResult result = rc::detail::checkProperty(property, meta, params, tracker);
   rc::detail::FailureResult failure;
   rc::detail::GaveUpResult gave_up;
+  std::optional<rc::detail::Reproduce> reproduce;  // the shrunk case, for the recorded replay
   if (result.match(failure)) {
+    reproduce = failure.reproduce;
     r.replay = config.replay_prefix + " --only '" + p.rule + "' --seed " +
                std::to_string(config.seed) + " --cases " + std::to_string(config.cases);
     r.expected = "the rule holds (" + p.rule + ")";
@@ -315,12 +328,32 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
   r.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   r.trace_hash = run_fingerprint();
+  // After the hash: recording is an extra replay, it must not change what a run reports.
+  if (r.status == "FAIL" && reproduce && !config.artifacts_dir.empty()) {
+    phase = Phase::kReplay;
+    set_capture_stem(config.artifacts_dir + "/" + file_stem(p.rule) + "-" +
+                     std::to_string(config.seed));
+    Tracker quiet;
+    rc::detail::checkProperty(property, meta, params, quiet, {{meta.id, *reproduce}});
+    set_capture_stem("");
+    r.artifacts = take_artifacts();
+  }
   if (phase != Phase::kSearch && config.shrink_spent_ms != nullptr) {
     *config.shrink_spent_ms += std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::steady_clock::now() - shrink_start)
                                    .count();
   }
   return r;
+}
+
+Property planted_failure(Property p) {
+  std::function<void()> body = p.body;
+  p.body = [body] {
+    body();
+    const int n = *rc::gen::inRange(0, 10);
+    RC_ASSERT(n < 3);  // planted (ZLAB_CONFORM_PLANT): the reports' failure path under test
+  };
+  return p;
 }
 
 std::string difference(const RuleResult& a, const RuleResult& b) {
@@ -393,6 +426,8 @@ std::string to_json_line(const RuleResult& r, uint64_t seed) {
     }
     out << "],\"faults\":[],\"case_log\":";
     json_strings(out, r.case_log);
+    out << ",\"artifacts\":";
+    json_strings(out, r.artifacts);
     out << ",\"shrink_tries\":" << r.shrink_tries
         << ",\"shrink_budget_hit\":" << (r.shrink_budget_hit ? "true" : "false");
     if (r.status == "FLAKY") {

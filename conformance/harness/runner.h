@@ -31,6 +31,9 @@ struct RunConfig {
   // A case that has not returned this long after its wall limit is hung: the watchdog reports
   // it (a FAIL line on stdout with the case's log) and ends the process with kHungExit.
   int64_t hang_grace_ms = 30'000;
+  // Not empty: a FAIL's shrunk case is replayed once more with recording on, and its worlds'
+  // traces and pcapngs go here as RULE-SEED.jsonl/.pcapng (the rule id with / as -).
+  std::string artifacts_dir;
 };
 
 // conform_runner's exit status after a hung case (conformance/run restarts after that rule).
@@ -64,12 +67,20 @@ struct RuleResult {
   // Every simulated world's trace hash and every case's outcome, shrinking included, folded
   // (run_fingerprint()): the same for two runs of the same property and seed.
   uint64_t trace_hash = 0;
-  int shrink_tries = 0;  // runs of the body spent shrinking
+  std::vector<std::string> artifacts;  // FAIL: the recorded replay's trace and pcapng files
+  int shrink_tries = 0;                // runs of the body spent shrinking
   bool shrink_budget_hit = false;
 };
 
 bool glob_match(std::string_view pattern, std::string_view text);
+// A rule id as a file name stem: rule/REQ/alternation -> rule-REQ-alternation.
+std::string file_stem(std::string_view rule);
 RuleResult run_property(const Property& p, const RunConfig& config);
+// A planted failure, to test what reports a failure (never used in a real verdict): the
+// property runs its real body, then fails every case that draws a number above 2 from
+// 0..9, so RapidCheck shrinks to 3 and the shrunk case replays the real body's worlds.
+// conform_runner plants it in the rule named by ZLAB_CONFORM_PLANT.
+Property planted_failure(Property p);
 // How two runs of one property with one seed differ (outcome, counts, evidence, failure, trace
 // hash); empty when they do not. Durations are not compared.
 std::string difference(const RuleResult& a, const RuleResult& b);

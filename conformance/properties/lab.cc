@@ -3,12 +3,14 @@
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "conformance/harness/property.h"
 #include "conformance/properties/lab_backend.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "sim/pcap/capture.h"
 
 namespace zlab::conform {
 namespace {
@@ -139,9 +141,13 @@ class SimBackend final : public Lab::Backend {
     sim::apply_faults(faults_, *world_);
     late_.faults = &faults_;
     late_.world = world_.get();
+    start_recording(seed);
   }
   // What this world did, for conform_runner --check-determinism.
-  ~SimBackend() override { fold_into_fingerprint(world_->trace().hash()); }
+  ~SimBackend() override {
+    fold_into_fingerprint(world_->trace().hash());
+    stop_recording();
+  }
   bool simulated() const override { return true; }
   sim::World* world() override { return world_.get(); }
   const sim::FaultSchedule& faults() const override { return faults_; }
@@ -171,6 +177,25 @@ class SimBackend final : public Lab::Backend {
   }
 
  private:
+  // A failure's recorded replay (set_capture_stem): this world's trace (JSON lines) and
+  // pcapng. Both only watch: the run is the same with or without them.
+  void start_recording(uint64_t seed) {
+    stem_ = next_capture_path();
+    if (stem_.empty()) return;
+    trace_ = std::fopen((stem_ + ".jsonl").c_str(), "w");
+    world_->trace().set_file(trace_);
+    capture_ = std::make_unique<sim::PcapCapture>("zlab conform: " + case_row() + " world seed " +
+                                                  std::to_string(seed));
+    world_->set_packet_sink(capture_.get());
+  }
+  void stop_recording() {
+    if (stem_.empty()) return;
+    world_->set_packet_sink(nullptr);
+    world_->trace().set_file(nullptr);
+    if (trace_ != nullptr && std::fclose(trace_) == 0) note_artifact(stem_ + ".jsonl");
+    if (capture_->write_file(stem_ + ".pcapng")) note_artifact(stem_ + ".pcapng");
+  }
+
   void run_until(int64_t target_ns) {
     sim::RunOutcome out = world_->run(target_ns);
     // The engine misbehaving (a stream that never settles, a timer firing forever) is a
@@ -180,8 +205,11 @@ class SimBackend final : public Lab::Backend {
     if (world_->now_ns() < target_ns) world_->queue().advance_to(target_ns);
   }
 
+  std::unique_ptr<sim::PcapCapture> capture_;  // declared first: outlives the world that calls it
   std::unique_ptr<sim::World> world_;
   sim::FaultSchedule faults_;
+  std::string stem_;  // recording: the files' path without extension
+  std::FILE* trace_ = nullptr;
   LateBinds late_;
   std::vector<std::unique_ptr<SimSock>> socks_;
 };
