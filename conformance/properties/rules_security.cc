@@ -42,7 +42,10 @@ struct Keys {
 
 // A Curve25519 key pair from a drawn secret: deterministic per case, shrinkable, libsodium's.
 Keys gen_keys() {
-  std::string sec = *rc::gen::container<std::string>(32, rc::gen::arbitrary<char>());
+  // Uniform bytes at every size: arbitrary<char> is all zeros in the first (size 0) cases,
+  // which made every generated key the same one.
+  std::string sec = *rc::gen::container<std::string>(
+      32, rc::gen::map(rc::gen::inRange(0, 256), [](int b) { return char(b); }));
   std::string pub(32, '\0');
   RC_ASSERT(crypto_scalarmult_base(reinterpret_cast<unsigned char*>(pub.data()),
                                    reinterpret_cast<const unsigned char*>(sec.data())) == 0);

@@ -785,15 +785,11 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool ses
       if (r.peer == &peer) rec = &r;
     }
   }
-  // An ERROR from the peer is fatal: rfc 37 forbids "re-connecting using the same security
-  // credentials", so it is not made again (libzmq 4.3.4 does so for an ERROR in the handshake
-  // and ignores one after it: div/general/error-command-not-fatal).
-  bool fatal = reason == proto::CloseReason::kPeerError;
   // A connect()ed peer that was usable before its handshake keeps its pipes for the next
   // connection; types that know peers by identity get a fresh peer each time. A connection
   // the application closed is not made again (libzmq ends that connect's session), nor one
   // that ended in a protocol error (libzmq's session gives up: the peer is no ZMTP peer of ours).
-  bool retry = !peer.closed_by_app && !session_over && !fatal;
+  bool retry = !peer.closed_by_app && !session_over;
   if (rec != nullptr && retry && !options_.immediate &&
       routing_->attach_before_handshake(!rec->connect_routing_id.empty()) &&
       options_.reconnect_ivl_ms >= 0) {
