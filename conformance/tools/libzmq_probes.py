@@ -251,6 +251,20 @@ def _error_not_fatal():
                         "after libzmq's READY": {"closed": True}}
 
 
+@probe("ping-ttl-wraps-at-16-bits",
+       "libzmq 4.3.4 turns a peer's PING TTL into milliseconds in a 16-bit integer: a TTL of "
+       "656 deciseconds (65.6 s) becomes 64 ms, so a peer silent after such a PING is cut off "
+       "at once, while 655 ds (65.5 s) still holds for the second watched "
+       "(rule/wire/heartbeat-timeout)")
+def _ping_ttl_wraps():
+    obs = {}
+    for ttl in (655, 656):
+        _, eof = _raw_session(zmq.PULL, zmtp_bytes.null_handshake(b"PUSH"),
+                              zmtp_bytes.ping(ttl), wait_s=1.0)
+        obs[f"TTL {ttl} ds, silent 1 s"] = "closed" if eof else "open"
+    return obs, obs == {"TTL 655 ds, silent 1 s": "open", "TTL 656 ds, silent 1 s": "closed"}
+
+
 @probe("subscription-after-connect-as-message",
        "libzmq 4.3.4's XSUB sends its subscriptions to a ZMTP 3.1 peer as SUBSCRIBE commands "
        "when the connection is made, but one the application sends later as the 0x01 data "
