@@ -49,7 +49,7 @@ def built(env):
 
 
 COMMANDS = ["conform", "test", "build", "libzmq-tests", "sim", "setup", "format", "wireshark",
-            "capture", "report", "sweep", "fuzz", "help"]
+            "capture", "report", "sweep", "fuzz", "bench", "help"]
 
 
 def test_usage_lists_every_command_we_test(env):
