@@ -112,6 +112,11 @@ class SimBackend final : public Lab::Backend {
   std::string endpoint(uint32_t host, int port) const override {
     return "tcp://h" + std::to_string(host) + ":" + std::to_string(port);
   }
+  bool serve_zap(uint32_t host, sim::ZapAnswer answer) override {
+    world_->serve_zap(sim::HostId(host), std::move(answer));
+    return true;
+  }
+  uint64_t zap_requests(uint32_t host) override { return world_->zap_requests(sim::HostId(host)); }
   int64_t now_ns() const override { return world_->now_ns(); }
   void advance_ms(int64_t ms) override {
     int64_t target = world_->now_ns() + ms * 1'000'000;
@@ -289,15 +294,11 @@ std::optional<Parts> Lab::recv(Sock* s, Err* err) {
 uint64_t Lab::handshakes(Sock* s) const { return s->monitor_count(monitor::kHandshakeSucceeded); }
 
 bool Lab::serve_zap(uint32_t host, sim::ZapAnswer answer) {
-  if (!simulated()) return false;
   case_log().note("zap handler on h" + std::to_string(host));
-  world().serve_zap(sim::HostId(host), std::move(answer));
-  return true;
+  return backend_->serve_zap(host, std::move(answer));
 }
 
-uint64_t Lab::zap_requests(uint32_t host) {
-  return simulated() ? world().zap_requests(sim::HostId(host)) : 0;
-}
+uint64_t Lab::zap_requests(uint32_t host) { return backend_->zap_requests(host); }
 
 bool Lab::read_bytewise() {
   if (!simulated()) return false;
