@@ -19,6 +19,8 @@
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "sim/world/ctx.h"
+#include "sim/world/world.h"
 #include "sim/world/zap_handler.h"
 
 namespace zlab::conform {
@@ -528,6 +530,140 @@ void error_is_fatal() {
   evidence().exercised();
 }
 
+// --- rule/curve/nonce-replay ------------------------------------------------------------
+// A man in the middle on h2 carries the client's connections to the server byte for byte,
+// except on the first one: it replays the client's k-th MESSAGE command (sends it twice), or
+// holds it back and sends it after the next one. The server must refuse the short nonce that
+// does not grow and drop that connection: whatever it delivers, it delivers at most once and in
+// the order sent, and it reports the protocol failure.
+struct Mitm {
+  int victim = 0;        // which client MESSAGE (0-based) to tamper with
+  bool reorder = false;  // hold it back behind the next one, instead of replaying it
+  int connections = 0;
+  bool tampered = false;
+};
+
+// Client -> server: the greeting as it comes, then whole frames, MESSAGE commands counted.
+sim::Task<> mitm_client_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to,
+                             std::shared_ptr<Mitm> m, bool tamper) {
+  std::string buf;
+  size_t greeting_left = 64;
+  int messages = 0;
+  std::string held;
+  for (;;) {
+    if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
+    std::string out;
+    if (greeting_left > 0) {
+      size_t n = std::min(greeting_left, buf.size());
+      out += buf.substr(0, n);
+      buf.erase(0, n);
+      greeting_left -= n;
+    }
+    while (greeting_left == 0 && buf.size() >= 2) {
+      uint8_t flags = uint8_t(buf[0]);
+      size_t head = (flags & 0x02) ? 9 : 2;
+      if (buf.size() < head) break;
+      uint64_t size = 0;
+      if (flags & 0x02) {
+        for (int i = 1; i < 9; ++i) size = (size << 8) | uint8_t(buf[i]);
+      } else {
+        size = uint8_t(buf[1]);
+      }
+      if (buf.size() < head + size) break;
+      std::string frame = buf.substr(0, head + size);
+      buf.erase(0, head + size);
+      bool message = frame.compare(head, 8, "\x07MESSAGE") == 0;
+      if (!tamper || !message) {
+        out += frame;
+        continue;
+      }
+      int k = messages++;
+      if (k == m->victim && !m->reorder) {
+        out += frame + frame;  // the replay
+        m->tampered = true;
+      } else if (k == m->victim) {
+        held = frame;  // sent after the next one
+      } else if (k == m->victim + 1 && !held.empty()) {
+        out += frame + held;
+        held.clear();
+        m->tampered = true;
+      } else {
+        out += frame;
+      }
+    }
+    if (!out.empty() && co_await ctx.raw_write(to, out) != Err::kOk) break;
+  }
+  from->close();
+  to->close();
+}
+
+sim::Task<> mitm_server_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to) {
+  std::string buf;
+  for (;;) {
+    buf.clear();
+    if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
+    if (co_await ctx.raw_write(to, buf) != Err::kOk) break;
+  }
+  from->close();
+  to->close();
+}
+
+void start_mitm(Lab& lab, std::shared_ptr<Mitm> m, uint16_t port, int server_port) {
+  sim::World& w = lab.world();
+  w.spawn(
+      2, "mitm",
+      [&w, m, port, server_port](sim::Ctx& ctx) -> sim::Task<> {
+        Err err = Err::kOk;
+        sim::RawListener* l = ctx.raw_listen(port, &err);
+        if (l == nullptr) co_return;
+        for (;;) {
+          sim::RawConn* client = nullptr;
+          if (co_await ctx.raw_accept(l, &client) != Err::kOk) co_return;
+          sim::RawConn* server = nullptr;
+          if (co_await ctx.raw_connect("h0", uint16_t(server_port), &server) != Err::kOk) {
+            client->close();
+            continue;
+          }
+          bool tamper = m->connections++ == 0;
+          w.spawn(
+              2, "mitm-c2s",
+              [client, server, m, tamper](sim::Ctx& c) {
+                return mitm_client_side(c, client, server, m, tamper);
+              },
+              true);
+          w.spawn(
+              2, "mitm-s2c",
+              [client, server](sim::Ctx& c) { return mitm_server_side(c, server, client); }, true);
+        }
+      },
+      /*daemon=*/true);
+}
+
+void curve_nonce_replay() {
+  auto m = std::make_shared<Mitm>();
+  m->victim = *rc::gen::inRange(0, 4);
+  m->reorder = *rc::gen::arbitrary<bool>();
+  int n = m->victim + *rc::gen::inRange(2, 8);
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  start_mitm(lab, m, 6000, kPort);
+  Sock* server = lab.socket(0, SocketType::kPull);
+  Sock* client = lab.socket(1, SocketType::kPush);
+  make_server(server, c);
+  make_client(client, c);
+  RC_ASSERT(server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+  RC_ASSERT(client->connect(lab.endpoint(2, 6000)) == Err::kOk);
+  for (int i = 0; i < n; ++i) lab.send(client, {std::to_string(i)});
+  std::vector<int> got;
+  for (const Parts& p : drain(lab, server)) got.push_back(std::stoi(p.back()));
+  // At most once, in order: each index greater than the one before.
+  for (size_t i = 1; i < got.size(); ++i) RC_ASSERT(got[i] > got[i - 1]);
+  if (!m->tampered) return;  // the connection died before the victim went through
+  RC_ASSERT(lab.protocol_failures(server) > 0u);
+  evidence().count(m->reorder ? "reordered" : "replayed");
+  evidence().exercised();
+}
+
 }  // namespace
 
 void add_security_rule_properties(std::vector<Property>& out) {
@@ -538,6 +674,7 @@ void add_security_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/curve/admits-valid-client", "DEALER", "security",
                  [] { admits_valid_client(Mech::kCurve); }});
   out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
+  out.push_back({"rule/curve/nonce-replay", "PULL", "security", curve_nonce_replay, true});
   out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error});
   out.push_back(
       {"rule/zap/plain-credentials", "DEALER", "security", [] { zap_credentials(Mech::kPlain); }});
