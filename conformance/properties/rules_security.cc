@@ -9,8 +9,10 @@
 // zap_slow (it answers late), zap_silent (never), zap_absent (nothing bound). The handshake is
 // split at every byte (Lab::read_bytewise) and reset mid-way (World::reset_at in its first
 // milliseconds) on the properties about admitted clients; the refusals run under the benign
-// faults and a slow handler. Properties that need a handler run on the simulator only; the
-// others also run on real tcp and against libzmq's agent.
+// faults and a slow handler. On real transports the handler is a REP at
+// inproc://zeromq.zap.01 in zlab's context or in an agent's, answered by the Lab as time passes
+// (lab_tcp.cc). Simulator only: rule/zap/reply-awaited (it needs the handler's faults) and
+// rule/curve/nonce-replay (a man in the middle).
 #include <sodium.h>
 
 #include <memory>
