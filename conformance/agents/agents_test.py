@@ -59,6 +59,33 @@ def test_libzmq_agent_protocol_and_library():
     assert "bazel" not in lib and "zlab" not in lib and lib.endswith("libzmq.so.5")
 
 
+def test_libzmq_agent_zap_handler():
+    """zap/zappoll/zapreply: the runner answers the agent's ZAP requests (rfc 27)."""
+    if not impls.SYSTEM_ZMQ_H.exists():
+        pytest.skip("libzmq3-dev is not installed")
+    agent = str(impls.build_libzmq())
+    h = lambda text: text.encode().hex()  # noqa: E731
+    port = 45873
+    got = session(agent, [
+        "zappoll", "zap", "zap", "socket PULL", "socket PUSH", "setint 1 17 0", "setint 2 17 0",
+        "setint 1 44 1", f"setbytes 2 45 {h('admin')}", f"setbytes 2 46 {h('pw')}",
+        f"bind 1 tcp://127.0.0.1:{port}", f"connect 2 tcp://127.0.0.1:{port}",
+        f"send 2 d {h('hi')}", "recv 1 500", "zappoll",
+        # libzmq numbers its requests "1": the reply echoes it (checked below)
+        f"zapreply {h('1.0')} {h('1')} {h('200')} - - -", "recv 1 2000", "zappoll", "term"])
+    assert got[0] == "err ENOTSOCK"       # no handler bound yet
+    assert got[1:3] == ["ok", "ok"]       # binding twice is harmless
+    assert got[13] == "err EAGAIN"        # PLAIN waits for the handler: nothing yet
+    req = got[14].split()
+    assert req[:2] == ["ok", "8"]         # version, id, domain, address, identity, mechanism, 2
+    assert req[2] == h("1.0") and req[3] == h("1") and req[7] == h("PLAIN")
+    assert req[8:] == [h("admin"), h("pw")]
+    assert got[15] == "ok"
+    assert got[16] == f"ok 0 {h('hi')}"   # admitted by the 200
+    assert got[17] == "ok 0"              # nothing more waits
+    assert got[18] == "ok"
+
+
 def test_jeromq_agent_protocol():
     if not impls.JEROMQ_JAR.exists() or shutil.which("javac") is None:
         pytest.skip("libjeromq-java or javac is not installed")

@@ -315,6 +315,25 @@ std::unique_ptr<Sock> make_agent_socket(const Impl& impl, SocketType type, uint3
   return std::make_unique<AgentSock>(&agent_of(impl), type, host, local);
 }
 
+bool agent_zap_bind(const Impl& impl) {
+  std::vector<std::string> got = agent_of(impl).request("zap");
+  return !got.empty() && got[0] == "ok";
+}
+
+std::optional<std::vector<std::string>> agent_zap_poll(const Impl& impl) {
+  std::vector<std::string> got = agent_of(impl).request("zappoll");
+  if (got.size() < 2 || got[0] != "ok" || got[1] == "0") return std::nullopt;
+  std::vector<std::string> frames;
+  for (size_t i = 2; i < got.size(); ++i) frames.push_back(unhex(got[i]));
+  return frames;
+}
+
+void agent_zap_reply(const Impl& impl, const std::vector<std::string>& frames) {
+  std::string line = "zapreply";
+  for (const std::string& f : frames) line += " " + hex(f);
+  agent_of(impl).request(line);
+}
+
 void reset_agents() {
   for (auto& [name, agent] : agents()) {
     if (!agent->started()) continue;

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "conformance/properties/lab.h"
 
@@ -33,6 +35,13 @@ const Impl& impl_for_socket(SocketType type, bool* row_taken);
 // A socket in an agent process. `local` maps "tcp://*:PORT" to the socket's own address.
 std::unique_ptr<Sock> make_agent_socket(const Impl& impl, SocketType type, uint32_t host,
                                         std::string (*local)(uint32_t host, std::string_view));
+// ZAP (rfc 27) in an agent's context, answered by the runner: binds the handler socket
+// (false if the agent has none), takes its next request (frames after the envelope, version
+// first; nullopt when none waits), and sends the reply's frames after the envelope.
+bool agent_zap_bind(const Impl& impl);
+std::optional<std::vector<std::string>> agent_zap_poll(const Impl& impl);
+void agent_zap_reply(const Impl& impl, const std::vector<std::string>& frames);
+
 // Ends a Lab for every agent it used: closes all their sockets and terminates their contexts
 // (an agent lives for the whole run, a Lab for one case).
 void reset_agents();

@@ -161,6 +161,11 @@ class SimBackend final : public Lab::Backend {
   std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
     return std::make_unique<SimRawPeer>(*world_, from, to, port);
   }
+  bool serve_zap(uint32_t host, sim::ZapAnswer answer) override {
+    world_->serve_zap(sim::HostId(host), std::move(answer));
+    return true;
+  }
+  uint64_t zap_requests(uint32_t host) override { return world_->zap_requests(sim::HostId(host)); }
   int64_t now_ns() const override { return world_->now_ns(); }
   void advance_ms(int64_t ms) override {
     int64_t target = world_->now_ns() + ms * 1'000'000;
@@ -370,15 +375,11 @@ uint64_t Lab::handshakes(Sock* s) const {
 }
 
 bool Lab::serve_zap(uint32_t host, sim::ZapAnswer answer) {
-  if (!simulated()) return false;
   case_log().note("zap handler on h" + std::to_string(host));
-  world().serve_zap(sim::HostId(host), std::move(answer));
-  return true;
+  return backend_->serve_zap(host, std::move(answer));
 }
 
-uint64_t Lab::zap_requests(uint32_t host) {
-  return simulated() ? world().zap_requests(sim::HostId(host)) : 0;
-}
+uint64_t Lab::zap_requests(uint32_t host) { return backend_->zap_requests(host); }
 
 bool Lab::read_bytewise() {
   if (!simulated()) return false;

@@ -21,6 +21,16 @@ class Lab::Backend {
   virtual void advance_ms(int64_t ms) = 0;
   // The shortest wait worth taking between two looks (real transports; no-op in the sim).
   virtual void pause_briefly() {}
+  // A ZAP handler (Lab::serve_zap); false where the backend cannot have one.
+  virtual bool serve_zap(uint32_t host, sim::ZapAnswer answer) {
+    (void)host;
+    (void)answer;
+    return false;
+  }
+  virtual uint64_t zap_requests(uint32_t host) {
+    (void)host;
+    return 0;
+  }
 };
 
 // Notes a socket operation in the case's log (conformance/harness/property.h).

@@ -9,8 +9,10 @@
 // zap_slow (it answers late), zap_silent (never), zap_absent (nothing bound). The handshake is
 // split at every byte (Lab::read_bytewise) and reset mid-way (World::reset_at in its first
 // milliseconds) on the properties about admitted clients; the refusals run under the benign
-// faults and a slow handler. Properties that need a handler run on the simulator only; the
-// others also run on real tcp and against libzmq's agent.
+// faults and a slow handler. On real transports the handler is a REP at
+// inproc://zeromq.zap.01 in zlab's context or in an agent's, answered by the Lab as time passes
+// (lab_tcp.cc). Simulator only: rule/zap/reply-awaited (it needs the handler's faults) and
+// rule/curve/nonce-replay (a man in the middle).
 #include <sodium.h>
 
 #include <memory>
@@ -19,6 +21,8 @@
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "sim/world/ctx.h"
+#include "sim/world/world.h"
 #include "sim/world/zap_handler.h"
 
 namespace zlab::conform {
@@ -40,16 +44,20 @@ struct Keys {
   std::string sec;
 };
 
-// A Curve25519 key pair from a drawn secret: deterministic per case, shrinkable, libsodium's.
-Keys gen_keys() {
-  // Uniform bytes at every size: arbitrary<char> is all zeros in the first (size 0) cases,
-  // which made every generated key the same one.
-  std::string sec = *rc::gen::container<std::string>(
-      32, rc::gen::map(rc::gen::inRange(0, 256), [](int b) { return char(b); }));
+// A Curve25519 key pair from a secret, through libsodium.
+Keys keys_from(std::string sec) {
   std::string pub(32, '\0');
   RC_ASSERT(crypto_scalarmult_base(reinterpret_cast<unsigned char*>(pub.data()),
                                    reinterpret_cast<const unsigned char*>(sec.data())) == 0);
   return {pub, sec};
+}
+
+// A key pair from a drawn secret: deterministic per case, shrinkable. Uniform bytes at every
+// size: arbitrary<char> is all zeros in the first (size 0) cases, which made every generated
+// key the same one (curve/wrong-server-key gave up on its RC_PRE).
+Keys gen_keys() {
+  return keys_from(*rc::gen::container<std::string>(
+      32, rc::gen::map(rc::gen::inRange(0, 256), [](int b) { return char(b); })));
 }
 
 // Printable, non-empty: PLAIN's username and password are VCHAR strings (rfc 24).
@@ -148,12 +156,13 @@ ZapFrames reply_to(const ZapFrames& req, const std::string& status, Malform m) {
 std::shared_ptr<ZapLog> serve(Lab& lab, std::function<std::string(const ZapFrames&)> status,
                               Malform m = Malform::kNone) {
   auto log = std::make_shared<ZapLog>();
-  sim::World* world = &lab.world();
-  RC_ASSERT(lab.serve_zap(0, [log, world, status, m](const ZapFrames& req) {
+  Lab* at = &lab;  // the handler lives no longer than the Lab
+  bool bound = lab.serve_zap(0, [log, at, status, m](const ZapFrames& req) {
     log->requests.push_back(req);
-    log->answered_ns.push_back(world->now_ns());
+    log->answered_ns.push_back(at->now_ns());
     return std::optional<ZapFrames>(reply_to(req, status(req), m));
-  }));
+  });
+  if (!bound) throw Unobservable{"no ZAP handler can be bound in this implementation"};
   return log;
 }
 
@@ -228,8 +237,13 @@ void assert_exchange(Lab& lab, Pair p, int n) {
 }
 
 // The client sends n messages and the server tries to; for `ms` nothing may arrive either way
-// and neither side may report a completed handshake.
-void assert_nothing_crosses(Lab& lab, Pair p, int n, int64_t ms) {
+// and neither side may report a completed handshake. With `asks_zap`, the window starts when
+// the handler has the first request (a late bind and a slow handler can take longer than it).
+void assert_nothing_crosses(Lab& lab, Pair p, int n, int64_t ms, bool asks_zap = false) {
+  if (asks_zap) {
+    RC_ASSERT(lab.wait_for([&] { return lab.zap_requests(0) > 0; }, 20'000));
+    RC_ASSERT(!lab.recv(p.server).has_value());
+  }
   for (int i = 0; i < n; ++i) {
     lab.send(p.client, {"c" + std::to_string(i)});
     lab.send(p.server, {"s" + std::to_string(i)});
@@ -258,10 +272,7 @@ void admits_valid_client(Mech mech) {
   uint32_t mask = benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow);
   Lab lab(gen_world_seed(), gen_faults(mask), 2);
   // PLAIN needs a handler (without one libzmq refuses everyone); CURVE admits without one.
-  bool handler = lab.simulated() && (mech == Mech::kPlain || *rc::gen::arbitrary<bool>());
-  if (!handler && mech == Mech::kPlain) {
-    throw Unobservable{"a PLAIN server admits only through a ZAP handler (simulator only)"};
-  }
+  bool handler = mech == Mech::kPlain || *rc::gen::arbitrary<bool>();
   std::shared_ptr<ZapLog> log;
   if (handler) log = serve(lab, admit_only(c, "400"));
   maybe_bytewise(lab);
@@ -296,7 +307,7 @@ void plain_refuses_invalid_client() {
   std::shared_ptr<ZapLog> log = serve(lab, admit_only(good, refuse));
   Pair p = make_pair(lab, SocketType::kDealer, SocketType::kDealer, good, bad,
                      *rc::gen::arbitrary<bool>());
-  assert_nothing_crosses(lab, p, n, 3'000);
+  assert_nothing_crosses(lab, p, n, 3'000, true);
   RC_ASSERT(!log->requests.empty());  // the refusal was the handler's, not a missing handler
   evidence().exercised();
 }
@@ -309,8 +320,12 @@ void curve_wrong_server_key() {
   int n = *rc::gen::inRange(1, 6);
   Creds c = gen_creds(Mech::kCurve);
   Creds client = c;
-  client.server_key = gen_keys().pub;
-  RC_PRE(client.server_key != c.server.pub);
+  // Another server's key: the real secret with one byte changed (drawn keys may be equal);
+  // a middle byte, as Curve25519 clamps bits of the first and the last.
+  std::string other = c.server.sec;
+  other[*rc::gen::inRange<size_t>(1, 31)] ^= char(*rc::gen::inRange(1, 256));
+  client.server_key = keys_from(other).pub;
+  RC_ASSERT(client.server_key != c.server.pub);
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   maybe_bytewise(lab);
   Pair p =
@@ -415,7 +430,7 @@ void zap_status_codes() {
   if (status == "200") {
     assert_exchange(lab, p, *rc::gen::inRange(1, 6));
   } else {
-    assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000);
+    assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000, true);
     RC_ASSERT(!log->requests.empty());
   }
   evidence().count("status_" + status);
@@ -436,7 +451,7 @@ void zap_malformed_reply() {
       lab, [](const ZapFrames&) { return std::string("200"); }, m);
   Pair p =
       make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
-  assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000);
+  assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000, true);
   RC_ASSERT(!log->requests.empty());
   RC_ASSERT(lab.protocol_failures(p.server) > 0u);
   evidence().count("malform_" + std::to_string(int(m)));
@@ -484,7 +499,6 @@ void mechanism_mismatch() {
   Creds cc = gen_creds(client_mech);
   sc.domain.clear();
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  if (lab.simulated()) serve(lab, [](const ZapFrames&) { return std::string("200"); });
   maybe_bytewise(lab);
   Pair p =
       make_pair(lab, SocketType::kPull, SocketType::kPush, sc, cc, *rc::gen::arbitrary<bool>());
@@ -521,27 +535,162 @@ void error_is_fatal() {
   evidence().exercised();
 }
 
+// --- rule/curve/nonce-replay ------------------------------------------------------------
+// A man in the middle on h2 carries the client's connections to the server byte for byte,
+// except on the first one: it replays the client's k-th MESSAGE command (sends it twice), or
+// holds it back and sends it after the next one. The server must refuse the short nonce that
+// does not grow and drop that connection: whatever it delivers, it delivers at most once and in
+// the order sent, and it reports the protocol failure.
+struct Mitm {
+  int victim = 0;        // which client MESSAGE (0-based) to tamper with
+  bool reorder = false;  // hold it back behind the next one, instead of replaying it
+  int connections = 0;
+  bool tampered = false;
+};
+
+// Client -> server: the greeting as it comes, then whole frames, MESSAGE commands counted.
+sim::Task<> mitm_client_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to,
+                             std::shared_ptr<Mitm> m, bool tamper) {
+  std::string buf;
+  size_t greeting_left = 64;
+  int messages = 0;
+  std::string held;
+  for (;;) {
+    if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
+    std::string out;
+    if (greeting_left > 0) {
+      size_t n = std::min(greeting_left, buf.size());
+      out += buf.substr(0, n);
+      buf.erase(0, n);
+      greeting_left -= n;
+    }
+    while (greeting_left == 0 && buf.size() >= 2) {
+      uint8_t flags = uint8_t(buf[0]);
+      size_t head = (flags & 0x02) ? 9 : 2;
+      if (buf.size() < head) break;
+      uint64_t size = 0;
+      if (flags & 0x02) {
+        for (int i = 1; i < 9; ++i) size = (size << 8) | uint8_t(buf[i]);
+      } else {
+        size = uint8_t(buf[1]);
+      }
+      if (buf.size() < head + size) break;
+      std::string frame = buf.substr(0, head + size);
+      buf.erase(0, head + size);
+      bool message = frame.compare(head, 8, "\x07MESSAGE") == 0;
+      if (!tamper || !message) {
+        out += frame;
+        continue;
+      }
+      int k = messages++;
+      if (k == m->victim && !m->reorder) {
+        out += frame + frame;  // the replay
+        m->tampered = true;
+      } else if (k == m->victim) {
+        held = frame;  // sent after the next one
+      } else if (k == m->victim + 1 && !held.empty()) {
+        out += frame + held;
+        held.clear();
+        m->tampered = true;
+      } else {
+        out += frame;
+      }
+    }
+    if (!out.empty() && co_await ctx.raw_write(to, out) != Err::kOk) break;
+  }
+  from->close();
+  to->close();
+}
+
+sim::Task<> mitm_server_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to) {
+  std::string buf;
+  for (;;) {
+    buf.clear();
+    if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
+    if (co_await ctx.raw_write(to, buf) != Err::kOk) break;
+  }
+  from->close();
+  to->close();
+}
+
+void start_mitm(Lab& lab, std::shared_ptr<Mitm> m, uint16_t port, int server_port) {
+  sim::World& w = lab.world();
+  w.spawn(
+      2, "mitm",
+      [&w, m, port, server_port](sim::Ctx& ctx) -> sim::Task<> {
+        Err err = Err::kOk;
+        sim::RawListener* l = ctx.raw_listen(port, &err);
+        if (l == nullptr) co_return;
+        for (;;) {
+          sim::RawConn* client = nullptr;
+          if (co_await ctx.raw_accept(l, &client) != Err::kOk) co_return;
+          sim::RawConn* server = nullptr;
+          if (co_await ctx.raw_connect("h0", uint16_t(server_port), &server) != Err::kOk) {
+            client->close();
+            continue;
+          }
+          bool tamper = m->connections++ == 0;
+          w.spawn(
+              2, "mitm-c2s",
+              [client, server, m, tamper](sim::Ctx& c) {
+                return mitm_client_side(c, client, server, m, tamper);
+              },
+              true);
+          w.spawn(
+              2, "mitm-s2c",
+              [client, server](sim::Ctx& c) { return mitm_server_side(c, server, client); }, true);
+        }
+      },
+      /*daemon=*/true);
+}
+
+void curve_nonce_replay() {
+  auto m = std::make_shared<Mitm>();
+  m->victim = *rc::gen::inRange(0, 4);
+  m->reorder = *rc::gen::arbitrary<bool>();
+  int n = m->victim + *rc::gen::inRange(2, 8);
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  start_mitm(lab, m, 6000, kPort);
+  Sock* server = lab.socket(0, SocketType::kPull);
+  Sock* client = lab.socket(1, SocketType::kPush);
+  make_server(server, c);
+  make_client(client, c);
+  RC_ASSERT(server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+  RC_ASSERT(client->connect(lab.endpoint(2, 6000)) == Err::kOk);
+  for (int i = 0; i < n; ++i) lab.send(client, {std::to_string(i)});
+  std::vector<int> got;
+  for (const Parts& p : drain(lab, server)) got.push_back(std::stoi(p.back()));
+  // At most once, in order: each index greater than the one before.
+  for (size_t i = 1; i < got.size(); ++i) RC_ASSERT(got[i] > got[i - 1]);
+  if (!m->tampered) return;  // the connection died before the victim went through
+  RC_ASSERT(lab.protocol_failures(server) > 0u);
+  evidence().count(m->reorder ? "reordered" : "replayed");
+  evidence().exercised();
+}
+
 }  // namespace
 
 void add_security_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/plain/admits-valid-client", "DEALER", "security",
-                 [] { admits_valid_client(Mech::kPlain); }, true});
-  out.push_back({"rule/plain/refuses-invalid-client", "DEALER", "security",
-                 plain_refuses_invalid_client, true});
+                 [] { admits_valid_client(Mech::kPlain); }});
+  out.push_back(
+      {"rule/plain/refuses-invalid-client", "DEALER", "security", plain_refuses_invalid_client});
   out.push_back({"rule/curve/admits-valid-client", "DEALER", "security",
                  [] { admits_valid_client(Mech::kCurve); }});
   out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
-  out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error, true});
-  out.push_back({"rule/zap/plain-credentials", "DEALER", "security",
-                 [] { zap_credentials(Mech::kPlain); }, true});
-  out.push_back({"rule/zap/curve-credentials", "DEALER", "security",
-                 [] { zap_credentials(Mech::kCurve); }, true});
-  out.push_back({"rule/zap/request-format", "DEALER", "security", zap_request_format, true});
-  out.push_back({"rule/zap/status-codes", "DEALER", "security", zap_status_codes, true});
-  out.push_back({"rule/zap/malformed-reply", "DEALER", "security", zap_malformed_reply, true});
+  out.push_back({"rule/curve/nonce-replay", "PULL", "security", curve_nonce_replay, true});
+  out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error});
+  out.push_back(
+      {"rule/zap/plain-credentials", "DEALER", "security", [] { zap_credentials(Mech::kPlain); }});
+  out.push_back(
+      {"rule/zap/curve-credentials", "DEALER", "security", [] { zap_credentials(Mech::kCurve); }});
+  out.push_back({"rule/zap/request-format", "DEALER", "security", zap_request_format});
+  out.push_back({"rule/zap/status-codes", "DEALER", "security", zap_status_codes});
+  out.push_back({"rule/zap/malformed-reply", "DEALER", "security", zap_malformed_reply});
   out.push_back({"rule/zap/reply-awaited", "DEALER", "security", zap_reply_awaited, true});
   out.push_back({"rule/security/mechanism-mismatch", "PUSH", "security", mechanism_mismatch});
-  out.push_back({"rule/security/error-is-fatal", "PUSH", "security", error_is_fatal, true});
+  out.push_back({"rule/security/error-is-fatal", "PUSH", "security", error_is_fatal});
 }
 
 }  // namespace zlab::conform

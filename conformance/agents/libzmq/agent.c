@@ -24,6 +24,7 @@ struct agent_socket {
 };
 
 static void* ctx;
+static void* zap; /* the ZAP handler's REP at inproc://zeromq.zap.01 ("zap"), or NULL */
 static struct agent_socket socks[MAX_SOCKETS];
 static int next_id = 1;
 static char* part_buf;
@@ -180,6 +181,12 @@ static void close_socket(struct agent_socket* a) {
 }
 
 static void close_all(void) {
+  if (zap != NULL) {
+    int zero = 0;
+    zmq_setsockopt(zap, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_close(zap);
+    zap = NULL;
+  }
   for (int i = 1; i < next_id; ++i)
     if (socks[i].s != NULL) close_socket(&socks[i]);
   next_id = 1;
@@ -325,6 +332,68 @@ static void cmd_endpoint(struct agent_socket* a, const char* verb, const char* e
   printf("ok\n");
 }
 
+/* ZAP (rfc 27): the runner is the handler. "zap" binds a REP at inproc://zeromq.zap.01 in
+ * this context; "zappoll" answers "ok 0" or "ok N HEX..." with the next request's frames (the
+ * REP has taken the envelope: version first); "zapreply HEX..." sends the reply's frames after
+ * the envelope. */
+static void cmd_zap(void) {
+  if (zap == NULL) {
+    zap = zmq_socket(ctx, ZMQ_REP);
+    if (zmq_bind(zap, "inproc://zeromq.zap.01") != 0) {
+      int e = zmq_errno();
+      zmq_close(zap);
+      zap = NULL;
+      reply_err(e);
+      return;
+    }
+  }
+  printf("ok\n");
+}
+
+static void cmd_zappoll(void) {
+  if (zap == NULL) {
+    reply_err(ENOTSOCK);
+    return;
+  }
+  zmq_msg_t m[64];
+  int n = 0, more = 1;
+  while (more && n < 64) {
+    zmq_msg_init(&m[n]);
+    if (zmq_msg_recv(&m[n], zap, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+      zmq_msg_close(&m[n]);
+      if (n == 0) {
+        printf("ok 0\n");
+        return;
+      }
+      break;
+    }
+    more = zmq_msg_more(&m[n]);
+    ++n;
+  }
+  printf("ok %d", n);
+  for (int i = 0; i < n; ++i) {
+    printf(" ");
+    print_hex(zmq_msg_data(&m[i]), zmq_msg_size(&m[i]));
+    zmq_msg_close(&m[i]);
+  }
+  printf("\n");
+}
+
+static void cmd_zapreply(char** parts, int n) {
+  if (zap == NULL) {
+    reply_err(ENOTSOCK);
+    return;
+  }
+  for (int i = 0; i < n; ++i) {
+    long len = unhex(parts[i]);
+    if (len < 0 || zmq_send(zap, part_buf, (size_t)len, i + 1 < n ? ZMQ_SNDMORE : 0) < 0) {
+      reply_err(len < 0 ? EINVAL : zmq_errno());
+      return;
+    }
+  }
+  printf("ok\n");
+}
+
 static void cmd_hello(void) {
   int major, minor, patch;
   zmq_version(&major, &minor, &patch);
@@ -359,6 +428,18 @@ static int dispatch(char* line) {
     ctx = zmq_ctx_new();
     printf("ok\n");
     return strcmp(verb, "reset") == 0;
+  }
+  if (strcmp(verb, "zap") == 0) {
+    cmd_zap();
+    return 1;
+  }
+  if (strcmp(verb, "zappoll") == 0) {
+    cmd_zappoll();
+    return 1;
+  }
+  if (strcmp(verb, "zapreply") == 0 && n > 1) {
+    cmd_zapreply(words + 1, n - 1);
+    return 1;
   }
   struct agent_socket* a = lookup(n > 1 ? words[1] : NULL);
   if (a == NULL) {
