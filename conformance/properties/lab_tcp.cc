@@ -155,210 +155,209 @@ class RealRawPeer final : public RawPeer {
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
       eof_ = true;  // 0: closed by the other end; an error: reset
-      // A ZAP handler's socket (rfc 27) that the Lab answers by polling it while time passes: a REP
-      // at inproc://zeromq.zap.01 in zlab's context, or in an agent's.
-      class ZapPort {
-       public:
-        virtual ~ZapPort() = default;
-        // The next request's frames after the envelope (version first), if one waits.
-        virtual std::optional<std::vector<std::string>> poll() = 0;
-        // The reply's frames after the envelope (the REP puts it back).
-        virtual void reply(const std::vector<std::string>& frames) = 0;
-      };
-
-      class ZlabZapPort final : public ZapPort {
-       public:
-        explicit ZlabZapPort(std::shared_ptr<real::Socket> s) : s_(std::move(s)) {}
-        ~ZlabZapPort() override { s_->close(); }
-        std::optional<std::vector<std::string>> poll() override {
-          std::vector<std::string> frames;
-          Msg m;
-          if (s_->recv(&m, real::kDontWait) != Err::kOk) return std::nullopt;
-          frames.emplace_back(m.view());
-          while (more()) {  // a message arrives whole: the rest is there
-            RC_ASSERT(s_->recv(&m, real::kDontWait) == Err::kOk);
-            frames.emplace_back(m.view());
-          }
-          return frames;
-        }
-        void reply(const std::vector<std::string>& frames) override {
-          for (size_t i = 0; i < frames.size(); ++i) {
-            Msg m = Msg::copy_of(std::string_view(frames[i]));
-            s_->send(m, real::kDontWait | (i + 1 < frames.size() ? real::kSendMoreFlag : 0));
-          }
-        }
-
-       private:
-        void start() {
-          if (current_transport() == Transport::kIpc) {
-            std::string path = ipc_endpoint(to_, std::to_string(port_)).substr(6);  // past ipc://
-            fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-            sockaddr_un a{};
-            a.sun_family = AF_UNIX;
-            std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-            if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 &&
-                errno != EINPROGRESS)
-              drop();
-            return;
-          }
-          fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-          int one = 1;  // small pieces leave at once (a split greeting stays split)
-          ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-          sockaddr_in a{};
-          a.sin_family = AF_INET;
-          a.sin_port = htons(uint16_t(port_));
-          ::inet_pton(AF_INET, host_address(to_).c_str(), &a.sin_addr);
-          if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 &&
-              errno != EINPROGRESS)
-            drop();
-        }
-        void drop() {
-          if (fd_ >= 0) ::close(fd_);
-          fd_ = -1;
-        }
-
-        uint32_t to_;
-        int port_;
-        int fd_ = -1;
-        bool opened_ = false;
-        bool eof_ = false;
-        bool more() {
-          int v = 0;
-          size_t size = sizeof v;
-          return s_->get_option(opt::kRcvMore, reinterpret_cast<uint8_t*>(&v), &size) == Err::kOk &&
-                 v != 0;
-        }
-        std::shared_ptr<real::Socket> s_;
-      };
-
-      class AgentZapPort final : public ZapPort {
-       public:
-        explicit AgentZapPort(Impl impl) : impl_(std::move(impl)) {}
-        std::optional<std::vector<std::string>> poll() override { return agent_zap_poll(impl_); }
-        void reply(const std::vector<std::string>& frames) override {
-          agent_zap_reply(impl_, frames);
-        }
-
-       private:
-        Impl impl_;
-      };
-
-      class TcpBackend final : public Lab::Backend {
-       public:
-        explicit TcpBackend(uint32_t hosts)
-            : hosts_(hosts), start_(std::chrono::steady_clock::now()) {
-          if (current_transport() == Transport::kIpc) ::mkdir(ipc_dir().c_str(), 0700);
-        }
-        ~TcpBackend() override {
-          socks_.clear();  // closes every socket (linger 0) before the context waits for them
-          zap_ports_.clear();
-          reset_agents();  // and every socket an agent made for this Lab
-        }
-        bool simulated() const override { return false; }
-        sim::World* world() override { return nullptr; }
-        const sim::FaultSchedule& faults() const override { return none_; }
-        Sock* socket(uint32_t host, SocketType type) override {
-          RC_ASSERT(host < hosts_);
-          const Impl& impl = impl_for_socket(type, &row_taken_);
-          if (!impl.in_process()) {
-            socks_.push_back(make_agent_socket(impl, type, host, &local_endpoint));
-            return socks_.back().get();
-          }
-          Err err = Err::kOk;
-          std::shared_ptr<real::Socket> s = ctx_.create_socket(type, &err);
-          RC_ASSERT(s != nullptr);
-          socks_.push_back(std::make_unique<TcpSock>(std::move(s), type, host));
-          return socks_.back().get();
-        }
-        std::string endpoint(uint32_t host, int port) const override {
-          if (current_transport() == Transport::kIpc)
-            return ipc_endpoint(host, std::to_string(port));
-          return "tcp://" + host_address(host) + ":" + std::to_string(port);
-        }
-        std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
-          (void)from;  // the kernel picks the loopback source address
-          return std::make_unique<RealRawPeer>(to, port);
-        }
-        int64_t now_ns() const override {
-          return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     std::chrono::steady_clock::now() - start_)
-              .count();
-        }
-        void advance_ms(int64_t ms) override {
-          if (zap_ports_.empty()) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-            return;
-          }
-          int64_t end = now_ns() + ms * 1'000'000;
-          do {
-            service_zap();
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-          } while (now_ns() < end);
-          service_zap();
-        }
-        void pause_briefly() override {
-          service_zap();
-          std::this_thread::sleep_for(std::chrono::microseconds(100));
-        }
-        // One handler per process (rfc 27 "There SHALL be one handler in a process"): in zlab's
-        // context and in each agent that runs a socket of this case, whichever holds the server.
-        bool serve_zap(uint32_t host, sim::ZapAnswer answer) override {
-          (void)host;
-          std::vector<std::string> bound;
-          for (const Impl* impl : {&impl_under_test(), &peer_impl()}) {
-            if (std::find(bound.begin(), bound.end(), impl->name) != bound.end()) continue;
-            bound.push_back(impl->name);
-            if (!impl->in_process()) {
-              if (!agent_zap_bind(*impl)) return false;
-              zap_ports_.push_back(std::make_unique<AgentZapPort>(*impl));
-              continue;
-            }
-            Err err = Err::kOk;
-            std::shared_ptr<real::Socket> s = ctx_.create_socket(SocketType::kRep, &err);
-            if (s == nullptr || s->bind("inproc://zeromq.zap.01") != Err::kOk) return false;
-            zap_ports_.push_back(std::make_unique<ZlabZapPort>(std::move(s)));
-          }
-          zap_answer_ = std::move(answer);
-          return true;
-        }
-        uint64_t zap_requests(uint32_t host) override {
-          (void)host;
-          service_zap();
-          return zap_requests_;
-        }
-
-       private:
-        real::Context ctx_;
-        uint32_t hosts_;
-        std::chrono::steady_clock::time_point start_;
-        sim::FaultSchedule none_;
-        bool row_taken_ = false;  // the socket under test exists (agent.h impl_for_socket)
-        std::vector<std::unique_ptr<Sock>> socks_;
-        std::vector<std::unique_ptr<ZapPort>> zap_ports_;
-        sim::ZapAnswer zap_answer_;
-        uint64_t zap_requests_ = 0;
-
-        void service_zap() {
-          for (auto& port : zap_ports_) {
-            while (std::optional<std::vector<std::string>> req = port->poll()) {
-              ++zap_requests_;
-              req->insert(req->begin(),
-                          std::string());  // the delimiter, as the answer sees requests
-              std::optional<sim::ZapFrames> rep = zap_answer_(*req);
-              if (!rep) continue;
-              std::vector<std::string> out = *rep;
-              if (!out.empty() && out.front().empty()) out.erase(out.begin());
-              port->reply(out);
-            }
-          }
-        }
-      };
-
-    }  // namespace
-
-    std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts) {
-      (void)seed;  // real time and real scheduling: nothing to seed
-      return std::make_unique<TcpBackend>(hosts);
     }
+  }
 
-  }  // namespace zlab::conform
+ private:
+  void start() {
+    if (current_transport() == Transport::kIpc) {
+      std::string path = ipc_endpoint(to_, std::to_string(port_)).substr(6);  // past ipc://
+      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+      if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+        drop();
+      return;
+    }
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int one = 1;  // small pieces leave at once (a split greeting stays split)
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(port_));
+    ::inet_pton(AF_INET, host_address(to_).c_str(), &a.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+      drop();
+  }
+  void drop() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  uint32_t to_;
+  int port_;
+  int fd_ = -1;
+  bool opened_ = false;
+  bool eof_ = false;
+};
+
+// A ZAP handler's socket (rfc 27) that the Lab answers by polling it while time passes: a REP
+// at inproc://zeromq.zap.01 in zlab's context, or in an agent's.
+class ZapPort {
+ public:
+  virtual ~ZapPort() = default;
+  // The next request's frames after the envelope (version first), if one waits.
+  virtual std::optional<std::vector<std::string>> poll() = 0;
+  // The reply's frames after the envelope (the REP puts it back).
+  virtual void reply(const std::vector<std::string>& frames) = 0;
+};
+
+class ZlabZapPort final : public ZapPort {
+ public:
+  explicit ZlabZapPort(std::shared_ptr<real::Socket> s) : s_(std::move(s)) {}
+  ~ZlabZapPort() override { s_->close(); }
+  std::optional<std::vector<std::string>> poll() override {
+    std::vector<std::string> frames;
+    Msg m;
+    if (s_->recv(&m, real::kDontWait) != Err::kOk) return std::nullopt;
+    frames.emplace_back(m.view());
+    while (more()) {  // a message arrives whole: the rest is there
+      RC_ASSERT(s_->recv(&m, real::kDontWait) == Err::kOk);
+      frames.emplace_back(m.view());
+    }
+    return frames;
+  }
+  void reply(const std::vector<std::string>& frames) override {
+    for (size_t i = 0; i < frames.size(); ++i) {
+      Msg m = Msg::copy_of(std::string_view(frames[i]));
+      s_->send(m, real::kDontWait | (i + 1 < frames.size() ? real::kSendMoreFlag : 0));
+    }
+  }
+
+ private:
+  bool more() {
+    int v = 0;
+    size_t size = sizeof v;
+    return s_->get_option(opt::kRcvMore, reinterpret_cast<uint8_t*>(&v), &size) == Err::kOk &&
+           v != 0;
+  }
+  std::shared_ptr<real::Socket> s_;
+};
+
+class AgentZapPort final : public ZapPort {
+ public:
+  explicit AgentZapPort(Impl impl) : impl_(std::move(impl)) {}
+  std::optional<std::vector<std::string>> poll() override { return agent_zap_poll(impl_); }
+  void reply(const std::vector<std::string>& frames) override { agent_zap_reply(impl_, frames); }
+
+ private:
+  Impl impl_;
+};
+
+class TcpBackend final : public Lab::Backend {
+ public:
+  explicit TcpBackend(uint32_t hosts) : hosts_(hosts), start_(std::chrono::steady_clock::now()) {
+    if (current_transport() == Transport::kIpc) ::mkdir(ipc_dir().c_str(), 0700);
+  }
+  ~TcpBackend() override {
+    socks_.clear();  // closes every socket (linger 0) before the context waits for them
+    zap_ports_.clear();
+    reset_agents();  // and every socket an agent made for this Lab
+  }
+  bool simulated() const override { return false; }
+  sim::World* world() override { return nullptr; }
+  const sim::FaultSchedule& faults() const override { return none_; }
+  Sock* socket(uint32_t host, SocketType type) override {
+    RC_ASSERT(host < hosts_);
+    const Impl& impl = impl_for_socket(type, &row_taken_);
+    if (!impl.in_process()) {
+      socks_.push_back(make_agent_socket(impl, type, host, &local_endpoint));
+      return socks_.back().get();
+    }
+    Err err = Err::kOk;
+    std::shared_ptr<real::Socket> s = ctx_.create_socket(type, &err);
+    RC_ASSERT(s != nullptr);
+    socks_.push_back(std::make_unique<TcpSock>(std::move(s), type, host));
+    return socks_.back().get();
+  }
+  std::string endpoint(uint32_t host, int port) const override {
+    if (current_transport() == Transport::kIpc) return ipc_endpoint(host, std::to_string(port));
+    return "tcp://" + host_address(host) + ":" + std::to_string(port);
+  }
+  std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
+    (void)from;  // the kernel picks the loopback source address
+    return std::make_unique<RealRawPeer>(to, port);
+  }
+  int64_t now_ns() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                start_)
+        .count();
+  }
+  void advance_ms(int64_t ms) override {
+    if (zap_ports_.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      return;
+    }
+    int64_t end = now_ns() + ms * 1'000'000;
+    do {
+      service_zap();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } while (now_ns() < end);
+    service_zap();
+  }
+  void pause_briefly() override {
+    service_zap();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  // One handler per process (rfc 27 "There SHALL be one handler in a process"): in zlab's
+  // context and in each agent that runs a socket of this case, whichever holds the server.
+  bool serve_zap(uint32_t host, sim::ZapAnswer answer) override {
+    (void)host;
+    std::vector<std::string> bound;
+    for (const Impl* impl : {&impl_under_test(), &peer_impl()}) {
+      if (std::find(bound.begin(), bound.end(), impl->name) != bound.end()) continue;
+      bound.push_back(impl->name);
+      if (!impl->in_process()) {
+        if (!agent_zap_bind(*impl)) return false;
+        zap_ports_.push_back(std::make_unique<AgentZapPort>(*impl));
+        continue;
+      }
+      Err err = Err::kOk;
+      std::shared_ptr<real::Socket> s = ctx_.create_socket(SocketType::kRep, &err);
+      if (s == nullptr || s->bind("inproc://zeromq.zap.01") != Err::kOk) return false;
+      zap_ports_.push_back(std::make_unique<ZlabZapPort>(std::move(s)));
+    }
+    zap_answer_ = std::move(answer);
+    return true;
+  }
+  uint64_t zap_requests(uint32_t host) override {
+    (void)host;
+    service_zap();
+    return zap_requests_;
+  }
+
+ private:
+  real::Context ctx_;
+  uint32_t hosts_;
+  std::chrono::steady_clock::time_point start_;
+  sim::FaultSchedule none_;
+  bool row_taken_ = false;  // the socket under test exists (agent.h impl_for_socket)
+  std::vector<std::unique_ptr<Sock>> socks_;
+  std::vector<std::unique_ptr<ZapPort>> zap_ports_;
+  sim::ZapAnswer zap_answer_;
+  uint64_t zap_requests_ = 0;
+
+  void service_zap() {
+    for (auto& port : zap_ports_) {
+      while (std::optional<std::vector<std::string>> req = port->poll()) {
+        ++zap_requests_;
+        req->insert(req->begin(), std::string());  // the delimiter, as the answer sees requests
+        std::optional<sim::ZapFrames> rep = zap_answer_(*req);
+        if (!rep) continue;
+        std::vector<std::string> out = *rep;
+        if (!out.empty() && out.front().empty()) out.erase(out.begin());
+        port->reply(out);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Lab::Backend> make_tcp_backend(uint64_t seed, uint32_t hosts) {
+  (void)seed;  // real time and real scheduling: nothing to seed
+  return std::make_unique<TcpBackend>(hosts);
+}
+
+}  // namespace zlab::conform
