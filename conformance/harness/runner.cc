@@ -54,6 +54,32 @@ void json_strings(std::ostringstream& out, const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace {
+
+// A [...] class at the start of `pattern` (as Python's fnmatch: [!...] negates, a-b ranges, a
+// ']' first is literal). Sets *length to the class's length; 0 if unterminated (then '[' is a
+// literal character, as in fnmatch).
+bool class_matches(std::string_view pattern, char c, size_t* length) {
+  size_t i = 1;
+  bool negate = i < pattern.size() && pattern[i] == '!';
+  if (negate) ++i;
+  size_t first = i;
+  bool hit = false;
+  for (; i < pattern.size() && (pattern[i] != ']' || i == first); ++i) {
+    if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
+      hit = hit || (pattern[i] <= c && c <= pattern[i + 2]);
+      i += 2;
+    } else {
+      hit = hit || pattern[i] == c;
+    }
+  }
+  *length = i < pattern.size() ? i + 1 : 0;
+  return hit != negate;
+}
+
+}  // namespace
+
+// The same globs as the Python front door's fnmatch (*, ?, [...]): one pattern, one selection.
 bool glob_match(std::string_view pattern, std::string_view text) {
   if (pattern.empty()) return text.empty();
   if (pattern[0] == '*') {
@@ -62,8 +88,18 @@ bool glob_match(std::string_view pattern, std::string_view text) {
     }
     return false;
   }
-  if (text.empty() || (pattern[0] != '?' && pattern[0] != text[0])) return false;
-  return glob_match(pattern.substr(1), text.substr(1));
+  if (text.empty()) return false;
+  size_t length = 1;
+  bool one = pattern[0] == '?' || pattern[0] == text[0];
+  if (pattern[0] == '[') {
+    size_t class_length = 0;
+    bool hit = class_matches(pattern, text[0], &class_length);
+    if (class_length > 0) {
+      one = hit;
+      length = class_length;
+    }
+  }
+  return one && glob_match(pattern.substr(length), text.substr(1));
 }
 
 std::string file_stem(std::string_view rule) {

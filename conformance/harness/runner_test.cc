@@ -15,6 +15,14 @@ TEST(RunnerTest, GlobMatching) {
   EXPECT_TRUE(glob_match("socket/P?B/*", "socket/PUB/outgoing"));
   EXPECT_FALSE(glob_match("socket/*/mute", "socket/PUB/outgoing"));
   EXPECT_FALSE(glob_match("socket/PUB", "socket/PUB/mute"));
+  // Classes, as the front door's fnmatch reads them (one glob selects the same rules in both).
+  EXPECT_TRUE(glob_match("rule/XPUB/[vmn]*", "rule/XPUB/manual"));
+  EXPECT_FALSE(glob_match("rule/XPUB/[vmn]*", "rule/XPUB/welcome-message"));
+  EXPECT_TRUE(glob_match("rule/[a-c]*/x", "rule/curve/x"));
+  EXPECT_FALSE(glob_match("rule/[!a-c]*/x", "rule/curve/x"));
+  EXPECT_TRUE(glob_match("rule/[]]", "rule/]"));
+  EXPECT_TRUE(glob_match("a[b", "a[b"));  // unterminated: a literal '['
+  EXPECT_FALSE(glob_match("a[b]", "a["));
 }
 
 TEST(RunnerTest, PassNeedsAnExercisedCase) {
