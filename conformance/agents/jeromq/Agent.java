@@ -133,6 +133,9 @@ public final class Agent {
 
   private void closeSocket(Sock a) {
     if (a.monitor != null) {
+      // Stop monitoring first: a JeroMQ 0.3.6 socket closed while monitored keeps its
+      // connections open (its peers never see it go).
+      ZMQ.monitorSocket(a.s, null, 0);
       ZMQ.setSocketOption(a.monitor, ZMQ.ZMQ_LINGER, 0);
       ZMQ.close(a.monitor);
       a.monitor = null;
