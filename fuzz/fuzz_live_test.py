@@ -53,6 +53,28 @@ def test_cases_are_a_function_of_seed_and_number():
     assert {c.state for c in a} == set(live.STATES)  # every state is walked
 
 
+def test_plain_cases_walk_the_plain_handshake_states():
+    a = [live.make_case(3, k, "DEALER", "PLAIN") for k in range(60)]
+    b = [live.make_case(3, k, "DEALER", "PLAIN") for k in range(60)]
+    assert [(c.state, c.mutation, c.segments) for c in a] == \
+        [(c.state, c.mutation, c.segments) for c in b]
+    assert {c.state for c in a} == set(live.mechanism_cases.STATES)
+    assert all(not c.prefix and c.segments[0][0].startswith(live.z.greeting(b"PLAIN")[:11])
+               or c.mutation == "null-greeting" for c in a)
+
+
+def test_zlab_plain_server_survives_a_short_run(tmp_path):
+    t = live.Target("zlab", "DEALER", tmp_path, "PLAIN")
+    try:
+        a = args_for(tmp_path, cases=20, stop_after=None)
+        a.socket_type, a.mechanism, a.window_ms = "DEALER", "PLAIN", 60
+        run = live.fuzz_one(a, t.endpoint, t, label="zlab")
+    finally:
+        t.stop()
+    assert run["findings"] == [], run["findings"]
+    assert run["reached"].get("target-ready", 0) > 0  # PLAIN handshakes completed
+
+
 def test_a_conforming_endpoint_gives_no_finding(tmp_path):
     run = run_against("none", tmp_path, cases=40)
     assert run["findings"] == [] and len(run["cases"]) == 40

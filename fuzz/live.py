@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT / "engine" / "wire"))
 sys.path.insert(0, str(ROOT / "dissector"))
 import zmtp_bytes as z  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "fuzz"))
+import mechanism_cases  # noqa: E402
+
 # The peer the fuzzer claims for each target type, and a type the target must refuse.
 PEER = {"PAIR": b"PAIR", "PUB": b"SUB", "SUB": b"PUB", "REQ": b"REP", "REP": b"REQ",
         "DEALER": b"ROUTER", "ROUTER": b"DEALER", "PULL": b"PUSH", "PUSH": b"PULL",
@@ -71,7 +74,7 @@ def _splits(data, rng):
     return [(p, 0.01) for p in pieces]
 
 
-def make_case(seed, number, socket_type):
+def make_case(seed, number, socket_type, mechanism="NULL"):
     rng = random.Random(seed * 1_000_003 + number)
     state = STATES[rng.randrange(len(STATES))]
     claim = PEER[socket_type]
@@ -79,6 +82,8 @@ def make_case(seed, number, socket_type):
     ok, bad = _marker("ok", number), _marker("bad", number)
     valid_first = z.null_handshake(claim)
     c = Case(number, state, "", [], {OPEN})
+    if mechanism == "PLAIN":  # the target is a PLAIN server: its handshake states
+        return mechanism_cases.make(c, rng, claim, wrong, ok, bad)
     if state == "greeting":
         c.prefix = False
         m = rng.choice(["split", "v30", "future-minor", "as-server", "padding", "signature",
@@ -400,8 +405,8 @@ def _pong_seen(data, context):
                for f in z.parse_stream(data).frames)
 
 
-def sanity(peer, socket_type, attempts=5):
-    """A well-behaved conversation: NULL handshake, PING, PONG. None when it worked."""
+def sanity(peer, socket_type, attempts=5, mechanism="NULL"):
+    """A well-behaved conversation: NULL (or PLAIN) handshake, PING, PONG. None when it worked."""
     why = ""
     for _ in range(attempts):
         try:
@@ -414,7 +419,13 @@ def sanity(peer, socket_type, attempts=5):
         try:
             # The PING waits for the target's READY: libzmq 4.3.4 drops a connection whose
             # PING arrives in the same read as its READY (see the "ready-then-ping" case).
-            s.sendall(z.null_handshake(PEER[socket_type]))
+            if mechanism == "PLAIN":
+                first, then = mechanism_cases.handshake(PEER[socket_type])
+                s.sendall(first[0])
+                _read(s, lambda d: z.parse_stream(d).has_command("WELCOME"), 3.0, received)
+                s.sendall(then[0])
+            else:
+                s.sendall(z.null_handshake(PEER[socket_type]))
             _read(s, _ready_seen, 3.0, received)
             s.sendall(z.ping(0, b"sanity"))
             _read(s, lambda d: _pong_seen(d, b"sanity"), 3.0, received)
@@ -527,7 +538,7 @@ def write_pcapng(path, conversation, port):
 class Target:
     """A managed target process (target.py) on libzmq or on zlab."""
 
-    def __init__(self, impl, socket_type, workdir):
+    def __init__(self, impl, socket_type, workdir, mechanism="NULL"):
         self.impl = impl
         self.log = Path(workdir) / f"delivered-{impl}.jsonl"
         self.log.write_text("")
@@ -540,7 +551,7 @@ class Target:
             env["LD_LIBRARY_PATH"] = str(lib)
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "fuzz" / "target.py"), "--socket-type", socket_type,
-             "--bind", "tcp://127.0.0.1:*", "--log", str(self.log)],
+             "--bind", "tcp://127.0.0.1:*", "--log", str(self.log), "--mechanism", mechanism],
             stdout=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline().split()
         if len(line) != 2:
@@ -578,7 +589,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
     start = time.monotonic()
     run = {"target": label, "endpoint": endpoint, "socket_type": socket_type, "seed": args.seed,
            "cases": [], "findings": [], "states": {}, "reached": {}}
-    first_sanity = sanity(peer, socket_type)
+    mechanism = getattr(args, "mechanism", "NULL")
+    first_sanity = sanity(peer, socket_type, mechanism=mechanism)
     if first_sanity:
         run["findings"].append({"case": None, "reasons": [f"sanity before the run: {first_sanity}"]})
         return run
@@ -595,7 +607,7 @@ def fuzz_one(args, endpoint, target=None, label=None):
                 break
             number = n
         n += 1
-        case = make_case(args.seed, number, socket_type)
+        case = make_case(args.seed, number, socket_type, mechanism)
         o = run_case(peer, case, socket_type)
         delivered = target.delivered() if target else []
         if target and not target.alive():
@@ -610,7 +622,7 @@ def fuzz_one(args, endpoint, target=None, label=None):
         run["cases"].append({"case": number, "state": case.state, "mutation": case.mutation,
                              "reaction": o.reaction, "expected": sorted(case.expect)})
         if (n % args.sanity_every == 0) and not reasons:
-            why = sanity(peer, socket_type)
+            why = sanity(peer, socket_type, mechanism=mechanism)
             if why:
                 reasons.append(f"sanity after case {number}: {why}")
         if reasons:
@@ -640,6 +652,8 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
     else:
         replay = (f"./zlab fuzz --target {endpoint}{' --listen' if args.listen else ''} "
                   f"--socket-type {socket_type} --seed {args.seed} --case {case.number}")
+    if getattr(args, "mechanism", "NULL") != "NULL":
+        replay += f" --mechanism {args.mechanism}"
     minimal = b""
     if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
         minimal = minimise(peer, case, socket_type, reasons)
@@ -680,7 +694,8 @@ def main(args):
             workdir = Path(args.out or ROOT / "out" / "fuzz")
             workdir.mkdir(parents=True, exist_ok=True)
             for impl in args.against.split(","):
-                t = Target(impl, args.socket_type.upper(), workdir)
+                t = Target(impl, args.socket_type.upper(), workdir,
+                           getattr(args, "mechanism", "NULL"))
                 targets.append(t)
                 runs.append(fuzz_one(args, t.endpoint, t, label=impl))
         else:
@@ -716,6 +731,9 @@ def run_sim(args, binary=None):
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
+    if getattr(args, "mechanism", "NULL") != "NULL":
+        raise SystemExit("zlab fuzz: --mechanism is for live runs (--target, --against); the "
+                         "simulator mode fuzzes NULL handshakes")
     numbers = [args.case] if args.case is not None else range(args.cases or 200)
     cases = [make_case(args.seed, n, socket_type) for n in numbers]
     lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(

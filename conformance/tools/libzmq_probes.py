@@ -194,6 +194,59 @@ def _ping_with_ready():
                         "PING after libzmq's READY": {"closed": False, "PONG": True}}
 
 
+def _plain_session(first, then=b"", wait_s=0.5):
+    """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
+    handler in this process knows admin/secret): `first`, then (after the reply) `then`;
+    returns (what libzmq sent, whether it closed)."""
+    from zmq.auth.thread import ThreadAuthenticator
+    auth = ThreadAuthenticator(_ctx())
+    auth.start()
+    auth.configure_plain(domain="*", passwords={"admin": "secret"})
+    try:
+        s = _sock(zmq.DEALER, PLAIN_SERVER=1)
+        port = s.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(first)
+        data, eof = _read_until_eof(raw, wait_s)
+        if then and not eof:
+            raw.sendall(then)
+            more, eof = _read_until_eof(raw, wait_s)
+            data += more
+        raw.close()
+        _close(s)
+    finally:
+        auth.stop()
+    return data, eof
+
+
+def _plain_hello(user, password):
+    return zmtp_bytes.command(b"HELLO", bytes([len(user)]) + user + bytes([len(password)])
+                              + password)
+
+
+@probe("plain-error-command-malformed",
+       "libzmq 4.3.4's PLAIN server refuses a client (ZAP status 400) with a command whose name "
+       "is '^RROR', 5 bytes (its prefix \"\\x05ERROR\" is a C hex escape \\x05E followed by "
+       "'RROR'): a conforming client sees no ERROR command (found by ./zlab fuzz --mechanism PLAIN)")
+def _plain_error_malformed():
+    data, eof = _plain_session(zmtp_bytes.greeting(b"PLAIN") + _plain_hello(b"admin", b"wrong"))
+    stream = zmtp_bytes.parse_stream(data)
+    bodies = [f.body.hex() for f in stream.frames if f.command]
+    obs = {"commands": bodies, "ERROR parsed": stream.has_command("ERROR")}
+    return obs, obs == {"commands": [b"^RROR\x03400".hex()], "ERROR parsed": False}
+
+
+@probe("plain-initiate-without-socket-type-accepted",
+       "libzmq 4.3.4's PLAIN server accepts an INITIATE with no Socket-Type property and answers "
+       "READY (RFC 23 makes Socket-Type part of every handshake's metadata; found by ./zlab fuzz "
+       "--mechanism PLAIN)")
+def _plain_initiate_no_type():
+    data, eof = _plain_session(zmtp_bytes.greeting(b"PLAIN") + _plain_hello(b"admin", b"secret"),
+                               zmtp_bytes.command(b"INITIATE"))
+    obs = {"closed": eof, "READY back": zmtp_bytes.parse_stream(data).has_command("READY")}
+    return obs, obs == {"closed": False, "READY back": True}
+
+
 @probe("metadata-empty-name-accepted",
        "libzmq 4.3.4 accepts a READY whose metadata has a property with an empty name (RFC 23: "
        "a name is 1..255 characters) and completes the handshake (found by ./zlab fuzz)")
