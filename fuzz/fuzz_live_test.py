@@ -75,6 +75,21 @@ def test_zlab_plain_server_survives_a_short_run(tmp_path):
     assert run["reached"].get("target-ready", 0) > 0  # PLAIN handshakes completed
 
 
+def test_zlab_curve_server_survives_a_short_run(tmp_path):
+    pytest.importorskip("nacl")
+    assert {live.make_case(3, k, "DEALER", "CURVE").state for k in range(40)} == \
+        set(live.mechanism_cases.CURVE_STATES)
+    t = live.Target("zlab", "DEALER", tmp_path, "CURVE")
+    try:
+        a = args_for(tmp_path, cases=20, stop_after=None)
+        a.socket_type, a.mechanism, a.window_ms = "DEALER", "CURVE", 60
+        run = live.fuzz_one(a, t.endpoint, t, label="zlab")
+    finally:
+        t.stop()
+    assert run["findings"] == [], run["findings"]
+    assert run["reached"].get("target-ready", 0) > 0  # CURVE handshakes completed
+
+
 def test_a_conforming_endpoint_gives_no_finding(tmp_path):
     run = run_against("none", tmp_path, cases=40)
     assert run["findings"] == [] and len(run["cases"]) == 40

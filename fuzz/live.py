@@ -84,6 +84,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
     c = Case(number, state, "", [], {OPEN})
     if mechanism == "PLAIN":  # the target is a PLAIN server: its handshake states
         return mechanism_cases.make(c, rng, claim, wrong, ok, bad)
+    if mechanism == "CURVE":
+        return mechanism_cases.make_curve(c, rng, claim, wrong, ok, bad)
     if state == "greeting":
         c.prefix = False
         m = rng.choice(["split", "v30", "future-minor", "as-server", "padding", "signature",
@@ -369,6 +371,10 @@ def run_case(peer, case, socket_type, segments=None):
         for data, pause in segments:
             if eof:
                 break
+            if callable(data):  # bytes that depend on what the target sent (CURVE's WELCOME)
+                data = data(b"".join(b for _, b in received))
+            if not data:
+                continue
             try:
                 s.sendall(data)
             except (BrokenPipeError, ConnectionResetError):
@@ -400,6 +406,20 @@ def run_case(peer, case, socket_type, segments=None):
     return o
 
 
+def _curve_sanity(s, socket_type, received):
+    """A CURVE handshake and a sealed PING on socket s; True when the sealed PONG came."""
+    import curve_client
+    cl = curve_client.CurveClient(random.Random(0))
+    flow = mechanism_cases.curve_flow(cl, PEER[socket_type])
+    s.sendall(flow[0][0])
+    _read(s, lambda d: z.parse_stream(d).has_command("WELCOME"), 3.0, received)
+    s.sendall(flow[1][0](b"".join(b for _, b in received)) or b"")
+    _read(s, _ready_seen, 3.0, received)  # CURVE's READY is a command named READY too
+    s.sendall(cl.ping(b"sanity"))
+    _read(s, lambda d: cl.pong_seen(d, b"sanity"), 3.0, received)
+    return cl.pong_seen(b"".join(b for _, b in received), b"sanity")
+
+
 def _pong_seen(data, context):
     return any(f.command_name == "PONG" and f.command_data == context
                for f in z.parse_stream(data).frames)
@@ -424,6 +444,11 @@ def sanity(peer, socket_type, attempts=5, mechanism="NULL"):
                 s.sendall(first[0])
                 _read(s, lambda d: z.parse_stream(d).has_command("WELCOME"), 3.0, received)
                 s.sendall(then[0])
+            elif mechanism == "CURVE":
+                if _curve_sanity(s, socket_type, received):
+                    return None
+                why = "no sealed PONG to a well-behaved CURVE peer's PING"
+                continue
             else:
                 s.sendall(z.null_handshake(PEER[socket_type]))
             _read(s, _ready_seen, 3.0, received)
@@ -451,6 +476,9 @@ def judge(case, o, delivered):
         reasons.append(f"reaction {o.reaction}, expected {' or '.join(sorted(case.expect))}")
     if case.pong is not None and o.reaction == OPEN and not _pong_seen(o.got, case.pong):
         reasons.append("no PONG with the PING's context")
+    curve_pong = getattr(case, "curve_pong", None)
+    if curve_pong and o.reaction == OPEN and not curve_pong[0].pong_seen(o.got, curve_pong[1]):
+        reasons.append("no sealed PONG with the PING's context")
     bad = [m for m in delivered if any(b"bad:" in bytes.fromhex(f) for f in m)]
     if bad:
         reasons.append(f"delivered a malformed message to the application: {bad[0]}")
@@ -470,6 +498,8 @@ def _command_bodies(conversation):
 
 def minimise(peer, case, socket_type, reasons, budget=8):
     """Drops segments, then bytes from the end, while the same first reason still shows."""
+    if any(callable(d) for d, _ in case.segments):
+        return b""  # segments computed from the target's replies (CURVE): replay the case
     segs = list(case.segments)
     key = reasons[0].split(",")[0]
 

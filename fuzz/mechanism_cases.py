@@ -8,9 +8,14 @@ command, a NULL or as-server greeting), `initiate` (waiting for INITIATE after W
 wrong or missing Socket-Type, lying metadata, READY or data instead, INITIATE sent early or
 twice) and `plain-traffic` (after READY: a message and a PING).
 
-CURVE cases need a CurveZMQ client in Python (crypto_box), which the project does not carry
-yet; CURVE is fuzzed by the libFuzzer target curve_mechanism (fuzz/README.md).
+`--mechanism CURVE` (make_curve) does the same for CURVE with a CurveZMQ client
+(curve_client.py, PyNaCl): `curve-hello` (version, size, box, padding, server key, order),
+`curve-initiate` (cookie, vouch, box, nonce, metadata, order) and `curve-traffic` (a sealed
+message, a replay, a tampered box, a nonce going back, a frame in the clear, a sealed PING).
+Segments that depend on the target's WELCOME are functions of the bytes received so far.
 """
+
+import struct
 
 import zmtp_bytes as z
 
@@ -153,4 +158,168 @@ def _traffic(c, rng, claim, ok):
         c.pong = context
         c.why = "rfc 23: a PING after a PLAIN handshake is answered with its context"
     c.expect = {OPEN}
+    return c
+
+
+# --- CURVE (rfc 25/26; the target is a CURVE server that lets any client key in) ---------------
+
+CURVE_STATES = ["curve-hello", "curve-initiate", "curve-traffic"]
+
+
+def curve_flow(cl, claim, initiate=None, after=(), hello=None):
+    """HELLO, then (once the target's WELCOME opened) INITIATE, then `after`: segments whose
+    bytes are computed from what the target sent (callables of the received bytes)."""
+    initiate = initiate or (lambda: cl.initiate(z.properties([(b"Socket-Type", claim)])))
+
+    def second(received):
+        return initiate() if cl.take_welcome(received) else b""
+    return [(z.greeting(b"CURVE") + (hello or cl.hello()), WELCOME_WAIT_S),
+            (second, WELCOME_WAIT_S)] + list(after)
+
+
+def make_curve(c, rng, claim, wrong, ok, bad):
+    import curve_client
+    c.prefix = False
+    c.state = CURVE_STATES[rng.randrange(len(CURVE_STATES))]
+    cl = curve_client.CurveClient(rng)
+    c.expect = ANY_CLOSE
+    if c.state == "curve-hello":
+        m = rng.choice(["ok", "bad-version", "short-hello", "bad-box", "nonzero-padding",
+                        "wrong-server-key", "hello-twice", "initiate-first", "null-greeting"])
+        c.mutation = m
+        g = z.greeting(b"CURVE")
+        if m == "ok":
+            c.segments, c.expect = curve_flow(cl, claim), {OPEN}
+            c.why = "rfc 26: HELLO, WELCOME, INITIATE, READY with valid boxes: the target is ready"
+        elif m == "bad-version":
+            c.segments = [(g + cl.hello(version=b"\x02\x00"), WELCOME_WAIT_S)]
+            c.why = "rfc 26: HELLO's version is 1.0"
+        elif m == "short-hello":
+            h = cl.hello()
+            c.segments = [(g + z.command(b"HELLO", h[8:-1]), WELCOME_WAIT_S)]
+            c.why = "rfc 26: HELLO is 200 bytes"
+        elif m == "bad-box":
+            h = bytearray(cl.hello())
+            h[rng.randrange(len(h) - 80, len(h))] ^= 1 << rng.randrange(8)
+            c.segments = [(g + bytes(h), WELCOME_WAIT_S)]
+            c.why = "rfc 26: a HELLO box that does not open (tampered) is refused"
+        elif m == "nonzero-padding":
+            pad = bytes(rng.randrange(256) for _ in range(72))
+            c.segments = curve_flow(cl, claim, hello=cl.hello(padding=pad))
+            c.expect = EVERYTHING
+            c.why = "rfc 26: the HELLO padding is anti-amplification filler; checking it is not said"
+        elif m == "wrong-server-key":
+            other = curve_client.CurveClient(rng, server_key=bytes(rng.randrange(256)
+                                                                   for _ in range(32)))
+            c.segments = [(g + other.hello(), WELCOME_WAIT_S)]
+            c.why = "rfc 26: a HELLO boxed for another server key does not open"
+        elif m == "hello-twice":
+            c.segments = [(g + cl.hello(), WELCOME_WAIT_S), (cl.hello(), WELCOME_WAIT_S)]
+            c.why = "rfc 26: after WELCOME the server waits for INITIATE"
+        elif m == "initiate-first":
+            c.segments = [(g + z.command(b"INITIATE", bytes(rng.randrange(256)
+                                                             for _ in range(248))),
+                           WELCOME_WAIT_S)]
+            c.why = "rfc 26: INITIATE before HELLO"
+        else:
+            c.segments = [(z.greeting(b"NULL") + z.ready(claim), WELCOME_WAIT_S)]
+            c.why = "rfc 23: the mechanisms of both greetings must match"
+        return c
+    if c.state == "curve-initiate":
+        m = rng.choice(["bad-cookie", "bad-vouch-key", "vouch-wrong-server", "bad-box",
+                        "nonce-not-growing", "wrong-type", "no-type", "lying-metadata",
+                        "ready-instead", "data-before-initiate"])
+        c.mutation = m
+        meta = z.properties([(b"Socket-Type", claim)])
+        junk = bytes(rng.randrange(256) for _ in range(32))
+        if m == "bad-cookie":
+            def init():
+                cookie = bytearray(cl.cookie)
+                cookie[rng.randrange(96)] ^= 1
+                return cl.initiate(meta, cookie=bytes(cookie))
+            c.why = "rfc 26: the cookie must come back unchanged"
+        elif m == "bad-vouch-key":
+            def init():
+                return cl.initiate(meta, vouch_key=junk)
+            c.why = "rfc 26: the vouch must be boxed with the client's long-term key"
+        elif m == "vouch-wrong-server":
+            def init():
+                return cl.initiate(meta, vouch_server=junk)
+            c.why = "rfc 26: the vouch names this server's long-term key"
+        elif m == "bad-box":
+            def init():
+                i = bytearray(cl.initiate(meta))
+                i[rng.randrange(len(i) - 40, len(i))] ^= 1
+                return bytes(i)
+            c.why = "rfc 26: an INITIATE box that does not open is refused"
+        elif m == "nonce-not-growing":
+            def init():
+                return cl.initiate(meta, nonce=struct.pack("!Q", 1))  # HELLO's nonce again
+            c.expect = EVERYTHING
+            c.why = ("rfc 26: short nonces are not reused; whether a server checks INITIATE's "
+                     "against HELLO's is not said")
+        elif m == "wrong-type":
+            def init():
+                return cl.initiate(z.properties([(b"Socket-Type", wrong)]))
+            c.why = "rfc 23: an incompatible Socket-Type is refused"
+        elif m == "no-type":
+            def init():
+                return cl.initiate(b"")
+            c.expect = EVERYTHING
+            c.why = "rfc 23: 'The sender SHOULD specify the Socket-Type'"
+        elif m == "lying-metadata":
+            lie = z.raw_property(b"Identity", rng.choice([100, 2**31]), b"abc")
+
+            def init():
+                return cl.initiate(meta + lie)
+            c.why = "rfc 23: a property value longer than the command is malformed metadata"
+        elif m == "ready-instead":
+            def init():
+                return z.ready(claim)
+            c.why = "rfc 26: the client answers WELCOME with INITIATE"
+        else:
+            def init():
+                return z.frame(bad)
+            c.why = "rfc 23: no message before the handshake is done"
+        c.segments = curve_flow(cl, claim, init)
+        return c
+    m = rng.choice(["message", "replayed", "bad-box", "nonce-backwards", "plaintext-frame",
+                    "ping"])
+    c.mutation = m
+    c.expect = ANY_CLOSE
+    keep = {}
+
+    def first_message(received):
+        keep["nonce"] = struct.pack("!Q", cl.nonce)
+        return cl.message(ok)
+    if m == "message":
+        after = [(first_message, 0)]
+        c.expect = {OPEN}
+        c.why = "rfc 26: a sealed MESSAGE after READY is delivered"
+    elif m == "replayed":
+        # A valid box under a nonce already used: never delivered (the `bad` marker).
+        after = [(first_message, 0.1),
+                 (lambda r: cl.message(bad, nonce=keep["nonce"]) if keep else b"", 0)]
+        c.why = "rfc 26: a MESSAGE whose nonce does not grow (a replay) is refused"
+    elif m == "bad-box":
+        def tampered(received):
+            b = bytearray(cl.message(bad))
+            b[-1] ^= 1
+            return bytes(b)
+        after = [(tampered, 0)]
+        c.why = "rfc 26: a MESSAGE box that does not open is refused"
+    elif m == "nonce-backwards":
+        after = [(lambda r: cl.message(ok), 0.1),
+                 (lambda r: cl.message(bad, nonce=struct.pack("!Q", 2)), 0)]
+        c.why = "rfc 26: a MESSAGE nonce lower than the last one is refused"
+    elif m == "plaintext-frame":
+        after = [(lambda r: z.frame(bad), 0)]
+        c.why = "rfc 26: after READY everything travels in MESSAGE boxes"
+    else:
+        context = bytes(rng.randrange(256) for _ in range(rng.randint(0, 16)))
+        after = [(lambda r: cl.ping(context), 0.5)]
+        c.expect = {OPEN}
+        c.curve_pong = (cl, context)
+        c.why = "rfc 23/26: a sealed PING is answered with a sealed PONG"
+    c.segments = curve_flow(cl, claim, after=after)
     return c

@@ -94,7 +94,7 @@ DIVERGENCE_KINDS = {
 KNOWN_RFCS = {
     23: "23/ZMTP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
     37: "37/ZMTP", 41: "41/CLISRV", 48: "48/RADIO-DISH", 49: "49/SCATTERGATHER",
-    51: "51/P2P", 52: "52/CHANNEL",
+    51: "51/P2P", 52: "52/CHANNEL", 26: "26/CURVEZMQ",
 }
 
 RECORD_ID = re.compile(r"^socket/([A-Z]+)/([a-z]+)$")
