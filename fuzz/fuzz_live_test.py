@@ -149,3 +149,15 @@ def test_simulator_faults_change_no_reaction(tmp_path):
     run = live.run_sim(a, SIM)
     assert run["findings"] == [], run["findings"]
     assert live.run_sim(a, SIM)["raw"] == run["raw"]
+
+
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+def test_simulator_plain_mode_is_deterministic_and_clean(tmp_path):
+    # A PLAIN server with a simulated ZAP handler: its handshake states, under faults too.
+    a = args_for(tmp_path, cases=60, seed=1, stop_after=None)
+    a.socket_type, a.mechanism, a.faults = "DEALER", "PLAIN", "split_io,latency"
+    run = live.run_sim(a, SIM)
+    assert run["findings"] == [], run["findings"]
+    assert live.run_sim(a, SIM)["raw"] == run["raw"]
+    assert run["reached"].get("target-ready", 0) > 0
+    assert set(run["states"]) == set(live.mechanism_cases.STATES)

@@ -761,11 +761,12 @@ def run_sim(args, binary=None):
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
-    if getattr(args, "mechanism", "NULL") != "NULL":
-        raise SystemExit("zlab fuzz: --mechanism is for live runs (--target, --against); the "
-                         "simulator mode fuzzes NULL handshakes")
+    mechanism = getattr(args, "mechanism", "NULL")
+    if mechanism == "CURVE":
+        raise SystemExit("zlab fuzz: --mechanism CURVE is for live runs (its cases answer the "
+                         "target's WELCOME); the simulator mode takes NULL and PLAIN")
     numbers = [args.case] if args.case is not None else range(args.cases or 200)
-    cases = [make_case(args.seed, n, socket_type) for n in numbers]
+    cases = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
     lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
         f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
     binary = binary or sim_binary()
@@ -776,14 +777,16 @@ def run_sim(args, binary=None):
         raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: latency, "
                          "bandwidth, small_buffers, split_io, loss, clock_drift")
     start = time.monotonic()
-    out = subprocess.run(command + ([faults] if faults else []), input=lines,
+    extra = ["-", mechanism] if mechanism != "NULL" else []  # faults, then the mechanism
+    out = subprocess.run(command + ([faults] + extra[1:] if faults else extra), input=lines,
                          capture_output=True, text=True, check=True)
     elapsed = time.monotonic() - start
     calm = None
     if faults:  # the same cases without faults: a reaction must not depend on them
-        calm = subprocess.run(command, input=lines, capture_output=True, text=True,
+        calm = subprocess.run(command + extra, input=lines, capture_output=True, text=True,
                               check=True).stdout.splitlines()
-    label = f"sim-{socket_type}" + (f"-{faults.replace(',', '+')}" if faults else "")
+    label = f"sim-{socket_type}" + (f"-{mechanism}" if mechanism != "NULL" else "") + (
+        f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
     out_dir.mkdir(parents=True, exist_ok=True)
     run = {"target": label, "endpoint": "sim", "socket_type": socket_type, "seed": args.seed,

@@ -295,6 +295,10 @@ void SimSocket::settle(bool notify) {
   in_settle_ = true;
   for (int round = 0;; ++round) {
     settle_again_ = false;
+    // ZAP replies reach the core from here, never from inside carry_out's zap_request.
+    std::vector<std::pair<StreamId, std::vector<Msg>>> replies;
+    replies.swap(zap_replies_);
+    for (auto& [id, frames] : replies) core_->handle_zap_reply(id, frames, false, now_ns());
     carry_out(*core_, *this);
     bool progress = false;
     std::vector<StreamId> ids;
@@ -438,6 +442,14 @@ void SimSocket::close_stream(StreamId id) {
 void SimSocket::shutdown_write(StreamId id) {
   auto it = streams_.find(id);
   if (it != streams_.end()) env_.net->shutdown_write(it->second.end);
+}
+
+bool SimSocket::zap_request(StreamId id, std::vector<Msg> frames) {
+  if (!zap_handler_) return false;
+  zap_replies_.emplace_back(id, zap_handler_(frames));
+  settle_again_ = true;
+  request_settle();
+  return true;
 }
 
 void SimSocket::close_listener(EndpointId id) {
