@@ -53,6 +53,43 @@ def test_cases_are_a_function_of_seed_and_number():
     assert {c.state for c in a} == set(live.STATES)  # every state is walked
 
 
+def test_plain_cases_walk_the_plain_handshake_states():
+    a = [live.make_case(3, k, "DEALER", "PLAIN") for k in range(60)]
+    b = [live.make_case(3, k, "DEALER", "PLAIN") for k in range(60)]
+    assert [(c.state, c.mutation, c.segments) for c in a] == \
+        [(c.state, c.mutation, c.segments) for c in b]
+    assert {c.state for c in a} == set(live.mechanism_cases.STATES)
+    assert all(not c.prefix and c.segments[0][0].startswith(live.z.greeting(b"PLAIN")[:11])
+               or c.mutation == "null-greeting" for c in a)
+
+
+def test_zlab_plain_server_survives_a_short_run(tmp_path):
+    t = live.Target("zlab", "DEALER", tmp_path, "PLAIN")
+    try:
+        a = args_for(tmp_path, cases=20, stop_after=None)
+        a.socket_type, a.mechanism, a.window_ms = "DEALER", "PLAIN", 60
+        run = live.fuzz_one(a, t.endpoint, t, label="zlab")
+    finally:
+        t.stop()
+    assert run["findings"] == [], run["findings"]
+    assert run["reached"].get("target-ready", 0) > 0  # PLAIN handshakes completed
+
+
+def test_zlab_curve_server_survives_a_short_run(tmp_path):
+    pytest.importorskip("nacl")
+    assert {live.make_case(3, k, "DEALER", "CURVE").state for k in range(40)} == \
+        set(live.mechanism_cases.CURVE_STATES)
+    t = live.Target("zlab", "DEALER", tmp_path, "CURVE")
+    try:
+        a = args_for(tmp_path, cases=20, stop_after=None)
+        a.socket_type, a.mechanism, a.window_ms = "DEALER", "CURVE", 60
+        run = live.fuzz_one(a, t.endpoint, t, label="zlab")
+    finally:
+        t.stop()
+    assert run["findings"] == [], run["findings"]
+    assert run["reached"].get("target-ready", 0) > 0  # CURVE handshakes completed
+
+
 def test_a_conforming_endpoint_gives_no_finding(tmp_path):
     run = run_against("none", tmp_path, cases=40)
     assert run["findings"] == [] and len(run["cases"]) == 40
@@ -112,3 +149,15 @@ def test_simulator_faults_change_no_reaction(tmp_path):
     run = live.run_sim(a, SIM)
     assert run["findings"] == [], run["findings"]
     assert live.run_sim(a, SIM)["raw"] == run["raw"]
+
+
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+def test_simulator_plain_mode_is_deterministic_and_clean(tmp_path):
+    # A PLAIN server with a simulated ZAP handler: its handshake states, under faults too.
+    a = args_for(tmp_path, cases=60, seed=1, stop_after=None)
+    a.socket_type, a.mechanism, a.faults = "DEALER", "PLAIN", "split_io,latency"
+    run = live.run_sim(a, SIM)
+    assert run["findings"] == [], run["findings"]
+    assert live.run_sim(a, SIM)["raw"] == run["raw"]
+    assert run["reached"].get("target-ready", 0) > 0
+    assert set(run["states"]) == set(live.mechanism_cases.STATES)

@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT / "engine" / "wire"))
 sys.path.insert(0, str(ROOT / "dissector"))
 import zmtp_bytes as z  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "fuzz"))
+import mechanism_cases  # noqa: E402
+
 # The peer the fuzzer claims for each target type, and a type the target must refuse.
 PEER = {"PAIR": b"PAIR", "PUB": b"SUB", "SUB": b"PUB", "REQ": b"REP", "REP": b"REQ",
         "DEALER": b"ROUTER", "ROUTER": b"DEALER", "PULL": b"PUSH", "PUSH": b"PULL",
@@ -71,7 +74,7 @@ def _splits(data, rng):
     return [(p, 0.01) for p in pieces]
 
 
-def make_case(seed, number, socket_type):
+def make_case(seed, number, socket_type, mechanism="NULL"):
     rng = random.Random(seed * 1_000_003 + number)
     state = STATES[rng.randrange(len(STATES))]
     claim = PEER[socket_type]
@@ -79,6 +82,10 @@ def make_case(seed, number, socket_type):
     ok, bad = _marker("ok", number), _marker("bad", number)
     valid_first = z.null_handshake(claim)
     c = Case(number, state, "", [], {OPEN})
+    if mechanism == "PLAIN":  # the target is a PLAIN server: its handshake states
+        return mechanism_cases.make(c, rng, claim, wrong, ok, bad)
+    if mechanism == "CURVE":
+        return mechanism_cases.make_curve(c, rng, claim, wrong, ok, bad)
     if state == "greeting":
         c.prefix = False
         m = rng.choice(["split", "v30", "future-minor", "as-server", "padding", "signature",
@@ -364,6 +371,10 @@ def run_case(peer, case, socket_type, segments=None):
         for data, pause in segments:
             if eof:
                 break
+            if callable(data):  # bytes that depend on what the target sent (CURVE's WELCOME)
+                data = data(b"".join(b for _, b in received))
+            if not data:
+                continue
             try:
                 s.sendall(data)
             except (BrokenPipeError, ConnectionResetError):
@@ -395,13 +406,27 @@ def run_case(peer, case, socket_type, segments=None):
     return o
 
 
+def _curve_sanity(s, socket_type, received):
+    """A CURVE handshake and a sealed PING on socket s; True when the sealed PONG came."""
+    import curve_client
+    cl = curve_client.CurveClient(random.Random(0))
+    flow = mechanism_cases.curve_flow(cl, PEER[socket_type])
+    s.sendall(flow[0][0])
+    _read(s, lambda d: z.parse_stream(d).has_command("WELCOME"), 3.0, received)
+    s.sendall(flow[1][0](b"".join(b for _, b in received)) or b"")
+    _read(s, _ready_seen, 3.0, received)  # CURVE's READY is a command named READY too
+    s.sendall(cl.ping(b"sanity"))
+    _read(s, lambda d: cl.pong_seen(d, b"sanity"), 3.0, received)
+    return cl.pong_seen(b"".join(b for _, b in received), b"sanity")
+
+
 def _pong_seen(data, context):
     return any(f.command_name == "PONG" and f.command_data == context
                for f in z.parse_stream(data).frames)
 
 
-def sanity(peer, socket_type, attempts=5):
-    """A well-behaved conversation: NULL handshake, PING, PONG. None when it worked."""
+def sanity(peer, socket_type, attempts=5, mechanism="NULL"):
+    """A well-behaved conversation: NULL (or PLAIN) handshake, PING, PONG. None when it worked."""
     why = ""
     for _ in range(attempts):
         try:
@@ -414,7 +439,18 @@ def sanity(peer, socket_type, attempts=5):
         try:
             # The PING waits for the target's READY: libzmq 4.3.4 drops a connection whose
             # PING arrives in the same read as its READY (see the "ready-then-ping" case).
-            s.sendall(z.null_handshake(PEER[socket_type]))
+            if mechanism == "PLAIN":
+                first, then = mechanism_cases.handshake(PEER[socket_type])
+                s.sendall(first[0])
+                _read(s, lambda d: z.parse_stream(d).has_command("WELCOME"), 3.0, received)
+                s.sendall(then[0])
+            elif mechanism == "CURVE":
+                if _curve_sanity(s, socket_type, received):
+                    return None
+                why = "no sealed PONG to a well-behaved CURVE peer's PING"
+                continue
+            else:
+                s.sendall(z.null_handshake(PEER[socket_type]))
             _read(s, _ready_seen, 3.0, received)
             s.sendall(z.ping(0, b"sanity"))
             _read(s, lambda d: _pong_seen(d, b"sanity"), 3.0, received)
@@ -440,6 +476,9 @@ def judge(case, o, delivered):
         reasons.append(f"reaction {o.reaction}, expected {' or '.join(sorted(case.expect))}")
     if case.pong is not None and o.reaction == OPEN and not _pong_seen(o.got, case.pong):
         reasons.append("no PONG with the PING's context")
+    curve_pong = getattr(case, "curve_pong", None)
+    if curve_pong and o.reaction == OPEN and not curve_pong[0].pong_seen(o.got, curve_pong[1]):
+        reasons.append("no sealed PONG with the PING's context")
     bad = [m for m in delivered if any(b"bad:" in bytes.fromhex(f) for f in m)]
     if bad:
         reasons.append(f"delivered a malformed message to the application: {bad[0]}")
@@ -459,6 +498,8 @@ def _command_bodies(conversation):
 
 def minimise(peer, case, socket_type, reasons, budget=8):
     """Drops segments, then bytes from the end, while the same first reason still shows."""
+    if any(callable(d) for d, _ in case.segments):
+        return b""  # segments computed from the target's replies (CURVE): replay the case
     segs = list(case.segments)
     key = reasons[0].split(",")[0]
 
@@ -527,7 +568,7 @@ def write_pcapng(path, conversation, port):
 class Target:
     """A managed target process (target.py) on libzmq or on zlab."""
 
-    def __init__(self, impl, socket_type, workdir):
+    def __init__(self, impl, socket_type, workdir, mechanism="NULL"):
         self.impl = impl
         self.log = Path(workdir) / f"delivered-{impl}.jsonl"
         self.log.write_text("")
@@ -540,7 +581,7 @@ class Target:
             env["LD_LIBRARY_PATH"] = str(lib)
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "fuzz" / "target.py"), "--socket-type", socket_type,
-             "--bind", "tcp://127.0.0.1:*", "--log", str(self.log)],
+             "--bind", "tcp://127.0.0.1:*", "--log", str(self.log), "--mechanism", mechanism],
             stdout=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline().split()
         if len(line) != 2:
@@ -578,7 +619,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
     start = time.monotonic()
     run = {"target": label, "endpoint": endpoint, "socket_type": socket_type, "seed": args.seed,
            "cases": [], "findings": [], "states": {}, "reached": {}}
-    first_sanity = sanity(peer, socket_type)
+    mechanism = getattr(args, "mechanism", "NULL")
+    first_sanity = sanity(peer, socket_type, mechanism=mechanism)
     if first_sanity:
         run["findings"].append({"case": None, "reasons": [f"sanity before the run: {first_sanity}"]})
         return run
@@ -595,7 +637,7 @@ def fuzz_one(args, endpoint, target=None, label=None):
                 break
             number = n
         n += 1
-        case = make_case(args.seed, number, socket_type)
+        case = make_case(args.seed, number, socket_type, mechanism)
         o = run_case(peer, case, socket_type)
         delivered = target.delivered() if target else []
         if target and not target.alive():
@@ -610,7 +652,7 @@ def fuzz_one(args, endpoint, target=None, label=None):
         run["cases"].append({"case": number, "state": case.state, "mutation": case.mutation,
                              "reaction": o.reaction, "expected": sorted(case.expect)})
         if (n % args.sanity_every == 0) and not reasons:
-            why = sanity(peer, socket_type)
+            why = sanity(peer, socket_type, mechanism=mechanism)
             if why:
                 reasons.append(f"sanity after case {number}: {why}")
         if reasons:
@@ -640,6 +682,8 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
     else:
         replay = (f"./zlab fuzz --target {endpoint}{' --listen' if args.listen else ''} "
                   f"--socket-type {socket_type} --seed {args.seed} --case {case.number}")
+    if getattr(args, "mechanism", "NULL") != "NULL":
+        replay += f" --mechanism {args.mechanism}"
     minimal = b""
     if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
         minimal = minimise(peer, case, socket_type, reasons)
@@ -680,7 +724,8 @@ def main(args):
             workdir = Path(args.out or ROOT / "out" / "fuzz")
             workdir.mkdir(parents=True, exist_ok=True)
             for impl in args.against.split(","):
-                t = Target(impl, args.socket_type.upper(), workdir)
+                t = Target(impl, args.socket_type.upper(), workdir,
+                           getattr(args, "mechanism", "NULL"))
                 targets.append(t)
                 runs.append(fuzz_one(args, t.endpoint, t, label=impl))
         else:
@@ -716,8 +761,12 @@ def run_sim(args, binary=None):
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
+    mechanism = getattr(args, "mechanism", "NULL")
+    if mechanism == "CURVE":
+        raise SystemExit("zlab fuzz: --mechanism CURVE is for live runs (its cases answer the "
+                         "target's WELCOME); the simulator mode takes NULL and PLAIN")
     numbers = [args.case] if args.case is not None else range(args.cases or 200)
-    cases = [make_case(args.seed, n, socket_type) for n in numbers]
+    cases = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
     lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
         f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
     binary = binary or sim_binary()
@@ -728,14 +777,16 @@ def run_sim(args, binary=None):
         raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: latency, "
                          "bandwidth, small_buffers, split_io, loss, clock_drift")
     start = time.monotonic()
-    out = subprocess.run(command + ([faults] if faults else []), input=lines,
+    extra = ["-", mechanism] if mechanism != "NULL" else []  # faults, then the mechanism
+    out = subprocess.run(command + ([faults] + extra[1:] if faults else extra), input=lines,
                          capture_output=True, text=True, check=True)
     elapsed = time.monotonic() - start
     calm = None
     if faults:  # the same cases without faults: a reaction must not depend on them
-        calm = subprocess.run(command, input=lines, capture_output=True, text=True,
+        calm = subprocess.run(command + extra, input=lines, capture_output=True, text=True,
                               check=True).stdout.splitlines()
-    label = f"sim-{socket_type}" + (f"-{faults.replace(',', '+')}" if faults else "")
+    label = f"sim-{socket_type}" + (f"-{mechanism}" if mechanism != "NULL" else "") + (
+        f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
     out_dir.mkdir(parents=True, exist_ok=True)
     run = {"target": label, "endpoint": "sim", "socket_type": socket_type, "seed": args.seed,

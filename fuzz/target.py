@@ -4,7 +4,7 @@ LD_LIBRARY_PATH at zlab's libzmq.so.5, on zlab. It binds (or connects to) an end
 every message the application receives (one JSON line of hex frames) and, for types that can,
 echoes it; a PUB publishes a tick now and then so subscriptions have traffic to filter.
 
-    target.py --socket-type PAIR --bind tcp://127.0.0.1:0 --log FILE
+    target.py --socket-type PAIR --bind tcp://127.0.0.1:0 --log FILE [--mechanism PLAIN]
 Prints "ready ENDPOINT" once bound.
 """
 
@@ -24,10 +24,33 @@ def main():
     p.add_argument("--bind")
     p.add_argument("--connect")
     p.add_argument("--log", required=True)
+    p.add_argument("--mechanism", default="NULL", choices=["NULL", "PLAIN", "CURVE"],
+                   help="PLAIN: a PLAIN server whose ZAP handler knows admin/secret; CURVE: a "
+                        "CURVE server (curve_client.SERVER_SECRET) letting any client key in")
     args = p.parse_args()
     ctx = zmq.Context()
+    if args.mechanism != "NULL":
+        # pyzmq's ZAP handler, a REP at inproc://zeromq.zap.01 in a thread of this process.
+        from zmq.auth import CURVE_ALLOW_ANY
+        from zmq.auth.thread import ThreadAuthenticator
+        auth = ThreadAuthenticator(ctx)
+        auth.start()
+        if args.mechanism == "PLAIN":
+            auth.configure_plain(domain="*", passwords={"admin": "secret"})
+        else:
+            auth.configure_curve(domain="*", location=CURVE_ALLOW_ANY)
     s = ctx.socket(getattr(zmq, args.socket_type))
     s.linger = 0
+    if args.mechanism == "PLAIN":
+        s.plain_server = True
+    elif args.mechanism == "CURVE":
+        import os
+        from zmq.utils import z85
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "engine", "wire"))
+        from curve_client import SERVER_SECRET
+        s.curve_server = True
+        s.curve_secretkey = z85.encode(SERVER_SECRET)
     if args.socket_type in ("SUB", "XSUB"):
         if args.socket_type == "SUB":
             s.setsockopt(zmq.SUBSCRIBE, b"")

@@ -194,6 +194,75 @@ def _ping_with_ready():
                         "PING after libzmq's READY": {"closed": False, "PONG": True}}
 
 
+def _plain_session(first, then=b"", wait_s=0.5):
+    """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
+    handler in this process knows admin/secret): `first`, then (after the reply) `then`;
+    returns (what libzmq sent, whether it closed)."""
+    from zmq.auth.thread import ThreadAuthenticator
+    auth = ThreadAuthenticator(_ctx())
+    auth.start()
+    auth.configure_plain(domain="*", passwords={"admin": "secret"})
+    try:
+        s = _sock(zmq.DEALER, PLAIN_SERVER=1)
+        port = s.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(first)
+        data, eof = _read_until_eof(raw, wait_s)
+        if then and not eof:
+            raw.sendall(then)
+            more, eof = _read_until_eof(raw, wait_s)
+            data += more
+        raw.close()
+        _close(s)
+    finally:
+        auth.stop()
+    return data, eof
+
+
+def _plain_hello(user, password):
+    return zmtp_bytes.command(b"HELLO", bytes([len(user)]) + user + bytes([len(password)])
+                              + password)
+
+
+@probe("plain-initiate-without-socket-type-accepted",
+       "libzmq 4.3.4's PLAIN server accepts an INITIATE with no Socket-Type property and answers "
+       "READY (RFC 23 makes Socket-Type part of every handshake's metadata; found by ./zlab fuzz "
+       "--mechanism PLAIN)")
+def _plain_initiate_no_type():
+    data, eof = _plain_session(zmtp_bytes.greeting(b"PLAIN") + _plain_hello(b"admin", b"secret"),
+                               zmtp_bytes.command(b"INITIATE"))
+    obs = {"closed": eof, "READY back": zmtp_bytes.parse_stream(data).has_command("READY")}
+    return obs, obs == {"closed": False, "READY back": True}
+
+
+@probe("curve-vouch-server-key-unchecked",
+       "libzmq 4.3.4's CURVE server accepts an INITIATE whose vouch names another server's "
+       "long-term key (it compares only the client's transient key in the vouch) and answers "
+       "READY (found by ./zlab fuzz --mechanism CURVE, curve-initiate/vouch-wrong-server)")
+def _curve_vouch_server_key():
+    import random
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fuzz"))
+    import curve_client
+    from zmq.utils import z85
+    cl = curve_client.CurveClient(random.Random(1))
+    s = _sock(zmq.DEALER, CURVE_SERVER=1,
+              CURVE_SECRETKEY=z85.encode(curve_client.SERVER_SECRET))
+    port = s.bind_to_random_port("tcp://127.0.0.1")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.greeting(b"CURVE") + cl.hello())
+    data, eof = _read_until_eof(raw, 0.5)
+    obs = {"WELCOME opened": cl.take_welcome(data)}
+    if obs["WELCOME opened"]:
+        raw.sendall(cl.initiate(zmtp_bytes.properties([(b"Socket-Type", b"ROUTER")]),
+                                vouch_server=bytes(32)))
+        more, eof = _read_until_eof(raw, 0.5)
+        obs.update({"closed": eof, "READY back": zmtp_bytes.parse_stream(data + more)
+                    .has_command("READY")})
+    raw.close()
+    _close(s)
+    return obs, obs == {"WELCOME opened": True, "closed": False, "READY back": True}
+
+
 @probe("metadata-empty-name-accepted",
        "libzmq 4.3.4 accepts a READY whose metadata has a property with an empty name (RFC 23: "
        "a name is 1..255 characters) and completes the handshake (found by ./zlab fuzz)")

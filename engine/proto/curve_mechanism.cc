@@ -358,6 +358,16 @@ void CurveServer::handle_initiate(std::span<const uint8_t> cmd) {
     return fail_protocol(CloseReason::kMalformedCommand, protocol_error::kZmtpKeyExchange,
                          "CURVE: the vouch names another transient key");
   }
+  // rfc 26: the vouch is Box[C',S](C->S'), S so that a vouch made for one server cannot be
+  // replayed to another; "the server SHALL validate all fields". (libzmq 4.3.4 checks C' only:
+  // div/security/curve-vouch-server-key.)
+  // Our public key from our secret one: a server needs only ZMQ_CURVE_SECRETKEY.
+  uint8_t own_public[32];
+  crypto_scalarmult_base(own_public, key_bytes(config_.curve_secret_key));
+  if (std::memcmp(vouch_plain + 32, own_public, 32) != 0) {
+    return fail_protocol(CloseReason::kMalformedCommand, protocol_error::kZmtpKeyExchange,
+                         "CURVE: the vouch names another server key");
+  }
   auto props = wire::parse_properties(std::span<const uint8_t>(plain).subspan(128));
   if (!props.ok()) {
     return fail_protocol(CloseReason::kMalformedCommand, protocol_error::kZmtpInvalidMetadata,

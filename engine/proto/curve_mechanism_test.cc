@@ -250,6 +250,53 @@ TEST(CurveMechanismTest, ReplayedInitiateIsRefusedByAnotherConnection) {
   expect_failure(other, protocol_error::kZmtpCryptographic);
 }
 
+// rfc 26: the vouch names the server's long-term key; a vouch for another server is refused
+// (found by ./zlab fuzz --mechanism CURVE, curve-initiate/vouch-wrong-server: zlab, like
+// libzmq 4.3.4, checked only the transient key in it). The client's INITIATE is opened and
+// boxed again with a vouch for another key, everything else unchanged.
+TEST(CurveMechanismTest, VouchForAnotherServerKeyIsRefused) {
+  Pair p;
+  p.run(2);
+  uint8_t t_sec[32];
+  counter_random(5)(t_sec);  // the client's first random bytes: its transient secret
+  uint8_t t_pub[32];
+  ASSERT_EQ(crypto_scalarmult_base(t_pub, t_sec), 0);
+  auto key = [](const std::string& k) { return reinterpret_cast<const uint8_t*>(k.data()); };
+  // WELCOME: name 8, nonce 16, Box[S' + cookie](S->C').
+  uint8_t welcome_nonce[24] = {'W', 'E', 'L', 'C', 'O', 'M', 'E', '-'};
+  std::memcpy(welcome_nonce + 8, p.welcome.data() + 8, 16);
+  uint8_t welcome_plain[128];
+  ASSERT_EQ(crypto_box_open_easy(welcome_plain, p.welcome.data() + 24, 144, welcome_nonce,
+                                 key(kServer.pub), t_sec),
+            0);
+  const uint8_t* s_transient = welcome_plain;
+  // INITIATE: name 9, cookie 96, short nonce 8, Box[C + vouch + metadata](C'->S').
+  const uint8_t* cmd = p.initiate.data();
+  size_t box_size = p.initiate.size() - 113;
+  uint8_t nonce[24];
+  std::memcpy(nonce, "CurveZMQINITIATE", 16);
+  std::memcpy(nonce + 16, cmd + 105, 8);
+  std::vector<uint8_t> plain(box_size - 16);
+  ASSERT_EQ(crypto_box_open_easy(plain.data(), cmd + 113, box_size, nonce, s_transient, t_sec), 0);
+  uint8_t vouch_nonce[24] = {'V', 'O', 'U', 'C', 'H', '-', '-', '-'};
+  std::memcpy(vouch_nonce + 8, plain.data() + 32, 16);
+  uint8_t vouch_plain[64];
+  std::memcpy(vouch_plain, t_pub, 32);
+  std::memcpy(vouch_plain + 32, key(keypair(3).pub), 32);  // another server's key
+  ASSERT_EQ(crypto_box_easy(plain.data() + 48, vouch_plain, 64, vouch_nonce, s_transient,
+                            key(kClient.sec)),
+            0);
+  std::vector<uint8_t> forged(cmd, cmd + 113);
+  forged.resize(113 + box_size);
+  ASSERT_EQ(
+      crypto_box_easy(forged.data() + 113, plain.data(), plain.size(), nonce, s_transient, t_sec),
+      0);
+  Msg initiate = Msg::copy_of(std::span<const uint8_t>(forged));
+  initiate.set_command(true);
+  p.server.handle_command(initiate);
+  expect_failure(p.server, protocol_error::kZmtpKeyExchange);
+}
+
 TEST(CurveMechanismTest, TamperedInitiateBoxDoesNotOpen) {
   Pair p;
   p.run(2);

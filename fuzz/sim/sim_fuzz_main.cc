@@ -2,7 +2,8 @@
 // real sockets or clocks. fuzz/live.py writes the cases (one a line) and judges what this
 // prints with the same oracles as a live run (./zlab fuzz --sim).
 //
-// Arguments: SOCKET_TYPE PEER_TYPE SEED [FAULTS: latency,split_io,...]
+// Arguments: SOCKET_TYPE PEER_TYPE SEED [FAULTS: latency,split_io,... or -] [MECHANISM: PLAIN]
+// (PLAIN: the socket is a PLAIN server whose ZAP handler knows admin/secret, as target.py's)
 // Input line:  NUMBER PREFIX PAUSE_MS:HEX [PAUSE_MS:HEX ...]   (PREFIX 1: greeting + READY first)
 // Output line: NUMBER REACTION GOT_HEX DELIVERED   (DELIVERED: messages joined by ';', frames by
 // ',')
@@ -47,9 +48,28 @@ std::string to_hex(std::string_view data) {
   return out;
 }
 
+// The ZAP handler of a PLAIN target: admin/secret is allowed (200), anyone else refused (400).
+std::vector<Msg> plain_zap(const std::vector<Msg>& request) {
+  // request: delimiter, version, request id, domain, address, identity, mechanism, user, pass
+  bool ok = request.size() == 9 && request[7].view() == "admin" && request[8].view() == "secret";
+  std::vector<std::string_view> parts = {"",
+                                         "1.0",
+                                         request.size() > 2 ? request[2].view() : "",
+                                         ok ? "200" : "400",
+                                         "",
+                                         ok ? "admin" : "",
+                                         ""};
+  std::vector<Msg> reply;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    reply.push_back(Msg::copy_of(parts[i]));
+    reply.back().set_more(i + 1 < parts.size());
+  }
+  return reply;
+}
+
 class Run {
  public:
-  Run(uint64_t seed, SocketType type, uint32_t fault_mask) : world_(seed) {
+  Run(uint64_t seed, SocketType type, uint32_t fault_mask, bool plain) : world_(seed) {
     // ZLAB_SIM_FUZZ_TRACE=1: the world's trace on stderr (why a connection closed).
     if (std::getenv("ZLAB_SIM_FUZZ_TRACE") != nullptr) world_.trace().set_file(stderr);
     world_.add_host("h0");
@@ -67,6 +87,10 @@ class Run {
     }
     socket_ = world_.socket(sim::HostId(0), type);
     socket_->set_int(opt::kLinger, 0);
+    if (plain) {
+      socket_->set_int(opt::kPlainServer, 1);
+      socket_->set_zap_handler(plain_zap);
+    }
     socket_->bind("tcp://*:5555");
     if (type == SocketType::kSub) socket_->set_bytes(opt::kSubscribe, "");
     raw_ = world_.raw_conn(sim::HostId(1));
@@ -140,8 +164,8 @@ class Run {
 };
 
 std::string play(uint64_t seed, SocketType type, const std::string& peer, bool prefix,
-                 const std::vector<Segment>& segments, uint32_t fault_mask) {
-  Run run(seed, type, fault_mask);
+                 const std::vector<Segment>& segments, uint32_t fault_mask, bool plain) {
+  Run run(seed, type, fault_mask, plain);
   if (prefix) {
     run.send(bytes::null_handshake(peer));
     for (int i = 0; i < 3000 && !run.ready_seen() && !run.eof(); ++i) run.advance_ms(1);
@@ -162,13 +186,19 @@ std::string play(uint64_t seed, SocketType type, const std::string& peer, bool p
 }
 
 int main_impl(int argc, char** argv) {
-  if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED [FAULTS] < cases\n");
+  if (argc < 4 || argc > 6) {
+    std::fprintf(stderr, "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED [FAULTS|-] [PLAIN] < cases\n");
     return 2;
   }
   uint32_t fault_mask = 0;
   std::string bad;
-  if (argc == 5 && !sim::parse_fault_list(argv[4], &fault_mask, &bad)) {
+  bool plain = argc == 6 && std::string_view(argv[5]) == "PLAIN";
+  if (argc == 6 && !plain) {
+    std::fprintf(stderr, "sim_fuzz: unknown mechanism %s (PLAIN)\n", argv[5]);
+    return 2;
+  }
+  if (argc >= 5 && std::string_view(argv[4]) != "-" &&
+      !sim::parse_fault_list(argv[4], &fault_mask, &bad)) {
     std::fprintf(stderr, "sim_fuzz: unknown fault %s\n", bad.c_str());
     return 2;
   }
@@ -191,7 +221,7 @@ int main_impl(int argc, char** argv) {
       segments.push_back({std::stoll(word.substr(0, colon)), from_hex(word.substr(colon + 1))});
     }
     std::string out =
-        play(seed * 1'000'003 + number, *type, argv[2], prefix != 0, segments, fault_mask);
+        play(seed * 1'000'003 + number, *type, argv[2], prefix != 0, segments, fault_mask, plain);
     std::printf("%llu %s\n", static_cast<unsigned long long>(number), out.c_str());
     std::fflush(stdout);
   }

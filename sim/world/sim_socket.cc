@@ -295,6 +295,10 @@ void SimSocket::settle(bool notify) {
   in_settle_ = true;
   for (int round = 0;; ++round) {
     settle_again_ = false;
+    // ZAP replies reach the core from here, never from inside carry_out's zap_request.
+    std::vector<std::pair<StreamId, std::vector<Msg>>> replies;
+    replies.swap(zap_replies_);
+    for (auto& [id, frames] : replies) core_->handle_zap_reply(id, frames, false, now_ns());
     carry_out(*core_, *this);
     bool progress = false;
     std::vector<StreamId> ids;
@@ -449,7 +453,14 @@ void SimSocket::close_listener(EndpointId id) {
 }
 
 bool SimSocket::zap_request(StreamId id, std::vector<Msg> frames) {
-  // Traced only when a handler takes it, so worlds without one keep their traces.
+  if (zap_handler_) {  // the socket's own answerer (fuzz/sim): answered on the next settle
+    zap_replies_.emplace_back(id, zap_handler_(frames));
+    settle_again_ = true;
+    request_settle();
+    return true;
+  }
+  // The world's handler actor. Traced only when a handler takes it, so worlds without one
+  // keep their traces.
   size_t n = frames.size();
   if (env_.zap == nullptr || !env_.zap->route_zap(env_.host, this, id, std::move(frames))) {
     return false;

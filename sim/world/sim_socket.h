@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -92,6 +93,11 @@ class SimSocket final : public Driver,
   // The host crashed: gone at once, without a word to the network.
   void kill();
 
+  // A ZAP handler (rfc 27) for this socket's handshakes: the request's frames in, the reply's
+  // out (delimiter first). Without one, a mechanism that asks ZAP hears "no handler".
+  using ZapHandler = std::function<std::vector<Msg>(const std::vector<Msg>& request)>;
+  void set_zap_handler(ZapHandler handler) { zap_handler_ = std::move(handler); }
+
   // Monitor events seen so far, by event number.
   uint64_t monitor_count(uint16_t event) const;
   // Sends that found the socket mute (kAgain): HWM pressure, or no peer.
@@ -153,6 +159,8 @@ class SimSocket final : public Driver,
   std::string name_;  // "h1/3 PUSH" in traces
   std::unique_ptr<SocketCore> core_;
   std::map<StreamId, Stream> streams_;
+  ZapHandler zap_handler_;
+  std::vector<std::pair<StreamId, std::vector<Msg>>> zap_replies_;  // answered on next settle
   std::map<ConnId, StreamId> by_conn_;
   std::map<EndpointId, ListenerId> listeners_;
   std::map<ListenerId, EndpointId> by_listener_;
