@@ -111,6 +111,19 @@ bool raw_write_all(Lab& lab, Raw& r, std::string_view data) {
   return done == data.size();
 }
 
+// A raw TCP server on `host` (listening on kRawPort) that `s` connects to: the server's end
+// of that connection, once it has accepted it. `listener` (if given) gets the listener, for
+// properties that check nothing connects again.
+RawConn* raw_server_for(Lab& lab, Sock* s, uint32_t host, sim::RawListener** listener = nullptr) {
+  sim::RawListener* l = lab.world().raw_listener(sim::HostId(host));
+  RC_ASSERT(l->listen(sim::HostId(host), kRawPort) == Err::kOk);
+  RC_ASSERT(s->connect("tcp://" + host_name(host) + ":" + std::to_string(kRawPort)) == Err::kOk);
+  sim::EndRef end;
+  RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
+  if (listener != nullptr) *listener = l;
+  return lab.world().raw_accepted(sim::HostId(host), end);
+}
+
 // What the STREAM socket delivered for one connection (routing id).
 struct ConnLog {
   int notifications = 0;  // zero-length messages: 1 after the connect, 2 after the disconnect
@@ -368,13 +381,7 @@ void notification_property() {
   Raw server;  // the raw server's end of the STREAM socket's outgoing connection
   std::string out_id;
   if (outward) {
-    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server_host));
-    RC_ASSERT(l->listen(sim::HostId(server_host), kRawPort) == Err::kOk);
-    RC_ASSERT(st.s->connect("tcp://" + host_name(server_host) + ":" + std::to_string(kRawPort)) ==
-              Err::kOk);
-    sim::EndRef end;
-    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
-    server.c = lab.world().raw_accepted(sim::HostId(server_host), end);
+    server.c = raw_server_for(lab, st.s, server_host);
     server.host = server_host;
     out_id = st.next_connection(lab);
     server.id = out_id;
@@ -550,13 +557,7 @@ void own_close_property() {
   sim::RawListener* listener = nullptr;
   Raw server;
   if (outward) {
-    listener = lab.world().raw_listener(sim::HostId(server_host));
-    RC_ASSERT(listener->listen(sim::HostId(server_host), kRawPort) == Err::kOk);
-    RC_ASSERT(st.s->connect("tcp://" + host_name(server_host) + ":" + std::to_string(kRawPort)) ==
-              Err::kOk);
-    sim::EndRef end;
-    RC_ASSERT(lab.wait_for([&] { return listener->take(&end); }, 20'000));
-    server.c = lab.world().raw_accepted(sim::HostId(server_host), end);
+    server.c = raw_server_for(lab, st.s, server_host, &listener);
     server.id = st.next_connection(lab);
     RC_ASSERT(stream_send(st.s, server.id, "") == Err::kOk);
   }
@@ -645,13 +646,7 @@ void notify_off_property() {
   Raw server;
   if (outward) {
     server.host = uint32_t(k + 1);
-    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server.host));
-    RC_ASSERT(l->listen(sim::HostId(server.host), kRawPort) == Err::kOk);
-    RC_ASSERT(s->connect("tcp://" + host_name(server.host) + ":" + std::to_string(kRawPort)) ==
-              Err::kOk);
-    sim::EndRef end;
-    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
-    server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
+    server.c = raw_server_for(lab, s, server.host);
     // ZMQ_ROUTING_ID names the connection attached last (libzmq's stream_t sets it when a
     // pipe attaches): wait until the socket has attached this one, a fresh id.
     RC_ASSERT(lab.wait_for([&] {
@@ -708,13 +703,7 @@ void connect_routing_id_property() {
   for (int i = 0; i < k; ++i) {
     Raw& server = servers[size_t(i)];
     server.host = uint32_t(i + 1);
-    sim::RawListener* l = lab.world().raw_listener(sim::HostId(server.host));
-    RC_ASSERT(l->listen(sim::HostId(server.host), kRawPort) == Err::kOk);
-    RC_ASSERT(s->connect("tcp://" + host_name(server.host) + ":" + std::to_string(kRawPort)) ==
-              Err::kOk);
-    sim::EndRef end;
-    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
-    server.c = lab.world().raw_accepted(sim::HostId(server.host), end);
+    server.c = raw_server_for(lab, s, server.host);
     server.id = st.next_connection(lab);
     uint8_t buf[256];
     size_t size = sizeof buf;
@@ -902,12 +891,7 @@ void raw_tcp_peer_property() {
   Raw r;
   r.host = 1;
   if (outward) {
-    sim::RawListener* l = lab.world().raw_listener(sim::HostId(1));
-    RC_ASSERT(l->listen(sim::HostId(1), kRawPort) == Err::kOk);
-    RC_ASSERT(st.s->connect("tcp://h1:" + std::to_string(kRawPort)) == Err::kOk);
-    sim::EndRef end;
-    RC_ASSERT(lab.wait_for([&] { return l->take(&end); }, 20'000));
-    r.c = lab.world().raw_accepted(sim::HostId(1), end);
+    r.c = raw_server_for(lab, st.s, 1);
   } else {
     r.c = raw_connect(lab, 1, 0);
   }

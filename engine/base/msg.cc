@@ -26,39 +26,10 @@ Body* Body::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {
   return body;
 }
 
-void Body::unref() {
-  if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+void Body::destroy() {
   if (free_fn_ != nullptr) free_fn_(data_, hint_);
   this->~Body();
   std::free(this);
-}
-
-Msg::Msg(Msg&& other) noexcept { move_from(other); }
-
-Msg& Msg::operator=(Msg&& other) noexcept {
-  if (this != &other) {
-    release();
-    move_from(other);
-  }
-  return *this;
-}
-
-void Msg::move_from(Msg& other) {
-  size_ = other.size_;
-  flags_ = other.flags_;
-  kind_ = other.kind_;
-  routing_id_ = other.routing_id_;
-  meta_ = other.meta_;
-  if (other.is_inline()) {
-    std::memcpy(inline_, other.inline_, size_);
-  } else {
-    ext_ = other.ext_;
-  }
-  other.size_ = 0;
-  other.flags_ = 0;
-  other.kind_ = 0;
-  other.routing_id_ = 0;
-  other.meta_ = nullptr;
 }
 
 Msg Msg::with_size(size_t size) {
@@ -118,13 +89,6 @@ void Msg::set_metadata(const Metadata* meta) {
   if (meta != nullptr) meta->ref();
   if (meta_ != nullptr) meta_->unref();
   meta_ = meta;
-}
-
-void Msg::release() {
-  if (!is_inline()) ext_.body->unref();
-  if (meta_ != nullptr) meta_->unref();
-  kind_ = 0;
-  meta_ = nullptr;
 }
 
 void Msg::reset() {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -28,7 +29,9 @@ class Body {
   uint8_t* data() { return data_; }
   size_t size() const { return size_; }
   void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
-  void unref();
+  void unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+  }
   bool unique() const { return refs_.load(std::memory_order_acquire) == 1; }
   // Caller bytes wrapped without a free function: the caller keeps them (constant data, as
   // libzmq's zmq_msg_init_data with no ffn), so the body is always shared with the caller.
@@ -36,6 +39,7 @@ class Body {
 
  private:
   Body() = default;
+  void destroy();
   std::atomic<uint32_t> refs_{1};
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
@@ -54,8 +58,15 @@ class Msg {
 
   Msg() = default;
   ~Msg() { release(); }
-  Msg(Msg&& other) noexcept;
-  Msg& operator=(Msg&& other) noexcept;
+  // Moves are on every hop of a message (pipe, queue, API): inline, the source left empty.
+  Msg(Msg&& other) noexcept { move_from(other); }
+  Msg& operator=(Msg&& other) noexcept {
+    if (this != &other) {
+      release();
+      move_from(other);
+    }
+    return *this;
+  }
   Msg(const Msg&) = delete;
   Msg& operator=(const Msg&) = delete;
 
@@ -97,8 +108,27 @@ class Msg {
 
  private:
   bool is_inline() const { return !(kind_ & kExternal); }
-  void release();
-  void move_from(Msg& other);
+  void release() {
+    if (!is_inline()) ext_.body->unref();
+    if (meta_ != nullptr) meta_->unref();
+    kind_ = 0;
+    meta_ = nullptr;
+  }
+  // Member by member, never the whole object: a zmq_msg_t keeps its tag in Msg's tail padding
+  // (engine/api/msg_slot.h). The union is copied whole: a fixed 40 bytes beats a sized copy.
+  void move_from(Msg& other) {
+    size_ = other.size_;
+    std::memcpy(inline_, other.inline_, kInlineMax);
+    meta_ = other.meta_;
+    routing_id_ = other.routing_id_;
+    flags_ = other.flags_;
+    kind_ = other.kind_;
+    other.size_ = 0;
+    other.flags_ = 0;
+    other.kind_ = 0;
+    other.routing_id_ = 0;
+    other.meta_ = nullptr;
+  }
 
   static constexpr uint8_t kExternal = 0x01;
   struct External {
