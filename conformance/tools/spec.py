@@ -96,7 +96,7 @@ KNOWN_RFCS = {
     15: "15/ZMTP", 23: "23/ZMTP", 24: "24/ZMTP-PLAIN", 25: "25/ZMTP-CURVE", 26: "26/CURVEZMQ",
     27: "27/ZAP", 28: "28/REQREP", 29: "29/PUBSUB", 30: "30/PIPELINE", 31: "31/EXPAIR",
     37: "37/ZMTP", 41: "41/CLISRV", 48: "48/RADIO-DISH", 49: "49/SCATTERGATHER",
-    51: "51/P2P", 52: "52/CHANNEL", 26: "26/CURVEZMQ",
+    51: "51/P2P", 52: "52/CHANNEL",
 }
 
 RECORD_ID = re.compile(r"^socket/([A-Z]+)/([a-z]+)$")
