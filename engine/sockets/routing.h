@@ -78,7 +78,8 @@ class Routing {
 };
 
 std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services);
-// Whether make_routing() builds this type (the draft types are not built yet).
+// Whether make_routing() builds this type: whether it has a row in the routing table
+// (sockets/types/routing_table.cc).
 bool routing_supported(SocketType type);
 
 }  // namespace zlab

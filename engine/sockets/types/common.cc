@@ -20,37 +20,4 @@ Err put_int_option(int v, uint8_t* out, size_t* size) {
   return Err::kOk;
 }
 
-std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services) {
-  switch (type) {
-    case SocketType::kPair:
-      return std::make_unique<PairRouting>(services);
-    case SocketType::kPub:
-      return std::make_unique<XPubRouting>(services, true);
-    case SocketType::kSub:
-      return std::make_unique<XSubRouting>(services, true);
-    case SocketType::kReq:
-      return std::make_unique<ReqRouting>(services);
-    case SocketType::kRep:
-      return std::make_unique<RepRouting>(services);
-    case SocketType::kDealer:
-      return std::make_unique<DealerRouting>(services);
-    case SocketType::kRouter:
-      return std::make_unique<RouterRouting>(services);
-    case SocketType::kPull:
-      return std::make_unique<PullRouting>(services);
-    case SocketType::kPush:
-      return std::make_unique<PushRouting>(services);
-    case SocketType::kXPub:
-      return std::make_unique<XPubRouting>(services, false);
-    case SocketType::kXSub:
-      return std::make_unique<XSubRouting>(services, false);
-    case SocketType::kStream:
-      return std::make_unique<StreamRouting>(services);
-    default:
-      return nullptr;  // draft types are not built yet
-  }
-}
-
-bool routing_supported(SocketType type) { return !socket_type_info(type).draft; }
-
 }  // namespace zlab
