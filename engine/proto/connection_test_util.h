@@ -16,6 +16,38 @@ namespace zlab::proto::test_util {
 using Bytes = std::vector<uint8_t>;
 inline constexpr int64_t kMs = kNsPerMs;
 
+// The profile a socket type gives its connections (its class's SocketTraits::wire, checked in
+// sockets/types/routing_table_test.cc), for tests that play that type here.
+inline TypeProfile profile_of(SocketType t) {
+  TypeProfile p;
+  switch (t) {
+    case SocketType::kReq:
+    case SocketType::kDealer:
+    case SocketType::kRouter:
+      p.sends_identity = true;
+      break;
+    case SocketType::kSub:
+    case SocketType::kXSub:
+      p.sends = kSubscriptionCommands;
+      break;
+    case SocketType::kPub:
+    case SocketType::kXPub:
+      p.accepts = kSubscriptionCommands;
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
+// Options for a connection of type `t`, with its profile.
+inline ZmtpOptions options_for(SocketType t) {
+  ZmtpOptions o;
+  o.socket_type = t;
+  o.profile = profile_of(t);
+  return o;
+}
+
 // What `c` writes, up to `max_bytes` (a short write leaves the rest pending).
 inline Bytes take_output(ZmtpConnection& c, size_t max_bytes = SIZE_MAX) {
   Bytes out;

@@ -17,8 +17,7 @@ namespace {
 using namespace test_util;  // Bytes, kMs, take_output, events, parts, pump
 
 ZmtpOptions ws_opts(SocketType t, bool client) {
-  ZmtpOptions o;
-  o.socket_type = t;
+  ZmtpOptions o = options_for(t);
   WsOptions ws;
   ws.client = client;
   ws.host = "127.0.0.1:5555";
@@ -283,8 +282,7 @@ TEST(WsConnectionTest, BadRequestGetsA400AndTheConnectionCloses) {
 
 TEST(WsConnectionTest, ZmtpPeerOnAWsEndpointIsRefused) {
   // A tcp:// ZMTP client dialling a ws:// endpoint: its greeting is no HTTP request.
-  ZmtpOptions zo;
-  zo.socket_type = SocketType::kReq;
+  ZmtpOptions zo = options_for(SocketType::kReq);
   ZmtpConnection zmtp(zo, 0);
   ZmtpConnection server(ws_opts(SocketType::kRep, false), 0);
   pump(zmtp, server);

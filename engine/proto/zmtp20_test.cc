@@ -17,8 +17,7 @@ using namespace test_util;  // Bytes, take_output, events, parts
 namespace zb = wire::bytes;
 
 ZmtpOptions opts(SocketType t, std::string id = {}) {
-  ZmtpOptions o;
-  o.socket_type = t;
+  ZmtpOptions o = options_for(t);
   o.routing_id = std::move(id);
   return o;
 }

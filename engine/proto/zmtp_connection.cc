@@ -11,14 +11,6 @@ namespace {
 
 constexpr int64_t kNsPerDecisecond = 100 * kNsPerMs;
 
-bool is_subscriber(SocketType t) { return t == SocketType::kSub || t == SocketType::kXSub; }
-bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketType::kXPub; }
-
-// Socket types whose READY carries an Identity property (libzmq: REQ, DEALER, ROUTER).
-bool sends_identity(SocketType t) {
-  return t == SocketType::kReq || t == SocketType::kDealer || t == SocketType::kRouter;
-}
-
 }  // namespace
 
 // What each inbound frame means in each state after the greeting: the handshake and the
@@ -51,7 +43,7 @@ ZmtpConnection::ZmtpConnection(const ZmtpOptions& options, int64_t now_ns) : opt
   MechanismConfig security = options_.security;
   auto& own = security.own_properties;
   own.emplace_back("Socket-Type", std::string(socket_type_info(options_.socket_type).name));
-  if (sends_identity(options_.socket_type)) own.emplace_back("Identity", options_.routing_id);
+  if (options_.profile.sends_identity) own.emplace_back("Identity", options_.routing_id);
   for (const auto& p : options_.extra_properties) own.push_back(p);
   if (security.peer_address.empty()) security.peer_address = options_.peer_address;
   if (security.routing_id.empty()) security.routing_id = options_.routing_id;
@@ -287,7 +279,9 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
     case Action::kIgnore:
       return false;
     case Action::kHandleSubscription: {
-      if (!is_publisher(options_.socket_type)) {
+      TypeCommand command =
+          input == Input::kSubscribe ? TypeCommand::kSubscribe : TypeCommand::kCancel;
+      if (!options_.profile.accepts.has(command)) {
         fail(CloseReason::kUnexpectedCommand, "subscription sent to a non-publisher", true);
         return false;
       }
@@ -340,7 +334,8 @@ void ZmtpConnection::handshake_done() {
 void ZmtpConnection::activate(std::vector<Metadata::Property> meta, bool report) {
   add_transport_properties(&meta, options_.peer_address, options_.source_fd);
   peer_meta_ = Metadata::create(std::move(meta));
-  send_subscriptions_as_commands_ = peer_minor_ >= 1 && is_subscriber(options_.socket_type);
+  // ZMTP 3.0 has no SUBSCRIBE/CANCEL: a 3.0 peer gets the subscription messages themselves.
+  if (peer_minor_ >= 1) commands_out_ = options_.profile.sends;
   state_ = State::kActive;
   handshake_deadline_ns_ = kNever;
   // ZMTP 2.0 has no PING: heartbeats are for 3.x peers only, as in libzmq.
@@ -373,14 +368,20 @@ void ZmtpConnection::send_part(Msg part) {
   assert(state_ == State::kActive);
   bool single = !in_multipart_out_ && !part.more();
   in_multipart_out_ = part.more();
-  if (send_subscriptions_as_commands_ && single && part.size() >= 1 &&
-      (part.data()[0] == 0 || part.data()[0] == 1)) {
-    std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
-    encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
-    return;
-  }
+  if (single && send_as_command(part)) return;
   part.set_command(false);
   encode(std::move(part));
+}
+
+bool ZmtpConnection::send_as_command(const Msg& part) {
+  if (part.size() < 1 || part.data()[0] > 1) return false;
+  bool subscribe = part.data()[0] == 1;
+  if (!commands_out_.has(subscribe ? TypeCommand::kSubscribe : TypeCommand::kCancel)) {
+    return false;
+  }
+  std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
+  encode(subscribe ? wire::make_subscribe(topic) : wire::make_cancel(topic));
+  return true;
 }
 
 void ZmtpConnection::encode(Msg frame) {

@@ -26,14 +26,18 @@
 #include "engine/proto/connection.h"
 #include "engine/proto/framing.h"
 #include "engine/proto/mechanism.h"
+#include "engine/proto/type_profile.h"
 #include "engine/proto/ws_framing.h"
 #include "engine/wire/frame.h"
 
 namespace zlab::proto {
 
 struct ZmtpOptions {
-  SocketType socket_type = SocketType::kPair;
-  std::string routing_id;  // sent as Identity by REQ, DEALER and ROUTER
+  SocketType socket_type{};  // announced as Socket-Type, checked against the peer's (rfc 37)
+  // What the type does besides data frames (Identity, subscription commands): the type's own
+  // (SocketTraits::wire), never derived from socket_type here.
+  TypeProfile profile;
+  std::string routing_id;  // sent as Identity when profile.sends_identity
   // The security mechanism: its name, side, credentials, ZAP settings and random source.
   // Socket-Type, Identity and the extra properties are added to its own_properties here.
   MechanismConfig security;
@@ -79,8 +83,8 @@ class ZmtpConnection final : public Connection {
   bool poll_part(Msg* part, int64_t now_ns) override;
   // Whether send_part() may be called: handshake done, not closing, output not too far behind.
   bool can_send() const override;
-  // Queues an outbound data frame. A single-frame subscription message from a SUB/XSUB socket
-  // is sent as a SUBSCRIBE/CANCEL command to a 3.1 peer.
+  // Queues an outbound data frame. A single-frame subscription message is sent as a
+  // SUBSCRIBE/CANCEL command to a 3.1 peer when the profile says the type sends those (SUB, XSUB).
   void send_part(Msg part) override;
 
   bool poll_event(ConnEvent* event) override;
@@ -145,6 +149,8 @@ class ZmtpConnection final : public Connection {
   // whether the monitor hears HANDSHAKE_SUCCEEDED.
   void activate(std::vector<Metadata::Property> meta, bool report);
   void handle_ping(std::span<const uint8_t> body);
+  // Sends a single-frame part as the command the profile makes of it; false if it is none.
+  bool send_as_command(const Msg& part);
   // A frame to the peer, through the mechanism once the handshake is done (CURVE seals it).
   void encode(Msg frame);
   void fail(CloseReason reason, std::string detail, bool send_error);
@@ -159,12 +165,12 @@ class ZmtpConnection final : public Connection {
   std::unique_ptr<Mechanism> mechanism_;
   std::deque<ConnEvent> events_;
   const Metadata* peer_meta_ = nullptr;
-  SocketType peer_type_ = SocketType::kPair;
+  SocketType peer_type_{};  // valid once active
   uint8_t peer_minor_ = 0;
   bool zmtp20_ = false;            // the peer speaks ZMTP 2.0 (rfc 15): identity frame, no commands
   bool in_multipart_in_ = false;   // the last inbound data frame had MORE
   bool in_multipart_out_ = false;  // the last outbound data frame had MORE
-  bool send_subscriptions_as_commands_ = false;
+  TypeCommands commands_out_;      // profile.sends once the peer speaks 3.1; none before
   // Deadlines (kNever when not armed).
   int64_t handshake_deadline_ns_ = kNever;
   int64_t next_ping_ns_ = kNever;

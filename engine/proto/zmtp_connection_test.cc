@@ -18,8 +18,7 @@ namespace {
 using namespace test_util;  // Bytes, kMs, take_output, events, parts, pump
 
 ZmtpOptions opts(SocketType t, std::string id = {}) {
-  ZmtpOptions o;
-  o.socket_type = t;
+  ZmtpOptions o = options_for(t);
   o.routing_id = std::move(id);
   return o;
 }
@@ -244,6 +243,59 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
   }
 }
 
+// The socket type's profile (its SocketTraits::wire), never its name, decides which messages
+// travel as commands and which commands are taken: here two PAIRs play subscriber and
+// publisher, the SUBSCRIBE half only.
+TEST(ZmtpConnectionTest, TheProfileDecidesWhichCommandsTravel) {
+  ZmtpOptions sender = opts(SocketType::kPair);
+  sender.profile.sends = {TypeCommand::kSubscribe};
+  ZmtpOptions taker = opts(SocketType::kPair);
+  taker.profile.accepts = {TypeCommand::kSubscribe};
+  ZmtpConnection a(sender, 0);
+  ZmtpConnection b(taker, 0);
+  pump(a, b);
+  a.send_part(Msg::copy_of(std::string_view("\x01t")));
+  Bytes wire = take_output(a);
+  ASSERT_FALSE(wire.empty());
+  EXPECT_EQ(wire[0], wire::frame_flags::kCommand);
+  b.feed(wire, 0);
+  EXPECT_EQ(parts(b), std::vector<std::string>{"\x01t"});
+  // CANCEL is not in the profile: 0x00 + topic stays a data frame.
+  a.send_part(Msg::copy_of(std::string_view("\x00t", 2)));
+  EXPECT_EQ(take_output(a), (Bytes{0x00, 2, 0x00, 't'}));
+}
+
+TEST(ZmtpConnectionTest, ACommandOutsideTheProfileEndsTheConnection) {
+  ZmtpOptions o = opts(SocketType::kPub);
+  o.profile.accepts = {TypeCommand::kSubscribe};  // a PUB that takes SUBSCRIBE but not CANCEL
+  ZmtpConnection pub(o, 0);
+  take_output(pub);
+  pub.feed(cat({greeting(), ready("SUB"), frame(wire::make_cancel(wire::as_bytes("t")))}), 0);
+  EXPECT_TRUE(parts(pub).empty());
+  auto ev = events(pub);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kUnexpectedCommand);
+}
+
+TEST(ZmtpConnectionTest, TheProfileDecidesIdentity) {
+  ZmtpOptions dealer = opts(SocketType::kDealer, "d");
+  dealer.profile.sends_identity = false;  // a DEALER that announces no Identity
+  ZmtpOptions pair = opts(SocketType::kPair, "p");
+  pair.profile.sends_identity = true;  // a PAIR that does
+  ZmtpConnection d(dealer, 0);
+  ZmtpConnection r(opts(SocketType::kRouter), 0);
+  pump(d, r);
+  ASSERT_TRUE(r.active());
+  EXPECT_EQ(r.peer_metadata()->find("Identity"), nullptr);
+  ZmtpConnection p1(pair, 0);
+  ZmtpConnection p2(opts(SocketType::kPair), 0);
+  pump(p1, p2);
+  ASSERT_TRUE(p2.active());
+  ASSERT_NE(p2.peer_metadata()->find("Identity"), nullptr);
+  EXPECT_EQ(*p2.peer_metadata()->find("Identity"), "p");
+  EXPECT_EQ(p1.peer_metadata()->find("Identity"), nullptr);
+}
+
 TEST(ZmtpConnectionTest, MaxMsgSizeClosesWithTooLarge) {
   ZmtpOptions o = opts(SocketType::kPull);
   o.max_msg_size = 10;
@@ -387,8 +439,7 @@ namespace {
 using namespace test_util;
 
 ZmtpOptions plain(SocketType t, bool server) {
-  ZmtpOptions o;
-  o.socket_type = t;
+  ZmtpOptions o = options_for(t);
   o.security.name = "PLAIN";
   o.security.as_server = server;
   o.security.plain_username = "admin";
@@ -524,8 +575,7 @@ const std::string kClientSecret(
     32);
 
 ZmtpOptions curve(SocketType t, bool server) {
-  ZmtpOptions o;
-  o.socket_type = t;
+  ZmtpOptions o = options_for(t);
   o.security.name = "CURVE";
   o.security.as_server = server;
   o.security.curve_public_key = server ? kServerPublic : kClientPublic;

@@ -53,7 +53,7 @@ class InprocLink {
   std::shared_ptr<PipeWaker> wakers_[2];
   SharedPipe pipes_[2];
   std::string routing_ids_[2];
-  SocketType types_[2] = {SocketType::kPair, SocketType::kPair};
+  SocketType types_[2] = {};  // read only once announced
   std::atomic<bool> announced_[2] = {false, false};
 };
 

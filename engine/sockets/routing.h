@@ -12,6 +12,7 @@
 #include "engine/base/socket_type.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/peer.h"
+#include "engine/sockets/socket_traits.h"
 
 namespace zlab {
 
@@ -32,6 +33,10 @@ class SocketServices {
 
 class Routing {
  public:
+  // The type's facts for the core and the connection (socket_traits.h): a plain ZMTP type's.
+  // A class that differs declares its own kTraits.
+  static constexpr SocketTraits kTraits{};
+
   explicit Routing(SocketServices& services) : services_(services) {}
   virtual ~Routing() = default;
 
@@ -81,5 +86,7 @@ std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services)
 // Whether make_routing() builds this type: whether it has a row in the routing table
 // (sockets/types/routing_table.cc).
 bool routing_supported(SocketType type);
+// The traits of the class make_routing() builds for this type (Routing::kTraits if none).
+const SocketTraits& socket_traits(SocketType type);
 
 }  // namespace zlab

@@ -20,11 +20,9 @@ int64_t ms_to_ns(int ms) { return int64_t(ms) * kNsPerMs; }
 }  // namespace
 
 SocketCore::SocketCore(SocketType type, uint64_t seed)
-    : type_(type), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
+    : type_(type), traits_(socket_traits(type)), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
   options_.type = socket_type_info(type).zmq_value;
-  // libzmq's XSUB, and so SUB, starts with ZMQ_LINGER 0: subscriptions still queued for a peer
-  // that never came must not keep zmq_ctx_term waiting.
-  if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
+  if (traits_.linger_ms) options_.linger_ms = *traits_.linger_ms;  // XSUB's and SUB's 0
   routing_ = make_routing(type, *this);
 }
 
@@ -208,7 +206,7 @@ std::optional<BindRequest> SocketCore::bind(std::string_view text, Err* err) {
     *err = parsed.err;
     return std::nullopt;
   }
-  if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
+  if (!traits_.binds.has(parsed.endpoint->transport)) {  // STREAM: tcp only
     *err = Err::kNoCompatProto;
     return std::nullopt;
   }
@@ -243,9 +241,7 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
   ParsedEndpoint parsed = parse_endpoint(text);
   if (!parsed.endpoint) return parsed.err;
-  if (type_ == SocketType::kStream && parsed.endpoint->transport != Transport::kTcp) {
-    return Err::kNoCompatProto;
-  }
+  if (!traits_.connects.has(parsed.endpoint->transport)) return Err::kNoCompatProto;
   if (parsed.endpoint->transport == Transport::kTcp) {
     if (Err err = check_tcp_connect_address(parsed.endpoint->address); err != Err::kOk) return err;
   }
@@ -435,11 +431,12 @@ proto::MechanismConfig SocketCore::security_config(StreamId stream) {
 std::unique_ptr<proto::Connection> SocketCore::make_connection(
     StreamId stream, const Endpoint& endpoint, bool connecting, std::string peer_address,
     int source_fd, bool as_server, int64_t now_ns) {
-  if (type_ == SocketType::kStream) {
+  if (traits_.raw) {  // STREAM
     return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns, source_fd);
   }
   proto::ZmtpOptions o;
   o.socket_type = type_;
+  o.profile = traits_.wire;
   o.routing_id = options_.routing_id;
   (void)as_server;  // the side comes from the security options (security_config)
   o.handshake_ivl_ns = ms_to_ns(options_.handshake_ivl_ms);

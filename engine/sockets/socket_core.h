@@ -218,6 +218,7 @@ class SocketCore final : private SocketServices {
   Peer* find_peer(uint32_t id) const;
 
   SocketType type_;
+  const SocketTraits& traits_;  // the type's facts (socket_traits.h): asked, never the type
   SocketOptions options_;
   std::unique_ptr<Routing> routing_;
   uint64_t rng_state_;

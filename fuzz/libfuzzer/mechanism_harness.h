@@ -332,6 +332,7 @@ class Conversation {
 inline void run_raw(Setup s, bool as_server, FuzzInput& in) {
   proto::ZmtpOptions options;
   options.socket_type = as_server ? SocketType::kRouter : SocketType::kDealer;
+  options.profile.sends_identity = true;  // as both types' traits say (sockets/types/types.h)
   options.security = as_server ? s.server : s.client;
   options.security.own_properties.clear();  // the connection adds Socket-Type and Identity
   options.handshake_ivl_ns = 0;

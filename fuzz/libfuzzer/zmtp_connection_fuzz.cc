@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "engine/proto/zmtp_connection.h"
+#include "engine/sockets/routing.h"
 #include "fuzz/libfuzzer/fuzz_input.h"
 
 namespace {
@@ -66,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   zlab::fuzz::FuzzInput in(data, size);
   zlab::proto::ZmtpOptions options;
   uint8_t pick = in.byte();
-  options.socket_type = zlab::SocketType(pick % 12);  // the classic types
+  options.socket_type = zlab::SocketType(pick % 12);                // the classic types
+  options.profile = zlab::socket_traits(options.socket_type).wire;  // what the type sends, takes
   options.security.as_server = pick & 0x80;
   if (options.socket_type == zlab::SocketType::kDealer) options.routing_id = "me";
   uint8_t limits = in.byte();

@@ -10,17 +10,26 @@ namespace {
 
 using Factory = std::unique_ptr<Routing> (*)(SocketServices&);
 
-struct RoutingRow {
-  SocketType type;
+// A type's class: how to build it, and its traits (the class's kTraits).
+struct RoutingClass {
   Factory make;
+  const SocketTraits* traits;
 };
 
-// A factory for class R, built with the services and `args` (PUB is XPUB that does not pass
-// subscriptions up, SUB is XSUB that subscribes through options).
 template <typename R, auto... args>
-std::unique_ptr<Routing> build(SocketServices& services) {
+std::unique_ptr<Routing> make(SocketServices& services) {
   return std::make_unique<R>(services, args...);
 }
+
+// Class R, built with the services and `args` (PUB is XPUB that does not pass subscriptions
+// up, SUB is XSUB that subscribes through options).
+template <typename R, auto... args>
+constexpr RoutingClass build{make<R, args...>, &R::kTraits};
+
+struct RoutingRow {
+  SocketType type;
+  RoutingClass routing;
+};
 
 // clang-format off
 constexpr RoutingRow kRows[] = {
@@ -49,9 +58,9 @@ constexpr bool each_type_once() {
 }
 static_assert(each_type_once(), "a socket type has two rows in kRows");
 
-Factory factory_of(SocketType type) {
-  for (const RoutingRow& row : kRows) {
-    if (row.type == type) return row.make;
+const RoutingRow* row_of(SocketType type) {
+  for (const RoutingRow& r : kRows) {
+    if (r.type == type) return &r;
   }
   return nullptr;
 }
@@ -59,10 +68,15 @@ Factory factory_of(SocketType type) {
 }  // namespace
 
 std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services) {
-  Factory make = factory_of(type);
-  return make != nullptr ? make(services) : nullptr;
+  const RoutingRow* r = row_of(type);
+  return r != nullptr ? r->routing.make(services) : nullptr;
 }
 
-bool routing_supported(SocketType type) { return factory_of(type) != nullptr; }
+bool routing_supported(SocketType type) { return row_of(type) != nullptr; }
+
+const SocketTraits& socket_traits(SocketType type) {
+  const RoutingRow* r = row_of(type);
+  return r != nullptr ? *r->routing.traits : Routing::kTraits;
+}
 
 }  // namespace zlab

@@ -1,6 +1,10 @@
-// The routing table: routing_supported() is exactly "make_routing() builds it", and every
-// classic type is built.
+// The routing table: routing_supported() is exactly "make_routing() builds it", every classic
+// type is built, and each type's traits say what the engine did for it by name before the
+// types declared them (libzmq 4.3.4's behaviour).
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <initializer_list>
 
 #include "engine/sockets/routing.h"
 
@@ -32,6 +36,44 @@ TEST(RoutingTable, EveryClassicTypeIsBuilt) {
     if (!info.draft) {
       EXPECT_TRUE(routing_supported(info.type)) << info.name;
     }
+  }
+}
+
+bool in(SocketType t, std::initializer_list<SocketType> types) {
+  return std::find(types.begin(), types.end(), t) != types.end();
+}
+
+TEST(SocketTraits, EachClassicTypeDeclaresWhatItDoes) {
+  using T = SocketType;
+  for (const SocketTypeInfo& info : all_socket_types()) {
+    if (info.draft) continue;
+    SCOPED_TRACE(info.name);
+    const SocketTraits& traits = socket_traits(info.type);
+    // READY's Identity: REQ, DEALER, ROUTER (libzmq's stream engine).
+    EXPECT_EQ(traits.wire.sends_identity, in(info.type, {T::kReq, T::kDealer, T::kRouter}));
+    // Subscriptions go as SUBSCRIBE/CANCEL from SUB and XSUB, and are taken by PUB and XPUB.
+    bool subscriber = in(info.type, {T::kSub, T::kXSub});
+    bool publisher = in(info.type, {T::kPub, T::kXPub});
+    EXPECT_EQ(traits.wire.sends, subscriber ? proto::kSubscriptionCommands : proto::TypeCommands{});
+    EXPECT_EQ(traits.wire.accepts,
+              publisher ? proto::kSubscriptionCommands : proto::TypeCommands{});
+    // SUB and XSUB start with ZMQ_LINGER 0 (libzmq's xsub_t).
+    EXPECT_EQ(traits.linger_ms, subscriber ? std::optional<int>(0) : std::nullopt);
+    // STREAM: raw bytes, tcp only, both ways.
+    bool stream = info.type == T::kStream;
+    EXPECT_EQ(traits.raw, stream);
+    TransportSet where = stream ? TransportSet{Transport::kTcp} : kZmtpTransports;
+    EXPECT_EQ(traits.binds, where);
+    EXPECT_EQ(traits.connects, where);
+    // A proxy answers a REP control socket's commands.
+    EXPECT_EQ(traits.answers_each_request, info.type == T::kRep);
+  }
+}
+
+TEST(SocketTraits, ATypeWithoutARowHasThePlainTraits) {
+  for (const SocketTypeInfo& info : all_socket_types()) {
+    if (routing_supported(info.type)) continue;
+    EXPECT_EQ(&socket_traits(info.type), &Routing::kTraits) << info.name;
   }
 }
 

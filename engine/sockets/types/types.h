@@ -71,6 +71,12 @@ class PullRouting final : public Routing {
 
 class DealerRouting : public Routing {
  public:
+  // READY carries Identity (libzmq: REQ, DEALER and ROUTER); REQ inherits this.
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.wire.sends_identity = true;
+    return t;
+  }();
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -112,6 +118,12 @@ class ReqRouting final : public DealerRouting {
 
 class RouterRouting : public Routing {
  public:
+  // READY carries Identity (libzmq: REQ, DEALER and ROUTER).
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.wire.sends_identity = true;
+    return t;
+  }();
   explicit RouterRouting(SocketServices& services);
   // With ZMQ_CONNECT_ROUTING_ID the peer's id is known at connect(): as in libzmq, messages
   // to it queue from then on (test_connect_rid sends right after connect()).
@@ -149,6 +161,12 @@ class RouterRouting : public Routing {
 // REP: ROUTER that keeps the request's envelope and puts it back on the reply.
 class RepRouting final : public RouterRouting {
  public:
+  // No Identity in READY, unlike ROUTER; a request is answered before the next is read.
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.answers_each_request = true;
+    return t;
+  }();
   using RouterRouting::RouterRouting;
   Err send(Msg& part) override;
   Err recv(Msg* part) override;
@@ -165,6 +183,14 @@ class RepRouting final : public RouterRouting {
 
 class StreamRouting final : public RouterRouting {
  public:
+  // Raw bytes over tcp only: no ZMTP, so no other transport means anything to it.
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.raw = true;
+    t.binds = {Transport::kTcp};
+    t.connects = {Transport::kTcp};
+    return t;
+  }();
   using RouterRouting::RouterRouting;
   bool attach(Peer& peer) override;
   void handshaken(Peer& peer) override;
@@ -183,6 +209,12 @@ class StreamRouting final : public RouterRouting {
 // XPUB (and PUB, which is XPUB that does not pass subscriptions up).
 class XPubRouting : public Routing {
  public:
+  // Subscriptions arrive as SUBSCRIBE/CANCEL from 3.1 peers.
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.wire.accepts = proto::kSubscriptionCommands;
+    return t;
+  }();
   XPubRouting(SocketServices& services, bool is_pub);
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -226,6 +258,15 @@ class XPubRouting : public Routing {
 // XSUB (and SUB, which subscribes through options instead of messages).
 class XSubRouting : public Routing {
  public:
+  // Subscriptions go as SUBSCRIBE/CANCEL to 3.1 peers. libzmq's XSUB, and so SUB, starts with
+  // ZMQ_LINGER 0: subscriptions still queued for a peer that never came must not keep
+  // zmq_ctx_term waiting.
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.wire.sends = proto::kSubscriptionCommands;
+    t.linger_ms = 0;
+    return t;
+  }();
   XSubRouting(SocketServices& services, bool is_sub);
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;

@@ -1,0 +1,50 @@
+// What the socket core and the connection need to know of a socket type besides its routing:
+// the facts each type's class declares (`static constexpr SocketTraits kTraits`, sockets/
+// types/) so that no code outside sockets/types/ asks which type a socket is. Routing has the
+// plain ZMTP type's; a class that differs declares its own (a derived class inherits its
+// base's unless it declares one).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+
+#include "engine/proto/type_profile.h"
+#include "engine/sockets/endpoint.h"
+
+namespace zlab {
+
+// A set of transports.
+class TransportSet {
+ public:
+  constexpr TransportSet(std::initializer_list<Transport> transports) {
+    for (Transport t : transports) bits_ |= bit(t);
+  }
+  constexpr bool has(Transport t) const { return (bits_ & bit(t)) != 0; }
+  friend constexpr bool operator==(TransportSet, TransportSet) = default;
+
+ private:
+  static constexpr uint32_t bit(Transport t) { return uint32_t(1) << unsigned(t); }
+  uint32_t bits_ = 0;
+};
+
+// The transports a ZMTP socket binds and connects over.
+inline constexpr TransportSet kZmtpTransports{Transport::kTcp, Transport::kIpc, Transport::kInproc,
+                                              Transport::kWs};
+
+struct SocketTraits {
+  // On a ZMTP connection: READY's Identity, the commands the type sends and accepts.
+  proto::TypeProfile wire;
+  // Speaks raw bytes instead of ZMTP (STREAM: proto/raw_connection.h).
+  bool raw = false;
+  // Where bind() and connect() may go; elsewhere they fail with kNoCompatProto.
+  TransportSet binds = kZmtpTransports;
+  TransportSet connects = kZmtpTransports;
+  // ZMQ_LINGER's initial value when it is not the generic one (SocketOptions::linger_ms).
+  std::optional<int> linger_ms;
+  // Each message received must be answered before the next can be (REP): a proxy's control
+  // socket of such a type gets an empty reply to each command, or it could take no other.
+  bool answers_each_request = false;
+};
+
+}  // namespace zlab
