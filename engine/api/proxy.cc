@@ -23,6 +23,7 @@
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/routing.h"
 
 using zlab::Err;
 using zlab::Msg;
@@ -137,7 +138,9 @@ Err handle_command(zlab::real::Socket& control, State* state, const Stats& front
   } else if (text == "TERMINATE") {
     *state = State::kTerminated;
   }
-  if (control.type() == zlab::SocketType::kRep) return send_part(control, nullptr, 0, false);
+  if (zlab::socket_traits(control.type()).answers_each_request) {  // a REP control socket
+    return send_part(control, nullptr, 0, false);
+  }
   return Err::kOk;
 }
 
