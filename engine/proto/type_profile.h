@@ -10,7 +10,9 @@
 namespace zlab::proto {
 
 // Commands that carry a socket type's traffic between ZMTP 3.1 peers (a 3.0 or ws peer gets
-// the same traffic as messages).
+// the same traffic as messages). A new one (RADIO/DISH's JOIN and LEAVE) is a value here, its
+// translation in ZmtpConnection (send_as_command() out, dispatch() in) and the types that
+// send or take it saying so in their traits.
 enum class TypeCommand : uint8_t {
   kSubscribe,  // rfc 37 SUBSCRIBE: the message 0x01 + topic
   kCancel,     // rfc 37 CANCEL: the message 0x00 + topic
