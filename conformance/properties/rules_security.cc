@@ -15,12 +15,14 @@
 // rule/curve/nonce-replay (a man in the middle).
 #include <sodium.h>
 
+#include <cctype>
 #include <memory>
 #include <set>
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "engine/wire/zmtp_bytes.h"
 #include "sim/world/ctx.h"
 #include "sim/world/world.h"
 #include "sim/world/zap_handler.h"
@@ -535,6 +537,62 @@ void error_is_fatal() {
   evidence().exercised();
 }
 
+// --- rule/zap/user-id-and-metadata --------------------------------------------------------
+// The handler admits the client with a drawn user id and drawn metadata (ZMTP 3.0 format,
+// names made of rfc 27's name-chars): every message the server then receives from that client
+// carries the user id as "User-Id" and each metadata property under its name, as
+// zmq_msg_gets(3) reads them, next to the client's own "Socket-Type".
+std::string gen_property_name() {
+  static const std::string kNameChars =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+";
+  std::string tail =
+      *rc::gen::container<std::string>(*rc::gen::inRange(1, 20), rc::gen::elementOf(kNameChars));
+  return "X-" + tail;  // application metadata is X- prefixed (zmq_msg_gets(3))
+}
+
+void zap_user_id_and_metadata() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  std::string user = gen_word();
+  std::vector<wire::Property> meta;
+  std::set<std::string> names;
+  int count = *rc::gen::inRange(0, 4);
+  for (int i = 0; i < count; ++i) {
+    std::string name = gen_property_name();
+    // Names differ without regard to case (ZMTP property names are case-insensitive).
+    std::string lower = name;
+    for (char& ch : lower) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    if (!names.insert(lower).second || lower == "user-id" || lower == "socket-type") continue;
+    meta.emplace_back(name, gen_word());
+  }
+  std::string metadata = wire::bytes::properties(meta);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  maybe_bytewise(lab);
+  bool bound = lab.serve_zap(0, [user, metadata](const ZapFrames& req) {
+    std::string id = req.size() > 2 ? req[2] : "";
+    return std::optional<ZapFrames>(ZapFrames{"", "1.0", id, "200", "OK", user, metadata});
+  });
+  if (!bound) throw Unobservable{"no ZAP handler can be bound in this implementation"};
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  RC_ASSERT(lab.wait_for([&] { return (p.client->events() & kPollOut) != 0; }, 60'000));
+  int n = *rc::gen::inRange(1, 4);
+  for (int i = 0; i < n; ++i) RC_ASSERT(lab.send(p.client, {"c" + std::to_string(i)}));
+  for (int i = 0; i < n; ++i) {
+    std::optional<Parts> got;
+    RC_ASSERT(lab.wait_for([&] { return (got = lab.recv(p.server)).has_value(); }, 10'000));
+    RC_ASSERT(got->back() == "c" + std::to_string(i));
+    RC_ASSERT(p.server->property("User-Id") == std::optional<std::string>(user));
+    RC_ASSERT(p.server->property("Socket-Type") == std::optional<std::string>("DEALER"));
+    for (const wire::Property& m : meta) {
+      RC_ASSERT(p.server->property(m.first) == std::optional<std::string>(m.second));
+    }
+  }
+  evidence().count(std::string(mech_name(mech)) + "_metadata_" + std::to_string(meta.size()));
+  evidence().exercised();
+}
+
 // --- rule/curve/nonce-replay ------------------------------------------------------------
 // A man in the middle on h2 carries the client's connections to the server byte for byte,
 // except on the first one: it replays the client's k-th MESSAGE command (sends it twice), or
@@ -688,6 +746,7 @@ void add_security_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/zap/request-format", "DEALER", "security", zap_request_format});
   out.push_back({"rule/zap/status-codes", "DEALER", "security", zap_status_codes});
   out.push_back({"rule/zap/malformed-reply", "DEALER", "security", zap_malformed_reply});
+  out.push_back({"rule/zap/user-id-and-metadata", "DEALER", "security", zap_user_id_and_metadata});
   out.push_back({"rule/zap/reply-awaited", "DEALER", "security", zap_reply_awaited, true});
   out.push_back({"rule/security/mechanism-mismatch", "PUSH", "security", mechanism_mismatch});
   out.push_back({"rule/security/error-is-fatal", "PUSH", "security", error_is_fatal});
