@@ -764,7 +764,8 @@ void curve_nonce_replay() {
 // On the first connection the man in the middle breaks the server's WELCOME or READY: one
 // byte of its box flipped, or its last byte cut (the frame re-sized). The client must refuse
 // it: it reports a protocol failure and that connection never counts as a handshake (the
-// client's handshakes stay below the connections made), and nothing crosses twice.
+// client's handshakes stay below the connections made), nothing crosses twice, and the client
+// sends no ERROR: in RFC 26's grammar only the server does.
 void curve_client_validates() {
   bool welcome = *rc::gen::arbitrary<bool>();
   bool cut = *rc::gen::arbitrary<bool>();
@@ -775,7 +776,9 @@ void curve_client_validates() {
   uint8_t flip_mask = uint8_t(*rc::gen::inRange(1, 256));
   auto m = std::make_shared<Mitm>();
   Mitm* mp = m.get();
+  auto client_error = std::make_shared<bool>(false);
   m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (to_server && is_command(frame, "ERROR")) *client_error = true;
     if (conn != 0 || to_server || !is_command(frame, name)) {
       *out += frame;
       return;
@@ -799,7 +802,46 @@ void curve_client_validates() {
   RC_ASSERT(m->tampered);
   RC_ASSERT(lab.handshakes(p.client) < uint64_t(m->connections));
   assert_at_most_once_in_order(drain(lab, p.server));
+  RC_ASSERT(!*client_error);  // only a server sends ERROR (the grammar: S:error)
   evidence().count(std::string(name) + (cut ? "_cut" : "_flipped"));
+  evidence().exercised();
+}
+
+// --- rule/curve/invalid-message-no-error ----------------------------------------------------
+// On the first connection the man in the middle flips one byte of the box of the client's k-th
+// MESSAGE. The server must drop the connection (a protocol failure) and send nothing back in
+// answer: no ERROR, and, since a PULL server has nothing else to say (no heartbeats), no frame
+// at all after the broken MESSAGE reached it. Nothing crosses twice.
+void curve_invalid_message_no_error() {
+  int victim = *rc::gen::inRange(0, 3);
+  int flip_at = *rc::gen::inRange(0, 16);
+  uint8_t flip_mask = uint8_t(*rc::gen::inRange(1, 256));
+  auto m = std::make_shared<Mitm>();
+  Mitm* mp = m.get();
+  auto messages = std::make_shared<int>(0);
+  auto after = std::make_shared<int>(0);  // server frames on connection 0 after the flip
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (conn == 0 && !to_server && mp->tampered) ++*after;
+    if (conn != 0 || !to_server || !is_command(frame, "MESSAGE") || (*messages)++ != victim) {
+      *out += frame;
+      return;
+    }
+    std::string body = frame_body(frame);
+    size_t box_at = 1 + 7 + 8;  // past the name and the short nonce
+    body[box_at + size_t(flip_at)] = char(uint8_t(body[box_at + size_t(flip_at)]) ^ flip_mask);
+    *out += wire::bytes::frame(body, /*more=*/false, /*command=*/true);
+    mp->tampered = true;
+  };
+  int n = victim + *rc::gen::inRange(1, 4);
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return m->tampered; }, 10'000));
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > 0; }, 10'000));
+  std::vector<int> got = assert_at_most_once_in_order(drain(lab, p.server));
+  for (int i : got) RC_ASSERT(i != victim);  // the broken one is never delivered
+  RC_ASSERT(*after == 0);
   evidence().exercised();
 }
 
@@ -863,6 +905,8 @@ void add_security_rule_properties(std::vector<Property>& out) {
                  curve_client_validates, true});
   out.push_back(
       {"rule/curve/handshake-replay-refused", "PULL", "security", curve_handshake_replay, true});
+  out.push_back({"rule/curve/invalid-message-no-error", "PULL", "security",
+                 curve_invalid_message_no_error, true});
   out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error});
   out.push_back(
       {"rule/zap/plain-credentials", "DEALER", "security", [] { zap_credentials(Mech::kPlain); }});
