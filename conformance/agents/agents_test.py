@@ -60,7 +60,8 @@ def test_libzmq_agent_protocol_and_library():
 
 
 def test_libzmq_agent_zap_handler():
-    """zap/zappoll/zapreply: the runner answers the agent's ZAP requests (rfc 27)."""
+    """zap/zappoll/zapreply: the runner answers the agent's ZAP requests (rfc 27); gets reads
+    what the reply gave the connection."""
     if not impls.SYSTEM_ZMQ_H.exists():
         pytest.skip("libzmq3-dev is not installed")
     agent = str(impls.build_libzmq())
@@ -72,7 +73,9 @@ def test_libzmq_agent_zap_handler():
         f"bind 1 tcp://127.0.0.1:{port}", f"connect 2 tcp://127.0.0.1:{port}",
         f"send 2 d {h('hi')}", "recv 1 500", "zappoll",
         # libzmq numbers its requests "1": the reply echoes it (checked below)
-        f"zapreply {h('1.0')} {h('1')} {h('200')} - - -", "recv 1 2000", "zappoll", "term"])
+        f"zapreply {h('1.0')} {h('1')} {h('200')} - {h('joe')} -", "recv 1 2000",
+        f"gets 1 {h('User-Id')}", f"gets 1 {h('Socket-Type')}", f"gets 1 {h('X-None')}",
+        f"gets 2 {h('User-Id')}", "zappoll", "term"])
     assert got[0] == "err ENOTSOCK"       # no handler bound yet
     assert got[1:3] == ["ok", "ok"]       # binding twice is harmless
     assert got[13] == "err EAGAIN"        # PLAIN waits for the handler: nothing yet
@@ -82,8 +85,13 @@ def test_libzmq_agent_zap_handler():
     assert req[8:] == [h("admin"), h("pw")]
     assert got[15] == "ok"
     assert got[16] == f"ok 0 {h('hi')}"   # admitted by the 200
-    assert got[17] == "ok 0"              # nothing more waits
-    assert got[18] == "ok"
+    # gets: the properties of the part just received (zmq_msg_gets)
+    assert got[17] == f"ok {h('joe')}"    # the handler's user id
+    assert got[18] == f"ok {h('PUSH')}"   # the peer's READY
+    assert got[19] == "err EINVAL"        # no such property
+    assert got[20] == "err EINVAL"        # nothing received on that socket yet
+    assert got[21] == "ok 0"              # nothing more waits
+    assert got[22] == "ok"
 
 
 def test_jeromq_agent_protocol():

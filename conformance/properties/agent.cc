@@ -258,6 +258,14 @@ class AgentSock final : public Sock {
     return Err::kOk;
   }
   bool rcvmore() override { return more_; }
+  std::optional<std::string> property(std::string_view name) override {
+    std::vector<std::string> got = agent_->request("gets " + id_ + " " + hex(name));
+    if (got.size() >= 2 && got[0] == "ok") return unhex(got[1]);
+    if (got.size() >= 2 && got[1] == "ENOTSUP") {
+      throw Unobservable{agent_->impl().name + " shows no message properties"};
+    }
+    return std::nullopt;
+  }
   uint32_t events() override { return uint32_t(get_int(opt::kEvents)); }
   void close() override {
     note_op(*this, "close", "");

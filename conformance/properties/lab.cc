@@ -68,7 +68,14 @@ class SimSock final : public Sock {
   Err set_bytes(int option, std::string_view v) override { return s_->set_bytes(option, v); }
   int get_int(int option) override { return s_->get_int(option); }
   Err send(Msg& part, int flags) override { return s_->send(part, flags); }
-  Err recv(Msg* part) override { return s_->recv(part); }
+  Err recv(Msg* part) override {
+    Err e = s_->recv(part);
+    if (e == Err::kOk) last_ = part->share();
+    return e;
+  }
+  std::optional<std::string> property(std::string_view name) override {
+    return property_of(last_, name);
+  }
   bool rcvmore() override { return s_->rcvmore(); }
   uint32_t events() override { return s_->events(); }
   void close() override {
@@ -82,6 +89,7 @@ class SimSock final : public Sock {
  private:
   sim::SimSocket* s_;
   LateBinds* late_;
+  Msg last_;  // the last part received, for property()
 };
 
 // A raw peer on the simulated network: a RawConn, made again while a connect is refused.
@@ -349,6 +357,13 @@ bool Lab::send(Sock* s, const Parts& parts, Err* err) {
   }
   if (err != nullptr) *err = Err::kOk;
   return true;
+}
+
+std::optional<std::string> property_of(const Msg& part, std::string_view name) {
+  const Metadata* meta = part.metadata();
+  const std::string* value = meta == nullptr ? nullptr : meta->find(name);
+  if (value == nullptr) return std::nullopt;
+  return *value;
 }
 
 std::optional<Parts> Lab::recv(Sock* s, Err* err) {

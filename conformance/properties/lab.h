@@ -65,6 +65,10 @@ class Sock {
   virtual Err send(Msg& part, int flags) = 0;
   virtual Err recv(Msg* part) = 0;
   virtual bool rcvmore() = 0;
+  // A property of the last part recv() returned, as zmq_msg_gets(3) reads it (User-Id,
+  // Socket-Type, ZAP metadata): nullopt when it has none. An implementation that shows no
+  // properties throws Unobservable.
+  virtual std::optional<std::string> property(std::string_view name) = 0;
   virtual uint32_t events() = 0;
   virtual void close() = 0;
   // Monitor events of one kind seen so far (monitor::kHandshakeSucceeded, ...).
@@ -140,7 +144,8 @@ class Lab {
   // Security (issue 14). A ZAP handler (rfc 27) on `host`, as an application binds
   // inproc://zeromq.zap.01, answering each request with answer(request): on the simulator an
   // actor of the world whose faults (zap_slow, zap_silent, zap_absent) come from the fault
-  // mask. False on real transports: a property that needs a handler is sim_only.
+  // mask. On real transports a REP at that endpoint in zlab's context or an agent's,
+  // answered as time passes (lab_tcp.cc); false where none can be bound (JeroMQ).
   bool serve_zap(uint32_t host, sim::ZapAnswer answer);
   // Requests the handler on `host` was given so far.
   uint64_t zap_requests(uint32_t host);

@@ -35,6 +35,8 @@ class Lab::Backend {
 
 // Notes a socket operation in the case's log (conformance/harness/property.h).
 void note_op(const Sock& s, std::string_view op, std::string_view endpoint);
+// A property of a received part, as zlab's zmq_msg_gets reads it (its connection's metadata).
+std::optional<std::string> property_of(const Msg& part, std::string_view name);
 
 std::unique_ptr<Lab::Backend> make_sim_backend(uint64_t seed, uint32_t fault_mask, uint32_t hosts);
 // zlab's real driver over loopback tcp (lab_tcp.cc).

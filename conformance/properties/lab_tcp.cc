@@ -94,7 +94,14 @@ class TcpSock final : public Sock {
   Err send(Msg& part, int flags) override {
     return s_->send(part, real::kDontWait | ((flags & kSendMore) ? real::kSendMoreFlag : 0));
   }
-  Err recv(Msg* part) override { return s_->recv(part, real::kDontWait); }
+  Err recv(Msg* part) override {
+    Err e = s_->recv(part, real::kDontWait);
+    if (e == Err::kOk) last_ = part->share();
+    return e;
+  }
+  std::optional<std::string> property(std::string_view name) override {
+    return property_of(last_, name);
+  }
   bool rcvmore() override { return get_int(opt::kRcvMore) != 0; }
   uint32_t events() override { return s_->events(); }
   void close() override {
@@ -116,6 +123,7 @@ class TcpSock final : public Sock {
   SocketType type_;
   uint32_t host_;
   std::map<uint16_t, uint64_t> seen_;
+  Msg last_;  // the last part received, for property()
 };
 
 // A raw peer over a real loopback tcp (or ipc) connection: a plain non-blocking socket.

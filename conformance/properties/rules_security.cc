@@ -15,12 +15,14 @@
 // rule/curve/nonce-replay (a man in the middle).
 #include <sodium.h>
 
+#include <cctype>
 #include <memory>
 #include <set>
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/socket_core.h"
+#include "engine/wire/zmtp_bytes.h"
 #include "sim/world/ctx.h"
 #include "sim/world/world.h"
 #include "sim/world/zap_handler.h"
@@ -535,28 +537,113 @@ void error_is_fatal() {
   evidence().exercised();
 }
 
-// --- rule/curve/nonce-replay ------------------------------------------------------------
-// A man in the middle on h2 carries the client's connections to the server byte for byte,
-// except on the first one: it replays the client's k-th MESSAGE command (sends it twice), or
-// holds it back and sends it after the next one. The server must refuse the short nonce that
-// does not grow and drop that connection: whatever it delivers, it delivers at most once and in
-// the order sent, and it reports the protocol failure.
+// --- rule/zap/user-id-and-metadata --------------------------------------------------------
+// The handler admits the client with a drawn user id and drawn metadata (ZMTP 3.0 format,
+// names made of rfc 27's name-chars): every message the server then receives from that client
+// carries the user id as "User-Id" and each metadata property under its name, as
+// zmq_msg_gets(3) reads them, next to the client's own "Socket-Type".
+std::string gen_property_name() {
+  static const std::string kNameChars =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+";
+  std::string tail =
+      *rc::gen::container<std::string>(*rc::gen::inRange(1, 20), rc::gen::elementOf(kNameChars));
+  return "X-" + tail;  // application metadata is X- prefixed (zmq_msg_gets(3))
+}
+
+void zap_user_id_and_metadata() {
+  Mech mech = gen_mech();
+  Creds c = gen_creds(mech);
+  std::string user = gen_word();
+  std::vector<wire::Property> meta;
+  std::set<std::string> names;
+  int count = *rc::gen::inRange(0, 4);
+  for (int i = 0; i < count; ++i) {
+    std::string name = gen_property_name();
+    // Names differ without regard to case (ZMTP property names are case-insensitive).
+    std::string lower = name;
+    for (char& ch : lower) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    if (!names.insert(lower).second || lower == "user-id" || lower == "socket-type") continue;
+    meta.emplace_back(name, gen_word());
+  }
+  std::string metadata = wire::bytes::properties(meta);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask() | fault_bit(sim::FaultKind::kZapSlow)),
+          2);
+  maybe_bytewise(lab);
+  bool bound = lab.serve_zap(0, [user, metadata](const ZapFrames& req) {
+    std::string id = req.size() > 2 ? req[2] : "";
+    return std::optional<ZapFrames>(ZapFrames{"", "1.0", id, "200", "OK", user, metadata});
+  });
+  if (!bound) throw Unobservable{"no ZAP handler can be bound in this implementation"};
+  Pair p =
+      make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
+  RC_ASSERT(lab.wait_for([&] { return (p.client->events() & kPollOut) != 0; }, 60'000));
+  int n = *rc::gen::inRange(1, 4);
+  for (int i = 0; i < n; ++i) RC_ASSERT(lab.send(p.client, {"c" + std::to_string(i)}));
+  for (int i = 0; i < n; ++i) {
+    std::optional<Parts> got;
+    RC_ASSERT(lab.wait_for([&] { return (got = lab.recv(p.server)).has_value(); }, 10'000));
+    RC_ASSERT(got->back() == "c" + std::to_string(i));
+    RC_ASSERT(p.server->property("User-Id") == std::optional<std::string>(user));
+    RC_ASSERT(p.server->property("Socket-Type") == std::optional<std::string>("DEALER"));
+    for (const wire::Property& m : meta) {
+      RC_ASSERT(p.server->property(m.first) == std::optional<std::string>(m.second));
+    }
+  }
+  evidence().count(std::string(mech_name(mech)) + "_metadata_" + std::to_string(meta.size()));
+  evidence().exercised();
+}
+
+// --- the man in the middle ----------------------------------------------------------------
+// An actor on h2 that the client connects to instead of the server (h0:kPort): it carries
+// each connection byte for byte, the greeting as it comes and then whole frames through
+// `edit`, which may forward a frame, change it, hold it back or repeat it. What the client
+// sent on the first connection is kept for a later replay.
 struct Mitm {
-  int victim = 0;        // which client MESSAGE (0-based) to tamper with
-  bool reorder = false;  // hold it back behind the next one, instead of replaying it
+  using Edit = std::function<void(int conn, bool to_server, std::string frame, std::string* out)>;
+  Edit edit;
   int connections = 0;
-  bool tampered = false;
+  bool tampered = false;        // the edit changed something
+  std::string first_to_server;  // every byte the client sent on connection 0
 };
 
-// Client -> server: the greeting as it comes, then whole frames, MESSAGE commands counted.
-sim::Task<> mitm_client_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to,
-                             std::shared_ptr<Mitm> m, bool tamper) {
+constexpr uint16_t kMitmPort = 6000;
+
+// A frame's size from its header, once `buf` holds the header; nullopt before.
+std::optional<size_t> frame_length(const std::string& buf) {
+  if (buf.size() < 2) return std::nullopt;
+  uint8_t flags = uint8_t(buf[0]);
+  size_t head = (flags & 0x02) ? 9 : 2;
+  if (buf.size() < head) return std::nullopt;
+  uint64_t size = 0;
+  if (flags & 0x02) {
+    for (size_t i = 1; i < 9; ++i) size = (size << 8) | uint8_t(buf[i]);
+  } else {
+    size = uint8_t(buf[1]);
+  }
+  return head + size;
+}
+
+// A frame's body (past its header).
+std::string frame_body(const std::string& frame) {
+  size_t head = (uint8_t(frame[0]) & 0x02) ? 9 : 2;
+  return frame.substr(head);
+}
+
+// Whether a frame is the command `name`.
+bool is_command(const std::string& frame, std::string_view name) {
+  std::string body = frame_body(frame);
+  return !body.empty() && uint8_t(body[0]) == name.size() &&
+         body.compare(1, name.size(), name) == 0;
+}
+
+sim::Task<> mitm_pipe(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to, std::shared_ptr<Mitm> m,
+                      int conn, bool to_server) {
   std::string buf;
   size_t greeting_left = 64;
-  int messages = 0;
-  std::string held;
   for (;;) {
+    size_t had = buf.size();
     if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
+    if (to_server && conn == 0) m->first_to_server += buf.substr(had);
     std::string out;
     if (greeting_left > 0) {
       size_t n = std::min(greeting_left, buf.size());
@@ -564,37 +651,12 @@ sim::Task<> mitm_client_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to
       buf.erase(0, n);
       greeting_left -= n;
     }
-    while (greeting_left == 0 && buf.size() >= 2) {
-      uint8_t flags = uint8_t(buf[0]);
-      size_t head = (flags & 0x02) ? 9 : 2;
-      if (buf.size() < head) break;
-      uint64_t size = 0;
-      if (flags & 0x02) {
-        for (int i = 1; i < 9; ++i) size = (size << 8) | uint8_t(buf[i]);
-      } else {
-        size = uint8_t(buf[1]);
-      }
-      if (buf.size() < head + size) break;
-      std::string frame = buf.substr(0, head + size);
-      buf.erase(0, head + size);
-      bool message = frame.compare(head, 8, "\x07MESSAGE") == 0;
-      if (!tamper || !message) {
-        out += frame;
-        continue;
-      }
-      int k = messages++;
-      if (k == m->victim && !m->reorder) {
-        out += frame + frame;  // the replay
-        m->tampered = true;
-      } else if (k == m->victim) {
-        held = frame;  // sent after the next one
-      } else if (k == m->victim + 1 && !held.empty()) {
-        out += frame + held;
-        held.clear();
-        m->tampered = true;
-      } else {
-        out += frame;
-      }
+    while (greeting_left == 0) {
+      std::optional<size_t> len = frame_length(buf);
+      if (!len || buf.size() < *len) break;
+      std::string frame = buf.substr(0, *len);
+      buf.erase(0, *len);
+      m->edit(conn, to_server, std::move(frame), &out);
     }
     if (!out.empty() && co_await ctx.raw_write(to, out) != Err::kOk) break;
   }
@@ -602,70 +664,229 @@ sim::Task<> mitm_client_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to
   to->close();
 }
 
-sim::Task<> mitm_server_side(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to) {
-  std::string buf;
-  for (;;) {
-    buf.clear();
-    if (co_await ctx.raw_read(from, &buf) != Err::kOk) break;
-    if (co_await ctx.raw_write(to, buf) != Err::kOk) break;
-  }
-  from->close();
-  to->close();
-}
-
-void start_mitm(Lab& lab, std::shared_ptr<Mitm> m, uint16_t port, int server_port) {
+void start_mitm(Lab& lab, std::shared_ptr<Mitm> m) {
   sim::World& w = lab.world();
   w.spawn(
       2, "mitm",
-      [&w, m, port, server_port](sim::Ctx& ctx) -> sim::Task<> {
+      [&w, m](sim::Ctx& ctx) -> sim::Task<> {
         Err err = Err::kOk;
-        sim::RawListener* l = ctx.raw_listen(port, &err);
+        sim::RawListener* l = ctx.raw_listen(kMitmPort, &err);
         if (l == nullptr) co_return;
         for (;;) {
           sim::RawConn* client = nullptr;
           if (co_await ctx.raw_accept(l, &client) != Err::kOk) co_return;
           sim::RawConn* server = nullptr;
-          if (co_await ctx.raw_connect("h0", uint16_t(server_port), &server) != Err::kOk) {
+          if (co_await ctx.raw_connect("h0", uint16_t(kPort), &server) != Err::kOk) {
             client->close();
             continue;
           }
-          bool tamper = m->connections++ == 0;
+          int conn = m->connections++;
           w.spawn(
               2, "mitm-c2s",
-              [client, server, m, tamper](sim::Ctx& c) {
-                return mitm_client_side(c, client, server, m, tamper);
+              [client, server, m, conn](sim::Ctx& c) {
+                return mitm_pipe(c, client, server, m, conn, true);
               },
               true);
           w.spawn(
               2, "mitm-s2c",
-              [client, server](sim::Ctx& c) { return mitm_server_side(c, server, client); }, true);
+              [client, server, m, conn](sim::Ctx& c) {
+                return mitm_pipe(c, server, client, m, conn, false);
+              },
+              true);
         }
       },
       /*daemon=*/true);
 }
 
+// A CURVE PULL server on h0 and PUSH client on h1 that reaches it through the man in the middle.
+Pair curve_pair_through(Lab& lab, const Creds& c, std::shared_ptr<Mitm> m) {
+  start_mitm(lab, std::move(m));
+  Pair p{lab.socket(0, SocketType::kPull), lab.socket(1, SocketType::kPush)};
+  make_server(p.server, c);
+  make_client(p.client, c);
+  RC_ASSERT(p.server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+  RC_ASSERT(p.client->connect(lab.endpoint(2, kMitmPort)) == Err::kOk);
+  return p;
+}
+
+// Indices received, each at most once and in order (each greater than the one before).
+std::vector<int> assert_at_most_once_in_order(const std::vector<Parts>& got) {
+  std::vector<int> out;
+  for (const Parts& p : got) out.push_back(std::stoi(p.back()));
+  for (size_t i = 1; i < out.size(); ++i) RC_ASSERT(out[i] > out[i - 1]);
+  return out;
+}
+
+// --- rule/curve/nonce-replay ------------------------------------------------------------
+// On the first connection the man in the middle replays the client's k-th MESSAGE command
+// (sends it twice), or holds it back and sends it after the next one. The server must refuse
+// the short nonce that does not grow and drop that connection: whatever it delivers, it
+// delivers at most once and in the order sent, and it reports the protocol failure.
 void curve_nonce_replay() {
   auto m = std::make_shared<Mitm>();
-  m->victim = *rc::gen::inRange(0, 4);
-  m->reorder = *rc::gen::arbitrary<bool>();
-  int n = m->victim + *rc::gen::inRange(2, 8);
+  int victim = *rc::gen::inRange(0, 4);
+  bool reorder = *rc::gen::arbitrary<bool>();
+  auto messages = std::make_shared<int>(0);
+  auto held = std::make_shared<std::string>();
+  Mitm* mp = m.get();
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (conn != 0 || !to_server || !is_command(frame, "MESSAGE")) {
+      *out += frame;
+      return;
+    }
+    int k = (*messages)++;
+    if (k == victim && !reorder) {
+      *out += frame + frame;  // the replay
+      mp->tampered = true;
+    } else if (k == victim) {
+      *held = frame;  // sent after the next one
+    } else if (k == victim + 1 && !held->empty()) {
+      *out += frame + *held;
+      held->clear();
+      mp->tampered = true;
+    } else {
+      *out += frame;
+    }
+  };
+  int n = victim + *rc::gen::inRange(2, 8);
   Creds c = gen_creds(Mech::kCurve);
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
-  start_mitm(lab, m, 6000, kPort);
-  Sock* server = lab.socket(0, SocketType::kPull);
-  Sock* client = lab.socket(1, SocketType::kPush);
-  make_server(server, c);
-  make_client(client, c);
-  RC_ASSERT(server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
-  RC_ASSERT(client->connect(lab.endpoint(2, 6000)) == Err::kOk);
-  for (int i = 0; i < n; ++i) lab.send(client, {std::to_string(i)});
-  std::vector<int> got;
-  for (const Parts& p : drain(lab, server)) got.push_back(std::stoi(p.back()));
-  // At most once, in order: each index greater than the one before.
-  for (size_t i = 1; i < got.size(); ++i) RC_ASSERT(got[i] > got[i - 1]);
+  Pair p = curve_pair_through(lab, c, m);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  assert_at_most_once_in_order(drain(lab, p.server));
   if (!m->tampered) return;  // the connection died before the victim went through
-  RC_ASSERT(lab.protocol_failures(server) > 0u);
-  evidence().count(m->reorder ? "reordered" : "replayed");
+  RC_ASSERT(lab.protocol_failures(p.server) > 0u);
+  evidence().count(reorder ? "reordered" : "replayed");
+  evidence().exercised();
+}
+
+// --- rule/curve/client-validates-welcome-and-ready -------------------------------------------
+// On the first connection the man in the middle breaks the server's WELCOME or READY: one
+// byte of its box flipped, or its last byte cut (the frame re-sized). The client must refuse
+// it: it reports a protocol failure and that connection never counts as a handshake (the
+// client's handshakes stay below the connections made), nothing crosses twice, and the client
+// sends no ERROR: in RFC 26's grammar only the server does.
+void curve_client_validates() {
+  bool welcome = *rc::gen::arbitrary<bool>();
+  bool cut = *rc::gen::arbitrary<bool>();
+  std::string_view name = welcome ? "WELCOME" : "READY";
+  // The box starts past the name and the nonce (16 octets for WELCOME, 8 for READY).
+  size_t box_at = 1 + name.size() + (welcome ? 16 : 8);
+  int flip_at = *rc::gen::inRange(0, 16);  // within the box's first 16 bytes (its MAC)
+  uint8_t flip_mask = uint8_t(*rc::gen::inRange(1, 256));
+  auto m = std::make_shared<Mitm>();
+  Mitm* mp = m.get();
+  auto client_error = std::make_shared<bool>(false);
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (to_server && is_command(frame, "ERROR")) *client_error = true;
+    if (conn != 0 || to_server || !is_command(frame, name)) {
+      *out += frame;
+      return;
+    }
+    std::string body = frame_body(frame);
+    if (cut) {
+      body.pop_back();
+    } else {
+      body[box_at + size_t(flip_at)] = char(uint8_t(body[box_at + size_t(flip_at)]) ^ flip_mask);
+    }
+    *out += wire::bytes::frame(body, /*more=*/false, /*command=*/true);
+    mp->tampered = true;
+  };
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  int n = *rc::gen::inRange(1, 5);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.client) > 0; }, 10'000));
+  lab.advance_ms(1'000);
+  RC_ASSERT(m->tampered);
+  RC_ASSERT(lab.handshakes(p.client) < uint64_t(m->connections));
+  assert_at_most_once_in_order(drain(lab, p.server));
+  RC_ASSERT(!*client_error);  // only a server sends ERROR (the grammar: S:error)
+  evidence().count(std::string(name) + (cut ? "_cut" : "_flipped"));
+  evidence().exercised();
+}
+
+// --- rule/curve/invalid-message-no-error ----------------------------------------------------
+// On the first connection the man in the middle flips one byte of the box of the client's k-th
+// MESSAGE. The server must drop the connection (a protocol failure) and send nothing back in
+// answer: no ERROR, and, since a PULL server has nothing else to say (no heartbeats), no frame
+// at all after the broken MESSAGE reached it. Nothing crosses twice.
+void curve_invalid_message_no_error() {
+  int victim = *rc::gen::inRange(0, 3);
+  int flip_at = *rc::gen::inRange(0, 16);
+  uint8_t flip_mask = uint8_t(*rc::gen::inRange(1, 256));
+  auto m = std::make_shared<Mitm>();
+  Mitm* mp = m.get();
+  auto messages = std::make_shared<int>(0);
+  auto after = std::make_shared<int>(0);  // server frames on connection 0 after the flip
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (conn == 0 && !to_server && mp->tampered) ++*after;
+    if (conn != 0 || !to_server || !is_command(frame, "MESSAGE") || (*messages)++ != victim) {
+      *out += frame;
+      return;
+    }
+    std::string body = frame_body(frame);
+    size_t box_at = 1 + 7 + 8;  // past the name and the short nonce
+    body[box_at + size_t(flip_at)] = char(uint8_t(body[box_at + size_t(flip_at)]) ^ flip_mask);
+    *out += wire::bytes::frame(body, /*more=*/false, /*command=*/true);
+    mp->tampered = true;
+  };
+  int n = victim + *rc::gen::inRange(1, 4);
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return m->tampered; }, 10'000));
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > 0; }, 10'000));
+  std::vector<int> got = assert_at_most_once_in_order(drain(lab, p.server));
+  for (int i : got) RC_ASSERT(i != victim);  // the broken one is never delivered
+  RC_ASSERT(*after == 0);
+  evidence().exercised();
+}
+
+// --- rule/curve/handshake-replay-refused -----------------------------------------------------
+// Once the client's messages have arrived, the man in the middle opens a connection of its own
+// to the server and replays, byte for byte, everything the client sent on the first one:
+// greeting, HELLO, INITIATE (holding the first WELCOME's cookie) and the MESSAGEs. The server
+// answers the replayed HELLO with a new cookie, so the old one in the replayed INITIATE must
+// not open: the server refuses that connection (a protocol failure) and delivers nothing twice.
+sim::Task<> replay_to_server(sim::Ctx& ctx, std::string bytes) {
+  sim::RawConn* conn = nullptr;
+  if (co_await ctx.raw_connect("h0", uint16_t(kPort), &conn) != Err::kOk) co_return;
+  if (co_await ctx.raw_write(conn, std::move(bytes)) != Err::kOk) co_return;
+  std::string ignored;
+  while (co_await ctx.raw_read(conn, &ignored) == Err::kOk) ignored.clear();
+  conn->close();
+}
+
+void curve_handshake_replay() {
+  auto m = std::make_shared<Mitm>();
+  m->edit = [](int, bool, std::string frame, std::string* out) { *out += frame; };
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  int n = *rc::gen::inRange(1, 5);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  std::vector<int> got;
+  RC_ASSERT(lab.wait_for(
+      [&] {
+        while (auto part = lab.recv(p.server)) got.push_back(std::stoi(part->back()));
+        return got.size() >= size_t(n);
+      },
+      10'000));
+  std::vector<int> sent;
+  for (int i = 0; i < n; ++i) sent.push_back(i);
+  RC_ASSERT(got == sent);
+  RC_PRE(m->connections == 1);  // one connection carried it all: its bytes are the whole story
+  uint64_t failures = lab.protocol_failures(p.server);
+  std::string bytes = m->first_to_server;
+  lab.world().spawn(
+      2, "replayer", [bytes](sim::Ctx& ctx) { return replay_to_server(ctx, bytes); }, true);
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > failures; }, 10'000));
+  lab.advance_ms(500);
+  RC_ASSERT(drain(lab, p.server).empty());
+  evidence().count("replayed_bytes", int64_t(bytes.size()));
   evidence().exercised();
 }
 
@@ -680,6 +901,12 @@ void add_security_rule_properties(std::vector<Property>& out) {
                  [] { admits_valid_client(Mech::kCurve); }});
   out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
   out.push_back({"rule/curve/nonce-replay", "PULL", "security", curve_nonce_replay, true});
+  out.push_back({"rule/curve/client-validates-welcome-and-ready", "PUSH", "security",
+                 curve_client_validates, true});
+  out.push_back(
+      {"rule/curve/handshake-replay-refused", "PULL", "security", curve_handshake_replay, true});
+  out.push_back({"rule/curve/invalid-message-no-error", "PULL", "security",
+                 curve_invalid_message_no_error, true});
   out.push_back({"rule/curve/refusal-is-error", "PUSH", "security", curve_refusal_is_error});
   out.push_back(
       {"rule/zap/plain-credentials", "DEALER", "security", [] { zap_credentials(Mech::kPlain); }});
@@ -688,6 +915,7 @@ void add_security_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/zap/request-format", "DEALER", "security", zap_request_format});
   out.push_back({"rule/zap/status-codes", "DEALER", "security", zap_status_codes});
   out.push_back({"rule/zap/malformed-reply", "DEALER", "security", zap_malformed_reply});
+  out.push_back({"rule/zap/user-id-and-metadata", "DEALER", "security", zap_user_id_and_metadata});
   out.push_back({"rule/zap/reply-awaited", "DEALER", "security", zap_reply_awaited, true});
   out.push_back({"rule/security/mechanism-mismatch", "PUSH", "security", mechanism_mismatch});
   out.push_back({"rule/security/error-is-fatal", "PUSH", "security", error_is_fatal});

@@ -101,7 +101,7 @@ extern "C" int zmq_msg_get(const zmq_msg_t* msg, int property) {
       return m->shared() ? 1 : 0;
     case ZMQ_SRCFD: {
       // The fd of the connection the message came in on: its "__fd" property, there with a
-      // Peer-Address (tcp), as in libzmq; -1 (EINVAL) for messages made here, ipc, inproc.
+      // Peer-Address (tcp, ipc), as in libzmq; -1 (EINVAL) for messages made here, inproc.
       const zlab::Metadata* meta = m->metadata();
       const std::string* fd = meta == nullptr ? nullptr : meta->find("__fd");
       if (fd == nullptr) return fail_with(EINVAL);

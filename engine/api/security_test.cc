@@ -4,10 +4,12 @@
 // on received messages.
 #include <errno.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,12 +40,21 @@ class ZapHandler {
     close_now(socket_);
   }
   int requests() const { return requests_; }
+  // The address frame of the last request (rfc 27: the client's address).
+  std::string last_address() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_address_;
+  }
 
  private:
   void run() {
     while (!stop_) {
       std::vector<std::string> req = recv_parts(socket_);
       if (req.size() < 6 || req[0].rfind("<error", 0) == 0) continue;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        last_address_ = req[3];
+      }
       ++requests_;
       const std::string& domain = req[2];
       const std::string& mechanism = req[5];
@@ -66,6 +77,8 @@ class ZapHandler {
   void* socket_;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};
+  std::mutex mu_;
+  std::string last_address_;
   std::thread thread_;
 };
 
@@ -255,6 +268,31 @@ TEST_F(Security, NullWithZapDomain) {
   Event e = wait_for(mon, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
   EXPECT_EQ(e.value, EFAULT);
   for (void* s : {client, client2, mon, open, enforced}) close_now(s);
+}
+
+// Over ipc the client has no IP address: as libzmq 4.3.4, ZAP's address frame and the
+// Peer-Address property name it "localhost:UID:GID:PID" from its peer credentials (the
+// client is this process). zlab sent an empty address frame (found by rule/zap/request-format
+// over ipc, session 6).
+TEST_F(Security, IpcPeerIsNamedByItsCredentials) {
+  ZapHandler zap(ctx_);
+  void* server = make_socket(ctx_, ZMQ_DEALER);
+  ASSERT_EQ(zmq_setsockopt(server, ZMQ_ZAP_DOMAIN, "good", 4), 0);
+  std::string ep = bind_any(server, "ipc://*");
+  void* client = make_socket(ctx_, ZMQ_DEALER);
+  ASSERT_EQ(zmq_connect(client, ep.c_str()), 0);
+  ASSERT_EQ(send_str(client, "hi"), 2);
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  ASSERT_EQ(zmq_msg_recv(&msg, server, 0), 2);
+  std::string want = "localhost:" + std::to_string(getuid()) + ":" + std::to_string(getgid()) +
+                     ":" + std::to_string(getpid());
+  ASSERT_NE(zmq_msg_gets(&msg, "Peer-Address"), nullptr);
+  EXPECT_EQ(std::string(zmq_msg_gets(&msg, "Peer-Address")), want);
+  EXPECT_EQ(zap.last_address(), want);
+  zmq_msg_close(&msg);
+  close_now(client);
+  close_now(server);
 }
 
 // A client the server's ZAP handler refused with ERROR is not connected again: libzmq 4.3.4

@@ -261,6 +261,15 @@ Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out) {
   return Err::kOk;
 }
 
+// An ipc peer has no IP address: libzmq 4.3.4 names it "localhost:UID:GID:PID" from the
+// socket's peer credentials (SO_PEERCRED), in Peer-Address and in ZAP's address frame alike.
+std::string unix_peer_of(int fd) {
+  PeerCredentials cred;
+  if (!peer_credentials(fd, &cred)) return "localhost";
+  return "localhost:" + std::to_string(cred.uid) + ":" + std::to_string(cred.gid) + ":" +
+         std::to_string(cred.pid);
+}
+
 int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -271,7 +280,7 @@ int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
     return -1;
   }
   set_socket_options(fd, ss.ss_family);
-  peer->address = format_peer_ip(ss);
+  peer->address = ss.ss_family == AF_UNIX ? unix_peer_of(fd) : format_peer_ip(ss);
   peer->ip = ip_of(ss);
   *err = Err::kOk;
   return fd;
@@ -353,6 +362,7 @@ std::string peer_address_of(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  if (ss.ss_family == AF_UNIX) return unix_peer_of(fd);
   return format_peer_ip(ss);
 }
 

@@ -33,7 +33,8 @@ struct BufferSizes {
 Err listen_on(const Endpoint& endpoint, bool ipv6, int backlog, BufferSizes buffers,
               Listening* out);
 struct AcceptedPeer {
-  std::string address;          // what Peer-Address reports: the IP over tcp, "" over ipc
+  std::string address;          // what Peer-Address reports: the IP over tcp, over ipc
+                                // "localhost:UID:GID:PID" (libzmq's, from SO_PEERCRED)
   std::optional<IpAddress> ip;  // tcp: the peer's address, for ZMQ_TCP_ACCEPT_FILTER
 };
 

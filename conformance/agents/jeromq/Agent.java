@@ -257,6 +257,9 @@ public final class Agent {
       case "drops":
         out.println("err ENOTSUP");
         break;
+      case "gets": // JeroMQ 0.3.6 speaks ZMTP 2.0: no handshake metadata, no message properties
+        out.println("err ENOTSUP");
+        break;
       default:
         out.println("err EINVAL");
     }

@@ -21,6 +21,8 @@ struct agent_socket {
   void* s;
   void* monitor;    /* the PAIR end of zmq_socket_monitor's inproc pair */
   uint64_t* events; /* counts by event bit position */
+  zmq_msg_t last;   /* the last part recv returned, for its properties ("gets") */
+  int has_last;
 };
 
 static void* ctx;
@@ -176,6 +178,8 @@ static void close_socket(struct agent_socket* a) {
   zmq_setsockopt(a->s, ZMQ_LINGER, &zero, sizeof zero);
   zmq_close(a->s);
   a->s = NULL;
+  if (a->has_last) zmq_msg_close(&a->last);
+  a->has_last = 0;
   free(a->events);
   a->events = NULL;
 }
@@ -268,7 +272,36 @@ static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
   printf("ok %d ", zmq_msg_more(&m) ? 1 : 0);
   print_hex(zmq_msg_data(&m), zmq_msg_size(&m));
   putchar('\n');
+  /* Kept, not copied: zmq_msg_gets reads the connection's properties from it. */
+  if (a->has_last) zmq_msg_close(&a->last);
+  zmq_msg_init(&a->last);
+  zmq_msg_move(&a->last, &m);
+  a->has_last = 1;
   zmq_msg_close(&m);
+}
+
+/* A property of the last part received (zmq_msg_gets): "ok HEX", or the errno it gave. */
+static void cmd_gets(struct agent_socket* a, const char* name_hex) {
+  long len = name_hex ? unhex(name_hex) : -1;
+  if (len <= 0 || !a->has_last) {
+    reply_err(EINVAL);
+    return;
+  }
+  char name[256];
+  if ((size_t)len >= sizeof name) {
+    reply_err(EINVAL);
+    return;
+  }
+  memcpy(name, part_buf, (size_t)len);
+  name[len] = '\0';
+  const char* value = zmq_msg_gets(&a->last, name);
+  if (value == NULL) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok ");
+  print_hex((const unsigned char*)value, strlen(value));
+  putchar('\n');
 }
 
 static void cmd_poll(struct agent_socket* a, const char* mask_text, const char* timeout_text) {
@@ -459,6 +492,8 @@ static int dispatch(char* line) {
     cmd_send(a, words[2], words + 3, n - 3);
   } else if (strcmp(verb, "recv") == 0) {
     cmd_recv(a, n > 2 ? words[2] : NULL);
+  } else if (strcmp(verb, "gets") == 0) {
+    cmd_gets(a, n > 2 ? words[2] : NULL);
   } else if (strcmp(verb, "poll") == 0) {
     cmd_poll(a, n > 2 ? words[2] : NULL, n > 3 ? words[3] : NULL);
   } else if (strcmp(verb, "monitor") == 0) {
