@@ -53,9 +53,9 @@ class CurveClient:
         self.nonce += 1
         return n
 
-    def hello(self, version=b"\x01\x00", padding=bytes(72)):
+    def hello(self, version=b"\x01\x00", padding=bytes(72), signature=bytes(64)):
         n = self._next()
-        box = _box(bytes(64), b"CurveZMQHELLO---", n, self.server_key, self.t_sec)
+        box = _box(signature, b"CurveZMQHELLO---", n, self.server_key, self.t_sec)
         return z.command(b"HELLO", version + padding + self.t_pub + n + box)
 
     def take_welcome(self, received):

@@ -760,6 +760,42 @@ void curve_nonce_replay() {
   evidence().exercised();
 }
 
+// --- rule/curve/hello-fields-validated ----------------------------------------------------
+// On the first connection the man in the middle sets one or more of the client's HELLO padding
+// octets (72 of them, after the name and the version) to a non-zero value. The server must
+// refuse it: a protocol failure, no WELCOME back on that connection, and nothing crosses twice.
+void curve_hello_fields_validated() {
+  std::vector<int> at =
+      *rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 72)));
+  uint8_t value = uint8_t(*rc::gen::inRange(1, 256));
+  auto m = std::make_shared<Mitm>();
+  Mitm* mp = m.get();
+  auto welcomed = std::make_shared<bool>(false);
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (conn == 0 && !to_server && is_command(frame, "WELCOME")) *welcomed = true;
+    if (conn != 0 || !to_server || !is_command(frame, "HELLO")) {
+      *out += frame;
+      return;
+    }
+    std::string body = frame_body(frame);
+    for (int i : at) body[1 + 5 + 2 + size_t(i)] = char(value);
+    *out += wire::bytes::frame(body, /*more=*/false, /*command=*/true);
+    mp->tampered = true;
+  };
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  int n = *rc::gen::inRange(1, 4);
+  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
+  RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > 0; }, 10'000));
+  lab.advance_ms(500);
+  RC_ASSERT(m->tampered);
+  RC_ASSERT(!*welcomed);
+  assert_at_most_once_in_order(drain(lab, p.server));
+  evidence().count("padding_octets_set", int64_t(at.size()));
+  evidence().exercised();
+}
+
 // --- rule/curve/client-validates-welcome-and-ready -------------------------------------------
 // On the first connection the man in the middle breaks the server's WELCOME or READY: one
 // byte of its box flipped, or its last byte cut (the frame re-sized). The client must refuse
@@ -901,6 +937,8 @@ void add_security_rule_properties(std::vector<Property>& out) {
                  [] { admits_valid_client(Mech::kCurve); }});
   out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
   out.push_back({"rule/curve/nonce-replay", "PULL", "security", curve_nonce_replay, true});
+  out.push_back({"rule/curve/hello-fields-validated", "PULL", "security",
+                 curve_hello_fields_validated, true});
   out.push_back({"rule/curve/client-validates-welcome-and-ready", "PUSH", "security",
                  curve_client_validates, true});
   out.push_back(

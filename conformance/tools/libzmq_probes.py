@@ -263,6 +263,32 @@ def _curve_vouch_server_key():
     return obs, obs == {"WELCOME opened": True, "closed": False, "READY back": True}
 
 
+@probe("curve-hello-fields-unchecked",
+       "libzmq 4.3.4's CURVE server answers WELCOME to a HELLO whose 72 padding octets are not "
+       "zero, and to one whose signature box seals 64 octets that are not zero (RFC 26: both "
+       "SHALL be zero and the server SHALL validate all fields)")
+def _curve_hello_fields():
+    import random
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fuzz"))
+    import curve_client
+    from zmq.utils import z85
+    obs = {}
+    for name, kwargs in (("padding", {"padding": bytes([0x5a]) * 72}),
+                         ("signature", {"signature": bytes([1]) * 64})):
+        cl = curve_client.CurveClient(random.Random(2))
+        s = _sock(zmq.DEALER, CURVE_SERVER=1,
+                  CURVE_SECRETKEY=z85.encode(curve_client.SERVER_SECRET))
+        port = s.bind_to_random_port("tcp://127.0.0.1")
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(zmtp_bytes.greeting(b"CURVE") + cl.hello(**kwargs))
+        data, eof = _read_until_eof(raw, 0.5)
+        obs[f"non-zero {name}"] = {"WELCOME opened": cl.take_welcome(data), "closed": eof}
+        raw.close()
+        _close(s)
+    want = {"WELCOME opened": True, "closed": False}
+    return obs, obs == {"non-zero padding": want, "non-zero signature": want}
+
+
 @probe("metadata-empty-name-accepted",
        "libzmq 4.3.4 accepts a READY whose metadata has a property with an empty name (RFC 23: "
        "a name is 1..255 characters) and completes the handshake (found by ./zlab fuzz)")

@@ -42,6 +42,13 @@ uint64_t get_u64(const uint8_t* p) {
   return v;
 }
 
+bool all_zero(std::span<const uint8_t> bytes) {
+  for (uint8_t b : bytes) {
+    if (b != 0) return false;
+  }
+  return true;
+}
+
 Nonce short_nonce(std::string_view prefix, uint64_t value) {
   uint8_t tail[8];
   put_u64(tail, value);
@@ -286,6 +293,9 @@ void CurveServer::handle_hello(std::span<const uint8_t> cmd) {
   };
   if (cmd.size() != kHelloSize) return malformed("CURVE: HELLO is not 200 bytes");
   if (cmd[6] != 1 || cmd[7] != 0) return malformed("CURVE: HELLO version is not 1.0");
+  // rfc 26: the anti-amplification padding SHALL be all zero (libzmq 4.3.4 does not look:
+  // div/curve/hello-fields-unchecked).
+  if (!all_zero(cmd.subspan(8, 72))) return malformed("CURVE: HELLO padding is not zero");
   std::memcpy(client_transient_.data(), cmd.data() + 80, 32);
   uint64_t n = get_u64(cmd.data() + 112);
   Nonce nonce = short_nonce("CurveZMQHELLO---", n);
@@ -295,6 +305,8 @@ void CurveServer::handle_hello(std::span<const uint8_t> cmd) {
                            key_bytes(config_.curve_secret_key)) != 0) {
     return fail_crypto("CURVE: HELLO does not open (client has another server key?)");
   }
+  // rfc 26: the signature box SHALL hold 64 zero octets (libzmq does not look either).
+  if (!all_zero(plain)) return malformed("CURVE: HELLO signature is not 64 zero octets");
   // The cookie: the client's transient key and our transient secret, sealed with a key only
   // this connection knows, so INITIATE must bring them back unchanged.
   config_.random(cookie_key_);

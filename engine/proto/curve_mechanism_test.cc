@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -188,6 +189,56 @@ TEST(CurveMechanismTest, HelloWithAnotherVersionIsMalformed) {
   p.run(0);
   p.server.handle_command(altered(p.hello, 7));  // version 1.0 -> 1.1
   expect_failure(p.server, protocol_error::kZmtpMalformedCommandHello);
+}
+
+// rfc 26's HELLO fields libzmq 4.3.4 never looks at: its 72 padding octets SHALL be zero, and
+// its signature box SHALL hold 64 zero octets (div/curve/hello-fields-unchecked).
+TEST(CurveMechanismTest, HelloWithNonZeroPaddingIsMalformed) {
+  for (size_t at : {8u, 40u, 79u}) {
+    Pair p;
+    p.run(0);
+    p.server.handle_command(altered(p.hello, at));
+    expect_failure(p.server, protocol_error::kZmtpMalformedCommandHello);
+    EXPECT_TRUE(drain(p.server).empty()) << "no WELCOME for padding byte " << at;
+  }
+}
+
+// A HELLO made by hand with a transient key of its own, its signature box sealing `signature`.
+Msg hello_signing(const std::array<uint8_t, 64>& signature) {
+  Keys transient = keypair(77);
+  std::vector<uint8_t> body(6 + 2 + 72 + 32 + 8 + 80, 0);
+  std::memcpy(body.data(), "\x05HELLO", 6);
+  body[6] = 1;
+  std::memcpy(body.data() + 80, transient.pub.data(), 32);
+  body[119] = 1;  // short nonce 1
+  uint8_t nonce[crypto_box_NONCEBYTES] = {};
+  std::memcpy(nonce, "CurveZMQHELLO---", 16);
+  nonce[23] = 1;
+  EXPECT_EQ(crypto_box_easy(body.data() + 120, signature.data(), 64, nonce,
+                            reinterpret_cast<const uint8_t*>(kServer.pub.data()),
+                            reinterpret_cast<const uint8_t*>(transient.sec.data())),
+            0);
+  Msg m = Msg::copy_of(std::span<const uint8_t>(body));
+  m.set_command(true);
+  return m;
+}
+
+TEST(CurveMechanismTest, HelloSigningZerosIsWelcomed) {
+  CurveServer server(server_config());
+  server.start();
+  server.handle_command(hello_signing({}));
+  EXPECT_NE(server.status(), Mechanism::Status::kFailed) << server.failure().detail;
+  EXPECT_EQ(drain(server).size(), 1u);  // the WELCOME: the hand-made HELLO is a valid one
+}
+
+TEST(CurveMechanismTest, HelloSigningNonZeroOctetsIsMalformed) {
+  std::array<uint8_t, 64> signature{};
+  signature[63] = 1;
+  CurveServer server(server_config());
+  server.start();
+  server.handle_command(hello_signing(signature));
+  expect_failure(server, protocol_error::kZmtpMalformedCommandHello);
+  EXPECT_TRUE(drain(server).empty());
 }
 
 TEST(CurveMechanismTest, HelloForAnotherServerKeyDoesNotOpen) {
