@@ -97,8 +97,23 @@ class SimRawPeer final : public RawPeer {
  public:
   SimRawPeer(sim::World& world, uint32_t from, uint32_t to, int port)
       : world_(world), from_(from), to_("h" + std::to_string(to)), port_(uint16_t(port)) {}
+  // One that listens on `host`'s PORT and takes the first connection made to it.
+  static std::unique_ptr<SimRawPeer> listening(sim::World& world, uint32_t host, int port) {
+    auto peer = std::make_unique<SimRawPeer>(world, host, host, port);
+    peer->listener_ = world.raw_listener(sim::HostId(host));
+    RC_ASSERT(peer->listener_->listen(sim::HostId(host), uint16_t(port)) == Err::kOk);
+    return peer;
+  }
   bool open() override {
     if (opened_) return conn_->state() == sim::RawConn::State::kOpen;
+    if (listener_ != nullptr) {
+      sim::EndRef end;
+      if (conn_ == nullptr && listener_->take(&end)) {
+        conn_ = world_.raw_accepted(sim::HostId(from_), end);
+      }
+      opened_ = conn_ != nullptr && conn_->state() == sim::RawConn::State::kOpen;
+      return opened_;
+    }
     if (conn_ == nullptr || conn_->state() == sim::RawConn::State::kFailed ||
         conn_->state() == sim::RawConn::State::kClosed) {
       conn_ = world_.raw_conn(sim::HostId(from_));
@@ -127,7 +142,8 @@ class SimRawPeer final : public RawPeer {
   uint32_t from_;
   std::string to_;
   uint16_t port_;
-  sim::RawConn* conn_ = nullptr;  // owned by the world
+  sim::RawConn* conn_ = nullptr;          // owned by the world
+  sim::RawListener* listener_ = nullptr;  // a listening one's (owned by the world)
   bool opened_ = false;
   bool eof_ = false;
 };
@@ -168,6 +184,9 @@ class SimBackend final : public Lab::Backend {
   }
   std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
     return std::make_unique<SimRawPeer>(*world_, from, to, port);
+  }
+  std::unique_ptr<RawPeer> raw_listener(uint32_t host, int port) override {
+    return SimRawPeer::listening(*world_, host, port);
   }
   bool serve_zap(uint32_t host, sim::ZapAnswer answer) override {
     world_->serve_zap(sim::HostId(host), std::move(answer));
@@ -304,6 +323,12 @@ RawPeer* Lab::raw_peer(uint32_t from, uint32_t to, int port) {
   case_log().note("t=" + std::to_string(now_ns() / 1'000'000) + "ms raw peer on h" +
                   std::to_string(from) + " to " + endpoint(to, port));
   raws_.push_back(backend_->raw_peer(from, to, port));
+  return raws_.back().get();
+}
+RawPeer* Lab::raw_listener(uint32_t host, int port) {
+  case_log().note("t=" + std::to_string(now_ns() / 1'000'000) + "ms raw listener on " +
+                  endpoint(host, port));
+  raws_.push_back(backend_->raw_listener(host, port));
   return raws_.back().get();
 }
 int64_t Lab::now_ns() const { return backend_->now_ns(); }

@@ -85,7 +85,8 @@ class Sock {
   virtual sim::SimSocket* sim() { return nullptr; }
 };
 
-// A raw byte connection to a socket that listens, for properties that speak ZMTP by hand
+// A raw byte connection to a socket that listens, or from one that connects (raw_listener), for
+// properties that speak ZMTP by hand
 // (bytes from engine/wire/zmtp_bytes): a sim::RawConn in the simulator, a plain socket on a
 // real transport (so it also reaches an agent's socket). Never blocks.
 class RawPeer {
@@ -123,6 +124,9 @@ class Lab {
   // A raw connection from host `from` to what listens on `to`'s PORT (endpoint(to, port)),
   // owned by the Lab. Wait for open() before writing.
   RawPeer* raw_peer(uint32_t from, uint32_t to, int port);
+  // A raw peer that listens at endpoint(host, port) and takes the first connection made to it
+  // (open() once it has), owned by the Lab: for properties whose socket connects.
+  RawPeer* raw_listener(uint32_t host, int port);
 
   int64_t now_ns() const;
   // How many times more traffic a property should push to fill a real connection's buffers

@@ -17,6 +17,7 @@ class Lab::Backend {
   virtual Sock* socket(uint32_t host, SocketType type) = 0;
   virtual std::string endpoint(uint32_t host, int port) const = 0;
   virtual std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) = 0;
+  virtual std::unique_ptr<RawPeer> raw_listener(uint32_t host, int port) = 0;
   virtual int64_t now_ns() const = 0;
   virtual void advance_ms(int64_t ms) = 0;
   // The shortest wait worth taking between two looks (real transports; no-op in the sim).

@@ -130,8 +130,23 @@ class TcpSock final : public Sock {
 class RealRawPeer final : public RawPeer {
  public:
   RealRawPeer(uint32_t to, int port) : to_(to), port_(port) {}
-  ~RealRawPeer() override { drop(); }
+  // One that listens at `host`'s PORT (tcp or ipc) and takes the first connection made to it.
+  static std::unique_ptr<RealRawPeer> listening(uint32_t host, int port) {
+    auto peer = std::make_unique<RealRawPeer>(host, port);
+    peer->listen();
+    return peer;
+  }
+  ~RealRawPeer() override {
+    drop();
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    if (!listen_path_.empty()) ::unlink(listen_path_.c_str());
+  }
   bool open() override {
+    if (listen_fd_ >= 0) {
+      if (fd_ < 0) fd_ = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      opened_ = fd_ >= 0;
+      return opened_ && !eof_;
+    }
     if (opened_ || eof_) return opened_ && !eof_;
     if (fd_ < 0) start();
     if (fd_ < 0) return false;
@@ -192,10 +207,34 @@ class RealRawPeer final : public RawPeer {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  void listen() {
+    if (current_transport() == Transport::kIpc) {
+      ::mkdir(ipc_dir().c_str(), 0700);                                   // may exist already
+      listen_path_ = ipc_endpoint(to_, std::to_string(port_)).substr(6);  // past ipc://
+      listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, listen_path_.c_str(), sizeof a.sun_path - 1);
+      ::unlink(listen_path_.c_str());
+      RC_ASSERT(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    } else {
+      listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      int one = 1;
+      ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(uint16_t(port_));
+      ::inet_pton(AF_INET, host_address(to_).c_str(), &a.sin_addr);
+      RC_ASSERT(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    }
+    RC_ASSERT(::listen(listen_fd_, 8) == 0);
+  }
 
   uint32_t to_;
   int port_;
   int fd_ = -1;
+  int listen_fd_ = -1;       // a listening one's
+  std::string listen_path_;  // its ipc path
   bool opened_ = false;
   bool eof_ = false;
 };
@@ -286,6 +325,9 @@ class TcpBackend final : public Lab::Backend {
   std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
     (void)from;  // the kernel picks the loopback source address
     return std::make_unique<RealRawPeer>(to, port);
+  }
+  std::unique_ptr<RawPeer> raw_listener(uint32_t host, int port) override {
+    return RealRawPeer::listening(host, port);
   }
   int64_t now_ns() const override {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -

@@ -601,6 +601,8 @@ void zap_user_id_and_metadata() {
 struct Mitm {
   using Edit = std::function<void(int conn, bool to_server, std::string frame, std::string* out)>;
   Edit edit;
+  // Whether to close connection `conn` now (checked after each write): a cut link.
+  std::function<bool(int conn)> cut = [](int) { return false; };
   int connections = 0;
   bool tampered = false;        // the edit changed something
   std::string first_to_server;  // every byte the client sent on connection 0
@@ -659,6 +661,7 @@ sim::Task<> mitm_pipe(sim::Ctx& ctx, sim::RawConn* from, sim::RawConn* to, std::
       m->edit(conn, to_server, std::move(frame), &out);
     }
     if (!out.empty() && co_await ctx.raw_write(to, out) != Err::kOk) break;
+    if (m->cut(conn)) break;
   }
   from->close();
   to->close();
@@ -699,9 +702,13 @@ void start_mitm(Lab& lab, std::shared_ptr<Mitm> m) {
 }
 
 // A CURVE PULL server on h0 and PUSH client on h1 that reaches it through the man in the middle.
-Pair curve_pair_through(Lab& lab, const Creds& c, std::shared_ptr<Mitm> m) {
+// With `server_sends`, the server is the PUSH and the client the PULL.
+Pair curve_pair_through(Lab& lab, const Creds& c, std::shared_ptr<Mitm> m,
+                        bool server_sends = false) {
   start_mitm(lab, std::move(m));
-  Pair p{lab.socket(0, SocketType::kPull), lab.socket(1, SocketType::kPush)};
+  SocketType sender = SocketType::kPush, receiver = SocketType::kPull;
+  Pair p{lab.socket(0, server_sends ? sender : receiver),
+         lab.socket(1, server_sends ? receiver : sender)};
   make_server(p.server, c);
   make_client(p.client, c);
   RC_ASSERT(p.server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
@@ -718,19 +725,21 @@ std::vector<int> assert_at_most_once_in_order(const std::vector<Parts>& got) {
 }
 
 // --- rule/curve/nonce-replay ------------------------------------------------------------
-// On the first connection the man in the middle replays the client's k-th MESSAGE command
-// (sends it twice), or holds it back and sends it after the next one. The server must refuse
-// the short nonce that does not grow and drop that connection: whatever it delivers, it
-// delivers at most once and in the order sent, and it reports the protocol failure.
+// On the first connection the man in the middle replays the sender's k-th MESSAGE command
+// (sends it twice), or holds it back and sends it after the next one; the sender is the client
+// or the server, as drawn. The receiver must refuse the short nonce that does not grow and
+// drop that connection: whatever it delivers, it delivers at most once and in the order sent,
+// and it reports the protocol failure.
 void curve_nonce_replay() {
   auto m = std::make_shared<Mitm>();
   int victim = *rc::gen::inRange(0, 4);
   bool reorder = *rc::gen::arbitrary<bool>();
+  bool server_sends = *rc::gen::arbitrary<bool>();
   auto messages = std::make_shared<int>(0);
   auto held = std::make_shared<std::string>();
   Mitm* mp = m.get();
   m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
-    if (conn != 0 || !to_server || !is_command(frame, "MESSAGE")) {
+    if (conn != 0 || to_server == server_sends || !is_command(frame, "MESSAGE")) {
       *out += frame;
       return;
     }
@@ -751,12 +760,45 @@ void curve_nonce_replay() {
   int n = victim + *rc::gen::inRange(2, 8);
   Creds c = gen_creds(Mech::kCurve);
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
-  Pair p = curve_pair_through(lab, c, m);
-  for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
-  assert_at_most_once_in_order(drain(lab, p.server));
+  Pair p = curve_pair_through(lab, c, m, server_sends);
+  Sock* sender = server_sends ? p.server : p.client;
+  Sock* receiver = server_sends ? p.client : p.server;
+  RC_ASSERT(lab.wait_for([&] { return (sender->events() & kPollOut) != 0; }, 10'000));
+  for (int i = 0; i < n; ++i) lab.send(sender, {std::to_string(i)});
+  assert_at_most_once_in_order(drain(lab, receiver));
   if (!m->tampered) return;  // the connection died before the victim went through
-  RC_ASSERT(lab.protocol_failures(p.server) > 0u);
-  evidence().count(reorder ? "reordered" : "replayed");
+  RC_ASSERT(lab.protocol_failures(receiver) > 0u);
+  evidence().count(std::string(reorder ? "reordered" : "replayed") +
+                   (server_sends ? "_by_server" : "_by_client"));
+  evidence().exercised();
+}
+
+// --- rule/curve/transient-key-per-connection ----------------------------------------------
+// The man in the middle cuts the client's first 1..3 connections once the server's READY has
+// passed; the client reconnects each time. Every HELLO it sends carries another transient
+// public key C': a key pair is made for each connection and never used again.
+void curve_transient_key_per_connection() {
+  int cuts = *rc::gen::inRange(1, 4);
+  auto m = std::make_shared<Mitm>();
+  auto keys = std::make_shared<std::vector<std::string>>();
+  auto ready = std::make_shared<std::set<int>>();
+  m->edit = [=](int conn, bool to_server, std::string frame, std::string* out) {
+    if (to_server && is_command(frame, "HELLO")) {
+      keys->push_back(frame_body(frame).substr(1 + 5 + 2 + 72, 32));
+    }
+    if (!to_server && is_command(frame, "READY")) ready->insert(conn);
+    *out += frame;
+  };
+  m->cut = [=](int conn) { return conn < cuts && ready->count(conn) > 0; };
+  Creds c = gen_creds(Mech::kCurve);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
+  Pair p = curve_pair_through(lab, c, m);
+  RC_ASSERT(lab.wait_for([&] { return ready->count(cuts) > 0; }, 30'000));
+  RC_ASSERT(keys->size() >= size_t(cuts) + 1);
+  std::set<std::string> distinct(keys->begin(), keys->end());
+  RC_ASSERT(distinct.size() == keys->size());
+  (void)p;
+  evidence().count("connections", int64_t(keys->size()));
   evidence().exercised();
 }
 
@@ -937,6 +979,8 @@ void add_security_rule_properties(std::vector<Property>& out) {
                  [] { admits_valid_client(Mech::kCurve); }});
   out.push_back({"rule/curve/wrong-server-key", "PUSH", "security", curve_wrong_server_key});
   out.push_back({"rule/curve/nonce-replay", "PULL", "security", curve_nonce_replay, true});
+  out.push_back({"rule/curve/transient-key-per-connection", "PUSH", "security",
+                 curve_transient_key_per_connection, true});
   out.push_back({"rule/curve/hello-fields-validated", "PULL", "security",
                  curve_hello_fields_validated, true});
   out.push_back({"rule/curve/client-validates-welcome-and-ready", "PUSH", "security",

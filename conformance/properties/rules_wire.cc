@@ -65,7 +65,7 @@ bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketTyp
 // The raw peer's side of one connection: what it has read so far, and writes that finish.
 class Wire {
  public:
-  Wire(Lab& lab, uint32_t from, uint32_t to) : lab_(lab), raw_(lab.raw_peer(from, to, kPort)) {}
+  Wire(Lab& lab, RawPeer* raw) : lab_(lab), raw_(raw) {}
 
   bool open() {
     return lab_.wait_for([&] { return raw_->open(); }, 20'000);
@@ -132,13 +132,29 @@ class Wire {
   std::string in_;
 };
 
-// The socket under test on h0, bound, prepared as a property's peer would need it.
-Sock* bound_socket(Lab& lab, SocketType t, const std::function<void(Sock*)>& options = {}) {
+// The socket under test on h0, prepared as a property's peer would need it, and the raw peer
+// on h1 that speaks to it: the socket binds and the raw peer connects, or (drawn) the raw peer
+// listens and the socket connects, so every rule covers both ends of a connect.
+struct Placed {
+  Sock* socket;
+  RawPeer* raw;
+};
+// `prepared`: the socket gets the test defaults of prepare() (SUB/XSUB take everything).
+Placed place(Lab& lab, SocketType t, const std::function<void(Sock*)>& options = {},
+             bool prepared = true) {
   Sock* s = lab.socket(0, t);
-  prepare(s, t, "");
+  if (prepared) prepare(s, t, "");
   if (options) options(s);
-  RC_ASSERT(s->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
-  return s;
+  bool binds = *rc::gen::arbitrary<bool>();
+  evidence().count(binds ? "socket_binds" : "socket_connects");
+  RC_LOG() << type_str(t) << (binds ? " binds" : " connects") << "\n";
+  if (binds) {
+    RC_ASSERT(s->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
+    return {s, lab.raw_peer(1, 0, kPort)};
+  }
+  RawPeer* raw = lab.raw_listener(1, kPort);
+  RC_ASSERT(s->connect(lab.endpoint(1, kPort)) == Err::kOk);
+  return {s, raw};
 }
 
 // Proves the connection carries messages: the raw peer (as `t`'s partner) sends one the
@@ -231,8 +247,9 @@ void split_handshake_property() {
   RC_LOG() << type_str(t) << ", handshake of " << out.size() << " bytes cut at " << show(cuts)
            << "\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write_in_pieces(out, cuts));
   RC_ASSERT(w.wait_ready());
@@ -265,14 +282,18 @@ void version_negotiation_property() {
   RC_LOG() << type_str(t) << " with a ZMTP " << int(major) << "." << int(minor) << " peer, topic '"
            << topic << "'\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = lab.socket(0, t);
-  if (t == SocketType::kSub) s->set_bytes(opt::kSubscribe, topic);
-  if (t == SocketType::kXSub) {
-    Msg sub = Msg::copy_of(std::string_view("\x01" + topic));
-    s->send(sub, 0);
-  }
-  RC_ASSERT(s->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
-  Wire w(lab, 1, 0);
+  Placed p = place(
+      lab, t,
+      [&](Sock* s) {
+        if (t == SocketType::kSub) s->set_bytes(opt::kSubscribe, topic);
+        if (t == SocketType::kXSub) {
+          Msg sub = Msg::copy_of(std::string_view("\x01" + topic));
+          s->send(sub, 0);
+        }
+      },
+      /*prepared=*/false);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   wire::Greeting hello;
   hello.major = major;
@@ -364,8 +385,9 @@ void ping_pong_property() {
   RC_LOG() << type_str(t) << ": PING ttl " << ttl_ds << " ds, context of " << context.size()
            << " bytes, " << (with_ready ? "in the write of READY" : "after the handshake") << "\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   const std::string hello = wb::null_handshake(type_str(partner(t)));
   const std::string ping = wb::ping(ttl_ds, context);
@@ -409,18 +431,19 @@ void heartbeat_interval_property() {
            << " ms\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   Err ttl_err = Err::kOk;
-  Sock* s = bound_socket(lab, t, [&](Sock* s) {
+  Placed p = place(lab, t, [&](Sock* s) {
     RC_ASSERT(s->set_int(opt::kHeartbeatIvl, ivl_ms) == Err::kOk);
     // Late PONGs (latency faults) must not end the connection: the timeout is not this rule's.
     RC_ASSERT(s->set_int(opt::kHeartbeatTimeout, 10 * ivl_ms + 5'000) == Err::kOk);
     ttl_err = s->set_int(opt::kHeartbeatTtl, ttl_ms);
   });
+  Sock* s = p.socket;
   RC_LOG() << "ZMQ_HEARTBEAT_TTL set: " << ttl_err << ", reads back "
            << s->get_int(opt::kHeartbeatTtl) << "\n";
   RC_ASSERT((ttl_err == Err::kOk) == ttl_taken);
   const uint16_t want_ttl_ds = ttl_taken ? uint16_t(ttl_ms / 100) : 0;
   RC_ASSERT(s->get_int(opt::kHeartbeatTtl) == want_ttl_ds * 100);
-  Wire w(lab, 1, 0);
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
@@ -475,8 +498,8 @@ void long_ttl_case(SocketType t) {
   RC_LOG() << type_str(t) << ", peer's PING TTL " << ttl_ds << " ds, then silent for " << watch_ms
            << " ms\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
@@ -509,13 +532,12 @@ void heartbeat_timeout_property() {
                    : "peer's PING TTL " + std::to_string(ttl_ds) + " ds")
            << ", peer " << (silent ? "silent" : "answering") << "\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t, [&](Sock* s) {
+  Placed p = place(lab, t, [&](Sock* s) {
     if (!own) return;
     RC_ASSERT(s->set_int(opt::kHeartbeatIvl, ivl_ms) == Err::kOk);
     if (timeout_set) RC_ASSERT(s->set_int(opt::kHeartbeatTimeout, timeout_ms) == Err::kOk);
   });
-  (void)s;
-  Wire w(lab, 1, 0);
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
@@ -585,8 +607,9 @@ void error_closes_property() {
            << reason_size << " bytes, " << (in_handshake ? "in place of READY" : "after READY")
            << "\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   const std::string after =
       wb::message(t == SocketType::kRep ? Parts{"", "after-error"} : Parts{"after-error"});
@@ -645,8 +668,9 @@ void metadata_limits_property() {
   RC_LOG() << type_str(t) << ": READY with " << kKinds[kind] << " (name of "
            << (kind == 2 ? 0 : name_size) << ", value of " << value.size() << " bytes)\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   const std::string after =
       wb::message(t == SocketType::kRep ? Parts{"", "after-ready"} : Parts{"after-ready"});
@@ -689,8 +713,9 @@ void reserved_flags_property() {
   RC_LOG() << type_str(t) << ": a frame with flags 0x" << std::hex << int(reserved | more)
            << std::dec << "\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
@@ -730,8 +755,9 @@ void commands_not_delivered_property() {
                             : "XMADEUP")
            << " '" << topic << "' then a message\n";
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
-  Sock* s = bound_socket(lab, t);
-  Wire w(lab, 1, 0);
+  Placed p = place(lab, t);
+  Sock* s = p.socket;
+  Wire w(lab, p.raw);
   RC_ASSERT(w.open());
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
