@@ -342,6 +342,8 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
 }
 
 void Socket::set_deadline(int64_t deadline_ns) {
+  // Unchanged on almost every call: a load, not a read-modify-write of a shared cache line.
+  if (deadline_ns_.load(std::memory_order_relaxed) == deadline_ns) return;
   int64_t old = deadline_ns_.exchange(deadline_ns, std::memory_order_acq_rel);
   if (deadline_ns < old) io_.wake();
 }

@@ -26,6 +26,7 @@ SocketCore::SocketCore(SocketType type, uint64_t seed)
   // that never came must not keep zmq_ctx_term waiting.
   if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
   routing_ = make_routing(type, *this);
+  intercepts_all_ = routing_->intercepts_all();
 }
 
 SocketCore::~SocketCore() {
@@ -151,7 +152,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
   part.set_more(flags & kSendMore);
   part.set_command(false);
   // A subscription an inproc peer made before this send counts for it, as with libzmq's pipes.
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->send(part);
   if (err == Err::kOk) flush_all(now_ns);
   return err;
@@ -160,7 +161,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
 Err SocketCore::recv(Msg* part, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
   if (!socket_type_info(type_).can_recv) return Err::kNotSupported;
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
@@ -178,7 +179,7 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
 uint32_t SocketCore::events(int64_t now_ns) {
   (void)now_ns;
   uint32_t ev = 0;
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   const SocketTypeInfo& info = socket_type_info(type_);
   if (info.can_recv && routing_->has_in()) ev |= kPollIn;
   if (info.can_send && routing_->has_out()) ev |= kPollOut;
@@ -261,6 +262,7 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
 }
 
 void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   // Unless ZMQ_IMMEDIATE, a connect()ed peer exists (and queues messages) before its
   // connection does: libzmq's semantics, and why PUSH can send before the peer is up.
@@ -282,6 +284,7 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
 }
 
 Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   EndpointRec* rec = find_endpoint(text, true);
   if (rec == nullptr || !rec->bound) return Err::kNoEntry;
@@ -307,6 +310,7 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
 }
 
 Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   EndpointRec* rec = find_endpoint(text, false);
   if (rec == nullptr) return Err::kNoEntry;
@@ -327,6 +331,7 @@ Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
 }
 
 void SocketCore::close(int64_t now_ns) {
+  timers_changed();
   if (closing_) return;
   closing_ = true;
   for (auto& [id, rec] : endpoints_) {
@@ -346,6 +351,7 @@ void SocketCore::close(int64_t now_ns) {
 // connection ends), and with no linger deadline nothing else would notice the socket is done.
 void SocketCore::check_linger(int64_t now_ns) {
   if (!closing_) return;
+  timers_changed();
   bool expired = now_ns >= linger_deadline_ns_;
   std::vector<Peer*> done;
   for (auto& [id, peer] : peers_) {
@@ -516,6 +522,7 @@ void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns)
 }
 
 void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
+  timers_changed();
   if (options_.reconnect_ivl_ms < 0 ||
       (closing_ && (rec.peer == nullptr || rec.peer->out.empty()))) {
     return;
@@ -560,6 +567,7 @@ void SocketCore::pump_peer(Peer& peer, int64_t now_ns) {
 
 void SocketCore::pull(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
+  touch_deadline(peer);
   Msg part;
   // Take whole messages while the pipe has room; a started message is always finished.
   while (peer.in.can_write() && peer.conn->poll_part(&part, now_ns)) {
@@ -570,7 +578,9 @@ void SocketCore::pull(Peer& peer, int64_t now_ns) {
 }
 
 void SocketCore::flush(Peer& peer, int64_t now_ns) {
-  if (!peer.conn || !peer.conn->active()) return;
+  if (!peer.conn) return;
+  touch_deadline(peer);
+  if (!peer.conn->active()) return;
   Msg part;
   bool wrote = false;
   while (peer.out.can_read() && (peer.out.reading() || peer.conn->can_send())) {
@@ -607,6 +617,7 @@ void SocketCore::flush_all(int64_t now_ns) {
 
 void SocketCore::process_events(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
+  touch_deadline(peer);
   std::vector<Msg> zap;
   while (peer.conn->poll_zap_request(&zap)) zap_requests_.emplace_back(peer.stream, std::move(zap));
   proto::ConnEvent ev;
@@ -725,7 +736,7 @@ void SocketCore::update_inproc(Peer& peer, int64_t now_ns) {
 }
 
 void SocketCore::feed_inproc_intercepts() {
-  if (!routing_->intercepts_all()) return;
+  if (!intercepts_all_) return;
   for (auto& [id, peer] : peers_) {
     if (!peer->link || !peer->attached) continue;
     Msg part;
@@ -808,6 +819,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool ses
 }
 
 void SocketCore::release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain) {
+  timers_changed();
   if (stream == kNoStream) return;
   streams_.erase(stream);
   if (peer != nullptr && peer->conn) {
@@ -835,6 +847,7 @@ void SocketCore::shut_down_after_error(StreamId stream) {
 }
 
 void SocketCore::close_refused(StreamId stream) {
+  timers_changed();
   error_closes_.erase(stream);
   draining_.erase(stream);
   actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
@@ -998,16 +1011,34 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
   check_linger(now_ns);  // the last bytes written may be what a closing socket waited for
 }
 
-int64_t SocketCore::next_deadline_ns() const {
-  int64_t next = std::min(linger_deadline_ns_, error_closes_.next_deadline_ns());
-  for (const auto& [id, rec] : endpoints_) next = std::min(next, rec.reconnect_at_ns);
-  for (const auto& [id, peer] : peers_) {
-    if (peer->conn) next = std::min(next, peer->conn->next_deadline_ns());
+void SocketCore::touch_deadline(const Peer& peer) {
+  deadlines_.touch(peer.id);
+  if (deadlines_.touched_count() > 4096) {  // nobody asked for a while: bound the list
+    deadlines_.settle([this](uint32_t id, int64_t* at_ns) { return peer_deadline(id, at_ns); });
   }
-  return closing_ ? next : std::min(next, next == linger_deadline_ns_ ? kNever : next);
+}
+
+bool SocketCore::peer_deadline(uint32_t id, int64_t* at_ns) const {
+  Peer* peer = find_peer(id);
+  if (peer == nullptr) return false;
+  *at_ns = peer->conn ? peer->conn->next_deadline_ns() : kNever;
+  return true;
+}
+
+int64_t SocketCore::next_deadline_ns() {
+  if (timers_stale_) {  // linger, refused streams, reconnects: recomputed only after a change
+    timers_stale_ = false;
+    timers_ns_ = error_closes_.next_deadline_ns();
+    if (closing_) timers_ns_ = std::min(timers_ns_, linger_deadline_ns_);
+    for (const auto& [id, rec] : endpoints_) timers_ns_ = std::min(timers_ns_, rec.reconnect_at_ns);
+  }
+  return std::min(timers_ns_, deadlines_.earliest([this](uint32_t id, int64_t* at_ns) {
+    return peer_deadline(id, at_ns);
+  }));
 }
 
 void SocketCore::handle_timeout(int64_t now_ns) {
+  timers_changed();
   for (StreamId stream : error_closes_.take_expired(now_ns)) close_refused(stream);
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) start_connect(rec, now_ns);

@@ -18,6 +18,7 @@
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
 #include "engine/proto/mechanism.h"
+#include "engine/sockets/deadline_queue.h"
 #include "engine/sockets/endpoint.h"
 #include "engine/sockets/error_close.h"
 #include "engine/sockets/options.h"
@@ -131,8 +132,13 @@ class SocketCore final : private SocketServices {
   // Whether the stream's connection has finished its handshake.
   bool stream_active(StreamId stream) const;
   void handle_timeout(int64_t now_ns);
-  int64_t next_deadline_ns() const;
+  // Not const: it takes in the peers whose deadlines changed since it was last asked.
+  int64_t next_deadline_ns();
   bool poll_action(IoAction* action);
+  // Actions, ZAP requests or dirty streams wait for the driver (carry_out's work).
+  bool driver_work_pending() const {
+    return !actions_.empty() || !zap_requests_.empty() || !dirty_.empty();
+  }
   bool poll_monitor_event(MonitorEvent* event);
   // ZAP (rfc 27): a request a connection wants carried to the handler at
   // inproc://zeromq.zap.01 (frames, delimiter first), and the handler's reply to it, or
@@ -214,6 +220,12 @@ class SocketCore final : private SocketServices {
   void emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream = kNoStream,
             std::string detail = {});
   void mark_dirty(StreamId stream);
+  // The peer's connection was driven: its deadline may have moved (deadline_queue.h).
+  void touch_deadline(const Peer& peer);
+  // The linger deadline, a refused stream's or a reconnect's may have changed.
+  void timers_changed() { timers_stale_ = true; }
+  // The peer's connection deadline (kNever: none); false when the peer is gone.
+  bool peer_deadline(uint32_t id, int64_t* at_ns) const;
   Peer* peer_of(StreamId stream) const;
   Peer* find_peer(uint32_t id) const;
 
@@ -235,7 +247,11 @@ class SocketCore final : private SocketServices {
   std::deque<std::pair<StreamId, std::vector<Msg>>> zap_requests_;
   proto::RandomBytes random_source_;
   std::vector<StreamId> dirty_;
-  size_t inproc_peers_ = 0;  // peers over an InprocLink
+  DeadlineQueue deadlines_;        // the peers' connection deadlines
+  int64_t timers_ns_ = INT64_MAX;  // the earliest of the other deadlines (timers_changed)
+  bool timers_stale_ = true;
+  size_t inproc_peers_ = 0;      // peers over an InprocLink
+  bool intercepts_all_ = false;  // the routing's intercepts_all(), fixed by the type
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;
   uint32_t next_endpoint_id_ = 1;
