@@ -165,13 +165,7 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
-  std::vector<uint32_t> ids;
-  for (auto& [id, peer] : peers_) {
-    if (peer->conn && peer->in.can_write()) ids.push_back(id);
-  }
-  for (uint32_t id : ids) {
-    if (Peer* peer = find_peer(id)) pump_peer(*peer, now_ns);
-  }
+  if (!held_back_.empty()) pump_held_back(now_ns);
   reap_dead_peers();
   return err;
 }
@@ -408,6 +402,7 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
   peer->out.set_hwm(options_.sndhwm);
   peer->in.set_conflate(options_.conflate);
   peer->out.set_conflate(options_.conflate);
+  peer->out.notify_writes_to(&written_, peer->id);
   if (from_connect) peer->routing_id = rec.connect_routing_id;
   Peer& ref = *peer;
   peers_.emplace(ref.id, std::move(peer));
@@ -574,6 +569,10 @@ void SocketCore::pull(Peer& peer, int64_t now_ns) {
     if (routing_->intercept(peer, part)) continue;
     peer.in.write(std::move(part));
   }
+  if (!peer.in.can_write() && !peer.held_back) {  // the HWM stopped it: recv() takes more
+    peer.held_back = true;
+    held_back_.push_back(peer.id);
+  }
   mark_dirty(peer.stream);
 }
 
@@ -601,18 +600,39 @@ void SocketCore::flush(Peer& peer, int64_t now_ns) {
 void SocketCore::close_after_flush(Peer& peer) {
   peer.close_after_flush = true;
   peer.closed_by_app = true;
+  written_.push_back(peer.id);
 }
 
+// The peers whose out pipes were written since the last call (Pipe::notify_writes_to), not
+// every peer: a peer with messages left over is flushed again when its connection makes room
+// (handle_written) or comes up (its handshake, a reconnect).
 void SocketCore::flush_all(int64_t now_ns) {
-  // By id: flushing may close a connection, and that may remove the peer.
-  std::vector<uint32_t> ids;
-  for (auto& [id, peer] : peers_) {
-    if (!peer->out.empty() || peer->close_after_flush) ids.push_back(id);
+  if (written_.empty()) return;
+  flushing_.swap(written_);
+  for (uint32_t id : flushing_) {
+    // By id: flushing may close a connection, and that may remove the peer.
+    Peer* peer = find_peer(id);
+    if (peer == nullptr) continue;
+    peer->out.clear_notice();
+    flush(*peer, now_ns);
   }
-  for (uint32_t id : ids) {
-    auto it = peers_.find(id);
-    if (it != peers_.end()) flush(*it->second, now_ns);
+  flushing_.clear();
+}
+
+void SocketCore::pump_held_back(int64_t now_ns) {
+  pumping_.swap(held_back_);
+  for (uint32_t id : pumping_) {
+    Peer* peer = find_peer(id);
+    if (peer == nullptr) continue;
+    peer->held_back = false;
+    if (!peer->in.can_write()) {
+      peer->held_back = true;  // still full
+      held_back_.push_back(id);
+    } else if (peer->conn) {
+      pump_peer(*peer, now_ns);  // lists it again if the HWM stops it again
+    }
   }
+  pumping_.clear();
 }
 
 void SocketCore::process_events(Peer& peer, int64_t now_ns) {
@@ -764,7 +784,7 @@ void SocketCore::inproc_lost(Peer& peer) {
     if (rec.peer == &peer) rec.peer = nullptr;
   }
   peer.from_connect = false;
-  peer.out_dead = true;
+  mark_out_dead(peer);
   close_link(peer);
   reap_dead_peers();
 }
@@ -813,7 +833,7 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool ses
     rec->peer = nullptr;
     if (retry) schedule_reconnect(*rec, now_ns);
   }
-  peer.out_dead = true;
+  mark_out_dead(peer);
   peer.out.clear();
   reap_dead_peers();
 }
@@ -862,7 +882,7 @@ void SocketCore::disconnect_peer(Peer& peer) {
     StreamId stream = peer.stream;
     release_stream(stream, &peer, /*now_ns=*/0);  // a local close sends no ERROR: no drain
   }
-  peer.out_dead = true;
+  mark_out_dead(peer);
   peer.out.clear();
   if (peer.in.empty()) remove_peer(peer);
 }
@@ -885,12 +905,27 @@ void SocketCore::remove_peer(Peer& peer) {
   peers_.erase(peer.id);
 }
 
+// The peers marked out_dead (mark_out_dead), not every peer: one goes once nothing it
+// delivered is left to read.
 void SocketCore::reap_dead_peers() {
-  std::vector<Peer*> dead;
-  for (auto& [id, peer] : peers_) {
-    if (peer->out_dead && !peer->conn && peer->in.empty()) dead.push_back(peer.get());
+  if (dead_.empty()) return;
+  std::vector<uint32_t> ids;
+  ids.swap(dead_);
+  for (uint32_t id : ids) {
+    Peer* peer = find_peer(id);
+    if (peer == nullptr || !peer->out_dead) continue;  // gone, or reconnected meanwhile
+    if (!peer->conn && peer->in.empty()) {
+      remove_peer(*peer);
+    } else {
+      dead_.push_back(id);
+    }
   }
-  for (Peer* peer : dead) remove_peer(*peer);
+}
+
+void SocketCore::mark_out_dead(Peer& peer) {
+  if (peer.out_dead) return;
+  peer.out_dead = true;
+  dead_.push_back(peer.id);
 }
 
 void SocketCore::for_each_peer(void (*fn)(Peer&, void*), void* arg) {

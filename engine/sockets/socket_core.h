@@ -215,6 +215,10 @@ class SocketCore final : private SocketServices {
   void drop_unread(Peer& peer);
   void remove_peer(Peer& peer);
   void reap_dead_peers();
+  // Nothing more can be sent to the peer; reap_dead_peers() removes it once read out.
+  void mark_out_dead(Peer& peer);
+  // Pumps the connections the HWM held back whose in pipes have room again.
+  void pump_held_back(int64_t now_ns);
   void check_linger(int64_t now_ns);
   EndpointRec* find_endpoint(std::string_view text, bool is_bind);
   void emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream = kNoStream,
@@ -247,7 +251,13 @@ class SocketCore final : private SocketServices {
   std::deque<std::pair<StreamId, std::vector<Msg>>> zap_requests_;
   proto::RandomBytes random_source_;
   std::vector<StreamId> dirty_;
-  DeadlineQueue deadlines_;        // the peers' connection deadlines
+  DeadlineQueue deadlines_;  // the peers' connection deadlines
+  // Ready lists, so that a call costs the same with 10 peers or 10,000 (peer ids):
+  std::vector<uint32_t> written_;    // out pipes written since the last flush_all
+  std::vector<uint32_t> held_back_;  // connections the in pipe's HWM stopped
+  std::vector<uint32_t> dead_;       // peers marked out_dead, not yet removed
+  std::vector<uint32_t> flushing_;   // flush_all's and pump_held_back's scratch
+  std::vector<uint32_t> pumping_;
   int64_t timers_ns_ = INT64_MAX;  // the earliest of the other deadlines (timers_changed)
   bool timers_stale_ = true;
   size_t inproc_peers_ = 0;      // peers over an InprocLink
