@@ -25,6 +25,8 @@ class DeadlineQueue {
     if (touched_.empty() || touched_.back() != id) touched_.push_back(id);
   }
   size_t touched_count() const { return touched_.size(); }
+  // Nothing queued and nothing touched: earliest() would say kNever.
+  bool idle() const { return touched_.empty() && heap_.empty(); }
   // Heap entries, stale ones included (tests: they must not pile up).
   size_t queued_entries() const { return heap_.size(); }
 

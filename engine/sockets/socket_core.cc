@@ -27,6 +27,8 @@ SocketCore::SocketCore(SocketType type, uint64_t seed)
   if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
   routing_ = make_routing(type, *this);
   intercepts_all_ = routing_->intercepts_all();
+  can_send_ = socket_type_info(type).can_send;
+  can_recv_ = socket_type_info(type).can_recv;
 }
 
 SocketCore::~SocketCore() {
@@ -148,7 +150,7 @@ Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
 
 Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
-  if (!socket_type_info(type_).can_send) return Err::kNotSupported;
+  if (!can_send_) return Err::kNotSupported;
   part.set_more(flags & kSendMore);
   part.set_command(false);
   // A subscription an inproc peer made before this send counts for it, as with libzmq's pipes.
@@ -160,7 +162,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
 
 Err SocketCore::recv(Msg* part, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
-  if (!socket_type_info(type_).can_recv) return Err::kNotSupported;
+  if (!can_recv_) return Err::kNotSupported;
   if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
@@ -174,9 +176,8 @@ uint32_t SocketCore::events(int64_t now_ns) {
   (void)now_ns;
   uint32_t ev = 0;
   if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
-  const SocketTypeInfo& info = socket_type_info(type_);
-  if (info.can_recv && routing_->has_in()) ev |= kPollIn;
-  if (info.can_send && routing_->has_out()) ev |= kPollOut;
+  if (can_recv_ && routing_->has_in()) ev |= kPollIn;
+  if (can_send_ && routing_->has_out()) ev |= kPollOut;
   return ev;
 }
 
@@ -1060,7 +1061,7 @@ bool SocketCore::peer_deadline(uint32_t id, int64_t* at_ns) const {
   return true;
 }
 
-int64_t SocketCore::next_deadline_ns() {
+int64_t SocketCore::compute_next_deadline_ns() {
   if (timers_stale_) {  // linger, refused streams, reconnects: recomputed only after a change
     timers_stale_ = false;
     timers_ns_ = error_closes_.next_deadline_ns();

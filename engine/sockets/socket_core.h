@@ -133,13 +133,17 @@ class SocketCore final : private SocketServices {
   bool stream_active(StreamId stream) const;
   void handle_timeout(int64_t now_ns);
   // Not const: it takes in the peers whose deadlines changed since it was last asked.
-  int64_t next_deadline_ns();
+  int64_t next_deadline_ns() {
+    if (!timers_stale_ && deadlines_.idle()) return timers_ns_;  // most calls: nothing moved
+    return compute_next_deadline_ns();
+  }
   bool poll_action(IoAction* action);
   // Actions, ZAP requests or dirty streams wait for the driver (carry_out's work).
   bool driver_work_pending() const {
     return !actions_.empty() || !zap_requests_.empty() || !dirty_.empty();
   }
   bool poll_monitor_event(MonitorEvent* event);
+  bool monitor_event_pending() const { return !monitor_.empty(); }
   // ZAP (rfc 27): a request a connection wants carried to the handler at
   // inproc://zeromq.zap.01 (frames, delimiter first), and the handler's reply to it, or
   // no_handler when nothing is bound there. A reply for a stream that is gone is ignored.
@@ -226,6 +230,7 @@ class SocketCore final : private SocketServices {
   void mark_dirty(StreamId stream);
   // The peer's connection was driven: its deadline may have moved (deadline_queue.h).
   void touch_deadline(const Peer& peer);
+  int64_t compute_next_deadline_ns();
   // The linger deadline, a refused stream's or a reconnect's may have changed.
   void timers_changed() { timers_stale_ = true; }
   // The peer's connection deadline (kNever: none); false when the peer is gone.
@@ -262,6 +267,8 @@ class SocketCore final : private SocketServices {
   bool timers_stale_ = true;
   size_t inproc_peers_ = 0;      // peers over an InprocLink
   bool intercepts_all_ = false;  // the routing's intercepts_all(), fixed by the type
+  bool can_send_ = false;        // socket_type_info(type_), read once
+  bool can_recv_ = false;
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;
   uint32_t next_endpoint_id_ = 1;
