@@ -11,9 +11,9 @@ peer="${RUNFILES_DIR:-$0.runfiles}/zlab/bench/peers/many_peers_libzmq"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # label|mode endpoint few many count
 measures=(
-  "ROUTER, DEALERs, inproc|router inproc://many 10 10000 100000"
-  "PUB, SUBs, inproc|pub inproc://many 10 1000 100000"
-  "PUB, SUBs, tcp|pub tcp://127.0.0.1:* 10 1000 50000"
+  "ROUTER, DEALERs, inproc|router inproc://many 10 10000 20000"
+  "PUB, SUBs, inproc|pub inproc://many 10 1000 20000"
+  "PUB, SUBs, tcp|pub tcp://127.0.0.1:* 10 1000 20000"
 )
 printf '%-24s %6s %12s %12s %7s\n' measure peers libzmq zlab ratio
 for m in "${measures[@]}"; do
