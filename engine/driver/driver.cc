@@ -2,7 +2,9 @@
 
 namespace zlab {
 
-void carry_out(SocketCore& core, Driver& driver) {
+namespace {
+
+void carry_out_actions(SocketCore& core, Driver& driver) {
   // Carrying out an action may produce more (a failed connect schedules a retry): loop, bounded.
   for (int round = 0; round < 1000; ++round) {
     IoAction action;
@@ -43,6 +45,13 @@ void carry_out(SocketCore& core, Driver& driver) {
     }
     if (!any) break;
   }
+}
+
+}  // namespace
+
+void carry_out(SocketCore& core, Driver& driver) {
+  // Most calls (a send or receive over a connection already up) leave nothing to carry out.
+  if (core.driver_work_pending()) carry_out_actions(core, driver);
   StreamId id;
   while (core.poll_dirty(&id)) {
     driver.set_interest(id, !core.read_buffer(id).empty(), core.wants_write(id));

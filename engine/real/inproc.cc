@@ -62,7 +62,8 @@ void run_unlocked(std::function<void()> task) {
 UnlockedScope::UnlockedScope() { ++pending.depth; }
 
 UnlockedScope::~UnlockedScope() {
-  if (--pending.depth == 0) run_pending();
+  Pending& p = pending;  // one look-up of this thread's state (a call in a shared library)
+  if (--p.depth == 0 && p.any && !p.running) run_pending();
 }
 
 bool UnlockedScope::can_flush() { return pending.depth == 1 && !pending.running && pending.any; }

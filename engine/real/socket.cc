@@ -122,13 +122,15 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
       lock.lock();
       continue;
     }
+    int64_t left = deadline == INT64_MAX ? 0 : deadline - monotonic_ns();
+    if (deadline != INT64_MAX && left <= 0) return Err::kAgain;
+    ++waiters_;  // apply() notifies only when someone waits
     if (deadline == INT64_MAX) {
       changed_.wait(lock);
     } else {
-      int64_t left = deadline - monotonic_ns();
-      if (left <= 0) return Err::kAgain;
       changed_.wait_for(lock, std::chrono::nanoseconds(left));
     }
+    --waiters_;
   }
 }
 
@@ -305,9 +307,8 @@ void Socket::set_monitor_sink(std::function<void(const MonitorEvent&)> sink) {
 
 // --- carrying out what the core asks ---
 
-void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
-  (void)lock;  // held by the caller
-  carry_out(core_, *this);
+// The core's monitor events, to the sink or the queue (zmq_socket_monitor).
+void Socket::take_monitor_events() {
   MonitorEvent ev;
   while (core_.poll_monitor_event(&ev)) {
     if (!monitor_enabled_ && !monitor_sink_) continue;
@@ -327,6 +328,12 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
       monitor_.push_back(std::move(ev));
     }
   }
+}
+
+void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
+  (void)lock;  // held by the caller
+  carry_out(core_, *this);
+  if (core_.monitor_event_pending()) take_monitor_events();
   uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
   if ((events & ~last_events_) != 0) {
     uint64_t one = 1;
@@ -338,10 +345,12 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
     finished_.store(true, std::memory_order_release);
     ctx_.socket_finished(this);
   }
-  changed_.notify_all();
+  if (waiters_ > 0) changed_.notify_all();
 }
 
 void Socket::set_deadline(int64_t deadline_ns) {
+  // Unchanged on almost every call: a load, not a read-modify-write of a shared cache line.
+  if (deadline_ns_.load(std::memory_order_relaxed) == deadline_ns) return;
   int64_t old = deadline_ns_.exchange(deadline_ns, std::memory_order_acq_rel);
   if (deadline_ns < old) io_.wake();
 }

@@ -105,6 +105,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err blocking(int flags, int timeout_ms, Op op);
   // now_ns: the caller's reading of the clock, if it has one (-1: read it).
   void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
+  void take_monitor_events();
   void add_stream(StreamId id, int fd, bool connecting);
   ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
                                   const SocketOptions& options);
@@ -151,6 +152,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   int signal_fd_ = -1;
   Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
+  int waiters_ = 0;          // threads waiting on changed_ (under mu_)
   int64_t last_now_ns_ = 0;  // the latest time given to the core
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
   std::atomic<bool> finished_{false};

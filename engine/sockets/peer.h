@@ -34,6 +34,7 @@ struct Peer {
   bool out_dead = false;   // its connection is gone for good: nothing more can be sent
   bool handshaken = false;
   bool close_after_flush = false;  // close the connection once the out pipe is empty
+  bool held_back = false;          // listed in the core's held_back_ (its in pipe was full)
   // The application closed this peer's connection (STREAM's [id, ""]): it is not reconnected
   // and no disconnect notification is delivered, as in libzmq.
   bool closed_by_app = false;

@@ -61,6 +61,7 @@ void Pipe::write(Msg part) {
   assert(can_write());
   bool last = !part.more();
   parts_.push_back(std::move(part));
+  notice();
   if (!last) {
     writing_ = true;
     ++unfinished_;
@@ -85,6 +86,7 @@ void Pipe::write_control(Msg part) {
     return;
   }
   parts_.push_back(std::move(part));
+  notice();
   ++complete_;
   if (bounded() && complete_ >= hwm_) full_ = true;
 }

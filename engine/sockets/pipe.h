@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "engine/base/msg.h"
 #include "engine/sockets/shared_pipe.h"
@@ -37,6 +38,13 @@ class Pipe {
     return !full_ || writing_;
   }
   void write(Msg part);
+  // Each write to this (unshared) pipe after clear_notice() lists `id` in `*list` once: the
+  // socket core flushes the peers written to, not every peer (the many-peers goal).
+  void notify_writes_to(std::vector<uint32_t>* list, uint32_t id) {
+    notice_ = list;
+    notice_id_ = id;
+  }
+  void clear_notice() { noticed_ = false; }
   // A single-part control message (a subscription) that must not be lost: it goes in whatever
   // the HWM says. Callers bound these by what they stand for (one per subscribed topic).
   void write_control(Msg part);
@@ -89,6 +97,15 @@ class Pipe {
   bool conflate_ = false;
   SharedPipe* shared_ = nullptr;  // inproc: the end of a shared pipe this is
   bool shared_writer_ = false;
+  std::vector<uint32_t>* notice_ = nullptr;  // notify_writes_to
+  uint32_t notice_id_ = 0;
+  bool noticed_ = false;
+
+  void notice() {
+    if (notice_ == nullptr || noticed_) return;
+    noticed_ = true;
+    notice_->push_back(notice_id_);
+  }
 };
 
 // libzmq's low-water mark: half the HWM, or HWM-1024 for large HWMs.

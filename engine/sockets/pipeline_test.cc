@@ -424,3 +424,83 @@ TEST(PipelineTest, ConflateIgnoresTheRcvHwm) {
 
 }  // namespace
 }  // namespace zlab::testing
+
+namespace zlab::testing {
+namespace {
+
+// The HWM pump after recv() takes the connections the in pipe's HWM stopped (a ready list, not
+// a walk over every peer): with several pushers held back at once, every message still
+// arrives, each pusher's in order.
+TEST(PipelineTest, EveryConnectionHeldBackByTheRcvHwmResumesAsThePullerReads) {
+  LoopbackNet net;
+  SocketCore* pull = net.socket(SocketType::kPull);
+  set_int(pull, opt::kRcvHwm, 2);
+  ASSERT_EQ(net.bind(pull, "tcp://pull:1"), Err::kOk);
+  std::vector<SocketCore*> pushes;
+  for (int p = 0; p < 3; ++p) {
+    pushes.push_back(net.socket(SocketType::kPush));
+    ASSERT_EQ(net.connect(pushes.back(), "tcp://pull:1"), Err::kOk);
+  }
+  for (int i = 0; i < 20; ++i) {
+    for (int p = 0; p < 3; ++p) {
+      ASSERT_EQ(net.send(pushes[p], std::to_string(p) + ":" + std::to_string(i)), Err::kOk);
+    }
+  }
+  int next[3] = {0, 0, 0};
+  std::string body;
+  for (int n = 0; n < 60; ++n) {
+    ASSERT_EQ(net.recv(pull, &body), Err::kOk) << n;
+    int p = body[0] - '0';
+    ASSERT_EQ(body, std::to_string(p) + ":" + std::to_string(next[p])) << n;
+    ++next[p];
+  }
+  EXPECT_EQ(net.recv(pull, &body), Err::kAgain);
+}
+
+// flush_all() flushes the peers written to since it last ran; a peer whose connection could
+// not take everything at once is flushed again when it makes room.
+TEST(PipelineTest, MessagesToManyPeersAllLeaveThroughFlushAll) {
+  LoopbackNet net(7);  // small chunks: connections take their bytes a few at a time
+  SocketCore* push = net.socket(SocketType::kPush);
+  ASSERT_EQ(net.bind(push, "tcp://push:1"), Err::kOk);
+  std::vector<SocketCore*> pulls;
+  for (int i = 0; i < 50; ++i) {
+    pulls.push_back(net.socket(SocketType::kPull));
+    ASSERT_EQ(net.connect(pulls.back(), "tcp://push:1"), Err::kOk);
+  }
+  const std::string big(300, 'x');
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(net.send(push, big), Err::kOk);
+  net.settle();
+  int received = 0;
+  std::string body;
+  for (SocketCore* pull : pulls) {
+    while (net.recv(pull, &body) == Err::kOk) {
+      EXPECT_EQ(body, big);
+      ++received;
+    }
+  }
+  EXPECT_EQ(received, 60);
+}
+
+// reap_dead_peers() looks at the peers marked dead (a list): a peer whose connection is gone
+// goes once the application has read what it delivered, and not before.
+TEST(PipelineTest, ADeadPeerGoesOnceItsMessagesAreRead) {
+  LoopbackNet net;
+  SocketCore* pull = net.socket(SocketType::kPull);
+  ASSERT_EQ(net.bind(pull, "tcp://pull:1"), Err::kOk);
+  SocketCore* push = net.socket(SocketType::kPush);
+  ASSERT_EQ(net.connect(push, "tcp://pull:1"), Err::kOk);
+  ASSERT_EQ(net.send(push, "a"), Err::kOk);
+  ASSERT_EQ(net.send(push, "b"), Err::kOk);
+  net.settle();
+  ASSERT_EQ(pull->peer_count(), 1u);
+  net.reset_streams(push);  // the connection breaks; what arrived stays readable
+  net.settle();
+  EXPECT_EQ(pull->peer_count(), 1u);
+  EXPECT_EQ(recv_string(net, pull), "a");
+  EXPECT_EQ(recv_string(net, pull), "b");
+  EXPECT_EQ(pull->peer_count(), 0u);
+}
+
+}  // namespace
+}  // namespace zlab::testing

@@ -24,6 +24,9 @@ SocketCore::SocketCore(SocketType type, uint64_t seed)
   options_.type = socket_type_info(type).zmq_value;
   if (traits_.linger_ms) options_.linger_ms = *traits_.linger_ms;  // XSUB's and SUB's 0
   routing_ = make_routing(type, *this);
+  intercepts_all_ = routing_->intercepts_all();
+  can_send_ = socket_type_info(type).can_send;
+  can_recv_ = socket_type_info(type).can_recv;
 }
 
 SocketCore::~SocketCore() {
@@ -145,11 +148,11 @@ Err SocketCore::get_option(int id, uint8_t* out, size_t* size) const {
 
 Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
-  if (!socket_type_info(type_).can_send) return Err::kNotSupported;
+  if (!can_send_) return Err::kNotSupported;
   part.set_more(flags & kSendMore);
   part.set_command(false);
   // A subscription an inproc peer made before this send counts for it, as with libzmq's pipes.
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->send(part);
   if (err == Err::kOk) flush_all(now_ns);
   return err;
@@ -157,18 +160,12 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
 
 Err SocketCore::recv(Msg* part, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
-  if (!socket_type_info(type_).can_recv) return Err::kNotSupported;
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
+  if (!can_recv_) return Err::kNotSupported;
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
-  std::vector<uint32_t> ids;
-  for (auto& [id, peer] : peers_) {
-    if (peer->conn && peer->in.can_write()) ids.push_back(id);
-  }
-  for (uint32_t id : ids) {
-    if (Peer* peer = find_peer(id)) pump_peer(*peer, now_ns);
-  }
+  if (!held_back_.empty()) pump_held_back(now_ns);
   reap_dead_peers();
   return err;
 }
@@ -176,10 +173,9 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
 uint32_t SocketCore::events(int64_t now_ns) {
   (void)now_ns;
   uint32_t ev = 0;
-  if (inproc_peers_ > 0) feed_inproc_intercepts();
-  const SocketTypeInfo& info = socket_type_info(type_);
-  if (info.can_recv && routing_->has_in()) ev |= kPollIn;
-  if (info.can_send && routing_->has_out()) ev |= kPollOut;
+  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
+  if (can_recv_ && routing_->has_in()) ev |= kPollIn;
+  if (can_send_ && routing_->has_out()) ev |= kPollOut;
   return ev;
 }
 
@@ -257,6 +253,7 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
 }
 
 void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   // Unless ZMQ_IMMEDIATE, a connect()ed peer exists (and queues messages) before its
   // connection does: libzmq's semantics, and why PUSH can send before the peer is up.
@@ -278,6 +275,7 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
 }
 
 Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   EndpointRec* rec = find_endpoint(text, true);
   if (rec == nullptr || !rec->bound) return Err::kNoEntry;
@@ -303,6 +301,7 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
 }
 
 Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
+  timers_changed();
   (void)now_ns;
   EndpointRec* rec = find_endpoint(text, false);
   if (rec == nullptr) return Err::kNoEntry;
@@ -323,6 +322,7 @@ Err SocketCore::disconnect(std::string_view text, int64_t now_ns) {
 }
 
 void SocketCore::close(int64_t now_ns) {
+  timers_changed();
   if (closing_) return;
   closing_ = true;
   for (auto& [id, rec] : endpoints_) {
@@ -342,6 +342,7 @@ void SocketCore::close(int64_t now_ns) {
 // connection ends), and with no linger deadline nothing else would notice the socket is done.
 void SocketCore::check_linger(int64_t now_ns) {
   if (!closing_) return;
+  timers_changed();
   bool expired = now_ns >= linger_deadline_ns_;
   std::vector<Peer*> done;
   for (auto& [id, peer] : peers_) {
@@ -398,6 +399,7 @@ Peer& SocketCore::new_peer(EndpointRec& rec, bool from_connect) {
   peer->out.set_hwm(options_.sndhwm);
   peer->in.set_conflate(options_.conflate);
   peer->out.set_conflate(options_.conflate);
+  peer->out.notify_writes_to(&written_, peer->id);
   if (from_connect) peer->routing_id = rec.connect_routing_id;
   Peer& ref = *peer;
   peers_.emplace(ref.id, std::move(peer));
@@ -513,6 +515,7 @@ void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns)
 }
 
 void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
+  timers_changed();
   if (options_.reconnect_ivl_ms < 0 ||
       (closing_ && (rec.peer == nullptr || rec.peer->out.empty()))) {
     return;
@@ -557,17 +560,24 @@ void SocketCore::pump_peer(Peer& peer, int64_t now_ns) {
 
 void SocketCore::pull(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
+  touch_deadline(peer);
   Msg part;
   // Take whole messages while the pipe has room; a started message is always finished.
   while (peer.in.can_write() && peer.conn->poll_part(&part, now_ns)) {
     if (routing_->intercept(peer, part)) continue;
     peer.in.write(std::move(part));
   }
+  if (!peer.in.can_write() && !peer.held_back) {  // the HWM stopped it: recv() takes more
+    peer.held_back = true;
+    held_back_.push_back(peer.id);
+  }
   mark_dirty(peer.stream);
 }
 
 void SocketCore::flush(Peer& peer, int64_t now_ns) {
-  if (!peer.conn || !peer.conn->active()) return;
+  if (!peer.conn) return;
+  touch_deadline(peer);
+  if (!peer.conn->active()) return;
   Msg part;
   bool wrote = false;
   while (peer.out.can_read() && (peer.out.reading() || peer.conn->can_send())) {
@@ -588,22 +598,44 @@ void SocketCore::flush(Peer& peer, int64_t now_ns) {
 void SocketCore::close_after_flush(Peer& peer) {
   peer.close_after_flush = true;
   peer.closed_by_app = true;
+  written_.push_back(peer.id);
 }
 
+// The peers whose out pipes were written since the last call (Pipe::notify_writes_to), not
+// every peer: a peer with messages left over is flushed again when its connection makes room
+// (handle_written) or comes up (its handshake, a reconnect).
 void SocketCore::flush_all(int64_t now_ns) {
-  // By id: flushing may close a connection, and that may remove the peer.
-  std::vector<uint32_t> ids;
-  for (auto& [id, peer] : peers_) {
-    if (!peer->out.empty() || peer->close_after_flush) ids.push_back(id);
+  if (written_.empty()) return;
+  flushing_.swap(written_);
+  for (uint32_t id : flushing_) {
+    // By id: flushing may close a connection, and that may remove the peer.
+    Peer* peer = find_peer(id);
+    if (peer == nullptr) continue;
+    peer->out.clear_notice();
+    flush(*peer, now_ns);
   }
-  for (uint32_t id : ids) {
-    auto it = peers_.find(id);
-    if (it != peers_.end()) flush(*it->second, now_ns);
+  flushing_.clear();
+}
+
+void SocketCore::pump_held_back(int64_t now_ns) {
+  pumping_.swap(held_back_);
+  for (uint32_t id : pumping_) {
+    Peer* peer = find_peer(id);
+    if (peer == nullptr) continue;
+    peer->held_back = false;
+    if (!peer->in.can_write()) {
+      peer->held_back = true;  // still full
+      held_back_.push_back(id);
+    } else if (peer->conn) {
+      pump_peer(*peer, now_ns);  // lists it again if the HWM stops it again
+    }
   }
+  pumping_.clear();
 }
 
 void SocketCore::process_events(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
+  touch_deadline(peer);
   std::vector<Msg> zap;
   while (peer.conn->poll_zap_request(&zap)) zap_requests_.emplace_back(peer.stream, std::move(zap));
   proto::ConnEvent ev;
@@ -722,7 +754,7 @@ void SocketCore::update_inproc(Peer& peer, int64_t now_ns) {
 }
 
 void SocketCore::feed_inproc_intercepts() {
-  if (!routing_->intercepts_all()) return;
+  if (!intercepts_all_) return;
   for (auto& [id, peer] : peers_) {
     if (!peer->link || !peer->attached) continue;
     Msg part;
@@ -750,7 +782,7 @@ void SocketCore::inproc_lost(Peer& peer) {
     if (rec.peer == &peer) rec.peer = nullptr;
   }
   peer.from_connect = false;
-  peer.out_dead = true;
+  mark_out_dead(peer);
   close_link(peer);
   reap_dead_peers();
 }
@@ -799,12 +831,13 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool ses
     rec->peer = nullptr;
     if (retry) schedule_reconnect(*rec, now_ns);
   }
-  peer.out_dead = true;
+  mark_out_dead(peer);
   peer.out.clear();
   reap_dead_peers();
 }
 
 void SocketCore::release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain) {
+  timers_changed();
   if (stream == kNoStream) return;
   streams_.erase(stream);
   if (peer != nullptr && peer->conn) {
@@ -832,6 +865,7 @@ void SocketCore::shut_down_after_error(StreamId stream) {
 }
 
 void SocketCore::close_refused(StreamId stream) {
+  timers_changed();
   error_closes_.erase(stream);
   draining_.erase(stream);
   actions_.push_back(IoAction{IoAction::Kind::kCloseStream, stream, Endpoint{}});
@@ -846,7 +880,7 @@ void SocketCore::disconnect_peer(Peer& peer) {
     StreamId stream = peer.stream;
     release_stream(stream, &peer, /*now_ns=*/0);  // a local close sends no ERROR: no drain
   }
-  peer.out_dead = true;
+  mark_out_dead(peer);
   peer.out.clear();
   if (peer.in.empty()) remove_peer(peer);
 }
@@ -869,12 +903,27 @@ void SocketCore::remove_peer(Peer& peer) {
   peers_.erase(peer.id);
 }
 
+// The peers marked out_dead (mark_out_dead), not every peer: one goes once nothing it
+// delivered is left to read.
 void SocketCore::reap_dead_peers() {
-  std::vector<Peer*> dead;
-  for (auto& [id, peer] : peers_) {
-    if (peer->out_dead && !peer->conn && peer->in.empty()) dead.push_back(peer.get());
+  if (dead_.empty()) return;
+  std::vector<uint32_t> ids;
+  ids.swap(dead_);
+  for (uint32_t id : ids) {
+    Peer* peer = find_peer(id);
+    if (peer == nullptr || !peer->out_dead) continue;  // gone, or reconnected meanwhile
+    if (!peer->conn && peer->in.empty()) {
+      remove_peer(*peer);
+    } else {
+      dead_.push_back(id);
+    }
   }
-  for (Peer* peer : dead) remove_peer(*peer);
+}
+
+void SocketCore::mark_out_dead(Peer& peer) {
+  if (peer.out_dead) return;
+  peer.out_dead = true;
+  dead_.push_back(peer.id);
 }
 
 void SocketCore::for_each_peer(void (*fn)(Peer&, void*), void* arg) {
@@ -995,16 +1044,34 @@ void SocketCore::handle_written(StreamId stream, size_t n, int64_t now_ns) {
   check_linger(now_ns);  // the last bytes written may be what a closing socket waited for
 }
 
-int64_t SocketCore::next_deadline_ns() const {
-  int64_t next = std::min(linger_deadline_ns_, error_closes_.next_deadline_ns());
-  for (const auto& [id, rec] : endpoints_) next = std::min(next, rec.reconnect_at_ns);
-  for (const auto& [id, peer] : peers_) {
-    if (peer->conn) next = std::min(next, peer->conn->next_deadline_ns());
+void SocketCore::touch_deadline(const Peer& peer) {
+  deadlines_.touch(peer.id);
+  if (deadlines_.touched_count() > 4096) {  // nobody asked for a while: bound the list
+    deadlines_.settle([this](uint32_t id, int64_t* at_ns) { return peer_deadline(id, at_ns); });
   }
-  return closing_ ? next : std::min(next, next == linger_deadline_ns_ ? kNever : next);
+}
+
+bool SocketCore::peer_deadline(uint32_t id, int64_t* at_ns) const {
+  Peer* peer = find_peer(id);
+  if (peer == nullptr) return false;
+  *at_ns = peer->conn ? peer->conn->next_deadline_ns() : kNever;
+  return true;
+}
+
+int64_t SocketCore::compute_next_deadline_ns() {
+  if (timers_stale_) {  // linger, refused streams, reconnects: recomputed only after a change
+    timers_stale_ = false;
+    timers_ns_ = error_closes_.next_deadline_ns();
+    if (closing_) timers_ns_ = std::min(timers_ns_, linger_deadline_ns_);
+    for (const auto& [id, rec] : endpoints_) timers_ns_ = std::min(timers_ns_, rec.reconnect_at_ns);
+  }
+  return std::min(timers_ns_, deadlines_.earliest([this](uint32_t id, int64_t* at_ns) {
+    return peer_deadline(id, at_ns);
+  }));
 }
 
 void SocketCore::handle_timeout(int64_t now_ns) {
+  timers_changed();
   for (StreamId stream : error_closes_.take_expired(now_ns)) close_refused(stream);
   for (auto& [id, rec] : endpoints_) {
     if (!rec.is_bind && rec.reconnect_at_ns <= now_ns) start_connect(rec, now_ns);

@@ -18,6 +18,7 @@
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
 #include "engine/proto/mechanism.h"
+#include "engine/sockets/deadline_queue.h"
 #include "engine/sockets/endpoint.h"
 #include "engine/sockets/error_close.h"
 #include "engine/sockets/options.h"
@@ -131,9 +132,18 @@ class SocketCore final : private SocketServices {
   // Whether the stream's connection has finished its handshake.
   bool stream_active(StreamId stream) const;
   void handle_timeout(int64_t now_ns);
-  int64_t next_deadline_ns() const;
+  // Not const: it takes in the peers whose deadlines changed since it was last asked.
+  int64_t next_deadline_ns() {
+    if (!timers_stale_ && deadlines_.idle()) return timers_ns_;  // most calls: nothing moved
+    return compute_next_deadline_ns();
+  }
   bool poll_action(IoAction* action);
+  // Actions, ZAP requests or dirty streams wait for the driver (carry_out's work).
+  bool driver_work_pending() const {
+    return !actions_.empty() || !zap_requests_.empty() || !dirty_.empty();
+  }
   bool poll_monitor_event(MonitorEvent* event);
+  bool monitor_event_pending() const { return !monitor_.empty(); }
   // ZAP (rfc 27): a request a connection wants carried to the handler at
   // inproc://zeromq.zap.01 (frames, delimiter first), and the handler's reply to it, or
   // no_handler when nothing is bound there. A reply for a stream that is gone is ignored.
@@ -209,11 +219,22 @@ class SocketCore final : private SocketServices {
   void drop_unread(Peer& peer);
   void remove_peer(Peer& peer);
   void reap_dead_peers();
+  // Nothing more can be sent to the peer; reap_dead_peers() removes it once read out.
+  void mark_out_dead(Peer& peer);
+  // Pumps the connections the HWM held back whose in pipes have room again.
+  void pump_held_back(int64_t now_ns);
   void check_linger(int64_t now_ns);
   EndpointRec* find_endpoint(std::string_view text, bool is_bind);
   void emit(uint16_t event, int64_t value, const std::string& endpoint, StreamId stream = kNoStream,
             std::string detail = {});
   void mark_dirty(StreamId stream);
+  // The peer's connection was driven: its deadline may have moved (deadline_queue.h).
+  void touch_deadline(const Peer& peer);
+  int64_t compute_next_deadline_ns();
+  // The linger deadline, a refused stream's or a reconnect's may have changed.
+  void timers_changed() { timers_stale_ = true; }
+  // The peer's connection deadline (kNever: none); false when the peer is gone.
+  bool peer_deadline(uint32_t id, int64_t* at_ns) const;
   Peer* peer_of(StreamId stream) const;
   Peer* find_peer(uint32_t id) const;
 
@@ -236,7 +257,19 @@ class SocketCore final : private SocketServices {
   std::deque<std::pair<StreamId, std::vector<Msg>>> zap_requests_;
   proto::RandomBytes random_source_;
   std::vector<StreamId> dirty_;
-  size_t inproc_peers_ = 0;  // peers over an InprocLink
+  DeadlineQueue deadlines_;  // the peers' connection deadlines
+  // Ready lists, so that a call costs the same with 10 peers or 10,000 (peer ids):
+  std::vector<uint32_t> written_;    // out pipes written since the last flush_all
+  std::vector<uint32_t> held_back_;  // connections the in pipe's HWM stopped
+  std::vector<uint32_t> dead_;       // peers marked out_dead, not yet removed
+  std::vector<uint32_t> flushing_;   // flush_all's and pump_held_back's scratch
+  std::vector<uint32_t> pumping_;
+  int64_t timers_ns_ = INT64_MAX;  // the earliest of the other deadlines (timers_changed)
+  bool timers_stale_ = true;
+  size_t inproc_peers_ = 0;      // peers over an InprocLink
+  bool intercepts_all_ = false;  // the routing's intercepts_all(), fixed by the type
+  bool can_send_ = false;        // socket_type_info(type_), read once
+  bool can_recv_ = false;
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;
   uint32_t next_endpoint_id_ = 1;
