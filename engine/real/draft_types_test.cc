@@ -1,6 +1,11 @@
 // The draft types on the real driver, over tcp, ipc and inproc: CLIENT/SERVER with routing ids,
 // PEER's connect_peer, RADIO/DISH groups and join/leave, SCATTER/GATHER, CHANNEL.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -8,6 +13,7 @@
 
 #include "engine/real/context.h"
 #include "engine/real/socket.h"
+#include "engine/wire/zmtp_bytes.h"
 
 namespace zlab::real {
 namespace {
@@ -155,6 +161,120 @@ TEST_P(DraftRealTest, ScatterGatherAndChannel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, DraftRealTest, ::testing::Values("tcp", "ipc", "inproc"));
+
+// --- against hand-written ZMTP peers (bytes from wire/zmtp_bytes.h) ---
+
+using wire::bytes::Bytes;
+
+int raw_connect(const std::string& endpoint) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(std::stoi(endpoint.substr(endpoint.rfind(':') + 1))));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+void raw_send(int fd, const Bytes& bytes) {
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), ssize_t(bytes.size()));
+}
+
+// Reads until `want` has been seen in the stream (or 5 s pass); returns everything read.
+Bytes read_until(int fd, const Bytes& want) {
+  Bytes out;
+  while (out.find(want) == Bytes::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, size_t(n));
+  }
+  return out;
+}
+
+TEST(DraftRawPeerTest, ClientDropsAMultipartMessageWhole) {
+  Context ctx;
+  auto client = make(ctx, SocketType::kClient);
+  ASSERT_EQ(client->bind("tcp://127.0.0.1:*"), Err::kOk);
+  int fd = raw_connect(last_endpoint(*client));
+  raw_send(fd, wire::bytes::null_handshake("SERVER"));
+  raw_send(fd, wire::bytes::message({"multi", "part"}));
+  raw_send(fd, wire::bytes::message({"single"}));
+  Msg m;
+  ASSERT_EQ(client->recv(&m, 0), Err::kOk);
+  EXPECT_EQ(m.view(), "single");
+  EXPECT_EQ(client->recv(&m, kDontWait), Err::kAgain);
+  ::close(fd);
+  client->close();
+}
+
+TEST(DraftRawPeerTest, DishSendsJoinAndTakesTheRfc48Framing) {
+  Context ctx;
+  auto dish = make(ctx, SocketType::kDish);
+  ASSERT_EQ(dish->join("TV"), Err::kOk);
+  ASSERT_EQ(dish->bind("tcp://127.0.0.1:*"), Err::kOk);
+  int fd = raw_connect(last_endpoint(*dish));
+  raw_send(fd, wire::bytes::null_handshake("RADIO"));
+  Bytes seen = read_until(fd, wire::bytes::join("TV"));
+  EXPECT_NE(seen.find(wire::bytes::join("TV")), Bytes::npos);  // after its greeting and READY
+  raw_send(fd, wire::bytes::radio_message("Movies", "film"));  // not joined
+  raw_send(fd, wire::bytes::radio_message("TV", "news"));
+  Msg m;
+  ASSERT_EQ(dish->recv(&m, 0), Err::kOk);
+  EXPECT_EQ(m.view(), "news");
+  EXPECT_EQ(m.group(), "TV");
+  ASSERT_EQ(dish->leave("TV"), Err::kOk);
+  seen = read_until(fd, wire::bytes::leave("TV"));
+  EXPECT_NE(seen.find(wire::bytes::leave("TV")), Bytes::npos);
+  ::close(fd);
+  dish->close();
+}
+
+TEST(DraftRawPeerTest, DishDropsAPeerThatBreaksTheFraming) {
+  Context ctx;
+  auto dish = make(ctx, SocketType::kDish);
+  ASSERT_EQ(dish->join("TV"), Err::kOk);
+  ASSERT_EQ(dish->bind("tcp://127.0.0.1:*"), Err::kOk);
+  int fd = raw_connect(last_endpoint(*dish));
+  raw_send(fd, wire::bytes::null_handshake("RADIO"));
+  read_until(fd, wire::bytes::join("TV"));
+  raw_send(fd, wire::bytes::message({"TV"}));  // a group frame without its body (no MORE)
+  int timeout_ms = 500;
+  ASSERT_EQ(dish->set_option(opt::kRcvTimeo,
+                             {reinterpret_cast<const uint8_t*>(&timeout_ms), sizeof timeout_ms}),
+            Err::kOk);
+  Msg m;
+  EXPECT_EQ(dish->recv(&m, 0), Err::kAgain);  // reading finds the broken message, drops it
+  read_until(fd, "never sent");               // until the DISH closes
+  char byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, MSG_DONTWAIT), 0);  // the DISH closed the connection
+  ::close(fd);
+  dish->close();
+}
+
+TEST(DraftRawPeerTest, RadioSendsTheGroupFrameThenTheBody) {
+  Context ctx;
+  auto radio = make(ctx, SocketType::kRadio);
+  ASSERT_EQ(radio->bind("tcp://127.0.0.1:*"), Err::kOk);
+  int fd = raw_connect(last_endpoint(*radio));
+  raw_send(fd, wire::bytes::null_handshake("DISH") + wire::bytes::join("TV"));
+  Bytes want = wire::bytes::radio_message("TV", "news");
+  Bytes seen;
+  for (int i = 0; i < 500 && seen.find(want) == Bytes::npos; ++i) {
+    ASSERT_EQ(send(*radio, "news", 0, "TV"), Err::kOk);  // until the JOIN has been taken in
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 10) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0);
+    seen.append(buf, size_t(n));
+  }
+  EXPECT_NE(seen.find(want), Bytes::npos);
+  ::close(fd);
+  radio->close();
+}
 
 }  // namespace
 }  // namespace zlab::real
