@@ -279,8 +279,23 @@ void Socket::interrupt() {
   interrupted_ = true;
   changed_.notify_all();
   // Wake whoever polls ZMQ_FD (zmq_poll, proxies): their next ZMQ_EVENTS read fails with ETERM.
+  signal_watchers();
+}
+
+void Socket::add_signal_fd(int fd) {
+  std::unique_lock lock(mu_);
+  extra_signal_fds_.push_back(fd);
+}
+
+void Socket::remove_signal_fd(int fd) {
+  std::unique_lock lock(mu_);
+  std::erase(extra_signal_fds_, fd);
+}
+
+void Socket::signal_watchers() {
   uint64_t one = 1;
   ssize_t rc = ::write(signal_fd_, &one, sizeof one);
+  for (int fd : extra_signal_fds_) rc = ::write(fd, &one, sizeof one);
   (void)rc;
 }
 
@@ -328,11 +343,7 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
     }
   }
   uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
-  if ((events & ~last_events_) != 0) {
-    uint64_t one = 1;
-    ssize_t rc = ::write(signal_fd_, &one, sizeof one);  // ZMQ_FD: something new to look at
-    (void)rc;
-  }
+  if ((events & ~last_events_) != 0) signal_watchers();  // ZMQ_FD: something new to look at
   last_events_ = events;
   if (core_.finished()) {
     finished_.store(true, std::memory_order_release);
