@@ -148,6 +148,7 @@ Err Socket::bind(const std::string& text) {
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = bind_through(core_, *this, text);
   apply(lock);
+  if (err == Err::kOk) signal_watchers();  // ZMQ_FD reads as libzmq's: see connect()
   return err;
 }
 
@@ -160,6 +161,10 @@ Err Socket::connect(const std::string& text) {
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = core_.connect(text, clock_ns());
   apply(lock);
+  // libzmq's socket gets a command from the session or listener it made (own_t::launch_child),
+  // so its ZMQ_FD is readable after every bind and connect; programs that watch that fd before
+  // any message (libzmq's test_poller) see it so here too. The reader checks ZMQ_EVENTS anyway.
+  if (err == Err::kOk) signal_watchers();
   return err;
 }
 
