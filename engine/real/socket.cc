@@ -233,6 +233,12 @@ uint32_t Socket::events() {
   return core_.events(clock_ns());
 }
 
+Err Socket::peer_state(std::string_view routing_id, int* state) {
+  std::unique_lock lock(mu_);
+  if (interrupted_) return Err::kTerminated;
+  return core_.peer_state(routing_id, state);
+}
+
 uint64_t Socket::dropped_messages() {
   std::unique_lock lock(mu_);
   return core_.dropped_messages();

@@ -46,6 +46,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err set_option(int id, std::span<const uint8_t> value);
   Err get_option(int id, uint8_t* out, size_t* size);
   uint32_t events();
+  // zmq_socket_get_peer_state: SocketCore::peer_state under the lock.
+  Err peer_state(std::string_view routing_id, int* state);
   // Messages the core dropped on purpose (HWM drop, unroutable): for conformance checks.
   uint64_t dropped_messages();
   // Handshakes the monitor was not told of (ZMTP 2.0 peers): for conformance checks.
