@@ -132,3 +132,39 @@ def test_a_library_under_tmp_is_refused():
     assert run.hidden_by_isolation(Path("/tmp"))
     assert not run.hidden_by_isolation(Path("/work/main/bazel-bin/engine/api"))
     assert not run.hidden_by_isolation(Path("/tmpfoo/lib"))
+
+
+def test_draft_tests_come_from_the_enable_drafts_block_and_the_ifdefs(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "Makefile.am").write_text(
+        "test_apps = tests/test_hwm\n"
+        "if ENABLE_DRAFTS\ntest_apps += tests/test_poller \\\n\ttests/test_peer\n"
+        "tests_test_poller_SOURCES = tests/test_poller.cpp\nendif\n"
+        "if FUZZING_ENGINE_LIB\nfuzzer_apps = tests/test_bind_fuzzer\nendif\n")
+    (tmp_path / "tests" / "test_hwm.cpp").write_text("int main() {}\n")
+    (tmp_path / "tests" / "test_setsockopt.cpp").write_text(
+        "#ifdef ZMQ_BUILD_DRAFT_API\nvoid f();\n#endif\n")
+    assert run.draft_test_names(tmp_path) == ["test_peer", "test_poller", "test_setsockopt"]
+
+
+def test_draft_expectations_are_a_section_of_their_own():
+    drafts = run.load_expected("draft_expected_differences")
+    run.check_divergences(drafts)
+    for name, entry in drafts.items():
+        assert name.startswith("test_") and entry["why"]
+
+
+def test_zlab_draft_build_is_linked_as_the_soname_the_tests_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "CACHE", tmp_path / "cache")
+    lib = tmp_path / "bin"
+    lib.mkdir()
+    (lib / "libzmq_draft.so.5").write_bytes(b"ELF")
+    folder = run.draft_lib_dir(lib)
+    assert (folder / "libzmq.so.5").resolve() == (lib / "libzmq_draft.so.5").resolve()
+    assert run.draft_lib_dir(lib) == folder  # made once
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "libzmq.so.5").write_bytes(b"ELF")
+    assert run.draft_lib_dir(plain) == plain  # a folder holding it as libzmq.so.5 already
+    with pytest.raises(SystemExit):
+        run.draft_lib_dir(tmp_path / "nothing")
