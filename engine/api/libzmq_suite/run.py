@@ -17,9 +17,9 @@ Exit status: 0 when every verdict is as expected, 1 otherwise.
 --drafts: the tests that need ZMQ_BUILD_DRAFT_API (the ENABLE_DRAFTS list of libzmq's
 Makefile.am, and every test with an #ifdef ZMQ_BUILD_DRAFT_API part), compiled with that macro
 against the zmq.h of libzmq built with --enable-drafts (draft_libzmq.py, cached), and run on
-that library (the reference) and on zlab's draft build (--lib: a folder with libzmq.so.5 or
-libzmq_draft.so.5; default bazel-bin/engine/api/libzmq_draft.so.5). Judged against
-expected.json's draft_expected_differences.
+that library (the reference) and on zlab's draft build (--lib: the folder holding it as
+libzmq.so.5; default bazel-bin/engine/api/draft, //engine/api/draft:libzmq.so.5). Judged
+against expected.json's draft_expected_differences.
 """
 import argparse
 import concurrent.futures
@@ -419,24 +419,13 @@ def write_junit(path, rows):
 
 
 def draft_lib_dir(given):
-    """zlab's draft build as a folder holding libzmq.so.5 (the soname the tests load): `given`
-    when it holds libzmq.so.5 itself, else a folder in the cache with a link of that name to
-    the libzmq_draft.so.5 found in `given` (default: the one Bazel built last)."""
-    folder = given or ROOT / "bazel-bin" / "engine" / "api"
-    if given and (given / "libzmq.so.5").exists() and not (given / "libzmq_draft.so.5").exists():
-        return given
-    draft = (folder / "libzmq_draft.so.5").resolve()
-    if not draft.exists():
+    """zlab's draft build: the folder holding it as libzmq.so.5 (the soname the tests load),
+    `given` or the one Bazel built last (//engine/api/draft:libzmq.so.5)."""
+    folder = (given or ROOT / "bazel-bin" / "engine" / "api" / "draft").resolve()
+    if not (folder / "libzmq.so.5").exists():
         raise SystemExit(f"libzmq-tests: no zlab draft library in {folder} (bazel build "
-                         "//engine/api:libzmq_draft.so.5, or pass --lib DIR)")
-    link_dir = CACHE / f"zlab-draft-lib-{hashlib.sha256(str(draft).encode()).hexdigest()[:12]}"
-    link_dir.mkdir(parents=True, exist_ok=True)
-    link = link_dir / "libzmq.so.5"
-    if not link.is_symlink() or link.resolve() != draft:
-        tmp = link_dir / f".libzmq.so.5.{os.getpid()}"
-        tmp.symlink_to(draft)
-        os.replace(tmp, link)
-    return link_dir
+                         "//engine/api/draft:libzmq.so.5, or pass --lib DIR)")
+    return folder
 
 
 def default_lib_dir():
@@ -453,7 +442,7 @@ def main(argv):
     ap.add_argument("--runs", type=int, default=1, help="run each test N times on each library")
     ap.add_argument("--timeout", type=float, default=PER_TEST_TIMEOUT_S, help="seconds per run")
     ap.add_argument("--lib", type=Path, help="folder holding zlab's libzmq.so.5 (with --drafts: "
-                    "its draft build, libzmq_draft.so.5 or libzmq.so.5)")
+                    "its draft build; default bazel-bin/engine/api/draft)")
     ap.add_argument("--drafts", action="store_true",
                     help="libzmq's draft tests, on the draft-enabled libzmq and zlab's draft build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="compile jobs")
@@ -469,7 +458,7 @@ def main(argv):
     args.json = args.json or ROOT / "out" / (
         "libzmq-suite-drafts.json" if args.drafts else "libzmq-suite.json")
     if args.drafts:
-        lib_dir = draft_lib_dir(args.lib.resolve() if args.lib else None)
+        lib_dir = draft_lib_dir(args.lib)
     else:
         lib_dir = (args.lib or default_lib_dir()).resolve()
     if not (lib_dir / "libzmq.so.5").exists():
