@@ -18,7 +18,7 @@ Exit status: 0 when every verdict is as expected, 1 otherwise.
 Makefile.am, and every test with an #ifdef ZMQ_BUILD_DRAFT_API part), compiled with that macro
 against the zmq.h of libzmq built with --enable-drafts (draft_libzmq.py, cached), and run on
 that library (the reference) and on zlab's draft build (--lib: the folder holding it as
-libzmq.so.5; default bazel-bin/engine/api/draft, //engine/api/draft:libzmq.so.5). Judged
+libzmq.so.5; default out/lib/draft, else bazel-bin/engine/api/draft). Judged
 against expected.json's draft_expected_differences.
 """
 import argparse
@@ -420,8 +420,11 @@ def write_junit(path, rows):
 
 def draft_lib_dir(given):
     """zlab's draft build: the folder holding it as libzmq.so.5 (the soname the tests load),
-    `given` or the one Bazel built last (//engine/api/draft:libzmq.so.5)."""
-    folder = (given or ROOT / "bazel-bin" / "engine" / "api" / "draft").resolve()
+    `given`, else out/lib/draft from ./zlab build, else the one Bazel built last
+    (//engine/api/draft:libzmq.so.5)."""
+    candidates = [ROOT / "out" / "lib" / "draft", ROOT / "bazel-bin" / "engine" / "api" / "draft"]
+    default = next((c for c in candidates if (c / "libzmq.so.5").exists()), candidates[-1])
+    folder = (given or default).resolve()
     if not (folder / "libzmq.so.5").exists():
         raise SystemExit(f"libzmq-tests: no zlab draft library in {folder} (bazel build "
                          "//engine/api/draft:libzmq.so.5, or pass --lib DIR)")
@@ -442,7 +445,7 @@ def main(argv):
     ap.add_argument("--runs", type=int, default=1, help="run each test N times on each library")
     ap.add_argument("--timeout", type=float, default=PER_TEST_TIMEOUT_S, help="seconds per run")
     ap.add_argument("--lib", type=Path, help="folder holding zlab's libzmq.so.5 (with --drafts: "
-                    "its draft build; default bazel-bin/engine/api/draft)")
+                    "its draft build; default out/lib/draft, else bazel-bin/engine/api/draft)")
     ap.add_argument("--drafts", action="store_true",
                     help="libzmq's draft tests, on the draft-enabled libzmq and zlab's draft build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="compile jobs")
