@@ -103,10 +103,11 @@ Socket::~Socket() {
 // --- application side ---
 
 template <typename Op>
-Err Socket::blocking(int flags, int timeout_ms, Op op) {
+Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
   UnlockedScope scope;  // wakes the inproc peers this call woke once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return Err::kNotSupported;
+  const int timeout_ms = core_.options().*timeout_field;
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : monotonic_ns() + timeout_ms * kNsPerMs;
   for (;;) {
     if (interrupted_) return Err::kTerminated;
@@ -133,12 +134,12 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, core_.options().sndtimeo_ms,
+  return blocking(flags, &SocketOptions::sndtimeo_ms,
                   [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, core_.options().rcvtimeo_ms,
+  return blocking(flags, &SocketOptions::rcvtimeo_ms,
                   [&](int64_t now) { return core_.recv(part, now); });
 }
 

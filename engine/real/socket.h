@@ -108,7 +108,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   };
 
   template <typename Op>
-  Err blocking(int flags, int timeout_ms, Op op);
+  // `timeout_field`: ZMQ_SNDTIMEO or ZMQ_RCVTIMEO, read under the lock (another thread of a
+  // thread-safe socket may be setting it).
+  Err blocking(int flags, int SocketOptions::*timeout_field, Op op);
   // now_ns: the caller's reading of the clock, if it has one (-1: read it).
   void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
   // Writes ZMQ_FD and the add_signal_fd fds (under the lock).
