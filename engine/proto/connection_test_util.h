@@ -34,6 +34,12 @@ inline TypeProfile profile_of(SocketType t) {
     case SocketType::kXPub:
       p.accepts = kSubscriptionCommands;
       break;
+    case SocketType::kDish:
+      p.sends = kGroupCommands;
+      break;
+    case SocketType::kRadio:
+      p.accepts = kGroupCommands;
+      break;
     default:
       break;
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
+#include <optional>
+#include <string_view>
 
 #include "engine/wire/command.h"
 
@@ -10,6 +12,15 @@ namespace zlab::proto {
 namespace {
 
 constexpr int64_t kNsPerDecisecond = 100 * kNsPerMs;
+
+// The type command a command name is, if it is one.
+std::optional<TypeCommand> type_command_named(std::string_view name) {
+  if (name == wire::kSubscribe) return TypeCommand::kSubscribe;
+  if (name == wire::kCancel) return TypeCommand::kCancel;
+  if (name == wire::kJoin) return TypeCommand::kJoin;
+  if (name == wire::kLeave) return TypeCommand::kLeave;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -19,9 +30,9 @@ constexpr int64_t kNsPerDecisecond = 100 * kNsPerMs;
 // sequence. Rows: kHandshake, kActive.
 // clang-format off
 const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = {
-  //                READY              ERROR                     PING                  PONG                SUBSCRIBE                    CANCEL                       unknown             data
-  /* Handshake */ {Action::kMechanism,  Action::kMechanism,       Action::kMechanism,   Action::kMechanism, Action::kMechanism,          Action::kMechanism,          Action::kMechanism,  Action::kOutOfSequence},
-  /* Active    */ {Action::kUnexpected, Action::kHandlePeerError, Action::kHandlePing,  Action::kIgnore,    Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver},
+  //                READY              ERROR                     PING                  PONG                SUBSCRIBE                    CANCEL                       unknown             data                    JOIN/LEAVE
+  /* Handshake */ {Action::kMechanism,  Action::kMechanism,       Action::kMechanism,   Action::kMechanism, Action::kMechanism,          Action::kMechanism,          Action::kMechanism,  Action::kOutOfSequence, Action::kMechanism},
+  /* Active    */ {Action::kUnexpected, Action::kHandlePeerError, Action::kHandlePing,  Action::kIgnore,    Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver,       Action::kHandleGroupCommand},
 };
 // clang-format on
 
@@ -261,6 +272,8 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
       input = Input::kSubscribe;
     else if (cmd.name == wire::kCancel)
       input = Input::kCancel;
+    else if (cmd.name == wire::kJoin || cmd.name == wire::kLeave)
+      input = Input::kJoinLeave;
     else
       input = Input::kUnknownCommand;
   }
@@ -291,6 +304,20 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
       std::copy(cmd.data.begin(), cmd.data.end(), sub.mutable_data() + 1);
       sub.set_metadata(peer_meta_);
       *data = std::move(sub);
+      return true;
+    }
+    case Action::kHandleGroupCommand: {
+      if (!options_.profile.accepts.has(*type_command_named(cmd.name))) {
+        fail(CloseReason::kUnexpectedCommand, "JOIN/LEAVE sent to a non-RADIO", true);
+        return false;
+      }
+      if (auto group = wire::parse_group(cmd.data); !group.ok()) {
+        fail(CloseReason::kMalformedCommand, std::string(group.error), true);
+        return false;
+      }
+      // The command frame itself, flagged as a command: RADIO's routing reads the group.
+      frame.set_metadata(peer_meta_);
+      *data = std::move(frame);
       return true;
     }
     case Action::kDeliver:
@@ -335,7 +362,9 @@ void ZmtpConnection::activate(std::vector<Metadata::Property> meta, bool report)
   add_transport_properties(&meta, options_.peer_address, options_.source_fd);
   peer_meta_ = Metadata::create(std::move(meta));
   // ZMTP 3.0 has no SUBSCRIBE/CANCEL: a 3.0 peer gets the subscription messages themselves.
-  if (peer_minor_ >= 1) commands_out_ = options_.profile.sends;
+  // JOIN/LEAVE have no message form: they go as commands to any peer.
+  commands_out_ = peer_minor_ >= 1 ? options_.profile.sends
+                                   : options_.profile.sends.without(kSubscriptionCommands);
   state_ = State::kActive;
   handshake_deadline_ns_ = kNever;
   // ZMTP 2.0 has no PING: heartbeats are for 3.x peers only, as in libzmq.
@@ -368,9 +397,20 @@ void ZmtpConnection::send_part(Msg part) {
   assert(state_ == State::kActive);
   bool single = !in_multipart_out_ && !part.more();
   in_multipart_out_ = part.more();
+  if (single && part.command() && sends_type_command(part)) {
+    encode(std::move(part));
+    return;
+  }
   if (single && send_as_command(part)) return;
   part.set_command(false);
   encode(std::move(part));
+}
+
+bool ZmtpConnection::sends_type_command(const Msg& part) const {
+  auto cmd = wire::parse_command(part);
+  if (!cmd.ok()) return false;
+  std::optional<TypeCommand> command = type_command_named(cmd.value->name);
+  return command && commands_out_.has(*command);
 }
 
 bool ZmtpConnection::send_as_command(const Msg& part) {

@@ -79,12 +79,15 @@ class ZmtpConnection final : public Connection {
 
   // --- messages ---
   // The next inbound data frame (its more() flag marks multipart). Subscriptions from 3.1
-  // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent.
+  // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent; a
+  // RADIO gets JOIN/LEAVE as their command frames (command() set).
   bool poll_part(Msg* part, int64_t now_ns) override;
   // Whether send_part() may be called: handshake done, not closing, output not too far behind.
   bool can_send() const override;
   // Queues an outbound data frame. A single-frame subscription message is sent as a
-  // SUBSCRIBE/CANCEL command to a 3.1 peer when the profile says the type sends those (SUB, XSUB).
+  // SUBSCRIBE/CANCEL command to a 3.1 peer when the profile says the type sends those (SUB, XSUB);
+  // a command part the type's routing made (DISH's JOIN/LEAVE, wire::make_join) is sent as the
+  // command it is when the profile says the type sends it.
   void send_part(Msg part) override;
 
   bool poll_event(ConnEvent* event) override;
@@ -122,6 +125,7 @@ class ZmtpConnection final : public Connection {
     kCancel,
     kUnknownCommand,
     kData,
+    kJoinLeave,  // rfc 48: delivered as the command frame when the profile accepts it (RADIO)
     kCount
   };
   enum class Action : uint8_t {
@@ -130,6 +134,7 @@ class ZmtpConnection final : public Connection {
     kHandlePing,
     kIgnore,
     kHandleSubscription,
+    kHandleGroupCommand,
     kDeliver,
     kUnexpected,
     kOutOfSequence
@@ -149,6 +154,8 @@ class ZmtpConnection final : public Connection {
   // whether the monitor hears HANDSHAKE_SUCCEEDED.
   void activate(std::vector<Metadata::Property> meta, bool report);
   void handle_ping(std::span<const uint8_t> body);
+  // Whether a command part from the routing is one the profile sends to this peer (JOIN/LEAVE).
+  bool sends_type_command(const Msg& part) const;
   // Sends a single-frame part as the command the profile makes of it; false if it is none.
   bool send_as_command(const Msg& part);
   // A frame to the peer, through the mechanism once the handshake is done (CURVE seals it).
@@ -170,7 +177,8 @@ class ZmtpConnection final : public Connection {
   bool zmtp20_ = false;            // the peer speaks ZMTP 2.0 (rfc 15): identity frame, no commands
   bool in_multipart_in_ = false;   // the last inbound data frame had MORE
   bool in_multipart_out_ = false;  // the last outbound data frame had MORE
-  TypeCommands commands_out_;      // profile.sends once the peer speaks 3.1; none before
+  // profile.sends once active; to a 3.0 peer without SUBSCRIBE/CANCEL. None before.
+  TypeCommands commands_out_;
   // Deadlines (kNever when not armed).
   int64_t handshake_deadline_ns_ = kNever;
   int64_t next_ping_ns_ = kNever;

@@ -214,6 +214,8 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
       {"command inside a multipart",
        cat({greeting(), ready("PULL"), frame(more), frame(wire::make_ping(0, {}))}),
        CloseReason::kUnexpectedCommand, true},
+      {"JOIN sent to a non-RADIO", cat({greeting(), ready("PULL"), frame(wire::make_join("TV"))}),
+       CloseReason::kUnexpectedCommand, true},
       {"PING without its TTL",
        cat({greeting(), ready("PULL"), frame(wire::make_command("PING", Bytes(1, 0)))}),
        CloseReason::kMalformedCommand, true},
@@ -294,6 +296,83 @@ TEST(ZmtpConnectionTest, TheProfileDecidesIdentity) {
   ASSERT_NE(p2.peer_metadata()->find("Identity"), nullptr);
   EXPECT_EQ(*p2.peer_metadata()->find("Identity"), "p");
   EXPECT_EQ(p1.peer_metadata()->find("Identity"), nullptr);
+}
+
+TEST(ZmtpConnectionTest, JoinAndLeaveReachTheRadioAsCommandFrames) {
+  ZmtpConnection dish(opts(SocketType::kDish), 0);
+  ZmtpConnection radio(opts(SocketType::kRadio), 0);
+  pump(dish, radio);
+  dish.send_part(wire::make_join("TV"));
+  Bytes wire = take_output(dish);
+  EXPECT_EQ(std::string(wire.begin(), wire.end()), "\x04\x07\x04JOINTV");
+  radio.feed(wire, 0);
+  Msg part;
+  ASSERT_TRUE(radio.poll_part(&part, 0));
+  EXPECT_TRUE(part.command());
+  EXPECT_EQ(part.view(), "\x04JOINTV");
+  dish.send_part(wire::make_leave("TV"));
+  pump(dish, radio);
+  ASSERT_TRUE(radio.poll_part(&part, 0));
+  EXPECT_EQ(part.view(), "\x05LEAVETV");
+  // The RADIO's messages: the group frame (MORE), then the body, as data.
+  Msg group = Msg::copy_of(std::string_view("TV"));
+  group.set_more(true);
+  radio.send_part(std::move(group));
+  radio.send_part(Msg::copy_of(std::string_view("hi")));
+  pump(dish, radio);
+  EXPECT_EQ(parts(dish), (std::vector<std::string>{"TV+", "hi"}));
+}
+
+// JOIN/LEAVE travel by the profile too: a RADIO whose profile takes none refuses them, a PAIR
+// whose profile takes them gets the command frame, a sender whose profile lacks them sends the
+// part as data; and they go as commands to a ZMTP 3.0 peer, which has no message form for them.
+TEST(ZmtpConnectionTest, TheProfileDecidesJoinAndLeave) {
+  ZmtpOptions deaf = opts(SocketType::kRadio);
+  deaf.profile.accepts = {};
+  ZmtpConnection radio(deaf, 0);
+  take_output(radio);
+  radio.feed(cat({greeting(), ready("DISH"), frame(wire::make_join("TV"))}), 0);
+  EXPECT_TRUE(parts(radio).empty());
+  auto ev = events(radio);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().reason, CloseReason::kUnexpectedCommand);
+
+  ZmtpOptions taker = opts(SocketType::kPair);
+  taker.profile.accepts = {TypeCommand::kJoin};
+  ZmtpConnection pair(taker, 0);
+  take_output(pair);
+  pair.feed(cat({greeting(), ready("PAIR"), frame(wire::make_join("TV"))}), 0);
+  Msg part;
+  ASSERT_TRUE(pair.poll_part(&part, 0));
+  EXPECT_TRUE(part.command());
+  EXPECT_EQ(part.view(), "\x04JOINTV");
+
+  ZmtpOptions mute = opts(SocketType::kDish);
+  mute.profile.sends = {TypeCommand::kJoin};  // LEAVE is not in it
+  ZmtpConnection dish(mute, 0);
+  take_output(dish);
+  dish.feed(cat({greeting(3, 0), ready("RADIO")}), 0);
+  ASSERT_TRUE(dish.active());
+  ASSERT_EQ(dish.peer_minor_version(), 0);
+  take_output(dish);  // the rest of its greeting, its READY
+  dish.send_part(wire::make_join("TV"));
+  Bytes join = take_output(dish);
+  EXPECT_EQ(std::string(join.begin(), join.end()), "\x04\x07\x04JOINTV");
+  dish.send_part(wire::make_leave("TV"));
+  Bytes leave = take_output(dish);
+  EXPECT_EQ(std::string(leave.begin(), leave.end()), std::string("\x00\x08\x05LEAVETV", 10));
+}
+
+TEST(ZmtpConnectionTest, JoinWithAGroupOverTheLimitIsMalformed) {
+  ZmtpConnection radio(opts(SocketType::kRadio), 0);
+  take_output(radio);
+  radio.feed(cat({greeting(), ready("DISH"), frame(wire::make_join(std::string(256, 'g')))}), 0);
+  parts(radio);
+  auto ev = events(radio);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().kind, ConnEvent::Kind::kClosed);
+  EXPECT_EQ(ev.back().reason, CloseReason::kMalformedCommand);
+  EXPECT_EQ(ev.back().detail, "JOIN/LEAVE group is too long");
 }
 
 TEST(ZmtpConnectionTest, MaxMsgSizeClosesWithTooLarge) {

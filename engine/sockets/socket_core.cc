@@ -22,7 +22,7 @@ int64_t ms_to_ns(int ms) { return int64_t(ms) * kNsPerMs; }
 SocketCore::SocketCore(SocketType type, uint64_t seed)
     : type_(type), traits_(socket_traits(type)), rng_state_(seed ^ 0x9E3779B97F4A7C15ull) {
   options_.type = socket_type_info(type).zmq_value;
-  if (traits_.linger_ms) options_.linger_ms = *traits_.linger_ms;  // XSUB's and SUB's 0
+  if (traits_.linger_ms) options_.linger_ms = *traits_.linger_ms;  // XSUB's, SUB's, DISH's 0
   routing_ = make_routing(type, *this);
   intercepts_all_ = routing_->intercepts_all();
   can_send_ = socket_type_info(type).can_send;
@@ -250,6 +250,32 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   options_.last_endpoint = rec.endpoint.text;
   start_connect(rec, now_ns);
   return Err::kOk;
+}
+
+Err SocketCore::connect_peer(std::string_view text, int64_t now_ns, uint32_t* routing_id) {
+  *routing_id = 0;
+  if (!traits_.connect_peer) return Err::kNotSupported;  // PEER's
+  if (options_.immediate) return Err::kFault;
+  EndpointId id = next_endpoint_id_;
+  if (Err err = connect(text, now_ns); err != Err::kOk) return err;
+  auto it = endpoints_.find(id);
+  if (it == endpoints_.end() || it->second.peer == nullptr) return Err::kFault;
+  *routing_id = routing_->routing_id_of(*it->second.peer);
+  return Err::kOk;
+}
+
+Err SocketCore::join(std::string_view group, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  Err err = routing_->join(group);
+  if (err == Err::kOk) flush_all(now_ns);
+  return err;
+}
+
+Err SocketCore::leave(std::string_view group, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  Err err = routing_->leave(group);
+  if (err == Err::kOk) flush_all(now_ns);
+  return err;
 }
 
 void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {

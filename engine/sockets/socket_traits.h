@@ -45,6 +45,9 @@ struct SocketTraits {
   // Each message received must be answered before the next can be (REP): a proxy's control
   // socket of such a type gets an empty reply to each command, or it could take no other.
   bool answers_each_request = false;
+  // zmq_connect_peer connects and returns the new peer's routing id (PEER); elsewhere it fails
+  // with kNotSupported.
+  bool connect_peer = false;
 };
 
 }  // namespace zlab

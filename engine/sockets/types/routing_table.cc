@@ -33,18 +33,27 @@ struct RoutingRow {
 
 // clang-format off
 constexpr RoutingRow kRows[] = {
-  {SocketType::kPair,   build<PairRouting>},
-  {SocketType::kPub,    build<XPubRouting, true>},
-  {SocketType::kSub,    build<XSubRouting, true>},
-  {SocketType::kReq,    build<ReqRouting>},
-  {SocketType::kRep,    build<RepRouting>},
-  {SocketType::kDealer, build<DealerRouting>},
-  {SocketType::kRouter, build<RouterRouting>},
-  {SocketType::kPull,   build<PullRouting>},
-  {SocketType::kPush,   build<PushRouting>},
-  {SocketType::kXPub,   build<XPubRouting, false>},
-  {SocketType::kXSub,   build<XSubRouting, false>},
-  {SocketType::kStream, build<StreamRouting>},
+  {SocketType::kPair,    build<PairRouting>},
+  {SocketType::kPub,     build<XPubRouting, true>},
+  {SocketType::kSub,     build<XSubRouting, true>},
+  {SocketType::kReq,     build<ReqRouting>},
+  {SocketType::kRep,     build<RepRouting>},
+  {SocketType::kDealer,  build<DealerRouting>},
+  {SocketType::kRouter,  build<RouterRouting>},
+  {SocketType::kPull,    build<PullRouting>},
+  {SocketType::kPush,    build<PushRouting>},
+  {SocketType::kXPub,    build<XPubRouting, false>},
+  {SocketType::kXSub,    build<XSubRouting, false>},
+  {SocketType::kStream,  build<StreamRouting>},
+  // The draft types (libzmq 4.3's thread-safe ones; DGRAM is not built).
+  {SocketType::kServer,  build<ServerRouting>},
+  {SocketType::kClient,  build<ClientRouting>},
+  {SocketType::kRadio,   build<RadioRouting>},
+  {SocketType::kDish,    build<DishRouting>},
+  {SocketType::kGather,  build<GatherRouting>},
+  {SocketType::kScatter, build<ScatterRouting>},
+  {SocketType::kPeer,    build<PeerRouting>},
+  {SocketType::kChannel, build<ChannelRouting>},
 };
 // clang-format on
 

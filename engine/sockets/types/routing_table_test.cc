@@ -67,6 +67,36 @@ TEST(SocketTraits, EachClassicTypeDeclaresWhatItDoes) {
     EXPECT_EQ(traits.connects, where);
     // A proxy answers a REP control socket's commands.
     EXPECT_EQ(traits.answers_each_request, info.type == T::kRep);
+    EXPECT_FALSE(traits.connect_peer);
+  }
+}
+
+TEST(RoutingTable, EveryTypeButDgramIsBuilt) {
+  for (const SocketTypeInfo& info : all_socket_types()) {
+    EXPECT_EQ(routing_supported(info.type), info.type != SocketType::kDgram) << info.name;
+  }
+}
+
+// The draft types (libzmq 4.3.4's draft sockets): no Identity in READY, DISH sends JOIN/LEAVE
+// and RADIO takes them (rfc 48), DISH starts with ZMQ_LINGER 0 (libzmq's dish_t), only PEER
+// has zmq_connect_peer, every ZMTP transport.
+TEST(SocketTraits, EachDraftTypeDeclaresWhatItDoes) {
+  using T = SocketType;
+  for (const SocketTypeInfo& info : all_socket_types()) {
+    if (!info.draft || !routing_supported(info.type)) continue;
+    SCOPED_TRACE(info.name);
+    const SocketTraits& traits = socket_traits(info.type);
+    EXPECT_FALSE(traits.wire.sends_identity);
+    EXPECT_EQ(traits.wire.sends,
+              info.type == T::kDish ? proto::kGroupCommands : proto::TypeCommands{});
+    EXPECT_EQ(traits.wire.accepts,
+              info.type == T::kRadio ? proto::kGroupCommands : proto::TypeCommands{});
+    EXPECT_EQ(traits.linger_ms, info.type == T::kDish ? std::optional<int>(0) : std::nullopt);
+    EXPECT_EQ(traits.connect_peer, info.type == T::kPeer);
+    EXPECT_FALSE(traits.raw);
+    EXPECT_EQ(traits.binds, kZmtpTransports);
+    EXPECT_EQ(traits.connects, kZmtpTransports);
+    EXPECT_FALSE(traits.answers_each_request);
   }
 }
 
