@@ -13,6 +13,16 @@ TEST(DraftBuild, SaysSo) { EXPECT_EQ(zmq_has("draft"), 1); }
 
 TEST(DraftBuild, MakesTheDraftTypesThatLibzmqMakes) {
   void* ctx = zmq_ctx_new();
+  for (int type : {ZMQ_SERVER, ZMQ_CLIENT, ZMQ_RADIO, ZMQ_DISH, ZMQ_GATHER, ZMQ_SCATTER, ZMQ_PEER,
+                   ZMQ_CHANNEL}) {
+    void* s = zmq_socket(ctx, type);
+    ASSERT_NE(s, nullptr) << type << ": " << zmq_strerror(zmq_errno());
+    int got = -1;
+    size_t size = sizeof got;
+    ASSERT_EQ(zmq_getsockopt(s, ZMQ_TYPE, &got, &size), 0);
+    EXPECT_EQ(got, type);
+    EXPECT_EQ(zmq_close(s), 0);
+  }
   // DGRAM (18) is a draft type zlab does not have (README.md).
   EXPECT_EQ(zmq_socket(ctx, ZMQ_DGRAM), nullptr);
   EXPECT_EQ(zmq_errno(), EINVAL);

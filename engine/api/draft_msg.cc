@@ -4,8 +4,10 @@
 #include <errno.h>
 
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <span>
+#include <string_view>
 
 #include "engine/api/errno_map.h"
 #include "engine/api/msg_slot.h"
@@ -43,4 +45,29 @@ extern "C" uint32_t zmq_msg_routing_id(zmq_msg_t* msg) {
     return 0;
   }
   return m->routing_id();
+}
+
+// Up to ZMQ_GROUP_MAX_LENGTH (255) bytes; a longer group is EINVAL and leaves the message's
+// group as it was (libzmq 4.3.4 silently keeps the first 255 bytes:
+// div/draft/msg-group-truncated). "" clears it.
+extern "C" int zmq_msg_set_group(zmq_msg_t* msg, const char* group) {
+  Msg* m = msg_of(msg);
+  if (m == nullptr) return fail_with(EFAULT);
+  if (group == nullptr) return fail_with(EINVAL);
+  // Never reads more than one byte past the longest group a message may carry.
+  const size_t length = strnlen(group, zlab::kGroupMaxLength + 1);
+  try {
+    if (m->set_group(std::string_view(group, length)) != zlab::Err::kOk) return fail_with(EINVAL);
+  } catch (const std::bad_alloc&) {
+    return fail_with(ENOMEM);
+  }
+  return 0;
+}
+
+// The message's group as a C string, "" for none (as libzmq); valid while the message keeps it.
+// NULL with errno EFAULT for a message that is not one.
+extern "C" const char* zmq_msg_group(zmq_msg_t* msg) {
+  Msg* m = msg_of(msg);
+  if (m == nullptr) return zlab::api::fail_null<const char>(EFAULT);
+  return m->group().data();  // NUL-terminated (Msg::group)
 }

@@ -1,4 +1,5 @@
-// The draft message calls (draft build) through zmq.h alone: zmq_msg_init_buffer, routing ids.
+// The draft message calls (draft build) through zmq.h alone: zmq_msg_init_buffer, routing ids,
+// groups.
 #include <errno.h>
 #include <gtest/gtest.h>
 
@@ -76,6 +77,64 @@ TEST(MsgRoutingId, NotAMessageIsEfault) {
   EXPECT_EQ(zmq_msg_routing_id(&msg), 0u);
   EXPECT_EQ(zmq_errno(), EFAULT);
   EXPECT_EQ(zmq_msg_routing_id(nullptr), 0u);
+  EXPECT_EQ(zmq_errno(), EFAULT);
+}
+
+TEST(MsgGroup, SetAndReadShortLongAndLongest) {
+  zmq_msg_t msg;
+  ASSERT_EQ(zmq_msg_init(&msg), 0);
+  EXPECT_STREQ(zmq_msg_group(&msg), "");  // none yet
+  std::string longest(ZMQ_GROUP_MAX_LENGTH, 'g');
+  for (const std::string& group : {std::string("TV"), std::string("Movies!"), longest}) {
+    ASSERT_EQ(zmq_msg_set_group(&msg, group.c_str()), 0) << group.size();
+    EXPECT_STREQ(zmq_msg_group(&msg), group.c_str());
+  }
+  ASSERT_EQ(zmq_msg_set_group(&msg, ""), 0);  // clears it
+  EXPECT_STREQ(zmq_msg_group(&msg), "");
+  EXPECT_EQ(zmq_msg_close(&msg), 0);
+}
+
+TEST(MsgGroup, TooLongIsEinvalAndKeepsTheOldGroup) {
+  zmq_msg_t msg;
+  ASSERT_EQ(zmq_msg_init_size(&msg, 3), 0);
+  ASSERT_EQ(zmq_msg_set_group(&msg, "news"), 0);
+  std::string too_long(ZMQ_GROUP_MAX_LENGTH + 1, 'x');
+  EXPECT_EQ(zmq_msg_set_group(&msg, too_long.c_str()), -1);
+  EXPECT_EQ(zmq_errno(), EINVAL);
+  EXPECT_STREQ(zmq_msg_group(&msg), "news");
+  EXPECT_EQ(zmq_msg_set_group(&msg, nullptr), -1);
+  EXPECT_EQ(zmq_errno(), EINVAL);
+  EXPECT_STREQ(zmq_msg_group(&msg), "news");
+  EXPECT_EQ(zmq_msg_close(&msg), 0);
+}
+
+TEST(MsgGroup, TravelsWithCopyAndMove) {
+  for (const char* group : {"short", "a group longer than the inline room"}) {
+    zmq_msg_t a, b, c;
+    ASSERT_EQ(zmq_msg_init_size(&a, 100), 0);
+    ASSERT_EQ(zmq_msg_set_group(&a, group), 0);
+    ASSERT_EQ(zmq_msg_init(&b), 0);
+    ASSERT_EQ(zmq_msg_init(&c), 0);
+    ASSERT_EQ(zmq_msg_copy(&b, &a), 0);
+    ASSERT_EQ(zmq_msg_move(&c, &a), 0);
+    EXPECT_STREQ(zmq_msg_group(&b), group);
+    EXPECT_STREQ(zmq_msg_group(&c), group);
+    EXPECT_STREQ(zmq_msg_group(&a), "");
+    zmq_msg_close(&a);
+    zmq_msg_close(&c);
+    EXPECT_STREQ(zmq_msg_group(&b), group);  // the copy keeps it after the others are gone
+    zmq_msg_close(&b);
+  }
+}
+
+TEST(MsgGroup, NotAMessageIsEfault) {
+  zmq_msg_t msg;
+  std::memset(&msg, 0, sizeof msg);
+  EXPECT_EQ(zmq_msg_set_group(&msg, "g"), -1);
+  EXPECT_EQ(zmq_errno(), EFAULT);
+  EXPECT_EQ(zmq_msg_group(&msg), nullptr);
+  EXPECT_EQ(zmq_errno(), EFAULT);
+  EXPECT_EQ(zmq_msg_group(nullptr), nullptr);
   EXPECT_EQ(zmq_errno(), EFAULT);
 }
 

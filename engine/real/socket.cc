@@ -103,10 +103,11 @@ Socket::~Socket() {
 // --- application side ---
 
 template <typename Op>
-Err Socket::blocking(int flags, int timeout_ms, Op op) {
+Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
   UnlockedScope scope;  // wakes the inproc peers this call woke once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return Err::kNotSupported;
+  const int timeout_ms = core_.options().*timeout_field;
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : monotonic_ns() + timeout_ms * kNsPerMs;
   for (;;) {
     if (interrupted_) return Err::kTerminated;
@@ -133,12 +134,12 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, core_.options().sndtimeo_ms,
+  return blocking(flags, &SocketOptions::sndtimeo_ms,
                   [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, core_.options().rcvtimeo_ms,
+  return blocking(flags, &SocketOptions::rcvtimeo_ms,
                   [&](int64_t now) { return core_.recv(part, now); });
 }
 
@@ -165,6 +166,34 @@ Err Socket::connect(const std::string& text) {
   // so its ZMQ_FD is readable after every bind and connect; programs that watch that fd before
   // any message (libzmq's test_poller) see it so here too. The reader checks ZMQ_EVENTS anyway.
   if (err == Err::kOk) signal_watchers();
+  return err;
+}
+
+Err Socket::connect_peer(const std::string& text, uint32_t* routing_id) {
+  UnlockedScope scope;  // as connect(): an inproc connection exists on return
+  std::unique_lock lock(mu_);
+  *routing_id = 0;
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.connect_peer(text, clock_ns(), routing_id);
+  apply(lock);
+  return err;
+}
+
+Err Socket::join(std::string_view group) {
+  UnlockedScope scope;  // an inproc RADIO hears the JOIN once the lock is released
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.join(group, clock_ns());
+  apply(lock);
+  return err;
+}
+
+Err Socket::leave(std::string_view group) {
+  UnlockedScope scope;
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.leave(group, clock_ns());
+  apply(lock);
   return err;
 }
 

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/driver/driver.h"
@@ -41,6 +42,11 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err recv(Msg* part, int flags);
   Err bind(const std::string& endpoint);
   Err connect(const std::string& endpoint);
+  // PEER: zmq_connect_peer (SocketCore::connect_peer); *routing_id is 0 on failure.
+  Err connect_peer(const std::string& endpoint, uint32_t* routing_id);
+  // DISH: zmq_join / zmq_leave.
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err unbind(const std::string& endpoint);
   Err disconnect(const std::string& endpoint);
   Err set_option(int id, std::span<const uint8_t> value);
@@ -108,7 +114,9 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   };
 
   template <typename Op>
-  Err blocking(int flags, int timeout_ms, Op op);
+  // `timeout_field`: ZMQ_SNDTIMEO or ZMQ_RCVTIMEO, read under the lock (another thread of a
+  // thread-safe socket may be setting it).
+  Err blocking(int flags, int SocketOptions::*timeout_field, Op op);
   // now_ns: the caller's reading of the clock, if it has one (-1: read it).
   void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
   // Writes ZMQ_FD and the add_signal_fd fds (under the lock).

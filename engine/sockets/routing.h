@@ -81,6 +81,12 @@ class Routing {
   // REP, which is one, as in libzmq).
   virtual Err peer_state(std::string_view, int*) { return Err::kNotSupported; }
 
+  // DISH's zmq_join / zmq_leave; kNotSupported (ENOTSUP) on the other types, as in libzmq.
+  virtual Err join(std::string_view) { return Err::kNotSupported; }
+  virtual Err leave(std::string_view) { return Err::kNotSupported; }
+  // SERVER/PEER: the routing id messages name this attached peer by (0: none).
+  virtual uint32_t routing_id_of(const Peer&) const { return 0; }
+
  protected:
   const SocketOptions& options() const { return services_.options(); }
   SocketServices& services_;
