@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -112,6 +113,11 @@ class AgentProcess {
   }
   bool started() const { return pid_ > 0; }
   const Impl& impl() const { return impl_; }
+  // Whether its hello said drafts=yes: it takes the draft requests (recvmsg, ...).
+  bool drafts() {
+    if (pid_ <= 0) start();
+    return drafts_;
+  }
 
  private:
   void start() {
@@ -148,6 +154,7 @@ class AgentProcess {
     if (hello.empty() || hello[0] != "ok") fail("did not answer hello", "hello");
     std::string said;
     for (const std::string& w : hello) said += " " + w;
+    drafts_ = std::find(hello.begin(), hello.end(), "drafts=yes") != hello.end();
     case_log().note("agent " + impl_.name + " started:" + said);
   }
 
@@ -185,6 +192,7 @@ class AgentProcess {
   }
 
   Impl impl_;
+  bool drafts_ = false;
   pid_t pid_ = -1;
   int to_fd_ = -1;
   int from_fd_ = -1;
@@ -244,17 +252,28 @@ class AgentSock final : public Sock {
     if (got.size() < 2 || got[0] != "ok") return -1;
     return std::atoi(got[1].c_str());
   }
+  // A part with a routing id or a group goes through the draft request sendmsg (an agent
+  // without the draft API refuses it: EINVAL).
   Err send(Msg& part, int flags) override {
     std::string f = (flags & kSendMore) ? "dm" : "d";
-    return ok(agent_->request("send " + id_ + " " + f + " " + hex(part.view())));
+    if (part.routing_id() == 0 && part.group().empty())
+      return ok(agent_->request("send " + id_ + " " + f + " " + hex(part.view())));
+    return ok(agent_->request("sendmsg " + id_ + " " + f + " " + std::to_string(part.routing_id()) +
+                              " " + hex(part.group()) + " " + hex(part.view())));
   }
+  // On an agent with the draft API a part comes with its routing id and group (recvmsg).
   Err recv(Msg* part) override {
-    std::vector<std::string> got = agent_->request("recv " + id_ + " 0");
+    bool drafts = agent_->drafts();
+    std::vector<std::string> got = agent_->request((drafts ? "recvmsg " : "recv ") + id_ + " 0");
     Err e = ok(got);
     if (e != Err::kOk) return e;
-    RC_ASSERT(got.size() >= 3u);
+    RC_ASSERT(got.size() >= (drafts ? 5u : 3u));
     more_ = got[1] == "1";
-    *part = Msg::copy_of(std::string_view(unhex(got[2])));
+    *part = Msg::copy_of(std::string_view(unhex(got[drafts ? 4 : 2])));
+    if (drafts) {
+      part->set_routing_id(uint32_t(std::strtoul(got[2].c_str(), nullptr, 10)));
+      RC_ASSERT(part->set_group(unhex(got[3])) == Err::kOk);
+    }
     return Err::kOk;
   }
   bool rcvmore() override { return more_; }
