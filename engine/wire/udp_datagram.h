@@ -13,6 +13,10 @@
 
 namespace zlab::wire {
 
+// Which way an endpoint moves datagrams: the receiver binds (and joins a multicast group its
+// address names), the sender aims at an address. RADIO sends, DISH receives.
+enum class DatagramRole : uint8_t { kReceive, kSend };
+
 // The largest datagram sent or accepted: libzmq 4.3.4's buffer (MAX_UDP_MSG), so what a zlab
 // RADIO sends fits a libzmq DISH's receive buffer whole.
 inline constexpr size_t kMaxUdpDatagram = 8192;
