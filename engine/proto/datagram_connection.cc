@@ -36,7 +36,9 @@ void DatagramConnection::handle_read(size_t n, int64_t now_ns) {
   Msg group = Msg::copy_of(view.group);
   group.set_more(true);
   received_.push_back(std::move(group));
-  received_.push_back(Msg::copy_of(view.body));
+  Msg body = Msg::copy_of(view.body);
+  body.set_group(view.group);  // at most 255 bytes: the length byte's limit is the group's
+  received_.push_back(std::move(body));
 }
 
 bool DatagramConnection::poll_part(Msg* part, int64_t now_ns) {
@@ -80,8 +82,9 @@ void DatagramConnection::send_part(Msg part) {
     have_group_ = true;
     return;
   }
-  // The body: after its group, or a lone part (the empty group).
-  std::string_view group = have_group_ ? group_.view() : std::string_view();
+  // The body: after its group part, or a lone part carrying its group (Msg::group(), empty for
+  // none).
+  std::string_view group = have_group_ ? group_.view() : part.group();
   Outgoing d;
   wire::DatagramError error =
       wire::encode_datagram_header(group, part.size(), d.header, &d.header_size);

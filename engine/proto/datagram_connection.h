@@ -7,7 +7,8 @@
 // and handle_written() takes it whole (sent, or lost: udp has no retransmission either way).
 //
 // Parts, as libzmq's udp engine exchanges them with its session: a message is its group (a
-// part with MORE) and then its body. Received datagrams come out the same way.
+// part with MORE) and then its body; a single part whose Msg::group() is set is taken the same
+// way. Received datagrams come out as the group part, then the body (its group() set too).
 #pragma once
 
 #include <array>

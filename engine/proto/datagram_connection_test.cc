@@ -128,6 +128,23 @@ TEST(DatagramConnectionTest, MessageTooLargeForADatagramIsDroppedWhole) {
   EXPECT_EQ(take_datagram(c).size(), wire::kMaxUdpDatagram);
 }
 
+TEST(DatagramConnectionTest, APartCarryingItsGroupIsOneDatagram) {
+  DatagramConnection c(DatagramRole::kSend, 0);
+  Msg m = Msg::copy_of(std::string_view("hello"));
+  ASSERT_EQ(m.set_group("weather"), Err::kOk);
+  c.send_part(std::move(m));
+  EXPECT_EQ(take_datagram(c), wire::bytes::udp_datagram("weather", "hello"));
+}
+
+TEST(DatagramConnectionTest, ReceivedBodyCarriesItsGroup) {
+  DatagramConnection c(DatagramRole::kReceive, 0);
+  deliver(c, wire::bytes::udp_datagram("a-long-group-name", "x"));
+  Msg group, body;
+  ASSERT_TRUE(c.poll_part(&group, 0));
+  ASSERT_TRUE(c.poll_part(&body, 0));
+  EXPECT_EQ(body.group(), "a-long-group-name");
+}
+
 TEST(DatagramConnectionTest, LonePartIsABodyInTheEmptyGroupAndExtraPartsAreNotSent) {
   DatagramConnection c(DatagramRole::kSend, 0);
   c.send_part(part("alone", false));
