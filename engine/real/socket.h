@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/driver/driver.h"
@@ -42,6 +43,11 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err recv(Msg* part, int flags);
   Err bind(const std::string& endpoint);
   Err connect(const std::string& endpoint);
+  // PEER: zmq_connect_peer (SocketCore::connect_peer); *routing_id is 0 on failure.
+  Err connect_peer(const std::string& endpoint, uint32_t* routing_id);
+  // DISH: zmq_join / zmq_leave.
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err unbind(const std::string& endpoint);
   Err disconnect(const std::string& endpoint);
   Err set_option(int id, std::span<const uint8_t> value);
