@@ -19,9 +19,14 @@ Err LoopbackNet::bind(SocketCore* s, const std::string& endpoint) {
   if (endpoint.size() >= 2 && endpoint.compare(endpoint.size() - 2, 2, ":*") == 0) {
     resolved = endpoint.substr(0, endpoint.size() - 1) + std::to_string(next_port_++);
   }
-  Err result = listeners_.count(resolved) ? Err::kAddrInUse : Err::kOk;
+  // udp multicast: every receiver of the group binds its port (SO_REUSEPORT).
+  UdpAddress udp;
+  bool shared = request->endpoint.transport == Transport::kUdp &&
+                parse_udp_address(request->endpoint.address, true, &udp) == Err::kOk &&
+                udp.multicast;
+  Err result = listeners_.count(resolved) && !shared ? Err::kAddrInUse : Err::kOk;
   err = s->complete_bind(request->listener, result, resolved, now_ns_);
-  if (err == Err::kOk) listeners_[resolved] = {s, request->listener};
+  if (err == Err::kOk && !shared) listeners_[resolved] = {s, request->listener};
   settle();
   return err;
 }
