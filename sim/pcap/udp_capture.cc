@@ -1,4 +1,4 @@
-// Writes the udp datagram run (udp_run.h) of one seed as pcapng:
+// Writes the RADIO/DISH udp run (udp_run.h) of one seed as pcapng:
 //   udp_capture --seed 7 [--faults dgram_loss,dgram_dup,...] --pcap run.pcapng
 // and prints one summary line (faults, datagrams, the trace hash).
 #include <cstdio>
@@ -38,11 +38,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "seed=%llu faults: %s sent=%llu received=%llu lost=%llu duplicated=%llu "
-      "dropped=%llu malformed=%llu trace=%016llx\n",
-      (unsigned long long)seed, r.faults.c_str(), (unsigned long long)r.sent,
-      (unsigned long long)r.received, (unsigned long long)r.net.lost,
+      "seed=%llu faults: %s | outcome: %s | messages sent=%llu received=%llu wrong=%llu "
+      "| datagrams sent=%llu delivered=%llu lost=%llu duplicated=%llu dropped=%llu "
+      "| trace=%016llx\n",
+      (unsigned long long)seed, r.faults.c_str(), r.outcome.c_str(), (unsigned long long)r.sent,
+      (unsigned long long)r.received, (unsigned long long)r.wrong, (unsigned long long)r.net.sent,
+      (unsigned long long)r.net.delivered, (unsigned long long)r.net.lost,
       (unsigned long long)r.net.duplicated, (unsigned long long)r.net.dropped,
-      (unsigned long long)r.malformed, (unsigned long long)r.trace_hash);
-  return r.malformed == 0 ? 0 : 1;
+      (unsigned long long)r.trace_hash);
+  return r.wrong == 0 && r.outcome == "done" ? 0 : 1;
 }

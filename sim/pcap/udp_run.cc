@@ -1,46 +1,58 @@
 #include "sim/pcap/udp_run.h"
 
 #include <string_view>
-#include <vector>
 
-#include "engine/wire/zmtp_bytes.h"
 #include "sim/fault/faults.h"
+#include "sim/world/ctx.h"
 #include "sim/world/world.h"
 
 namespace zlab::sim {
 namespace {
 
 constexpr int64_t kMs = 1'000'000;
-constexpr uint16_t kUnicastPort = 5555;
-constexpr uint16_t kGroupPort = 5556;
-constexpr std::string_view kGroup = "239.1.2.3";
 
-// A receiving socket that reads (and decodes) every datagram as it arrives.
-struct Dish final : DatagramOwner {
-  DatagramNet* net = nullptr;
-  UdpRunResult* result = nullptr;
-  void on_datagram(DgramId id) override {
-    uint8_t buf[wire::kMaxUdpDatagram + 1];
-    size_t n = 0;
-    while (net->receive(id, buf, &n) == IoStatus::kOk) {
-      ++result->received;
-      wire::DatagramView view;
-      if (wire::parse_datagram({buf, std::min(n, sizeof buf)}, &view) !=
-          wire::DatagramError::kNone) {
-        ++result->malformed;
-      }
-    }
+// A DISH that joined `group` reads until nothing came for 5 s (longer than any partition the
+// faults draw), checking every message.
+Task<> dish(Ctx& ctx, std::string endpoint, std::string group, UdpRunResult* result) {
+  SimSocket* s = ctx.socket(SocketType::kDish);
+  s->set_int(opt::kRcvTimeo, 5000);
+  s->set_int(opt::kLinger, 0);
+  if (s->bind(endpoint) != Err::kOk || s->join(group) != Err::kOk) {
+    ++result->wrong;
+    co_return;
   }
-};
+  for (;;) {
+    Msg m;
+    if (co_await ctx.recv(s, &m) != Err::kOk) break;
+    ++result->received;
+    if (m.group() != group || !m.view().starts_with("radio #")) ++result->wrong;
+  }
+  s->close();
+}
+
+Task<> radio(Ctx& ctx, UdpRunResult* result) {
+  SimSocket* s = ctx.socket(SocketType::kRadio);
+  s->set_int(opt::kLinger, 0);
+  s->connect("udp://h1:5555");
+  s->connect("udp://239.1.2.3:5556");
+  co_await ctx.sleep(100 * kMs);  // the DISHes are bound by then
+  for (uint64_t i = 0; i < kUdpRunMessages; ++i) {
+    Msg m = Msg::copy_of("radio #" + std::to_string(i));
+    m.set_group(i % 2 == 0 ? "weather" : "news");
+    if (co_await ctx.send(s, m) == Err::kOk) ++result->sent;
+    co_await ctx.sleep(30 * kMs);
+  }
+  s->close();
+}
 
 }  // namespace
 
 UdpRunResult run_udp(uint64_t seed, uint32_t fault_mask, PacketSink* sink) {
   UdpRunResult result;
   World world(seed);
-  HostId radio = world.add_host("h0");
-  HostId dish1 = world.add_host("h1");
-  HostId dish2 = world.add_host("h2");
+  HostId h0 = world.add_host("h0");
+  HostId h1 = world.add_host("h1");
+  HostId h2 = world.add_host("h2");
   if (sink != nullptr) world.set_packet_sink(sink);
   FaultTargets targets;
   targets.hosts = 3;
@@ -53,30 +65,17 @@ UdpRunResult run_udp(uint64_t seed, uint32_t fault_mask, PacketSink* sink) {
   apply_faults(faults, world);
   result.faults = describe_faults(faults);
 
-  Dish dish;
-  dish.net = &world.dgram();
-  dish.result = &result;
-  DgramId unicast = 0, member1 = 0, member2 = 0, sender = 0;
-  world.dgram().bind(dish1, kUnicastPort, "", &dish, &unicast);
-  world.dgram().bind(dish1, kGroupPort, kGroup, &dish, &member1);
-  world.dgram().bind(dish2, kGroupPort, kGroup, &dish, &member2);
-  world.dgram().open(radio, &sender);
-  // 100 messages over 3 s: every 30 ms one to h1 (group "weather") and one to the multicast
-  // group (group "news"), through the codec.
-  for (int i = 0; i < 100; ++i) {
-    world.at(i * 30 * kMs, [&world, &result, sender, i] {
-      std::string body = "radio #" + std::to_string(i);
-      for (auto [to, port, group] :
-           {std::tuple<std::string_view, uint16_t, std::string_view>{"h1", kUnicastPort, "weather"},
-            {kGroup, kGroupPort, "news"}}) {
-        std::string d = wire::bytes::udp_datagram(group, body);
-        world.dgram().send(sender, to, port,
-                           {reinterpret_cast<const uint8_t*>(d.data()), d.size()});
-        ++result.sent;
-      }
-    });
-  }
-  world.run(5000 * kMs);
+  UdpRunResult* r = &result;
+  world.spawn(h1, "dish-weather",
+              [r](Ctx& ctx) { return dish(ctx, "udp://*:5555", "weather", r); });
+  world.spawn(h1, "dish-news-1",
+              [r](Ctx& ctx) { return dish(ctx, "udp://239.1.2.3:5556", "news", r); });
+  world.spawn(h2, "dish-news-2",
+              [r](Ctx& ctx) { return dish(ctx, "udp://239.1.2.3:5556", "news", r); });
+  world.spawn(h0, "radio", [r](Ctx& ctx) { return radio(ctx, r); });
+  RunOutcome outcome = world.run(60'000 * kMs);
+  result.outcome = std::string(outcome_name(outcome.kind));
+  if (!outcome.detail.empty()) result.outcome += ": " + outcome.detail;
   result.trace_hash = world.trace().hash();
   result.net = world.dgram().stats();
   return result;

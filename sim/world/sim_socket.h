@@ -81,6 +81,9 @@ class SimSocket final : public Driver,
   Err connect(std::string_view endpoint);
   Err unbind(std::string_view endpoint);
   Err disconnect(std::string_view endpoint);
+  // DISH's zmq_join / zmq_leave.
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err set_option(int option, std::span<const uint8_t> value);
   Err set_int(int option, int value);
   Err set_bytes(int option, std::string_view value);
