@@ -6,7 +6,8 @@
  *   - by heuristic: 0xFF, 8 padding bytes, 0x7F, then (if present) a version byte; the
  *     conversation then stays ours. A connection's first segment shorter than that (a sender
  *     that cuts its writes) is held until TCP has the whole signature;
- *   - by port: the "TCP port(s)" range preference (empty by default) and Decode As. */
+ *   - by port: the "TCP port(s)" range preference (empty by default) and Decode As.
+ * RADIO/DISH datagrams over UDP are udp.c's (its own heuristic, port preference). */
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/prefs.h>
@@ -71,6 +72,7 @@ static void register_protoinfo(void) {
   zmtp_register_commands(proto_zlabzmtp);
   zmtp_register_mechanisms(proto_zlabzmtp);
   zmtp_register_expert(proto_zlabzmtp);
+  zmtp_register_udp(proto_zlabzmtp);
   zmtp_handle = register_dissector("zlabzmtp", dissect_zmtp, proto_zlabzmtp);
   /* The module the "tcp.port" range preference (added at handoff) lives in. */
   prefs_register_protocol(proto_zlabzmtp, NULL);
@@ -81,6 +83,7 @@ static void register_handoff(void) {
   dissector_add_uint_range_with_preference("tcp.port", "", zmtp_handle);
   heur_dissector_add("tcp", dissect_zmtp_heur, "ZMTP over TCP (zlab)", "zlabzmtp_tcp",
                      proto_zlabzmtp, HEURISTIC_ENABLE);
+  zmtp_handoff_udp(proto_zlabzmtp);
 }
 
 void plugin_register(void) {

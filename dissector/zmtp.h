@@ -7,6 +7,7 @@
  *   commands.c      command bodies: READY and metadata, ERROR, SUBSCRIBE, PING, JOIN, ...
  *   mechanisms.c    PLAIN and CURVE handshake and message commands
  *   expert.c        expert info fields
+ *   udp.c           RADIO/DISH datagrams over UDP (group length, group, body)
  * Wire facts come from the ZMTP specs (RFC 13, 15, 23, 37), ZMTP-PLAIN (24) and ZMTP-CURVE /
  * CurveZMQ (25, 26). */
 #ifndef ZLAB_DISSECTOR_ZMTP_H_
@@ -186,6 +187,9 @@ extern expert_field ei_zmtp_incomplete;
 extern expert_field ei_zmtp_not_decoded;
 extern expert_field ei_zmtp_zero_length;
 void zmtp_register_expert(int proto);
+/* udp.c: RADIO/DISH datagrams over UDP (registration, then the heuristic and port at handoff). */
+void zmtp_register_udp(int proto);
+void zmtp_handoff_udp(int proto);
 
 /* conversation.c */
 zmtp_conv* zmtp_conversation(packet_info* pinfo, int* dir);

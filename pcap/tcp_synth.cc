@@ -30,6 +30,54 @@ uint16_t internet_checksum(std::span<const uint8_t> bytes, uint32_t sum) {
   return uint16_t(~sum);
 }
 
+Frame udp_frame(Ipv4Endpoint src, Ipv4Endpoint dst, std::span<const uint8_t> payload,
+                uint16_t ip_id, std::string comment) {
+  std::vector<uint8_t> udp;
+  put16be(udp, src.port);
+  put16be(udp, dst.port);
+  put16be(udp, uint16_t(8 + payload.size()));
+  put16be(udp, 0);  // checksum, below
+  udp.insert(udp.end(), payload.begin(), payload.end());
+  uint32_t sum = 0;
+  for (int i = 0; i < 4; i += 2) {
+    sum += uint32_t(src.ip[i] << 8 | src.ip[i + 1]);
+    sum += uint32_t(dst.ip[i] << 8 | dst.ip[i + 1]);
+  }
+  sum += 17 + uint32_t(udp.size());
+  uint16_t check = internet_checksum(udp, sum);
+  if (check == 0) check = 0xFFFF;  // 0 means "no checksum" in UDP
+  udp[6] = uint8_t(check >> 8);
+  udp[7] = uint8_t(check);
+
+  std::vector<uint8_t> ip;
+  ip.push_back(0x45);
+  ip.push_back(0);
+  put16be(ip, uint16_t(20 + udp.size()));
+  put16be(ip, ip_id);
+  put16be(ip, 0x4000);  // don't fragment
+  ip.push_back(64);     // TTL
+  ip.push_back(17);     // UDP
+  put16be(ip, 0);
+  ip.insert(ip.end(), src.ip.begin(), src.ip.end());
+  ip.insert(ip.end(), dst.ip.begin(), dst.ip.end());
+  uint16_t ip_check = internet_checksum(ip);
+  ip[10] = uint8_t(ip_check >> 8);
+  ip[11] = uint8_t(ip_check);
+
+  Frame frame;
+  if ((dst.ip[0] & 0xF0) == 0xE0) {
+    frame.bytes = {0x01, 0x00, 0x5E, uint8_t(dst.ip[1] & 0x7F), dst.ip[2], dst.ip[3]};
+  } else {
+    put_mac(frame.bytes, dst.ip);
+  }
+  put_mac(frame.bytes, src.ip);
+  put16be(frame.bytes, 0x0800);
+  frame.bytes.insert(frame.bytes.end(), ip.begin(), ip.end());
+  frame.bytes.insert(frame.bytes.end(), udp.begin(), udp.end());
+  frame.comment = std::move(comment);
+  return frame;
+}
+
 TcpFlow::TcpFlow(Ipv4Endpoint client, Ipv4Endpoint server, uint32_t client_isn, uint32_t server_isn)
     : client_{client, client_isn, client_isn, 0}, server_{server, server_isn, server_isn, 0} {}
 

@@ -23,6 +23,11 @@ struct Frame {
 
 enum class Dir : uint8_t { kClientToServer, kServerToClient };
 
+// One Ethernet/IPv4/UDP frame (checksums right, don't-fragment): a udp:// datagram. A
+// multicast destination (224.0.0.0/4) gets its group's MAC (01:00:5e + the low 23 bits).
+Frame udp_frame(Ipv4Endpoint src, Ipv4Endpoint dst, std::span<const uint8_t> payload,
+                uint16_t ip_id, std::string comment = {});
+
 class TcpFlow {
  public:
   static constexpr size_t kMss = 1460;

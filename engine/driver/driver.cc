@@ -1,8 +1,26 @@
 #include "engine/driver/driver.h"
 
+#include <algorithm>
+
 namespace zlab {
 
 namespace {
+
+// udp://: a bound endpoint's peer exists already (the core made it at complete_bind); a sending
+// one is "connected" once its socket is open, and retried like a failed connect otherwise.
+void open_datagram(SocketCore& core, Driver& driver, const IoAction& action) {
+  DatagramRole role = action.listener != 0 ? DatagramRole::kReceive : DatagramRole::kSend;
+  Err err = driver.open_datagram(action.id, action.listener, action.endpoint, role, core.options());
+  if (role == DatagramRole::kSend) {
+    if (err == Err::kOk) {
+      core.handle_connected(action.id, {}, driver.now_ns());
+    } else {
+      core.handle_connect_failed(action.id, err, driver.now_ns());
+    }
+  } else if (err != Err::kOk) {
+    core.handle_stream_error(action.id, err, driver.now_ns());
+  }
+}
 
 void carry_out_actions(SocketCore& core, Driver& driver) {
   // Carrying out an action may produce more (a failed connect schedules a retry): loop, bounded.
@@ -41,6 +59,9 @@ void carry_out_actions(SocketCore& core, Driver& driver) {
         case IoAction::Kind::kCloseListener:
           driver.close_listener(action.id);
           break;
+        case IoAction::Kind::kOpenDatagram:
+          open_datagram(core, driver, action);
+          break;
       }
     }
     if (!any) break;
@@ -68,6 +89,37 @@ Err bind_through(SocketCore& core, Driver& driver, std::string_view endpoint) {
   err = core.complete_bind(request->listener, err, std::move(resolved), driver.now_ns());
   carry_out(core, driver);
   return err;
+}
+
+void pump_datagrams_in(SocketCore& core, StreamId id, DatagramPort& port, int64_t now_ns,
+                       int max_datagrams) {
+  for (int i = 0; i < max_datagrams; ++i) {
+    std::span<uint8_t> room = core.read_buffer(id);
+    if (room.empty()) return;  // the last datagram's message is still waiting for the pipe
+    size_t n = 0;
+    Err err = Err::kOk;
+    DatagramPort::Status status = port.receive(room, &n, &err);
+    // A receive error (an ICMP error queued on the socket) concerns no datagram: go on.
+    if (status == DatagramPort::Status::kWouldBlock) return;
+    if (status == DatagramPort::Status::kError) continue;
+    // Longer than the room: the core sees a full buffer and counts it too large.
+    core.handle_read(id, std::min(n, room.size()), now_ns);
+  }
+}
+
+void pump_datagrams_out(SocketCore& core, StreamId id, DatagramPort& port, int64_t now_ns,
+                        int max_datagrams) {
+  constexpr size_t kMaxSlices = 4;
+  wire::IoSlice slices[kMaxSlices];
+  for (int i = 0; i < max_datagrams; ++i) {
+    size_t count = core.poll_transmit(id, slices, kMaxSlices);
+    if (count == 0) return;
+    size_t total = 0;
+    for (size_t k = 0; k < count; ++k) total += slices[k].size;
+    Err err = Err::kOk;
+    if (port.send(slices, count, &err) == DatagramPort::Status::kWouldBlock) return;
+    core.handle_written(id, total, now_ns);  // sent, or lost as udp loses datagrams
+  }
 }
 
 void pump_in(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_reads) {

@@ -47,6 +47,21 @@ class Driver {
   // a later close_stream). Used to close a stream refused with ERROR without a reset.
   virtual void shutdown_write(StreamId id) = 0;
   virtual void close_listener(EndpointId id) = 0;
+  // udp:// (RADIO/DISH). listen() on a udp endpoint binds its receiving socket (and joins the
+  // multicast group it names) at once, so bind errors are reported there. open_datagram then
+  // makes stream `id` a datagram endpoint: kReceive takes over the socket `listener` bound,
+  // kSend opens one that sends to `endpoint` (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP apply).
+  // The stream's datagrams move with pump_datagrams_in/out over a DatagramPort; close_stream
+  // closes it. A driver without udp answers kProtoNotSupported.
+  virtual Err open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint,
+                            DatagramRole role, const SocketOptions& options) {
+    (void)id;
+    (void)listener;
+    (void)endpoint;
+    (void)role;
+    (void)options;
+    return Err::kProtoNotSupported;
+  }
   // ZAP (rfc 27): carries a connection's request (frames, delimiter first) to the handler at
   // inproc://zeromq.zap.01 and later hands its reply to core.handle_zap_reply(). False when no
   // handler is bound there (carry_out tells the core so at once); a driver without ZAP
@@ -74,6 +89,26 @@ class ByteStream {
   virtual Status read(std::span<uint8_t> into, size_t* n, Err* err) = 0;
   virtual Status writev(const wire::IoSlice* slices, size_t count, size_t* n, Err* err) = 0;
 };
+
+// One datagram endpoint's datagrams, as the driver receives and sends them: one whole datagram
+// per call. receive() reports a datagram's full length in *n even when it was longer than
+// `into` (the core then counts it as too large); send() sends the slices as one datagram.
+class DatagramPort {
+ public:
+  enum class Status : uint8_t { kOk, kWouldBlock, kError };
+  virtual ~DatagramPort() = default;
+  virtual Status receive(std::span<uint8_t> into, size_t* n, Err* err) = 0;
+  virtual Status send(const wire::IoSlice* slices, size_t count, Err* err) = 0;
+};
+
+// Receives datagrams while the core takes them (at most max_datagrams).
+void pump_datagrams_in(SocketCore& core, StreamId id, DatagramPort& port, int64_t now_ns,
+                       int max_datagrams);
+// Sends the core's datagrams while the port takes them (at most max_datagrams). A datagram the
+// network refuses (no route, too big for the link) is lost, as udp loses datagrams: never
+// retried, never a failed connection.
+void pump_datagrams_out(SocketCore& core, StreamId id, DatagramPort& port, int64_t now_ns,
+                        int max_datagrams);
 
 // Reads while the core offers room and the stream has bytes (at most max_reads reads).
 void pump_in(SocketCore& core, StreamId id, ByteStream& stream, int64_t now_ns, int max_reads);

@@ -54,6 +54,9 @@ class Connection {
   // gently, so that the ERROR is not lost to a reset (engine/sockets/error_close.h).
   virtual bool sent_error() const { return false; }
   virtual const Metadata* peer_metadata() const = 0;
+  // udp:// (datagram_connection.h): one datagram endpoint, no peer behind it. A RADIO sends it
+  // every group (nobody joins over udp); a DISH filters what arrives by its own joins.
+  virtual bool is_datagram() const { return false; }
 
   // ZAP (rfc 27): requests to carry to the handler, and its replies (ZMTP connections only).
   virtual bool poll_zap_request(std::vector<Msg>* frames) {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "engine/real/context.h"
@@ -425,6 +426,14 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
           waiter->complete_inproc(w.stream, name);
       });
     }
+  } else if (endpoint.transport == Transport::kUdp) {
+    // Bound now, so zmq_bind reports EADDRINUSE (libzmq binds later, on its I/O thread, and
+    // reports nothing); the stream the core opens next takes the socket (open_datagram).
+    UdpAddress address;
+    err = parse_udp_address(endpoint.address, true, &address);
+    if (err == Err::kOk) err = udp_bind(address, options.ipv6, &listener.listening.fd);
+    listener.udp = true;
+    listener.listening.resolved = endpoint.text;  // as libzmq's LAST_ENDPOINT: as given
   } else {
     err = options.use_fd >= 0 ? adopt_listener(options.use_fd, endpoint, &listener.listening)
                               : listen_on(endpoint, options.ipv6, options.backlog,
@@ -594,11 +603,52 @@ void Socket::close_listener(EndpointId id) {
   if (it == listeners_.end()) return;
   if (it->second.inproc) {
     ctx_.inproc_unbind(it->second.inproc_name, this);
+  } else if (it->second.udp) {
+    if (it->second.listening.fd >= 0) ::close(it->second.listening.fd);  // never handed over
   } else {
     io_.remove(it->second.token, it->second.listening.fd);
     close_listening(it->second.listening);
   }
   listeners_.erase(it);
+}
+
+Err Socket::open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint,
+                          DatagramRole role, const SocketOptions& options) {
+  int fd = -1;
+  std::unique_ptr<UdpPort> port;
+  if (role == DatagramRole::kReceive) {
+    auto it = listeners_.find(listener);
+    if (it == listeners_.end() || !it->second.udp || it->second.listening.fd < 0) {
+      return Err::kInvalid;
+    }
+    fd = std::exchange(it->second.listening.fd, -1);
+    port = std::make_unique<UdpPort>(fd);
+  } else {
+    UdpAddress address;
+    UdpSender sender;
+    if (Err err = parse_udp_address(endpoint.address, false, &address); err != Err::kOk) return err;
+    if (Err err = udp_open_sender(address, options.ipv6, options.multicast_hops,
+                                  options.multicast_loop != 0, &sender);
+        err != Err::kOk) {
+      return err;
+    }
+    fd = sender.fd;
+    port = std::make_unique<UdpPort>(sender);
+  }
+  add_stream(id, fd, false);
+  streams_[id].udp = std::move(port);
+  return Err::kOk;
+}
+
+void Socket::on_datagram_io(StreamId id, uint32_t epoll_events, int64_t now_ns) {
+  UdpPort& port = *streams_[id].udp;
+  if (epoll_events & (EPOLLIN | EPOLLERR)) {
+    pump_datagrams_in(core_, id, port, now_ns, kMaxReadsPerEvent);
+  }
+  if (streams_.count(id) && core_.wants_write(id)) {
+    pump_datagrams_out(core_, id, port, now_ns, kMaxWritesPerEvent);
+  }
+  if (streams_.count(id)) set_interest(id, !core_.read_buffer(id).empty(), core_.wants_write(id));
 }
 
 void Socket::set_interest(StreamId id, bool read, bool write) {
@@ -639,6 +689,11 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   Stream& stream = it->second;
+  if (stream.udp) {
+    on_datagram_io(id, epoll_events, now);
+    apply(lock);
+    return;
+  }
   if (stream.socks && stream.proxy_reached) {
     advance_socks(id, now);
     apply(lock);

@@ -22,6 +22,7 @@
 #include "engine/real/inproc.h"
 #include "engine/real/io_thread.h"
 #include "engine/real/transport.h"
+#include "engine/real/udp.h"
 #include "engine/real/zap_agent.h"
 #include "engine/sockets/socket_core.h"
 
@@ -105,12 +106,15 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
     // ZMQ_SOCKS_PROXY: the SOCKS5 exchange that follows the tcp connect to the proxy.
     std::unique_ptr<proto::Socks5Client> socks;
     bool proxy_reached = false;  // the tcp connect to the proxy completed
+    // udp://: the stream is a datagram endpoint; its datagrams move through this port.
+    std::unique_ptr<UdpPort> udp;
   };
   struct Listener {
     Listening listening;
     uint64_t token = 0;
     bool inproc = false;
     std::string inproc_name;
+    bool udp = false;  // a udp bind: the fd is the receiving socket, handed to its stream
   };
 
   template <typename Op>
@@ -146,6 +150,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   void close_stream(StreamId id) override;
   void shutdown_write(StreamId id) override;
   void close_listener(EndpointId id) override;
+  Err open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint, DatagramRole role,
+                    const SocketOptions& options) override;
+  // udp: a datagram stream's readiness (reads and writes whole datagrams).
+  void on_datagram_io(StreamId id, uint32_t epoll_events, int64_t now_ns);
   bool zap_request(StreamId id, std::vector<Msg> frames) override;
   // A ZAP reply from the agent's thread (no lock held there).
   void deliver_zap_reply(StreamId id, std::vector<Msg> frames);

@@ -1,5 +1,7 @@
 #include "engine/sockets/endpoint.h"
 
+#include "engine/base/ip_address.h"
+
 namespace zlab {
 namespace {
 
@@ -27,6 +29,8 @@ ParsedEndpoint parse_endpoint(std::string_view text) {
     transport = Transport::kInproc;
   } else if (scheme == "ws") {
     transport = Transport::kWs;
+  } else if (scheme == "udp") {
+    transport = Transport::kUdp;
   } else {
     return {std::nullopt, Err::kProtoNotSupported};
   }
@@ -42,6 +46,11 @@ ParsedEndpoint parse_endpoint(std::string_view text) {
     if (colon == std::string_view::npos || colon == 0 || colon + 1 == host_port.size()) {
       return {std::nullopt, Err::kInvalid};
     }
+  }
+  if (transport == Transport::kUdp) {
+    UdpAddress udp;
+    // The syntax only: whether it may bind is checked by bind (a connect address takes no '*').
+    if (parse_udp_address(address, true, &udp) != Err::kOk) return {std::nullopt, Err::kInvalid};
   }
   return {Endpoint{transport, std::string(address), std::string(text)}, Err::kOk};
 }
@@ -65,6 +74,56 @@ Err check_tcp_connect_address(std::string_view address) {
   return first >= '0' && first <= '9' ? Err::kOk : Err::kInvalid;
 }
 
+namespace {
+
+bool is_multicast_literal(std::string_view host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::optional<IpAddress> ip = parse_ip(host);
+  if (!ip) return false;
+  return ip->v6 ? ip->bytes[0] == 0xFF : (ip->bytes[0] & 0xF0) == 0xE0;
+}
+
+bool parse_port(std::string_view text, bool bind, uint16_t* port) {
+  if (bind && text == "*") {
+    *port = 0;
+    return true;
+  }
+  if (text.empty() || text.size() > 5) return false;
+  uint32_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + uint32_t(c - '0');
+  }
+  if (value > 65535) return false;
+  *port = uint16_t(value);
+  return true;
+}
+
+}  // namespace
+
+Err parse_udp_address(std::string_view address, bool bind, UdpAddress* out) {
+  UdpAddress udp;
+  size_t semi = address.rfind(';');
+  if (semi != std::string_view::npos) {
+    udp.iface = std::string(address.substr(0, semi));
+    address = address.substr(semi + 1);
+    // A source interface is no multicast group (libzmq: EINVAL).
+    if (udp.iface.empty() || is_multicast_literal(udp.iface)) return Err::kInvalid;
+  }
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return Err::kInvalid;
+  udp.host = std::string(address.substr(0, colon));
+  if (!parse_port(address.substr(colon + 1), bind, &udp.port)) return Err::kInvalid;
+  if (!bind && udp.host == "*") return Err::kInvalid;  // nowhere to send to
+  udp.multicast = is_multicast_literal(udp.host);
+  // With an interface the target must be a multicast group (libzmq: EINVAL).
+  if (!udp.iface.empty() && !udp.multicast) return Err::kInvalid;
+  *out = std::move(udp);
+  return Err::kOk;
+}
+
 std::string_view transport_name(Transport transport) {
   switch (transport) {
     case Transport::kTcp:
@@ -75,6 +134,8 @@ std::string_view transport_name(Transport transport) {
       return "inproc";
     case Transport::kWs:
       return "ws";
+    case Transport::kUdp:
+      return "udp";
   }
   return "unknown";
 }

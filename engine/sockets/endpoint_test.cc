@@ -25,5 +25,43 @@ TEST(EndpointTest, TcpConnectAddressSyntax) {
   }
 }
 
+TEST(EndpointTest, UdpEndpointsParse) {
+  ParsedEndpoint p = parse_endpoint("udp://127.0.0.1:5555");
+  ASSERT_TRUE(p.endpoint);
+  EXPECT_EQ(p.endpoint->transport, Transport::kUdp);
+  EXPECT_EQ(transport_name(Transport::kUdp), "udp");
+  EXPECT_EQ(parse_endpoint("udp://").err, Err::kInvalid);
+  EXPECT_EQ(parse_endpoint("udp://nocolon").err, Err::kInvalid);
+  EXPECT_EQ(parse_endpoint("udp://h:port").err, Err::kInvalid);
+  EXPECT_EQ(parse_endpoint("udp://h:70000").err, Err::kInvalid);
+  // An interface needs a multicast group after it.
+  EXPECT_EQ(parse_endpoint("udp://lo;127.0.0.1:5555").err, Err::kInvalid);
+  EXPECT_TRUE(parse_endpoint("udp://lo;239.0.0.1:5555").endpoint);
+}
+
+TEST(EndpointTest, UdpAddressAsLibzmqReadsIt) {
+  UdpAddress a;
+  ASSERT_EQ(parse_udp_address("*:5555", true, &a), Err::kOk);
+  EXPECT_EQ(a.host, "*");
+  EXPECT_EQ(a.port, 5555);
+  EXPECT_FALSE(a.multicast);
+  EXPECT_EQ(parse_udp_address("*:5555", false, &a), Err::kInvalid);  // connect: no target
+  ASSERT_EQ(parse_udp_address("239.1.2.3:6000", false, &a), Err::kOk);
+  EXPECT_TRUE(a.multicast);
+  EXPECT_EQ(a.iface, "");
+  ASSERT_EQ(parse_udp_address("eth0;239.1.2.3:6000", true, &a), Err::kOk);
+  EXPECT_EQ(a.iface, "eth0");
+  EXPECT_EQ(a.host, "239.1.2.3");
+  EXPECT_TRUE(a.multicast);
+  ASSERT_EQ(parse_udp_address("*;[ff02::1]:6000", true, &a), Err::kOk);
+  EXPECT_TRUE(a.multicast);
+  EXPECT_EQ(parse_udp_address("239.0.0.1;239.0.0.2:6000", true, &a), Err::kInvalid);
+  EXPECT_EQ(parse_udp_address("localhost:6000", false, &a), Err::kOk);
+  EXPECT_FALSE(a.multicast);  // a name is never multicast: the driver resolves it
+  EXPECT_EQ(parse_udp_address("*:*", true, &a), Err::kOk);
+  EXPECT_EQ(a.port, 0);
+  EXPECT_EQ(parse_udp_address("h:*", false, &a), Err::kInvalid);
+}
+
 }  // namespace
 }  // namespace zlab

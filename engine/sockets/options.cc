@@ -73,6 +73,7 @@ const Row kRows[] = {
     int_row(opt::kTos, &SocketOptions::tos, 0),
     int_row(opt::kMulticastHops, &SocketOptions::multicast_hops, 1),
     int_row(opt::kMulticastMaxTpdu, &SocketOptions::multicast_maxtpdu, 1),
+    int_row(opt::kMulticastLoop, &SocketOptions::multicast_loop, std::numeric_limits<int>::min()),
     int_row(opt::kHandshakeIvl, &SocketOptions::handshake_ivl_ms, 0),
     int_row(opt::kHeartbeatIvl, &SocketOptions::heartbeat_ivl_ms, 0),
     int_row_in_steps(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 100, 65535 * 100),

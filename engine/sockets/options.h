@@ -80,6 +80,9 @@ inline constexpr int kTcpMaxRt = 80;
 inline constexpr int kThreadSafe = 81;
 inline constexpr int kMulticastMaxTpdu = 84;
 inline constexpr int kUseFd = 89;
+// Draft in zmq.h, yet libzmq 4.3.4 takes it in every build (options.cpp): udp multicast
+// datagrams are looped back to the sending host (any int, nonzero is on).
+inline constexpr int kMulticastLoop = 96;
 inline constexpr int kBindToDevice = 92;
 inline constexpr int kZapEnforceDomain = 93;
 // Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
@@ -114,6 +117,7 @@ struct SocketOptions {
   int tos = 0;
   int multicast_hops = 1;
   int multicast_maxtpdu = 1500;
+  int multicast_loop = 1;  // ZMQ_MULTICAST_LOOP: nonzero loops multicast back (udp)
   bool immediate = false;
   bool ipv6 = false;
   bool conflate = false;

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include "engine/base/err.h"
 #include "engine/base/msg.h"
 #include "engine/base/socket_type.h"
+#include "engine/sockets/endpoint.h"
 #include "engine/sockets/options.h"
 #include "engine/sockets/peer.h"
 #include "engine/sockets/socket_traits.h"
@@ -77,6 +79,10 @@ class Routing {
   virtual Err get_option(int, uint8_t*, size_t*) { return Err::kNotSupported; }
   // A generic option (SocketOptions) was set successfully.
   virtual void option_changed(int) {}
+
+  // udp:// (RADIO sends, DISH receives; libzmq 4.3.4 lets no other type near udp): which way
+  // this type moves datagrams, or none (bind and connect then fail with ENOCOMPATPROTO).
+  virtual std::optional<DatagramRole> datagram_role() const { return std::nullopt; }
 
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }

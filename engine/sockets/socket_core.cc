@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "engine/proto/datagram_connection.h"
 #include "engine/proto/raw_connection.h"
 #include "engine/proto/zmtp_connection.h"
 #include "engine/sockets/security_options.h"
@@ -206,15 +207,31 @@ std::optional<BindRequest> SocketCore::bind(std::string_view text, Err* err) {
     *err = Err::kNoCompatProto;
     return std::nullopt;
   }
+  if (Err e = check_datagram_role(*parsed.endpoint, DatagramRole::kReceive); e != Err::kOk) {
+    *err = e;
+    return std::nullopt;
+  }
   EndpointId id = next_endpoint_id_++;
   endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, true));
   *err = Err::kOk;
   return BindRequest{id, *parsed.endpoint};
 }
 
+bool SocketCore::has_listener(const Endpoint& endpoint) {
+  return endpoint.transport != Transport::kInproc && endpoint.transport != Transport::kUdp;
+}
+
+Err SocketCore::check_datagram_role(const Endpoint& endpoint, DatagramRole role) const {
+  if (endpoint.transport != Transport::kUdp) return Err::kOk;
+  // libzmq 4.3.4: only DISH binds udp, only RADIO connects it (ENOCOMPATPROTO otherwise).
+  std::optional<DatagramRole> mine = routing_->datagram_role();
+  if (!mine || *mine != role) return Err::kNoCompatProto;
+  UdpAddress address;
+  return parse_udp_address(endpoint.address, role == DatagramRole::kReceive, &address);
+}
+
 Err SocketCore::complete_bind(EndpointId listener, Err result, std::string resolved,
                               int64_t now_ns) {
-  (void)now_ns;
   auto it = endpoints_.find(listener);
   if (it == endpoints_.end()) return Err::kInvalid;
   if (result != Err::kOk) {
@@ -226,9 +243,14 @@ Err SocketCore::complete_bind(EndpointId listener, Err result, std::string resol
   it->second.bound = true;
   it->second.resolved = resolved.empty() ? it->second.endpoint.text : std::move(resolved);
   options_.last_endpoint = it->second.resolved;
-  // libzmq reports no events for inproc endpoints (no listener, session or engine there).
-  if (it->second.endpoint.transport != Transport::kInproc) {
-    emit(monitor::kListening, listener, it->second.resolved);
+  // libzmq reports no events for inproc endpoints (no listener, session or engine there), nor
+  // for udp ones (no listener there either: the session's engine is the bound socket).
+  if (has_listener(it->second.endpoint)) emit(monitor::kListening, listener, it->second.resolved);
+  if (it->second.endpoint.transport == Transport::kUdp) {
+    // The bound socket is the one datagram endpoint: its peer exists at once (no accept).
+    Endpoint endpoint = it->second.endpoint;
+    StreamId stream = handle_accepted(listener, {}, now_ns);
+    actions_.push_back(IoAction{IoAction::Kind::kOpenDatagram, stream, endpoint, listener});
   }
   return Err::kOk;
 }
@@ -240,6 +262,9 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   if (!traits_.connects.has(parsed.endpoint->transport)) return Err::kNoCompatProto;
   if (parsed.endpoint->transport == Transport::kTcp) {
     if (Err err = check_tcp_connect_address(parsed.endpoint->address); err != Err::kOk) return err;
+  }
+  if (Err err = check_datagram_role(*parsed.endpoint, DatagramRole::kSend); err != Err::kOk) {
+    return err;
   }
   EndpointId id = next_endpoint_id_++;
   EndpointRec& rec = endpoints_.emplace(id, EndpointRec(id, *parsed.endpoint, false)).first->second;
@@ -294,6 +319,11 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
   }
   rec.stream = next_stream_id_++;
   rec.reconnect_at_ns = kNever;
+  if (rec.endpoint.transport == Transport::kUdp) {
+    // Nothing to connect: the driver opens a socket that sends there (libzmq: no events).
+    actions_.push_back(IoAction{IoAction::Kind::kOpenDatagram, rec.stream, rec.endpoint});
+    return;
+  }
   actions_.push_back(IoAction{IoAction::Kind::kConnect, rec.stream, rec.endpoint});
   if (rec.endpoint.transport != Transport::kInproc) {
     emit(monitor::kConnectDelayed, 0, rec.endpoint.text, rec.stream);
@@ -313,7 +343,7 @@ Err SocketCore::unbind(std::string_view text, int64_t now_ns) {
     endpoints_.erase(id);
     return Err::kOk;
   }
-  emit(monitor::kClosed, id, rec->resolved);
+  if (has_listener(rec->endpoint)) emit(monitor::kClosed, id, rec->resolved);
   // Connections accepted through this endpoint go with it, as in libzmq.
   std::vector<Peer*> doomed;
   for (auto& [pid, peer] : peers_) {
@@ -355,7 +385,7 @@ void SocketCore::close(int64_t now_ns) {
     if (rec.is_bind && rec.bound) {
       actions_.push_back(IoAction{IoAction::Kind::kCloseListener, id, rec.endpoint});
       // libzmq's listener reports its closing (none for inproc, which has no listener).
-      if (rec.endpoint.transport != Transport::kInproc) emit(monitor::kClosed, id, rec.resolved);
+      if (has_listener(rec.endpoint)) emit(monitor::kClosed, id, rec.resolved);
     }
   }
   if (options_.linger_ms >= 0) linger_deadline_ns_ = now_ns + ms_to_ns(options_.linger_ms);
@@ -462,6 +492,10 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(
   if (traits_.raw) {  // STREAM
     return std::make_unique<proto::RawConnection>(std::move(peer_address), now_ns, source_fd);
   }
+  if (endpoint.transport == Transport::kUdp) {
+    return std::make_unique<proto::DatagramConnection>(
+        connecting ? DatagramRole::kSend : DatagramRole::kReceive, now_ns);
+  }
   proto::ZmtpOptions o;
   o.socket_type = type_;
   o.profile = traits_.wire;
@@ -498,7 +532,9 @@ StreamId SocketCore::handle_accepted(EndpointId listener, std::string peer_addre
     return stream;
   }
   Peer& peer = new_peer(it->second, false);
-  emit(monitor::kAccepted, stream, it->second.resolved, stream);
+  if (it->second.endpoint.transport != Transport::kUdp) {  // udp accepts nothing (libzmq too)
+    emit(monitor::kAccepted, stream, it->second.resolved, stream);
+  }
   Endpoint endpoint = it->second.endpoint;
   attach_connection(peer, stream, endpoint, false, std::move(peer_address), source_fd, false,
                     now_ns);
@@ -518,7 +554,9 @@ void SocketCore::handle_connected(StreamId stream, std::string peer_address, int
   rec->current_ivl_ms = options_.reconnect_ivl_ms;
   bool reconnect = rec->peer != nullptr && rec->peer->handshaken;
   if (rec->peer == nullptr) rec->peer = &new_peer(*rec, true);
-  emit(monitor::kConnected, stream, rec->endpoint.text, stream);
+  if (rec->endpoint.transport != Transport::kUdp) {  // a udp socket connects nothing (libzmq too)
+    emit(monitor::kConnected, stream, rec->endpoint.text, stream);
+  }
   uint32_t id = rec->peer->id;
   Endpoint endpoint = rec->endpoint;
   attach_connection(*rec->peer, stream, endpoint, true, std::move(peer_address), source_fd, false,

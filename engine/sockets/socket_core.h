@@ -64,10 +64,19 @@ struct MonitorEvent {
 // What the socket asks the driver to do.
 struct IoAction {
   // kShutdownWrite: shutdown(SHUT_WR), a FIN after what was written; the stream still reads.
-  enum class Kind : uint8_t { kConnect, kCloseStream, kCloseListener, kShutdownWrite };
+  // kOpenDatagram (udp://): stream `id` is a datagram endpoint; with a `listener`, the one that
+  // listener bound (DatagramRole::kReceive), else one that sends to `endpoint` (kSend).
+  enum class Kind : uint8_t {
+    kConnect,
+    kCloseStream,
+    kCloseListener,
+    kShutdownWrite,
+    kOpenDatagram
+  };
   Kind kind;
-  uint32_t id;        // stream or listener
-  Endpoint endpoint;  // kConnect: where to
+  uint32_t id;              // stream or listener
+  Endpoint endpoint;        // kConnect, kOpenDatagram: where to
+  EndpointId listener = 0;  // kOpenDatagram: the bind whose socket receives
 };
 
 struct BindRequest {
@@ -219,6 +228,10 @@ class SocketCore final : private SocketServices {
   void release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain = true);
   // The stream has written its ERROR: shut down writing, read until the peer closes.
   void shut_down_after_error(StreamId stream);
+  // Whether a bind has a listener libzmq reports events of (not inproc, not udp).
+  static bool has_listener(const Endpoint& endpoint);
+  // udp://: whether this type may bind (receive) or connect (send) datagrams; kOk or why not.
+  Err check_datagram_role(const Endpoint& endpoint, DatagramRole role) const;
   void close_refused(StreamId stream);
   void apply_hwms(int64_t now_ns);
   void attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side, int64_t now_ns);

@@ -1,5 +1,6 @@
 #include "engine/wire/zmtp_bytes.h"
 
+#include <array>
 #include <cstring>
 
 namespace zlab::wire::bytes {
@@ -111,6 +112,15 @@ Bytes null_handshake(std::string_view socket_type, uint8_t minor) {
   return greeting("NULL", false, minor) + ready_socket_type(socket_type);
 }
 
+Bytes udp_datagram(std::string_view group, std::string_view body) {
+  std::array<uint8_t, kMaxDatagramHeader> header;
+  size_t header_size = 0;
+  if (encode_datagram_header(group, body.size(), header, &header_size) != DatagramError::kNone) {
+    return {};
+  }
+  return Bytes(reinterpret_cast<const char*>(header.data()), header_size) + Bytes(body);
+}
+
 Bytes raw_signature(uint64_t padding, uint8_t last) {
   Bytes out(1, char(0xFF));
   put_be(&out, padding, 8);
@@ -135,6 +145,10 @@ Bytes raw_property(std::string_view name, uint32_t value_size, std::string_view 
   put_be(&out, value_size, 4);
   out += value;
   return out;
+}
+
+Bytes raw_udp_datagram(uint8_t group_size, std::string_view group, std::string_view body) {
+  return Bytes(1, char(group_size)) + Bytes(group) + Bytes(body);
 }
 
 std::string Frame::command_name() const {

@@ -17,6 +17,7 @@
 #include "engine/wire/command.h"
 #include "engine/wire/frame.h"
 #include "engine/wire/greeting.h"
+#include "engine/wire/udp_datagram.h"
 
 namespace zlab::wire::bytes {
 
@@ -53,6 +54,10 @@ Bytes properties(const std::vector<Property>& properties);
 // Greeting, then READY announcing `socket_type`: a NULL handshake's whole first flight.
 Bytes null_handshake(std::string_view socket_type, uint8_t minor = kVersionMinor);
 
+// udp:// (RADIO/DISH, udp_datagram.h): one message's datagram, through the codec (a group
+// above 255 bytes or a datagram above 8192 comes back empty: the codec refuses it).
+Bytes udp_datagram(std::string_view group, std::string_view body);
+
 // --- bytes the codec would never write ---
 // Signature bytes 0..9: 0xFF, 8 padding bytes, then `last` (0x7F for ZMTP 3).
 Bytes raw_signature(uint64_t padding = 0, uint8_t last = 0x7F);
@@ -64,6 +69,8 @@ Bytes raw_frame_header(uint8_t flags, uint64_t size, bool long_form);
 Bytes raw_frame(uint8_t flags, std::string_view body, bool long_form = false);
 // One metadata property with a value size that may lie (`value_size` is written as given).
 Bytes raw_property(std::string_view name, uint32_t value_size, std::string_view value);
+// A udp datagram whose length byte says `group_size` whatever the group that follows holds.
+Bytes raw_udp_datagram(uint8_t group_size, std::string_view group, std::string_view body);
 
 // --- parsing a captured stream ---
 struct Frame {

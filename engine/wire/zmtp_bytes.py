@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 MORE, LONG, COMMAND = 0x01, 0x02, 0x04
 RESERVED = 0xF8
 GREETING_SIZE = 64
+UDP_MAX_DATAGRAM = 8192  # libzmq 4.3.4 MAX_UDP_MSG
 
 
 # --- valid bytes --------------------------------------------------------------------------------
@@ -127,6 +128,25 @@ def null_handshake(socket_type, minor=1):
 
 
 # --- bytes a conforming peer never sends ----------------------------------------------------------
+
+def udp_datagram(group, body):
+    """udp:// (RADIO/DISH): group length byte, group, body (engine/wire/udp_datagram.h)."""
+    if len(group) > 255 or 1 + len(group) + len(body) > UDP_MAX_DATAGRAM:
+        return b""
+    return bytes([len(group)]) + group + body
+
+
+def raw_udp_datagram(group_size, group, body):
+    """A udp datagram whose length byte says group_size, whatever follows."""
+    return bytes([group_size]) + group + body
+
+
+def parse_udp_datagram(data):
+    """(group, body) of one datagram, or None when malformed (as the engine's decoder)."""
+    if not data or len(data) > UDP_MAX_DATAGRAM or len(data) - 1 < data[0]:
+        return None
+    return data[1:1 + data[0]], data[1 + data[0]:]
+
 
 def raw_frame_header(flags, size, long_form):
     if long_form:

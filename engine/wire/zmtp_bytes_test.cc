@@ -96,5 +96,14 @@ TEST(ZmtpBytesTest, ParserReportsWhatTheDecoderRefuses) {
   EXPECT_FALSE(parse_stream(greeting().substr(0, 40)).greeting.has_value());
 }
 
+TEST(ZmtpBytesTest, UdpDatagramsAsTheCodecWritesThem) {
+  EXPECT_EQ(udp_datagram("g", "hi"), "\x01ghi"s);
+  EXPECT_EQ(udp_datagram("", "x"), "\x00x"s);
+  EXPECT_EQ(udp_datagram(std::string(256, 'g'), "x"), "");  // the codec refuses it
+  EXPECT_EQ(udp_datagram("g", std::string(8190, 'x')).size(), 8192u);
+  EXPECT_EQ(udp_datagram("g", std::string(8191, 'x')), "");
+  EXPECT_EQ(raw_udp_datagram(9, "g", "x"), "\x09gx"s);
+}
+
 }  // namespace
 }  // namespace zlab::wire::bytes

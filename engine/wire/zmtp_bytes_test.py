@@ -45,3 +45,15 @@ def test_parses_what_it_builds():
     assert z.parse_frames(z.raw_frame(0x10, b"x")).error == "reserved flag bits set"
     assert z.parse_frames(z.raw_frame(0x05, b"x")).error == "MORE flag on a command"
     assert z.parse_stream(b"GET / HTTP/1.1\r\n" * 5).error == "not a ZMTP 3 greeting"
+
+
+def test_udp_datagrams_match_the_cpp_builder():
+    assert z.udp_datagram(b"g", b"hi") == b"\x01ghi"
+    assert z.udp_datagram(b"", b"x") == b"\x00x"
+    assert z.udp_datagram(b"g" * 256, b"x") == b""
+    assert len(z.udp_datagram(b"g", b"x" * 8190)) == 8192
+    assert z.udp_datagram(b"g", b"x" * 8191) == b""
+    assert z.raw_udp_datagram(9, b"g", b"x") == b"\x09gx"
+    assert z.parse_udp_datagram(b"\x01ghi") == (b"g", b"hi")
+    assert z.parse_udp_datagram(b"") is None
+    assert z.parse_udp_datagram(b"\x09gx") is None

@@ -41,6 +41,10 @@ constexpr KindInfo kKinds[kFaultKindCount] = {
      false},
     {FaultKind::kZapAbsent, "zap_absent", "no ZAP handler is bound at inproc://zeromq.zap.01",
      false},
+    {FaultKind::kDgramLoss, "dgram_loss", "1..30% of udp datagrams lost for good", true},
+    {FaultKind::kDgramDup, "dgram_dup", "1..20% of udp datagrams delivered twice", false},
+    {FaultKind::kDgramReorder, "dgram_reorder",
+     "udp datagrams delayed up to 1..50 ms more: later ones overtake", false},
 };
 
 const KindInfo& info(FaultKind kind) { return kKinds[int(kind)]; }
@@ -127,7 +131,8 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
   FaultSchedule s;
   s.window_end_ns = t.window_ns;
   for (int k = 0; k < kFaultKindCount; ++k) {
-    if (fault_is_zap(FaultKind(k)) && !t.zap) continue;  // no handler: no coin either
+    if (fault_is_zap(FaultKind(k)) && !t.zap) continue;       // no handler: no coin either
+    if (fault_is_datagram(FaultKind(k)) && !t.udp) continue;  // no udp: no coin either
     bool on = choice.swarm ? rng.coin() : ((choice.only >> k) & 1u) != 0;
     if (on) s.enabled |= 1u << k;
   }
@@ -216,6 +221,10 @@ FaultSchedule draw_faults(Rng& rng, const FaultTargets& t, const FaultChoice& ch
     s.zap_delay_min_ns = rng.range(5 * kMs, 300 * kMs);
     s.zap_delay_max_ns = s.zap_delay_min_ns + rng.range(0, 2000 * kMs);
   }
+  // Drawn last, so that worlds without udp draw exactly what they drew before these existed.
+  if (s.has(FaultKind::kDgramLoss)) n.dgram_loss_ppm = uint32_t(rng.range(10'000, 300'000));
+  if (s.has(FaultKind::kDgramDup)) n.dgram_dup_ppm = uint32_t(rng.range(10'000, 200'000));
+  if (s.has(FaultKind::kDgramReorder)) n.dgram_reorder_ns = rng.range(1 * kMs, 50 * kMs);
   std::stable_sort(s.events.begin(), s.events.end(),
                    [](const FaultEvent& x, const FaultEvent& y) { return x.at_ns < y.at_ns; });
   // A fault longer than the window (a 3.5 s partition in a 2 s window) still ends the window:
@@ -359,6 +368,11 @@ std::string describe_faults(const FaultSchedule& s) {
   }
   if (s.has(FaultKind::kZapSilent)) add("zap_silent");
   if (s.has(FaultKind::kZapAbsent)) add("zap_absent");
+  if (s.has(FaultKind::kDgramLoss)) add("dgram_loss(" + fmt_ppm(n.dgram_loss_ppm) + ")");
+  if (s.has(FaultKind::kDgramDup)) add("dgram_dup(" + fmt_ppm(n.dgram_dup_ppm) + ")");
+  if (s.has(FaultKind::kDgramReorder)) {
+    add("dgram_reorder(up to " + fmt_ns(n.dgram_reorder_ns) + ")");
+  }
   return out.empty() ? "none" : out;
 }
 

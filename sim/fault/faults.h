@@ -40,9 +40,17 @@ enum class FaultKind : uint8_t {
   kZapSlow,    // it answers each request late
   kZapSilent,  // it takes requests and never answers
   kZapAbsent,  // nothing is bound at inproc://zeromq.zap.01
+  // udp datagrams (sim/net/datagram_net.h), drawn only where the scenario sends them
+  // (FaultTargets::udp), so the draws of every other world are unchanged:
+  kDgramLoss,     // datagrams lost for good (no retransmission)
+  kDgramDup,      // datagrams delivered twice
+  kDgramReorder,  // datagrams delayed at random: later ones overtake earlier ones
 };
-inline constexpr int kFaultKindCount = 15;
-inline constexpr bool fault_is_zap(FaultKind kind) { return kind >= FaultKind::kZapSlow; }
+inline constexpr int kFaultKindCount = 18;
+inline constexpr bool fault_is_zap(FaultKind kind) {
+  return kind >= FaultKind::kZapSlow && kind <= FaultKind::kZapAbsent;
+}
+inline constexpr bool fault_is_datagram(FaultKind kind) { return kind >= FaultKind::kDgramLoss; }
 
 std::string_view fault_name(FaultKind kind);
 std::string_view fault_description(FaultKind kind);
@@ -87,6 +95,7 @@ struct FaultTargets {
   std::vector<uint32_t> binders;    // hosts that bind (late_bind delays their boot)
   bool small_hwm = true;            // slow_consumer may also shrink every socket's HWM
   bool zap = false;                 // a ZAP handler serves: the zap_* faults may be drawn
+  bool udp = false;                 // udp datagrams flow: the dgram_* faults may be drawn
   int64_t window_ns = 4'000'000'000;
 };
 

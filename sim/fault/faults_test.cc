@@ -160,5 +160,37 @@ TEST(FaultsTest, ZapFaultsAreDrawnOnlyWhereAHandlerServes) {
   EXPECT_EQ(describe_faults(s).rfind("zap_slow(", 0), 0u) << describe_faults(s);
 }
 
+TEST(FaultsTest, DatagramFaultsAreDrawnOnlyWhereUdpFlows) {
+  FaultTargets with = targets();
+  with.udp = true;
+  bool saw[3] = {false, false, false};
+  const FaultKind kinds[3] = {FaultKind::kDgramLoss, FaultKind::kDgramDup,
+                              FaultKind::kDgramReorder};
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    Rng a(seed);
+    FaultSchedule s = draw_faults(a, targets(), {});
+    for (FaultKind k : kinds) EXPECT_FALSE(s.has(k)) << "seed " << seed;
+    EXPECT_EQ(s.net.dgram_loss_ppm, 0u);
+    Rng b(seed);
+    FaultSchedule u = draw_faults(b, with, {});
+    for (int i = 0; i < 3; ++i) saw[i] = saw[i] || u.has(kinds[i]);
+    EXPECT_EQ(u.net.dgram_loss_ppm > 0, u.has(FaultKind::kDgramLoss));
+    EXPECT_EQ(u.net.dgram_dup_ppm > 0, u.has(FaultKind::kDgramDup));
+    EXPECT_EQ(u.net.dgram_reorder_ns > 0, u.has(FaultKind::kDgramReorder));
+    // The same seed draws the same schedule.
+    Rng c(seed);
+    FaultSchedule again = draw_faults(c, with, {});
+    EXPECT_EQ(describe_faults(again), describe_faults(u));
+  }
+  EXPECT_TRUE(saw[0] && saw[1] && saw[2]);
+  for (int i = 0; i < 3; ++i) {
+    Rng r(7);
+    FaultSchedule one = draw_faults(r, with, {false, 1u << int(kinds[i])});
+    EXPECT_EQ(describe_faults(one).rfind(std::string(fault_name(kinds[i])) + "(", 0), 0u)
+        << describe_faults(one);
+    EXPECT_EQ(fault_from_name(fault_name(kinds[i])), kinds[i]);
+  }
+}
+
 }  // namespace
 }  // namespace zlab::sim

@@ -112,6 +112,13 @@ struct NetParams {
   // timeout (ZMQ_CONNECT_TIMEOUT, or this default).
   int64_t syn_rto_ns = 1'000'000'000;
   int64_t connect_timeout_ns = 10'000'000'000;
+  // udp datagrams (datagram_net.h): each copy lost, or duplicated, with these probabilities;
+  // each copy delayed by up to reorder_ns more (so datagrams overtake each other); a receiver
+  // queues at most dgram_queue datagrams. No retransmission, ever.
+  uint32_t dgram_loss_ppm = 0;
+  uint32_t dgram_dup_ppm = 0;
+  int64_t dgram_reorder_ns = 0;
+  size_t dgram_queue = 256;
   // Put each delivered segment's bytes in the trace (hex), for pcap export.
   bool trace_payload = false;
   // For testing the checks only: a segment's bytes vanish and the stream goes on, a TCP that
@@ -202,6 +209,9 @@ class Network final : public EventTarget {
   // Both ends fail with ECONNRESET; what was in flight is lost.
   void reset(ConnId conn);
   HostId host_of(EndRef end) const;
+  // The one-way latency from one host to another (drawn at first use, as for segments): what a
+  // udp datagram takes before its jitter.
+  int64_t link_latency_ns(HostId from, HostId to) { return link(from, to).latency_ns; }
 
   void on_event(const Event& event) override;
 

@@ -43,6 +43,18 @@ class PacketSink {
   virtual void fin(int64_t t_ns, ConnId conn, int from) = 0;
   // Side `from` aborted the connection (an RST on the wire); `why` says what caused it.
   virtual void rst(int64_t t_ns, ConnId conn, int from, std::string_view why) = 0;
+  // A udp datagram (sim/net/datagram_net.h) from `from` to the socket at `to`; `group` is the
+  // multicast group it was sent to (IPv4, network byte order, as a number), 0 for unicast.
+  // `comment` says what befell this copy ("" arrived; lost, duplicated, dropped and why).
+  virtual void datagram(int64_t t_ns, Endpoint from, Endpoint to, uint32_t group,
+                        std::span<const uint8_t> bytes, std::string_view comment) {
+    (void)t_ns;
+    (void)from;
+    (void)to;
+    (void)group;
+    (void)bytes;
+    (void)comment;
+  }
   // Something with no packet of its own, on `host` (and connection `conn`, or 0).
   virtual void event(int64_t t_ns, HostId host, ConnId conn, std::string_view what) = 0;
 };

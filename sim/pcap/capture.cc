@@ -111,6 +111,22 @@ void PcapCapture::event(int64_t t_ns, HostId /*host*/, ConnId /*conn*/, std::str
   records_.push_back(Record{t_ns, events_, pcap::text_pdu(what), std::string(what)});
 }
 
+void PcapCapture::datagram(int64_t t_ns, Endpoint from, Endpoint to, uint32_t group,
+                           std::span<const uint8_t> bytes, std::string_view comment) {
+  pcap::Ipv4Endpoint dst = endpoint(to);
+  std::string note(comment);
+  if (group != 0) {
+    dst.ip = {uint8_t(group >> 24), uint8_t(group >> 16), uint8_t(group >> 8), uint8_t(group)};
+    // A group's copies share a destination address: say whose copy this is.
+    std::array<uint8_t, 4> at = address_of(to.host);
+    std::string host = std::to_string(at[0]) + "." + std::to_string(at[1]) + "." +
+                       std::to_string(at[2]) + "." + std::to_string(at[3]);
+    note = (note.empty() ? std::string("copy for ") : note + "; copy for ") + host;
+  }
+  pcap::Frame f = pcap::udp_frame(endpoint(from), dst, bytes, udp_ip_id_++, std::move(note));
+  records_.push_back(Record{t_ns, eth_, std::move(f.bytes), std::move(f.comment)});
+}
+
 const std::vector<uint8_t>& PcapCapture::finish() {
   if (!finished_) {
     finished_ = true;

@@ -48,6 +48,10 @@ class PcapCapture final : public PacketSink {
   void fin(int64_t t_ns, ConnId conn, int from) override;
   void rst(int64_t t_ns, ConnId conn, int from, std::string_view why) override;
   void event(int64_t t_ns, HostId host, ConnId conn, std::string_view what) override;
+  // udp: one UDP/IPv4 frame per copy, when it arrived (or was lost or dropped: the comment
+  // says so); to a multicast group, the group is the destination address.
+  void datagram(int64_t t_ns, Endpoint from, Endpoint to, uint32_t group,
+                std::span<const uint8_t> bytes, std::string_view comment) override;
 
   // The pcapng file: every record so far, in time order. Call once, at the end of the run.
   const std::vector<uint8_t>& finish();
@@ -79,6 +83,7 @@ class PcapCapture final : public PacketSink {
   uint32_t events_;
   std::map<ConnId, Flow> flows_;
   std::vector<Record> records_;
+  uint16_t udp_ip_id_ = 1;
   bool finished_ = false;
 };
 

@@ -53,7 +53,11 @@ std::vector<Case> cases() {
   for (const ScenarioInfo& s : all_scenarios()) {
     for (int k = -1; k <= kFaultKindCount; ++k) {
       // No scenario serves ZAP: a zap_* fault alone would be the fault-free run again.
-      if (k >= 0 && k < kFaultKindCount && fault_is_zap(FaultKind(k))) continue;
+      // Nor sends udp datagrams: a dgram_* fault alone would be the fault-free run again too.
+      if (k >= 0 && k < kFaultKindCount &&
+          (fault_is_zap(FaultKind(k)) || fault_is_datagram(FaultKind(k)))) {
+        continue;
+      }
       out.emplace_back(std::string(s.name), k);
     }
   }

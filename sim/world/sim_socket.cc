@@ -124,6 +124,20 @@ Err SimSocket::connect(std::string_view endpoint) {
   return err;
 }
 
+Err SimSocket::join(std::string_view group) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->join(group, now_ns());
+  settle();
+  return err;
+}
+
+Err SimSocket::leave(std::string_view group) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->leave(group, now_ns());
+  settle();
+  return err;
+}
+
 Err SimSocket::unbind(std::string_view endpoint) {
   if (!core_) return Err::kTerminated;
   Err err = core_->unbind(endpoint, now_ns());
@@ -232,7 +246,9 @@ void SimSocket::close() {
 void SimSocket::kill() {
   if (!core_) return;
   trace("socket_killed", 0, 0, name_);
-  // The network already forgot this host's ends and listeners.
+  // The network already forgot this host's ends and listeners (and its udp sockets).
+  udp_listeners_.clear();
+  udp_streams_.clear();
   streams_.clear();
   by_conn_.clear();
   listeners_.clear();
@@ -305,6 +321,9 @@ void SimSocket::settle(bool notify) {
     ids.reserve(streams_.size());
     for (const auto& [id, st] : streams_) ids.push_back(id);
     for (StreamId id : ids) progress = pump_stream(id) || progress;
+    ids.clear();
+    for (const auto& [id, st] : udp_streams_) ids.push_back(id);
+    for (StreamId id : ids) progress = pump_datagrams(id) || progress;
     if (!progress && !settle_again_) break;
     if (round == kMaxSettleRounds) {
       report_engine_error(name_ +
@@ -318,6 +337,7 @@ void SimSocket::settle(bool notify) {
     trace("socket_finished", 0, 0, name_);
     for (auto& [eid, lid] : listeners_) env_.net->unlisten(lid);
     for (auto& [sid, st] : streams_) env_.net->close(st.end);
+    close_datagrams();
     core_.reset();
   }
   if (notify) changed();
@@ -365,8 +385,105 @@ bool SimSocket::parse_tcp(const Endpoint& endpoint, std::string* host, uint16_t*
   return true;
 }
 
+Err SimSocket::listen_udp(EndpointId id, const Endpoint& endpoint, std::string* resolved) {
+  UdpAddress address;
+  if (env_.dgram == nullptr) return Err::kProtoNotSupported;
+  if (Err err = parse_udp_address(endpoint.address, true, &address); err != Err::kOk) return err;
+  const std::string& me = env_.net->host_name(env_.host);
+  std::string group = address.multicast ? address.host : std::string();
+  if (!address.multicast && address.host != "*" && address.host != me &&
+      address.host != "localhost") {
+    return Err::kAddrNotAvailable;
+  }
+  DgramId socket = 0;
+  Err err = env_.dgram->bind(env_.host, address.port, group, this, &socket);
+  if (err != Err::kOk) return err;
+  udp_listeners_[id] = socket;
+  *resolved = endpoint.text;  // libzmq's LAST_ENDPOINT for udp: as given
+  return Err::kOk;
+}
+
+Err SimSocket::open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint,
+                             DatagramRole role, const SocketOptions& options) {
+  (void)options;  // one interface per host: hops and loop change nothing here
+  if (env_.dgram == nullptr) return Err::kProtoNotSupported;
+  UdpStream stream;
+  if (role == DatagramRole::kReceive) {
+    auto it = udp_listeners_.find(listener);
+    if (it == udp_listeners_.end()) return Err::kInvalid;
+    stream.socket = it->second;
+    udp_listeners_.erase(it);
+  } else {
+    UdpAddress address;
+    if (Err err = parse_udp_address(endpoint.address, false, &address); err != Err::kOk) return err;
+    stream.to = address.host == "localhost" ? env_.net->host_name(env_.host) : address.host;
+    stream.port = address.port;
+    if (Err err = env_.dgram->open(env_.host, &stream.socket); err != Err::kOk) return err;
+  }
+  udp_streams_[id] = std::move(stream);
+  return Err::kOk;
+}
+
+void SimSocket::on_datagram(DgramId id) {
+  (void)id;
+  request_settle();
+}
+
+namespace {
+
+// One simulated udp socket as the driver's DatagramPort.
+class SimDatagramPort final : public DatagramPort {
+ public:
+  SimDatagramPort(DatagramNet& net, DgramId socket, const std::string& to, uint16_t port)
+      : net_(net), socket_(socket), to_(to), port_(port) {}
+  Status receive(std::span<uint8_t> into, size_t* n, Err* err) override {
+    (void)err;
+    if (net_.receive(socket_, into, n) != IoStatus::kOk) return Status::kWouldBlock;
+    ++moved;
+    return Status::kOk;
+  }
+  Status send(const wire::IoSlice* slices, size_t count, Err* err) override {
+    std::vector<uint8_t> datagram;
+    for (size_t i = 0; i < count; ++i) {
+      datagram.insert(datagram.end(), slices[i].data, slices[i].data + slices[i].size);
+    }
+    *err = net_.send(socket_, to_, port_, datagram);
+    ++moved;  // sent, or lost: either way it is gone (kHostUnreachable: no such host)
+    return *err == Err::kOk ? Status::kOk : Status::kError;
+  }
+  int moved = 0;
+
+ private:
+  DatagramNet& net_;
+  DgramId socket_;
+  const std::string& to_;
+  uint16_t port_;
+};
+
+}  // namespace
+
+bool SimSocket::pump_datagrams(StreamId id) {
+  auto it = udp_streams_.find(id);
+  if (it == udp_streams_.end()) return false;
+  SimDatagramPort port(*env_.dgram, it->second.socket, it->second.to, it->second.port);
+  int64_t now = now_ns();
+  if (env_.dgram->readable(it->second.socket)) pump_datagrams_in(*core_, id, port, now, 64);
+  if (udp_streams_.count(id) && core_->wants_write(id)) {
+    pump_datagrams_out(*core_, id, port, now, 64);
+  }
+  return port.moved > 0;
+}
+
+void SimSocket::close_datagrams() {
+  for (auto& [eid, socket] : udp_listeners_) env_.dgram->close(socket);
+  for (auto& [sid, st] : udp_streams_) env_.dgram->close(st.socket);
+  udp_listeners_.clear();
+  udp_streams_.clear();
+}
+
 Err SimSocket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
                       std::string* resolved) {
+  if (endpoint.transport == Transport::kUdp) return listen_udp(id, endpoint, resolved);
   if (endpoint.transport != Transport::kTcp) return Err::kProtoNotSupported;
   std::string host;
   uint16_t port = 0;
@@ -432,6 +549,11 @@ void SimSocket::set_deadline(int64_t deadline_ns) {
 }
 
 void SimSocket::close_stream(StreamId id) {
+  if (auto u = udp_streams_.find(id); u != udp_streams_.end()) {
+    env_.dgram->close(u->second.socket);
+    udp_streams_.erase(u);
+    return;
+  }
   auto it = streams_.find(id);
   if (it == streams_.end()) return;
   env_.net->close(it->second.end);
@@ -445,6 +567,11 @@ void SimSocket::shutdown_write(StreamId id) {
 }
 
 void SimSocket::close_listener(EndpointId id) {
+  if (auto u = udp_listeners_.find(id); u != udp_listeners_.end()) {
+    env_.dgram->close(u->second);  // never handed to a stream
+    udp_listeners_.erase(u);
+    return;
+  }
   auto it = listeners_.find(id);
   if (it == listeners_.end()) return;
   env_.net->unlisten(it->second);

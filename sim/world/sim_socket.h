@@ -24,6 +24,7 @@
 #include "sim/base/event_queue.h"
 #include "sim/base/host_clock.h"
 #include "sim/base/trace.h"
+#include "sim/net/datagram_net.h"
 #include "sim/net/network.h"
 #include "sim/world/waitable.h"
 
@@ -51,6 +52,7 @@ struct SocketEnv {
   HostId host;
   std::string* engine_error = nullptr;  // where to report engine failures too (or null)
   ZapRouter* zap = nullptr;             // ZAP requests (null: no handler anywhere)
+  DatagramNet* dgram = nullptr;         // udp:// (null: refused)
 };
 
 std::string_view monitor_event_name(uint16_t event);
@@ -59,6 +61,7 @@ class SimSocket final : public Driver,
                         public EndOwner,
                         public ListenOwner,
                         public EventTarget,
+                        public DatagramOwner,
                         public Waitable {
  public:
   SimSocket(SocketEnv env, uint32_t id, SocketType type, uint64_t seed);
@@ -78,6 +81,9 @@ class SimSocket final : public Driver,
   Err connect(std::string_view endpoint);
   Err unbind(std::string_view endpoint);
   Err disconnect(std::string_view endpoint);
+  // DISH's zmq_join / zmq_leave.
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err set_option(int option, std::span<const uint8_t> value);
   Err set_int(int option, int value);
   Err set_bytes(int option, std::string_view value);
@@ -121,6 +127,10 @@ class SimSocket final : public Driver,
   void shutdown_write(StreamId id) override;
   void close_listener(EndpointId id) override;
   bool zap_request(StreamId id, std::vector<Msg> frames) override;
+  Err open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint, DatagramRole role,
+                    const SocketOptions& options) override;
+  // --- udp owner ---
+  void on_datagram(DgramId id) override;
   // The handler's reply to this socket's request for `stream` (ignored once the socket or
   // the connection is gone).
   void deliver_zap_reply(StreamId stream, std::vector<Msg> frames);
@@ -146,6 +156,10 @@ class SimSocket final : public Driver,
   // block must not wake the actor that waits for a change to retry it).
   void settle(bool notify = true);
   bool pump_stream(StreamId id);
+  // udp://: moves a datagram stream's datagrams; true if any moved.
+  bool pump_datagrams(StreamId id);
+  Err listen_udp(EndpointId id, const Endpoint& endpoint, std::string* resolved);
+  void close_datagrams();
   void request_settle();
   void drain_monitor();
   void note_pressure(PacketSink* sink, Err err, bool dropped);
@@ -164,6 +178,15 @@ class SimSocket final : public Driver,
   std::map<ConnId, StreamId> by_conn_;
   std::map<EndpointId, ListenerId> listeners_;
   std::map<ListenerId, EndpointId> by_listener_;
+  // udp://: a bind's receiving socket until its stream takes it; each datagram stream's socket
+  // and, for a sender, where it sends.
+  struct UdpStream {
+    DgramId socket = 0;
+    std::string to;  // sender: a host name or a multicast group
+    uint16_t port = 0;
+  };
+  std::map<EndpointId, DgramId> udp_listeners_;
+  std::map<StreamId, UdpStream> udp_streams_;
   std::map<uint16_t, uint64_t> monitor_counts_;
   uint64_t mutes_ = 0;
   bool mute_ = false;      // for the packet sink: the last send found the socket mute

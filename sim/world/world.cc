@@ -39,7 +39,10 @@ std::string_view outcome_name(RunOutcome::Kind kind) {
 }
 
 World::World(uint64_t seed, NetParams params)
-    : seed_(seed), rng_(seed), net_(queue_, rng_, trace_, params) {}
+    : seed_(seed),
+      rng_(seed),
+      net_(queue_, rng_, trace_, params),
+      dgram_(net_, queue_, rng_, trace_) {}
 
 World::~World() {
   // Actors first: their frames may hold messages; then sockets, then the network.
@@ -74,7 +77,7 @@ void World::boot_at(HostId host, int64_t at_ns) { queue_.schedule(at_ns, this, k
 
 SimSocket* World::socket(HostId host, SocketType type) {
   Host& h = *hosts_[host];
-  SocketEnv env{&queue_, &net_, &trace_, &h.clock, host, &engine_error_, this};
+  SocketEnv env{&queue_, &net_, &trace_, &h.clock, host, &engine_error_, this, &dgram_};
   sockets_.push_back(
       std::make_unique<SimSocket>(env, uint32_t(sockets_.size() + 1), type, rng_.fork_seed()));
   SimSocket* s = sockets_.back().get();
@@ -233,6 +236,7 @@ void World::crash_now(HostId host) {
   h.raw_conns.clear();
   h.raw_listeners.clear();
   net_.crash(host);
+  dgram_.crash(host);
 }
 
 void World::restart_now(HostId host) {

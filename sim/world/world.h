@@ -24,6 +24,7 @@
 #include "sim/base/host_clock.h"
 #include "sim/base/rng.h"
 #include "sim/base/trace.h"
+#include "sim/net/datagram_net.h"
 #include "sim/net/network.h"
 #include "sim/world/raw_conn.h"
 #include "sim/world/sim_socket.h"
@@ -65,6 +66,7 @@ class World final : public EventTarget, public WaitHub, public ZapRouter {
   EventQueue& queue() { return queue_; }
   Trace& trace() { return trace_; }
   Network& net() { return net_; }
+  DatagramNet& dgram() { return dgram_; }
   // A capture of the run (sim/net/packet_sink.h; not owned, null: none): packets from the
   // network, and events with no packet from the world and the sockets.
   void set_packet_sink(PacketSink* sink) { net_.set_packet_sink(sink); }
@@ -190,6 +192,7 @@ class World final : public EventTarget, public WaitHub, public ZapRouter {
   EventQueue queue_;
   Trace trace_;
   Network net_;
+  DatagramNet dgram_;  // udp datagrams between the network's hosts
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<SimSocket>> sockets_;  // kept until the world ends
   std::vector<std::unique_ptr<RawConn>> raw_conns_;

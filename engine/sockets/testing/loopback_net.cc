@@ -19,9 +19,14 @@ Err LoopbackNet::bind(SocketCore* s, const std::string& endpoint) {
   if (endpoint.size() >= 2 && endpoint.compare(endpoint.size() - 2, 2, ":*") == 0) {
     resolved = endpoint.substr(0, endpoint.size() - 1) + std::to_string(next_port_++);
   }
-  Err result = listeners_.count(resolved) ? Err::kAddrInUse : Err::kOk;
+  // udp multicast: every receiver of the group binds its port (SO_REUSEPORT).
+  UdpAddress udp;
+  bool shared = request->endpoint.transport == Transport::kUdp &&
+                parse_udp_address(request->endpoint.address, true, &udp) == Err::kOk &&
+                udp.multicast;
+  Err result = listeners_.count(resolved) && !shared ? Err::kAddrInUse : Err::kOk;
   err = s->complete_bind(request->listener, result, resolved, now_ns_);
-  if (err == Err::kOk) listeners_[resolved] = {s, request->listener};
+  if (err == Err::kOk && !shared) listeners_[resolved] = {s, request->listener};
   settle();
   return err;
 }
@@ -87,6 +92,12 @@ bool LoopbackNet::carry_out_actions(SocketCore* s) {
       }
       case IoAction::Kind::kCloseStream:
         close_end(s, action.id);
+        std::erase_if(datagram_ends_, [&](const DatagramEnd& d) {
+          return d.end.core == s && d.end.stream == action.id;
+        });
+        break;
+      case IoAction::Kind::kOpenDatagram:
+        open_datagram(s, action);
         break;
       case IoAction::Kind::kShutdownWrite:
         // A FIN after what was written; the other side closes at once in this net, which the
@@ -105,6 +116,56 @@ bool LoopbackNet::carry_out_actions(SocketCore* s) {
   MonitorEvent ev;
   while (s->poll_monitor_event(&ev)) events_[s].push_back(ev);
   return progress;
+}
+
+void LoopbackNet::open_datagram(SocketCore* s, const IoAction& action) {
+  DatagramRole role = action.listener != 0 ? DatagramRole::kReceive : DatagramRole::kSend;
+  UdpAddress address;
+  if (parse_udp_address(action.endpoint.address, role == DatagramRole::kReceive, &address) !=
+      Err::kOk) {
+    s->handle_stream_error(action.id, Err::kInvalid, now_ns_);
+    return;
+  }
+  datagram_ends_.push_back(DatagramEnd{End{s, action.id}, role, std::move(address), {}});
+  if (role == DatagramRole::kSend) s->handle_connected(action.id, {}, now_ns_);
+}
+
+bool LoopbackNet::move_datagrams() {
+  bool moved = false;
+  wire::IoSlice slices[4];
+  for (DatagramEnd& from : datagram_ends_) {
+    if (from.role != DatagramRole::kSend) continue;
+    while (size_t n = from.end.core->poll_transmit(from.end.stream, slices, 4)) {
+      std::string datagram;
+      for (size_t i = 0; i < n; ++i) {
+        datagram.append(reinterpret_cast<const char*>(slices[i].data), slices[i].size);
+      }
+      from.end.core->handle_written(from.end.stream, datagram.size(), now_ns_);
+      moved = true;
+      for (DatagramEnd& to : datagram_ends_) {
+        bool reaches = to.role == DatagramRole::kReceive && to.address.port == from.address.port &&
+                       (to.address.host == from.address.host || to.address.host == "*");
+        if (reaches && to.queued.size() < kDatagramQueue) to.queued.push_back(datagram);
+      }
+    }
+  }
+  for (DatagramEnd& to : datagram_ends_) {
+    if (reading_.count(to.end.core) && !reading_[to.end.core]) continue;
+    size_t taken = 0;
+    for (; taken < to.queued.size(); ++taken) {
+      std::span<uint8_t> room = to.end.core->read_buffer(to.end.stream);
+      if (room.empty()) break;
+      const std::string& datagram = to.queued[taken];
+      size_t n = std::min(datagram.size(), room.size());
+      std::memcpy(room.data(), datagram.data(), n);
+      to.end.core->handle_read(to.end.stream, n, now_ns_);
+    }
+    if (taken > 0) {
+      to.queued.erase(to.queued.begin(), to.queued.begin() + long(taken));
+      moved = true;
+    }
+  }
+  return moved;
 }
 
 bool LoopbackNet::move_bytes(End from, End to) {
@@ -168,6 +229,7 @@ void LoopbackNet::settle() {
       progress |= move_bytes(link.a, link.b);
       progress |= move_bytes(link.b, link.a);
     }
+    progress |= move_datagrams();
     for (auto& s : sockets_) progress |= carry_out_actions(s.get());
     if (!progress) return;
   }

@@ -62,12 +62,25 @@ class LoopbackNet {
     End b;
     bool open = true;
   };
+  // udp://: a datagram endpoint (the bound socket of a receiver, or a sender's socket). A
+  // sender's datagrams reach every receiver bound to the port it aims at, on its host, any
+  // host ("*") or its multicast group; each receiver queues up to kDatagramQueue of them (a
+  // kernel buffer) and the rest are lost, as udp loses them.
+  static constexpr size_t kDatagramQueue = 64;
+  struct DatagramEnd {
+    End end;
+    DatagramRole role;
+    UdpAddress address;
+    std::vector<std::string> queued;  // receiver: datagrams not read yet
+  };
 
   Err run(Err err) {
     settle();
     return err;
   }
   bool move_bytes(End from, End to);
+  void open_datagram(SocketCore* s, const IoAction& action);
+  bool move_datagrams();
   bool carry_out_actions(SocketCore* s);
   void close_end(SocketCore* s, StreamId stream);
   Link* link_of(SocketCore* s, StreamId stream, End** self, End** other);
@@ -85,6 +98,7 @@ class LoopbackNet {
   std::vector<std::unique_ptr<SocketCore>> sockets_;
   std::map<std::string, std::pair<SocketCore*, EndpointId>> listeners_;
   std::vector<Link> links_;
+  std::vector<DatagramEnd> datagram_ends_;
   std::map<SocketCore*, bool> reading_;
   std::map<SocketCore*, std::vector<MonitorEvent>> events_;
   uint32_t next_port_ = 50000;

@@ -52,7 +52,11 @@ Err RadioRouting::send(Msg& part) {
     std::vector<Peer*> candidates(joined.begin(), joined.end());
     if (!dist_.all_writable(candidates)) return Err::kAgain;
   }
-  dist_.match([&](const Peer& p) { return joined.count(const_cast<Peer*>(&p)) != 0; });
+  // A udp peer (one datagram endpoint, no DISH behind it to send JOINs) gets every group, as
+  // libzmq's udp session subscribes to all; the DISHes filter by their own joins.
+  dist_.match([&](const Peer& p) {
+    return joined.count(const_cast<Peer*>(&p)) != 0 || (p.conn && p.conn->is_datagram());
+  });
   Msg group = Msg::copy_of(part.group());
   group.set_more(true);
   dist_.send(group);

@@ -420,6 +420,8 @@ class RadioRouting final : public Routing {
   bool has_in() override { return false; }
   bool has_out() override { return true; }
   Err set_option(int id, std::span<const uint8_t> value) override;
+  // udp://: a RADIO connects and sends; a udp peer joins nothing and gets every group.
+  std::optional<DatagramRole> datagram_role() const override { return DatagramRole::kSend; }
 
  private:
   Distributor dist_;
@@ -449,6 +451,8 @@ class DishRouting final : public Routing {
   bool has_out() override { return false; }
   Err join(std::string_view group) override;
   Err leave(std::string_view group) override;
+  // udp://: a DISH binds and receives; its joins filter what arrives (recv drops the rest).
+  std::optional<DatagramRole> datagram_role() const override { return DatagramRole::kReceive; }
 
  private:
   void tell_all(const Msg& command);

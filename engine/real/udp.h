@@ -1,0 +1,48 @@
+// udp:// on the real driver: the sockets of RADIO/DISH datagram endpoints (libzmq 4.3.4's
+// udp_engine and udp_address, in their behaviour). Non-blocking, close-on-exec; nothing here
+// knows about sockets' cores beyond the DatagramPort they read and write through.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "engine/base/err.h"
+#include "engine/driver/driver.h"
+#include "engine/sockets/endpoint.h"
+
+namespace zlab::real {
+
+// The receiving socket of a udp bind: SO_REUSEADDR; for a multicast group, bound to the
+// wildcard address at the port with SO_REUSEPORT (several receivers on one host share the
+// group) and joined to the group on the named interface (any when none or "*"). `ipv6` as
+// ZMQ_IPV6. Errors (EADDRINUSE, ENODEV for an unknown interface...) now.
+Err udp_bind(const UdpAddress& address, bool ipv6, int* fd);
+
+// A sending socket and where it sends. Multicast: ZMQ_MULTICAST_LOOP, ZMQ_MULTICAST_HOPS (the
+// TTL) and the interface named before ';' apply, as libzmq sets them.
+struct UdpSender {
+  int fd = -1;
+  sockaddr_storage target{};
+  socklen_t target_len = 0;
+};
+Err udp_open_sender(const UdpAddress& address, bool ipv6, int multicast_hops, bool multicast_loop,
+                    UdpSender* out);
+
+// One datagram per call over a udp socket it does not own (the driver closes the fd).
+class UdpPort final : public DatagramPort {
+ public:
+  // A receiving port (no target), or a sending one.
+  explicit UdpPort(int fd) : fd_(fd) {}
+  explicit UdpPort(const UdpSender& sender)
+      : fd_(sender.fd), target_(sender.target), target_len_(sender.target_len) {}
+  int fd() const { return fd_; }
+  Status receive(std::span<uint8_t> into, size_t* n, Err* err) override;
+  Status send(const wire::IoSlice* slices, size_t count, Err* err) override;
+
+ private:
+  int fd_;
+  sockaddr_storage target_{};
+  socklen_t target_len_ = 0;
+};
+
+}  // namespace zlab::real
