@@ -166,6 +166,18 @@ std::vector<Parts> drain(Lab& lab, Sock* s) {
   return out;
 }
 
+std::vector<Parts> drain_owed(Lab& lab, Sock* s, size_t owed, int64_t patience_ms) {
+  std::vector<Parts> out;
+  lab.wait_for(
+      [&] {
+        while (auto got = lab.recv(s)) out.push_back(std::move(*got));
+        return out.size() >= owed;
+      },
+      patience_ms);
+  for (Parts& more : drain(lab, s)) out.push_back(std::move(more));  // and nothing beyond
+  return out;
+}
+
 std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
                               const FanOptions& o) {
   auto fan = std::make_unique<Fan>(

@@ -54,6 +54,16 @@ std::pair<Sock*, Sock*> connected_pair(Lab& lab, SocketType type, SocketType pee
 // in the simulated network arrive meanwhile.
 std::vector<Parts> drain(Lab& lab, Sock* s);
 
+// What `s` will get when its sender says `owed` messages are still on their way to it (sent
+// and not dropped): reads until that many have come or `patience_ms` passes, then drain()s
+// for any more. The 1 s lull of drain() is not enough on loopback TCP when the receiver has a
+// tiny buffer: a segment it dropped while full is sent again only by TCP's retransmission
+// timer, whose backoff doubles with each drop, so after T seconds of a full receiver the last
+// messages may come about T seconds after the reader starts (seen with JeroMQ 0.3.6
+// subscribers, whose SO_RCVBUF comes after the SYN: conformance/agents/README.md). Callers
+// give at least the time their receiver sat full.
+std::vector<Parts> drain_owed(Lab& lab, Sock* s, size_t owed, int64_t patience_ms);
+
 // `s` is mute: a DONTWAIT send fails with EAGAIN and events() shows no POLLOUT. In the
 // simulator nothing runs between two calls, so the very next send must fail and events()
 // agree with it. On real transports the I/O thread may make room at any moment (loopback TCP

@@ -552,6 +552,7 @@ void drop_for_muted_only_property() {
   m *= lab.volume_factor();
   std::string pad(1000, 'p');
   int fast_got = 0;
+  int64_t sending_since = lab.now_ns();
   // Bursts of `hwm` messages: the fast subscriber has read every earlier one, so its pipe is
   // empty and takes a whole burst; the slow one's overflows.
   for (int j = 0; j < m;) {
@@ -573,7 +574,11 @@ void drop_for_muted_only_property() {
   }
   uint64_t dropped = pub->dropped_messages();
   int slow_got = 0, last = -1;
-  for (const Parts& got : drain_briskly(lab, ms.slow)) {
+  // What was not dropped is owed to the slow subscriber: wait for it at least as long as it sat
+  // full (TCP's retransmission backoff: drain_owed).
+  size_t owed = dropped < uint64_t(m) ? size_t(uint64_t(m) - dropped) : 0;
+  int64_t full_ms = (lab.now_ns() - sending_since) / 1'000'000;
+  for (const Parts& got : drain_owed(lab, ms.slow, owed, 20'000 + full_ms)) {
     int j = std::stoi(got[0]);
     RC_ASSERT(j > last);
     last = j;

@@ -1400,6 +1400,73 @@ def _handover_old_connection():
                  obs["newcomer_gets_x_traffic"] and not holder_events and late is None)
 
 
+def _late_taker(between: str) -> dict:
+    """A DEALER with routing id X is heard, then closes; the ROUTER reports DISCONNECTED. Then,
+    before a second DEALER with id X connects, the ROUTER's application does `between`:
+    "nothing" (it is left alone until the newcomer has finished its handshake), "sends" (five
+    messages to X, 20 ms apart: all dropped, X names nobody usable) or "polls" (getsockopt
+    ZMQ_EVENTS twice, 50 ms apart). Then the ROUTER reads for 2 s while the newcomer says hello
+    every 100 ms, and sends one message to X."""
+    router = _sock(zmq.ROUTER)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    ep = f"tcp://127.0.0.1:{port}"
+    router_mon = _monitored(router, zmq.EVENT_DISCONNECTED)
+    gone = _sock(zmq.DEALER, ROUTING_ID=b"X")
+    gone.connect(ep)
+    gone.send(b"first")
+    first = _recv_within(router, 2000)
+    _close(gone)
+    router_saw_disconnect = bool(_events_within(router_mon, 1.0))
+    for i in range(5 if between == "sends" else 2 if between == "polls" else 0):
+        if between == "sends":
+            router.send_multipart([b"X", b"sent after it left %d" % i])
+            time.sleep(0.02)
+        else:
+            router.getsockopt(zmq.EVENTS)
+            time.sleep(0.05)
+    late = _sock(zmq.DEALER, ROUTING_ID=b"X")
+    late_mon = _monitored(late, zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED)
+    late.connect(ep)
+    late_handshakes = _events_within(late_mon, 0.3).count(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    heard = 0
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        late.send(b"late hello")
+        while _recv_nowait(router) == [b"X", b"late hello"]:
+            heard += 1
+        time.sleep(0.1)
+    router.send_multipart([b"X", b"for X"])
+    reached_late = _recv_within(late, 500) == [b"for X"]
+    late_disconnects = _events_within(late_mon, 0.2).count(zmq.EVENT_DISCONNECTED)
+    router.disable_monitor()
+    late.disable_monitor()
+    _close(router_mon, late_mon, late, router)
+    return {"gone_heard": first == [b"X", b"first"],
+            "router_saw_disconnect": router_saw_disconnect,
+            "late_handshakes": late_handshakes, "late_hellos_heard": heard,
+            "send_to_id_reached_late": reached_late, "late_disconnects": late_disconnects}
+
+
+@probe("router-gone-id-held-until-read",
+       "a ROUTER keeps a departed peer's routing id in use until its application next reads or "
+       "polls it (sending does not release it): a DEALER announcing that id meanwhile, after the "
+       "ROUTER reported DISCONNECTED, completes its handshake, yet nothing it sends is ever "
+       "delivered and nothing sent to the id reaches it, though the ROUTER reads on for 2 s and "
+       "the connection stays up; had the ROUTER's application polled it in between, the "
+       "newcomer takes the id")
+def _router_gone_id_held():
+    obs = {f"router {b} in between": _late_taker(b) for b in ("nothing", "sends", "polls")}
+
+    def shut_out(o):
+        return (o["gone_heard"] and o["router_saw_disconnect"] and o["late_handshakes"] == 1
+                and o["late_hellos_heard"] == 0 and not o["send_to_id_reached_late"]
+                and o["late_disconnects"] == 0)
+    polled = obs["router polls in between"]
+    ok = (shut_out(obs["router nothing in between"]) and shut_out(obs["router sends in between"])
+          and polled["late_hellos_heard"] > 0 and polled["send_to_id_reached_late"])
+    return obs, ok
+
+
 @probe("pubsub-later-frames-subscribe",
        "without the draft option ZMQ_ONLY_FIRST_SUBSCRIBE (off by default), an XSUB's and an "
        "XPUB's every frame of a multipart message that starts with byte 1 or 0 is taken as a "
