@@ -58,6 +58,8 @@ int errno_of(Err err) {
       return EMFILE;
     case Err::kInterrupted:
       return EINTR;
+    case Err::kFault:
+      return EFAULT;
   }
   return EINVAL;  // not reached: every Err is listed (the compiler checks with -Wswitch)
 }

@@ -54,6 +54,8 @@ std::string_view err_name(Err err) {
       return "EMFILE";
     case Err::kInterrupted:
       return "EINTR";
+    case Err::kFault:
+      return "EFAULT";
   }
   return "unknown";
 }

@@ -7,6 +7,13 @@
 
 namespace zlab {
 
+// A long group: one allocation, its bytes after the header, shared by fan-out copies.
+struct Msg::SharedGroup {
+  std::atomic<uint32_t> refs;
+  uint32_t size;
+  char* chars() { return reinterpret_cast<char*>(this + 1); }
+};
+
 Body* Body::allocate(size_t size) {
   void* raw = std::malloc(sizeof(Body) + size);
   if (raw == nullptr) throw std::bad_alloc();
@@ -69,6 +76,8 @@ Msg Msg::share() const {
   copy.flags_ = flags_;
   copy.kind_ = kind_;
   copy.routing_id_ = routing_id_;
+  copy.group_ = group_;
+  if (kind_ & kGroupShared) group_.shared->refs.fetch_add(1, std::memory_order_relaxed);
   copy.set_metadata(meta_);
   if (is_inline()) {
     std::memcpy(copy.inline_, inline_, size_);
@@ -89,6 +98,44 @@ void Msg::set_metadata(const Metadata* meta) {
   if (meta != nullptr) meta->ref();
   if (meta_ != nullptr) meta_->unref();
   meta_ = meta;
+}
+
+void Msg::unref_group() {
+  SharedGroup* g = group_.shared;
+  if (g->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  g->~SharedGroup();
+  std::free(g);
+}
+
+void Msg::release_with_group() {
+  if (kind_ & kGroupShared) unref_group();
+  if (kind_ & kExternal) ext_.body->unref();
+}
+
+std::string_view Msg::group() const {
+  if (kind_ & kGroupShort) return {group_.chars, static_cast<uint8_t>(group_.chars[7])};
+  if (kind_ & kGroupShared) return {group_.shared->chars(), group_.shared->size};
+  return {};
+}
+
+Err Msg::set_group(std::string_view group) {
+  if (group.size() > kGroupMaxLength) return Err::kInvalid;
+  if (kind_ & kGroupShared) unref_group();
+  kind_ &= ~(kGroupShort | kGroupShared);
+  if (group.empty()) return Err::kOk;
+  if (group.size() <= kGroupShortMax) {
+    std::memcpy(group_.chars, group.data(), group.size());
+    group_.chars[7] = static_cast<char>(group.size());
+    kind_ |= kGroupShort;
+    return Err::kOk;
+  }
+  void* raw = std::malloc(sizeof(SharedGroup) + group.size());
+  if (raw == nullptr) throw std::bad_alloc();
+  SharedGroup* g = new (raw) SharedGroup{{1}, static_cast<uint32_t>(group.size())};
+  std::memcpy(g->chars(), group.data(), group.size());
+  group_.shared = g;
+  kind_ |= kGroupShared;
+  return Err::kOk;
 }
 
 void Msg::reset() {

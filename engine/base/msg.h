@@ -2,7 +2,8 @@
 //
 // Small bodies live inline; large ones in a shared, immutable, reference-counted Body, so a
 // copy (fan-out, zmq_msg_copy) never copies bytes. The layout fits libzmq's 64-byte zmq_msg_t,
-// so the C API can construct a Msg in place.
+// so the C API can construct a Msg in place: size 8, body 32 (inline bytes or the Body), group
+// 8, metadata 8, routing id 4, flags and kind 2; bytes 62-63 are the C API's tag.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "engine/base/err.h"
 #include "engine/base/metadata.h"
 
 namespace zlab {
@@ -48,9 +50,13 @@ class Body {
   bool borrowed_ = false;
 };
 
+// RADIO/DISH group names are at most this long (libzmq 4.3.4's ZMQ_GROUP_MAX_LENGTH).
+inline constexpr size_t kGroupMaxLength = 255;
+
 class Msg {
  public:
-  static constexpr size_t kInlineMax = 40;
+  // 32, not more: the 8 bytes after the inline body hold the group (libzmq inlines up to 33).
+  static constexpr size_t kInlineMax = 32;
   enum Flag : uint8_t {
     kMore = 0x01,     // another part of the same message follows
     kCommand = 0x02,  // a ZMTP command, not data
@@ -77,7 +83,7 @@ class Msg {
   // Zero-copy: takes ownership of caller bytes, released through free_fn.
   static Msg wrap(void* data, size_t size, FreeFn free_fn, void* hint);
 
-  // Another reference to the same bytes (an inline body is copied: it is at most 40 bytes).
+  // Another reference to the same bytes (an inline body is copied: it is at most 32 bytes).
   Msg share() const;
 
   const uint8_t* data() const { return is_inline() ? inline_ : ext_.data; }
@@ -103,13 +109,27 @@ class Msg {
   uint32_t routing_id() const { return routing_id_; }
   void set_routing_id(uint32_t id) { routing_id_ = id; }
 
-  // Back to an empty part, releasing the body and metadata.
+  // RADIO/DISH group; empty = none. A group of up to 7 bytes lives in the Msg, a longer one in a
+  // shared reference-counted allocation (a fan-out copy shares it, never copies it).
+  std::string_view group() const;
+  // kInvalid when longer than kGroupMaxLength (the group is then unchanged); empty clears it.
+  Err set_group(std::string_view group);
+
+  // Back to an empty part, releasing the body, group and metadata.
   void reset();
 
  private:
   bool is_inline() const { return !(kind_ & kExternal); }
   void release() {
-    if (!is_inline()) ext_.body->unref();
+    // One test for the commonest release, a moved-from or inline part (kind_ 0, as before
+    // groups); a shared body without a group pays one compare more.
+    if (kind_ != 0) {
+      if (kind_ == kExternal) {
+        ext_.body->unref();
+      } else {
+        release_with_group();
+      }
+    }
     if (meta_ != nullptr) meta_->unref();
     kind_ = 0;
     meta_ = nullptr;
@@ -119,6 +139,7 @@ class Msg {
   void move_from(Msg& other) {
     size_ = other.size_;
     std::memcpy(inline_, other.inline_, kInlineMax);
+    std::memcpy(&group_, &other.group_, sizeof group_);
     meta_ = other.meta_;
     routing_id_ = other.routing_id_;
     flags_ = other.flags_;
@@ -130,10 +151,21 @@ class Msg {
     other.meta_ = nullptr;
   }
 
+  void unref_group();
+  void release_with_group();  // a group, and maybe a shared body
+
   static constexpr uint8_t kExternal = 0x01;
+  static constexpr uint8_t kGroupShort = 0x02;   // group_.chars, its length in the last byte
+  static constexpr uint8_t kGroupShared = 0x04;  // group_.shared
+  static constexpr size_t kGroupShortMax = 7;
   struct External {
     Body* body;
     uint8_t* data;
+  };
+  struct SharedGroup;
+  union GroupSlot {
+    char chars[8];
+    SharedGroup* shared;
   };
 
   size_t size_ = 0;
@@ -141,6 +173,7 @@ class Msg {
     uint8_t inline_[kInlineMax];
     External ext_;
   };
+  GroupSlot group_;  // meaningful only under kGroupShort or kGroupShared
   const Metadata* meta_ = nullptr;
   uint32_t routing_id_ = 0;
   uint8_t flags_ = 0;

@@ -27,9 +27,9 @@ bool sends_identity(SocketType t) {
 // sequence. Rows: kHandshake, kActive.
 // clang-format off
 const ZmtpConnection::Action ZmtpConnection::kTable[2][size_t(Input::kCount)] = {
-  //                READY              ERROR                     PING                  PONG                SUBSCRIBE                    CANCEL                       unknown             data
-  /* Handshake */ {Action::kMechanism,  Action::kMechanism,       Action::kMechanism,   Action::kMechanism, Action::kMechanism,          Action::kMechanism,          Action::kMechanism,  Action::kOutOfSequence},
-  /* Active    */ {Action::kUnexpected, Action::kHandlePeerError, Action::kHandlePing,  Action::kIgnore,    Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver},
+  //                READY              ERROR                     PING                  PONG                SUBSCRIBE                    CANCEL                       unknown             data                    JOIN/LEAVE
+  /* Handshake */ {Action::kMechanism,  Action::kMechanism,       Action::kMechanism,   Action::kMechanism, Action::kMechanism,          Action::kMechanism,          Action::kMechanism,  Action::kOutOfSequence, Action::kMechanism},
+  /* Active    */ {Action::kUnexpected, Action::kHandlePeerError, Action::kHandlePing,  Action::kIgnore,    Action::kHandleSubscription, Action::kHandleSubscription, Action::kUnexpected, Action::kDeliver,       Action::kHandleGroupCommand},
 };
 // clang-format on
 
@@ -269,6 +269,8 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
       input = Input::kSubscribe;
     else if (cmd.name == wire::kCancel)
       input = Input::kCancel;
+    else if (cmd.name == wire::kJoin || cmd.name == wire::kLeave)
+      input = Input::kJoinLeave;
     else
       input = Input::kUnknownCommand;
   }
@@ -297,6 +299,20 @@ bool ZmtpConnection::dispatch(Msg frame, Msg* data, int64_t now_ns) {
       std::copy(cmd.data.begin(), cmd.data.end(), sub.mutable_data() + 1);
       sub.set_metadata(peer_meta_);
       *data = std::move(sub);
+      return true;
+    }
+    case Action::kHandleGroupCommand: {
+      if (options_.socket_type != SocketType::kRadio) {
+        fail(CloseReason::kUnexpectedCommand, "JOIN/LEAVE sent to a non-RADIO", true);
+        return false;
+      }
+      if (auto group = wire::parse_group(cmd.data); !group.ok()) {
+        fail(CloseReason::kMalformedCommand, std::string(group.error), true);
+        return false;
+      }
+      // The command frame itself, flagged as a command: RADIO's routing reads the group.
+      frame.set_metadata(peer_meta_);
+      *data = std::move(frame);
       return true;
     }
     case Action::kDeliver:
@@ -377,6 +393,12 @@ void ZmtpConnection::send_part(Msg part) {
       (part.data()[0] == 0 || part.data()[0] == 1)) {
     std::span<const uint8_t> topic(part.data() + 1, part.size() - 1);
     encode(part.data()[0] == 1 ? wire::make_subscribe(topic) : wire::make_cancel(topic));
+    return;
+  }
+  // Only a socket type's routing makes command parts (DISH's JOIN/LEAVE; SocketCore::send
+  // clears the flag on what applications send): they go out as they are.
+  if (part.command() && single) {
+    encode(std::move(part));
     return;
   }
   part.set_command(false);

@@ -75,12 +75,14 @@ class ZmtpConnection final : public Connection {
 
   // --- messages ---
   // The next inbound data frame (its more() flag marks multipart). Subscriptions from 3.1
-  // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent.
+  // peers arrive here as 3.0-style messages (0x01/0x00 + topic), whatever the peer sent; a
+  // RADIO gets JOIN/LEAVE as their command frames (command() set).
   bool poll_part(Msg* part, int64_t now_ns) override;
   // Whether send_part() may be called: handshake done, not closing, output not too far behind.
   bool can_send() const override;
   // Queues an outbound data frame. A single-frame subscription message from a SUB/XSUB socket
-  // is sent as a SUBSCRIBE/CANCEL command to a 3.1 peer.
+  // is sent as a SUBSCRIBE/CANCEL command to a 3.1 peer; a command part (DISH's JOIN/LEAVE,
+  // wire::make_join) is sent as the command it is.
   void send_part(Msg part) override;
 
   bool poll_event(ConnEvent* event) override;
@@ -118,6 +120,7 @@ class ZmtpConnection final : public Connection {
     kCancel,
     kUnknownCommand,
     kData,
+    kJoinLeave,  // rfc 48: delivered to a RADIO as the command frame
     kCount
   };
   enum class Action : uint8_t {
@@ -126,6 +129,7 @@ class ZmtpConnection final : public Connection {
     kHandlePing,
     kIgnore,
     kHandleSubscription,
+    kHandleGroupCommand,
     kDeliver,
     kUnexpected,
     kOutOfSequence

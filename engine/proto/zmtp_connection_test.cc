@@ -215,6 +215,8 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
       {"command inside a multipart",
        cat({greeting(), ready("PULL"), frame(more), frame(wire::make_ping(0, {}))}),
        CloseReason::kUnexpectedCommand, true},
+      {"JOIN sent to a non-RADIO", cat({greeting(), ready("PULL"), frame(wire::make_join("TV"))}),
+       CloseReason::kUnexpectedCommand, true},
       {"PING without its TTL",
        cat({greeting(), ready("PULL"), frame(wire::make_command("PING", Bytes(1, 0)))}),
        CloseReason::kMalformedCommand, true},
@@ -242,6 +244,43 @@ TEST(ZmtpConnectionTest, BadInputClosesWithTheRightReason) {
     EXPECT_TRUE(conn.finished());
     EXPECT_TRUE(conn.read_buffer().empty());
   }
+}
+
+TEST(ZmtpConnectionTest, JoinAndLeaveReachTheRadioAsCommandFrames) {
+  ZmtpConnection dish(opts(SocketType::kDish), 0);
+  ZmtpConnection radio(opts(SocketType::kRadio), 0);
+  pump(dish, radio);
+  dish.send_part(wire::make_join("TV"));
+  Bytes wire = take_output(dish);
+  EXPECT_EQ(std::string(wire.begin(), wire.end()), "\x04\x07\x04JOINTV");
+  radio.feed(wire, 0);
+  Msg part;
+  ASSERT_TRUE(radio.poll_part(&part, 0));
+  EXPECT_TRUE(part.command());
+  EXPECT_EQ(part.view(), "\x04JOINTV");
+  dish.send_part(wire::make_leave("TV"));
+  pump(dish, radio);
+  ASSERT_TRUE(radio.poll_part(&part, 0));
+  EXPECT_EQ(part.view(), "\x05LEAVETV");
+  // The RADIO's messages: the group frame (MORE), then the body, as data.
+  Msg group = Msg::copy_of(std::string_view("TV"));
+  group.set_more(true);
+  radio.send_part(std::move(group));
+  radio.send_part(Msg::copy_of(std::string_view("hi")));
+  pump(dish, radio);
+  EXPECT_EQ(parts(dish), (std::vector<std::string>{"TV+", "hi"}));
+}
+
+TEST(ZmtpConnectionTest, JoinWithAGroupOverTheLimitIsMalformed) {
+  ZmtpConnection radio(opts(SocketType::kRadio), 0);
+  take_output(radio);
+  radio.feed(cat({greeting(), ready("DISH"), frame(wire::make_join(std::string(256, 'g')))}), 0);
+  parts(radio);
+  auto ev = events(radio);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().kind, ConnEvent::Kind::kClosed);
+  EXPECT_EQ(ev.back().reason, CloseReason::kMalformedCommand);
+  EXPECT_EQ(ev.back().detail, "JOIN/LEAVE group is too long");
 }
 
 TEST(ZmtpConnectionTest, MaxMsgSizeClosesWithTooLarge) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 
 #include "engine/base/err.h"
 #include "engine/base/msg.h"
@@ -71,6 +72,12 @@ class Routing {
 
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }
+
+  // DISH's zmq_join / zmq_leave; kNotSupported (ENOTSUP) on the other types, as in libzmq.
+  virtual Err join(std::string_view) { return Err::kNotSupported; }
+  virtual Err leave(std::string_view) { return Err::kNotSupported; }
+  // SERVER/PEER: the routing id messages name this attached peer by (0: none).
+  virtual uint32_t routing_id_of(const Peer&) const { return 0; }
 
  protected:
   const SocketOptions& options() const { return services_.options(); }

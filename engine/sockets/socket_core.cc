@@ -24,7 +24,10 @@ SocketCore::SocketCore(SocketType type, uint64_t seed)
   options_.type = socket_type_info(type).zmq_value;
   // libzmq's XSUB, and so SUB, starts with ZMQ_LINGER 0: subscriptions still queued for a peer
   // that never came must not keep zmq_ctx_term waiting.
-  if (type == SocketType::kSub || type == SocketType::kXSub) options_.linger_ms = 0;
+  // DISH too, for its JOIN/LEAVE (libzmq's dish_t).
+  if (type == SocketType::kSub || type == SocketType::kXSub || type == SocketType::kDish) {
+    options_.linger_ms = 0;
+  }
   routing_ = make_routing(type, *this);
 }
 
@@ -258,6 +261,32 @@ Err SocketCore::connect(std::string_view text, int64_t now_ns) {
   options_.last_endpoint = rec.endpoint.text;
   start_connect(rec, now_ns);
   return Err::kOk;
+}
+
+Err SocketCore::connect_peer(std::string_view text, int64_t now_ns, uint32_t* routing_id) {
+  *routing_id = 0;
+  if (type_ != SocketType::kPeer) return Err::kNotSupported;
+  if (options_.immediate) return Err::kFault;
+  EndpointId id = next_endpoint_id_;
+  if (Err err = connect(text, now_ns); err != Err::kOk) return err;
+  auto it = endpoints_.find(id);
+  if (it == endpoints_.end() || it->second.peer == nullptr) return Err::kFault;
+  *routing_id = routing_->routing_id_of(*it->second.peer);
+  return Err::kOk;
+}
+
+Err SocketCore::join(std::string_view group, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  Err err = routing_->join(group);
+  if (err == Err::kOk) flush_all(now_ns);
+  return err;
+}
+
+Err SocketCore::leave(std::string_view group, int64_t now_ns) {
+  if (closing_) return Err::kTerminated;
+  Err err = routing_->leave(group);
+  if (err == Err::kOk) flush_all(now_ns);
+  return err;
 }
 
 void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {

@@ -97,6 +97,12 @@ class SocketCore final : private SocketServices {
   std::optional<BindRequest> bind(std::string_view endpoint, Err* err);
   Err complete_bind(EndpointId listener, Err result, std::string resolved, int64_t now_ns);
   Err connect(std::string_view endpoint, int64_t now_ns);
+  // PEER's zmq_connect_peer: connect(), and the routing id messages name the new peer by.
+  // kFault with ZMQ_IMMEDIATE (no peer exists before the handshake), as libzmq.
+  Err connect_peer(std::string_view endpoint, int64_t now_ns, uint32_t* routing_id);
+  // DISH's zmq_join / zmq_leave (kNotSupported on other types).
+  Err join(std::string_view group, int64_t now_ns);
+  Err leave(std::string_view group, int64_t now_ns);
   Err unbind(std::string_view endpoint, int64_t now_ns);
   Err disconnect(std::string_view endpoint, int64_t now_ns);
   // Starts closing: queued messages are still sent for up to ZMQ_LINGER.

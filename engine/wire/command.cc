@@ -105,4 +105,14 @@ Msg make_subscribe(std::span<const uint8_t> topic) { return make_command(kSubscr
 
 Msg make_cancel(std::span<const uint8_t> topic) { return make_command(kCancel, topic); }
 
+Msg make_join(std::string_view group) { return make_command(kJoin, as_bytes(group)); }
+
+Msg make_leave(std::string_view group) { return make_command(kLeave, as_bytes(group)); }
+
+Parsed<std::string_view> parse_group(std::span<const uint8_t> data) {
+  // libzmq asserts on a longer one; a peer's bytes must never do that here.
+  if (data.size() > kGroupMaxLength) return {std::nullopt, "JOIN/LEAVE group is too long"};
+  return {std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), {}};
+}
+
 }  // namespace zlab::wire

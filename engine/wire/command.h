@@ -21,6 +21,8 @@ inline constexpr std::string_view kSubscribe = "SUBSCRIBE";
 inline constexpr std::string_view kCancel = "CANCEL";
 inline constexpr std::string_view kPing = "PING";
 inline constexpr std::string_view kPong = "PONG";
+inline constexpr std::string_view kJoin = "JOIN";    // rfc 48, ZMTP 3.1: a DISH joins a group
+inline constexpr std::string_view kLeave = "LEAVE";  // rfc 48: a DISH leaves a group
 
 struct Command {
   std::string_view name;
@@ -58,6 +60,12 @@ Msg make_pong(std::span<const uint8_t> context);
 
 Msg make_subscribe(std::span<const uint8_t> topic);
 Msg make_cancel(std::span<const uint8_t> topic);
+
+// JOIN / LEAVE (rfc 48): the group is the rest of the frame, at most kGroupMaxLength bytes.
+Msg make_join(std::string_view group);
+Msg make_leave(std::string_view group);
+// A JOIN or LEAVE command's data: the group, or why it is refused (too long).
+Parsed<std::string_view> parse_group(std::span<const uint8_t> data);
 
 std::span<const uint8_t> as_bytes(std::string_view text);
 

@@ -126,5 +126,32 @@ TEST(CommandTest, SubscribeAndCancel) {
   EXPECT_TRUE(cancel.value->data.empty());
 }
 
+TEST(CommandTest, JoinAndLeave) {
+  Msg join_frame = make_join("Movies");
+  EXPECT_EQ(join_frame.view(), std::string_view("\x04JOINMovies"));
+  EXPECT_TRUE(join_frame.command());
+  auto join = parse_command(join_frame);
+  ASSERT_TRUE(join.ok());
+  EXPECT_EQ(join.value->name, kJoin);
+  auto group = parse_group(join.value->data);
+  ASSERT_TRUE(group.ok());
+  EXPECT_EQ(*group.value, "Movies");
+  Msg leave_frame = make_leave("");
+  EXPECT_EQ(leave_frame.view(), std::string_view("\x05LEAVE"));
+  auto leave = parse_command(leave_frame);
+  ASSERT_TRUE(leave.ok());
+  EXPECT_EQ(leave.value->name, kLeave);
+  ASSERT_TRUE(parse_group(leave.value->data).ok());
+  EXPECT_EQ(*parse_group(leave.value->data).value, "");
+}
+
+TEST(CommandTest, GroupLongerThanTheLimitIsRefused) {
+  std::string longest(kGroupMaxLength, 'g');
+  EXPECT_TRUE(parse_group(as_bytes(longest)).ok());
+  auto too_long = parse_group(as_bytes(longest + "g"));
+  EXPECT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error, "JOIN/LEAVE group is too long");
+}
+
 }  // namespace
 }  // namespace zlab::wire

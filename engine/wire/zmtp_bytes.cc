@@ -94,6 +94,14 @@ Bytes cancel_v30(std::string_view topic) {
   return frame(std::string(1, '\0') + std::string(topic));
 }
 
+Bytes join(std::string_view group) { return encode_msg(make_join(group)); }
+
+Bytes leave(std::string_view group) { return encode_msg(make_leave(group)); }
+
+Bytes radio_message(std::string_view group, std::string_view body) {
+  return message({std::string(group), std::string(body)});
+}
+
 Bytes properties(const std::vector<Property>& properties) {
   std::vector<uint8_t> raw = encode_properties(properties);
   return Bytes(raw.begin(), raw.end());

@@ -45,6 +45,10 @@ Bytes cancel(std::string_view topic);
 // ZMTP 3.0 subscriptions travel as messages: 0x01 / 0x00 then the topic.
 Bytes subscribe_v30(std::string_view topic);
 Bytes cancel_v30(std::string_view topic);
+// rfc 48: JOIN / LEAVE commands, and a RADIO message: the group frame (MORE), then the body.
+Bytes join(std::string_view group);
+Bytes leave(std::string_view group);
+Bytes radio_message(std::string_view group, std::string_view body);
 Bytes properties(const std::vector<Property>& properties);
 // Greeting, then READY announcing `socket_type`: a NULL handshake's whole first flight.
 Bytes null_handshake(std::string_view socket_type, uint8_t minor = kVersionMinor);

@@ -109,6 +109,19 @@ def cancel_v30(topic):
     return frame(b"\x00" + topic)
 
 
+def join(group):
+    return command(b"JOIN", group)
+
+
+def leave(group):
+    return command(b"LEAVE", group)
+
+
+def radio_message(group, body):
+    """rfc 48: the group frame (MORE), then the body."""
+    return message(group, body)
+
+
 def null_handshake(socket_type, minor=1):
     return greeting(minor=minor) + ready(socket_type)
 

@@ -62,6 +62,9 @@ TEST(ZmtpBytesTest, CommandsMatchRfc23) {
             "CANCELt"s);
   EXPECT_EQ(subscribe_v30("t"), "\x00\x02\x01t"s);
   EXPECT_EQ(cancel_v30("t"), "\x00\x02\x00t"s);
+  EXPECT_EQ(join("TV"), "\x04\x07\x04JOINTV"s);
+  EXPECT_EQ(leave("TV"), "\x04\x08\x05LEAVETV"s);
+  EXPECT_EQ(radio_message("TV", "hi"), "\x01\x02TV\x00\x02hi"s);
   EXPECT_EQ(raw_property("Id", 9, "x"), "\x02Id\0\0\0\x09x"s);
 }
 

@@ -22,6 +22,9 @@ def test_vectors_match_the_cpp_builder():
     assert z.cancel(b"t") == b"\x04\x08\x06CANCELt"
     assert z.subscribe_v30(b"t") == b"\x00\x02\x01t"
     assert z.cancel_v30(b"t") == b"\x00\x02\x00t"
+    assert z.join(b"TV") == b"\x04\x07\x04JOINTV"
+    assert z.leave(b"TV") == b"\x04\x08\x05LEAVETV"
+    assert z.radio_message(b"TV", b"hi") == b"\x01\x02TV\x00\x02hi"
     assert z.raw_property(b"Id", 9, b"x") == b"\x02Id\0\0\0\x09x"
     assert z.greeting_v2(5) == b"\xff\0\0\0\0\0\0\0\x01\x7f\x01\x05"
     g = z.greeting(b"PLAIN", as_server=1, minor=0)

@@ -46,11 +46,26 @@ std::unique_ptr<Routing> make_routing(SocketType type, SocketServices& services)
       return std::make_unique<XSubRouting>(services, false);
     case SocketType::kStream:
       return std::make_unique<StreamRouting>(services);
+    case SocketType::kServer:
+    case SocketType::kPeer:
+      return std::make_unique<ServerRouting>(services);
+    case SocketType::kClient:
+      return std::make_unique<ClientRouting>(services);
+    case SocketType::kRadio:
+      return std::make_unique<RadioRouting>(services);
+    case SocketType::kDish:
+      return std::make_unique<DishRouting>(services);
+    case SocketType::kGather:
+      return std::make_unique<GatherRouting>(services);
+    case SocketType::kScatter:
+      return std::make_unique<ScatterRouting>(services);
+    case SocketType::kChannel:
+      return std::make_unique<ChannelRouting>(services);
     default:
-      return nullptr;  // draft types are not built yet
+      return nullptr;  // DGRAM (raw udp) is not built
   }
 }
 
-bool routing_supported(SocketType type) { return !socket_type_info(type).draft; }
+bool routing_supported(SocketType type) { return type != SocketType::kDgram; }
 
 }  // namespace zlab

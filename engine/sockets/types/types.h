@@ -1,10 +1,13 @@
-// The classic twelve socket types. Each is a small Routing built from the strategies.
+// The socket types. Each is a small Routing built from the strategies: the classic twelve, then
+// the eight draft ones (libzmq 4.3's thread-safe types).
 #pragma once
 
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/sockets/routing.h"
@@ -250,6 +253,146 @@ class XSubRouting : public Routing {
   bool more_in_ = false;
   bool more_out_ = false;
   bool invert_ = false;
+};
+
+// --- The draft types (client_server.cc, scatter_gather.cc, channel.cc, radio_dish.cc) ---
+// Thread-safe in libzmq, so single-part only: sending a part with MORE fails with kInvalid
+// (EINVAL), and a multipart message from a peer is dropped whole when received.
+
+// The next single-part message from `fq`; multipart ones are read and dropped (client_server.cc).
+Err recv_single_part(FairQueue& fq, Msg* part, Peer** from = nullptr);
+
+// CLIENT (rfc 41): DEALER's strategies, single-part.
+class ClientRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override { return fq_.has_in(); }
+  bool has_out() override { return lb_.has_out(); }
+
+ private:
+  LoadBalancer lb_;
+  FairQueue fq_;
+};
+
+// SERVER (rfc 41), and PEER (SERVER that also connects, zmq_connect_peer): each peer gets a
+// uint32 routing id (never 0), received messages carry their peer's as Msg::routing_id, and a
+// message is sent to the peer its Msg::routing_id names: kHostUnreachable for none, kAgain
+// when that peer is at its HWM.
+class ServerRouting final : public Routing {
+ public:
+  explicit ServerRouting(SocketServices& services);
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override { return fq_.has_in(); }
+  bool has_out() override { return true; }
+  uint32_t routing_id_of(const Peer& peer) const override;
+
+ private:
+  FairQueue fq_;
+  std::map<uint32_t, Peer*> by_id_;
+  std::unordered_map<const Peer*, uint32_t> id_of_;
+  uint32_t next_id_;
+};
+
+// SCATTER (rfc 49): PUSH, single-part.
+class ScatterRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override { lb_.detach(&peer); }
+  Err send(Msg& part) override;
+  Err recv(Msg*) override { return Err::kNotSupported; }
+  bool has_in() override { return false; }
+  bool has_out() override { return lb_.has_out(); }
+
+ private:
+  LoadBalancer lb_;
+};
+
+// GATHER (rfc 49): PULL, single-part.
+class GatherRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override { fq_.detach(&peer); }
+  Err send(Msg&) override { return Err::kNotSupported; }
+  Err recv(Msg* part) override;
+  bool has_in() override { return fq_.has_in(); }
+  bool has_out() override { return false; }
+
+ private:
+  FairQueue fq_;
+};
+
+// CHANNEL: PAIR, single-part (one peer; a second is refused).
+class ChannelRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override { return peer_ != nullptr && peer_->in.can_read(); }
+  bool has_out() override { return peer_ != nullptr && peer_->writable(); }
+
+ private:
+  Peer* peer_ = nullptr;
+};
+
+// RADIO (rfc 48): sends each message to the peers that joined its group (Msg::group), as two
+// parts on the pipe: the group (MORE), then the body, which is what ZMTP carries. The groups
+// come from the peers' JOIN/LEAVE commands. A peer at its HWM misses the message (ZMQ_XPUB_NODROP:
+// the send fails with kAgain instead).
+class RadioRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  bool intercept(Peer& peer, Msg& part) override;
+  bool intercepts_all() const override { return true; }
+  Err send(Msg& part) override;
+  Err recv(Msg*) override { return Err::kNotSupported; }
+  bool has_in() override { return false; }
+  bool has_out() override { return true; }
+  Err set_option(int id, std::span<const uint8_t> value) override;
+
+ private:
+  Distributor dist_;
+  std::map<std::string, std::set<Peer*>, std::less<>> groups_;
+  bool nodrop_ = false;
+};
+
+// DISH (rfc 48): fair-queues the messages of the groups it joined. join()/leave() send
+// JOIN/LEAVE to every peer; a new or reconnected peer hears every joined group.
+class DishRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  void reconnected(Peer& peer) override;
+  Err send(Msg&) override { return Err::kNotSupported; }
+  Err recv(Msg* part) override;
+  bool has_in() override { return fetch(); }
+  bool has_out() override { return false; }
+  Err join(std::string_view group) override;
+  Err leave(std::string_view group) override;
+
+ private:
+  void tell_all(const Msg& command);
+  void send_joins(Peer& peer);
+  bool fetch();  // the next message of a joined group into pending_; drops the others
+
+  FairQueue fq_;
+  std::vector<Peer*> peers_;
+  std::set<std::string, std::less<>> groups_;
+  Msg pending_;
+  bool has_pending_ = false;
 };
 
 }  // namespace zlab
