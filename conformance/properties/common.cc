@@ -18,6 +18,14 @@ const std::vector<SocketType>& zmtp_types() {
   return kTypes;
 }
 
+std::vector<SocketType> rule_types(std::string_view rule_id) {
+  std::vector<SocketType> out;
+  for (SocketType t : zmtp_types()) {
+    if (rule_applies(rule_id, t)) out.push_back(t);
+  }
+  return out;
+}
+
 uint64_t gen_world_seed() { return *rc::gen::inRange<uint64_t>(1, 1'000'000'000); }
 
 uint32_t gen_faults(uint32_t allowed) {
@@ -40,6 +48,8 @@ SocketType partner(SocketType type) {
 
 void prepare(Sock* s, SocketType type, const std::string& identity) {
   if (type == SocketType::kSub) s->set_bytes(opt::kSubscribe, "");
+  if (type == SocketType::kRadio) s->group = "g";  // every message in group "g"...
+  if (type == SocketType::kDish) s->join("g");     // ... which every DISH joins
   if (type == SocketType::kXSub) {
     Msg everything = Msg::copy_of(std::string_view("\x01"));  // kept and sent on connect
     s->send(everything, 0);

@@ -19,6 +19,9 @@ namespace zlab::conform {
 // The built types (active in the spec table) that speak ZMTP (STREAM speaks raw TCP).
 const std::vector<SocketType>& zmtp_types();
 
+// The built ZMTP types a rule of rules.json applies to (its applies_to, from the spec data).
+std::vector<SocketType> rule_types(std::string_view rule_id);
+
 // A world seed (shrinks towards small numbers) and a fault mask within `allowed`.
 uint64_t gen_world_seed();
 uint32_t gen_faults(uint32_t allowed);

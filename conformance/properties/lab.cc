@@ -54,8 +54,21 @@ class SimSock final : public Sock {
   }
   Err connect(std::string_view ep) override {
     note_op(*this, "connect", ep);
+    // A PEER that connects learns whom it reaches (zmq_connect_peer), so that it can send.
+    uint32_t id = 0;
+    Err err = s_->connect_peer(ep, &id);
+    if (err != Err::kNotSupported) {
+      if (err == Err::kOk) reply_to = id;
+      return err;
+    }
     return s_->connect(ep);
   }
+  Err connect_peer(std::string_view ep, uint32_t* routing_id) override {
+    note_op(*this, "connect_peer", ep);
+    return s_->connect_peer(ep, routing_id);
+  }
+  Err join(std::string_view group) override { return s_->join(group); }
+  Err leave(std::string_view group) override { return s_->leave(group); }
   Err unbind(std::string_view ep) override {
     note_op(*this, "unbind", ep);
     return s_->unbind(ep);
@@ -341,7 +354,10 @@ bool Lab::send(Sock* s, const Parts& parts, Err* err) {
   if (++sends_ % 64 == 0) check_limits();  // a send loop that never meets EAGAIN ends too
   for (size_t i = 0; i < parts.size(); ++i) {
     Msg m = Msg::copy_of(std::string_view(parts[i]));
-    if (parts.size() == 1) m.set_routing_id(s->reply_to);
+    if (parts.size() == 1) {  // what a thread-safe type sends beside its one part
+      m.set_routing_id(s->reply_to);
+      m.set_group(s->group);
+    }
     Err e = s->send(m, i + 1 < parts.size() ? kSendMore : 0);
     if (e != Err::kOk) {
       if (err != nullptr) *err = e;
@@ -370,23 +386,11 @@ std::optional<Parts> Lab::recv(Sock* s, Err* err) {
   return parts;
 }
 
-namespace {
-// Until the engine's Msg carries a group (issue 15, wt/types15) no group can be sent or seen.
-Err set_group(Msg& m, std::string_view group) {
-  (void)m;
-  return group.empty() ? Err::kOk : Err::kNotSupported;
-}
-std::string group_of(const Msg& m) {
-  (void)m;
-  return "";
-}
-}  // namespace
-
 bool Lab::send_letter(Sock* s, const Letter& letter, Err* err) {
   if (++sends_ % 64 == 0) check_limits();
   Msg m = Msg::copy_of(std::string_view(letter.body));
   m.set_routing_id(letter.routing_id);
-  Err e = set_group(m, letter.group);
+  Err e = m.set_group(letter.group);
   if (e == Err::kOk) e = s->send(m, 0);
   if (err != nullptr) *err = e;
   return e == Err::kOk;
@@ -399,7 +403,7 @@ std::optional<Letter> Lab::recv_letter(Sock* s, Err* err, bool* more) {
   if (err != nullptr) *err = e;
   if (e != Err::kOk) return std::nullopt;
   if (more != nullptr) *more = s->rcvmore();
-  return Letter{std::string(m.view()), m.routing_id(), group_of(m)};
+  return Letter{std::string(m.view()), m.routing_id(), std::string(m.group())};
 }
 
 // A ZMTP 2.0 peer's handshake (greeting and identity) gets no monitor event in libzmq or zlab;

@@ -108,6 +108,8 @@ class Sock {
   // What Lab::send puts beside a single-part message: the routing id of the peer this socket
   // last heard from (a SERVER or PEER answers it; 0 until then, or set by a property).
   uint32_t reply_to = 0;
+  // ... and the group (prepare() gives a RADIO one, "g", which it DISH peers join).
+  std::string group;
 };
 
 // A raw byte connection to a socket that listens, for properties that speak ZMTP by hand

@@ -220,6 +220,10 @@ void unrestricted_property(SocketType type) {
     RC_ASSERT(lab.send(b, outgoing(peer, "hello", "a")));
     RC_ASSERT(lab.wait_for([&] { return lab.recv(a).has_value(); }));
   }
+  if (unaddressed(b)) {
+    RC_ASSERT(lab.send(a, outgoing(type, "hello", "b")));
+    RC_ASSERT(lab.wait_for([&] { return lab.recv(b).has_value(); }));
+  }
   for (bool send : ops) {
     if (send) {
       RC_ASSERT(lab.send(a, outgoing(type, "m", "b")));

@@ -313,8 +313,10 @@ void add_table_na_properties(std::vector<Property>& out) {
   for (SocketType t : zmtp_types()) {  // PAIR, CHANNEL: one peer, no strategy either way
     std::string name = type_name(t);
     if (spec_value(name, "pattern") != "unrestricted") continue;
-    if (spec_value(name, "outgoing") == "n/a") add(t, "outgoing", [t] { single_peer_cell_property(t); });
-    if (spec_value(name, "incoming") == "n/a") add(t, "incoming", [t] { single_peer_cell_property(t); });
+    if (spec_value(name, "outgoing") == "n/a")
+      add(t, "outgoing", [t] { single_peer_cell_property(t); });
+    if (spec_value(name, "incoming") == "n/a")
+      add(t, "incoming", [t] { single_peer_cell_property(t); });
   }
   if (spec_value("XPUB", "incoming") == "n/a")
     add(SocketType::kXPub, "incoming", xpub_incoming_property);

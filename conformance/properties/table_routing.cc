@@ -209,10 +209,12 @@ void req_last_peer_property() {
 // sent is lost, and sending resumes once the peers drain.
 void mute_block_cell_property(SocketType type) {
   int hwm = *rc::gen::inRange(1, 20);
-  SocketType sender_type = type == SocketType::kPull ? SocketType::kPush : type;
+  // A receive-only type (PULL, GATHER) is muted from its sending partner's side.
+  bool receive_only = spec_value(type_name(type), "pattern") == "receive-only";
+  SocketType sender_type = receive_only ? partner(type) : type;
   // A type with no outgoing strategy (PAIR, CHANNEL) has one peer.
   int k = spec_value(type_name(sender_type), "outgoing") == "n/a" ? 1 : *rc::gen::inRange(1, 4);
-  SocketType receiver_type = type == SocketType::kPull     ? SocketType::kPull
+  SocketType receiver_type = receive_only                  ? type
                              : type == SocketType::kDealer ? SocketType::kDealer
                                                            : partner(type);
   FanOptions o;

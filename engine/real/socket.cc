@@ -163,6 +163,31 @@ Err Socket::connect(const std::string& text) {
   return err;
 }
 
+Err Socket::connect_peer(const std::string& text, uint32_t* routing_id) {
+  UnlockedScope scope;  // as connect: an inproc peer is attached once the lock is released
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.connect_peer(text, clock_ns(), routing_id);
+  apply(lock);
+  return err;
+}
+
+Err Socket::join(std::string_view group) {
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.join(group, clock_ns());
+  apply(lock);  // the JOIN commands go out
+  return err;
+}
+
+Err Socket::leave(std::string_view group) {
+  std::unique_lock lock(mu_);
+  if (closed_ || interrupted_) return Err::kTerminated;
+  Err err = core_.leave(group, clock_ns());
+  apply(lock);
+  return err;
+}
+
 Err Socket::unbind(const std::string& text) { return end_endpoint(text, true); }
 
 Err Socket::disconnect(const std::string& text) { return end_endpoint(text, false); }

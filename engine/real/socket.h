@@ -43,6 +43,10 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err connect(const std::string& endpoint);
   Err unbind(const std::string& endpoint);
   Err disconnect(const std::string& endpoint);
+  // Draft API: zmq_connect_peer (PEER), zmq_join / zmq_leave (DISH); the core's answers.
+  Err connect_peer(const std::string& endpoint, uint32_t* routing_id);
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err set_option(int id, std::span<const uint8_t> value);
   Err get_option(int id, uint8_t* out, size_t* size);
   uint32_t events();

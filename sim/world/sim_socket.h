@@ -78,6 +78,10 @@ class SimSocket final : public Driver,
   Err connect(std::string_view endpoint);
   Err unbind(std::string_view endpoint);
   Err disconnect(std::string_view endpoint);
+  // Draft API: zmq_connect_peer (PEER), zmq_join / zmq_leave (DISH).
+  Err connect_peer(std::string_view endpoint, uint32_t* routing_id);
+  Err join(std::string_view group);
+  Err leave(std::string_view group);
   Err set_option(int option, std::span<const uint8_t> value);
   Err set_int(int option, int value);
   Err set_bytes(int option, std::string_view value);
