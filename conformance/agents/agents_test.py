@@ -86,6 +86,94 @@ def test_libzmq_agent_zap_handler():
     assert got[18] == "ok"
 
 
+def test_libzmq_draft_agent_protocol_and_library():
+    """The same agent built against the draft-enabled libzmq: the classic exchange, on that
+    library (its RPATH wins over LD_LIBRARY_PATH)."""
+    agent = str(impls.build_libzmq_draft())
+    got = exchange(f"LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu {agent}", 45874)
+    check_exchange(got, "libzmq")
+    assert "drafts=yes" in got[0].split()
+    assert got[0].split("lib=")[1] == str(impls.draft_prefix() / "lib" / "libzmq.so.5")
+
+
+def test_libzmq_draft_agent_draft_requests():
+    """sendmsg/recvmsg carry routing ids and groups; join, leave, connectpeer; bad input is
+    EINVAL (README "Draft requests")."""
+    agent = str(impls.build_libzmq_draft())
+    h = lambda text: text.encode().hex()  # noqa: E731
+    port = 45875
+    got = session(agent, [
+        "socket SERVER", "socket CLIENT", f"bind 1 tcp://127.0.0.1:{port}",
+        f"connect 2 tcp://127.0.0.1:{port}", f"sendmsg 2 - 0 - {h('ask')}", "recvmsg 1 2000",
+        # 5: the SERVER answers by the routing id it got (filled in below)
+        "socket DISH", "socket RADIO", f"join 3 {h('g')}", f"bind 3 tcp://127.0.0.1:{port + 1}",
+        f"connect 4 tcp://127.0.0.1:{port + 1}",
+        # 11: a group with a zero byte, malformed hex, a group longer than 255 bytes
+        f"join 3 {h('a')}00", "join 3 xyz", f"join 3 {h('x' * 256)}",
+        f"sendmsg 4 - 0 {h('a')}00 -", "sendmsg 4 - nan - -", f"leave 3 {h('nope')}",
+        # 17: PEER: connectpeer gives the routing id to send to
+        "socket PEER", "socket PEER", f"bind 5 tcp://127.0.0.1:{port + 2}",
+        f"connectpeer 6 tcp://127.0.0.1:{port + 2}", "connectpeer 1 tcp://127.0.0.1:1",
+        "socket BOGUS", "term"])
+    assert got[0:5] == ["ok 1", "ok 2", "ok", "ok", "ok 1"]
+    more, routing_id, group, body = got[5].split()[1:]
+    assert (more, group, body) == ("0", "-", h("ask")) and int(routing_id) != 0
+    assert got[6:11] == ["ok 3", "ok 4", "ok", "ok", "ok"]
+    assert got[11:14] == ["err EINVAL"] * 3
+    assert got[14:16] == ["err EINVAL 0"] * 2
+    assert got[16] == "err EINVAL"  # leaving a group never joined
+    assert got[17:20] == ["ok 5", "ok 6", "ok"]
+    assert got[20].startswith("ok ") and int(got[20].split()[1]) != 0
+    assert got[21] == "err ENOTSUP"  # zmq_connect_peer on a SERVER
+    assert got[22] == "err EINVAL"
+
+
+def test_libzmq_draft_agent_routes_and_filters():
+    """A reply reaches the CLIENT by its routing id; a DISH gets its group only."""
+    agent = impls.build_libzmq_draft()
+    h = lambda text: text.encode().hex()  # noqa: E731
+    proc = subprocess.Popen([str(agent)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, bufsize=1)
+
+    def req(line):
+        proc.stdin.write(line + "\n")
+        return proc.stdout.readline().split()
+
+    try:
+        for line in ["socket SERVER", "socket CLIENT", "bind 1 tcp://127.0.0.1:45878",
+                     "connect 2 tcp://127.0.0.1:45878", f"sendmsg 2 - 0 - {h('ask')}"]:
+            assert req(line)[0] == "ok"
+        got = req("recvmsg 1 5000")
+        assert got[0] == "ok"
+        assert req(f"sendmsg 1 - {got[2]} - {h('answer')}") == ["ok", "1"]
+        assert req(f"sendmsg 1 - {int(got[2]) + 1} - {h('lost')}") == ["err", "EHOSTUNREACH", "0"]
+        assert req("recvmsg 2 5000") == ["ok", "0", "0", "-", h("answer")]
+        for line in ["socket DISH", "socket RADIO", f"join 3 {h('g')}",
+                     "bind 3 tcp://127.0.0.1:45879", "connect 4 tcp://127.0.0.1:45879"]:
+            assert req(line)[0] == "ok"
+        for _ in range(100):  # the JOIN reaches the RADIO after the connection is up
+            assert req(f"sendmsg 4 - 0 {h('other')} {h('no')}")[0] == "ok"
+            assert req(f"sendmsg 4 - 0 {h('g')} {h('yes')}")[0] == "ok"
+            got = req("recvmsg 3 100")
+            if got[0] == "ok":
+                break
+        assert got == ["ok", "0", "0", h("g"), h("yes")]
+        assert req(f"leave 3 {h('g')}") == ["ok"]
+        assert req("term") == ["ok"]
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def test_the_debian_agent_has_no_draft_requests():
+    if not impls.SYSTEM_ZMQ_H.exists():
+        pytest.skip("libzmq3-dev is not installed")
+    got = session(str(impls.build_libzmq()), ["hello", "socket SERVER", "socket PAIR",
+                                               "sendmsg 1 - 0 - -", "join 1 61", "term"])
+    assert "drafts=no" in got[0].split()
+    assert got[1:] == ["err EINVAL", "ok 1", "err EINVAL", "err EINVAL", "ok"]
+
+
 def test_jeromq_agent_protocol():
     if not impls.JEROMQ_JAR.exists() or shutil.which("javac") is None:
         pytest.skip("libjeromq-java or javac is not installed")
@@ -108,3 +196,6 @@ def test_matrix_cells_follow_the_register():
     assert impl_matrix.cell(unseen, divs, ["libzmq"]) == {
         "status": "NOT-EXERCISED", "detail": "not observable: no", "pending": False}
     assert impl_matrix.cell({"rule": "r", "status": "PASS"}, divs, ["libzmq"]) == {"status": "PASS"}
+    # A divergence of libzmq holds for its draft-enabled build (the same library).
+    assert impl_matrix.cell(fail, divs, ["libzmq-draft", "libzmq-draft"])["divergence"] == "div/x/y"
+    assert impl_matrix.cell(req, divs, ["libzmq-draft", "libzmq-draft"])["status"] == "FAIL"

@@ -84,7 +84,7 @@ def registered(divergences, rule, implementations):
     for d in divergences:
         who = d.get("implementations") or (["libzmq"] if d["kind"] == "reference-differs" else [])
         targets = {a.split(":", 1)[1] if a[:4] in ("4.3:", "4.0:") else a for a in d.get("affects", [])}
-        if rule in targets and any(i in who for i in implementations):
+        if rule in targets and any(i in who or impls.family(i) in who for i in implementations):
             return d["id"]
     return None
 

@@ -1676,6 +1676,38 @@ def _draft_scatter_gather_peers():
           and not pairs["SCATTER<-SCATTER"]["handshake"]
           and not pairs["GATHER<-GATHER"]["handshake"])
     return obs, ok
+# zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
+# process of its own: through ctypes, as Debian's pyzmq has no draft API.
+_DRAFT_MSG_GROUP = r"""
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_msg_set_group.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_msg_group.argtypes = [ctypes.c_void_p]
+lib.zmq_msg_group.restype = ctypes.c_char_p
+msg = ctypes.create_string_buffer(64)
+assert lib.zmq_msg_init(msg) == 0
+for n in (255, 256, 300):
+    rc = lib.zmq_msg_set_group(msg, b"g" * n)
+    print(n, rc, len(lib.zmq_msg_group(msg)))
+"""
+
+
+@probe("draft-msg-group-truncated",
+       "libzmq 4.3.4 built with drafts: zmq_msg_set_group takes a group of 256 or 300 bytes "
+       "(returns 0) and keeps its first 255 (ZMQ_GROUP_MAX_LENGTH), with no error")
+def _draft_msg_group_truncated():
+    import subprocess
+    tool = Path(__file__).resolve().parents[2] / "engine/api/libzmq_suite/draft_libzmq.py"
+    prefix = subprocess.run([sys.executable, str(tool), "--print-prefix", "--quiet"],
+                            capture_output=True, text=True, timeout=3600).stdout.strip()
+    lib = Path(prefix) / "lib" / "libzmq.so.5"
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_MSG_GROUP, str(lib)],
+                          capture_output=True, text=True, timeout=30)
+    rows = [line.split() for line in proc.stdout.splitlines()]
+    obs = {"library": str(lib), "exit status": proc.returncode,
+           "set_group(n bytes) -> rc, length kept": {r[0]: [int(r[1]), int(r[2])] for r in rows}}
+    want = {"255": [0, 255], "256": [0, 255], "300": [0, 255]}
+    return obs, proc.returncode == 0 and obs["set_group(n bytes) -> rc, length kept"] == want
 
 
 def main(argv=None) -> int:

@@ -63,15 +63,23 @@ Err retry_until_ready(real::Socket& socket, int flags, int timeout_option, int r
   }
 }
 
+// A thread-safe socket is waited on by several threads at once: they wait on the engine's
+// condition variable (every waiter woken by each change), not on the one edge-triggered
+// ZMQ_FD whose wake-up one thread would take from another. As in libzmq, a signal does not
+// interrupt them (libzmq's thread-safe sockets wait on a condition variable too).
+bool waits_in_engine(const real::Socket& socket) { return thread_safe(socket.type()); }
+
 }  // namespace
 
 Err send_part(real::Socket& socket, Msg& part, int flags) {
   const int more = flags & ZMQ_SNDMORE;
+  if (waits_in_engine(socket)) return socket.send(part, (flags & ZMQ_DONTWAIT) | more);
   return retry_until_ready(socket, flags, ZMQ_SNDTIMEO, ZMQ_POLLOUT,
                            [&] { return socket.send(part, real::kDontWait | more); });
 }
 
 Err recv_part(real::Socket& socket, Msg* part, int flags) {
+  if (waits_in_engine(socket)) return socket.recv(part, flags & ZMQ_DONTWAIT);
   return retry_until_ready(socket, flags, ZMQ_RCVTIMEO, ZMQ_POLLIN,
                            [&] { return socket.recv(part, real::kDontWait); });
 }

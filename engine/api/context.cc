@@ -7,6 +7,7 @@
 #include <climits>
 #include <new>
 
+#include "engine/api/context_options.h"
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
@@ -14,13 +15,6 @@
 using zlab::api::context_of;
 using zlab::api::ContextHandle;
 using zlab::api::fail_with;
-
-namespace {
-
-// libzmq's answer on Linux (its epoll poller sets no limit of its own).
-constexpr int kSocketLimit = 65535;
-
-}  // namespace
 
 extern "C" void* zmq_ctx_new(void) {
   auto* ctx = new (std::nothrow) ContextHandle();
@@ -82,69 +76,14 @@ extern "C" void* zmq_init(int io_threads) {
 extern "C" int zmq_ctx_set(void* context, int option, int optval) {
   ContextHandle* ctx = context_of(context);
   if (ctx == nullptr) return -1;
-  if (optval < 0) return fail_with(EINVAL);  // no option takes a negative value
-  std::lock_guard lock(ctx->mu);
-  zlab::api::ContextOptions& o = ctx->options;
-  switch (option) {
-    case ZMQ_IO_THREADS:
-      o.io_threads = optval;
-      return 0;
-    case ZMQ_MAX_SOCKETS:
-      if (optval < 1) return fail_with(EINVAL);
-      o.max_sockets = optval;
-      if (ctx->engine) ctx->engine->set_max_sockets(optval);
-      return 0;
-    case ZMQ_IPV6:
-      o.ipv6 = optval != 0;
-      return 0;
-    case ZMQ_BLOCKY:
-      o.blocky = optval != 0;
-      return 0;
-    case ZMQ_MAX_MSGSZ:
-      o.max_msgsz = optval;
-      return 0;
-    case ZMQ_THREAD_PRIORITY:
-      o.thread_priority = optval;
-      return 0;
-    case ZMQ_THREAD_SCHED_POLICY:
-      o.thread_sched_policy = optval;
-      return 0;
-    case ZMQ_THREAD_NAME_PREFIX:
-      o.thread_name_prefix = optval;
-      return 0;
-    case ZMQ_THREAD_AFFINITY_CPU_ADD:
-    case ZMQ_THREAD_AFFINITY_CPU_REMOVE:
-      return 0;
-    default:  // unknown, or read-only (ZMQ_SOCKET_LIMIT, ZMQ_MSG_T_SIZE)
-      return fail_with(EINVAL);
-  }
+  return zlab::api::set_context_option(*ctx, option, &optval, sizeof optval);
 }
 
 extern "C" int zmq_ctx_get(void* context, int option) {
   ContextHandle* ctx = context_of(context);
   if (ctx == nullptr) return -1;
-  std::lock_guard lock(ctx->mu);
-  const zlab::api::ContextOptions& o = ctx->options;
-  switch (option) {
-    case ZMQ_IO_THREADS:
-      return o.io_threads;
-    case ZMQ_MAX_SOCKETS:
-      return o.max_sockets;
-    case ZMQ_SOCKET_LIMIT:  // the same number as ZMQ_THREAD_PRIORITY: libzmq answers this one
-      return kSocketLimit;
-    case ZMQ_IPV6:
-      return o.ipv6 ? 1 : 0;
-    case ZMQ_BLOCKY:
-      return o.blocky ? 1 : 0;
-    case ZMQ_MAX_MSGSZ:
-      return o.max_msgsz;
-    case ZMQ_MSG_T_SIZE:
-      return int(sizeof(zmq_msg_t));
-    case ZMQ_THREAD_SCHED_POLICY:
-      return o.thread_sched_policy;
-    case ZMQ_THREAD_NAME_PREFIX:
-      return o.thread_name_prefix;
-    default:
-      return fail_with(EINVAL);
-  }
+  int value = 0;
+  size_t size = sizeof value;
+  if (zlab::api::get_context_option(*ctx, option, &value, &size) != 0) return -1;
+  return value;
 }

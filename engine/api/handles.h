@@ -38,9 +38,10 @@ struct ContextOptions {
   int max_msgsz = INT_MAX;
   int thread_priority = -1;
   int thread_sched_policy = -1;
-  int thread_name_prefix = 0;
+  std::string thread_name_prefix;  // zmq_ctx_set's int in decimal, or zmq_ctx_set_ext's bytes
   bool ipv6 = false;
   bool blocky = true;
+  bool zero_copy_recv = true;  // ZMQ_ZERO_COPY_RECV: kept and reported (zlab never copies)
 };
 
 struct ContextHandle {

@@ -3,15 +3,19 @@
 // A socket is watched through its ZMQ_FD (signalled whenever its ZMQ_EVENTS may have gained a
 // bit) and its readiness read from ZMQ_EVENTS, which also re-arms the FD, as libzmq does. The
 // timeout is honoured to the millisecond: the call never returns 0 early, -1 waits for ever, 0
-// only looks. A terminated context makes it fail with ETERM; a signal with EINTR.
+// only looks. A terminated context makes it fail with ETERM; a signal with EINTR. A thread-safe
+// socket (draft build) has no ZMQ_FD: this call watches it through an eventfd of its own
+// (socket_signal.h), so several threads may poll one such socket, as libzmq 4.3 allows.
 #include <errno.h>
 #include <poll.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
+#include "engine/api/socket_signal.h"
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
 
@@ -61,12 +65,20 @@ extern "C" int zmq_poll(zmq_pollitem_t* items, int nitems, long timeout) {
 
   std::vector<std::shared_ptr<zlab::real::Socket>> sockets(static_cast<size_t>(nitems));
   std::vector<pollfd> fds(static_cast<size_t>(nitems));
+  std::unique_ptr<zlab::api::SocketSignal> signal;  // made for the first thread-safe socket
   for (int i = 0; i < nitems; ++i) {
     if (items[i].socket != nullptr) {
       zlab::api::SocketHandle* h = zlab::api::socket_of(items[i].socket);
       if (h == nullptr) return -1;  // ENOTSOCK
       sockets[i] = h->socket;
-      fds[i] = {sockets[i]->signal_fd(), POLLIN, 0};
+      if (zlab::thread_safe(sockets[i]->type())) {
+        if (!signal) signal = std::make_unique<zlab::api::SocketSignal>();
+        if (!signal->valid()) return fail_with(EMFILE);
+        signal->watch(sockets[i]);
+        fds[i] = {signal->fd(), POLLIN, 0};
+      } else {
+        fds[i] = {sockets[i]->signal_fd(), POLLIN, 0};
+      }
     } else {
       fds[i] = {items[i].fd, zmq_to_poll(items[i].events), 0};
     }
@@ -86,6 +98,7 @@ extern "C" int zmq_poll(zmq_pollitem_t* items, int nitems, long timeout) {
       if (errno == EINTR) return fail_with(EINTR);
       return fail_with(errno);
     }
+    if (signal) signal->drain();  // before ZMQ_EVENTS: a change after this writes it again
     int ready = 0;
     for (int i = 0; i < nitems; ++i) {
       zmq_pollitem_t& item = items[i];

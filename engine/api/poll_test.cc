@@ -105,6 +105,30 @@ TEST_F(Poll, PlainFileDescriptors) {
   close(fds[0]);
 }
 
+// As libzmq's: a socket's ZMQ_FD is readable after zmq_bind and zmq_connect, before any message
+// (libzmq's test_poller polls that fd as a plain one and expects it), and quiet again once
+// ZMQ_EVENTS was read.
+TEST(PollFd, ZmqFdIsReadableAfterConnectAndBind) {
+  void* ctx = zmq_ctx_new();
+  for (bool bind : {false, true}) {
+    void* s = make_socket(ctx, ZMQ_PULL);
+    int fd = get_int(s, ZMQ_FD);
+    (void)get_int(s, ZMQ_EVENTS);  // re-arms: the fd is quiet now
+    zmq_pollitem_t item = {nullptr, fd, ZMQ_POLLIN, 0};
+    EXPECT_EQ(zmq_poll(&item, 1, 0), 0);
+    if (bind) {
+      bind_any(s);
+    } else {
+      ASSERT_EQ(zmq_connect(s, "tcp://127.0.0.1:1"), 0);  // nobody there: no message will come
+    }
+    EXPECT_EQ(zmq_poll(&item, 1, 0), 1) << (bind ? "bind" : "connect");
+    EXPECT_EQ(get_int(s, ZMQ_EVENTS), 0);
+    EXPECT_EQ(zmq_poll(&item, 1, 0), 0);
+    close_now(s);
+  }
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
 TEST_F(Poll, ManyMessagesManyPolls) {
   // The ZMQ_FD is edge-triggered: polling must still see every message, however they bunch.
   std::thread sender([&] {

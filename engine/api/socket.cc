@@ -4,6 +4,7 @@
 #include <new>
 #include <optional>
 
+#include "engine/api/build_flavour.h"
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/monitor.h"
@@ -32,7 +33,9 @@ extern "C" void* zmq_socket(void* context, int type) {
   zlab::api::ContextHandle* ctx = zlab::api::context_of(context);
   if (ctx == nullptr) return nullptr;
   std::optional<zlab::SocketType> socket_type = zlab::socket_type_from_zmq(type);
-  if (!socket_type || zlab::socket_type_info(*socket_type).draft) {
+  // The draft types exist in the draft build only (libzmq without drafts refuses them too).
+  if (!socket_type ||
+      (zlab::socket_type_info(*socket_type).draft && !zlab::api::draft_api_built())) {
     return zlab::api::fail_null(EINVAL);
   }
   auto* h = new (std::nothrow) SocketHandle();

@@ -45,13 +45,14 @@ static_assert(zlab::kMechanismNull == ZMQ_NULL && zlab::kMechanismPlain == ZMQ_P
 
 // How an option this file answers itself behaves.
 enum class Local {
-  kEngine,        // not ours: the engine answers
-  kAffinity,      // uint64_t, remembered
-  kRate,          // int > 0, remembered (PGM only)
-  kRecoveryIvl,   // int >= 0, remembered (PGM only)
-  kIpv4Only,      // the inverse of ZMQ_IPV6
-  kReadOnlyZero,  // read-only int reading 0 (ZMQ_THREAD_SAFE: no)
-  kUnknown,       // an option of a feature libzmq was built without: EINVAL both ways
+  kEngine,       // not ours: the engine answers
+  kAffinity,     // uint64_t, remembered
+  kRate,         // int > 0, remembered (PGM only)
+  kRecoveryIvl,  // int >= 0, remembered (PGM only)
+  kIpv4Only,     // the inverse of ZMQ_IPV6
+  kThreadSafe,   // read-only int: ZMQ_THREAD_SAFE, 1 for the thread-safe (draft) types
+  kFd,           // ZMQ_FD: none for a thread-safe socket (as libzmq), else the engine's
+  kUnknown,      // an option of a feature libzmq was built without: EINVAL both ways
 };
 
 Local local_kind(int option) {
@@ -65,7 +66,9 @@ Local local_kind(int option) {
     case ZMQ_IPV4ONLY:
       return Local::kIpv4Only;
     case ZMQ_THREAD_SAFE:
-      return Local::kReadOnlyZero;
+      return Local::kThreadSafe;
+    case ZMQ_FD:
+      return Local::kFd;
     // What libzmq built without GSSAPI or VMCI answers.
     case ZMQ_GSSAPI_SERVER:
     case ZMQ_GSSAPI_PRINCIPAL:
@@ -123,7 +126,8 @@ int set_local(SocketHandle& h, Local kind, const void* optval, size_t optvallen)
           h.socket->set_option(ZMQ_IPV6, {reinterpret_cast<const uint8_t*>(&ipv6), sizeof ipv6});
       return err == Err::kOk ? 0 : fail(err);
     }
-    case Local::kReadOnlyZero:
+    case Local::kThreadSafe:
+    case Local::kFd:
     case Local::kUnknown:
     case Local::kEngine:
       break;
@@ -147,10 +151,17 @@ int get_local(SocketHandle& h, Local kind, void* optval, size_t* optvallen) {
       if (err != Err::kOk) return fail(err);
       return write_int(ipv6 ? 0 : 1, optval, optvallen);
     }
-    case Local::kReadOnlyZero: {
-      // ZMQ_THREAD_SAFE is the socket's own value in libzmq (a larger buffer is zeroed).
-      int zero = 0;
-      Err err = zlab::put_padded(&zero, sizeof zero, static_cast<uint8_t*>(optval), optvallen);
+    case Local::kThreadSafe: {
+      // The socket's own value, as libzmq (a larger buffer is zeroed).
+      int safe = zlab::thread_safe(h.socket->type()) ? 1 : 0;
+      Err err = zlab::put_padded(&safe, sizeof safe, static_cast<uint8_t*>(optval), optvallen);
+      return err == Err::kOk ? 0 : fail(err);
+    }
+    case Local::kFd: {
+      // Several threads cannot share one edge-triggered fd: libzmq gives a thread-safe socket
+      // none (EINVAL); zmq_poll and zmq_poller watch it through fds of their own.
+      if (zlab::thread_safe(h.socket->type())) return fail_with(EINVAL);
+      Err err = h.socket->get_option(ZMQ_FD, static_cast<uint8_t*>(optval), optvallen);
       return err == Err::kOk ? 0 : fail(err);
     }
     case Local::kUnknown:

@@ -469,9 +469,10 @@ ZMQ_EXPORT void zmq_threadclose(void* thread);
 
 /* ---- Draft API ---------------------------------------------------------------------------- */
 
-/* libzmq's draft constants, where libzmq puts them. zlab declares none of the draft functions
- * or types (poller, ctx_*_ext, join/leave, msg routing ids and groups, monitor_versioned): it
- * implements none of them, and ZMQ_HAVE_POLLER stays undefined accordingly. */
+/* libzmq 4.3.4's draft API, where libzmq puts it. The functions are exported by the draft build
+ * of the library only (//engine/api:libzmq_draft.so.5, libzmq's --enable-drafts); the default
+ * libzmq.so.5 has none of them, as Debian's libzmq. Not there yet (so not declared):
+ * zmq_socket_monitor_versioned and zmq_socket_monitor_pipes_stats (README.md). */
 #ifdef ZMQ_BUILD_DRAFT_API
 
 #define ZMQ_SERVER 12
@@ -512,6 +513,22 @@ ZMQ_EXPORT void zmq_threadclose(void* thread);
 
 #define ZMQ_ZERO_COPY_RECV 10
 
+/* Contexts: zmq_ctx_set/get with a value of any size (ZMQ_THREAD_NAME_PREFIX as a string). */
+ZMQ_EXPORT int zmq_ctx_set_ext(void* context, int option, const void* optval, size_t optvallen);
+ZMQ_EXPORT int zmq_ctx_get_ext(void* context, int option, void* optval, size_t* optvallen);
+
+/* Sockets: RADIO/DISH groups, PEER connections. */
+ZMQ_EXPORT int zmq_join(void* s, const char* group);
+ZMQ_EXPORT int zmq_leave(void* s, const char* group);
+ZMQ_EXPORT uint32_t zmq_connect_peer(void* s, const char* addr);
+
+/* Messages: the routing id (SERVER, PEER) and group (RADIO, DISH) a message carries. */
+ZMQ_EXPORT int zmq_msg_set_routing_id(zmq_msg_t* msg, uint32_t routing_id);
+ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t* msg);
+ZMQ_EXPORT int zmq_msg_set_group(zmq_msg_t* msg, const char* group);
+ZMQ_EXPORT const char* zmq_msg_group(zmq_msg_t* msg);
+ZMQ_EXPORT int zmq_msg_init_buffer(zmq_msg_t* msg, const void* buf, size_t size);
+
 #define ZMQ_MSG_PROPERTY_ROUTING_ID "Routing-Id"
 #define ZMQ_MSG_PROPERTY_SOCKET_TYPE "Socket-Type"
 #define ZMQ_MSG_PROPERTY_USER_ID "User-Id"
@@ -520,6 +537,33 @@ ZMQ_EXPORT void zmq_threadclose(void* thread);
 /* Values of ZMQ_ROUTER_NOTIFY. */
 #define ZMQ_NOTIFY_CONNECT 1
 #define ZMQ_NOTIFY_DISCONNECT 2
+
+/* The poller: sockets (thread-safe ones too) and file descriptors. */
+#define ZMQ_HAVE_POLLER
+
+typedef struct zmq_poller_event_t {
+  void* socket;
+  zmq_fd_t fd;
+  void* user_data;
+  short events;
+} zmq_poller_event_t;
+
+ZMQ_EXPORT void* zmq_poller_new(void);
+ZMQ_EXPORT int zmq_poller_destroy(void** poller_p);
+ZMQ_EXPORT int zmq_poller_size(void* poller);
+ZMQ_EXPORT int zmq_poller_add(void* poller, void* socket, void* user_data, short events);
+ZMQ_EXPORT int zmq_poller_modify(void* poller, void* socket, short events);
+ZMQ_EXPORT int zmq_poller_remove(void* poller, void* socket);
+ZMQ_EXPORT int zmq_poller_wait(void* poller, zmq_poller_event_t* event, long timeout);
+ZMQ_EXPORT int zmq_poller_wait_all(void* poller, zmq_poller_event_t* events, int n_events,
+                                   long timeout);
+ZMQ_EXPORT int zmq_poller_fd(void* poller, zmq_fd_t* fd);
+ZMQ_EXPORT int zmq_poller_add_fd(void* poller, zmq_fd_t fd, void* user_data, short events);
+ZMQ_EXPORT int zmq_poller_modify_fd(void* poller, zmq_fd_t fd, short events);
+ZMQ_EXPORT int zmq_poller_remove_fd(void* poller, zmq_fd_t fd);
+
+ZMQ_EXPORT int zmq_socket_get_peer_state(void* socket, const void* routing_id,
+                                         size_t routing_id_size);
 
 #define ZMQ_EVENT_PIPES_STATS 0x10000
 #define ZMQ_CURRENT_EVENT_VERSION 1

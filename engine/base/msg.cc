@@ -115,7 +115,7 @@ void Msg::release_with_group() {
 std::string_view Msg::group() const {
   if (kind_ & kGroupShort) return {group_.chars, static_cast<uint8_t>(group_.chars[7])};
   if (kind_ & kGroupShared) return {group_.shared->chars(), group_.shared->size};
-  return {};
+  return {"", 0};  // NUL-terminated too
 }
 
 Err Msg::set_group(std::string_view group) {
@@ -125,14 +125,16 @@ Err Msg::set_group(std::string_view group) {
   if (group.empty()) return Err::kOk;
   if (group.size() <= kGroupShortMax) {
     std::memcpy(group_.chars, group.data(), group.size());
+    group_.chars[group.size()] = '\0';
     group_.chars[7] = static_cast<char>(group.size());
     kind_ |= kGroupShort;
     return Err::kOk;
   }
-  void* raw = std::malloc(sizeof(SharedGroup) + group.size());
+  void* raw = std::malloc(sizeof(SharedGroup) + group.size() + 1);  // and a NUL
   if (raw == nullptr) throw std::bad_alloc();
   SharedGroup* g = new (raw) SharedGroup{{1}, static_cast<uint32_t>(group.size())};
   std::memcpy(g->chars(), group.data(), group.size());
+  g->chars()[group.size()] = '\0';
   group_.shared = g;
   kind_ |= kGroupShared;
   return Err::kOk;

@@ -109,8 +109,9 @@ class Msg {
   uint32_t routing_id() const { return routing_id_; }
   void set_routing_id(uint32_t id) { routing_id_ = id; }
 
-  // RADIO/DISH group; empty = none. A group of up to 7 bytes lives in the Msg, a longer one in a
-  // shared reference-counted allocation (a fan-out copy shares it, never copies it).
+  // RADIO/DISH group; empty = none. A group of up to 6 bytes lives in the Msg, a longer one in a
+  // shared reference-counted allocation (a fan-out copy shares it, never copies it). A NUL
+  // follows it (group().data()[group().size()] == 0), so zmq_msg_group hands it out as a C string.
   std::string_view group() const;
   // kInvalid when longer than kGroupMaxLength (the group is then unchanged); empty clears it.
   Err set_group(std::string_view group);
@@ -157,7 +158,7 @@ class Msg {
   static constexpr uint8_t kExternal = 0x01;
   static constexpr uint8_t kGroupShort = 0x02;   // group_.chars, its length in the last byte
   static constexpr uint8_t kGroupShared = 0x04;  // group_.shared
-  static constexpr size_t kGroupShortMax = 7;
+  static constexpr size_t kGroupShortMax = 6;    // then a NUL, then the length
   struct External {
     Body* body;
     uint8_t* data;

@@ -105,10 +105,13 @@ TEST(MsgTest, GroupShortAndLongAndTooLong) {
   EXPECT_EQ(m.group(), "");
   EXPECT_EQ(m.set_group("TV"), Err::kOk);
   EXPECT_EQ(m.group(), "TV");
-  std::string seven(7, 's'), eight(8, 'e'), longest(kGroupMaxLength, 'l');
-  for (const std::string& g : {seven, eight, longest, std::string("x")}) {
+  std::string six(6, 'x'), seven(7, 's'), eight(8, 'e'), longest(kGroupMaxLength, 'l');
+  for (const std::string& g : {six, seven, eight, longest, std::string("x")}) {
     EXPECT_EQ(m.set_group(g), Err::kOk);
     EXPECT_EQ(m.group(), g);
+    // A C string as well (zmq_msg_group hands out group().data()).
+    EXPECT_EQ(m.group().data()[g.size()], '\0') << g.size();
+    EXPECT_EQ(std::strlen(m.group().data()), g.size());
   }
   // Too long: refused, the group unchanged (libzmq's ZMQ_GROUP_MAX_LENGTH is 255).
   EXPECT_EQ(m.set_group(std::string(kGroupMaxLength + 1, 'x')), Err::kInvalid);

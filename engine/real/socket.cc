@@ -103,10 +103,11 @@ Socket::~Socket() {
 // --- application side ---
 
 template <typename Op>
-Err Socket::blocking(int flags, int timeout_ms, Op op) {
+Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
   UnlockedScope scope;  // wakes the inproc peers this call woke once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return Err::kNotSupported;
+  const int timeout_ms = core_.options().*timeout_field;
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : monotonic_ns() + timeout_ms * kNsPerMs;
   for (;;) {
     if (interrupted_) return Err::kTerminated;
@@ -133,12 +134,12 @@ Err Socket::blocking(int flags, int timeout_ms, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, core_.options().sndtimeo_ms,
+  return blocking(flags, &SocketOptions::sndtimeo_ms,
                   [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, core_.options().rcvtimeo_ms,
+  return blocking(flags, &SocketOptions::rcvtimeo_ms,
                   [&](int64_t now) { return core_.recv(part, now); });
 }
 
@@ -148,6 +149,7 @@ Err Socket::bind(const std::string& text) {
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = bind_through(core_, *this, text);
   apply(lock);
+  if (err == Err::kOk) signal_watchers();  // ZMQ_FD reads as libzmq's: see connect()
   return err;
 }
 
@@ -160,12 +162,17 @@ Err Socket::connect(const std::string& text) {
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = core_.connect(text, clock_ns());
   apply(lock);
+  // libzmq's socket gets a command from the session or listener it made (own_t::launch_child),
+  // so its ZMQ_FD is readable after every bind and connect; programs that watch that fd before
+  // any message (libzmq's test_poller) see it so here too. The reader checks ZMQ_EVENTS anyway.
+  if (err == Err::kOk) signal_watchers();
   return err;
 }
 
 Err Socket::connect_peer(const std::string& text, uint32_t* routing_id) {
-  UnlockedScope scope;  // as connect: an inproc peer is attached once the lock is released
+  UnlockedScope scope;  // as connect(): an inproc connection exists on return
   std::unique_lock lock(mu_);
+  *routing_id = 0;
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = core_.connect_peer(text, clock_ns(), routing_id);
   apply(lock);
@@ -173,14 +180,16 @@ Err Socket::connect_peer(const std::string& text, uint32_t* routing_id) {
 }
 
 Err Socket::join(std::string_view group) {
+  UnlockedScope scope;  // an inproc RADIO hears the JOIN once the lock is released
   std::unique_lock lock(mu_);
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = core_.join(group, clock_ns());
-  apply(lock);  // the JOIN commands go out
+  apply(lock);
   return err;
 }
 
 Err Socket::leave(std::string_view group) {
+  UnlockedScope scope;
   std::unique_lock lock(mu_);
   if (closed_ || interrupted_) return Err::kTerminated;
   Err err = core_.leave(group, clock_ns());
@@ -253,6 +262,12 @@ uint32_t Socket::events() {
   return core_.events(clock_ns());
 }
 
+Err Socket::peer_state(std::string_view routing_id, int* state) {
+  std::unique_lock lock(mu_);
+  if (interrupted_) return Err::kTerminated;
+  return core_.peer_state(routing_id, state);
+}
+
 uint64_t Socket::dropped_messages() {
   std::unique_lock lock(mu_);
   return core_.dropped_messages();
@@ -304,8 +319,23 @@ void Socket::interrupt() {
   interrupted_ = true;
   changed_.notify_all();
   // Wake whoever polls ZMQ_FD (zmq_poll, proxies): their next ZMQ_EVENTS read fails with ETERM.
+  signal_watchers();
+}
+
+void Socket::add_signal_fd(int fd) {
+  std::unique_lock lock(mu_);
+  extra_signal_fds_.push_back(fd);
+}
+
+void Socket::remove_signal_fd(int fd) {
+  std::unique_lock lock(mu_);
+  std::erase(extra_signal_fds_, fd);
+}
+
+void Socket::signal_watchers() {
   uint64_t one = 1;
   ssize_t rc = ::write(signal_fd_, &one, sizeof one);
+  for (int fd : extra_signal_fds_) rc = ::write(fd, &one, sizeof one);
   (void)rc;
 }
 
@@ -353,11 +383,7 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
     }
   }
   uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
-  if ((events & ~last_events_) != 0) {
-    uint64_t one = 1;
-    ssize_t rc = ::write(signal_fd_, &one, sizeof one);  // ZMQ_FD: something new to look at
-    (void)rc;
-  }
+  if ((events & ~last_events_) != 0) signal_watchers();  // ZMQ_FD: something new to look at
   last_events_ = events;
   if (core_.finished()) {
     finished_.store(true, std::memory_order_release);

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/driver/driver.h"
@@ -41,21 +42,28 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err recv(Msg* part, int flags);
   Err bind(const std::string& endpoint);
   Err connect(const std::string& endpoint);
-  Err unbind(const std::string& endpoint);
-  Err disconnect(const std::string& endpoint);
-  // Draft API: zmq_connect_peer (PEER), zmq_join / zmq_leave (DISH); the core's answers.
+  // PEER: zmq_connect_peer (SocketCore::connect_peer); *routing_id is 0 on failure.
   Err connect_peer(const std::string& endpoint, uint32_t* routing_id);
+  // DISH: zmq_join / zmq_leave.
   Err join(std::string_view group);
   Err leave(std::string_view group);
+  Err unbind(const std::string& endpoint);
+  Err disconnect(const std::string& endpoint);
   Err set_option(int id, std::span<const uint8_t> value);
   Err get_option(int id, uint8_t* out, size_t* size);
   uint32_t events();
+  // zmq_socket_get_peer_state: SocketCore::peer_state under the lock.
+  Err peer_state(std::string_view routing_id, int* state);
   // Messages the core dropped on purpose (HWM drop, unroutable): for conformance checks.
   uint64_t dropped_messages();
   // Handshakes the monitor was not told of (ZMTP 2.0 peers): for conformance checks.
   uint64_t unreported_handshakes();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).
   int signal_fd() const { return signal_fd_; }
+  // More fds written whenever ZMQ_FD is (zmq_poller: an eventfd of each poller's own, so several
+  // pollers or threads watching one thread-safe socket never take each other's wake-ups).
+  void add_signal_fd(int fd);
+  void remove_signal_fd(int fd);
   // Why the socket could not be made (its ZMQ_FD eventfd: EMFILE when out of descriptors), or
   // kOk; a socket that failed is never used.
   Err creation_error() const { return creation_error_; }
@@ -106,9 +114,13 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   };
 
   template <typename Op>
-  Err blocking(int flags, int timeout_ms, Op op);
+  // `timeout_field`: ZMQ_SNDTIMEO or ZMQ_RCVTIMEO, read under the lock (another thread of a
+  // thread-safe socket may be setting it).
+  Err blocking(int flags, int SocketOptions::*timeout_field, Op op);
   // now_ns: the caller's reading of the clock, if it has one (-1: read it).
   void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
+  // Writes ZMQ_FD and the add_signal_fd fds (under the lock).
+  void signal_watchers();
   void add_stream(StreamId id, int fd, bool connecting);
   ConnectResult connect_via_socks(StreamId id, const Endpoint& endpoint,
                                   const SocketOptions& options);
@@ -153,6 +165,7 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   bool closed_ = false;
   bool interrupted_ = false;
   int signal_fd_ = -1;
+  std::vector<int> extra_signal_fds_;  // add_signal_fd
   Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
   int64_t last_now_ns_ = 0;  // the latest time given to the core

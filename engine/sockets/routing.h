@@ -31,6 +31,9 @@ class SocketServices {
   virtual void for_each_peer(void (*fn)(Peer&, void*), void* arg) = 0;
 };
 
+// Routing::peer_state's bit: the peer can take a message (ZMQ_POLLOUT's value).
+inline constexpr int kPeerWritable = 2;
+
 class Routing {
  public:
   explicit Routing(SocketServices& services) : services_(services) {}
@@ -72,6 +75,11 @@ class Routing {
 
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }
+
+  // zmq_socket_get_peer_state: kPeerWritable in *state when the peer named `routing_id` can
+  // take a message now. kHostUnreachable for no such peer; kNotSupported but for ROUTER (and
+  // REP, which is one, as in libzmq).
+  virtual Err peer_state(std::string_view, int*) { return Err::kNotSupported; }
 
   // DISH's zmq_join / zmq_leave; kNotSupported (ENOTSUP) on the other types, as in libzmq.
   virtual Err join(std::string_view) { return Err::kNotSupported; }

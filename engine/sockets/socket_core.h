@@ -152,6 +152,11 @@ class SocketCore final : private SocketServices {
   // Streams whose read or write interest may have changed since the last call.
   bool poll_dirty(StreamId* stream);
 
+  // zmq_socket_get_peer_state (Routing::peer_state): kPeerWritable in *state or not.
+  Err peer_state(std::string_view routing_id, int* state) {
+    return routing_->peer_state(routing_id, state);
+  }
+
   // Test and simulator introspection.
   size_t peer_count() const { return peers_.size(); }
   uint64_t dropped_messages() const;

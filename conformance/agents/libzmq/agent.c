@@ -1,5 +1,10 @@
 /* The libzmq agent: drives Debian's libzmq 4.3.4 for the conformance catalogue.
  *
+ * Built with -DZMQ_BUILD_DRAFT_API against a draft-enabled libzmq (the `libzmq-draft`
+ * implementation: engine/api/libzmq_suite/draft_libzmq.py builds Debian's source with
+ * --enable-drafts), it also speaks the draft requests of the README: the draft socket types,
+ * routing ids and groups on messages (sendmsg, recvmsg), join, leave and connectpeer.
+ *
  * It speaks the agent protocol of conformance/agents/README.md on stdin/stdout: one request
  * line in, one answer line out. It is built by conformance/agents/impls.py with the system C
  * compiler against the system <zmq.h> and -lzmq, never against zlab's engine/api/zmq.h, and
@@ -30,8 +35,14 @@ static int next_id = 1;
 static char* part_buf;
 static size_t part_cap;
 
-static const char* type_names[] = {"PAIR",   "PUB",  "SUB",  "REQ",  "REP",  "DEALER",
-                                   "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"};
+/* Indexed by the zmq.h number of the type. */
+static const char* type_names[] = {"PAIR",   "PUB",    "SUB",    "REQ",  "REP",    "DEALER",
+                                   "ROUTER", "PULL",   "PUSH",   "XPUB", "XSUB",   "STREAM",
+#ifdef ZMQ_BUILD_DRAFT_API
+                                   "SERVER", "CLIENT", "RADIO",  "DISH", "GATHER", "SCATTER",
+                                   "DGRAM",  "PEER",   "CHANNEL"
+#endif
+};
 
 static const char* errno_name(int e) {
   switch (e) {
@@ -394,6 +405,137 @@ static void cmd_zapreply(char** parts, int n) {
   printf("ok\n");
 }
 
+#ifdef ZMQ_BUILD_DRAFT_API
+/* The draft requests (README "Draft requests"). A group travels as hex ("-": none); it is a C
+ * string to libzmq, so one holding a zero byte is refused with EINVAL, as is a malformed one. */
+static char* group_of(const char* hex) {
+  long len = unhex(hex);
+  if (len < 0 || memchr(part_buf, 0, (size_t)len) != NULL) return NULL;
+  char* group = malloc((size_t)len + 1);
+  memcpy(group, part_buf, (size_t)len);
+  group[len] = '\0';
+  return group;
+}
+
+/* sendmsg ID FLAGS ROUTING_ID GROUP HEX: one part, with a routing id (decimal, 0: none) and a
+ * group (hex, "-": none) set on it before zmq_msg_send. */
+static void cmd_sendmsg(struct agent_socket* a, char** words) {
+  int flags = 0;
+  for (const char* f = words[0]; *f; ++f) {
+    if (*f == 'd') flags |= ZMQ_DONTWAIT;
+    if (*f == 'm') flags |= ZMQ_SNDMORE;
+  }
+  char* end = NULL;
+  unsigned long long routing_id = strtoull(words[1], &end, 10);
+  char* group = group_of(words[2]);
+  long len = unhex(words[3]);
+  if (*end != '\0' || routing_id > UINT32_MAX || group == NULL || len < 0) {
+    free(group);
+    printf("err EINVAL 0\n");
+    return;
+  }
+  zmq_msg_t m;
+  zmq_msg_init_size(&m, (size_t)len);
+  memcpy(zmq_msg_data(&m), part_buf, (size_t)len);
+  int rc = 0;
+  if (routing_id != 0) rc = zmq_msg_set_routing_id(&m, (uint32_t)routing_id);
+  if (rc == 0 && strcmp(words[2], "-") != 0) rc = zmq_msg_set_group(&m, group);
+  if (rc == 0) rc = zmq_msg_send(&m, a->s, flags) < 0 ? -1 : 0;
+  free(group);
+  if (rc != 0) {
+    int e = zmq_errno();
+    zmq_msg_close(&m);
+    printf("err %s 0\n", errno_name(e));
+    return;
+  }
+  printf("ok 1\n");
+}
+
+/* recvmsg ID TIMEOUT_MS: one part as `ok MORE ROUTING_ID GROUP HEX` (0 / "-" when unset). */
+static void cmd_recvmsg(struct agent_socket* a, const char* timeout_text) {
+  int timeout_ms = timeout_text ? atoi(timeout_text) : 0;
+  if (timeout_ms != 0) {
+    zmq_pollitem_t item = {a->s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, timeout_ms) < 0) {
+      reply_err(zmq_errno());
+      return;
+    }
+  }
+  zmq_msg_t m;
+  zmq_msg_init(&m);
+  if (zmq_msg_recv(&m, a->s, ZMQ_DONTWAIT) < 0) {
+    zmq_msg_close(&m);
+    reply_err(zmq_errno());
+    return;
+  }
+  const char* group = zmq_msg_group(&m);
+  printf("ok %d %lu ", zmq_msg_more(&m) ? 1 : 0, (unsigned long)zmq_msg_routing_id(&m));
+  print_hex((const unsigned char*)group, group ? strlen(group) : 0);
+  putchar(' ');
+  print_hex(zmq_msg_data(&m), zmq_msg_size(&m));
+  putchar('\n');
+  zmq_msg_close(&m);
+}
+
+/* join ID GROUP, leave ID GROUP (hex). */
+static void cmd_group(struct agent_socket* a, const char* verb, const char* hex) {
+  char* group = hex ? group_of(hex) : NULL;
+  if (group == NULL) {
+    reply_err(EINVAL);
+    return;
+  }
+  int rc = strcmp(verb, "join") == 0 ? zmq_join(a->s, group) : zmq_leave(a->s, group);
+  free(group);
+  if (rc != 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok\n");
+}
+
+/* connectpeer ID EP: zmq_connect_peer; `ok ROUTING_ID` of the new peer. */
+static void cmd_connectpeer(struct agent_socket* a, const char* endpoint) {
+  uint32_t routing_id = endpoint ? zmq_connect_peer(a->s, endpoint) : 0;
+  if (routing_id == 0) {
+    reply_err(endpoint ? zmq_errno() : EINVAL);
+    return;
+  }
+  printf("ok %lu\n", (unsigned long)routing_id);
+}
+
+/* peerstate ID HEX: zmq_socket_get_peer_state for the peer whose routing id is HEX (ROUTER). */
+static void cmd_peerstate(struct agent_socket* a, const char* hex) {
+  long len = hex ? unhex(hex) : -1;
+  if (len < 0) {
+    reply_err(EINVAL);
+    return;
+  }
+  int state = zmq_socket_get_peer_state(a->s, part_buf, (size_t)len);
+  if (state < 0) {
+    reply_err(zmq_errno());
+    return;
+  }
+  printf("ok %d\n", state);
+}
+
+/* Handles a draft request; returns 0 when `verb` is none of them. */
+static int dispatch_draft(struct agent_socket* a, const char* verb, char** words, int n) {
+  if (strcmp(verb, "sendmsg") == 0 && n == 6)
+    cmd_sendmsg(a, words + 2);
+  else if (strcmp(verb, "recvmsg") == 0)
+    cmd_recvmsg(a, n > 2 ? words[2] : NULL);
+  else if (strcmp(verb, "join") == 0 || strcmp(verb, "leave") == 0)
+    cmd_group(a, verb, n > 2 ? words[2] : NULL);
+  else if (strcmp(verb, "connectpeer") == 0)
+    cmd_connectpeer(a, n > 2 ? words[2] : NULL);
+  else if (strcmp(verb, "peerstate") == 0)
+    cmd_peerstate(a, n > 2 ? words[2] : NULL);
+  else
+    return 0;
+  return 1;
+}
+#endif
+
 static void cmd_hello(void) {
   int major, minor, patch;
   zmq_version(&major, &minor, &patch);
@@ -401,8 +543,8 @@ static void cmd_hello(void) {
   const char* file = "?";
   if (dladdr((void*)zmq_version, &info) != 0 && info.dli_fname != NULL) file = info.dli_fname;
   /* libzmq counts no dropped messages; its monitor reports handshakes itself. */
-  printf("ok libzmq %d.%d.%d zmtp=3.0 drops=no handshake-events=yes lib=%s\n", major, minor, patch,
-         file);
+  printf("ok libzmq %d.%d.%d zmtp=3.0 drops=no handshake-events=yes drafts=%s lib=%s\n", major,
+         minor, patch, zmq_has("draft") ? "yes" : "no", file);
 }
 
 /* One request; returns 0 after `term`. */
@@ -471,6 +613,9 @@ static int dispatch(char* line) {
     printf("ok %llu\n", (unsigned long long)count);
   } else if (strcmp(verb, "drops") == 0) {
     reply_err(ENOTSUP);
+#ifdef ZMQ_BUILD_DRAFT_API
+  } else if (dispatch_draft(a, verb, words, n)) {
+#endif
   } else {
     reply_err(EINVAL);
   }

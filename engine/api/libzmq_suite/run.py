@@ -2,6 +2,7 @@
 """libzmq 4.3.4's own test suite, run on Debian's libzmq and on zlab, side by side.
 
   ./zlab libzmq-tests [--only REGEX] [--runs N] [--timeout S] [--lib DIR] [--junit FILE]
+  ./zlab libzmq-tests --drafts [...]   libzmq's draft tests (below)
 
 Fetches Debian's source package zeromq3 (apt-get source, through a deb-src list written for
 the call; cached under ~/.cache/zlab/libzmq-suite), compiles every tests/test_*.cpp with the
@@ -12,6 +13,13 @@ is committed; the binaries live in the cache.
 A test that passes on libzmq must pass on zlab, unless expected.json says why not (a feature
 waiting on its issue, or a registered divergence). A hang is a failure that names the test.
 Exit status: 0 when every verdict is as expected, 1 otherwise.
+
+--drafts: the tests that need ZMQ_BUILD_DRAFT_API (the ENABLE_DRAFTS list of libzmq's
+Makefile.am, and every test with an #ifdef ZMQ_BUILD_DRAFT_API part), compiled with that macro
+against the zmq.h of libzmq built with --enable-drafts (draft_libzmq.py, cached), and run on
+that library (the reference) and on zlab's draft build (--lib: the folder holding it as
+libzmq.so.5; default out/lib/draft, else bazel-bin/engine/api/draft). Judged
+against expected.json's draft_expected_differences.
 """
 import argparse
 import concurrent.futures
@@ -99,6 +107,18 @@ def test_names(src):
     return sorted(p.stem for p in (src / "tests").glob("test_*.cpp"))
 
 
+def draft_test_names(src):
+    """The tests that need ZMQ_BUILD_DRAFT_API: those Makefile.am builds only under
+    `if ENABLE_DRAFTS`, and those with a part compiled only with the macro."""
+    makefile = (src / "Makefile.am").read_text()
+    block = re.search(r"^if ENABLE_DRAFTS\n(.*?)^endif", makefile, re.M | re.S)
+    names = set(re.findall(r"\btests/(test_\w+)\b", block.group(1))) if block else set()
+    for path in (src / "tests").glob("test_*.cpp"):
+        if "ZMQ_BUILD_DRAFT_API" in path.read_text(errors="replace"):
+            names.add(path.stem)
+    return sorted(names)
+
+
 def not_run_reason(name):
     if name in NOT_RUN:
         return NOT_RUN[name]
@@ -108,10 +128,12 @@ def not_run_reason(name):
     return None
 
 
-def build_tree(src, header):
-    """A build folder laid out as libzmq's tests expect (../include/zmq.h is zlab's header)."""
+def build_tree(src, header, defines=()):
+    """A build folder laid out as libzmq's tests expect (../include/zmq.h is the header given:
+    zlab's, or the draft libzmq's with --drafts)."""
     key = hashlib.sha256(header.read_bytes() + (HERE / "platform.hpp").read_bytes())
     key.update(VERSION.encode())
+    key.update(" ".join(defines).encode())
     tree = CACHE / f"build-{key.hexdigest()[:16]}"
     if not (tree / "tests").exists():
         tmp = Path(tempfile.mkdtemp(prefix="tree-", dir=CACHE))
@@ -129,9 +151,9 @@ def build_tree(src, header):
     return tree
 
 
-def compile_cmd(tree, source, output, link_objects=None, lib_dir=None, libs=()):
+def compile_cmd(tree, source, output, link_objects=None, lib_dir=None, libs=(), defines=()):
     flags = ["g++", "-std=gnu++11", "-O1", "-g", "-w", "-pthread", "-DZMQ_CUSTOM_PLATFORM_HPP",
-             "-I", str(tree / "tests"), "-I", str(tree / "external" / "unity"),
+             *defines, "-I", str(tree / "tests"), "-I", str(tree / "external" / "unity"),
              "-I", str(tree / "include")]
     if link_objects is None:
         return flags + ["-c", str(source), "-o", str(output)]
@@ -144,7 +166,7 @@ def run_quiet(cmd):
     return p.returncode, p.stdout
 
 
-def build(tree, src, names, lib_dir, jobs):
+def build(tree, src, names, lib_dir, jobs, defines=()):
     """Compiles the helpers once and every test; returns {name: binary or None} and errors."""
     objdir = tree / "obj"
     objdir.mkdir(exist_ok=True)
@@ -156,7 +178,8 @@ def build(tree, src, names, lib_dir, jobs):
         obj = objdir / (h + ".o")
         objects.append(obj)
         if not obj.exists():
-            pending_jobs.append((compile_cmd(tree, tree / "tests" / h, obj.with_suffix(".tmp")), obj))
+            pending_jobs.append((compile_cmd(tree, tree / "tests" / h, obj.with_suffix(".tmp"),
+                                             defines=defines), obj))
     unity_obj = objdir / "unity.o"
     objects.append(unity_obj)
     if not unity_obj.exists():
@@ -175,7 +198,7 @@ def build(tree, src, names, lib_dir, jobs):
         for rc, out in pool.map(helper, pending_jobs):
             if rc != 0:
                 raise SystemExit(f"libzmq-tests: a test helper did not compile:\n{out}")
-    internal_objs = build_internal_support(tree, src, names)
+    internal_objs = build_internal_support(tree, src, names, defines)
     bindir = tree / "bin"
     bindir.mkdir(exist_ok=True)
     binaries, errors = {}, {}
@@ -191,7 +214,7 @@ def build(tree, src, names, lib_dir, jobs):
         extra = INTERNAL_TESTS.get(name, {})
         rc, out = run_quiet(compile_cmd(tree, tree / "tests" / (name + ".cpp"), partial,
                                         objects + (internal_objs if extra else []), lib_dir,
-                                        extra.get("libs", ())))
+                                        extra.get("libs", ()), defines))
         if rc != 0:
             failed.write_text(out)
             return name, None, out
@@ -206,7 +229,7 @@ def build(tree, src, names, lib_dir, jobs):
     return binaries, errors
 
 
-def build_internal_support(tree, src_dir, names):
+def build_internal_support(tree, src_dir, names, defines=()):
     """Copies the internal headers the INTERNAL_TESTS among names include into tree/src (where
     their "../src/" includes look) and compiles internal_shim.cpp; returns its objects."""
     wanted = [n for n in names if n in INTERNAL_TESTS]
@@ -223,7 +246,7 @@ def build_internal_support(tree, src_dir, names):
     obj = tree / "obj" / f"internal_shim-{key}.o"
     if not obj.exists():
         partial = obj.with_suffix(f".{os.getpid()}")
-        rc, out = run_quiet(compile_cmd(tree, shim, partial))
+        rc, out = run_quiet(compile_cmd(tree, shim, partial, defines=defines))
         if rc != 0:
             raise SystemExit(f"libzmq-tests: internal_shim.cpp did not compile:\n{out}")
         os.rename(partial, obj)
@@ -329,11 +352,12 @@ def classify(text, rc, hung, timeout_s):
 
 # ---- expectations ---------------------------------------------------------------------------
 
-def load_expected():
-    """expected.json: the tests allowed to differ, each with why (one place for all of them)."""
+def load_expected(section="expected_differences"):
+    """expected.json: the tests allowed to differ, each with why (one place for all of them);
+    section draft_expected_differences is the --drafts run's."""
     data = json.loads((HERE / "expected.json").read_text())
     out = {}
-    for name, entry in data["expected_differences"].items():
+    for name, entry in data[section].items():
         if not entry.get("why") or not (entry.get("waits_on") or entry.get("divergence")):
             raise SystemExit(f"libzmq-tests: expected.json: {name} needs why and "
                              "waits_on or divergence")
@@ -394,6 +418,19 @@ def write_junit(path, rows):
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
 
+def draft_lib_dir(given):
+    """zlab's draft build: the folder holding it as libzmq.so.5 (the soname the tests load),
+    `given`, else out/lib/draft from ./zlab build, else the one Bazel built last
+    (//engine/api/draft:libzmq.so.5)."""
+    candidates = [ROOT / "out" / "lib" / "draft", ROOT / "bazel-bin" / "engine" / "api" / "draft"]
+    default = next((c for c in candidates if (c / "libzmq.so.5").exists()), candidates[-1])
+    folder = (given or default).resolve()
+    if not (folder / "libzmq.so.5").exists():
+        raise SystemExit(f"libzmq-tests: no zlab draft library in {folder} (bazel build "
+                         "//engine/api/draft:libzmq.so.5, or pass --lib DIR)")
+    return folder
+
+
 def default_lib_dir():
     """zlab's libzmq.so.5: out/lib from ./zlab build, else the one Bazel built last."""
     for cand in (ROOT / "out" / "lib", ROOT / "bazel-bin" / "engine" / "api"):
@@ -407,20 +444,30 @@ def main(argv):
     ap.add_argument("--only", help="run the tests whose name matches this regular expression")
     ap.add_argument("--runs", type=int, default=1, help="run each test N times on each library")
     ap.add_argument("--timeout", type=float, default=PER_TEST_TIMEOUT_S, help="seconds per run")
-    ap.add_argument("--lib", type=Path, help="folder holding zlab's libzmq.so.5")
+    ap.add_argument("--lib", type=Path, help="folder holding zlab's libzmq.so.5 (with --drafts: "
+                    "its draft build; default out/lib/draft, else bazel-bin/engine/api/draft)")
+    ap.add_argument("--drafts", action="store_true",
+                    help="libzmq's draft tests, on the draft-enabled libzmq and zlab's draft build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="compile jobs")
     ap.add_argument("--junit", type=Path, help="also write a JUnit XML file")
-    ap.add_argument("--json", type=Path, default=ROOT / "out" / "libzmq-suite.json",
-                    help="the verdicts as JSON (default: out/libzmq-suite.json)")
+    ap.add_argument("--json", type=Path,
+                    help="the verdicts as JSON (default: out/libzmq-suite.json, "
+                         "out/libzmq-suite-drafts.json with --drafts)")
     ap.add_argument("--zlab-only", action="store_true",
                     help="skip the libzmq runs, taking libzmq's verdicts from the last --json")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.timeout <= 0:
         ap.error("--runs must be at least 1 and --timeout positive")
-    lib_dir = (args.lib or default_lib_dir()).resolve()
+    args.json = args.json or ROOT / "out" / (
+        "libzmq-suite-drafts.json" if args.drafts else "libzmq-suite.json")
+    if args.drafts:
+        lib_dir = draft_lib_dir(args.lib)
+    else:
+        lib_dir = (args.lib or default_lib_dir()).resolve()
     if not (lib_dir / "libzmq.so.5").exists():
         ap.error(f"{lib_dir} holds no libzmq.so.5")
-    expected = load_expected()
+    expected = load_expected("draft_expected_differences" if args.drafts
+                             else "expected_differences")
     check_divergences(expected)
 
     isolate = isolation_works()
@@ -431,18 +478,28 @@ def main(argv):
         log("warning: cannot unshare a network namespace (not root?): runs share this "
             "machine's ports and /tmp, so nothing else may use ports 5555-5561 meanwhile")
     src = fetch_source()
-    tree = build_tree(src, ROOT / "engine" / "api" / "zmq.h")
-    names = test_names(src)
+    # The reference: Debian's libzmq (ref_dir None: the system's), or with --drafts the
+    # draft-enabled build, whose zmq.h the draft tests are compiled against and linked with.
+    ref_dir, header, link_dir, defines = None, ROOT / "engine" / "api" / "zmq.h", lib_dir, ()
+    all_names = test_names(src)
+    names = all_names
+    if args.drafts:
+        import draft_libzmq  # here: it imports this module
+        prefix = draft_libzmq.ensure()
+        ref_dir = link_dir = prefix / "lib"
+        header, defines = prefix / "include" / "zmq.h", ("-DZMQ_BUILD_DRAFT_API",)
+        names = draft_test_names(src)
+    tree = build_tree(src, header, defines)
     if args.only:
         names = [n for n in names if re.search(args.only, n)]
         if not names:
             ap.error(f"--only {args.only!r} matches no test")
-    unknown = sorted(set(expected) - set(test_names(src)))
+    unknown = sorted(set(expected) - set(draft_test_names(src) if args.drafts else all_names))
     if unknown:
         raise SystemExit(f"libzmq-tests: expected.json names tests that do not exist: {unknown}")
     runnable = [n for n in names if not not_run_reason(n)]
     log(f"building {len(runnable)} tests in {tree}")
-    binaries, errors = build(tree, src, runnable, lib_dir, args.jobs)
+    binaries, errors = build(tree, src, runnable, link_dir, args.jobs, defines)
 
     previous = {}
     if args.zlab_only and args.json.exists():
@@ -461,7 +518,7 @@ def main(argv):
             if args.zlab_only and name in previous:
                 ref = (previous[name]["libzmq"], previous[name]["libzmq_detail"], 0.0, "")
             else:
-                ref = run_one(binaries[name], None, args.timeout, isolate)
+                ref = run_one(binaries[name], ref_dir, args.timeout, isolate)
             zl = run_one(binaries[name], lib_dir, args.timeout, isolate)
             ok, word = verdict(ref, zl, expected.get(name))
             row.update(libzmq=ref[0], libzmq_detail=ref[1], libzmq_s=ref[2], zlab=zl[0],
@@ -478,6 +535,7 @@ def main(argv):
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(
         {"package": f"{PACKAGE} {VERSION}", "lib": str(lib_dir), "runs": args.runs,
+         "drafts": args.drafts, "reference": str(ref_dir or "system libzmq.so.5"),
          "tests": [{k: v for k, v in r.items() if k != "zlab_output"} for r in rows]},
         indent=1))
     if args.junit:

@@ -132,3 +132,30 @@ def test_a_library_under_tmp_is_refused():
     assert run.hidden_by_isolation(Path("/tmp"))
     assert not run.hidden_by_isolation(Path("/work/main/bazel-bin/engine/api"))
     assert not run.hidden_by_isolation(Path("/tmpfoo/lib"))
+
+
+def test_draft_tests_come_from_the_enable_drafts_block_and_the_ifdefs(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "Makefile.am").write_text(
+        "test_apps = tests/test_hwm\n"
+        "if ENABLE_DRAFTS\ntest_apps += tests/test_poller \\\n\ttests/test_peer\n"
+        "tests_test_poller_SOURCES = tests/test_poller.cpp\nendif\n"
+        "if FUZZING_ENGINE_LIB\nfuzzer_apps = tests/test_bind_fuzzer\nendif\n")
+    (tmp_path / "tests" / "test_hwm.cpp").write_text("int main() {}\n")
+    (tmp_path / "tests" / "test_setsockopt.cpp").write_text(
+        "#ifdef ZMQ_BUILD_DRAFT_API\nvoid f();\n#endif\n")
+    assert run.draft_test_names(tmp_path) == ["test_peer", "test_poller", "test_setsockopt"]
+
+
+def test_draft_expectations_are_a_section_of_their_own():
+    drafts = run.load_expected("draft_expected_differences")
+    run.check_divergences(drafts)
+    for name, entry in drafts.items():
+        assert name.startswith("test_") and entry["why"]
+
+
+def test_zlab_draft_build_is_a_folder_holding_libzmq_so_5(tmp_path):
+    (tmp_path / "libzmq.so.5").write_bytes(b"ELF")
+    assert run.draft_lib_dir(tmp_path) == tmp_path.resolve()
+    with pytest.raises(SystemExit):
+        run.draft_lib_dir(tmp_path / "nothing")

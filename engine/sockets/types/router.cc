@@ -14,6 +14,13 @@ Peer* RouterRouting::find(std::string_view routing_id) {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
+Err RouterRouting::peer_state(std::string_view routing_id, int* state) {
+  Peer* peer = find(routing_id);
+  if (peer == nullptr) return Err::kHostUnreachable;
+  *state = peer->writable() ? kPeerWritable : 0;
+  return Err::kOk;
+}
+
 std::string RouterRouting::generate_id() {
   // libzmq's form: a zero byte (reserved for generated ids) then a 32-bit counter.
   for (;;) {

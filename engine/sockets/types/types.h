@@ -129,6 +129,7 @@ class RouterRouting : public Routing {
   bool has_out() override;
   Err set_option(int id, std::span<const uint8_t> value) override;
   uint64_t dropped_messages() const override { return unroutable_dropped_; }
+  Err peer_state(std::string_view routing_id, int* state) override;
 
  protected:
   Peer* find(std::string_view routing_id);
