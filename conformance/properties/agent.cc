@@ -228,10 +228,6 @@ class AgentSock final : public Sock {
     note_op(*this, "bind", ep);
     return ok(agent_->request("bind " + id_ + " " + local_(host_, ep)));
   }
-  Err connect(std::string_view ep) override {
-    note_op(*this, "connect", ep);
-    return ok(agent_->request("connect " + id_ + " " + std::string(ep)));
-  }
   Err unbind(std::string_view ep) override {
     note_op(*this, "unbind", ep);
     return ok(agent_->request("unbind " + id_ + " " + local_(host_, ep)));
@@ -252,28 +248,37 @@ class AgentSock final : public Sock {
     if (got.size() < 2 || got[0] != "ok") return -1;
     return std::atoi(got[1].c_str());
   }
-  // A part with a routing id or a group goes through the draft request sendmsg (an agent
-  // without the draft API refuses it: EINVAL).
+  // A draft type's part goes through the draft request sendmsg, with its routing id and group
+  // (an agent without the draft API refuses it: EINVAL).
   Err send(Msg& part, int flags) override {
     std::string f = (flags & kSendMore) ? "dm" : "d";
-    if (part.routing_id() == 0 && part.group().empty())
-      return ok(agent_->request("send " + id_ + " " + f + " " + hex(part.view())));
-    return ok(agent_->request("sendmsg " + id_ + " " + f + " " + std::to_string(part.routing_id()) +
-                              " " + hex(part.group()) + " " + hex(part.view())));
+    if (draft()) {  // one part with its routing id and group (agents/README.md, draft requests)
+      std::string group = part.group().empty() ? "-" : hex(part.group());
+      return ok(agent_->request("sendmsg " + id_ + " " + f + " " +
+                                std::to_string(part.routing_id()) + " " + group + " " +
+                                hex(part.view())));
+    }
+    return ok(agent_->request("send " + id_ + " " + f + " " + hex(part.view())));
   }
-  // On an agent with the draft API a part comes with its routing id and group (recvmsg).
+  // A draft type's part comes with its routing id and group (recvmsg).
   Err recv(Msg* part) override {
-    bool drafts = agent_->drafts();
-    std::vector<std::string> got = agent_->request((drafts ? "recvmsg " : "recv ") + id_ + " 0");
+    if (draft()) {
+      std::vector<std::string> got = agent_->request("recvmsg " + id_ + " 0");
+      Err e = ok(got);
+      if (e != Err::kOk) return e;
+      RC_ASSERT(got.size() >= 5u);
+      more_ = got[1] == "1";
+      *part = Msg::copy_of(std::string_view(unhex(got[4])));
+      part->set_routing_id(uint32_t(std::stoul(got[2])));
+      if (got[3] != "-") RC_ASSERT(part->set_group(unhex(got[3])) == Err::kOk);
+      return Err::kOk;
+    }
+    std::vector<std::string> got = agent_->request("recv " + id_ + " 0");
     Err e = ok(got);
     if (e != Err::kOk) return e;
-    RC_ASSERT(got.size() >= (drafts ? 5u : 3u));
+    RC_ASSERT(got.size() >= 3u);
     more_ = got[1] == "1";
-    *part = Msg::copy_of(std::string_view(unhex(got[drafts ? 4 : 2])));
-    if (drafts) {
-      part->set_routing_id(uint32_t(std::strtoul(got[2].c_str(), nullptr, 10)));
-      RC_ASSERT(part->set_group(unhex(got[3])) == Err::kOk);
-    }
+    *part = Msg::copy_of(std::string_view(unhex(got[2])));
     return Err::kOk;
   }
   bool rcvmore() override { return more_; }
@@ -306,7 +311,37 @@ class AgentSock final : public Sock {
     return std::nullopt;
   }
 
+  Err join(std::string_view group) override {
+    return ok(agent_->request("join " + id_ + " " + hex(group)));
+  }
+  Err leave(std::string_view group) override {
+    return ok(agent_->request("leave " + id_ + " " + hex(group)));
+  }
+  Err connect_peer(std::string_view ep, uint32_t* routing_id) override {
+    note_op(*this, "connect_peer", ep);
+    std::vector<std::string> got = agent_->request("connectpeer " + id_ + " " + std::string(ep));
+    Err e = ok(got);
+    if (e == Err::kOk) {
+      RC_ASSERT(got.size() >= 2u);
+      *routing_id = uint32_t(std::stoul(got[1]));
+    }
+    return e;
+  }
+  Err connect(std::string_view ep) override {
+    note_op(*this, "connect", ep);
+    if (type_ == SocketType::kPeer) {  // learns whom it reaches, as the other backends do
+      uint32_t id = 0;
+      Err e = connect_peer(ep, &id);
+      if (e == Err::kOk) reply_to = id;
+      return e;
+    }
+    return ok(agent_->request("connect " + id_ + " " + std::string(ep)));
+  }
+
  private:
+  // The draft types go through the draft requests, which carry routing ids and groups.
+  bool draft() const { return socket_type_info(type_).draft; }
+
   static Err ok(const std::vector<std::string>& got) {
     if (!got.empty() && got[0] == "ok") return Err::kOk;
     return err_from_name(got.size() >= 2 ? got[1] : "EINVAL");

@@ -6,11 +6,13 @@ namespace zlab::conform {
 void add_compat_direction_properties(std::vector<Property>& out);
 void add_routing_properties(std::vector<Property>& out);
 void add_table_na_properties(std::vector<Property>& out);
+void add_draft_table_properties(std::vector<Property>& out);
 
 void add_table_properties(std::vector<Property>& out) {
   add_compat_direction_properties(out);
   add_routing_properties(out);
   add_table_na_properties(out);
+  add_draft_table_properties(out);
 }
 
 void add_req_rep_rule_properties(std::vector<Property>& out);
@@ -23,6 +25,7 @@ void add_xpub_option_rule_properties(std::vector<Property>& out);
 void add_peer_death_rule_properties(std::vector<Property>& out);
 void add_wire_rule_properties(std::vector<Property>& out);
 void add_security_rule_properties(std::vector<Property>& out);
+void add_draft_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -36,6 +39,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_peer_death_rule_properties(out);
   add_wire_rule_properties(out);
   add_security_rule_properties(out);
+  add_draft_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {

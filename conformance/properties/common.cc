@@ -7,11 +7,23 @@
 namespace zlab::conform {
 
 const std::vector<SocketType>& zmtp_types() {
-  static const std::vector<SocketType> kTypes = {
-      SocketType::kPair, SocketType::kPub,    SocketType::kSub,    SocketType::kReq,
-      SocketType::kRep,  SocketType::kDealer, SocketType::kRouter, SocketType::kPull,
-      SocketType::kPush, SocketType::kXPub,   SocketType::kXSub};
+  // The built types with a compatible ZMTP peer (STREAM lists none: it speaks raw TCP).
+  static const std::vector<SocketType> kTypes = [] {
+    std::vector<SocketType> out;
+    for (SocketType t : active_types()) {
+      if (!spec_peers(t).empty()) out.push_back(t);
+    }
+    return out;
+  }();
   return kTypes;
+}
+
+std::vector<SocketType> rule_types(std::string_view rule_id) {
+  std::vector<SocketType> out;
+  for (SocketType t : zmtp_types()) {
+    if (rule_applies(rule_id, t)) out.push_back(t);
+  }
+  return out;
 }
 
 uint64_t gen_world_seed() { return *rc::gen::inRange<uint64_t>(1, 1'000'000'000); }
@@ -22,36 +34,22 @@ uint32_t gen_faults(uint32_t allowed) {
 }
 
 SocketType partner(SocketType type) {
-  switch (type) {
-    case SocketType::kPair:
-      return SocketType::kPair;
-    case SocketType::kPub:
-      return SocketType::kSub;
-    case SocketType::kSub:
-      return SocketType::kPub;
-    case SocketType::kXPub:
-      return SocketType::kXSub;
-    case SocketType::kXSub:
-      return SocketType::kXPub;
-    case SocketType::kReq:
-      return SocketType::kRep;
-    case SocketType::kRep:
-      return SocketType::kReq;
-    case SocketType::kDealer:
-      return SocketType::kRouter;
-    case SocketType::kRouter:
-      return SocketType::kDealer;
-    case SocketType::kPush:
-      return SocketType::kPull;
-    case SocketType::kPull:
-      return SocketType::kPush;
-    default:
-      return type;
+  // The page's lists pair types in mirror positions: PUB lists SUB first and SUB lists PUB
+  // first, XPUB lists XSUB second and XSUB lists XPUB second, DEALER and ROUTER each list the
+  // other first. The partner is the first listed peer that lists `type` at the same place, so
+  // each type meets its own counterpart (XPUB an XSUB that can send upstream, not a SUB).
+  std::vector<SocketType> mine = spec_peers(type);
+  for (size_t i = 0; i < mine.size(); ++i) {
+    std::vector<SocketType> theirs = spec_peers(mine[i]);
+    if (i < theirs.size() && theirs[i] == type) return mine[i];
   }
+  return mine.empty() ? type : mine.front();
 }
 
 void prepare(Sock* s, SocketType type, const std::string& identity) {
   if (type == SocketType::kSub) s->set_bytes(opt::kSubscribe, "");
+  if (type == SocketType::kRadio) s->group = "g";  // every message in group "g"...
+  if (type == SocketType::kDish) s->join("g");     // ... which every DISH joins
   if (type == SocketType::kXSub) {
     Msg everything = Msg::copy_of(std::string_view("\x01"));  // kept and sent on connect
     s->send(everything, 0);
@@ -84,6 +82,20 @@ std::optional<std::string> body_of(SocketType to_type, const Parts& parts) {
     default:
       return parts.size() == 1 ? std::optional<std::string>(parts[0]) : std::nullopt;
   }
+}
+
+bool unaddressed(const Sock* s) {
+  return rule_applies("rule/SERVER/routing-id-required", s->type()) && s->reply_to == 0;
+}
+
+void greet_if_unaddressed(Lab& lab, Sock* hub, const std::vector<Sock*>& spokes) {
+  std::vector<Sock*> waiting;
+  for (Sock* s : spokes) {
+    if (unaddressed(s)) waiting.push_back(s);
+  }
+  if (waiting.empty()) return;
+  for (size_t i = 0; i < spokes.size(); ++i) RC_ASSERT(lab.send(hub, {"hello"}));
+  for (Sock* s : waiting) RC_ASSERT(lab.wait_for([&] { return lab.recv(s).has_value(); }));
 }
 
 bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_ms) {

@@ -16,14 +16,18 @@
 
 namespace zlab::conform {
 
-// The classic types that speak ZMTP (STREAM speaks raw TCP).
+// The built types (active in the spec table) that speak ZMTP (STREAM speaks raw TCP).
 const std::vector<SocketType>& zmtp_types();
+
+// The built ZMTP types a rule of rules.json applies to (its applies_to, from the spec data).
+std::vector<SocketType> rule_types(std::string_view rule_id);
 
 // A world seed (shrinks towards small numbers) and a fault mask within `allowed`.
 uint64_t gen_world_seed();
 uint32_t gen_faults(uint32_t allowed);
 
-// The peer type a property pairs `type` with to make traffic flow, and its options.
+// The peer type a property pairs `type` with to make traffic flow (from the spec table's
+// compatible lists), and its options.
 SocketType partner(SocketType type);
 // Prepares a socket: subscribers subscribe to everything, identities where routing needs them.
 void prepare(Sock* s, SocketType type, const std::string& identity);
@@ -33,6 +37,13 @@ void prepare(Sock* s, SocketType type, const std::string& identity);
 Parts outgoing(SocketType from_type, const std::string& body, const std::string& to_identity);
 // The body of a received message, once the receiving type's envelope is taken off.
 std::optional<std::string> body_of(SocketType to_type, const Parts& parts);
+
+// A SERVER or PEER sends only to a peer it has heard from (rule/SERVER/routing-id-required):
+// spokes of such a type that have not are sent one message each by the hub (round-robin takes
+// one to each), and read it, so that they can answer.
+void greet_if_unaddressed(Lab& lab, Sock* hub, const std::vector<Sock*>& spokes);
+// Whether `s` must hear from its peer before it can send to it.
+bool unaddressed(const Sock* s);
 
 // Waits until `a` and every socket in `bs` have completed at least one handshake.
 bool connected(Lab& lab, Sock* a, const std::vector<Sock*>& bs, int64_t timeout_ms = 20'000);
@@ -92,5 +103,12 @@ struct FanOptions {
 // Builds the fan, waits for every handshake and for the faults' window to end.
 std::unique_ptr<Fan> make_fan(SocketType hub_type, SocketType spoke_type, int k, bool hub_binds,
                               const FanOptions& o = {});
+
+// Table bodies that rules of the draft types reuse (table_routing.cc, table_na.cc).
+void round_robin_cell_property(SocketType type);
+void fair_queue_cell_property(SocketType type);
+void mute_block_cell_property(SocketType type);
+void mute_drop_cell_property(SocketType type);
+void single_peer_cell_property(SocketType type);
 
 }  // namespace zlab::conform

@@ -54,8 +54,21 @@ class SimSock final : public Sock {
   }
   Err connect(std::string_view ep) override {
     note_op(*this, "connect", ep);
+    // A PEER that connects learns whom it reaches (zmq_connect_peer), so that it can send.
+    uint32_t id = 0;
+    Err err = s_->connect_peer(ep, &id);
+    if (err != Err::kNotSupported) {
+      if (err == Err::kOk) reply_to = id;
+      return err;
+    }
     return s_->connect(ep);
   }
+  Err connect_peer(std::string_view ep, uint32_t* routing_id) override {
+    note_op(*this, "connect_peer", ep);
+    return s_->connect_peer(ep, routing_id);
+  }
+  Err join(std::string_view group) override { return s_->join(group); }
+  Err leave(std::string_view group) override { return s_->leave(group); }
   Err unbind(std::string_view ep) override {
     note_op(*this, "unbind", ep);
     return s_->unbind(ep);
@@ -374,6 +387,10 @@ bool Lab::send(Sock* s, const Parts& parts, Err* err) {
   if (++sends_ % 64 == 0) check_limits();  // a send loop that never meets EAGAIN ends too
   for (size_t i = 0; i < parts.size(); ++i) {
     Msg m = Msg::copy_of(std::string_view(parts[i]));
+    if (parts.size() == 1) {  // what a thread-safe type sends beside its one part
+      m.set_routing_id(s->reply_to);
+      m.set_group(s->group);
+    }
     Err e = s->send(m, i + 1 < parts.size() ? kSendMore : 0);
     if (e != Err::kOk) {
       if (err != nullptr) *err = e;
@@ -402,10 +419,31 @@ std::optional<Parts> Lab::recv(Sock* s, Err* err) {
       return std::nullopt;  // whole messages only: a started message has all its parts
     }
     parts.emplace_back(m.view());
+    if (m.routing_id() != 0) s->reply_to = m.routing_id();  // whom a SERVER or PEER answers
     if (!s->rcvmore()) break;
   }
   if (err != nullptr) *err = Err::kOk;
   return parts;
+}
+
+bool Lab::send_letter(Sock* s, const Letter& letter, Err* err) {
+  if (++sends_ % 64 == 0) check_limits();
+  Msg m = Msg::copy_of(std::string_view(letter.body));
+  m.set_routing_id(letter.routing_id);
+  Err e = m.set_group(letter.group);
+  if (e == Err::kOk) e = s->send(m, 0);
+  if (err != nullptr) *err = e;
+  return e == Err::kOk;
+}
+
+std::optional<Letter> Lab::recv_letter(Sock* s, Err* err, bool* more) {
+  if (++recvs_ % 64 == 0) check_limits();
+  Msg m;
+  Err e = s->recv(&m);
+  if (err != nullptr) *err = e;
+  if (e != Err::kOk) return std::nullopt;
+  if (more != nullptr) *more = s->rcvmore();
+  return Letter{std::string(m.view()), m.routing_id(), std::string(m.group())};
 }
 
 // A ZMTP 2.0 peer's handshake (greeting and identity) gets no monitor event in libzmq or zlab;

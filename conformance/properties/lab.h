@@ -31,6 +31,15 @@ namespace zlab::conform {
 
 using Parts = std::vector<std::string>;
 
+// A single-part message of the thread-safe types (RFC 41, 48, 49) with what travels beside its
+// body: the routing id a SERVER or PEER names (0: none) and a RADIO/DISH group ("": none).
+struct Letter {
+  std::string body;
+  uint32_t routing_id = 0;
+  std::string group;
+  bool operator==(const Letter&) const = default;
+};
+
 // Which transport the properties of this run use (set by the runner, like the evidence).
 enum class Transport { kSim, kTcp, kIpc };
 Transport current_transport();
@@ -83,6 +92,28 @@ class Sock {
   virtual std::optional<uint64_t> counted_drops() { return dropped_messages(); }
   // The simulated socket, or nullptr on a real transport.
   virtual sim::SimSocket* sim() { return nullptr; }
+  // Draft API (zmq_join(3), zmq_leave(3), zmq_connect_peer(3)): kNotSupported where the
+  // implementation has none.
+  virtual Err join(std::string_view group) {
+    (void)group;
+    return Err::kNotSupported;
+  }
+  virtual Err leave(std::string_view group) {
+    (void)group;
+    return Err::kNotSupported;
+  }
+  // Connects a PEER to `endpoint`; *routing_id is the id messages to that peer carry.
+  virtual Err connect_peer(std::string_view endpoint, uint32_t* routing_id) {
+    (void)endpoint;
+    (void)routing_id;
+    return Err::kNotSupported;
+  }
+
+  // What Lab::send puts beside a single-part message: the routing id of the peer this socket
+  // last heard from (a SERVER or PEER answers it; 0 until then, or set by a property).
+  uint32_t reply_to = 0;
+  // ... and the group (prepare() gives a RADIO one, "g", which it DISH peers join).
+  std::string group;
 };
 
 // A raw byte connection to a socket that listens, or from one that connects (raw_listener), for
@@ -142,6 +173,11 @@ class Lab {
   // Non-blocking whole messages. send: false with *err when the first part is refused.
   bool send(Sock* s, const Parts& parts, Err* err = nullptr);
   std::optional<Parts> recv(Sock* s, Err* err = nullptr);
+  // One single-part message with its routing id and group (the draft types). send_letter:
+  // false with *err when refused; recv_letter also reports ZMQ_RCVMORE in *more, which a
+  // thread-safe type never sets.
+  bool send_letter(Sock* s, const Letter& letter, Err* err = nullptr);
+  std::optional<Letter> recv_letter(Sock* s, Err* err = nullptr, bool* more = nullptr);
   uint64_t handshakes(Sock* s) const;
   uint64_t protocol_failures(Sock* s) const;
 

@@ -69,8 +69,21 @@ class TcpSock final : public Sock {
   }
   Err connect(std::string_view ep) override {
     note_op(*this, "connect", ep);
+    // A PEER that connects learns whom it reaches (zmq_connect_peer), so that it can send.
+    uint32_t id = 0;
+    Err err = s_->connect_peer(std::string(ep), &id);
+    if (err != Err::kNotSupported) {
+      if (err == Err::kOk) reply_to = id;
+      return err;
+    }
     return s_->connect(std::string(ep));
   }
+  Err connect_peer(std::string_view ep, uint32_t* routing_id) override {
+    note_op(*this, "connect_peer", ep);
+    return s_->connect_peer(std::string(ep), routing_id);
+  }
+  Err join(std::string_view group) override { return s_->join(group); }
+  Err leave(std::string_view group) override { return s_->leave(group); }
   Err unbind(std::string_view ep) override {
     note_op(*this, "unbind", ep);
     return s_->unbind(local(ep));

@@ -48,6 +48,9 @@ std::string type_str(SocketType t) { return std::string(socket_type_info(t).name
 
 // Types that take a message from the raw peer into their application; the others show a
 // working connection by sending to it.
+// The types the wire rules apply to (they share one applies_to in rules.json).
+std::vector<SocketType> wire_types() { return rule_types("rule/wire/split-greeting-handshake"); }
+
 bool receives_from_peer(SocketType t) {
   return t == SocketType::kPair || t == SocketType::kPull || t == SocketType::kDealer ||
          t == SocketType::kRouter || t == SocketType::kRep || t == SocketType::kSub ||
@@ -55,7 +58,7 @@ bool receives_from_peer(SocketType t) {
 }
 std::vector<SocketType> receiving_types() {
   std::vector<SocketType> out;
-  for (SocketType t : zmtp_types()) {
+  for (SocketType t : wire_types()) {
     if (receives_from_peer(t)) out.push_back(t);
   }
   return out;
@@ -231,7 +234,7 @@ std::string gen_bytes(size_t lo, size_t hi) {
 // answers with its greeting and READY, sends no ERROR, completes one handshake, and the
 // connection carries a message.
 void split_handshake_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   const std::string out = wb::null_handshake(type_str(partner(t)));
   int mode = *rc::gen::inRange(0, 3);
   std::vector<size_t> cuts;
@@ -270,7 +273,7 @@ void split_handshake_property() {
 // and higher, a SUBSCRIBE command. A publisher takes the peer's form of a subscription and
 // sends what matches it, and only that. Every type's connection carries a message.
 void version_negotiation_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   uint8_t minor = *rc::gen::oneOf(rc::gen::just<uint8_t>(0), rc::gen::inRange<uint8_t>(2, 255),
                                   rc::gen::just<uint8_t>(255));
   // A higher major version is a higher protocol too (RFC 37: "greater or equal to 3.1").
@@ -374,7 +377,7 @@ void version_negotiation_property() {
 // connection goes on carrying messages. (Short TTLs, which end a silent connection, are
 // rule/wire/heartbeat-timeout's.)
 void ping_pong_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   uint16_t ttl_ds =
       *rc::gen::oneOf(rc::gen::just<uint16_t>(0), rc::gen::inRange<uint16_t>(100, 65535),
                       rc::gen::just<uint16_t>(65535));
@@ -421,7 +424,7 @@ void ping_pong_property() {
 // answers every PING with a PONG; over four intervals at least two PINGs come, never more than
 // one per interval (plus one), and the connection stays up.
 void heartbeat_interval_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   bool sim = current_transport() == Transport::kSim;
   int ivl_ms = *rc::gen::inRange(sim ? 50 : 100, sim ? 2000 : 400);
   int ttl_ms = *rc::gen::oneOf(rc::gen::inRange(0, 1000), rc::gen::inRange(0, 6553600),
@@ -513,7 +516,7 @@ void long_ttl_case(SocketType t) {
 }
 
 void heartbeat_timeout_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   if (*rc::gen::inRange(0, 5) == 0) return long_ttl_case(t);
   bool sim = current_transport() == Transport::kSim;
   bool own = *rc::gen::arbitrary<bool>();
@@ -643,7 +646,7 @@ void error_closes_property() {
 // writes behind the READY is never delivered (an ERROR, if the socket sends one, is well
 // formed).
 void metadata_limits_property() {
-  SocketType t = *rc::gen::elementOf(zmtp_types());
+  SocketType t = *rc::gen::elementOf(wire_types());
   int kind = *rc::gen::inRange(0, 5);  // 0, 1: valid; 2: empty name; 3: value; 4: name length
   static const std::string kNameChars =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+";

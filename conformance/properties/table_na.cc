@@ -67,12 +67,14 @@ void never_sends_property(SocketType type) {
   evidence().exercised();
 }
 
-// PAIR outgoing and incoming "n/a": one peer, so no strategy: everything goes to and comes
-// from the peer that connected first, and a second PAIR connecting takes no part.
-void pair_single_peer_property() {
+}  // namespace
+
+// PAIR's and CHANNEL's outgoing and incoming "n/a": one peer, so no strategy: everything goes
+// to and comes from the peer that connected first, and a second one connecting takes no part.
+void single_peer_cell_property(SocketType type) {
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 3);
-  auto [a, b] = connected_pair(lab, SocketType::kPair, SocketType::kPair);
-  Sock* intruder = lab.socket(2, SocketType::kPair);
+  auto [a, b] = connected_pair(lab, type, type);
+  Sock* intruder = lab.socket(2, type);
   RC_ASSERT(intruder->connect(lab.endpoint(0, 5555)) == Err::kOk);
   lab.advance_ms(300);
   int m = *rc::gen::inRange(1, 30);
@@ -93,6 +95,8 @@ void pair_single_peer_property() {
   evidence().count("messages_each_way", m);
   evidence().exercised();
 }
+
+namespace {
 
 // XPUB incoming "n/a" on the page; RFC 29 gives XPUB a fair-queued incoming side (the
 // register's strict-spec reading). XPUB must read subscriptions as they arrive to keep its
@@ -153,10 +157,11 @@ void xsub_outgoing_property() {
   evidence().exercised();
 }
 
-// SUB mute "none-stated": SUB cannot send, so it has no sending mute state; what overflows
-// towards a SUB that does not read is dropped (RFC 29), the publisher never blocks, another
-// subscriber loses nothing, and what the slow SUB gets is in order.
-void sub_mute_property() {
+// SUB (and DISH) mute "none-stated": a SUB cannot send, so it has no sending mute state; what
+// overflows towards a SUB that does not read is dropped (RFC 29; RFC 48 for DISH), the
+// publisher never blocks, another subscriber loses nothing, and what the slow SUB gets is in
+// order. Messages are one part (a RADIO sends no other).
+void sub_mute_property(SocketType type) {
   int hwm = *rc::gen::inRange(1, 20);
   int m = *rc::gen::inRange(200, 600);
   FanOptions o;
@@ -164,7 +169,7 @@ void sub_mute_property() {
   o.spoke_rcvhwm = hwm;
   o.slow_spokes_from = 1;
   o.buffer_bytes = 8192;
-  auto fan = make_fan(SocketType::kPub, SocketType::kSub, 2, /*hub_binds=*/true, o);
+  auto fan = make_fan(partner(type), type, 2, /*hub_binds=*/true, o);
   Lab& lab = fan->lab;
   m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
@@ -176,7 +181,7 @@ void sub_mute_property() {
   std::string pad(1000, 'p');
   int fast_got = 0;
   for (int j = 0; j < m; ++j) {
-    RC_ASSERT(lab.send(fan->hub, {std::to_string(j), pad}));  // never blocks
+    RC_ASSERT(lab.send(fan->hub, {std::to_string(j) + ":" + pad}));  // never blocks
     RC_ASSERT(lab.wait_for(
         [&] {
           if (!lab.recv(fast)) return false;
@@ -305,15 +310,23 @@ void add_table_na_properties(std::vector<Property>& out) {
       add(t, "outgoing", [t] { never_sends_property(t); });
     }
   }
-  if (spec_value("PAIR", "outgoing") == "n/a")
-    add(SocketType::kPair, "outgoing", pair_single_peer_property);
-  if (spec_value("PAIR", "incoming") == "n/a")
-    add(SocketType::kPair, "incoming", pair_single_peer_property);
+  for (SocketType t : zmtp_types()) {  // PAIR, CHANNEL: one peer, no strategy either way
+    std::string name = type_name(t);
+    if (spec_value(name, "pattern") != "unrestricted") continue;
+    if (spec_value(name, "outgoing") == "n/a")
+      add(t, "outgoing", [t] { single_peer_cell_property(t); });
+    if (spec_value(name, "incoming") == "n/a")
+      add(t, "incoming", [t] { single_peer_cell_property(t); });
+  }
   if (spec_value("XPUB", "incoming") == "n/a")
     add(SocketType::kXPub, "incoming", xpub_incoming_property);
   if (spec_value("XSUB", "outgoing") == "n/a")
     add(SocketType::kXSub, "outgoing", xsub_outgoing_property);
-  if (spec_value("SUB", "mute") == "none-stated") add(SocketType::kSub, "mute", sub_mute_property);
+  for (SocketType t : zmtp_types()) {  // SUB, DISH: receive only, no mute row
+    std::string name = type_name(t);
+    if (spec_value(name, "mute") == "none-stated" && spec_value(name, "pattern") == "receive-only")
+      add(t, "mute", [t] { sub_mute_property(t); });
+  }
   if (spec_value("REP", "mute") == "none-stated") add(SocketType::kRep, "mute", rep_mute_property);
   if (spec_value("XSUB", "mute") == "drop") {
     add(SocketType::kXSub, "mute", xsub_mute_property);

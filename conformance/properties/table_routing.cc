@@ -7,11 +7,9 @@
 #include "engine/sockets/options.h"
 
 namespace zlab::conform {
-namespace {
-
 // outgoing round-robin: message j goes to the same peer as message j mod k, and the first k
 // messages reach k different peers (exact rotation over peers with room).
-void round_robin_property(SocketType type) {
+void round_robin_cell_property(SocketType type) {
   int k = *rc::gen::inRange(2, 6);
   int m = *rc::gen::inRange(k, 4 * k + 1);
   SocketType peer = type == SocketType::kDealer ? SocketType::kDealer : partner(type);
@@ -56,11 +54,14 @@ void round_robin_property(SocketType type) {
   evidence().exercised();
 }
 
+namespace {
+
 // outgoing fan-out: every subscriber that is not muted gets every message, in order.
 void fan_out_property(SocketType type) {
   int k = *rc::gen::inRange(2, 6);
   int m = *rc::gen::inRange(1, 50);
-  auto fan = make_fan(type, SocketType::kSub, k, /*hub_binds=*/true);
+  // The first listed peer receives everything: SUB for PUB and XPUB, DISH for RADIO.
+  auto fan = make_fan(type, spec_peers(type).front(), k, /*hub_binds=*/true);
   Lab& lab = fan->lab;
   await_subscribers(lab, fan->hub, fan->spokes);
   for (int j = 0; j < m; ++j) RC_ASSERT(lab.send(fan->hub, {"m" + std::to_string(j)}));
@@ -125,17 +126,22 @@ void router_outgoing_property() {
   evidence().exercised();
 }
 
+}  // namespace
+
 // incoming fair-queued: k senders each with a backlog of n messages; while all have backlog
 // the receiver takes exactly one message from each in every round of k.
-void fair_queue_property(SocketType type) {
+void fair_queue_cell_property(SocketType type) {
   int k = *rc::gen::inRange(2, 5);
   int n = *rc::gen::inRange(2, 10);
-  SocketType sender = type == SocketType::kSub || type == SocketType::kXSub ? SocketType::kPub
-                      : type == SocketType::kPull                           ? SocketType::kPush
-                                                                            : SocketType::kDealer;
+  // DEALER where it is compatible (it sends without an envelope), else the first listed peer.
+  std::vector<SocketType> peers = spec_peers(type);
+  SocketType sender = std::count(peers.begin(), peers.end(), SocketType::kDealer) > 0
+                          ? SocketType::kDealer
+                          : peers.front();
   auto fan = make_fan(type, sender, k, /*hub_binds=*/true);
   Lab& lab = fan->lab;
-  if (sender == SocketType::kPub) {  // until the subscription has reached every publisher
+  bool publishes = spec_value(type_name(sender), "outgoing") == "fan-out";
+  if (publishes) {  // until the subscription (or the join) has reached every publisher
     std::set<int> heard;
     RC_ASSERT(lab.wait_for([&] {
       for (int i = 0; i < k; ++i) lab.send(fan->spokes[size_t(i)], {"p" + std::to_string(i)});
@@ -145,6 +151,7 @@ void fair_queue_property(SocketType type) {
     }));
     drain(lab, fan->hub);  // probes still on their way
   }
+  greet_if_unaddressed(lab, fan->hub, fan->spokes);
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < n; ++j) {
       Parts msg = {"s" + std::to_string(i)};
@@ -167,6 +174,8 @@ void fair_queue_property(SocketType type) {
   evidence().max("senders", k);
   evidence().exercised();
 }
+
+namespace {
 
 // REQ incoming last-peer: the reply taken is the one from the peer the request went to.
 void req_last_peer_property() {
@@ -194,13 +203,18 @@ void req_last_peer_property() {
   evidence().exercised();
 }
 
+}  // namespace
+
 // mute "block": once every peer is at its HWM a DONTWAIT send fails with EAGAIN, nothing
 // sent is lost, and sending resumes once the peers drain.
-void mute_block_property(SocketType type) {
+void mute_block_cell_property(SocketType type) {
   int hwm = *rc::gen::inRange(1, 20);
-  int k = type == SocketType::kPair ? 1 : *rc::gen::inRange(1, 4);
-  SocketType sender_type = type == SocketType::kPull ? SocketType::kPush : type;
-  SocketType receiver_type = type == SocketType::kPull     ? SocketType::kPull
+  // A receive-only type (PULL, GATHER) is muted from its sending partner's side.
+  bool receive_only = spec_value(type_name(type), "pattern") == "receive-only";
+  SocketType sender_type = receive_only ? partner(type) : type;
+  // A type with no outgoing strategy (PAIR, CHANNEL) has one peer.
+  int k = spec_value(type_name(sender_type), "outgoing") == "n/a" ? 1 : *rc::gen::inRange(1, 4);
+  SocketType receiver_type = receive_only                  ? type
                              : type == SocketType::kDealer ? SocketType::kDealer
                                                            : partner(type);
   FanOptions o;
@@ -235,6 +249,8 @@ void mute_block_property(SocketType type) {
   evidence().exercised();
 }
 
+namespace {
+
 // REQ mute "block": with ZMQ_IMMEDIATE and no service a send would block (EAGAIN), and
 // succeeds once a service is there.
 void req_mute_property() {
@@ -252,10 +268,12 @@ void req_mute_property() {
   evidence().exercised();
 }
 
+}  // namespace
+
 // mute "drop": a subscriber (or ROUTER peer) at its HWM loses exactly the messages sent
 // while it is muted, they are counted, and the sender never blocks; a peer that keeps up (it
 // reads each message before the next is sent) loses nothing.
-void mute_drop_property(SocketType type) {
+void mute_drop_cell_property(SocketType type) {
   int hwm = *rc::gen::inRange(1, 20);
   // Enough to fill the slow peer's path (TCP buffers of 256 KB on an accepted connection, the
   // pipes, the codec's batch) several times over: the mute state must come, whatever the sizes.
@@ -266,8 +284,8 @@ void mute_drop_property(SocketType type) {
   o.spoke_rcvhwm = hwm;
   o.slow_spokes_from = 1;
   o.buffer_bytes = 8192;  // the slow peer's backlog reaches the HWM after some tens of KB
-  auto fan =
-      make_fan(type, router ? SocketType::kDealer : SocketType::kSub, 2, /*hub_binds=*/true, o);
+  auto fan = make_fan(type, router ? SocketType::kDealer : spec_peers(type).front(), 2,
+                      /*hub_binds=*/true, o);
   Lab& lab = fan->lab;
   m *= lab.volume_factor();
   Sock* fast = fan->spokes[0];
@@ -279,8 +297,9 @@ void mute_drop_property(SocketType type) {
   int64_t sending_since = lab.now_ns();
   for (int j = 0; j < m; ++j) {
     bool for_fast = !router || j % 2 == 0;
-    Parts msg = {std::to_string(j), pad};
-    if (router) msg.insert(msg.begin(), for_fast ? "s0" : "s1");
+    // One part where the type sends single parts only (RADIO): the number leads the pad.
+    Parts msg = {std::to_string(j) + ":" + pad};
+    if (router) msg = {for_fast ? "s0" : "s1", std::to_string(j), pad};
     RC_ASSERT(lab.send(fan->hub, msg));  // never blocks
     if (!for_fast) continue;
     ++to_fast;
@@ -315,8 +334,6 @@ void mute_drop_property(SocketType type) {
   if (dropped > 0) evidence().exercised();
 }
 
-}  // namespace
-
 void add_routing_properties(std::vector<Property>& out) {
   auto add = [&](SocketType t, const char* column, std::function<void()> body) {
     std::string name = type_name(t);
@@ -327,23 +344,22 @@ void add_routing_properties(std::vector<Property>& out) {
     std::string outgoing = spec_value(name, "outgoing");
     std::string incoming = spec_value(name, "incoming");
     std::string mute = spec_value(name, "mute");
-    if (outgoing == "round-robin") add(t, "outgoing", [t] { round_robin_property(t); });
+    if (outgoing == "round-robin") add(t, "outgoing", [t] { round_robin_cell_property(t); });
     if (outgoing == "fan-out") add(t, "outgoing", [t] { fan_out_property(t); });
     if (outgoing == "last-peer") add(t, "outgoing", rep_last_peer_property);
     if (outgoing == "see-text" && t == SocketType::kRouter)
       add(t, "outgoing", router_outgoing_property);
-    if (incoming == "fair-queued") add(t, "incoming", [t] { fair_queue_property(t); });
+    if (incoming == "fair-queued") add(t, "incoming", [t] { fair_queue_cell_property(t); });
     if (incoming == "last-peer") add(t, "incoming", req_last_peer_property);
     if (mute == "block") {
       if (t == SocketType::kReq) {
         add(t, "mute", req_mute_property);
       } else {
-        add(t, "mute", [t] { mute_block_property(t); });
+        add(t, "mute", [t] { mute_block_cell_property(t); });
       }
     }
-    if (mute == "drop" &&
-        (t == SocketType::kPub || t == SocketType::kXPub || t == SocketType::kRouter)) {
-      add(t, "mute", [t] { mute_drop_property(t); });
+    if (mute == "drop" && (outgoing == "fan-out" || t == SocketType::kRouter)) {
+      add(t, "mute", [t] { mute_drop_cell_property(t); });
     }
   }
 }

@@ -1680,6 +1680,95 @@ def _zmtp20_plain_server():
                         "NULL": {"delivered": "hello", "events": ["ACCEPTED"]}}
 
 
+_DRAFT_SCATTER_GATHER_PEERS = r"""
+import ctypes, json, struct, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_connect", "zmq_socket_monitor"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p] + ([ctypes.c_int] if f == "zmq_socket_monitor" else [])
+lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+lib.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+lib.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+T = {"GATHER": 16, "SCATTER": 17}
+ctx = lib.zmq_ctx_new()
+def opt(s, o, v):
+    x = ctypes.c_int(v); lib.zmq_setsockopt(s, o, ctypes.byref(x), 4)
+def sock(kind):
+    s = lib.zmq_socket(ctx, T[kind]); opt(s, 17, 0); return s  # ZMQ_LINGER 0
+out = {}
+n = 0
+for binder, connecter in (("SCATTER", "GATHER"), ("GATHER", "SCATTER"), ("SCATTER", "SCATTER"), ("GATHER", "GATHER")):
+    n += 1
+    b, c = sock(binder), sock(connecter)
+    lib.zmq_socket_monitor(c, b"inproc://mon%d" % n, 0xFFFF)
+    mon = lib.zmq_socket(ctx, 0)
+    opt(mon, 27, 1500)  # ZMQ_RCVTIMEO
+    lib.zmq_connect(mon, b"inproc://mon%d" % n)
+    lib.zmq_bind(b, b"tcp://127.0.0.1:%d" % (47100 + n))
+    lib.zmq_connect(c, b"tcp://127.0.0.1:%d" % (47100 + n))
+    events, buf = [], ctypes.create_string_buffer(256)
+    while True:
+        size = lib.zmq_recv(mon, buf, 256, 0)
+        if size < 0:
+            break
+        ev = struct.unpack("<H", buf.raw[:2])[0]
+        lib.zmq_recv(mon, buf, 256, 0)
+        events.append(ev)
+        if ev in (0x1000, 0x200) or ev >= 0x800 and ev != 0x1000 and len(events) > 3:
+            break
+    delivered = None
+    if "SCATTER" in (binder, connecter) and binder != connecter:
+        scatter, gather = (b, c) if binder == "SCATTER" else (c, b)
+        lib.zmq_send(scatter, b"x", 1, 0)
+        opt(gather, 27, 1000)
+        delivered = lib.zmq_recv(gather, buf, 256, 0) == 1
+    out[binder + "<-" + connecter] = {"handshake": 0x1000 in events, "events": events, "delivered": delivered}
+    for s in (mon, b, c):
+        lib.zmq_close(s)
+print(json.dumps(out))
+"""
+
+
+def _draft_libzmq():
+    """The draft-enabled libzmq 4.3.4 that setup builds (engine/api/libzmq_suite/draft_libzmq.py),
+    or the newest one in its cache; None when there is none."""
+    import glob
+    import subprocess
+    tool = Path(__file__).resolve().parents[2] / "engine/api/libzmq_suite/draft_libzmq.py"
+    if tool.exists():
+        prefix = subprocess.run([sys.executable, str(tool), "--print-prefix", "--quiet"],
+                                capture_output=True, text=True, timeout=3600).stdout.strip()
+        if prefix:
+            return Path(prefix) / "lib" / "libzmq.so.5"
+    found = sorted(glob.glob(str(Path.home() / ".cache/zlab/libzmq-draft/*/lib/libzmq.so.5")))
+    return Path(found[-1]) if found else None
+
+
+@probe("draft-scatter-gather-peers",
+       "libzmq 4.3.4 built with drafts pairs SCATTER with GATHER over tcp (handshake succeeds "
+       "and a message arrives, whichever binds) and refuses SCATTER with SCATTER and GATHER "
+       "with GATHER (no handshake), as RFC 49/37 have it and unlike the 4.3 page's tables")
+def _draft_scatter_gather_peers():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_SCATTER_GATHER_PEERS, str(lib)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        pairs = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    obs = {"library": str(lib), "pairs": pairs}
+    ok = (pairs["SCATTER<-GATHER"]["handshake"] and pairs["SCATTER<-GATHER"]["delivered"]
+          and pairs["GATHER<-SCATTER"]["handshake"] and pairs["GATHER<-SCATTER"]["delivered"]
+          and not pairs["SCATTER<-SCATTER"]["handshake"]
+          and not pairs["GATHER<-GATHER"]["handshake"])
+    return obs, ok
 # zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
 # process of its own: through ctypes, as Debian's pyzmq has no draft API.
 _DRAFT_MSG_GROUP = r"""

@@ -36,10 +36,12 @@ from typing import Optional
 REPO = Path(__file__).resolve().parents[2]
 SPEC_DIR = REPO / "conformance" / "spec"
 
-CLASSIC = ("PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB",
-           "STREAM")
-DRAFT = ("CLIENT", "SERVER", "RADIO", "DISH", "SCATTER", "GATHER", "PEER", "CHANNEL")
-ALL_TYPES = CLASSIC + DRAFT
+# Every socket type name the pages know: the vocabulary type names are read against (as
+# VOCABULARY is for values). Which types are classic (on the 4.0 page too) and which zlab
+# builds (their 4.3 records are "active") is the data's: classic_types(), built_types().
+ALL_TYPES = ("PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB",
+             "XSUB", "STREAM", "CLIENT", "SERVER", "RADIO", "DISH", "SCATTER", "GATHER", "PEER",
+             "CHANNEL")
 
 # Table column id -> the row label the pages use.
 COLUMNS = {
@@ -470,6 +472,29 @@ def load_json(path: Path) -> dict:
     return json.loads(Path(path).read_text())
 
 
+def committed_statuses(page: str) -> dict:
+    """Type -> the status its committed records on PAGE have."""
+    path = SPEC_DIR / f"sockets-{page}.json"
+    if not path.exists():
+        return {}
+    return {r["type"]: r["status"] for r in load_json(path)["records"]}
+
+
+def classic_types(spec: "Spec") -> set:
+    """The types both pages have: the twelve of libzmq 4.0 (sockets-4.0.json)."""
+    return {r.type for r in spec.pages.get("4.0", [])}
+
+
+def built_types(spec: "Spec") -> set:
+    """The types zlab builds: those whose 4.3 records are active."""
+    return {r.type for r in spec.pages.get("4.3", []) if r.status == "active"}
+
+
+def draft_types(spec: "Spec") -> set:
+    """The types only the 4.3 page has (libzmq's draft API)."""
+    return {r.type for r in spec.pages.get("4.3", [])} - classic_types(spec)
+
+
 def extract_page(page: str, seeds: Path = None) -> dict:
     """Derive a page's table records from its seed text (what sockets-PAGE.json must hold)."""
     seeds = seeds or seeds_dir()
@@ -479,8 +504,11 @@ def extract_page(page: str, seeds: Path = None) -> dict:
     html_tables = parse_html_source(read_lines(seeds / html_file)) \
         if html_file else {}
     records = []
+    statuses = committed_statuses(page)
     for table in tables:
-        status = "active" if table.type in CLASSIC else "pending"
+        # Whether zlab builds a type is not the page's to say: it is kept from the committed
+        # records (a type new to the page starts pending; the 4.0 page's types are all built).
+        status = "active" if page == "4.0" else statuses.get(table.type, "pending")
         by_col = {r.column: r for r in table.rows}
         for column in COLUMNS:
             rid = f"socket/{table.type}/{column}"
@@ -619,7 +647,8 @@ def _check_unique(ids: list, what: str) -> list:
     return problems
 
 
-def check_record(rec: TableRecord, page: str, seeds: SeedCache, known: set) -> list:
+def check_record(rec: TableRecord, page: str, seeds: SeedCache, known: set,
+                 classic: set = frozenset()) -> list:
     where = f"sockets-{page}:{rec.id}"
     problems = []
     m = RECORD_ID.match(rec.id)
@@ -631,8 +660,8 @@ def check_record(rec: TableRecord, page: str, seeds: SeedCache, known: set) -> l
         return problems + [f"{where}: unknown column {rec.column}"]
     if rec.status not in STATUSES:
         problems.append(f"{where}: unknown status {rec.status}")
-    elif rec.type in ALL_TYPES and rec.status != ("active" if rec.type in CLASSIC else "pending"):
-        problems.append(f"{where}: status {rec.status} (classic types are active, draft pending)")
+    elif rec.type in classic and rec.status != "active":
+        problems.append(f"{where}: status {rec.status} (classic types are active)")
     if rec.column == "compatible":
         if rec.value != NONE_STATED and (not isinstance(rec.value, list) or
                                          any(v not in ALL_TYPES for v in rec.value)):
@@ -667,7 +696,8 @@ def check_record(rec: TableRecord, page: str, seeds: SeedCache, known: set) -> l
     return problems
 
 
-def check_rule(rule: Rule, seeds: SeedCache, known: set, probes: Optional[set]) -> list:
+def check_rule(rule: Rule, seeds: SeedCache, known: set, probes: Optional[set],
+               built: set = frozenset()) -> list:
     where = rule.id
     problems = []
     m = RULE_ID.match(rule.id)
@@ -683,10 +713,10 @@ def check_rule(rule: Rule, seeds: SeedCache, known: set, probes: Optional[set]) 
         problems.append(f"{where}: applies_to must list known socket types")
     if rule.kind not in RULE_KINDS:
         problems.append(f"{where}: unknown kind {rule.kind!r}")
-    want = "active" if any(t in CLASSIC for t in rule.applies_to) else "pending"
+    want = "active" if any(t in built for t in rule.applies_to) else "pending"
     if rule.status != want:
         problems.append(f"{where}: status {rule.status} but should be {want} "
-                        "(active when it applies to any classic type)")
+                        "(active when it applies to any built type)")
     if not rule.citations:
         problems.append(f"{where}: no citation")
     for n, c in enumerate(rule.citations):
@@ -783,15 +813,18 @@ def validate(spec: Spec, seeds: Path = None) -> list:
     for page, records in spec.pages.items():
         problems += _check_unique([r.id for r in records], f"sockets-{page}")
         for rec in records:
-            problems += check_record(rec, page, cache, known)
+            problems += check_record(rec, page, cache, known, classic_types(spec))
         types = {r.type for r in records}
         for t in types:
             cols = {r.column for r in records if r.type == t}
             if cols != set(COLUMNS):
                 problems.append(f"sockets-{page}: {t} lacks records for {set(COLUMNS) - cols}")
+            if len({r.status for r in records if r.type == t}) > 1:
+                problems.append(f"sockets-{page}: {t}'s records differ in status (a type is "
+                                "built or not)")
     problems += _check_unique([r.id for r in spec.rules], "rules")
     for rule in spec.rules:
-        problems += check_rule(rule, cache, known, probes)
+        problems += check_rule(rule, cache, known, probes, built_types(spec))
     problems += _check_unique([d.id for d in spec.divergences], "divergences")
     for d in spec.divergences:
         problems += check_divergence(d, spec, cache, known, probes)

@@ -36,10 +36,11 @@ def test_real_data_validates(real):
 
 def test_counts_and_coverage(real):
     assert {r.type for r in real.pages["4.3"]} == set(spec.ALL_TYPES)
-    assert {r.type for r in real.pages["4.0"]} == set(spec.CLASSIC)
+    assert len(spec.classic_types(real)) == 12 and len(spec.draft_types(real)) == 8
     assert len(real.pages["4.3"]) == 20 * 6 and len(real.pages["4.0"]) == 12 * 6
     pending = {r.type for r in real.pages["4.3"] if r.status == "pending"}
-    assert pending == set(spec.DRAFT)
+    assert pending <= spec.draft_types(real)
+    assert spec.classic_types(real) <= spec.built_types(real)
 
 
 def test_missing_rows_are_none_stated_not_invented(real):
@@ -87,7 +88,7 @@ def test_committed_records_are_what_the_pages_say():
 @needs_seeds
 def test_rendered_40_page_agrees_with_its_html_source(real):
     html = spec.parse_html_source(spec.read_lines(SEEDS / "001_fc807e099f5f3aad.txt"))
-    assert set(html) == set(spec.CLASSIC)
+    assert set(html) == set(spec.classic_types(real))
     for rec in real.pages["4.0"]:
         cells = html[rec.type][2]
         if rec.value == spec.NONE_STATED:
@@ -272,7 +273,7 @@ def test_changed_seed_is_caught(tmp_path):
 
 def test_page_diff_lists_known_differences(real):
     rows = {r[0]: r for r in spec.page_diff(real)}
-    for t in spec.DRAFT:
+    for t in spec.draft_types(real):
         assert rows[f"socket/{t}/*"][3] == "type only on the 4.3 page"
     assert rows["socket/ROUTER/mute"][1:] == ("Drop", "Drop (see text)", "wording only")
     # For the classic twelve the normalised values agree on both pages.
@@ -389,14 +390,14 @@ def disagreements(real, types) -> list:
     return out
 
 
-def test_engine_table_parses():
+def test_engine_table_parses(real):
     rows = engine_rows()
-    assert set(spec.CLASSIC) <= set(rows), sorted(rows)
+    assert set(spec.classic_types(real)) <= set(rows), sorted(rows)
     assert rows["ROUTER"]["peer_names"] == ["REQ", "DEALER", "ROUTER"]
 
 
 def test_engine_agrees_with_43_page_for_classic_types(real):
-    problems = disagreements(real, spec.CLASSIC)
+    problems = disagreements(real, spec.classic_types(real))
     assert problems == [], "engine/base/socket_type.cc disagrees with sockets-4.3.json " \
         "(list a deliberate choice in divergences.json engine_values):\n  " + "\n  ".join(problems)
 
@@ -404,7 +405,7 @@ def test_engine_agrees_with_43_page_for_classic_types(real):
 def test_engine_agrees_with_43_page_for_draft_types_via_register(real):
     """The draft rows exist in the engine table already; where it follows an RFC instead of the
     page (SCATTER/GATHER) the register must say so, and says the engine's value exactly."""
-    problems = disagreements(real, spec.DRAFT)
+    problems = disagreements(real, spec.draft_types(real))
     assert problems == [], "\n  ".join(problems)
     sg = real.divergence("div/SCATTER-GATHER/compatible-peers")
     assert sg.engine_values["4.3:socket/SCATTER/compatible"] == ["GATHER"]
@@ -431,6 +432,6 @@ def test_engine_disagreement_is_reported(real, tmp_path, monkeypatch):
     fake = tmp_path / "socket_type.cc"
     fake.write_text(text)
     monkeypatch.setattr(sys.modules[__name__], "ENGINE_TABLE", fake)
-    problems = disagreements(real, spec.CLASSIC)
+    problems = disagreements(real, spec.classic_types(real))
     assert "PUB compatible: engine has ['PULL', 'SUB'], 4.3 page says ['SUB', 'XSUB']" in problems
     assert "ROUTER mute: engine has 'block', 4.3 page says 'drop'" in problems

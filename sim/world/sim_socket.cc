@@ -124,6 +124,13 @@ Err SimSocket::connect(std::string_view endpoint) {
   return err;
 }
 
+Err SimSocket::connect_peer(std::string_view endpoint, uint32_t* routing_id) {
+  if (!core_) return Err::kTerminated;
+  Err err = core_->connect_peer(endpoint, now_ns(), routing_id);
+  settle();
+  return err;
+}
+
 Err SimSocket::join(std::string_view group) {
   if (!core_) return Err::kTerminated;
   Err err = core_->join(group, now_ns());

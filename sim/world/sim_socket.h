@@ -81,7 +81,8 @@ class SimSocket final : public Driver,
   Err connect(std::string_view endpoint);
   Err unbind(std::string_view endpoint);
   Err disconnect(std::string_view endpoint);
-  // DISH's zmq_join / zmq_leave.
+  // Draft API: zmq_connect_peer (PEER), zmq_join / zmq_leave (DISH).
+  Err connect_peer(std::string_view endpoint, uint32_t* routing_id);
   Err join(std::string_view group);
   Err leave(std::string_view group);
   Err set_option(int option, std::span<const uint8_t> value);
