@@ -26,6 +26,9 @@ struct Impl {
 const Impl& impl_under_test();
 const Impl& peer_impl();
 void set_impls(Impl under_test, Impl peer);
+// Whether `impl` builds sockets of `type`: zlab every built type; an agent's library the draft
+// types only when built with the draft API (its hello says drafts=yes).
+bool impl_builds(const Impl& impl, SocketType type);
 
 // Which implementation makes a Lab's next socket of `type`: the first socket of the matrix
 // row's type in a Lab is the socket under test, every other socket a peer. `*row_taken`
