@@ -470,7 +470,7 @@ ZMQ_EXPORT void zmq_threadclose(void* thread);
 /* ---- Draft API ---------------------------------------------------------------------------- */
 
 /* libzmq 4.3.4's draft API, where libzmq puts it. The functions are exported by the draft build
- * of the library only (//engine/api:libzmq_draft.so.5, libzmq's --enable-drafts); the default
+ * of the library only (//engine/api/draft:libzmq.so.5, libzmq's --enable-drafts); the default
  * libzmq.so.5 has none of them, as Debian's libzmq. Not there yet (so not declared):
  * zmq_socket_monitor_versioned and zmq_socket_monitor_pipes_stats (README.md). */
 #ifdef ZMQ_BUILD_DRAFT_API
