@@ -80,10 +80,6 @@ class Routing {
   // A generic option (SocketOptions) was set successfully.
   virtual void option_changed(int) {}
 
-  // udp:// (RADIO sends, DISH receives; libzmq 4.3.4 lets no other type near udp): which way
-  // this type moves datagrams, or none (bind and connect then fail with ENOCOMPATPROTO).
-  virtual std::optional<DatagramRole> datagram_role() const { return std::nullopt; }
-
   // Messages dropped on purpose that no peer's counter holds (a ROUTER's unroutable ones).
   virtual uint64_t dropped_messages() const { return 0; }
 

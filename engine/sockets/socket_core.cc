@@ -223,9 +223,8 @@ bool SocketCore::has_listener(const Endpoint& endpoint) {
 
 Err SocketCore::check_datagram_role(const Endpoint& endpoint, DatagramRole role) const {
   if (endpoint.transport != Transport::kUdp) return Err::kOk;
-  // libzmq 4.3.4: only DISH binds udp, only RADIO connects it (ENOCOMPATPROTO otherwise).
-  std::optional<DatagramRole> mine = routing_->datagram_role();
-  if (!mine || *mine != role) return Err::kNoCompatProto;
+  // Which types bind (receive) and connect (send) udp is their traits' (DISH, RADIO), checked
+  // before this: only the address is left to check.
   UdpAddress address;
   return parse_udp_address(endpoint.address, role == DatagramRole::kReceive, &address);
 }

@@ -31,6 +31,9 @@ class TransportSet {
 // The transports a ZMTP socket binds and connects over.
 inline constexpr TransportSet kZmtpTransports{Transport::kTcp, Transport::kIpc, Transport::kInproc,
                                               Transport::kWs};
+// The same and udp:// (RADIO connects it, DISH binds it: libzmq 4.3.4, rfc 48 over udp).
+inline constexpr TransportSet kZmtpAndUdpTransports{
+    Transport::kTcp, Transport::kIpc, Transport::kInproc, Transport::kWs, Transport::kUdp};
 
 struct SocketTraits {
   // On a ZMTP connection: READY's Identity, the commands the type sends and accepts.

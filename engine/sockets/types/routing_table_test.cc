@@ -79,7 +79,7 @@ TEST(RoutingTable, EveryTypeButDgramIsBuilt) {
 
 // The draft types (libzmq 4.3.4's draft sockets): no Identity in READY, DISH sends JOIN/LEAVE
 // and RADIO takes them (rfc 48), DISH starts with ZMQ_LINGER 0 (libzmq's dish_t), only PEER
-// has zmq_connect_peer, every ZMTP transport.
+// has zmq_connect_peer, every ZMTP transport, and udp for a DISH to bind and a RADIO to connect.
 TEST(SocketTraits, EachDraftTypeDeclaresWhatItDoes) {
   using T = SocketType;
   for (const SocketTypeInfo& info : all_socket_types()) {
@@ -94,8 +94,8 @@ TEST(SocketTraits, EachDraftTypeDeclaresWhatItDoes) {
     EXPECT_EQ(traits.linger_ms, info.type == T::kDish ? std::optional<int>(0) : std::nullopt);
     EXPECT_EQ(traits.connect_peer, info.type == T::kPeer);
     EXPECT_FALSE(traits.raw);
-    EXPECT_EQ(traits.binds, kZmtpTransports);
-    EXPECT_EQ(traits.connects, kZmtpTransports);
+    EXPECT_EQ(traits.binds, info.type == T::kDish ? kZmtpAndUdpTransports : kZmtpTransports);
+    EXPECT_EQ(traits.connects, info.type == T::kRadio ? kZmtpAndUdpTransports : kZmtpTransports);
     EXPECT_FALSE(traits.answers_each_request);
   }
 }

@@ -405,9 +405,12 @@ class PeerRouting final : public ServerRouting {
 class RadioRouting final : public Routing {
  public:
   // JOIN/LEAVE arrive as commands (rfc 48), handed over as their command frames (intercept()).
+  // udp://: a RADIO connects and sends (libzmq 4.3.4; a udp peer joins nothing and gets every
+  // group); it binds no udp.
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t;
     t.wire.accepts = proto::kGroupCommands;
+    t.connects = kZmtpAndUdpTransports;
     return t;
   }();
   using Routing::Routing;
@@ -420,8 +423,6 @@ class RadioRouting final : public Routing {
   bool has_in() override { return false; }
   bool has_out() override { return true; }
   Err set_option(int id, std::span<const uint8_t> value) override;
-  // udp://: a RADIO connects and sends; a udp peer joins nothing and gets every group.
-  std::optional<DatagramRole> datagram_role() const override { return DatagramRole::kSend; }
 
  private:
   Distributor dist_;
@@ -435,10 +436,12 @@ class DishRouting final : public Routing {
  public:
   // Its JOIN/LEAVE command parts go out as commands (rfc 48). ZMQ_LINGER starts at 0, as
   // libzmq's dish_t: queued JOINs for a peer that never came must not hold zmq_ctx_term.
+  // udp://: a DISH binds and receives (libzmq 4.3.4); it connects no udp.
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t;
     t.wire.sends = proto::kGroupCommands;
     t.linger_ms = 0;
+    t.binds = kZmtpAndUdpTransports;
     return t;
   }();
   using Routing::Routing;
@@ -451,8 +454,6 @@ class DishRouting final : public Routing {
   bool has_out() override { return false; }
   Err join(std::string_view group) override;
   Err leave(std::string_view group) override;
-  // udp://: a DISH binds and receives; its joins filter what arrives (recv drops the rest).
-  std::optional<DatagramRole> datagram_role() const override { return DatagramRole::kReceive; }
 
  private:
   void tell_all(const Msg& command);
