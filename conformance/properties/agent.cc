@@ -370,6 +370,14 @@ bool impl_builds(const Impl& impl, SocketType type) {
   return agent_of(impl).drafts();
 }
 
+std::vector<SocketType> built_by(const Impl& impl, const std::vector<SocketType>& types) {
+  std::vector<SocketType> out;
+  for (SocketType t : types) {
+    if (impl_builds(impl, t)) out.push_back(t);
+  }
+  return out;
+}
+
 void set_impls(Impl under_test, Impl peer) {
   g_under_test = std::move(under_test);
   g_peer = std::move(peer);

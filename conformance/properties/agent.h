@@ -29,6 +29,8 @@ void set_impls(Impl under_test, Impl peer);
 // Whether `impl` builds sockets of `type`: zlab every built type; an agent's library the draft
 // types only when built with the draft API (its hello says drafts=yes).
 bool impl_builds(const Impl& impl, SocketType type);
+// The types of `types` that `impl` builds, in order.
+std::vector<SocketType> built_by(const Impl& impl, const std::vector<SocketType>& types);
 
 // Which implementation makes a Lab's next socket of `type`: the first socket of the matrix
 // row's type in a Lab is the socket under test, every other socket a peer. `*row_taken`

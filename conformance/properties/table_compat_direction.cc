@@ -12,13 +12,7 @@ namespace {
 
 // The ZMTP types a peer may be drawn from: those the peers' implementation builds (Debian's
 // libzmq has no draft type), so every drawn case can be checked.
-std::vector<SocketType> peer_types() {
-  std::vector<SocketType> out;
-  for (SocketType t : zmtp_types()) {
-    if (impl_builds(peer_impl(), t)) out.push_back(t);
-  }
-  return out;
-}
+std::vector<SocketType> peer_types() { return built_by(peer_impl(), zmtp_types()); }
 
 // compatible: a peer of a listed type completes the handshake and traffic flows; any other
 // ZMTP type is refused and never exchanges a message. "Refused" is what RFC 37 promises: the
