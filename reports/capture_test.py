@@ -103,10 +103,10 @@ def block(btype, body):
     return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
 
 
-def frame(src, sport, dst, dport):
+def frame(src, sport, dst, dport, flags=0x02):  # a SYN unless said
     eth = b"\0" * 12 + b"\x08\x00"
     ip = bytes([0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0]) + bytes(src) + bytes(dst)
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0, 0, 0x50, 0x02, 0, 0, 0)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0, 0, 0x50, flags, 0, 0, 0)
     return eth + ip + tcp
 
 
@@ -136,3 +136,20 @@ def test_a_capture_is_cut_per_rule_by_the_connections_each_property_opened(tmp_p
     assert [x[28:28 + len(a)] for x in a_blocks] == [a, a_back]
     assert [x[28:28 + len(b)] for x in b_blocks] == [b, b]
     assert got["rule/A"].read_bytes().startswith(shb + idb)
+
+
+def test_a_connection_whose_syn_the_capture_dropped_is_filed_under_no_rule(tmp_path):
+    # Under load dumpcap dropped a connection's first packets; its next ACK fell inside another
+    # property's window, which then held one stray ACK and none of its own traffic (CI, session 6).
+    shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = block(1, struct.pack("<HHI", 1, 0, 0) + struct.pack("<HHB", 9, 1, 9) + b"\0\0\0"
+                + b"\0\0\0\0")
+    stray = frame([127, 0, 0, 1], 40002, [127, 0, 0, 1], 5556, flags=0x10)  # ACK, SYN lost
+    own = frame([127, 0, 0, 1], 40003, [127, 0, 0, 1], 5557)
+    cap = tmp_path / "run.pcapng"
+    cap.write_bytes(shb + idb + epb(100, stray) + epb(110, own) + epb(120, stray))
+    unstarted = []
+    got = pcap_cells.split(cap, [("rule/A", 50, 200)], tmp_path, lambda r: "A.pcapng", unstarted)
+    packets = [raw for t, raw, _ in pcap_cells.blocks(got["rule/A"].read_bytes()) if t == 6]
+    assert [x[28:28 + len(own)] for x in packets] == [own]
+    assert len(unstarted) == 1

@@ -5,7 +5,8 @@ capture` (its own network namespace: the capture holds the run's connections and
 with `--marks`, which prints the wall-clock time each property began and ended. A TCP
 connection belongs to the property during which its first packet (the SYN) was sent; every
 packet of that connection goes into the property's file, so a connection's late FIN or reset
-stays with it. Standard library only: the pcapng blocks are copied as they are.
+stays with it. A connection whose SYN is not in the capture (dumpcap dropped it) belongs to no
+property: filed by a later packet's time it would land in whichever property was running then. Standard library only: the pcapng blocks are copied as they are.
 """
 
 import re
@@ -65,7 +66,8 @@ LINK_HEADER = {1: 14, 113: 16, 276: 20}
 
 
 def flow_of(packet, linktype):
-    """The TCP connection a frame belongs to (both directions alike), or None."""
+    """(the TCP connection a frame belongs to, both directions alike; whether it is a SYN), or
+    None for a frame that is not IPv4 TCP."""
     skip = LINK_HEADER.get(linktype)
     if skip is None or len(packet) < skip + 20 or packet[skip] >> 4 != 4:
         return None
@@ -74,13 +76,15 @@ def flow_of(packet, linktype):
     if ip[9] != 6 or len(ip) < ihl + 4:
         return None
     sport, dport = struct.unpack_from("!HH", ip, ihl)
+    syn = len(ip) >= ihl + 14 and bool(ip[ihl + 13] & 0x02)
     a, b = (ip[12:16], sport), (ip[16:20], dport)
-    return (a, b) if a <= b else (b, a)
+    return ((a, b) if a <= b else (b, a)), syn
 
 
-def split(capture, windows, out_dir, name_of):
+def split(capture, windows, out_dir, name_of, unstarted=None):
     """Writes one pcapng per window that saw a connection: out_dir/name_of(rule). Returns
-    {rule: path}. Packets of connections opened outside every window are left out."""
+    {rule: path}. Packets of connections opened outside every window are left out, and so are
+    those of connections whose SYN the capture lacks (each appended to `unstarted`, if given)."""
     data = Path(capture).read_bytes()
     head, interfaces = [], []  # SHB and IDBs, copied to every file
     per_rule, owner = {}, {}
@@ -93,12 +97,16 @@ def split(capture, windows, out_dir, name_of):
         elif btype == EPB:
             iface, hi, lo, caplen = struct.unpack_from(endian + "IIII", raw, 8)
             linktype, per_second = interfaces[iface]
-            flow = flow_of(raw[28:28 + caplen], linktype)
-            if flow is None:
+            seen = flow_of(raw[28:28 + caplen], linktype)
+            if seen is None:
                 continue
+            flow, syn = seen
             if flow not in owner:
                 t_ns = ((hi << 32) | lo) * 10**9 // per_second
-                owner[flow] = next((r for r, a, b in windows if a <= t_ns <= b), None)
+                owner[flow] = next((r for r, a, b in windows if a <= t_ns <= b), None) \
+                    if syn else None
+                if not syn and unstarted is not None:
+                    unstarted.append(flow)
             rule = owner[flow]
             if rule is not None:
                 per_rule.setdefault(rule, (list(head), []))[1].append(raw)
