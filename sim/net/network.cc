@@ -344,6 +344,7 @@ void Network::deliver(Conn& c, int d) {
       if (now - seg.first_sent >= params_.give_up_ns) {
         ++stats_.give_ups;
         fail_end(c, d, Err::kTimedOut, "retransmissions gave up");
+        drop_outgoing(c, d);  // a closed sender's FIN or RST gives up too
         break;
       }
       int64_t rto =
@@ -365,9 +366,7 @@ void Network::deliver(Conn& c, int d) {
                        : "RST: data for a closed or reset end");
       }
       drop_outgoing(c, d);
-      if (!from.closed) {
-        queue_.schedule_in(segment_delay(to.host, from.host), this, kRst, c.id, uint64_t(d));
-      }
+      if (!from.closed) reply_rst(c, 1 - d);
       break;
     }
     Segment s = seg;
@@ -398,13 +397,26 @@ void Network::deliver(Conn& c, int d) {
         trace(to.host, c.id, "fin", 0);
         notify(c, 1 - d);
       }
-    } else {
+    } else if (s.kind == SegKind::kRst) {
       if (sink_ != nullptr) sink_->rst(now, c.id, d, "RST: closed with unread input");
       if (!gone) fail_end(c, 1 - d, Err::kConnReset, "reset by peer");
+    } else if (!gone) {  // kRstReply: its packet was written when it was sent
+      fail_end(c, 1 - d, Err::kConnReset, "RST in reply to data");
     }
   }
   schedule_delivery(c, d);
   maybe_forget(c);
+}
+
+void Network::reply_rst(Conn& c, int side) {
+  // Sent by side's kernel, behind what that side already put on the wire: segments of one
+  // direction arrive in the order they were sent, as on Linux's loopback, where a peer reads
+  // the bytes that left before an RST and then ECONNRESET. What side had not sent yet dies
+  // with the connection (Linux purges the write queue when it resets).
+  Dir& out = c.dir[side];
+  out.out.truncate(out.wire);
+  out.fin_queued = out.fin_sent;
+  push_segment(c, side, SegKind::kRstReply, 0);
 }
 
 void Network::drop_outgoing(Conn& c, int d) {
@@ -653,16 +665,6 @@ void Network::on_event(const Event& event) {
       End& e = c->end[event.b];
       e.notify_pending = false;
       if (!e.closed && e.owner != nullptr) e.owner->on_ready(EndRef{c->id, uint8_t(event.b)});
-      break;
-    }
-    case kRst: {
-      // An RST sent in reply to end b's data reaches end b.
-      int side = int(event.b);
-      End& e = c->end[side];
-      if (e.incarnation == hosts_[e.host].incarnation && hosts_[e.host].up) {
-        fail_end(*c, side, Err::kConnReset, "RST in reply to data");
-      }
-      maybe_forget(*c);
       break;
     }
     default:

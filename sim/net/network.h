@@ -13,7 +13,8 @@
 //  * a partition (one way or both) holds segments back; they are retransmitted with backoff
 //    and arrive once it heals, or the sender gives up (ETIMEDOUT) after `give_up_ns`;
 //  * a reset (RST) fails both ends; closing with unread input resets the peer (as Linux does);
-//    data for an end that was closed or forgotten (its host restarted) is answered with RST;
+//    data for an end that was closed or forgotten (its host restarted) is answered with RST,
+//    which travels behind what that end had already sent (never overtakes it);
 //  * a crashed host vanishes silently: its peers hear nothing until they send (RST after it
 //    restarts) or their heartbeats time out.
 //
@@ -216,8 +217,9 @@ class Network final : public EventTarget {
   void on_event(const Event& event) override;
 
  private:
-  enum EventKind : uint32_t { kSyn, kSynAck, kConnectFailed, kTransmit, kDeliver, kNotify, kRst };
-  enum class SegKind : uint8_t { kData, kFin, kRst };
+  enum EventKind : uint32_t { kSyn, kSynAck, kConnectFailed, kTransmit, kDeliver, kNotify };
+  // kRst: closed with unread input; kRstReply: the answer to data for a closed or reset end.
+  enum class SegKind : uint8_t { kData, kFin, kRst, kRstReply };
   struct Segment {
     int64_t arrive_at;
     int64_t first_sent;
@@ -293,6 +295,7 @@ class Network final : public EventTarget {
   void schedule_delivery(Conn& c, int d);
   void push_segment(Conn& c, int d, SegKind kind, uint32_t len);
   void notify(Conn& c, int side);
+  void reply_rst(Conn& c, int side);
   void drop_outgoing(Conn& c, int d);
   void fail_end(Conn& c, int side, Err err, std::string_view why);
   void maybe_forget(Conn& c);

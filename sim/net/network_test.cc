@@ -435,6 +435,47 @@ TEST(NetworkTest, WritingToAClosedPeerEarnsAnRst) {
   EXPECT_TRUE(f.net.live_connections().empty());
 }
 
+// The RST that answers data for a closed end leaves behind what that end had already sent:
+// segments of one direction arrive in order, as on Linux's loopback (the peer reads the bytes
+// first, then ECONNRESET). It used to travel on its own and overtake them (here: data held by
+// a one-way partition), so the peer failed before reading what was sent to it.
+TEST(NetworkTest, AnRstNeverOvertakesDataSentBeforeIt) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.net.set_blocked(f.b, f.a, true);  // s's bytes are held back
+  f.write(s, "sent before");
+  f.net.close(s);
+  f.write(c, "late");  // reaches the closed end: answered with RST
+  f.run_until(f.queue.now_ns() + 100 * kMs);
+  f.net.set_blocked(f.b, f.a, false);
+  f.run_until(f.queue.now_ns() + 3 * kSec);
+  IoStatus st;
+  Err err;
+  EXPECT_EQ(f.drain(c, &st, &err), "sent before");
+  EXPECT_EQ(st, IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);
+}
+
+// What the end that answers with RST had not sent yet is dropped (Linux purges its write
+// queue): the peer reads what was on the wire, then ECONNRESET.
+TEST(NetworkTest, AnRstReplyDropsWhatItsEndHadNotSentYet) {
+  NetParams p;
+  p.bandwidth_min_bps = p.bandwidth_max_bps = 1000;  // the second segment waits 16 s
+  Fixture f(p);
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  std::string data(20 * 1024, 'd');
+  EXPECT_EQ(f.write(s, data), data.size());
+  f.net.close(s);
+  f.write(c, "late");
+  f.run_until(f.queue.now_ns() + 60 * kSec);
+  IoStatus st;
+  Err err;
+  EXPECT_EQ(f.drain(c, &st, &err).size(), p.mss);
+  EXPECT_EQ(err, Err::kConnReset);
+}
+
 TEST(NetworkTest, ListenRefusesAPortInUseAndEphemeralPortsAreFree) {
   Fixture f;
   Owner o;
