@@ -127,7 +127,7 @@ def test_minimiser_cuts_a_planted_finding_to_the_bytes_that_matter(tmp_path):
     # An endpoint that delivers a frame cut short when the peer closes (planted "half-frame"):
     # whole valid frames and a PING first, then a frame cut inside its body. Only the cut
     # frame's flags, its size and the "bad:" its body starts with make the finding; dropping
-    # trailing bytes alone kept the frames before it (40 bytes more).
+    # trailing bytes alone kept the 28 bytes before the cut frame.
     e = planted.PlantedEndpoint("half-frame")
     target = Fake(e)
     try:
