@@ -32,7 +32,11 @@ import mechanism_cases  # noqa: E402
 # The peer the fuzzer claims for each target type, and a type the target must refuse.
 PEER = {"PAIR": b"PAIR", "PUB": b"SUB", "SUB": b"PUB", "REQ": b"REP", "REP": b"REQ",
         "DEALER": b"ROUTER", "ROUTER": b"DEALER", "PULL": b"PUSH", "PUSH": b"PULL",
-        "XPUB": b"SUB", "XSUB": b"PUB"}
+        "XPUB": b"SUB", "XSUB": b"PUB",
+        # draft types (rfc 41, 48, 49, 51, 52): single-part; RADIO takes JOIN/LEAVE
+        "SERVER": b"CLIENT", "CLIENT": b"SERVER", "RADIO": b"DISH", "DISH": b"RADIO",
+        "GATHER": b"SCATTER", "SCATTER": b"GATHER", "PEER": b"PEER", "CHANNEL": b"CHANNEL"}
+DISH_GROUP = b"g"  # the group the simulator's DISH joins (sim_fuzz_main.cc)
 WRONG = {"PULL": b"PUB", "PUB": b"PUSH"}
 OPEN, CLOSE, CLOSE_ERROR = "open", "close", "close+ERROR"
 ANY_CLOSE = {CLOSE, CLOSE_ERROR}
@@ -185,7 +189,11 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
                         "more-on-command", "unknown-command", "truncated-stall", "empty-frames",
                         "lying-long-size", "command-in-multipart"])
         c.mutation = m
-        if m == "message":
+        if m == "message" and socket_type == "DISH":
+            body = ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
+            c.segments = [(z.radio_message(rng.choice([DISH_GROUP, b"other"]), body), 0)]
+            c.why = "rfc 48: a RADIO message (group, then body) to a DISH"
+        elif m == "message":
             c.segments = [(z.frame(ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))), 0)]
             c.why = "a valid message"
         elif m == "multipart":
@@ -222,6 +230,17 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.expect = EVERYTHING
             c.why = "rfc 37 is silent on a command between the frames of a message"
         return c
+    if state == "subscription" and socket_type == "RADIO":
+        group = bytes(rng.randrange(256) for _ in range(rng.randint(0, 15)))
+        m = rng.choice(["join", "join-leave", "leave-unknown", "join-twice", "join-long-group"])
+        c.mutation = m
+        c.segments = [({"join": z.join(group), "join-leave": z.join(group) + z.leave(group),
+                        "leave-unknown": z.leave(group), "join-twice": z.join(group) * 2,
+                        "join-long-group": z.join(b"G" * rng.randint(256, 300))}[m], 0.05)]
+        c.expect = EVERYTHING if m == "join-long-group" else {OPEN}
+        c.why = ("rfc 48: a group has at most 255 bytes; refusing or ignoring a longer one "
+                 "both conform" if m == "join-long-group" else "rfc 48: JOIN/LEAVE to a RADIO")
+        return c
     if state == "subscription":
         topic = bytes(rng.randrange(256) for _ in range(rng.randint(0, 20)))
         m = rng.choice(["subscribe", "cancel", "cancel-unknown", "subscribe-v30", "empty-topic"])
@@ -242,7 +261,9 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.segments, c.pong = [(z.ping(0, ctx), 0)], ctx
             c.why = "rfc 37: PING is answered with PONG and its context"
         elif m == "ping-ttl":
-            c.segments, c.pong = [(z.ping(rng.randint(1, 600), ctx), 0)], ctx
+            # A TTL (tenths of a second) longer than any case's watch (3 s in the simulator
+            # under faults): within it the target may close a silent peer, as rfc 37 allows.
+            c.segments, c.pong = [(z.ping(rng.randint(40, 600), ctx), 0)], ctx
             c.why = "rfc 37: PING is answered with PONG and its context"
         elif m == "ping-long-context":
             long_ctx = ctx + b"L" * (17 - len(ctx) + rng.randint(0, 20))
@@ -496,34 +517,64 @@ def _command_bodies(conversation):
     return {f.body for f in stream.frames if f.command}
 
 
-def minimise(peer, case, socket_type, reasons, budget=8):
-    """Drops segments, then bytes from the end, while the same first reason still shows."""
+def ddmin(data, test):
+    """Delta debugging (Zeller's ddmin, complements only): removes ever smaller chunks of data
+    while test(smaller) holds; the result is 1-minimal when the tests ran out at chunk size 1."""
+    n = 2
+    while len(data) >= 2:
+        chunk = -(-len(data) // n)
+        for start in range(0, len(data), chunk):
+            candidate = data[:start] + data[start + chunk:]
+            if candidate and test(candidate):
+                data, n = candidate, max(n - 1, 2)
+                break
+        else:
+            if n >= len(data):
+                break
+            n = min(len(data), n * 2)
+    return data
+
+
+def _reason_kind(reason):
+    """A finding's reason without its particulars ("delivered a malformed message ...: BYTES"
+    stays the same reason when fewer bytes show it)."""
+    return reason.split(":")[0].split(",")[0]
+
+
+MINIMISE_BUDGET = 96  # replays a finding's minimising may spend (a 40-byte segment: ~70)
+
+
+def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None):
+    """Drops whole segments, then delta-debugs the bytes inside each remaining segment, while
+    the same first reason still shows; at most `budget` replays. `target` gives what the
+    application received (for delivery findings)."""
     if any(callable(d) for d, _ in case.segments):
         return b""  # segments computed from the target's replies (CURVE): replay the case
     segs = list(case.segments)
-    key = reasons[0].split(",")[0]
+    key = _reason_kind(reasons[0])
+    left = [budget]
 
     def still(candidate):
+        if left[0] <= 0:
+            return False
+        left[0] -= 1
         o = run_case(peer, case, socket_type, candidate)
-        r = judge(case, o, [])
-        return r and r[0].split(",")[0] == key
+        if o.reaction in ("unreachable", "no-handshake"):
+            left[0] = 0  # the target serves no one now: nothing more to learn
+            return False
+        if target:
+            time.sleep(0.05)  # the target logs what its application received a little later
+        r = judge(case, o, target.delivered() if target else [])
+        return bool(r) and _reason_kind(r[0]) == key
     for i in range(len(segs) - 1, -1, -1):
-        if budget <= 0 or len(segs) == 1:
+        if len(segs) == 1:
             break
-        budget -= 1
         trial = segs[:i] + segs[i + 1:]
         if still(trial):
             segs = trial
-    data, pause = segs[-1]
-    step = max(1, len(data) // 2)
-    while step >= 1 and budget > 0 and len(data) > 1:
-        budget -= 1
-        trial = segs[:-1] + [(data[:-step], pause)]
-        if still(trial):
-            data = data[:-step]
-            segs = trial
-        else:
-            step //= 2
+    for i, (data, pause) in enumerate(segs):
+        data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
+        segs[i] = (data, pause)
     prefix = z.null_handshake(PEER[socket_type]) if case.prefix else b""
     return prefix + b"".join(d for d, _ in segs)
 
@@ -657,7 +708,7 @@ def fuzz_one(args, endpoint, target=None, label=None):
                 reasons.append(f"sanity after case {number}: {why}")
         if reasons:
             finding = record_finding(args, peer, case, o, reasons, socket_type, out_dir, label,
-                                     endpoint)
+                                     endpoint, target)
             run["findings"].append(finding)
             if not args.quiet:
                 print(f"zlab fuzz: FINDING case {number} {key}: {'; '.join(reasons)}\n"
@@ -675,7 +726,8 @@ def fuzz_one(args, endpoint, target=None, label=None):
     return run
 
 
-def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, endpoint):
+def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, endpoint,
+                   target=None):
     if args.against:
         replay = (f"./zlab fuzz --against {label} --socket-type {socket_type} --seed {args.seed} "
                   f"--case {case.number}")
@@ -686,7 +738,7 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
         replay += f" --mechanism {args.mechanism}"
     minimal = b""
     if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
-        minimal = minimise(peer, case, socket_type, reasons)
+        minimal = minimise(peer, case, socket_type, reasons, target=target)
     pcap = out_dir / f"case-{case.number}.pcapng"
     write_pcapng(pcap, o.conversation, 5555)
     return {"case": case.number, "state": case.state, "mutation": case.mutation,
@@ -756,19 +808,52 @@ def sim_binary():
     return ROOT / "bazel-bin" / "fuzz" / "sim" / "sim_fuzz"
 
 
+def _sim_play(command, cases):
+    """Plays the cases in sim_fuzz; its output lines. Cases whose bytes are fixed go as one
+    line each; a case with bytes computed from what the socket sent (CURVE's boxes) is played
+    step by step, each segment made from the bytes the socket had sent by then."""
+    if not any(callable(d) for c in cases for d, _ in c.segments):
+        lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
+            f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
+        return subprocess.run(command, input=lines, capture_output=True, text=True,
+                              check=True).stdout
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(line):
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        answer = proc.stdout.readline()
+        if not answer:
+            raise SystemExit(f"zlab fuzz: sim_fuzz stopped at '{line[:60]}'")
+        return answer.split()
+
+    out = []
+    try:
+        for c in cases:
+            _, got, eof = ask(f"open {c.number} {int(c.prefix)}")
+            for data, pause in c.segments:
+                if eof == "1":
+                    break
+                received = b"" if got == "-" else bytes.fromhex(got)
+                if callable(data):
+                    data = data(received)
+                _, got, eof = ask(f"seg {int(pause * 1000)} {data.hex() if data else '-'}")
+                c.sent = getattr(c, "sent", []) + ([data] if data else [])
+            out.append(" ".join(ask("close")))
+    finally:
+        proc.stdin.close()
+        proc.wait()
+    return "".join(line + "\n" for line in out)
+
+
 def run_sim(args, binary=None):
     """The same cases against a zlab socket in the simulator: deterministic per seed."""
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
     mechanism = getattr(args, "mechanism", "NULL")
-    if mechanism == "CURVE":
-        raise SystemExit("zlab fuzz: --mechanism CURVE is for live runs (its cases answer the "
-                         "target's WELCOME); the simulator mode takes NULL and PLAIN")
     numbers = [args.case] if args.case is not None else range(args.cases or 200)
     cases = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
-    lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
-        f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
     binary = binary or sim_binary()
     command = [str(binary), socket_type, PEER[socket_type].decode(), str(args.seed)]
     faults = getattr(args, "faults", None)
@@ -776,15 +861,18 @@ def run_sim(args, binary=None):
     if faults and set(faults.split(",")) & lossy:
         raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: latency, "
                          "bandwidth, small_buffers, split_io, loss, clock_drift")
+    arg = mechanism
+    if mechanism == "CURVE":  # the server's secret is the one the fuzzer's client knows
+        import curve_client
+        arg = "CURVE:" + curve_client.SERVER_SECRET.hex()
+    extra = ["-", arg] if mechanism != "NULL" else []  # faults, then the mechanism
     start = time.monotonic()
-    extra = ["-", mechanism] if mechanism != "NULL" else []  # faults, then the mechanism
-    out = subprocess.run(command + ([faults] + extra[1:] if faults else extra), input=lines,
-                         capture_output=True, text=True, check=True)
+    out = _sim_play(command + ([faults] + extra[1:] if faults else extra), cases)
     elapsed = time.monotonic() - start
     calm = None
     if faults:  # the same cases without faults: a reaction must not depend on them
-        calm = subprocess.run(command + extra, input=lines, capture_output=True, text=True,
-                              check=True).stdout.splitlines()
+        fresh = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
+        calm = _sim_play(command + extra, fresh).splitlines()
     label = f"sim-{socket_type}" + (f"-{mechanism}" if mechanism != "NULL" else "") + (
         f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
@@ -792,12 +880,13 @@ def run_sim(args, binary=None):
     run = {"target": label, "endpoint": "sim", "socket_type": socket_type, "seed": args.seed,
            "cases": [], "findings": [], "states": {}, "reached": {},
            "duration_s": round(elapsed, 3), "cases_per_second": round(len(cases) / elapsed, 1),
-           "raw": out.stdout}
-    for i, (c, line) in enumerate(zip(cases, out.stdout.splitlines())):
+           "raw": out}
+    for i, (c, line) in enumerate(zip(cases, out.splitlines())):
         number, reaction, got_hex, delivered = line.split(" ")
         o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
         prefix = z.null_handshake(PEER[socket_type]) if c.prefix else b""
-        o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d, _ in c.segments] + [
+        sent = getattr(c, "sent", None) or [d for d, _ in c.segments if not callable(d)]
+        o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d in sent] + [
             (1, o.got)]
         msgs = [] if delivered == "-" else [m.split(",") for m in delivered.split(";")]
         stream = z.parse_stream(o.got)
@@ -820,8 +909,9 @@ def run_sim(args, binary=None):
                 "case": c.number, "state": c.state, "mutation": c.mutation, "reasons": reasons,
                 "why_expected": c.why, "reaction": reaction, "expected": sorted(c.expect),
                 "replay": f"./zlab fuzz --sim --socket-type {socket_type} --seed {args.seed} "
-                          f"--case {c.number}" + (f" --faults {faults}" if faults else ""),
-                "minimised_hex": (prefix + b"".join(d for d, _ in c.segments)).hex(),
+                          f"--case {c.number}" + (f" --faults {faults}" if faults else "")
+                          + (f" --mechanism {mechanism}" if mechanism != "NULL" else ""),
+                "minimised_hex": (prefix + b"".join(sent)).hex(),
                 "pcapng": str(pcap)})
     return run
 

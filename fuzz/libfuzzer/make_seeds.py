@@ -51,6 +51,18 @@ def zmtp_connection():
              7: b"PUSH", 9: b"XSUB"}
     for t, peer in peers.items():
         yield f"type{t}", bytes([t, 0x00, 40]) + z.null_handshake(peer) + TRAFFIC
+    # the draft types (fuzz_types.h numbers them after the classic twelve, DGRAM left out):
+    # single-part traffic, RADIO taking JOIN/LEAVE, DISH taking group messages
+    single = z.frame(b"one") + z.ping(10, b"ctx") + z.pong(b"ctx") + z.frame(b"x" * 300)
+    drafts = {12: b"CLIENT", 13: b"SERVER", 16: b"SCATTER", 17: b"GATHER", 18: b"PEER",
+              19: b"CHANNEL"}
+    for t, peer in drafts.items():
+        yield f"type{t}", bytes([t, 0x00, 40]) + z.null_handshake(peer) + single
+    yield "type14-join-leave", bytes([14, 0x00, 40]) + z.null_handshake(b"DISH") + z.join(
+        b"weather") + z.leave(b"weather") + z.join(b"") + z.join(b"g" * 15) + single
+    yield "type15-groups", bytes([15, 0x00, 40]) + z.null_handshake(b"RADIO") + z.radio_message(
+        b"weather", b"sunny") + z.radio_message(b"", b"no group") + single
+    yield "type14-bytewise", bytes([14, 0x00, 0]) + z.null_handshake(b"DISH") + z.join(b"ab")
     yield "bytewise-hb", bytes([0, 0x06, 0]) + z.null_handshake(b"PAIR") + z.ping(5, b"c")
     yield "maxmsg", bytes([7, 0x01, 0x00, 0x10, 96]) + z.null_handshake(b"PUSH") + z.frame(b"q" * 40)
     yield "v30-sub", bytes([1, 0, 50]) + z.null_handshake(b"SUB", minor=0) + z.subscribe_v30(b"a")
@@ -76,6 +88,11 @@ def socket_options():
     yield "subscribe", b"\x02" + bytes([6, 3]) + b"abc" + bytes([7, 3]) + b"abc"
     yield "routing-id", b"\x06" + bytes([5, 2]) + b"id" + bytes([38, 9]) + b"127.0.0.1"
     yield "metadata", b"\x00" + bytes([95, 8]) + b"X-a:b\0\0\0"
+    # draft types (fuzz_types.h): RADIO, DISH, SERVER, PEER
+    yield "radio", bytes([14, 23, 4]) + (5).to_bytes(4, "little") + bytes([17, 0, 1])
+    yield "dish", bytes([15, 24, 4]) + (7).to_bytes(4, "little") + bytes([5, 2]) + b"id"
+    yield "server", bytes([12, 5, 2]) + b"id" + bytes([77, 4]) + (1).to_bytes(4, "little")
+    yield "peer", bytes([18, 42, 4]) + (100).to_bytes(4, "little")
 
 
 SEED = bytes(range(1, 9))  # the 8 bytes that seed keys, transient keys, cookies and nonces

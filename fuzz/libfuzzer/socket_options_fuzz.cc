@@ -9,6 +9,7 @@
 
 #include "engine/sockets/socket_core.h"
 #include "fuzz/libfuzzer/fuzz_input.h"
+#include "fuzz/libfuzzer/fuzz_types.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ZLAB_FUZZ_ASAN 1
@@ -64,7 +65,7 @@ void read_back(zlab::SocketCore& socket, int id) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   zlab::fuzz::FuzzInput in(data, size);
   uint8_t first = in.byte();
-  auto type = zlab::SocketType(first % 12);  // the classic types (drafts have no routing)
+  zlab::SocketType type = zlab::fuzz::pick_type(first);  // any type the engine builds
   zlab::SocketCore socket(type, /*seed=*/1);
   int64_t now_ns = 0;
   std::bitset<128> touched;
@@ -84,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Every option the input set is read back, and a window of 16 others the first byte picks:
   // an option nobody set reads the same on every input of a type, so reading all 128 on each
   // (as this target first did) spent most of its time re-reading defaults.
-  int window = (first / 12) % 8 * 16;
+  int window = (first / zlab::fuzz::built_types().size()) % 8 * 16;
   for (int id = 0; id < 128; ++id) {
     if (touched.test(id) || (id >= window && id < window + 16)) read_back(socket, id);
   }

@@ -1,15 +1,24 @@
 // The live fuzzer's cases against a zlab socket in the simulator: deterministic per seed, no
-// real sockets or clocks. fuzz/live.py writes the cases (one a line) and judges what this
-// prints with the same oracles as a live run (./zlab fuzz --sim).
+// real sockets or clocks. fuzz/live.py writes the cases and judges what this prints with the
+// same oracles as a live run (./zlab fuzz --sim).
 //
-// Arguments: SOCKET_TYPE PEER_TYPE SEED [FAULTS: latency,split_io,... or -] [MECHANISM: PLAIN]
-// (PLAIN: the socket is a PLAIN server whose ZAP handler knows admin/secret, as target.py's)
-// Input line:  NUMBER PREFIX PAUSE_MS:HEX [PAUSE_MS:HEX ...]   (PREFIX 1: greeting + READY first)
+// Arguments: SOCKET_TYPE PEER_TYPE SEED [FAULTS: latency,split_io,... or -] [MECHANISM]
+// MECHANISM: PLAIN (a PLAIN server whose ZAP handler knows admin/secret, as target.py's) or
+// CURVE:SECRET_HEX (a CURVE server with that long-term secret whose ZAP handler lets any client
+// key in, as target.py's).
+// A case whose bytes are fixed, one input line:
+//   NUMBER PREFIX PAUSE_MS:HEX [PAUSE_MS:HEX ...]   (PREFIX 1: greeting + READY first)
+// A case played step by step, for bytes computed from what the socket sent (CURVE's boxes):
+//   open NUMBER PREFIX        -> got GOT_HEX EOF     (EOF 1: the connection ended)
+//   seg PAUSE_MS HEX          -> got GOT_HEX EOF     (HEX "-": nothing to send, only the pause)
+//   close                     -> the output line below
 // Output line: NUMBER REACTION GOT_HEX DELIVERED   (DELIVERED: messages joined by ';', frames by
 // ',')
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,9 +76,29 @@ std::vector<Msg> plain_zap(const std::vector<Msg>& request) {
   return reply;
 }
 
+// The ZAP handler of a CURVE target: every client key is let in (200), as pyzmq's
+// ThreadAuthenticator with CURVE_ALLOW_ANY.
+std::vector<Msg> curve_zap(const std::vector<Msg>& request) {
+  std::vector<std::string_view> parts = {
+      "", "1.0", request.size() > 2 ? request[2].view() : "", "200", "", "", ""};
+  std::vector<Msg> reply;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    reply.push_back(Msg::copy_of(parts[i]));
+    reply.back().set_more(i + 1 < parts.size());
+  }
+  return reply;
+}
+
+// The security the socket under test serves: NULL, PLAIN, or CURVE with `curve_secret`.
+struct Mechanism {
+  bool plain = false;
+  std::string curve_secret;  // 32 bytes when CURVE
+};
+
 class Run {
  public:
-  Run(uint64_t seed, SocketType type, uint32_t fault_mask, bool plain) : world_(seed) {
+  Run(uint64_t seed, SocketType type, uint32_t fault_mask, const Mechanism& mechanism)
+      : world_(seed) {
     // ZLAB_SIM_FUZZ_TRACE=1: the world's trace on stderr (why a connection closed).
     if (std::getenv("ZLAB_SIM_FUZZ_TRACE") != nullptr) world_.trace().set_file(stderr);
     world_.add_host("h0");
@@ -87,12 +116,17 @@ class Run {
     }
     socket_ = world_.socket(sim::HostId(0), type);
     socket_->set_int(opt::kLinger, 0);
-    if (plain) {
+    if (mechanism.plain) {
       socket_->set_int(opt::kPlainServer, 1);
       socket_->set_zap_handler(plain_zap);
+    } else if (!mechanism.curve_secret.empty()) {
+      socket_->set_int(opt::kCurveServer, 1);
+      socket_->set_bytes(opt::kCurveSecretKey, mechanism.curve_secret);
+      socket_->set_zap_handler(curve_zap);
     }
     socket_->bind("tcp://*:5555");
     if (type == SocketType::kSub) socket_->set_bytes(opt::kSubscribe, "");
+    if (type == SocketType::kDish) socket_->join("g");  // live.DISH_GROUP
     raw_ = world_.raw_conn(sim::HostId(1));
     // Connected before the case starts, however long the link's latency makes it take (a
     // refused attempt, the listener not up yet, is made again).
@@ -163,42 +197,134 @@ class Run {
   bool eof_ = false;
 };
 
-std::string play(uint64_t seed, SocketType type, const std::string& peer, bool prefix,
-                 const std::vector<Segment>& segments, uint32_t fault_mask, bool plain) {
-  Run run(seed, type, fault_mask, plain);
-  if (prefix) {
-    run.send(bytes::null_handshake(peer));
-    for (int i = 0; i < 3000 && !run.ready_seen() && !run.eof(); ++i) run.advance_ms(1);
-    if (!run.ready_seen()) return "no-handshake " + to_hex(run.got()) + " -";
+// One case: the connection, the handshake prefix, the segments, then the reaction.
+class CasePlay {
+ public:
+  CasePlay(uint64_t seed, SocketType type, uint32_t fault_mask, const Mechanism& mechanism)
+      : run_(seed, type, fault_mask, mechanism), fault_mask_(fault_mask) {}
+
+  // Sends the peer's NULL greeting and READY, then waits for the socket's READY.
+  void prefix(const std::string& peer) {
+    run_.send(bytes::null_handshake(peer));
+    for (int i = 0; i < 3000 && !run_.ready_seen() && !run_.eof(); ++i) run_.advance_ms(1);
+    no_handshake_ = !run_.ready_seen();
   }
-  for (const Segment& s : segments) {
-    if (run.eof()) break;
-    run.send(s.data);
-    run.advance_ms(s.pause_ms);
+
+  void segment(const Segment& s) {
+    if (run_.eof() || no_handshake_) return;
+    run_.send(s.data);
+    run_.advance_ms(s.pause_ms);
   }
-  // A reaction comes within this in virtual time, or not at all (faults add latency).
-  run.advance_ms(fault_mask != 0 ? 3000 : 300);
-  bool closed = run.eof();
-  bool error = bytes::parse_stream(run.got()).has_command("ERROR");
-  std::string reaction = closed ? (error ? "close+ERROR" : "close") : "open";
-  std::string delivered = run.delivered();
-  return reaction + " " + to_hex(run.got()) + " " + (delivered.empty() ? "-" : delivered);
+
+  // "got HEX EOF": what the socket sent so far, for bytes that answer it.
+  std::string progress() const {
+    return "got " + (run_.got().empty() ? std::string("-") : to_hex(run_.got())) + " " +
+           (run_.eof() || no_handshake_ ? "1" : "0");
+  }
+
+  std::string finish() {
+    if (no_handshake_) return "no-handshake " + to_hex(run_.got()) + " -";
+    // A reaction comes within this in virtual time, or not at all (faults add latency).
+    run_.advance_ms(fault_mask_ != 0 ? 3000 : 300);
+    bool closed = run_.eof();
+    bool error = bytes::parse_stream(run_.got()).has_command("ERROR");
+    std::string reaction = closed ? (error ? "close+ERROR" : "close") : "open";
+    std::string delivered = run_.delivered();
+    return reaction + " " + to_hex(run_.got()) + " " + (delivered.empty() ? "-" : delivered);
+  }
+
+ private:
+  Run run_;
+  uint32_t fault_mask_;
+  bool no_handshake_ = false;
+};
+
+struct Config {
+  SocketType type;
+  std::string peer;
+  uint64_t seed = 0;
+  uint32_t fault_mask = 0;
+  Mechanism mechanism;
+};
+
+uint64_t case_seed(const Config& config, uint64_t number) {
+  return config.seed * 1'000'003 + number;
+}
+
+void print_line(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+// A whole case on one line: NUMBER PREFIX PAUSE_MS:HEX ...
+void play_line(const Config& config, const std::string& line) {
+  std::istringstream in(line);
+  uint64_t number = 0;
+  int prefix = 0;
+  in >> number >> prefix;
+  CasePlay play(case_seed(config, number), config.type, config.fault_mask, config.mechanism);
+  if (prefix != 0) play.prefix(config.peer);
+  std::string word;
+  while (in >> word) {
+    size_t colon = word.find(':');
+    play.segment({std::stoll(word.substr(0, colon)), from_hex(word.substr(colon + 1))});
+  }
+  print_line(std::to_string(number) + " " + play.finish());
+}
+
+// A case step by step (open, seg..., close): false on a line that is none of these.
+bool play_step(const Config& config, const std::string& line, std::unique_ptr<CasePlay>* play,
+               uint64_t* number) {
+  std::istringstream in(line);
+  std::string verb;
+  in >> verb;
+  if (verb == "open") {
+    int prefix = 0;
+    in >> *number >> prefix;
+    *play = std::make_unique<CasePlay>(case_seed(config, *number), config.type, config.fault_mask,
+                                       config.mechanism);
+    if (prefix != 0) (*play)->prefix(config.peer);
+  } else if (verb == "seg" && *play) {
+    int64_t pause_ms = 0;
+    std::string hex;
+    in >> pause_ms >> hex;
+    (*play)->segment({pause_ms, hex == "-" ? std::string() : from_hex(hex)});
+  } else if (verb == "close" && *play) {
+    print_line(std::to_string(*number) + " " + (*play)->finish());
+    play->reset();
+    return true;
+  } else {
+    return false;
+  }
+  print_line((*play)->progress());
+  return true;
+}
+
+bool parse_mechanism(std::string_view arg, Mechanism* mechanism) {
+  if (arg == "PLAIN") {
+    mechanism->plain = true;
+    return true;
+  }
+  if (arg.substr(0, 6) != "CURVE:" || arg.size() != 6 + 64) return false;
+  mechanism->curve_secret = from_hex(std::string(arg.substr(6)));
+  return true;
 }
 
 int main_impl(int argc, char** argv) {
   if (argc < 4 || argc > 6) {
-    std::fprintf(stderr, "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED [FAULTS|-] [PLAIN] < cases\n");
+    std::fprintf(stderr,
+                 "usage: sim_fuzz SOCKET_TYPE PEER_TYPE SEED [FAULTS|-] [PLAIN|CURVE:SECRET_HEX] "
+                 "< cases\n");
     return 2;
   }
-  uint32_t fault_mask = 0;
+  Config config;
   std::string bad;
-  bool plain = argc == 6 && std::string_view(argv[5]) == "PLAIN";
-  if (argc == 6 && !plain) {
-    std::fprintf(stderr, "sim_fuzz: unknown mechanism %s (PLAIN)\n", argv[5]);
+  if (argc == 6 && !parse_mechanism(argv[5], &config.mechanism)) {
+    std::fprintf(stderr, "sim_fuzz: unknown mechanism %s (PLAIN, CURVE:64 hex digits)\n", argv[5]);
     return 2;
   }
   if (argc >= 5 && std::string_view(argv[4]) != "-" &&
-      !sim::parse_fault_list(argv[4], &fault_mask, &bad)) {
+      !sim::parse_fault_list(argv[4], &config.fault_mask, &bad)) {
     std::fprintf(stderr, "sim_fuzz: unknown fault %s\n", bad.c_str());
     return 2;
   }
@@ -207,23 +333,20 @@ int main_impl(int argc, char** argv) {
     std::fprintf(stderr, "sim_fuzz: unknown socket type %s\n", argv[1]);
     return 2;
   }
-  uint64_t seed = std::stoull(argv[3]);
+  config.type = *type;
+  config.peer = argv[2];
+  config.seed = std::stoull(argv[3]);
+  std::unique_ptr<CasePlay> play;
+  uint64_t number = 0;
   std::string line;
   while (std::getline(std::cin, line)) {
-    std::istringstream in(line);
-    uint64_t number = 0;
-    int prefix = 0;
-    in >> number >> prefix;
-    std::vector<Segment> segments;
-    std::string word;
-    while (in >> word) {
-      size_t colon = word.find(':');
-      segments.push_back({std::stoll(word.substr(0, colon)), from_hex(word.substr(colon + 1))});
+    if (line.empty()) continue;
+    if (std::isdigit(static_cast<unsigned char>(line[0]))) {
+      play_line(config, line);
+    } else if (!play_step(config, line, &play, &number)) {
+      std::fprintf(stderr, "sim_fuzz: cannot read the line '%s'\n", line.c_str());
+      return 2;
     }
-    std::string out =
-        play(seed * 1'000'003 + number, *type, argv[2], prefix != 0, segments, fault_mask, plain);
-    std::printf("%llu %s\n", static_cast<unsigned long long>(number), out.c_str());
-    std::fflush(stdout);
   }
   return 0;
 }
