@@ -8,6 +8,10 @@ engine/sockets/types/ (its SocketTraits, sockets/socket_traits.h) and the socket
 type is declared in one place. This check fails when engine code outside them names a specific
 socket type (`SocketType::kSub`), except a short allowlist of sites that *create* a socket of a
 given type, each with why. Tests and test helpers may name types freely.
+The conformance side keeps the same rule for the helpers every property shares: the shared
+helpers (conformance/properties/common.*) and the wire rules (rules_wire.cc, which run one body
+for every type they apply to) read a type's facts from the spec table (spec_table.h) and its
+row in conformance/properties/type_letters.cc, and name no type: so a new type adds a row.
 Run as a script to check the tree; tools/type_knowledge_test.py shows the rule firing.
 """
 
@@ -36,6 +40,8 @@ TYPE_NAMES = ("PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "P
               "PEER", "CHANNEL")
 OTHER_SPELLINGS = re.compile(r'"(?:' + "|".join(TYPE_NAMES) + r')"|\bSocketType\s*[({]\s*\d')
 CPP_SUFFIXES = {".cc", ".h", ".c", ".hpp", ".cpp"}
+# Conformance code that runs one body for every type it is given: it names none.
+CONFORMANCE_SHARED = ("conformance/properties/common.", "conformance/properties/rules_wire.cc")
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,16 @@ def _strip_comment(line):
 
 
 def in_scope(rel):
+    if rel.startswith(CONFORMANCE_SHARED):
+        return True
     return (rel.startswith("engine/") and not rel.startswith(TYPE_HOMES)
             and not TEST_FILE.search(rel))
+
+
+def home_of(rel):
+    if rel.startswith("conformance/"):
+        return "the type's row (conformance/properties/type_letters.cc, the spec table)"
+    return "the type's class (engine/sockets/types/, SocketTraits)"
 
 
 def check_cpp(rel, text):
@@ -66,18 +80,21 @@ def check_cpp(rel, text):
             if (rel, name) in ALLOWED:
                 continue
             out.append(Violation(rel, n, f"names SocketType::{name}: per-type behaviour belongs "
-                                         "in the type's class (engine/sockets/types/, SocketTraits)"))
+                                         f"in {home_of(rel)}"))
         m = OTHER_SPELLINGS.search(_strip_comment(line))
         if m:
             out.append(Violation(rel, n, f"names a socket type ({m.group(0)}): per-type behaviour "
-                                         "belongs in the type's class (engine/sockets/types/)"))
+                                         f"belongs in {home_of(rel)}"))
     return out
 
 
 def check_tree(root):
     root = Path(root)
     violations = []
-    for path in sorted((root / "engine").rglob("*")) if (root / "engine").is_dir() else []:
+    paths = []
+    for top in ("engine", "conformance/properties"):
+        paths += sorted((root / top).rglob("*")) if (root / top).is_dir() else []
+    for path in paths:
         if not path.is_file() or path.suffix not in CPP_SUFFIXES:
             continue
         rel = path.relative_to(root).as_posix()

@@ -39,6 +39,15 @@ def write(root, rel, text):
     ("engine/real/socket.cc", "if (type_ == SocketType(11)) {}\n"),
     # An allowed type named at a site the allowlist does not name.
     ("engine/api/monitor.cc", "auto s = create_engine_socket(ctx, SocketType::kDealer, &err);\n"),
+    # The conformance helpers' switches before they read type_letters.cc (the old tree's lines).
+    ("conformance/properties/common.cc",
+     "  if (type == SocketType::kSub) s->set_bytes(opt::kSubscribe, \"\");\n"),
+    ("conformance/properties/common.cc", "    case SocketType::kRouter:\n"),
+    ("conformance/properties/common.h", "inline bool is_router(SocketType t) { return t == SocketType::kRouter; }\n"),
+    ("conformance/properties/rules_wire.cc",
+     "bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketType::kXPub; }\n"),
+    ("conformance/properties/rules_wire.cc",
+     "    Parts parts = t == SocketType::kRep ? Parts{\"\", body} : Parts{body};\n"),
 ])
 def test_asking_a_type_outside_its_class_fails(tmp_path, rel, text):
     write(tmp_path, rel, text)
@@ -57,6 +66,9 @@ def test_asking_a_type_outside_its_class_fails(tmp_path, rel, text):
     ("engine/proto/conn.cc", "// unlike SocketType::kSub, which is a comment here\n"),
     ("engine/proto/conn.cc", 'own.emplace_back("Socket-Type", name);\n'),
     ("sim/socket.cc", "if (t == SocketType::kSub) {}\n"),  # outside engine/: not this rule's
+    # A property of one type's rule, and the conformance table of types, name types.
+    ("conformance/properties/rules_router.cc", "Sock* r = lab.socket(0, SocketType::kRouter);\n"),
+    ("conformance/properties/type_letters.cc", "  {SocketType::kPair, {E::kNone}},\n"),
 ])
 def test_allowed_code_passes(tmp_path, rel, text):
     write(tmp_path, rel, text)

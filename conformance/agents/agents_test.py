@@ -1,6 +1,7 @@
 """The agents speak the protocol of README.md, load their own library, and the matrix classifies
 cells as the register says. Runs in seconds (pytest -q conformance/agents)."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -207,3 +208,22 @@ def test_matrix_cells_follow_the_register():
     # A divergence of libzmq holds for its draft-enabled build (the same library).
     assert impl_matrix.cell(fail, divs, ["libzmq-draft", "libzmq-draft"])["divergence"] == "div/x/y"
     assert impl_matrix.cell(req, divs, ["libzmq-draft", "libzmq-draft"])["status"] == "FAIL"
+
+
+def test_matrix_agreement_counts_the_classic_types_from_the_spec_data(tmp_path):
+    """Classic is the 4.0 page's types (sockets-4.0.json), not a note: a draft type's row is in
+    the matrix, but Debian's libzmq not running it does not lower the reference agreement."""
+    assert impl_matrix.classic_types() >= {"PAIR", "ROUTER", "STREAM"}
+    assert not impl_matrix.classic_types() & {"SERVER", "RADIO", "CHANNEL"}
+    run = tmp_path / "impls" / "libzmq-tcp"
+    run.mkdir(parents=True)
+    results = [{"rule": "rule/PAIR/a", "socket_type": "PAIR", "column": "c", "status": "PASS"},
+               {"rule": "rule/SERVER/b", "socket_type": "SERVER", "column": "c",
+                "status": "NOT-EXERCISED", "note": "libzmq is built without the draft API"}]
+    (run / "conformance.json").write_text(json.dumps(
+        {"implementation": "libzmq", "transport": "tcp", "results": results}))
+    matrix = impl_matrix.build(tmp_path)
+    assert [r["rule"] for r in matrix["rows"]] == ["rule/PAIR/a", "rule/SERVER/b"]
+    col = matrix["columns"][0]
+    assert col["counts"]["NOT-EXERCISED"] == 1
+    assert col["agreement"] == {"agreeing": 1, "of": 1, "percent": 100.0}

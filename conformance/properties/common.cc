@@ -46,42 +46,67 @@ SocketType partner(SocketType type) {
   return mine.empty() ? type : mine.front();
 }
 
+void subscribe(Sock* s, SocketType type, const std::string& topic) {
+  switch (letters(type).filter) {
+    case Filter::kSubscribesByOption:
+      s->set_bytes(opt::kSubscribe, topic);
+      break;
+    case Filter::kSubscribesBySend: {
+      Msg sub = Msg::copy_of(std::string_view("\x01" + topic));  // kept and sent on connect
+      s->send(sub, 0);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void prepare(Sock* s, SocketType type, const std::string& identity) {
-  if (type == SocketType::kSub) s->set_bytes(opt::kSubscribe, "");
-  if (type == SocketType::kRadio) s->group = "g";  // every message in group "g"...
-  if (type == SocketType::kDish) s->join("g");     // ... which every DISH joins
-  if (type == SocketType::kXSub) {
-    Msg everything = Msg::copy_of(std::string_view("\x01"));  // kept and sent on connect
-    s->send(everything, 0);
+  switch (letters(type).filter) {
+    case Filter::kSubscribesByOption:
+    case Filter::kSubscribesBySend:
+      subscribe(s, type, "");  // everything
+      break;
+    case Filter::kSendsToGroup:
+      s->group = "g";  // every message in group "g"...
+      break;
+    case Filter::kJoins:
+      s->join("g");  // ... which every receiver of groups joins
+      break;
+    case Filter::kNone:
+    case Filter::kPublishes:
+      break;
   }
   if (!identity.empty()) s->set_bytes(opt::kRoutingId, identity);
 }
 
 Parts outgoing(SocketType from_type, const std::string& body, const std::string& to_identity) {
-  switch (from_type) {
-    case SocketType::kRouter:
+  switch (letters(from_type).envelope) {
+    case Envelope::kAddressed:
       return {to_identity, "", body};  // as to a REQ or a DEALER peer
-    case SocketType::kDealer:
-      return {"", body};  // REP needs the delimiter
-    default:
-      return {body};
+    case Envelope::kDelimiter:
+      return {"", body};  // a REP peer needs the delimiter
+    case Envelope::kNone:
+      break;
   }
+  return {body};
 }
 
 std::optional<std::string> body_of(SocketType to_type, const Parts& parts) {
   if (parts.empty()) return std::nullopt;
-  switch (to_type) {
-    case SocketType::kRouter:  // [id]["" if from REQ/DEALER-with-delimiter][body]
+  switch (letters(to_type).envelope) {
+    case Envelope::kAddressed:  // [id]["" if from REQ/DEALER-with-delimiter][body]
       if (parts.size() == 3 && parts[1].empty()) return parts[2];
       if (parts.size() == 2) return parts[1];
       return std::nullopt;
-    case SocketType::kDealer:
+    case Envelope::kDelimiter:
       if (parts.size() == 2 && parts[0].empty()) return parts[1];
       if (parts.size() == 1) return parts[0];
       return std::nullopt;
-    default:
-      return parts.size() == 1 ? std::optional<std::string>(parts[0]) : std::nullopt;
+    case Envelope::kNone:
+      break;
   }
+  return parts.size() == 1 ? std::optional<std::string>(parts[0]) : std::nullopt;
 }
 
 bool unaddressed(const Sock* s) {
@@ -120,7 +145,7 @@ void await_subscribers(Lab& lab, Sock* publisher, const std::vector<Sock*>& subs
     for (size_t i = 0; i < subscribers.size(); ++i) {
       while (lab.recv(subscribers[i])) joined[i] = true;
     }
-    if (publisher->type() == SocketType::kXPub) {
+    if (letters(publisher->type()).hands_up_subscriptions) {
       while (lab.recv(publisher)) {
       }
     }

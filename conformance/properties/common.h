@@ -13,6 +13,7 @@
 #include "conformance/harness/property.h"
 #include "conformance/properties/lab.h"
 #include "conformance/properties/spec_table.h"
+#include "conformance/properties/type_letters.h"
 
 namespace zlab::conform {
 
@@ -29,6 +30,9 @@ uint32_t gen_faults(uint32_t allowed);
 // The peer type a property pairs `type` with to make traffic flow (from the spec table's
 // compatible lists), and its options.
 SocketType partner(SocketType type);
+// A subscriber of `type` subscribes to `topic` its own way (an option, or a message upstream);
+// other types do nothing.
+void subscribe(Sock* s, SocketType type, const std::string& topic);
 // Prepares a socket: subscribers subscribe to everything, identities where routing needs them.
 void prepare(Sock* s, SocketType type, const std::string& identity);
 

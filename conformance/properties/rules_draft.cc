@@ -8,6 +8,7 @@
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
+#include "engine/wire/zmtp_bytes.h"
 
 namespace zlab::conform {
 namespace {
@@ -293,6 +294,148 @@ void group_match_property(bool with_leaves) {
   if (delivered > 0 && delivered < int(groups.size()) * k) evidence().exercised();
 }
 
+// rule/DISH/exact-group-match, the DISH's own check: a RADIO sends a peer only the groups it
+// JOINed, so a zlab RADIO never shows whether the DISH matches exactly; a peer that does not
+// filter (a udp RADIO sends every group, another implementation may not filter) does. A raw
+// RADIO (bytes from engine/wire/zmtp_bytes) sends messages in drawn groups (letters a-d, so
+// many are prefixes or extensions of the joined ones, and each joined group's one-shorter
+// prefix and one-longer extension are added) once the DISH's JOINs came; the DISH delivers,
+// in order and once, exactly the messages whose group equals one it joined.
+void dish_filters_raw_radio_property() {
+  std::set<std::string> joined;
+  for (const std::string& g :
+       *rc::gen::nonEmpty(rc::gen::container<std::vector<std::string>>(gen_group())))
+    joined.insert(g);
+  auto groups = *rc::gen::container<std::vector<std::string>>(gen_group());
+  auto put_anywhere = [&](const std::string& g) {
+    size_t at = *rc::gen::inRange<size_t>(0, groups.size() + 1);
+    groups.insert(groups.begin() + std::ptrdiff_t(at), g);
+  };
+  for (const std::string& g : joined) {
+    put_anywhere(g + "a");
+    if (g.size() > 1) put_anywhere(g.substr(0, g.size() - 1));
+    put_anywhere(g);
+  }
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  Sock* dish = lab.socket(0, SocketType::kDish);
+  for (const std::string& g : joined) RC_ASSERT(dish->join(g) == Err::kOk);
+  RC_ASSERT(dish->bind("tcp://*:5555") == Err::kOk);
+  RawPeer* raw = lab.raw_peer(1, 0, 5555);
+  RC_ASSERT(lab.wait_for([&] { return raw->open(); }, 20'000));
+  std::string in;
+  auto write_all = [&](std::string_view bytes) {
+    size_t done = 0;
+    RC_ASSERT(lab.wait_for(
+        [&] {
+          done += raw->write(bytes.substr(done));
+          raw->read(&in);
+          return done == bytes.size();
+        },
+        10'000));
+  };
+  write_all(wire::bytes::null_handshake(type_name(partner(SocketType::kDish))));
+  RC_ASSERT(lab.wait_for(
+      [&] {  // every JOIN came: the DISH is ready to take its groups
+        raw->read(&in);
+        size_t joins = 0;
+        for (const auto& f : wire::bytes::parse_stream(in).frames)
+          joins += f.command_name() == "JOIN";
+        return joins >= joined.size();
+      },
+      10'000));
+  std::string messages;
+  std::vector<Letter> want;
+  for (size_t j = 0; j < groups.size(); ++j) {
+    messages += wire::bytes::radio_message(groups[j], "m" + std::to_string(j));
+    if (joined.count(groups[j])) want.push_back({"m" + std::to_string(j), 0, groups[j]});
+  }
+  write_all(messages);
+  std::vector<Letter> got = drain_letters(lab, dish);
+  for (Letter& l : got) l.routing_id = 0;  // a DISH's messages name no peer
+  RC_ASSERT(got == want);
+  evidence().count("delivered", int64_t(got.size()));
+  evidence().count("filtered_out", int64_t(groups.size() - got.size()));
+  evidence().exercised();
+}
+
+// rule/RADIO/group-members-only, the RADIO's own check: a zlab DISH drops a group it did not
+// join, so through one a RADIO that sends a peer more than its JOINs passes. A raw DISH JOINs
+// drawn groups (and LEAVEs a drawn part of them); once a probe in a group it holds arrives,
+// the RADIO sends messages in drawn groups (prefixes and extensions of the held ones among
+// them); on the wire the raw DISH reads, in order, exactly the messages of the groups it holds.
+void radio_filters_raw_dish_property() {
+  std::set<std::string> held, left;
+  for (const std::string& g :
+       *rc::gen::nonEmpty(rc::gen::container<std::vector<std::string>>(gen_group())))
+    held.insert(g);
+  for (const std::string& g : std::set<std::string>(held)) {
+    if (held.size() > 1 && *rc::gen::arbitrary<bool>()) {
+      held.erase(g);
+      left.insert(g);
+    }
+  }
+  auto groups = *rc::gen::container<std::vector<std::string>>(gen_group());
+  for (const std::string& g : held) groups.push_back(g + "a");
+  for (const std::string& g : left) groups.push_back(g);
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  Sock* radio = lab.socket(0, SocketType::kRadio);
+  RC_ASSERT(radio->bind("tcp://*:5555") == Err::kOk);
+  RawPeer* raw = lab.raw_peer(1, 0, 5555);
+  RC_ASSERT(lab.wait_for([&] { return raw->open(); }, 20'000));
+  std::string in;
+  std::string hello = wire::bytes::null_handshake(type_name(partner(SocketType::kRadio)));
+  for (const std::string& g : held) hello += wire::bytes::join(g);
+  for (const std::string& g : left) hello += wire::bytes::join(g) + wire::bytes::leave(g);
+  size_t done = 0;
+  RC_ASSERT(lab.wait_for(
+      [&] {
+        done += raw->write(std::string_view(hello).substr(done));
+        raw->read(&in);
+        return done == hello.size();
+      },
+      10'000));
+  // The RADIO's messages as (group, body), from the frames after the handshake.
+  auto letters_read = [&] {
+    raw->read(&in);
+    std::vector<Letter> out;
+    std::vector<std::string> parts;
+    for (const auto& f : wire::bytes::parse_stream(in).frames) {
+      if (f.command) continue;
+      parts.push_back(f.body);
+      if (parts.size() == 2) {
+        out.push_back({parts[1], 0, parts[0]});
+        parts.clear();
+      }
+    }
+    return out;
+  };
+  const std::string probe_group = *held.begin();
+  RC_ASSERT(lab.wait_for([&] {  // the JOINs were taken once a probe comes back
+    lab.send_letter(radio, {"probe", 0, probe_group});
+    lab.advance_ms(5);
+    return !letters_read().empty();
+  }));
+  std::vector<Letter> want;
+  for (size_t j = 0; j < groups.size(); ++j) {
+    RC_ASSERT(lab.send_letter(radio, {"m" + std::to_string(j), 0, groups[j]}));
+    if (held.count(groups[j])) want.push_back({"m" + std::to_string(j), 0, groups[j]});
+  }
+  std::vector<Letter> got;
+  lab.wait_for(
+      [&] {
+        got.clear();
+        for (Letter& l : letters_read()) {
+          if (l.body != "probe") got.push_back(l);
+        }
+        return got.size() > want.size();
+      },
+      1'000);  // a quiet second: whatever else the RADIO sends has come
+  RC_ASSERT(got == want);
+  evidence().count("delivered", int64_t(got.size()));
+  evidence().count("filtered_out", int64_t(groups.size() - got.size()));
+  evidence().exercised();
+}
+
 // rule/DISH/group-length: groups both sources allow (up to 15 characters) are taken by join
 // and by a RADIO's send; one past RFC 48's 255 bytes is refused by both with EINVAL.
 void group_length_property() {
@@ -449,9 +592,20 @@ void add_draft_rule_properties(std::vector<Property>& out) {
   add("rule/SERVER/routing-id-on-receive", T::kServer, "routing",
       [] { routing_id_on_receive_property(*rc::gen::element(T::kServer, T::kPeer)); });
   add("rule/RADIO/drop-never-block", T::kRadio, "mute", [] { mute_drop_cell_property(T::kRadio); });
-  add("rule/RADIO/group-members-only", T::kRadio, "subscription",
-      [] { group_match_property(true); });
-  add("rule/DISH/exact-group-match", T::kDish, "subscription", [] { group_match_property(false); });
+  add("rule/RADIO/group-members-only", T::kRadio, "subscription", [] {
+    if (*rc::gen::arbitrary<bool>()) {
+      group_match_property(true);  // through DISHes: the two ends together
+    } else {
+      radio_filters_raw_dish_property();  // the RADIO alone
+    }
+  });
+  add("rule/DISH/exact-group-match", T::kDish, "subscription", [] {
+    if (*rc::gen::arbitrary<bool>()) {
+      group_match_property(false);  // through a RADIO: the two ends together
+    } else {
+      dish_filters_raw_radio_property();  // the DISH alone
+    }
+  });
   add("rule/DISH/group-length", T::kDish, "subscription", group_length_property);
   add("rule/DISH/rejoin-after-reconnect", T::kDish, "subscription", rejoin_property);
   add("rule/SCATTER/block-when-mute", T::kScatter, "mute",

@@ -51,11 +51,7 @@ std::string type_str(SocketType t) { return std::string(socket_type_info(t).name
 // The types the wire rules apply to (they share one applies_to in rules.json).
 std::vector<SocketType> wire_types() { return rule_types("rule/wire/split-greeting-handshake"); }
 
-bool receives_from_peer(SocketType t) {
-  return t == SocketType::kPair || t == SocketType::kPull || t == SocketType::kDealer ||
-         t == SocketType::kRouter || t == SocketType::kRep || t == SocketType::kSub ||
-         t == SocketType::kXSub;
-}
+bool receives_from_peer(SocketType t) { return letters(t).receives_unprompted; }
 std::vector<SocketType> receiving_types() {
   std::vector<SocketType> out;
   for (SocketType t : wire_types()) {
@@ -63,7 +59,37 @@ std::vector<SocketType> receiving_types() {
   }
   return out;
 }
-bool is_publisher(SocketType t) { return t == SocketType::kPub || t == SocketType::kXPub; }
+bool is_publisher(SocketType t) { return letters(t).filter == Filter::kPublishes; }
+bool subscribes(SocketType t) {
+  Filter f = letters(t).filter;
+  return f == Filter::kSubscribesByOption || f == Filter::kSubscribesBySend;
+}
+
+// The bytes of one message from the raw peer that `t` delivers as `body`: behind an empty
+// delimiter where its envelope needs one (REP), in group "g" for a type that joins groups
+// (prepare() joined it; rfc 48: the group frame, then the body).
+std::string peer_message(SocketType t, const std::string& body) {
+  if (letters(t).filter == Filter::kJoins) return wb::radio_message("g", body);
+  return wb::message(letters(t).wire_delimited ? Parts{"", body} : Parts{body});
+}
+
+// What the raw peer says so that a filtering sender sends to it: a subscription to
+// everything in its version's form, or a JOIN of the group prepare() sends in.
+std::string ask_for_everything(SocketType t, uint8_t minor) {
+  if (letters(t).filter == Filter::kSendsToGroup) return wb::join("g");
+  return minor >= 1 ? wb::subscribe("") : wb::subscribe_v30("");
+}
+bool filters_by_peer(SocketType t) {
+  Filter f = letters(t).filter;
+  return f == Filter::kPublishes || f == Filter::kSendsToGroup;
+}
+
+// Reads and drops what a type hands up of its peers' subscriptions (XPUB).
+void drop_handed_up(Lab& lab, Sock* s) {
+  if (!letters(s->type()).hands_up_subscriptions) return;
+  while (lab.recv(s)) {
+  }
+}
 
 // The raw peer's side of one connection: what it has read so far, and writes that finish.
 class Wire {
@@ -150,6 +176,7 @@ Placed place(Lab& lab, SocketType t, const std::function<void(Sock*)>& options =
   if (options) options(s);
   bool binds = *rc::gen::arbitrary<bool>();
   evidence().count(binds ? "socket_binds" : "socket_connects");
+  if (socket_type_info(t).draft) evidence().count("draft_type");  // rfc 41, 48, 49: ZMTP 3.1 too
   RC_LOG() << type_str(t) << (binds ? " binds" : " connects") << "\n";
   if (binds) {
     RC_ASSERT(s->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
@@ -166,8 +193,7 @@ Placed place(Lab& lab, SocketType t, const std::function<void(Sock*)>& options =
 void expect_traffic(Lab& lab, Sock* s, SocketType t, Wire& w, uint8_t minor = 1) {
   const std::string body = "over-the-wire";
   if (receives_from_peer(t)) {
-    Parts parts = t == SocketType::kRep ? Parts{"", body} : Parts{body};
-    RC_ASSERT(w.write(wb::message(parts)));
+    RC_ASSERT(w.write(peer_message(t, body)));
     std::optional<Parts> got;
     bool arrived = lab.wait_for([&] { return (got = lab.recv(s)).has_value(); }, 10'000);
     RC_LOG() << type_str(t) << " got " << (arrived ? show(*got) : "nothing") << "\n";
@@ -175,9 +201,7 @@ void expect_traffic(Lab& lab, Sock* s, SocketType t, Wire& w, uint8_t minor = 1)
     RC_ASSERT(body_of(t, *got) == std::optional<std::string>(body));
     return;
   }
-  if (is_publisher(t)) {
-    RC_ASSERT(w.write(minor >= 1 ? wb::subscribe("") : wb::subscribe_v30("")));
-  }
+  if (filters_by_peer(t)) RC_ASSERT(w.write(ask_for_everything(t, minor)));
   auto got_body = [&](const wb::Stream& st) {
     for (const wb::Frame& f : st.frames) {
       if (!f.command && f.body == body) return true;
@@ -187,11 +211,9 @@ void expect_traffic(Lab& lab, Sock* s, SocketType t, Wire& w, uint8_t minor = 1)
   bool arrived = false;
   bool sent = false;  // PUSH and REQ refuse (EAGAIN) until the handshake attached the peer
   for (int attempt = 0; attempt < 200 && !arrived; ++attempt) {
-    if (!sent || is_publisher(t)) sent = lab.send(s, {body});  // a PUB drops until subscribed
-    if (t == SocketType::kXPub) {
-      while (lab.recv(s)) {  // the subscription, handed to the XPUB's application
-      }
-    }
+    // a PUB drops until subscribed, a RADIO until joined
+    if (!sent || filters_by_peer(t)) sent = lab.send(s, {body});
+    drop_handed_up(lab, s);  // the subscription, handed to an XPUB's application
     arrived = w.wait(got_body, 50);
   }
   RC_LOG() << type_str(t) << "'s message " << (arrived ? "reached" : "never reached")
@@ -288,13 +310,9 @@ void version_negotiation_property() {
   Placed p = place(
       lab, t,
       [&](Sock* s) {
-        if (t == SocketType::kSub) s->set_bytes(opt::kSubscribe, topic);
-        if (t == SocketType::kXSub) {
-          Msg sub = Msg::copy_of(std::string_view("\x01" + topic));
-          s->send(sub, 0);
-        }
+        if (subscribes(t)) subscribe(s, t, topic);
       },
-      /*prepared=*/false);
+      /*prepared=*/!subscribes(t));  // a subscriber subscribes to the drawn topic instead
   Sock* s = p.socket;
   Wire w(lab, p.raw);
   RC_ASSERT(w.open());
@@ -304,19 +322,13 @@ void version_negotiation_property() {
   RC_ASSERT(w.write(wb::greeting(hello) + wb::ready_socket_type(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
   RC_ASSERT(w.stream().greeting->major == 3);
-  if (t == SocketType::kSub || t == SocketType::kXSub) {
+  if (subscribes(t)) {
     // The subscription made before the connection, then one made after it: each in the
     // negotiated form. (A libzmq socket does its work inside API calls: events() is the
     // application polling it meanwhile.)
     const std::string later = topic + "-later";
     for (const std::string& sub : {topic, later}) {
-      if (sub == later) {
-        if (t == SocketType::kSub) s->set_bytes(opt::kSubscribe, later);
-        if (t == SocketType::kXSub) {
-          Msg m = Msg::copy_of(std::string_view("\x01" + later));
-          s->send(m, 0);
-        }
-      }
+      if (sub == later) subscribe(s, t, later);
       auto form = [&](const wb::Stream& st) -> std::string {
         for (const wb::Frame& f : st.frames) {
           if (f.command_name() == "SUBSCRIBE" && f.command_data() == sub) return "command";
@@ -353,16 +365,13 @@ void version_negotiation_property() {
     for (int attempt = 0; attempt < 200 && !matched; ++attempt) {
       lab.send(s, {"no-match-" + std::string(1, char(0xFE))});  // matches no topic tried
       lab.send(s, {topic + "-match"});
-      if (t == SocketType::kXPub) {
-        while (lab.recv(s)) {
-        }
-      }
+      drop_handed_up(lab, s);
       matched = w.wait(arrived(topic + "-match"), 50);
     }
     RC_ASSERT(matched);
     if (!topic.empty()) RC_ASSERT(!arrived("no-match-" + std::string(1, char(0xFE)))(w.stream()));
     evidence().count(lower ? "v30_publisher" : "newer_publisher");
-  } else if (t != SocketType::kSub && t != SocketType::kXSub) {
+  } else if (!subscribes(t)) {
     expect_traffic(lab, s, t, w, lower ? 0 : 1);
   }
   RC_ASSERT(!w.stream().has_command("ERROR"));
@@ -614,8 +623,7 @@ void error_closes_property() {
   Sock* s = p.socket;
   Wire w(lab, p.raw);
   RC_ASSERT(w.open());
-  const std::string after =
-      wb::message(t == SocketType::kRep ? Parts{"", "after-error"} : Parts{"after-error"});
+  const std::string after = peer_message(t, "after-error");
   if (in_handshake) {
     RC_ASSERT(w.write(wb::greeting("NULL", false) + error + after) || w.closed());
   } else {
@@ -675,8 +683,7 @@ void metadata_limits_property() {
   Sock* s = p.socket;
   Wire w(lab, p.raw);
   RC_ASSERT(w.open());
-  const std::string after =
-      wb::message(t == SocketType::kRep ? Parts{"", "after-ready"} : Parts{"after-ready"});
+  const std::string after = peer_message(t, "after-ready");
   if (valid) {
     RC_ASSERT(w.write(wb::greeting("NULL", false) + ready));
     RC_ASSERT(w.wait_ready());
@@ -723,12 +730,10 @@ void reserved_flags_property() {
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
   RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
-  std::string bad = t == SocketType::kRep ? wb::frame("", true) : "";
+  std::string bad = letters(t).wire_delimited ? wb::frame("", true) : "";
   bad += wb::raw_frame(uint8_t(reserved | (more ? 1 : 0)), "reserved-flags");
   if (more) bad += wb::frame("tail");
-  RC_ASSERT(
-      w.write(bad + wb::message(t == SocketType::kRep ? Parts{"", "after"} : Parts{"after"})) ||
-      w.closed());
+  RC_ASSERT(w.write(bad + peer_message(t, "after")) || w.closed());
   bool closed = w.wait_closed(5'000);
   std::vector<Parts> got = delivered_within(lab, s, 200);
   RC_LOG() << "connection " << (closed ? "closed" : "still open") << ", delivered " << show(got)
@@ -765,8 +770,7 @@ void commands_not_delivered_property() {
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
   RC_ASSERT(w.wait_ready());
   RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
-  const Parts msg = t == SocketType::kRep ? Parts{"", "the-message"} : Parts{"the-message"};
-  RC_ASSERT(w.write(cmd + wb::message(msg)) || w.closed());
+  RC_ASSERT(w.write(cmd + peer_message(t, "the-message")) || w.closed());
   std::vector<Parts> got = delivered_within(lab, s, 1'000);
   RC_LOG() << "delivered " << show(got) << (w.closed() ? ", connection closed" : "") << "\n";
   RC_ASSERT(got.size() <= 1u);

@@ -8,6 +8,7 @@
 
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/routing.h"
 
 namespace zlab::api {
 namespace {
@@ -67,7 +68,9 @@ Err retry_until_ready(real::Socket& socket, int flags, int timeout_option, int r
 // condition variable (every waiter woken by each change), not on the one edge-triggered
 // ZMQ_FD whose wake-up one thread would take from another. As in libzmq, a signal does not
 // interrupt them (libzmq's thread-safe sockets wait on a condition variable too).
-bool waits_in_engine(const real::Socket& socket) { return thread_safe(socket.type()); }
+bool waits_in_engine(const real::Socket& socket) {
+  return socket_traits(socket.type()).thread_safe;
+}
 
 }  // namespace
 

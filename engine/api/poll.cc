@@ -18,6 +18,7 @@
 #include "engine/api/socket_signal.h"
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/routing.h"
 
 using zlab::Err;
 using zlab::api::fail;
@@ -71,7 +72,7 @@ extern "C" int zmq_poll(zmq_pollitem_t* items, int nitems, long timeout) {
       zlab::api::SocketHandle* h = zlab::api::socket_of(items[i].socket);
       if (h == nullptr) return -1;  // ENOTSOCK
       sockets[i] = h->socket;
-      if (zlab::thread_safe(sockets[i]->type())) {
+      if (zlab::socket_traits(sockets[i]->type()).thread_safe) {
         if (!signal) signal = std::make_unique<zlab::api::SocketSignal>();
         if (!signal->valid()) return fail_with(EMFILE);
         signal->watch(sockets[i]);

@@ -26,6 +26,7 @@
 #include "engine/api/socket_signal.h"
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/routing.h"
 
 using zlab::Err;
 using zlab::api::fail;
@@ -214,7 +215,8 @@ extern "C" int zmq_poller_add(void* poller, void* socket, void* user_data, short
   if (p == nullptr) return -1;
   if (!events_known(events)) return fail_with(EINVAL);
   if (find_socket(*p, socket) != p->items.end()) return fail_with(EINVAL);
-  Item item{socket, h->socket, zlab::thread_safe(h->socket->type()), -1, user_data, events};
+  Item item{socket, h->socket, zlab::socket_traits(h->socket->type()).thread_safe,
+            -1,     user_data, events};
   if (item.thread_safe) {
     if (!p->signal) {
       auto signal = std::make_unique<zlab::api::SocketSignal>();

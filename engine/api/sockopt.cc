@@ -15,6 +15,7 @@
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
 #include "engine/sockets/options.h"
+#include "engine/sockets/routing.h"
 
 using zlab::Err;
 using zlab::api::ApiOptions;
@@ -153,14 +154,14 @@ int get_local(SocketHandle& h, Local kind, void* optval, size_t* optvallen) {
     }
     case Local::kThreadSafe: {
       // The socket's own value, as libzmq (a larger buffer is zeroed).
-      int safe = zlab::thread_safe(h.socket->type()) ? 1 : 0;
+      int safe = zlab::socket_traits(h.socket->type()).thread_safe ? 1 : 0;
       Err err = zlab::put_padded(&safe, sizeof safe, static_cast<uint8_t*>(optval), optvallen);
       return err == Err::kOk ? 0 : fail(err);
     }
     case Local::kFd: {
       // Several threads cannot share one edge-triggered fd: libzmq gives a thread-safe socket
       // none (EINVAL); zmq_poll and zmq_poller watch it through fds of their own.
-      if (zlab::thread_safe(h.socket->type())) return fail_with(EINVAL);
+      if (zlab::socket_traits(h.socket->type()).thread_safe) return fail_with(EINVAL);
       Err err = h.socket->get_option(ZMQ_FD, static_cast<uint8_t*>(optval), optvallen);
       return err == Err::kOk ? 0 : fail(err);
     }

@@ -69,15 +69,6 @@ static_assert(table_is_indexed(), "kTable rows must follow SocketType order and 
 
 const SocketTypeInfo& socket_type_info(SocketType type) { return kTable[size_t(type)]; }
 
-bool thread_safe(SocketType type) {
-  constexpr T kThreadSafe[] = {T::kServer, T::kClient,  T::kRadio, T::kDish,
-                               T::kGather, T::kScatter, T::kPeer,  T::kChannel};
-  for (T t : kThreadSafe) {
-    if (t == type) return true;
-  }
-  return false;
-}
-
 std::span<const SocketTypeInfo> all_socket_types() { return kTable; }
 
 std::optional<SocketType> socket_type_from_name(std::string_view name) {

@@ -57,9 +57,6 @@ const SocketTypeInfo& socket_type_info(SocketType type);
 std::span<const SocketTypeInfo> all_socket_types();
 std::optional<SocketType> socket_type_from_name(std::string_view name);
 std::optional<SocketType> socket_type_from_zmq(int zmq_value);
-// Whether several application threads may use one socket of this type at once (libzmq's
-// ZMQ_THREAD_SAFE: the draft types but DGRAM). Such a socket has no ZMQ_FD and no multipart.
-bool thread_safe(SocketType type);
 // Whether a peer announcing `peer` may talk to a socket of type `self` (rfc 37 table).
 bool compatible(SocketType self, SocketType peer);
 

@@ -33,12 +33,5 @@ TEST(SocketTypeTest, ClassicPairs) {
   EXPECT_FALSE(compatible(SocketType::kPair, SocketType::kPub));
 }
 
-// libzmq 4.3.4: the eight draft types made with thread_safe = true (socket_base_t), DGRAM not.
-TEST(SocketTypeTest, ThreadSafeTypesAreTheDraftTypesButDgram) {
-  for (const auto& row : all_socket_types()) {
-    EXPECT_EQ(thread_safe(row.type), row.draft && row.type != SocketType::kDgram) << row.name;
-  }
-}
-
 }  // namespace
 }  // namespace zlab

@@ -51,6 +51,16 @@ struct SocketTraits {
   // zmq_connect_peer connects and returns the new peer's routing id (PEER); elsewhere it fails
   // with kNotSupported.
   bool connect_peer = false;
+  // Several application threads may use one socket at once (libzmq's ZMQ_THREAD_SAFE: the
+  // draft types but DGRAM). Such a socket has no ZMQ_FD and sends no multipart message.
+  bool thread_safe = false;
 };
+
+// The traits of a thread-safe type that has no other difference from the plain ZMTP type's.
+inline constexpr SocketTraits kThreadSafeTraits = [] {
+  SocketTraits t;
+  t.thread_safe = true;
+  return t;
+}();
 
 }  // namespace zlab

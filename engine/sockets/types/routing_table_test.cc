@@ -97,7 +97,18 @@ TEST(SocketTraits, EachDraftTypeDeclaresWhatItDoes) {
     EXPECT_EQ(traits.binds, info.type == T::kDish ? kZmtpAndUdpTransports : kZmtpTransports);
     EXPECT_EQ(traits.connects, info.type == T::kRadio ? kZmtpAndUdpTransports : kZmtpTransports);
     EXPECT_FALSE(traits.answers_each_request);
+    EXPECT_TRUE(traits.thread_safe);  // libzmq 4.3.4 makes each with thread_safe = true
   }
+}
+
+// Only the draft types' classes are thread-safe (libzmq's ZMQ_THREAD_SAFE): every classic type
+// and DGRAM (no row: the plain traits) are not.
+TEST(SocketTraits, ThreadSafeTypesAreTheBuiltDraftTypes) {
+  for (const SocketTypeInfo& info : all_socket_types()) {
+    EXPECT_EQ(socket_traits(info.type).thread_safe, info.draft && routing_supported(info.type))
+        << info.name;
+  }
+  EXPECT_FALSE(socket_traits(SocketType::kDgram).thread_safe);
 }
 
 TEST(SocketTraits, ATypeWithoutARowHasThePlainTraits) {

@@ -307,6 +307,7 @@ Err recv_single_part(FairQueue& fq, Msg* part, Peer** from = nullptr);
 // CLIENT (rfc 41): DEALER's strategies, single-part.
 class ClientRouting final : public Routing {
  public:
+  static constexpr SocketTraits kTraits = kThreadSafeTraits;
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -326,6 +327,7 @@ class ClientRouting final : public Routing {
 // when that peer is at its HWM.
 class ServerRouting : public Routing {
  public:
+  static constexpr SocketTraits kTraits = kThreadSafeTraits;
   explicit ServerRouting(SocketServices& services);
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -345,6 +347,7 @@ class ServerRouting : public Routing {
 // SCATTER (rfc 49): PUSH, single-part.
 class ScatterRouting final : public Routing {
  public:
+  static constexpr SocketTraits kTraits = kThreadSafeTraits;
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override { lb_.detach(&peer); }
@@ -360,6 +363,7 @@ class ScatterRouting final : public Routing {
 // GATHER (rfc 49): PULL, single-part.
 class GatherRouting final : public Routing {
  public:
+  static constexpr SocketTraits kTraits = kThreadSafeTraits;
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override { fq_.detach(&peer); }
@@ -375,6 +379,7 @@ class GatherRouting final : public Routing {
 // CHANNEL: PAIR, single-part (one peer; a second is refused).
 class ChannelRouting final : public Routing {
  public:
+  static constexpr SocketTraits kTraits = kThreadSafeTraits;
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -391,7 +396,7 @@ class ChannelRouting final : public Routing {
 class PeerRouting final : public ServerRouting {
  public:
   static constexpr SocketTraits kTraits = [] {
-    SocketTraits t;
+    SocketTraits t = kThreadSafeTraits;
     t.connect_peer = true;
     return t;
   }();
@@ -408,7 +413,7 @@ class RadioRouting final : public Routing {
   // udp://: a RADIO connects and sends (libzmq 4.3.4; a udp peer joins nothing and gets every
   // group); it binds no udp.
   static constexpr SocketTraits kTraits = [] {
-    SocketTraits t;
+    SocketTraits t = kThreadSafeTraits;
     t.wire.accepts = proto::kGroupCommands;
     t.connects = kZmtpAndUdpTransports;
     return t;
@@ -438,7 +443,7 @@ class DishRouting final : public Routing {
   // libzmq's dish_t: queued JOINs for a peer that never came must not hold zmq_ctx_term.
   // udp://: a DISH binds and receives (libzmq 4.3.4); it connects no udp.
   static constexpr SocketTraits kTraits = [] {
-    SocketTraits t;
+    SocketTraits t = kThreadSafeTraits;
     t.wire.sends = proto::kGroupCommands;
     t.linger_ms = 0;
     t.binds = kZmtpAndUdpTransports;
