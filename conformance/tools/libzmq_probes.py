@@ -1769,6 +1769,62 @@ def _draft_scatter_gather_peers():
           and not pairs["SCATTER<-SCATTER"]["handshake"]
           and not pairs["GATHER<-GATHER"]["handshake"])
     return obs, ok
+# A DISH's ZMQ_EVENTS and send on the draft-enabled libzmq, alone and with a RADIO connected,
+# in a process of its own (ctypes: Debian's pyzmq has no draft API).
+_DRAFT_DISH_POLLOUT = r"""
+import ctypes, json, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_connect", "zmq_join"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+ctx = lib.zmq_ctx_new()
+def events(s):
+    v, n = ctypes.c_int(0), ctypes.c_size_t(ctypes.sizeof(ctypes.c_int))
+    lib.zmq_getsockopt(s, 15, ctypes.byref(v), ctypes.byref(n))  # ZMQ_EVENTS
+    return v.value
+def send(s):
+    rc = lib.zmq_send(s, b"x", 1, 1)  # ZMQ_DONTWAIT
+    return [rc, lib.zmq_errno()]
+dish = lib.zmq_socket(ctx, 15)  # ZMQ_DISH
+out = {"alone": {"pollout": bool(events(dish) & 2), "send": send(dish)}}
+lib.zmq_join(dish, b"g")
+lib.zmq_bind(dish, b"tcp://127.0.0.1:47131")
+radio = lib.zmq_socket(ctx, 14)  # ZMQ_RADIO
+lib.zmq_connect(radio, b"tcp://127.0.0.1:47131")
+time.sleep(0.5)
+out["with_radio"] = {"pollout": bool(events(dish) & 2), "send": send(dish)}
+out["enotsup"] = 95
+for s in (radio, dish):
+    lib.zmq_close(s)
+print(json.dumps(out))
+"""
+
+
+@probe("draft-dish-pollout",
+       "libzmq 4.3.4 built with drafts: a DISH, which cannot send (zmq_send fails with ENOTSUP), "
+       "still reports ZMQ_POLLOUT in ZMQ_EVENTS, alone and with a RADIO connected")
+def _draft_dish_pollout():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_DISH_POLLOUT, str(lib)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        got = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    obs = {"library": str(lib), **got}
+    ok = all(got[k]["pollout"] and got[k]["send"] == [-1, got["enotsup"]]
+             for k in ("alone", "with_radio"))
+    return obs, ok
+
+
 # zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
 # process of its own: through ctypes, as Debian's pyzmq has no draft API.
 _DRAFT_MSG_GROUP = r"""
