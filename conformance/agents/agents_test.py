@@ -137,6 +137,27 @@ def test_libzmq_draft_agent_draft_requests():
     assert got[22] == "err EINVAL"
 
 
+def test_libzmq_draft_agent_gets_after_recvmsg():
+    """gets reads the part recvmsg took, as it reads recv's: a draft socket's properties are
+    observable through the agent (the peer's Socket-Type from its READY)."""
+    agent = str(impls.build_libzmq_draft())
+    h = lambda text: text.encode().hex()  # noqa: E731
+    port = 45880
+    got = session(agent, [
+        "socket SERVER", "socket CLIENT", "gets 1 " + h("Socket-Type"),
+        f"bind 1 tcp://127.0.0.1:{port}", f"connect 2 tcp://127.0.0.1:{port}",
+        f"sendmsg 2 - 0 - {h('ask')}", "recvmsg 1 2000", f"gets 1 {h('Socket-Type')}",
+        f"gets 1 {h('X-None')}", f"sendmsg 2 - 0 - {h('again')}", "recv 1 2000",
+        f"gets 1 {h('Socket-Type')}", "term"])
+    assert got[2] == "err EINVAL"                   # nothing received yet
+    assert got[6].startswith("ok 0 ") and got[6].endswith(h("ask"))
+    assert got[7] == f"ok {h('CLIENT')}"            # the part recvmsg took
+    assert got[8] == "err EINVAL"                   # no such property
+    assert got[10] == f"ok 0 {h('again')}"
+    assert got[11] == f"ok {h('CLIENT')}"           # and the part recv took
+    assert got[12] == "ok"
+
+
 def test_libzmq_draft_agent_routes_and_filters():
     """A reply reaches the CLIENT by its routing id; a DISH gets its group only."""
     agent = impls.build_libzmq_draft()

@@ -431,11 +431,14 @@ struct Unroutable {
   std::vector<Parts> bodies;
 };
 
-Unroutable make_unroutable_case(bool mandatory) {
+// With `force_gone` there is always a gone peer (no draw: the others draw what they drew).
+Unroutable make_unroutable_case(bool mandatory, bool force_gone = false) {
   Unroutable u;
   int k = *rc::gen::inRange(1, 4);
-  bool with_gone = *rc::gen::arbitrary<bool>();
+  bool with_gone = force_gone || *rc::gen::arbitrary<bool>();
   auto ids = gen_identities(k + (with_gone ? 1 : 0));
+  // A newcomer must be able to announce the gone peer's id: not a generated one.
+  if (force_gone && ids.back().empty()) ids.back() = gen_explicit_id(k);
   StarOptions o;
   o.mandatory = mandatory;
   u.star = make_star(ids, o);
@@ -487,16 +490,22 @@ void check_known_deliveries(Unroutable& u) {
   }
 }
 
-// A peer that connects late under an id the ROUTER was sent messages for while nobody had it
-// (the gone peer's id, or another unknown one a peer may take) gets none of them: they were
-// discarded, not kept for whoever takes the id. A message sent to it once it is known arrives
-// (so the check can fail). Returns whether a late peer was tried.
-bool late_peer_gets_nothing_held(Unroutable& u) {
+// The unknown ids of the sequence a peer could announce, but for `except`: a peer cannot
+// announce the empty id, and ids starting with a zero octet are generated ones.
+std::vector<std::string> takeable_ids(const Unroutable& u, const std::string& except) {
   std::vector<std::string> takeable;
   for (const Address& a : u.seq) {
-    // A peer cannot announce the empty id; ids starting with a zero octet are generated ones.
-    if (a.peer < 0 && !a.unknown.empty() && a.unknown[0] != '\0') takeable.push_back(a.unknown);
+    if (a.peer < 0 && !a.unknown.empty() && a.unknown[0] != '\0' && a.unknown != except)
+      takeable.push_back(a.unknown);
   }
+  return takeable;
+}
+
+// A peer that connects late under an id the ROUTER was sent messages for while nobody had it
+// (one of `takeable`) gets none of them: they were discarded, not kept for whoever takes the
+// id. A message sent to it once it is known arrives (so the check can fail). Returns whether a
+// late peer was tried.
+bool late_peer_gets_nothing_held(Unroutable& u, const std::vector<std::string>& takeable) {
   if (takeable.empty()) return false;
   Star& s = *u.star;
   std::string id = takeable[size_t(*rc::gen::inRange<size_t>(0, takeable.size()))];
@@ -524,15 +533,10 @@ bool late_peer_gets_nothing_held(Unroutable& u) {
   return true;
 }
 
-// --- rule/ROUTER/unroutable-dropped -------------------------------------------------------
-// Without ZMQ_ROUTER_MANDATORY, a message to an id that names nobody (never did, near misses
-// of known ids, the empty id, or a peer that has gone) is accepted and dropped whole: send
-// reports success, the known peers get exactly their messages (none for an unknown id reaches
-// any of them), a peer that takes one of those ids later gets none of them either, and where
-// the ROUTER counts its drops the count goes up by exactly one for it and by none for a known
-// peer.
-void unroutable_dropped_property() {
-  auto u = make_unroutable_case(/*mandatory=*/false);
+// Sends the case's sequence without ZMQ_ROUTER_MANDATORY: each send succeeds, and where the
+// ROUTER counts its drops the count goes up by exactly one for an unknown id and by none for a
+// known peer. Returns how many were sent to unknown ids.
+int send_unroutable_sequence(Unroutable& u) {
   Star& s = *u.star;
   int unknown = 0;
   for (size_t j = 0; j < u.seq.size(); ++j) {
@@ -545,10 +549,40 @@ void unroutable_dropped_property() {
     if (before) RC_ASSERT(*s.router->counted_drops() - *before == (a.peer >= 0 ? 0u : 1u));
     if (a.peer < 0) ++unknown;
   }
+  return unknown;
+}
+
+// --- rule/ROUTER/unroutable-dropped -------------------------------------------------------
+// Without ZMQ_ROUTER_MANDATORY, a message to an id that names nobody (never did, near misses
+// of known ids, the empty id, or a peer that has gone) is accepted and dropped whole: send
+// reports success, the known peers get exactly their messages (none for an unknown id reaches
+// any of them), a peer that takes one of those ids later (one no peer ever held: a gone
+// peer's id taken by a newcomer is rule/ROUTER/gone-id-free) gets none of them either, and
+// where the ROUTER counts its drops the count goes up by exactly one for it and by none for a
+// known peer.
+void unroutable_dropped_property() {
+  auto u = make_unroutable_case(/*mandatory=*/false);
+  int unknown = send_unroutable_sequence(u);
   check_known_deliveries(u);
-  late_peer_gets_nothing_held(u);
+  late_peer_gets_nothing_held(u, takeable_ids(u, /*except=*/u.gone));
   evidence().count("unroutable_sent", unknown);
   if (unknown > 0) evidence().exercised();
+}
+
+// --- rule/ROUTER/gone-id-free -------------------------------------------------------------
+// A peer goes and the ROUTER reports it (DISCONNECTED); messages sent to its id meanwhile are
+// dropped. A newcomer that then announces that id takes it: the ROUTER hears it under the id,
+// it gets none of what was sent to the id while nobody held it, and a message sent to the id
+// now reaches it.
+void gone_id_free_property() {
+  auto u = make_unroutable_case(/*mandatory=*/false, /*force_gone=*/true);
+  Address to_gone;
+  to_gone.unknown = u.gone;
+  u.seq.push_back(to_gone);  // the gone id is addressed at least once
+  u.bodies.push_back({tag("m", -1, int(u.seq.size()) - 1)});
+  send_unroutable_sequence(u);
+  RC_ASSERT(late_peer_gets_nothing_held(u, {u.gone}));
+  evidence().exercised();
 }
 
 // --- rule/ROUTER/mandatory-unroutable -----------------------------------------------------
@@ -1050,6 +1084,7 @@ void add_router_rule_properties(std::vector<Property>& out) {
   add("route-by-first-frame", "routing", route_by_first_frame_property);
   add("fair-queue", "routing", fair_queue_property);
   add("unroutable-dropped", "routing", unroutable_dropped_property);
+  add("gone-id-free", "identity", gone_id_free_property);
   add("mandatory-unroutable", "routing", mandatory_unroutable_property);
   add("mute-drop", "mute", mute_drop_property);
   add("mandatory-mute-eagain", "mute", mandatory_mute_eagain_property);

@@ -1769,6 +1769,127 @@ def _draft_scatter_gather_peers():
           and not pairs["SCATTER<-SCATTER"]["handshake"]
           and not pairs["GATHER<-GATHER"]["handshake"])
     return obs, ok
+# A DISH's ZMQ_EVENTS and send on the draft-enabled libzmq, alone and with a RADIO connected,
+# in a process of its own (ctypes: Debian's pyzmq has no draft API).
+_DRAFT_DISH_POLLOUT = r"""
+import ctypes, json, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_connect", "zmq_join"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+ctx = lib.zmq_ctx_new()
+def events(s):
+    v, n = ctypes.c_int(0), ctypes.c_size_t(ctypes.sizeof(ctypes.c_int))
+    lib.zmq_getsockopt(s, 15, ctypes.byref(v), ctypes.byref(n))  # ZMQ_EVENTS
+    return v.value
+def send(s):
+    rc = lib.zmq_send(s, b"x", 1, 1)  # ZMQ_DONTWAIT
+    return [rc, lib.zmq_errno()]
+dish = lib.zmq_socket(ctx, 15)  # ZMQ_DISH
+out = {"alone": {"pollout": bool(events(dish) & 2), "send": send(dish)}}
+lib.zmq_join(dish, b"g")
+lib.zmq_bind(dish, b"tcp://127.0.0.1:47131")
+radio = lib.zmq_socket(ctx, 14)  # ZMQ_RADIO
+lib.zmq_connect(radio, b"tcp://127.0.0.1:47131")
+time.sleep(0.5)
+out["with_radio"] = {"pollout": bool(events(dish) & 2), "send": send(dish)}
+out["enotsup"] = 95
+for s in (radio, dish):
+    lib.zmq_close(s)
+print(json.dumps(out))
+"""
+
+
+@probe("draft-dish-pollout",
+       "libzmq 4.3.4 built with drafts: a DISH, which cannot send (zmq_send fails with ENOTSUP), "
+       "still reports ZMQ_POLLOUT in ZMQ_EVENTS, alone and with a RADIO connected")
+def _draft_dish_pollout():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_DISH_POLLOUT, str(lib)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        got = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    obs = {"library": str(lib), **got}
+    ok = all(got[k]["pollout"] and got[k]["send"] == [-1, got["enotsup"]]
+             for k in ("alone", "with_radio"))
+    return obs, ok
+
+
+# RADIO to DISH over tcp on the draft-enabled libzmq, SNDHWM 1 and RCVHWM 1, the DISH reading
+# each message before the next is sent (ctypes: Debian's pyzmq has no draft API).
+_DRAFT_RADIO_STALE_CREDIT = r"""
+import ctypes, json, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_connect", "zmq_join"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+lib.zmq_msg_data.restype = ctypes.c_void_p
+lib.zmq_msg_set_group.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_msg_send.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+ctx = lib.zmq_ctx_new()
+def opt(s, o, v):
+    x = ctypes.c_int(v)
+    lib.zmq_setsockopt(s, o, ctypes.byref(x), ctypes.sizeof(x))
+radio, dish = lib.zmq_socket(ctx, 14), lib.zmq_socket(ctx, 15)
+for s in (radio, dish):
+    opt(s, 17, 0)  # ZMQ_LINGER
+opt(radio, 23, 1)  # ZMQ_SNDHWM
+opt(dish, 24, 1)   # ZMQ_RCVHWM
+opt(dish, 27, 50)  # ZMQ_RCVTIMEO: read before the next send, or it is lost
+lib.zmq_join(dish, b"g")
+lib.zmq_bind(dish, b"tcp://127.0.0.1:47133")
+lib.zmq_connect(radio, b"tcp://127.0.0.1:47133")
+time.sleep(0.3)  # the connection and the JOIN are through
+buf = ctypes.create_string_buffer(2048)
+def send(body):
+    msg = ctypes.create_string_buffer(64)
+    lib.zmq_msg_init_size(msg, len(body))
+    ctypes.memmove(lib.zmq_msg_data(msg), body, len(body))
+    lib.zmq_msg_set_group(msg, b"g")
+    return lib.zmq_msg_send(msg, radio, 1)  # ZMQ_DONTWAIT: a RADIO never blocks
+missed, n = 0, 60
+for j in range(n):
+    send(b"%d:" % j + b"p" * 1000)
+    if lib.zmq_recv(dish, buf, 2048, 0) < 0:
+        missed += 1
+lib.zmq_close(radio); lib.zmq_close(dish)
+print(json.dumps({"sent": n, "missed_by_a_dish_that_keeps_up": missed}))
+"""
+
+
+@probe("draft-radio-stale-credit-drops",
+       "libzmq 4.3.4 built with drafts: over tcp a RADIO with SNDHWM 1 drops messages for a DISH "
+       "with RCVHWM 1 that reads every message before the next is sent, as a PUB does for such a "
+       "SUB (hwm-stale-credit-drops)")
+def _draft_radio_stale_credit():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_RADIO_STALE_CREDIT, str(lib)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        got = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    return {"library": str(lib), **got}, got["missed_by_a_dish_that_keeps_up"] > 0
+
+
 # zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
 # process of its own: through ctypes, as Debian's pyzmq has no draft API.
 _DRAFT_MSG_GROUP = r"""

@@ -26,7 +26,7 @@ struct agent_socket {
   void* s;
   void* monitor;    /* the PAIR end of zmq_socket_monitor's inproc pair */
   uint64_t* events; /* counts by event bit position */
-  zmq_msg_t last;   /* the last part recv returned, for its properties ("gets") */
+  zmq_msg_t last;   /* the last part recv or recvmsg returned, for "gets" */
   int has_last;
 };
 
@@ -264,13 +264,16 @@ static void cmd_send(struct agent_socket* a, const char* flags_text, char** part
   printf("ok %d\n", n);
 }
 
-static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
+/* Waits up to the timeout for a part and takes it into `a->last`, where it stays for its
+ * properties ("gets"): kept, not copied, since zmq_msg_gets reads the connection's properties
+ * from the message itself. Answers the error and returns -1 when no part came. */
+static int take_part(struct agent_socket* a, const char* timeout_text) {
   int timeout_ms = timeout_text ? atoi(timeout_text) : 0;
   if (timeout_ms != 0) {
     zmq_pollitem_t item = {a->s, 0, ZMQ_POLLIN, 0};
     if (zmq_poll(&item, 1, timeout_ms) < 0) {
       reply_err(zmq_errno());
-      return;
+      return -1;
     }
   }
   zmq_msg_t m;
@@ -278,17 +281,22 @@ static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
   if (zmq_msg_recv(&m, a->s, ZMQ_DONTWAIT) < 0) {
     zmq_msg_close(&m);
     reply_err(zmq_errno());
-    return;
+    return -1;
   }
-  printf("ok %d ", zmq_msg_more(&m) ? 1 : 0);
-  print_hex(zmq_msg_data(&m), zmq_msg_size(&m));
-  putchar('\n');
-  /* Kept, not copied: zmq_msg_gets reads the connection's properties from it. */
   if (a->has_last) zmq_msg_close(&a->last);
   zmq_msg_init(&a->last);
   zmq_msg_move(&a->last, &m);
   a->has_last = 1;
   zmq_msg_close(&m);
+  return 0;
+}
+
+/* recv ID TIMEOUT_MS: one part as `ok MORE HEX`. */
+static void cmd_recv(struct agent_socket* a, const char* timeout_text) {
+  if (take_part(a, timeout_text) != 0) return;
+  printf("ok %d ", zmq_msg_more(&a->last) ? 1 : 0);
+  print_hex(zmq_msg_data(&a->last), zmq_msg_size(&a->last));
+  putchar('\n');
 }
 
 /* A property of the last part received (zmq_msg_gets): "ok HEX", or the errno it gave. */
@@ -486,28 +494,14 @@ static void cmd_sendmsg(struct agent_socket* a, char** words) {
 
 /* recvmsg ID TIMEOUT_MS: one part as `ok MORE ROUTING_ID GROUP HEX` (0 / "-" when unset). */
 static void cmd_recvmsg(struct agent_socket* a, const char* timeout_text) {
-  int timeout_ms = timeout_text ? atoi(timeout_text) : 0;
-  if (timeout_ms != 0) {
-    zmq_pollitem_t item = {a->s, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, timeout_ms) < 0) {
-      reply_err(zmq_errno());
-      return;
-    }
-  }
-  zmq_msg_t m;
-  zmq_msg_init(&m);
-  if (zmq_msg_recv(&m, a->s, ZMQ_DONTWAIT) < 0) {
-    zmq_msg_close(&m);
-    reply_err(zmq_errno());
-    return;
-  }
-  const char* group = zmq_msg_group(&m);
-  printf("ok %d %lu ", zmq_msg_more(&m) ? 1 : 0, (unsigned long)zmq_msg_routing_id(&m));
+  if (take_part(a, timeout_text) != 0) return;
+  zmq_msg_t* m = &a->last;
+  const char* group = zmq_msg_group(m);
+  printf("ok %d %lu ", zmq_msg_more(m) ? 1 : 0, (unsigned long)zmq_msg_routing_id(m));
   print_hex((const unsigned char*)group, group ? strlen(group) : 0);
   putchar(' ');
-  print_hex(zmq_msg_data(&m), zmq_msg_size(&m));
+  print_hex(zmq_msg_data(m), zmq_msg_size(m));
   putchar('\n');
-  zmq_msg_close(&m);
 }
 
 /* join ID GROUP, leave ID GROUP (hex). */
