@@ -616,13 +616,14 @@ Err Socket::open_datagram(StreamId id, EndpointId listener, const Endpoint& endp
                           DatagramRole role, const SocketOptions& options) {
   int fd = -1;
   std::unique_ptr<UdpPort> port;
-  if (role == DatagramRole::kReceive) {
+  if (role != DatagramRole::kSend) {
     auto it = listeners_.find(listener);
     if (it == listeners_.end() || !it->second.udp || it->second.listening.fd < 0) {
       return Err::kInvalid;
     }
     fd = std::exchange(it->second.listening.fd, -1);
-    port = std::make_unique<UdpPort>(fd);
+    port = std::make_unique<UdpPort>(role == DatagramRole::kAddressed ? UdpPort::addressed(fd)
+                                                                      : UdpPort(fd));
   } else {
     UdpAddress address;
     UdpSender sender;

@@ -51,6 +51,9 @@ struct SocketTraits {
   // zmq_connect_peer connects and returns the new peer's routing id (PEER); elsewhere it fails
   // with kNotSupported.
   bool connect_peer = false;
+  // Over udp:// each message names its peer: the address it came from or goes to, then the
+  // body (DGRAM); the bound socket both receives and sends.
+  bool addressed_datagrams = false;
 };
 
 }  // namespace zlab
