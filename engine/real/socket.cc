@@ -629,7 +629,7 @@ Err Socket::open_datagram(StreamId id, EndpointId listener, const Endpoint& endp
     UdpSender sender;
     if (Err err = parse_udp_address(endpoint.address, false, &address); err != Err::kOk) return err;
     if (Err err = udp_open_sender(address, options.ipv6, options.multicast_hops,
-                                  options.multicast_loop != 0, &sender);
+                                  options.multicast_loop, &sender);
         err != Err::kOk) {
       return err;
     }
