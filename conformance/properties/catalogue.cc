@@ -26,6 +26,7 @@ void add_peer_death_rule_properties(std::vector<Property>& out);
 void add_wire_rule_properties(std::vector<Property>& out);
 void add_security_rule_properties(std::vector<Property>& out);
 void add_draft_rule_properties(std::vector<Property>& out);
+void add_udp_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
 void add_rule_properties(std::vector<Property>& out) {
@@ -40,6 +41,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_wire_rule_properties(out);
   add_security_rule_properties(out);
   add_draft_rule_properties(out);
+  add_udp_rule_properties(out);
 }
 
 std::vector<Property> catalogue() {

@@ -171,6 +171,8 @@ class SimBackend final : public Lab::Backend {
     targets.window_ns = 2'000'000'000;
     for (uint32_t i = 0; i < hosts; ++i) targets.binders.push_back(i);
     targets.zap = true;  // zap_* faults act only where a property binds a handler
+    // dgram_* faults only where the property asks for them: other worlds draw as before.
+    targets.udp = (fault_mask & datagram_fault_mask()) != 0;
     sim::FaultChoice choice;
     choice.swarm = false;
     choice.only = fault_mask;
@@ -289,6 +291,11 @@ uint32_t lossy_fault_mask() {
                   FaultKind::kOneWayPartition, FaultKind::kSlowConsumer});
 }
 
+uint32_t datagram_fault_mask() {
+  using sim::FaultKind;
+  return mask_of({FaultKind::kDgramLoss, FaultKind::kDgramDup, FaultKind::kDgramReorder});
+}
+
 std::string fault_names(uint32_t mask) {
   std::string out;
   for (int k = 0; k < sim::kFaultKindCount; ++k) {
@@ -332,6 +339,9 @@ Sock* Lab::socket(uint32_t host, SocketType type) {
   return s;
 }
 std::string Lab::endpoint(uint32_t host, int port) const { return backend_->endpoint(host, port); }
+std::string Lab::udp_endpoint(uint32_t host, int port) const {
+  return backend_->udp_endpoint(host, port);
+}
 RawPeer* Lab::raw_peer(uint32_t from, uint32_t to, int port) {
   case_log().note("t=" + std::to_string(now_ns() / 1'000'000) + "ms raw peer on h" +
                   std::to_string(from) + " to " + endpoint(to, port));

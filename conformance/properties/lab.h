@@ -55,6 +55,9 @@ uint32_t benign_fault_mask();
 // checks only what the spec promises even then (at-most-once, in order, no duplicates).
 // Crashes are not drawn: a property that needs one schedules it (World::crash_at).
 uint32_t lossy_fault_mask();
+// The udp datagram faults (dgram_loss, dgram_dup, dgram_reorder): a world drawn with any of
+// them in its mask runs sim::DatagramNet's faults; other worlds draw what they drew before.
+uint32_t datagram_fault_mask();
 std::string fault_names(uint32_t mask);
 
 // A socket under test. "tcp://*:PORT" in bind() means this socket's own host; endpoints to
@@ -152,6 +155,9 @@ class Lab {
   Sock* socket(uint32_t host, SocketType type);
   // Where a socket on `host` that bound "tcp://*:PORT" listens.
   std::string endpoint(uint32_t host, int port) const;
+  // Where a RADIO sends to reach a DISH on `host` that bound "udp://*:PORT" (udp on real
+  // transports whatever the run's transport, as only udp carries RADIO/DISH datagrams).
+  std::string udp_endpoint(uint32_t host, int port) const;
   // A raw connection from host `from` to what listens on `to`'s PORT (endpoint(to, port)),
   // owned by the Lab. Wait for open() before writing.
   RawPeer* raw_peer(uint32_t from, uint32_t to, int port);

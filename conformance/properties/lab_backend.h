@@ -16,6 +16,9 @@ class Lab::Backend {
   virtual const sim::FaultSchedule& faults() const = 0;
   virtual Sock* socket(uint32_t host, SocketType type) = 0;
   virtual std::string endpoint(uint32_t host, int port) const = 0;
+  virtual std::string udp_endpoint(uint32_t host, int port) const {
+    return "udp://h" + std::to_string(host) + ":" + std::to_string(port);  // the simulator's
+  }
   virtual std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) = 0;
   virtual std::unique_ptr<RawPeer> raw_listener(uint32_t host, int port) = 0;
   virtual int64_t now_ns() const = 0;

@@ -44,9 +44,14 @@ std::string ipc_endpoint(uint32_t host, std::string_view port) {
   return "ipc://" + ipc_dir() + "/h" + std::to_string(host) + "-" + std::string(port);
 }
 
-// "tcp://*:PORT" in a bind means the socket's own host: its loopback address, or its ipc path.
+// "tcp://*:PORT" in a bind means the socket's own host: its loopback address, or its ipc path;
+// "udp://*:PORT" its loopback address (udp whatever the transport).
 std::string local_endpoint(uint32_t host, std::string_view ep) {
   std::string text(ep);
+  const std::string udp_any = "udp://*:";
+  if (text.rfind(udp_any, 0) == 0) {
+    return "udp://" + host_address(host) + ":" + text.substr(udp_any.size());
+  }
   const std::string any = "tcp://*:";
   if (text.rfind(any, 0) != 0) return text;
   std::string port = text.substr(any.size());
@@ -334,6 +339,9 @@ class TcpBackend final : public Lab::Backend {
   std::string endpoint(uint32_t host, int port) const override {
     if (current_transport() == Transport::kIpc) return ipc_endpoint(host, std::to_string(port));
     return "tcp://" + host_address(host) + ":" + std::to_string(port);
+  }
+  std::string udp_endpoint(uint32_t host, int port) const override {
+    return "udp://" + host_address(host) + ":" + std::to_string(port);
   }
   std::unique_ptr<RawPeer> raw_peer(uint32_t from, uint32_t to, int port) override {
     (void)from;  // the kernel picks the loopback source address

@@ -1924,6 +1924,134 @@ def _draft_msg_group_truncated():
     return obs, proc.returncode == 0 and obs["set_group(n bytes) -> rc, length kept"] == want
 
 
+# RADIO/DISH over udp:// at their edges on the draft-enabled libzmq, in a process of its own
+# (ctypes: Debian's pyzmq has no draft API). Three observations: a DISH's udp bind on a port
+# another socket holds; the datagram a RADIO sends for a 9000-byte body (libzmq's buffer is
+# 8192 bytes); what a DISH delivers of a 9000-byte datagram.
+_UDP_EDGES = r"""
+import ctypes, json, socket, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+vp, cp, sz, ci = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int
+lib.zmq_ctx_new.restype = vp
+lib.zmq_socket.restype = vp
+lib.zmq_socket.argtypes = [vp, ci]
+for f in ("zmq_bind", "zmq_connect", "zmq_join"):
+    getattr(lib, f).argtypes = [vp, cp]
+lib.zmq_setsockopt.argtypes = [vp, ci, vp, sz]
+lib.zmq_close.argtypes = [vp]
+lib.zmq_msg_init_size.argtypes = [vp, sz]
+lib.zmq_msg_init.argtypes = [vp]
+lib.zmq_msg_data.argtypes = [vp]
+lib.zmq_msg_data.restype = vp
+lib.zmq_msg_size.argtypes = [vp]
+lib.zmq_msg_size.restype = sz
+lib.zmq_msg_set_group.argtypes = [vp, cp]
+lib.zmq_msg_send.argtypes = [vp, vp, ci]
+lib.zmq_msg_recv.argtypes = [vp, vp, ci]
+lib.zmq_msg_close.argtypes = [vp]
+RADIO, DISH = 14, 15
+ctx = lib.zmq_ctx_new()
+def sock(t):
+    s = lib.zmq_socket(ctx, t)
+    x = ctypes.c_int(0); lib.zmq_setsockopt(s, 17, ctypes.byref(x), 4)  # LINGER 0
+    x = ctypes.c_int(1000); lib.zmq_setsockopt(s, 27, ctypes.byref(x), 4)  # RCVTIMEO
+    return s
+def free_port():
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+    p = u.getsockname()[1]; u.close(); return p
+out = {}
+# 1. a DISH's udp bind on a port another socket holds (no SO_REUSEADDR there)
+holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); holder.bind(("127.0.0.1", 0))
+p = holder.getsockname()[1]
+dish = sock(DISH)
+rc = lib.zmq_bind(dish, b"udp://127.0.0.1:%d" % p)
+lib.zmq_join(dish, b"g")
+# does anything reach that DISH? (the holder's port: the datagram goes to the holder)
+out["bind_taken_port"] = {"zmq_bind rc": rc}
+lib.zmq_close(dish); holder.close()
+# 2. a RADIO's message larger than one 8192-byte datagram, to a raw receiver
+rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); rx.bind(("127.0.0.1", 0)); rx.settimeout(1.5)
+radio = sock(RADIO)
+lib.zmq_connect(radio, b"udp://127.0.0.1:%d" % rx.getsockname()[1])
+time.sleep(0.3)
+msg = ctypes.create_string_buffer(64)
+lib.zmq_msg_init_size(msg, 9000)
+ctypes.memset(lib.zmq_msg_data(msg), ord("x"), 9000)
+lib.zmq_msg_set_group(msg, b"g")
+rc = lib.zmq_msg_send(msg, radio, 0)
+try:
+    got = len(rx.recv(65536))
+except socket.timeout:
+    got = None
+out["radio_9000_byte_body"] = {"zmq_msg_send rc": rc, "datagram bytes on the wire": got}
+lib.zmq_close(radio); rx.close()
+# 3. a 9000-byte datagram (group "g", 8998-byte body) to a DISH joined to "g"
+p = free_port()
+dish = sock(DISH)
+lib.zmq_bind(dish, b"udp://127.0.0.1:%d" % p)
+lib.zmq_join(dish, b"g")
+time.sleep(0.3)
+tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+tx.sendto(b"\x01g" + b"y" * 8998, ("127.0.0.1", p))
+msg = ctypes.create_string_buffer(64)
+lib.zmq_msg_init(msg)
+rc = lib.zmq_msg_recv(msg, dish, 0)
+out["dish_9000_byte_datagram"] = {"zmq_msg_recv rc": rc,
+                                  "body bytes delivered": lib.zmq_msg_size(msg) if rc >= 0 else None}
+lib.zmq_close(dish); tx.close()
+print(json.dumps(out))
+"""
+_udp_edges_seen = {}
+
+
+def _udp_edges():
+    """The _UDP_EDGES observations (run once per process), or ({...reason}, None)."""
+    import subprocess
+    if "obs" in _udp_edges_seen:
+        return _udp_edges_seen["obs"]
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        result = {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, None
+    else:
+        proc = subprocess.run([sys.executable, "-c", _UDP_EDGES, str(lib)],
+                              capture_output=True, text=True, timeout=60)
+        try:
+            result = {"library": str(lib), **json.loads(proc.stdout)}, True
+        except ValueError:
+            result = {"library": str(lib), "exit status": proc.returncode,
+                      "stderr": proc.stderr[-400:]}, None
+    _udp_edges_seen["obs"] = result
+    return result
+
+
+@probe("udp-bind-error-unreported",
+       "libzmq 4.3.4 built with drafts: zmq_bind of a DISH to udp://127.0.0.1:P returns 0 while "
+       "another socket holds P (the udp socket is bound later on the I/O thread, and its failure "
+       "is not reported)")
+def _udp_bind_error_unreported():
+    obs, ran = _udp_edges()
+    return obs, bool(ran) and obs["bind_taken_port"]["zmq_bind rc"] == 0
+
+
+@probe("udp-oversized-message-sent",
+       "libzmq 4.3.4 built with drafts: a RADIO's message with a 9000-byte body over udp is "
+       "accepted (zmq_msg_send 9000) and goes out as one 9002-byte datagram, copied through its "
+       "8192-byte buffer and past its end")
+def _udp_oversized_message_sent():
+    obs, ran = _udp_edges()
+    seen = obs.get("radio_9000_byte_body", {})
+    return obs, bool(ran) and seen == {"zmq_msg_send rc": 9000, "datagram bytes on the wire": 9002}
+
+
+@probe("udp-long-datagram-truncated",
+       "libzmq 4.3.4 built with drafts: a DISH receiving a 9000-byte datagram (group 'g', 8998-"
+       "byte body) delivers a message of 8190 bytes: the datagram cut to its 8192-byte buffer")
+def _udp_long_datagram_truncated():
+    obs, ran = _udp_edges()
+    seen = obs.get("dish_9000_byte_datagram", {})
+    return obs, bool(ran) and seen == {"zmq_msg_recv rc": 8190, "body bytes delivered": 8190}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="probes to run")

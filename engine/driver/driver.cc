@@ -9,7 +9,7 @@ namespace {
 // udp://: a bound endpoint's peer exists already (the core made it at complete_bind); a sending
 // one is "connected" once its socket is open, and retried like a failed connect otherwise.
 void open_datagram(SocketCore& core, Driver& driver, const IoAction& action) {
-  DatagramRole role = action.listener != 0 ? DatagramRole::kReceive : DatagramRole::kSend;
+  DatagramRole role = action.role;
   Err err = driver.open_datagram(action.id, action.listener, action.endpoint, role, core.options());
   if (role == DatagramRole::kSend) {
     if (err == Err::kOk) {

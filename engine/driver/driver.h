@@ -50,7 +50,9 @@ class Driver {
   // udp:// (RADIO/DISH). listen() on a udp endpoint binds its receiving socket (and joins the
   // multicast group it names) at once, so bind errors are reported there. open_datagram then
   // makes stream `id` a datagram endpoint: kReceive takes over the socket `listener` bound,
-  // kSend opens one that sends to `endpoint` (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP apply).
+  // kSend opens one that sends to `endpoint` (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP apply),
+  // kAddressed (DGRAM) takes over the bound socket to receive and send, each datagram in
+  // wire::parse_addressed's envelope (the driver fills in and reads the peer's address).
   // The stream's datagrams move with pump_datagrams_in/out over a DatagramPort; close_stream
   // closes it. A driver without udp answers kProtoNotSupported.
   virtual Err open_datagram(StreamId id, EndpointId listener, const Endpoint& endpoint,

@@ -9,6 +9,10 @@
 // Parts, as libzmq's udp engine exchanges them with its session: a message is its group (a
 // part with MORE) and then its body; a single part whose Msg::group() is set is taken the same
 // way. Received datagrams come out as the group part, then the body (its group() set too).
+//
+// An addressed endpoint (DGRAM, wire::DatagramRole::kAddressed) sends and receives, and its
+// messages are the peer's address (MORE) and the body; the driver hands each datagram over,
+// and takes each one, in wire::parse_addressed's envelope (it alone knows the addresses).
 #pragma once
 
 #include <array>
@@ -48,12 +52,13 @@ class DatagramConnection final : public Connection {
   bool finished() const override { return closed_ && out_.empty(); }
   const Metadata* peer_metadata() const override { return meta_; }
   bool is_datagram() const override { return true; }
+  bool addressed() const { return role_ == wire::DatagramRole::kAddressed; }
 
   // Received datagrams that were malformed (dropped, each alone), and why the last one was.
   uint64_t malformed_datagrams() const { return malformed_; }
   std::string_view last_malformed() const { return wire::datagram_error_name(last_error_); }
-  // Messages that could not be sent as one datagram (group > 255 bytes, datagram > 8192
-  // bytes): dropped whole, never truncated.
+  // Messages that could not be sent as one datagram (group or address > 255 bytes, datagram
+  // > 8192 bytes): dropped whole, never truncated.
   uint64_t unsendable_messages() const { return unsendable_; }
 
  private:

@@ -182,5 +182,45 @@ TEST(DatagramConnectionTest, ASenderReadsNothingAndAReceiverSendsNothing) {
   EXPECT_EQ(take_datagram(receiver), "");
 }
 
+// An addressed endpoint's envelope as the driver builds it (the datagram layout, the address
+// in the group's place; not network bytes, so not through the datagram codec).
+std::string envelope(std::string_view address, std::string_view body) {
+  return wire::bytes::raw_udp_datagram(uint8_t(address.size()), address, body);
+}
+
+// DGRAM: the driver's envelope (the address where a group would be, the same layout) in, the
+// address (NUL-terminated, as libzmq gives it) and the body out; and the reverse on sending,
+// where the address a reply copies from a received one drops its NUL again.
+TEST(DatagramConnectionTest, AddressedEndpointNamesThePeerOfEachMessage) {
+  DatagramConnection c(DatagramRole::kAddressed, 0);
+  deliver(c, envelope("127.0.0.1:5560", "question"));
+  EXPECT_EQ(parts_of(c),
+            (std::vector<std::string>{std::string("127.0.0.1:5560\0", 15), "question"}));
+  ASSERT_TRUE(c.can_send());
+  c.send_part(part(std::string_view("127.0.0.1:5560\0", 15), true));
+  c.send_part(part("answer", false));
+  c.send_part(part("127.0.0.1:5561", true));
+  c.send_part(part("", false));
+  EXPECT_EQ(take_datagram(c), envelope("127.0.0.1:5560", "answer"));
+  EXPECT_EQ(take_datagram(c), envelope("127.0.0.1:5561", ""));
+}
+
+// The address is not on the network: a body may fill the whole datagram, and no more.
+TEST(DatagramConnectionTest, AddressedBodyUpToTheDatagramLimit) {
+  DatagramConnection c(DatagramRole::kAddressed, 0);
+  std::string full(wire::kMaxUdpDatagram, 'x');
+  c.send_part(part("127.0.0.1:1", true));
+  c.send_part(part(full + "y", false));
+  EXPECT_EQ(c.unsendable_messages(), 1u);
+  c.send_part(part("127.0.0.1:1", true));
+  c.send_part(part(full, false));
+  EXPECT_EQ(take_datagram(c), envelope("127.0.0.1:1", full));
+  deliver(c, envelope("127.0.0.1:1", full));
+  EXPECT_EQ(parts_of(c).size(), 2u);
+  deliver(c, envelope("127.0.0.1:1", full + "y"));
+  EXPECT_TRUE(parts_of(c).empty());
+  EXPECT_EQ(c.malformed_datagrams(), 1u);
+}
+
 }  // namespace
 }  // namespace zlab::proto

@@ -616,19 +616,20 @@ Err Socket::open_datagram(StreamId id, EndpointId listener, const Endpoint& endp
                           DatagramRole role, const SocketOptions& options) {
   int fd = -1;
   std::unique_ptr<UdpPort> port;
-  if (role == DatagramRole::kReceive) {
+  if (role != DatagramRole::kSend) {
     auto it = listeners_.find(listener);
     if (it == listeners_.end() || !it->second.udp || it->second.listening.fd < 0) {
       return Err::kInvalid;
     }
     fd = std::exchange(it->second.listening.fd, -1);
-    port = std::make_unique<UdpPort>(fd);
+    port = std::make_unique<UdpPort>(role == DatagramRole::kAddressed ? UdpPort::addressed(fd)
+                                                                      : UdpPort(fd));
   } else {
     UdpAddress address;
     UdpSender sender;
     if (Err err = parse_udp_address(endpoint.address, false, &address); err != Err::kOk) return err;
     if (Err err = udp_open_sender(address, options.ipv6, options.multicast_hops,
-                                  options.multicast_loop != 0, &sender);
+                                  options.multicast_loop, &sender);
         err != Err::kOk) {
       return err;
     }

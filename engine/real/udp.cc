@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -93,6 +94,51 @@ Err join_group(int fd, const sockaddr_storage& group, unsigned index, in_addr v4
   return Err::kOk;
 }
 
+// A peer's address as DGRAM names it: "a.b.c.d:port" (libzmq's form), "[v6]:port" for IPv6.
+std::string address_text(const sockaddr_storage& a) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (a.ss_family == AF_INET6) {
+    const auto& a6 = reinterpret_cast<const sockaddr_in6&>(a);
+    inet_ntop(AF_INET6, &a6.sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(a6.sin6_port));
+  }
+  const auto& a4 = reinterpret_cast<const sockaddr_in&>(a);
+  inet_ntop(AF_INET, &a4.sin_addr, host, sizeof host);
+  return std::string(host) + ":" + std::to_string(ntohs(a4.sin_port));
+}
+
+// The reverse: an IP literal, ':', a port 1..65535 (digits only). False for anything else.
+bool parse_address_text(std::string_view text, sockaddr_storage* out, socklen_t* len) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view port_text = text.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5) return false;
+  unsigned port = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return false;
+    port = port * 10 + unsigned(c - '0');
+  }
+  if (port == 0 || port > 65535) return false;
+  std::string host(text.substr(0, colon));
+  std::memset(out, 0, sizeof *out);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    auto* a6 = reinterpret_cast<sockaddr_in6*>(out);
+    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6->sin6_addr) != 1) {
+      return false;
+    }
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(uint16_t(port));
+    *len = sizeof(sockaddr_in6);
+    return true;
+  }
+  auto* a4 = reinterpret_cast<sockaddr_in*>(out);
+  if (inet_pton(AF_INET, host.c_str(), &a4->sin_addr) != 1) return false;
+  a4->sin_family = AF_INET;
+  a4->sin_port = htons(uint16_t(port));
+  *len = sizeof(sockaddr_in);
+  return true;
+}
+
 }  // namespace
 
 Err udp_bind(const UdpAddress& address, bool ipv6, int* fd_out) {
@@ -167,6 +213,7 @@ Err udp_open_sender(const UdpAddress& address, bool ipv6, int multicast_hops, bo
 }
 
 DatagramPort::Status UdpPort::receive(std::span<uint8_t> into, size_t* n, Err* err) {
+  if (addressed_) return receive_addressed(into, n, err);
   iovec iov{into.data(), into.size()};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -183,6 +230,7 @@ DatagramPort::Status UdpPort::receive(std::span<uint8_t> into, size_t* n, Err* e
 }
 
 DatagramPort::Status UdpPort::send(const wire::IoSlice* slices, size_t count, Err* err) {
+  if (addressed_) return send_addressed(slices, count, err);
   iovec iov[4];
   if (count > 4) count = 4;
   for (size_t i = 0; i < count; ++i) {
@@ -194,6 +242,61 @@ DatagramPort::Status UdpPort::send(const wire::IoSlice* slices, size_t count, Er
   msg.msg_namelen = target_len_;
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
+  if (::sendmsg(fd_, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
+  }
+  return Status::kOk;
+}
+
+DatagramPort::Status UdpPort::receive_addressed(std::span<uint8_t> into, size_t* n, Err* err) {
+  // The datagram lands after room for the longest envelope header; its sender's address is
+  // then written just before it and the envelope moved to the front of `into`.
+  if (into.size() <= wire::kMaxDatagramHeader) return Status::kWouldBlock;
+  std::span<uint8_t> body = into.subspan(wire::kMaxDatagramHeader);
+  sockaddr_storage from{};
+  iovec iov{body.data(), body.size()};
+  msghdr msg{};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  ssize_t rc = ::recvmsg(fd_, &msg, MSG_TRUNC);
+  if (rc < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::kWouldBlock;
+    *err = errno_to_err(errno);
+    return Status::kError;
+  }
+  std::string address = address_text(from);
+  size_t header = 1 + address.size();
+  size_t kept = std::min(size_t(rc), body.size());
+  uint8_t* start = body.data() - header;
+  start[0] = uint8_t(address.size());
+  std::memcpy(start + 1, address.data(), address.size());
+  std::memmove(into.data(), start, header + kept);
+  *n = header + size_t(rc);  // the full length: one longer than the room is seen as such
+  return Status::kOk;
+}
+
+DatagramPort::Status UdpPort::send_addressed(const wire::IoSlice* slices, size_t count, Err* err) {
+  if (count == 0 || slices[0].size == 0) return Status::kOk;
+  std::string_view address(reinterpret_cast<const char*>(slices[0].data) + 1, slices[0].size - 1);
+  sockaddr_storage to{};
+  socklen_t to_len = 0;
+  if (!parse_address_text(address, &to, &to_len)) return Status::kOk;  // dropped
+  iovec iov[4];
+  size_t parts = 0;
+  for (size_t i = 1; i < count && parts < 4; ++i) {
+    iov[parts].iov_base = const_cast<uint8_t*>(slices[i].data);
+    iov[parts].iov_len = slices[i].size;
+    ++parts;
+  }
+  msghdr msg{};
+  msg.msg_name = &to;
+  msg.msg_namelen = to_len;
+  msg.msg_iov = iov;
+  msg.msg_iovlen = parts;
   if (::sendmsg(fd_, &msg, MSG_NOSIGNAL) < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::kWouldBlock;
     *err = errno_to_err(errno);

@@ -35,12 +35,25 @@ class UdpPort final : public DatagramPort {
   explicit UdpPort(int fd) : fd_(fd) {}
   explicit UdpPort(const UdpSender& sender)
       : fd_(sender.fd), target_(sender.target), target_len_(sender.target_len) {}
+  // DGRAM's: receives and sends on its bound socket, each datagram in the addressed envelope
+  // (wire::parse_addressed): the sender's "a.b.c.d:port" (IPv6: "[addr]:port") is written
+  // before what arrives, and what is sent goes to the address before it. A datagram to an
+  // address that is no IP literal and port is dropped, as libzmq drops it.
+  static UdpPort addressed(int fd) {
+    UdpPort port(fd);
+    port.addressed_ = true;
+    return port;
+  }
   int fd() const { return fd_; }
   Status receive(std::span<uint8_t> into, size_t* n, Err* err) override;
   Status send(const wire::IoSlice* slices, size_t count, Err* err) override;
 
  private:
+  Status receive_addressed(std::span<uint8_t> into, size_t* n, Err* err);
+  Status send_addressed(const wire::IoSlice* slices, size_t count, Err* err);
+
   int fd_;
+  bool addressed_ = false;
   sockaddr_storage target_{};
   socklen_t target_len_ = 0;
 };

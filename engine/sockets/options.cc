@@ -46,6 +46,12 @@ constexpr Row int64_row(int id, int64_t SocketOptions::*f, int64_t min) {
 constexpr Row bool_row(int id, bool SocketOptions::*f, bool readable = true) {
   return {id, Kind::kBool, 0, 1, readable, true, nullptr, nullptr, f, nullptr};
 }
+// A flag libzmq takes from any int (nonzero is on) and reads back as 0 or 1
+// (do_setsockopt_int_as_bool_relaxed: ZMQ_MULTICAST_LOOP).
+constexpr Row relaxed_bool_row(int id, bool SocketOptions::*f) {
+  return {id, Kind::kBool, std::numeric_limits<int>::min(), kIntMax, true, true, nullptr, nullptr,
+          f,  nullptr};
+}
 constexpr Row bytes_row(int id, std::string SocketOptions::*f, int64_t min, int64_t max,
                         bool readable = true, bool writable = true) {
   return {id, Kind::kBytes, min, max, readable, writable, nullptr, nullptr, nullptr, f};
@@ -73,7 +79,7 @@ const Row kRows[] = {
     int_row(opt::kTos, &SocketOptions::tos, 0),
     int_row(opt::kMulticastHops, &SocketOptions::multicast_hops, 1),
     int_row(opt::kMulticastMaxTpdu, &SocketOptions::multicast_maxtpdu, 1),
-    int_row(opt::kMulticastLoop, &SocketOptions::multicast_loop, std::numeric_limits<int>::min()),
+    relaxed_bool_row(opt::kMulticastLoop, &SocketOptions::multicast_loop),
     int_row(opt::kHandshakeIvl, &SocketOptions::handshake_ivl_ms, 0),
     int_row(opt::kHeartbeatIvl, &SocketOptions::heartbeat_ivl_ms, 0),
     int_row_in_steps(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 100, 65535 * 100),

@@ -117,7 +117,7 @@ struct SocketOptions {
   int tos = 0;
   int multicast_hops = 1;
   int multicast_maxtpdu = 1500;
-  int multicast_loop = 1;  // ZMQ_MULTICAST_LOOP: nonzero loops multicast back (udp)
+  bool multicast_loop = true;  // ZMQ_MULTICAST_LOOP: loops multicast back (udp)
   bool immediate = false;
   bool ipv6 = false;
   bool conflate = false;

@@ -159,6 +159,19 @@ TEST(OptionsTest, HeartbeatTtlIsKeptInDeciseconds) {
   EXPECT_EQ(set_int(o, opt::kHeartbeatTtl, -100), Err::kInvalid);
 }
 
+// ZMQ_MULTICAST_LOOP is a flag libzmq 4.3.4 takes from any int and reads back as 0 or 1
+// (options.cpp: do_setsockopt_int_as_bool_relaxed, then the bool as an int).
+TEST(OptionsTest, MulticastLoopTakesAnyIntAndReadsBackZeroOrOne) {
+  SocketOptions o;
+  EXPECT_EQ(get_int(o, opt::kMulticastLoop), 1);
+  EXPECT_EQ(set_int(o, opt::kMulticastLoop, 0), Err::kOk);
+  EXPECT_EQ(get_int(o, opt::kMulticastLoop), 0);
+  EXPECT_EQ(set_int(o, opt::kMulticastLoop, 7), Err::kOk);
+  EXPECT_EQ(get_int(o, opt::kMulticastLoop), 1);
+  EXPECT_EQ(set_int(o, opt::kMulticastLoop, -3), Err::kOk);
+  EXPECT_EQ(get_int(o, opt::kMulticastLoop), 1);
+}
+
 TEST(OptionsTest, OtherIntegersAreKeptAsGiven) {
   SocketOptions o;
   EXPECT_EQ(set_int(o, opt::kHeartbeatIvl, 99), Err::kOk);

@@ -249,7 +249,8 @@ Err SocketCore::complete_bind(EndpointId listener, Err result, std::string resol
     // The bound socket is the one datagram endpoint: its peer exists at once (no accept).
     Endpoint endpoint = it->second.endpoint;
     StreamId stream = handle_accepted(listener, {}, now_ns);
-    actions_.push_back(IoAction{IoAction::Kind::kOpenDatagram, stream, endpoint, listener});
+    actions_.push_back(
+        IoAction{IoAction::Kind::kOpenDatagram, stream, endpoint, listener, bound_datagram_role()});
   }
   return Err::kOk;
 }
@@ -320,7 +321,8 @@ void SocketCore::start_connect(EndpointRec& rec, int64_t now_ns) {
   rec.reconnect_at_ns = kNever;
   if (rec.endpoint.transport == Transport::kUdp) {
     // Nothing to connect: the driver opens a socket that sends there (libzmq: no events).
-    actions_.push_back(IoAction{IoAction::Kind::kOpenDatagram, rec.stream, rec.endpoint});
+    actions_.push_back(
+        IoAction{IoAction::Kind::kOpenDatagram, rec.stream, rec.endpoint, 0, DatagramRole::kSend});
     return;
   }
   actions_.push_back(IoAction{IoAction::Kind::kConnect, rec.stream, rec.endpoint});
@@ -493,7 +495,7 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(
   }
   if (endpoint.transport == Transport::kUdp) {
     return std::make_unique<proto::DatagramConnection>(
-        connecting ? DatagramRole::kSend : DatagramRole::kReceive, now_ns);
+        connecting ? DatagramRole::kSend : bound_datagram_role(), now_ns);
   }
   proto::ZmtpOptions o;
   o.socket_type = type_;

@@ -65,7 +65,8 @@ struct MonitorEvent {
 struct IoAction {
   // kShutdownWrite: shutdown(SHUT_WR), a FIN after what was written; the stream still reads.
   // kOpenDatagram (udp://): stream `id` is a datagram endpoint; with a `listener`, the one that
-  // listener bound (DatagramRole::kReceive), else one that sends to `endpoint` (kSend).
+  // listener bound (DatagramRole::kReceive; kAddressed for DGRAM, which also sends from it),
+  // else one that sends to `endpoint` (kSend).
   enum class Kind : uint8_t {
     kConnect,
     kCloseStream,
@@ -74,9 +75,10 @@ struct IoAction {
     kOpenDatagram
   };
   Kind kind;
-  uint32_t id;              // stream or listener
-  Endpoint endpoint;        // kConnect, kOpenDatagram: where to
-  EndpointId listener = 0;  // kOpenDatagram: the bind whose socket receives
+  uint32_t id;                              // stream or listener
+  Endpoint endpoint;                        // kConnect, kOpenDatagram: where to
+  EndpointId listener = 0;                  // kOpenDatagram: the bind whose socket receives
+  DatagramRole role = DatagramRole::kSend;  // kOpenDatagram: how the endpoint moves datagrams
 };
 
 struct BindRequest {
@@ -232,6 +234,10 @@ class SocketCore final : private SocketServices {
   static bool has_listener(const Endpoint& endpoint);
   // udp://: whether this type may bind (receive) or connect (send) datagrams; kOk or why not.
   Err check_datagram_role(const Endpoint& endpoint, DatagramRole role) const;
+  // What a udp bind's endpoint does: receive (DISH), or send and receive by address (DGRAM).
+  DatagramRole bound_datagram_role() const {
+    return traits_.addressed_datagrams ? DatagramRole::kAddressed : DatagramRole::kReceive;
+  }
   void close_refused(StreamId stream);
   void apply_hwms(int64_t now_ns);
   void attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side, int64_t now_ns);

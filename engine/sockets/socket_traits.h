@@ -54,6 +54,9 @@ struct SocketTraits {
   // Several application threads may use one socket at once (libzmq's ZMQ_THREAD_SAFE: the
   // draft types but DGRAM). Such a socket has no ZMQ_FD and sends no multipart message.
   bool thread_safe = false;
+  // Over udp:// each message names its peer: the address it came from or goes to, then the
+  // body (DGRAM); the bound socket both receives and sends.
+  bool addressed_datagrams = false;
 };
 
 // The traits of a thread-safe type that has no other difference from the plain ZMTP type's.

@@ -14,6 +14,7 @@ TEST(UdpCoreTest, EveryOtherTypeRefusesUdp) {
   for (const SocketTypeInfo& info : all_socket_types()) {
     if (!routing_supported(info.type)) continue;
     if (info.type == SocketType::kRadio || info.type == SocketType::kDish) continue;
+    if (info.type == SocketType::kDgram) continue;  // binds udp (DgramBindsUdpAndNeverConnects)
     SocketCore core(info.type, 1);
     Err err = Err::kOk;
     EXPECT_FALSE(core.bind("udp://*:5555", &err)) << info.name;
@@ -38,6 +39,23 @@ TEST(UdpCoreTest, RadioConnectsAndDishBindsOnlyThatWay) {
   EXPECT_EQ(action.listener, 0u);
   EXPECT_TRUE(dish.bind("udp://*:5555", &err));
   EXPECT_EQ(radio.connect("udp://*:5555", 0), Err::kInvalid);  // nowhere to send to
+}
+
+// libzmq 4.3.4: DGRAM binds udp (its one endpoint both receives and sends, by address) and
+// connects nothing; every other transport is ENOCOMPATPROTO.
+TEST(UdpCoreTest, DgramBindsUdpAndNeverConnects) {
+  SocketCore dgram(SocketType::kDgram, 1);
+  Err err = Err::kOk;
+  EXPECT_EQ(dgram.connect("udp://127.0.0.1:5555", 0), Err::kNoCompatProto);
+  EXPECT_FALSE(dgram.bind("tcp://127.0.0.1:5555", &err));
+  EXPECT_EQ(err, Err::kNoCompatProto);
+  auto request = dgram.bind("udp://127.0.0.1:5555", &err);
+  ASSERT_TRUE(request);
+  ASSERT_EQ(dgram.complete_bind(request->listener, Err::kOk, "", 0), Err::kOk);
+  IoAction action;
+  ASSERT_TRUE(dgram.poll_action(&action));
+  EXPECT_EQ(action.kind, IoAction::Kind::kOpenDatagram);
+  EXPECT_EQ(action.role, DatagramRole::kAddressed);
 }
 
 TEST(UdpCoreTest, MalformedUdpEndpointsAreInvalid) {

@@ -43,4 +43,26 @@ DatagramError encode_datagram_header(std::string_view group, size_t body_size,
   return DatagramError::kNone;
 }
 
+DatagramError parse_addressed(std::span<const uint8_t> envelope, DatagramView* out) {
+  if (envelope.empty()) return DatagramError::kEmpty;
+  size_t address_size = envelope[0];
+  if (envelope.size() - 1 < address_size) return DatagramError::kGroupTruncated;
+  if (envelope.size() - 1 - address_size > kMaxUdpDatagram) return DatagramError::kTooLarge;
+  out->group = std::string_view(reinterpret_cast<const char*>(envelope.data() + 1), address_size);
+  out->body = envelope.subspan(1 + address_size);
+  return DatagramError::kNone;
+}
+
+DatagramError encode_addressed_header(std::string_view address, size_t body_size,
+                                      std::span<uint8_t, kMaxDatagramHeader> out,
+                                      size_t* header_size) {
+  if (address.size() > kMaxGroupLength) return DatagramError::kGroupTooLong;
+  // The body is the whole datagram: it must fit a receiver's buffer (libzmq's 8192 bytes).
+  if (body_size > kMaxUdpDatagram) return DatagramError::kTooLarge;
+  out[0] = uint8_t(address.size());
+  if (!address.empty()) std::memcpy(out.data() + 1, address.data(), address.size());
+  *header_size = 1 + address.size();
+  return DatagramError::kNone;
+}
+
 }  // namespace zlab::wire

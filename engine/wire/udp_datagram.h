@@ -14,8 +14,9 @@
 namespace zlab::wire {
 
 // Which way an endpoint moves datagrams: the receiver binds (and joins a multicast group its
-// address names), the sender aims at an address. RADIO sends, DISH receives.
-enum class DatagramRole : uint8_t { kReceive, kSend };
+// address names), the sender aims at an address. RADIO sends, DISH receives. DGRAM (libzmq's
+// draft raw udp type) does both on its bound socket, each message naming its peer: kAddressed.
+enum class DatagramRole : uint8_t { kReceive, kSend, kAddressed };
 
 // The largest datagram sent or accepted: libzmq 4.3.4's buffer (MAX_UDP_MSG), so what a zlab
 // RADIO sends fits a libzmq DISH's receive buffer whole.
@@ -48,5 +49,13 @@ DatagramError parse_datagram(std::span<const uint8_t> datagram, DatagramView* ou
 DatagramError encode_datagram_header(std::string_view group, size_t body_size,
                                      std::span<uint8_t, kMaxDatagramHeader> out,
                                      size_t* header_size);
+
+// An addressed datagram (DGRAM) as the driver and the core exchange it: the peer's address
+// ("a.b.c.d:port") where RADIO/DISH have the group, then the body. The network carries the body
+// alone (at most kMaxUdpDatagram bytes); the address is where it came from or goes to.
+DatagramError parse_addressed(std::span<const uint8_t> envelope, DatagramView* out);
+DatagramError encode_addressed_header(std::string_view address, size_t body_size,
+                                      std::span<uint8_t, kMaxDatagramHeader> out,
+                                      size_t* header_size);
 
 }  // namespace zlab::wire

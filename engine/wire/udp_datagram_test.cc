@@ -82,6 +82,26 @@ TEST(UdpDatagramTest, EncoderRefusesWhatCannotBeSent) {
   EXPECT_EQ(n, 2u);
 }
 
+// DGRAM's envelope: the address where the group is, and a body that may fill a whole datagram
+// (the address is not on the network).
+TEST(UdpDatagramTest, AddressedBodyMayFillTheDatagram) {
+  std::array<uint8_t, kMaxDatagramHeader> header;
+  size_t n = 0;
+  ASSERT_EQ(encode_addressed_header("127.0.0.1:5560", kMaxUdpDatagram, header, &n),
+            DatagramError::kNone);
+  EXPECT_EQ(n, 1u + 14);
+  EXPECT_EQ(encode_addressed_header("127.0.0.1:5560", kMaxUdpDatagram + 1, header, &n),
+            DatagramError::kTooLarge);
+  std::string envelope(reinterpret_cast<const char*>(header.data()), n);
+  envelope += std::string(kMaxUdpDatagram, 'x');
+  DatagramView view;
+  ASSERT_EQ(parse_addressed(span_of(envelope), &view), DatagramError::kNone);
+  EXPECT_EQ(view.group, "127.0.0.1:5560");
+  EXPECT_EQ(view.body.size(), kMaxUdpDatagram);
+  EXPECT_EQ(parse_addressed(span_of(envelope + "y"), &view), DatagramError::kTooLarge);
+  EXPECT_EQ(parse_addressed(span_of(std::string()), &view), DatagramError::kEmpty);
+}
+
 // A bad datagram between good ones: each is decoded alone, so only the bad one is lost.
 TEST(UdpDatagramTest, BadDatagramCostsOnlyItself) {
   std::vector<std::string> wire = {bytes::udp_datagram("a", "1"),

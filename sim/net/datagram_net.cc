@@ -87,6 +87,9 @@ void DatagramNet::launch(const Socket& from, DgramId from_id, DgramId to, uint32
   int copies = 1;
   if (p.dgram_loss_ppm > 0 && rng_.chance_ppm(p.dgram_loss_ppm)) copies = 0;
   if (copies == 1 && p.dgram_dup_ppm > 0 && rng_.chance_ppm(p.dgram_dup_ppm)) copies = 2;
+  if (p.debug_vanish_ppm > 0 && !d.bytes.empty() && rng_.chance_ppm(p.debug_vanish_ppm)) {
+    d.bytes.pop_back();  // a cut datagram (testing the checks only)
+  }
   if (copies == 0) {
     ++stats_.lost;
     trace_.record(queue_.now_ns(), net_.host_name(from.host), from_id, "dgram_lost",

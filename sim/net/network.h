@@ -123,7 +123,8 @@ struct NetParams {
   // Put each delivered segment's bytes in the trace (hex), for pcap export.
   bool trace_payload = false;
   // For testing the checks only: a segment's bytes vanish and the stream goes on, a TCP that
-  // breaks its promise. Never drawn as a fault.
+  // breaks its promise; a datagram arrives without its last byte, a udp that breaks its own
+  // (whole or nothing). Never drawn as a fault.
   uint32_t debug_vanish_ppm = 0;
 };
 

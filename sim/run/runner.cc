@@ -84,6 +84,8 @@ RunResult run_scenario(const RunRequest& req) {
     }
   }
   res.disconnects = env.disconnects();
+  res.datagrams_lost = world.dgram().stats().lost;
+  res.datagrams_duplicated = world.dgram().stats().duplicated;
   res.drops = env.drops();
   res.mutes = env.mutes();
   if (env.lossless() && res.disconnects > 0 && !env.disconnects_expected()) {

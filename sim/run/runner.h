@@ -42,6 +42,8 @@ struct RunResult {
   uint64_t disconnects = 0;
   uint64_t drops = 0;                   // counted by sockets at their HWM
   uint64_t mutes = 0;                   // sends that found a socket mute
+  uint64_t datagrams_lost = 0;          // udp datagrams the network lost (dgram_loss)
+  uint64_t datagrams_duplicated = 0;    // ... and delivered twice (dgram_dup)
   std::string repro;                    // the one command that reproduces this run
   std::vector<std::string> trace_tail;  // the last trace lines, for failures
 };

@@ -19,6 +19,11 @@ std::string fault_label(int k) {
   return std::string(fault_name(FaultKind(k)));
 }
 
+// Whether the scenario sends udp datagrams (the dgram_* faults act on it).
+bool datagrams(std::string_view scenario) {
+  return find_scenario(scenario)->make()->targets().udp;
+}
+
 class ScenarioFaultTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ScenarioFaultTest, Passes) {
@@ -42,8 +47,16 @@ TEST_P(ScenarioFaultTest, Passes) {
         EXPECT_EQ(r.disconnects, 0u) << r.repro;
       }
     }
-    if (k == int(FaultKind::kReset) || k == int(FaultKind::kCrash)) {
+    // udp has no connection for a reset or a crash to end (the udp scenario checks loss).
+    if ((k == int(FaultKind::kReset) || k == int(FaultKind::kCrash)) && !datagrams(scenario)) {
       EXPECT_GT(r.disconnects, 0u) << "the fault did nothing: " << r.repro;
+    }
+    // A datagram fault acts where datagrams flow: the udp scenario sees it.
+    if (k == int(FaultKind::kDgramLoss)) {
+      EXPECT_GT(r.datagrams_lost, 0u) << r.repro;
+    }
+    if (k == int(FaultKind::kDgramDup)) {
+      EXPECT_GT(r.datagrams_duplicated, 0u) << r.repro;
     }
   }
 }
@@ -52,10 +65,10 @@ std::vector<Case> cases() {
   std::vector<Case> out;
   for (const ScenarioInfo& s : all_scenarios()) {
     for (int k = -1; k <= kFaultKindCount; ++k) {
-      // No scenario serves ZAP: a zap_* fault alone would be the fault-free run again.
-      // Nor sends udp datagrams: a dgram_* fault alone would be the fault-free run again too.
+      // No scenario serves ZAP: a zap_* fault alone would be the fault-free run again. Only
+      // the udp scenario sends datagrams: for the others a dgram_* fault alone would be too.
       if (k >= 0 && k < kFaultKindCount &&
-          (fault_is_zap(FaultKind(k)) || fault_is_datagram(FaultKind(k)))) {
+          (fault_is_zap(FaultKind(k)) || (fault_is_datagram(FaultKind(k)) && !datagrams(s.name)))) {
         continue;
       }
       out.emplace_back(std::string(s.name), k);

@@ -15,6 +15,7 @@ std::unique_ptr<Scenario> make_pair();
 std::unique_ptr<Scenario> make_stream();
 std::unique_ptr<Scenario> make_churn();
 std::unique_ptr<Scenario> make_curve_push_pull();
+std::unique_ptr<Scenario> make_radio_dish_udp();
 
 namespace {
 
@@ -39,6 +40,8 @@ constexpr ScenarioInfo kScenarios[] = {
     {"churn", "sockets opened, closed, unbound, disconnected while traffic flows", make_churn},
     {"curve_push_pull", "push_pull under CURVE: sealed messages, a fresh handshake per reconnect",
      make_curve_push_pull},
+    {"radio_dish_udp", "RADIO -> 2 DISH over udp (unicast, multicast): joined group only, whole",
+     make_radio_dish_udp},
 };
 
 }  // namespace

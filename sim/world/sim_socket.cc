@@ -414,6 +414,8 @@ Err SimSocket::open_datagram(StreamId id, EndpointId listener, const Endpoint& e
                              DatagramRole role, const SocketOptions& options) {
   (void)options;  // one interface per host: hops and loop change nothing here
   if (env_.dgram == nullptr) return Err::kProtoNotSupported;
+  // DGRAM's addressed datagrams (each naming its peer) are the real driver's only.
+  if (role == DatagramRole::kAddressed) return Err::kProtoNotSupported;
   UdpStream stream;
   if (role == DatagramRole::kReceive) {
     auto it = udp_listeners_.find(listener);

@@ -276,8 +276,17 @@ UNITY_FAIL = re.compile(r"^.*:\d+:[^:\n]+:FAIL.*$", re.M)
 # Each run gets its own network namespace and /tmp: libzmq's tests bind fixed ports
 # (tcp://127.0.0.1:5555...) and fixed ipc paths, so runs must not see each other or anything
 # else on the machine. Needs root (as CI and ./zlab setup are); otherwise runs share the host's.
+# A veth pair gives the namespace a multicast-capable link (lo loops no IPv6 multicast back,
+# and takes no multicast route by default), so test_radio_dish's multicast cases run (IPv4
+# through the 224/4 route on it, IPv6 through the kernel's ff00::/8 ones, DAD off so its
+# link-local address is usable at once); where veth is missing they stay ignored, as before.
+MULTICAST_LINK = ("(sysctl -qw net.ipv6.conf.default.accept_dad=0; "
+                  "ip link add zmc0 type veth peer name zmc1 && ip link set zmc0 up && "
+                  "ip link set zmc1 up && ip addr add 10.254.0.1/24 dev zmc0 && "
+                  "ip route add 224.0.0.0/4 dev zmc0) >/dev/null 2>&1; ")
 ISOLATE = ["unshare", "--net", "--mount", "sh", "-c",
-           'mount -t tmpfs tmpfs /tmp && ip link set lo up && cd /tmp && exec "$0"']
+           'mount -t tmpfs tmpfs /tmp && ip link set lo up && ' + MULTICAST_LINK +
+           'cd /tmp && exec "$0"']
 
 
 def isolation_works():

@@ -45,7 +45,7 @@ constexpr RoutingRow kRows[] = {
   {SocketType::kXPub,    build<XPubRouting, false>},
   {SocketType::kXSub,    build<XSubRouting, false>},
   {SocketType::kStream,  build<StreamRouting>},
-  // The draft types (libzmq 4.3's thread-safe ones; DGRAM is not built).
+  // The draft types (libzmq 4.3's thread-safe ones, and DGRAM).
   {SocketType::kServer,  build<ServerRouting>},
   {SocketType::kClient,  build<ClientRouting>},
   {SocketType::kRadio,   build<RadioRouting>},
@@ -54,6 +54,7 @@ constexpr RoutingRow kRows[] = {
   {SocketType::kScatter, build<ScatterRouting>},
   {SocketType::kPeer,    build<PeerRouting>},
   {SocketType::kChannel, build<ChannelRouting>},
+  {SocketType::kDgram,   build<DgramRouting>},
 };
 // clang-format on
 

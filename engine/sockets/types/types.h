@@ -472,4 +472,30 @@ class DishRouting final : public Routing {
   bool has_pending_ = false;
 };
 
+// DGRAM (libzmq 4.3's draft raw udp type): binds udp:// only and exchanges bare datagrams;
+// each message is two parts, the peer's address ("a.b.c.d:port", MORE) and the body. Its one
+// peer is its bound datagram endpoint (a second bind's is refused, as libzmq refuses a second
+// pipe).
+class DgramRouting final : public Routing {
+ public:
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t;
+    t.binds = {Transport::kUdp};
+    t.connects = {};
+    t.addressed_datagrams = true;
+    return t;
+  }();
+  using Routing::Routing;
+  bool attach(Peer& peer) override;
+  void detach(Peer& peer) override;
+  Err send(Msg& part) override;
+  Err recv(Msg* part) override;
+  bool has_in() override { return peer_ != nullptr && peer_->in.can_read(); }
+  bool has_out() override { return peer_ != nullptr && peer_->writable(); }
+
+ private:
+  Peer* peer_ = nullptr;
+  bool body_next_ = false;  // the address part went out: the body comes next
+};
+
 }  // namespace zlab
