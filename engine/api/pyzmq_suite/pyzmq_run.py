@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """pyzmq's own tests on libzmq and on zlab, side by side (engine/api/pyzmq_suite/README.md).
 
-  engine/api/pyzmq_suite/pyzmq_run.py [--stable] [--lib DIR] [--only REGEX] [--json F] [--junit F]
+  engine/api/pyzmq_suite/pyzmq_run.py [--stable | --whole] [--lib DIR] [--only EXPR]
+                                      [--json F] [--junit F]
 
 Default: pyzmq 24.0.1's draft tests (the test files that ask for zmq.DRAFT_API: test_draft.py,
 CLIENT/SERVER with routing ids, RADIO/DISH with groups) through pyzmq built with the draft API
 (pyzmq_draft.py), on (a) the draft-enabled libzmq 4.3.4 and (b) zlab's draft build
 (//engine/api/draft:libzmq.so.5). --stable: pyzmq's whole suite as Debian's python3-zmq ships
 it (the same source, built without drafts) on Debian's libzmq and on zlab's default library.
+--whole: pyzmq's whole suite through the draft build, on both draft libraries.
 
 Each library gets one pytest process, the library chosen by LD_LIBRARY_PATH; a probe process
 with the same environment first proves which libzmq.so.5 is loaded (/proc/self/maps) and, for
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -230,17 +233,19 @@ def write_junit(path, rows, suite_name, skipped_reason=None):
 
 # ---- the two runs ---------------------------------------------------------------------------
 
-def draft_setup(lib):
-    """(targets, cwd, runs) of the draft run: the draft pyzmq tree on both draft libraries."""
+def draft_setup(lib, whole=False):
+    """(targets, cwd, tree, runs) of the draft run: the draft pyzmq tree on both draft
+    libraries, with its draft tests (or, whole, every test it has)."""
     tree = pyzmq_draft.ensure()
     ref_dir = pyzmq_draft.draft_libzmq.ensure(quiet=True) / "lib"
     zlab_dir = libzmq_suite.draft_lib_dir(lib)
-    targets = [str(p.relative_to(tree)) for p in draft_test_files(tree)]
+    files = sorted((tree / "zmq" / "tests").glob("test_*.py")) if whole else draft_test_files(tree)
+    targets = [str(p.relative_to(tree)) for p in files]
     runs = [(ref_dir, env_for(ref_dir, tree)), (zlab_dir, env_for(zlab_dir, tree))]
     return targets, tree, tree, runs
 
 
-def stable_setup(lib):
+def stable_setup(lib, whole=True):
     """Debian's python3-zmq (pyzmq 24.0.1 without drafts) and the tests it ships, on Debian's
     libzmq (no LD_LIBRARY_PATH) and on zlab's default library."""
     zlab_dir = (lib or libzmq_suite.default_lib_dir()).resolve()
@@ -254,39 +259,36 @@ def main(argv):
     ap.add_argument("--stable", action="store_true",
                     help="pyzmq's whole suite (Debian's python3-zmq) on Debian's libzmq and "
                          "zlab's default library, instead of the draft tests")
+    ap.add_argument("--whole", action="store_true",
+                    help="with the draft build: pyzmq's whole suite, not only its draft tests "
+                         "(minutes; on the draft libzmq and zlab's draft build)")
     ap.add_argument("--lib", type=Path, help="zlab's library folder (default: out/lib[/draft] "
                     "or bazel-bin/engine/api[/draft])")
     ap.add_argument("--only", help="pytest -k expression")
     ap.add_argument("--json", type=Path, help="write the rows here")
     ap.add_argument("--junit", type=Path, help="write zlab's results as JUnit XML here")
     args = ap.parse_args(argv)
-    section = "stable_expected_differences" if args.stable else "draft_expected_differences"
-    suite_name = "pyzmq_stable" if args.stable else "pyzmq_draft"
+    run_name = "stable" if args.stable else "draft_whole" if args.whole else "draft"
+    section = f"{run_name}_expected_differences"
+    suite_name = f"pyzmq_{run_name}"
+    long_run = args.stable or args.whole
     labels = ("libzmq", "zlab") if args.stable else ("libzmq-draft", "zlab-draft")
     expected = load_expected(section)
     libzmq_suite.check_divergences(expected)
     try:
-        targets, cwd, tree, runs = (stable_setup if args.stable else draft_setup)(args.lib)
+        targets, cwd, tree, runs = (stable_setup if args.stable else draft_setup)(args.lib,
+                                                                                   args.whole)
     except pyzmq_draft.Unavailable as err:
         log(f"skipped: pyzmq with the draft API is not built: {err}")
         if args.junit:
             write_junit(args.junit, [], suite_name, f"pyzmq draft build unavailable: {err}")
         return 0
-    results = []
-    timeout_s = STABLE_TIMEOUT_S if args.stable else DRAFT_TIMEOUT_S
-    for (lib_dir, env), label in zip(runs, labels):
-        found = probe(env, cwd)
-        problems = check_probe(found, lib_dir, not args.stable, tree)
-        if problems:
-            raise SystemExit(f"pyzmq-tests: {label}: " + "; ".join(problems))
-        log(f"{label}: pyzmq {found['pyzmq']} on {found['libs'][0]}, draft API "
-            f"{'on' if found['draft'] else 'off'}: {' '.join(targets)}")
-        res, seconds, tail = run_pytest(targets, env, cwd, timeout_s, args.only)
-        if res == {}:
-            raise SystemExit(f"pyzmq-tests: {label}: pytest wrote no results:\n{tail}")
-        log(f"{label}: {seconds:.1f} s")
-        results.append(res)
-    ref, zlab = results
+    try:
+        ref, zlab = run_both(runs, labels, targets, cwd, tree, args, long_run)
+    finally:
+        if args.stable:
+            shutil.rmtree(cwd, ignore_errors=True)
+    timeout_s = STABLE_TIMEOUT_S if long_run else DRAFT_TIMEOUT_S
     rows = hang_rows(ref, zlab, timeout_s) + compare(ref or {}, zlab or {}, expected)
     print_table(rows, labels)
     summarise(rows, labels)
@@ -295,6 +297,25 @@ def main(argv):
     if args.junit:
         write_junit(args.junit, rows, suite_name)
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def run_both(runs, labels, targets, cwd, tree, args, long_run):
+    """pytest on libzmq, then on zlab: their results ({test id: (word, detail)}, None: hung)."""
+    results = []
+    timeout_s = STABLE_TIMEOUT_S if long_run else DRAFT_TIMEOUT_S
+    for (lib_dir, env), label in zip(runs, labels):
+        found = probe(env, cwd)
+        problems = check_probe(found, lib_dir, not args.stable, tree)
+        if problems:
+            raise SystemExit(f"pyzmq-tests: {label}: " + "; ".join(problems))
+        log(f"{label}: pyzmq {found['pyzmq']} on {found['libs'][0]}, draft API "
+            f"{'on' if found['draft'] else 'off'}: {' '.join(targets)[:200]}")
+        res, seconds, tail = run_pytest(targets, env, cwd, timeout_s, args.only)
+        if res == {}:
+            raise SystemExit(f"pyzmq-tests: {label}: pytest wrote no results:\n{tail}")
+        log(f"{label}: {seconds:.1f} s")
+        results.append(res)
+    return results
 
 
 if __name__ == "__main__":
