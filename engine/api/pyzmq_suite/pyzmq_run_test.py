@@ -118,3 +118,13 @@ def test_an_unusable_source_env_is_unavailable_with_a_reason(tmp_path, monkeypat
     monkeypatch.setenv(pyzmq_draft.SOURCE_ENV, str(tmp_path))
     with pytest.raises(pyzmq_draft.Unavailable, match="neither a git repository"):
         pyzmq_draft.source_from_env(tmp_path / "dest")
+
+
+def test_not_run_tests_become_a_keyword_expression():
+    expr = run.keyword_expression("TestPubLog", {"test_log.TestPubLog::test_blank_root_topic": "w"})
+    assert expr == "(TestPubLog) and not (test_log and TestPubLog and test_blank_root_topic)"
+    assert run.keyword_expression(None, {}) is None
+
+
+def test_the_committed_not_run_list_has_reasons():
+    assert all(run.load_not_run().values())
