@@ -184,6 +184,10 @@ def load_expected(section, path=HERE / "expected.json"):
         if not entry.get("why") or not (entry.get("waits_on") or entry.get("divergence")):
             raise SystemExit(f"pyzmq-tests: expected.json: {name} needs why and "
                              "waits_on or divergence")
+        # Intermittent (passes or not with the load): only an open issue may own one.
+        if entry.get("intermittent") and not entry.get("waits_on"):
+            raise SystemExit(f"pyzmq-tests: expected.json: {name} is intermittent, so it "
+                             "needs the issue that fixes it (waits_on)")
         out[name] = entry
     return out
 
