@@ -443,4 +443,21 @@ TEST_F(SockOpt, ZapDomainAndEnforce) {
   EXPECT_EQ(zmq_close(s), 0);
 }
 
+// Regression (pyzmq's test_int_sockopts): every socket type reads ZMQ_INVERT_MATCHING and
+// ZMQ_LOOPBACK_FASTPATH (94, draft in zmq.h, taken by every libzmq 4.3.4 build) as 0 or 1;
+// zlab answered EINVAL. INVERT_MATCHING still inverts a SUB's filter (pubsub_test).
+TEST_F(SockOpt, InvertMatchingAndLoopbackFastpathOnEveryType) {
+  constexpr int kLoopbackFastpath = 94;
+  for (int type : {ZMQ_PUB, ZMQ_SUB, ZMQ_PUSH, ZMQ_ROUTER}) {
+    void* s = socket(type);
+    for (int option : {ZMQ_INVERT_MATCHING, kLoopbackFastpath}) {
+      EXPECT_EQ(get_int(s, option), 0) << type << " " << option;
+      int minus_two = -2;
+      EXPECT_EQ(zmq_setsockopt(s, option, &minus_two, sizeof minus_two), 0) << type;
+      EXPECT_EQ(get_int(s, option), 1) << type << " " << option;
+    }
+    EXPECT_EQ(zmq_close(s), 0);
+  }
+}
+
 }  // namespace

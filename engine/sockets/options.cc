@@ -144,9 +144,28 @@ Err set_ipc_filter(std::set<T>& set, std::span<const uint8_t> value) {
   return Err::kOk;
 }
 
+// Flags libzmq keeps for every socket type, taking any int (nonzero is on) and reading back
+// 0 or 1; nullptr: not one of them.
+bool SocketOptions::*relaxed_flag(int id) {
+  switch (id) {
+    case opt::kInvertMatching:
+      return &SocketOptions::invert_matching;
+    case opt::kLoopbackFastpath:
+      return &SocketOptions::loopback_fastpath;
+    default:
+      return nullptr;
+  }
+}
+
 // Options that are lists, or strings where NULL and "" differ: not rows of the table.
 // kNotSupported: not one of them.
 Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
+  if (bool SocketOptions::*flag = relaxed_flag(id)) {
+    int v = 0;
+    if (!read_number(value, &v)) return Err::kInvalid;
+    options.*flag = v != 0;
+    return Err::kOk;
+  }
   switch (id) {
     case opt::kTcpAcceptFilter:
       return set_tcp_accept_filter(options, value);
@@ -182,6 +201,10 @@ Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> 
 // Reads the special options: the filters are write-only (EINVAL, as libzmq), the SOCKS strings
 // read back as C strings.
 Err get_special_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
+  if (bool SocketOptions::*flag = relaxed_flag(id)) {
+    int v = options.*flag ? 1 : 0;
+    return put_exact(&v, sizeof v, out, size);
+  }
   const std::string* text = nullptr;
   switch (id) {
     case opt::kTcpAcceptFilter:

@@ -85,6 +85,9 @@ inline constexpr int kUseFd = 89;
 inline constexpr int kMulticastLoop = 96;
 inline constexpr int kBindToDevice = 92;
 inline constexpr int kZapEnforceDomain = 93;
+// Draft in zmq.h, yet libzmq 4.3.4 takes it in every build: a Windows tcp setting it keeps and
+// ignores elsewhere (so does zlab).
+inline constexpr int kLoopbackFastpath = 94;
 // Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
 inline constexpr int kSocksUsername = 99;
 inline constexpr int kSocksPassword = 100;
@@ -132,7 +135,8 @@ struct SocketOptions {
   bool xpub_manual = false;
   bool xpub_nodrop = false;
   bool stream_notify = true;
-  bool invert_matching = false;
+  bool invert_matching = false;    // read by the pub/sub types
+  bool loopback_fastpath = false;  // kept and ignored, as libzmq off Windows
   int handshake_ivl_ms = 30000;
   int heartbeat_ivl_ms = 0;
   int heartbeat_ttl_ms = 0;

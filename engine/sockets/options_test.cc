@@ -179,5 +179,27 @@ TEST(OptionsTest, OtherIntegersAreKeptAsGiven) {
   EXPECT_EQ(set_int(o, opt::kHeartbeatTimeout, -2), Err::kInvalid);
 }
 
+// Regression (pyzmq's test_int_sockopts reads every int option on a PUB): libzmq keeps
+// ZMQ_INVERT_MATCHING and ZMQ_LOOPBACK_FASTPATH for every socket type, takes any int (nonzero
+// is on) and reads back 0 or 1; zlab answered EINVAL to reading either.
+TEST(OptionsTest, RelaxedFlagsTakeAnyIntAndReadBackZeroOrOne) {
+  for (int id : {opt::kInvertMatching, opt::kLoopbackFastpath}) {
+    SocketOptions o;
+    EXPECT_EQ(get_int(o, id), 0) << id;
+    EXPECT_EQ(set_int(o, id, -3), Err::kOk) << id;
+    EXPECT_EQ(get_int(o, id), 1) << id;
+    EXPECT_EQ(set_int(o, id, 0), Err::kOk) << id;
+    EXPECT_EQ(get_int(o, id), 0) << id;
+    int64_t wide = 1;
+    EXPECT_EQ(set_generic_option(o, id, bytes(&wide, sizeof wide)), Err::kInvalid) << id;
+    size_t size = sizeof wide;  // an int's room, exactly, as libzmq
+    EXPECT_EQ(get_generic_option(o, id, reinterpret_cast<uint8_t*>(&wide), &size), Err::kInvalid);
+  }
+  SocketOptions o;
+  EXPECT_EQ(set_int(o, opt::kInvertMatching, 7), Err::kOk);
+  EXPECT_TRUE(o.invert_matching);
+  EXPECT_FALSE(o.loopback_fastpath);
+}
+
 }  // namespace
 }  // namespace zlab

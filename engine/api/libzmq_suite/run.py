@@ -77,8 +77,16 @@ def fetch_source():
     src = CACHE / f"{PACKAGE}-{VERSION}"
     if (src / "tests" / "testutil.cpp").exists():
         return src
-    CACHE.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="fetch-", dir=CACHE))
+    fetch_deb_source(PACKAGE, VERSION, src)
+    return src
+
+
+def fetch_deb_source(package, version, dest):
+    """Unpacks Debian's source package `package`=`version` into dest (which must not exist),
+    through a private deb-src list (the machine's own sources.list has no deb-src lines).
+    Raises subprocess.CalledProcessError when apt cannot fetch it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="fetch-", dir=dest.parent))
     try:
         parts = work / "sources.list.d"
         lists = work / "lists"
@@ -89,16 +97,15 @@ def fetch_source():
                "-o", f"Dir::Etc::SourceParts={parts}", "-o", f"Dir::State::Lists={lists}",
                "-o", "APT::Sandbox::User=root"]
         subprocess.run(apt + ["update"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(apt + ["source", "--download-only", f"{PACKAGE}={VERSION}"],
+        subprocess.run(apt + ["source", "--download-only", f"{package}={version}"],
                        check=True, cwd=work, stdout=subprocess.DEVNULL)
-        dsc = next(work.glob(f"{PACKAGE}_*.dsc"))
+        dsc = next(work.glob(f"{package}_*.dsc"))
         # dpkg-source applies Debian's patches (tests_testutil.cpp.patch among them).
         subprocess.run(["dpkg-source", "-x", dsc.name, "tree"], check=True, cwd=work,
                        stdout=subprocess.DEVNULL)
-        shutil.move(str(work / "tree"), str(src))
+        shutil.move(str(work / "tree"), str(dest))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return src
 
 
 # ---- build ----------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ Err XPubRouting::send(Msg& part) {
   if (!more_out_) {
     auto wants = [&](const Peer& p) {
       bool match = p.subscriptions.matches(part.bytes());
-      return invert_ ? !match : match;
+      return options().invert_matching ? !match : match;
     };
     if (nodrop_) {
       // ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping for a subscriber at its HWM.
@@ -179,14 +179,10 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
     case opt::kXPubNoDrop:
       field = &nodrop_;
       break;
-    case opt::kInvertMatching:
-      field = &invert_;
-      break;
     default:
       return Err::kNotSupported;
   }
-  auto v =
-      bool_option(value, id == opt::kInvertMatching ? BoolForm::kAnyInt : BoolForm::kNonNegative);
+  auto v = bool_option(value, BoolForm::kNonNegative);
   if (!v) return Err::kInvalid;
   *field = *v;
   return Err::kOk;
@@ -266,7 +262,7 @@ bool XSubRouting::fetch() {
     // Only a SUB filters: an XSUB passes on whatever its publishers send it (libzmq's XSUB
     // has filtering off), which is what lets an XPUB in manual mode route by other topics.
     bool match = subscriptions_.matches(part.bytes());
-    if (!is_sub_ || (invert_ ? !match : match)) {
+    if (!is_sub_ || (options().invert_matching ? !match : match)) {
       pending_ = std::move(part);
       has_pending_ = true;
       return true;
@@ -292,13 +288,8 @@ Err XSubRouting::recv(Msg* part) {
 
 bool XSubRouting::has_in() { return fetch(); }
 
+// ZMQ_INVERT_MATCHING is a generic option (every type keeps it, as libzmq): options().
 Err XSubRouting::set_option(int id, std::span<const uint8_t> value) {
-  if (id == opt::kInvertMatching) {
-    auto v = bool_option(value, BoolForm::kAnyInt);
-    if (!v) return Err::kInvalid;
-    invert_ = *v;
-    return Err::kOk;
-  }
   if (!is_sub_ || (id != opt::kSubscribe && id != opt::kUnsubscribe)) return Err::kNotSupported;
   send_subscription(id == opt::kSubscribe, value);
   return Err::kOk;

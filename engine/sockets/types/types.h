@@ -23,7 +23,7 @@ enum class BoolForm : uint8_t {
   kStrict,       // 0 or 1 (ZMQ_STREAM_NOTIFY, the generic flags)
   kNonNegative,  // any int >= 0, nonzero is on (the socket types' own flags: ROUTER_*, REQ_*,
                  // PROBE_ROUTER, XPUB_*)
-  kAnyInt,       // any int, nonzero is on (ZMQ_INVERT_MATCHING)
+  kAnyInt,       // any int, nonzero is on
 };
 // Reads an int option value as a flag; nullopt for a wrong size or a value the form refuses.
 std::optional<bool> bool_option(std::span<const uint8_t> value, BoolForm form = BoolForm::kStrict);
@@ -253,7 +253,6 @@ class XPubRouting : public Routing {
   bool verbose_unsubs_ = false;  // XPUB_VERBOSER: every cancel goes up
   bool manual_ = false;
   bool nodrop_ = false;
-  bool invert_ = false;
   bool has_welcome_ = false;
   std::string welcome_;
   static constexpr size_t kMaxUpstream = 100000;  // bound on unread subscription messages
@@ -294,7 +293,6 @@ class XSubRouting : public Routing {
   bool has_pending_ = false;
   bool more_in_ = false;
   bool more_out_ = false;
-  bool invert_ = false;
 };
 
 // --- The draft types (client_server.cc, scatter_gather.cc, channel.cc, radio_dish.cc) ---
