@@ -51,6 +51,11 @@ struct SocketTraits {
   // zmq_connect_peer connects and returns the new peer's routing id (PEER); elsewhere it fails
   // with kNotSupported.
   bool connect_peer = false;
+  // ZMQ_HELLO_MSG (draft): the type sends it to each new peer first (libzmq: DEALER, ROUTER,
+  // REP, CLIENT, SERVER, PEER); ZMQ_DISCONNECT_MSG: the type receives it from an accepted peer
+  // whose handshaken connection is lost (ROUTER, REP, SERVER, PEER). socket_core.cc does both.
+  bool sends_hello_msg = false;
+  bool takes_disconnect_msg = false;
 };
 
 }  // namespace zlab
