@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
@@ -16,21 +17,14 @@ static_assert(zlab::api::kEventPipesStats == ZMQ_EVENT_PIPES_STATS);
 
 namespace {
 
-// The monitor socket's types libzmq 4.3.4 takes: one-way types that send multipart messages.
+// The monitor socket's types libzmq 4.3.4 takes: one-way types that send multipart messages
+// (as zmq.h numbers them; the socket table gives the engine's type).
 bool monitor_type_of(int type, zlab::SocketType* out) {
-  switch (type) {
-    case ZMQ_PAIR:
-      *out = zlab::SocketType::kPair;
-      return true;
-    case ZMQ_PUB:
-      *out = zlab::SocketType::kPub;
-      return true;
-    case ZMQ_PUSH:
-      *out = zlab::SocketType::kPush;
-      return true;
-    default:
-      return false;
-  }
+  if (type != ZMQ_PAIR && type != ZMQ_PUB && type != ZMQ_PUSH) return false;
+  std::optional<zlab::SocketType> known = zlab::socket_type_from_zmq(type);
+  if (!known) return false;
+  *out = *known;
+  return true;
 }
 
 }  // namespace
