@@ -5,12 +5,16 @@
 // EINVAL as from a libzmq built without them), CURVE keys given or asked for as Z85 text (the
 // engine keeps 32 binary bytes), and a few that only need to be
 // remembered (ZMQ_AFFINITY, ZMQ_RATE, ...).
+// The draft option numbers are zmq.h's, checked below; both builds compile this file, and
+// draft_build_only() decides at run time (declaring the draft API defines no function).
+#define ZMQ_BUILD_DRAFT_API
 #include <errno.h>
 
 #include <cstring>
 #include <span>
 #include <string>
 
+#include "engine/api/build_flavour.h"
 #include "engine/api/errno_map.h"
 #include "engine/api/handles.h"
 #include "engine/api/zmq.h"
@@ -41,6 +45,15 @@ static_assert(zlab::opt::kCurvePublicKey == ZMQ_CURVE_PUBLICKEY);
 static_assert(zlab::opt::kCurveSecretKey == ZMQ_CURVE_SECRETKEY);
 static_assert(zlab::opt::kCurveServerKey == ZMQ_CURVE_SERVERKEY);
 static_assert(zlab::opt::kZapDomain == ZMQ_ZAP_DOMAIN);
+static_assert(zlab::opt::kMetadata == ZMQ_METADATA);
+static_assert(zlab::opt::kRouterNotify == ZMQ_ROUTER_NOTIFY);
+static_assert(zlab::opt::kXPubManualLastValue == ZMQ_XPUB_MANUAL_LAST_VALUE);
+static_assert(zlab::opt::kReconnectStop == ZMQ_RECONNECT_STOP);
+static_assert(zlab::opt::kHelloMsg == ZMQ_HELLO_MSG);
+static_assert(zlab::opt::kDisconnectMsg == ZMQ_DISCONNECT_MSG);
+static_assert(zlab::opt::kPriority == ZMQ_PRIORITY);
+static_assert(zlab::kReconnectStopConnRefused == ZMQ_RECONNECT_STOP_CONN_REFUSED &&
+              zlab::kReconnectStopHandshakeFailed == ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
 static_assert(zlab::kMechanismNull == ZMQ_NULL && zlab::kMechanismPlain == ZMQ_PLAIN &&
               zlab::kMechanismCurve == ZMQ_CURVE);
 
@@ -85,6 +98,15 @@ Local local_kind(int option) {
     default:
       return Local::kEngine;
   }
+}
+
+// Options libzmq 4.3.4 knows only when built with drafts (its options.cpp and router.cpp keep
+// them behind ZMQ_BUILD_DRAFT_API): the default build answers EINVAL, as Debian's libzmq.
+// (ZMQ_METADATA, ZMQ_RECONNECT_STOP and ZMQ_XPUB_MANUAL_LAST_VALUE are draft in zmq.h too, yet
+// every libzmq build takes them: so do both of zlab's.)
+bool draft_build_only(int option) {
+  return option == ZMQ_ROUTER_NOTIFY || option == ZMQ_HELLO_MSG || option == ZMQ_DISCONNECT_MSG ||
+         option == ZMQ_PRIORITY;
 }
 
 bool read_int(const void* optval, size_t optvallen, int* out) {
@@ -222,6 +244,7 @@ extern "C" int zmq_setsockopt(void* socket, int option, const void* optval, size
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optval == nullptr && optvallen != 0) return fail_with(EINVAL);
+  if (draft_build_only(option) && !zlab::api::draft_api_built()) return fail_with(EINVAL);
   if (is_curve_key(option)) return set_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
   if (kind != Local::kEngine) return set_local(*h, kind, optval, optvallen);
@@ -234,6 +257,7 @@ extern "C" int zmq_getsockopt(void* socket, int option, void* optval, size_t* op
   SocketHandle* h = socket_of(socket);
   if (h == nullptr) return -1;
   if (optvallen == nullptr || (optval == nullptr && *optvallen != 0)) return fail_with(EINVAL);
+  if (draft_build_only(option) && !zlab::api::draft_api_built()) return fail_with(EINVAL);
   if (is_curve_key(option)) return get_curve_key(*h, option, optval, optvallen);
   Local kind = local_kind(option);
   if (kind != Local::kEngine) return get_local(*h, kind, optval, optvallen);

@@ -471,8 +471,7 @@ ZMQ_EXPORT void zmq_threadclose(void* thread);
 
 /* libzmq 4.3.4's draft API, where libzmq puts it. The functions are exported by the draft build
  * of the library only (//engine/api/draft:libzmq.so.5, libzmq's --enable-drafts); the default
- * libzmq.so.5 has none of them, as Debian's libzmq. Not there yet (so not declared):
- * zmq_socket_monitor_versioned and zmq_socket_monitor_pipes_stats (README.md). */
+ * libzmq.so.5 has none of them, as Debian's libzmq. */
 #ifdef ZMQ_BUILD_DRAFT_API
 
 #define ZMQ_SERVER 12
@@ -570,6 +569,10 @@ ZMQ_EXPORT int zmq_socket_get_peer_state(void* socket, const void* routing_id,
 #define ZMQ_CURRENT_EVENT_VERSION_DRAFT 2
 #define ZMQ_EVENT_ALL_V1 ZMQ_EVENT_ALL
 #define ZMQ_EVENT_ALL_V2 (ZMQ_EVENT_ALL_V1 | ZMQ_EVENT_PIPES_STATS)
+
+ZMQ_EXPORT int zmq_socket_monitor_versioned(void* s, const char* addr, uint64_t events,
+                                            int event_version, int type);
+ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void* s);
 
 #endif /* ZMQ_BUILD_DRAFT_API */
 

@@ -445,7 +445,12 @@ int64_t ZmtpConnection::next_deadline_ns() const {
 void ZmtpConnection::handle_timeout(int64_t now_ns) {
   if (state_ == State::kClosed) return;
   if (now_ns >= handshake_deadline_ns_) {
-    fail(CloseReason::kHandshakeTimeout, "no handshake within ZMQ_HANDSHAKE_IVL", false);
+    // libzmq reports a handshake that timed out as HANDSHAKE_FAILED_NO_DETAIL (then
+    // DISCONNECTED), as one the peer walked out of; zlab gives it ETIMEDOUT for its errno.
+    MechanismFailure f = make_failure(CloseReason::kHandshakeTimeout,
+                                      "no handshake within ZMQ_HANDSHAKE_IVL", false);
+    f.no_detail_errno = ETIMEDOUT;
+    fail(f);
     return;
   }
   if (now_ns >= ping_timeout_ns_) {

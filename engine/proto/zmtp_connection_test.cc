@@ -406,7 +406,12 @@ TEST(ZmtpConnectionTest, HandshakeTimeout) {
   conn.handle_timeout(99 * kMs);
   EXPECT_FALSE(conn.closed());
   conn.handle_timeout(100 * kMs);
-  EXPECT_EQ(events(conn).back().reason, CloseReason::kHandshakeTimeout);
+  std::vector<ConnEvent> evs = events(conn);
+  ASSERT_FALSE(evs.empty());
+  EXPECT_EQ(evs.back().reason, CloseReason::kHandshakeTimeout);
+  // Reported as libzmq does: HANDSHAKE_FAILED_NO_DETAIL (its errno), no protocol error.
+  EXPECT_EQ(evs.back().value, ETIMEDOUT);
+  EXPECT_FALSE(evs.back().after_handshake);
 }
 
 TEST(ZmtpConnectionTest, HeartbeatsPingPongAndTimeout) {

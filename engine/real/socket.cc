@@ -271,6 +271,11 @@ Err Socket::peer_state(std::string_view routing_id, int* state) {
   return core_.peer_state(routing_id, state);
 }
 
+std::vector<PipeStats> Socket::pipe_stats() {
+  std::unique_lock lock(mu_);
+  return core_.pipe_stats();
+}
+
 uint64_t Socket::dropped_messages() {
   std::unique_lock lock(mu_);
   return core_.dropped_messages();
@@ -435,9 +440,10 @@ Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions&
     listener.udp = true;
     listener.listening.resolved = endpoint.text;  // as libzmq's LAST_ENDPOINT: as given
   } else {
-    err = options.use_fd >= 0 ? adopt_listener(options.use_fd, endpoint, &listener.listening)
-                              : listen_on(endpoint, options.ipv6, options.backlog,
-                                          {options.sndbuf, options.rcvbuf}, &listener.listening);
+    err = options.use_fd >= 0
+              ? adopt_listener(options.use_fd, endpoint, &listener.listening)
+              : listen_on(endpoint, options.ipv6, options.backlog,
+                          {options.sndbuf, options.rcvbuf, options.priority}, &listener.listening);
     if (err == Err::kOk) {
       listener.token = io_.add(listener.listening.fd, weak_from_this(), id, true, EPOLLIN);
     }
@@ -473,7 +479,8 @@ ConnectResult Socket::connect(StreamId id, const Endpoint& endpoint, const Socke
   }
   bool in_progress = false;
   Err err = Err::kOk;
-  int fd = connect_to(endpoint, options.ipv6, {options.sndbuf, options.rcvbuf}, &in_progress, &err);
+  int fd = connect_to(endpoint, options.ipv6, {options.sndbuf, options.rcvbuf, options.priority},
+                      &in_progress, &err);
   if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, in_progress);
   if (in_progress) return {Kind::kInProgress, Err::kOk, {}};
@@ -491,7 +498,8 @@ ConnectResult Socket::connect_via_socks(StreamId id, const Endpoint& endpoint,
   Endpoint proxy{Transport::kTcp, options.socks_proxy, "tcp://" + options.socks_proxy};
   bool in_progress = false;
   Err err = Err::kOk;
-  int fd = connect_to(proxy, options.ipv6, {options.sndbuf, options.rcvbuf}, &in_progress, &err);
+  int fd = connect_to(proxy, options.ipv6, {options.sndbuf, options.rcvbuf, options.priority},
+                      &in_progress, &err);
   if (fd < 0) return {Kind::kFailed, err, {}};
   add_stream(id, fd, true);  // EPOLLOUT: the connect completing, or at once the greeting's room
   streams_[id].socks = std::make_unique<proto::Socks5Client>(
@@ -675,7 +683,7 @@ void Socket::on_io(uint32_t id, bool listener, uint32_t epoll_events) {
     for (int i = 0; i < 64; ++i) {
       AcceptedPeer peer;
       Err err = Err::kOk;
-      int fd = accept_from(listen_fd, &peer, &err);
+      int fd = accept_from(listen_fd, &peer, &err, core_.options().priority);
       if (fd < 0) break;
       if (!peer_admitted(fd, peer, core_.options())) {
         ::close(fd);  // filtered out: closed at once, unseen by the core (no event), as libzmq

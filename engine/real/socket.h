@@ -57,6 +57,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err peer_state(std::string_view routing_id, int* state);
   // Messages the core dropped on purpose (HWM drop, unroutable): for conformance checks.
   uint64_t dropped_messages();
+  // zmq_socket_monitor_pipes_stats: each peer's queues (SocketCore::pipe_stats).
+  std::vector<PipeStats> pipe_stats();
   // Handshakes the monitor was not told of (ZMTP 2.0 peers): for conformance checks.
   uint64_t unreported_handshakes();
   // ZMQ_FD: readable whenever events() may have changed (edge-triggered, as libzmq's).

@@ -33,6 +33,13 @@ void set_socket_options(int fd, int family) {
   }
 }
 
+// ZMQ_PRIORITY on a tcp connection (libzmq sets it on tcp connects and accepts only).
+void set_priority(int fd, int family, int priority) {
+  if (priority > 0 && (family == AF_INET || family == AF_INET6)) {
+    setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &priority, sizeof priority);
+  }
+}
+
 void set_buffer_sizes(int fd, BufferSizes buffers) {
   if (buffers.sndbuf > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffers.sndbuf, sizeof(int));
   if (buffers.rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffers.rcvbuf, sizeof(int));
@@ -270,7 +277,7 @@ std::string unix_peer_of(int fd) {
          std::to_string(cred.pid);
 }
 
-int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
+int accept_from(int listen_fd, AcceptedPeer* peer, Err* err, int priority) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   int fd =
@@ -280,6 +287,7 @@ int accept_from(int listen_fd, AcceptedPeer* peer, Err* err) {
     return -1;
   }
   set_socket_options(fd, ss.ss_family);
+  set_priority(fd, ss.ss_family, priority);
   peer->address = ss.ss_family == AF_UNIX ? unix_peer_of(fd) : format_peer_ip(ss);
   peer->ip = ip_of(ss);
   *err = Err::kOk;
@@ -338,6 +346,7 @@ int connect_to(const Endpoint& endpoint, bool ipv6, BufferSizes buffers, bool* i
   }
   set_socket_options(fd, sa.family);
   set_buffer_sizes(fd, buffers);
+  set_priority(fd, sa.family, buffers.priority);
   *in_progress = false;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa.storage), sa.len) != 0) {
     if (errno == EINPROGRESS || errno == EAGAIN) {

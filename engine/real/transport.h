@@ -21,10 +21,12 @@ struct Listening {
 };
 
 // ZMQ_SNDBUF / ZMQ_RCVBUF: the kernel buffer sizes a socket asks for; -1 or 0 leaves the OS
-// default (and its autotuning) alone.
+// default (and its autotuning) alone. ZMQ_PRIORITY (draft): SO_PRIORITY, the queueing class of
+// what a tcp connection sends (connects use it; accepts take it from accept_from); 0: default.
 struct BufferSizes {
   int sndbuf = -1;
   int rcvbuf = -1;
+  int priority = 0;
 };
 
 // Binds and listens (non-blocking, close-on-exec). `ipv6` as ZMQ_IPV6. Accepted connections
@@ -44,7 +46,8 @@ struct AcceptedPeer {
 // listener, as libzmq closes it.
 Err adopt_listener(int fd, const Endpoint& endpoint, Listening* out);
 // Accepts one connection: fd >= 0, or -1 with *err kAgain when none is waiting.
-int accept_from(int listen_fd, AcceptedPeer* peer, Err* err);
+// `priority`: ZMQ_PRIORITY, set on an accepted tcp connection (0: left alone).
+int accept_from(int listen_fd, AcceptedPeer* peer, Err* err, int priority = 0);
 // Whether a connection just accepted may stay: ZMQ_TCP_ACCEPT_FILTER over tcp,
 // ZMQ_IPC_FILTER_* over ipc (SO_PEERCRED). A refused one is closed by the caller at once, and
 // the socket never hears of it (no ACCEPTED event), as in libzmq.

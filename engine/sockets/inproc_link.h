@@ -41,8 +41,18 @@ class InprocLink {
   const std::string& routing_id(int side) const { return routing_ids_[side]; }
   SocketType type(int side) const { return types_[side]; }
 
+  // ZMQ_DISCONNECT_MSG over inproc, as libzmq's pipe: `side`'s message, which the other side
+  // writes last as it leaves (its unfinished message dropped first). Set before
+  // announce(side), so the other side reads it only once it sees the announcement.
+  void set_farewell(int side, std::string msg) { farewells_[side] = std::move(msg); }
+
   // A side leaves: it writes and reads no more; what it wrote stays readable by the other.
   void close(int side) {
+    int other = 1 - side;
+    if (announced(other) && !farewells_[other].empty() && !outbound(side).reader_closed()) {
+      outbound(side).rollback();
+      outbound(side).write(Msg::copy_of(std::string_view(farewells_[other])));
+    }
     outbound(side).close_writer();
     inbound(side).close_reader();
   }
@@ -53,6 +63,7 @@ class InprocLink {
   std::shared_ptr<PipeWaker> wakers_[2];
   SharedPipe pipes_[2];
   std::string routing_ids_[2];
+  std::string farewells_[2];  // set_farewell
   SocketType types_[2] = {};  // read only once announced
   std::atomic<bool> announced_[2] = {false, false};
 };

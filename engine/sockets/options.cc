@@ -47,7 +47,7 @@ constexpr Row bool_row(int id, bool SocketOptions::*f, bool readable = true) {
   return {id, Kind::kBool, 0, 1, readable, true, nullptr, nullptr, f, nullptr};
 }
 // A flag libzmq takes from any int (nonzero is on) and reads back as 0 or 1
-// (do_setsockopt_int_as_bool_relaxed: ZMQ_MULTICAST_LOOP).
+// (do_setsockopt_int_as_bool_relaxed: ZMQ_MULTICAST_LOOP, ZMQ_INVERT_MATCHING, ...).
 constexpr Row relaxed_bool_row(int id, bool SocketOptions::*f) {
   return {id, Kind::kBool, std::numeric_limits<int>::min(), kIntMax, true, true, nullptr, nullptr,
           f,  nullptr};
@@ -80,6 +80,12 @@ const Row kRows[] = {
     int_row(opt::kMulticastHops, &SocketOptions::multicast_hops, 1),
     int_row(opt::kMulticastMaxTpdu, &SocketOptions::multicast_maxtpdu, 1),
     relaxed_bool_row(opt::kMulticastLoop, &SocketOptions::multicast_loop),
+    // Kept on every socket type in every build, as libzmq 4.3.4 does (pyzmq reads them).
+    relaxed_bool_row(opt::kInvertMatching, &SocketOptions::invert_matching),
+    relaxed_bool_row(opt::kLoopbackFastpath, &SocketOptions::loopback_fastpath),
+    int_row(opt::kPriority, &SocketOptions::priority, 0),
+    // Any int, as libzmq: only its bits are read.
+    int_row(opt::kReconnectStop, &SocketOptions::reconnect_stop, std::numeric_limits<int>::min()),
     int_row(opt::kHandshakeIvl, &SocketOptions::handshake_ivl_ms, 0),
     int_row(opt::kHeartbeatIvl, &SocketOptions::heartbeat_ivl_ms, 0),
     int_row_in_steps(opt::kHeartbeatTtl, &SocketOptions::heartbeat_ttl_ms, 100, 65535 * 100),
@@ -93,6 +99,9 @@ const Row kRows[] = {
     bytes_row(opt::kConnectRoutingId, &SocketOptions::connect_routing_id, 1, 255, false),
     bytes_row(opt::kBindToDevice, &SocketOptions::bind_to_device, 0, 15),
     bytes_row(opt::kLastEndpoint, &SocketOptions::last_endpoint, 0, 0, true, false),
+    // Any bytes (none: off); libzmq cannot read them back.
+    bytes_row(opt::kHelloMsg, &SocketOptions::hello_msg, 0, kIntMax, false),
+    bytes_row(opt::kDisconnectMsg, &SocketOptions::disconnect_msg, 0, kIntMax, false),
 };
 
 const Row* find_row(int id) {
@@ -144,28 +153,28 @@ Err set_ipc_filter(std::set<T>& set, std::span<const uint8_t> value) {
   return Err::kOk;
 }
 
-// Flags libzmq keeps for every socket type, taking any int (nonzero is on) and reading back
-// 0 or 1; nullptr: not one of them.
-bool SocketOptions::*relaxed_flag(int id) {
-  switch (id) {
-    case opt::kInvertMatching:
-      return &SocketOptions::invert_matching;
-    case opt::kLoopbackFastpath:
-      return &SocketOptions::loopback_fastpath;
-    default:
-      return nullptr;
+// ZMQ_METADATA: "X-name:value" adds an application property (libzmq 4.3.4's rules: a name of
+// at most 255 bytes starting "X-", a non-empty value; a name set again keeps its first value;
+// a value exactly an int's size is refused, as libzmq's check reads it as a number).
+Err add_app_metadata(SocketOptions& options, std::span<const uint8_t> value) {
+  std::string_view text(reinterpret_cast<const char*>(value.data()), value.size());
+  size_t colon = text.find(':');
+  if (is_null(value) || value.size() == sizeof(int) || colon == std::string_view::npos ||
+      colon == 0 || colon == text.size() - 1) {
+    return Err::kInvalid;
   }
+  std::string_view name = text.substr(0, colon);
+  if (name.substr(0, 2) != "X-" || name.size() > 255) return Err::kInvalid;
+  for (const auto& [known, _] : options.app_metadata) {
+    if (known == name) return Err::kOk;
+  }
+  options.app_metadata.emplace_back(std::string(name), std::string(text.substr(colon + 1)));
+  return Err::kOk;
 }
 
 // Options that are lists, or strings where NULL and "" differ: not rows of the table.
 // kNotSupported: not one of them.
 Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> value) {
-  if (bool SocketOptions::*flag = relaxed_flag(id)) {
-    int v = 0;
-    if (!read_number(value, &v)) return Err::kInvalid;
-    options.*flag = v != 0;
-    return Err::kOk;
-  }
   switch (id) {
     case opt::kTcpAcceptFilter:
       return set_tcp_accept_filter(options, value);
@@ -175,6 +184,10 @@ Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> 
       return set_ipc_filter(options.ipc_filters.gids, value);
     case opt::kIpcFilterPid:
       return set_ipc_filter(options.ipc_filters.pids, value);
+    case opt::kMetadata:
+      return add_app_metadata(options, value);
+    case opt::kRouterNotify:
+      return Err::kInvalid;  // a ROUTER's own option (RouterRouting)
     case opt::kSocksProxy:
       // NULL turns the proxy off; an empty non-NULL value is refused, as in libzmq.
       if (is_null(value) && value.empty()) {
@@ -201,16 +214,17 @@ Err set_special_option(SocketOptions& options, int id, std::span<const uint8_t> 
 // Reads the special options: the filters are write-only (EINVAL, as libzmq), the SOCKS strings
 // read back as C strings.
 Err get_special_option(const SocketOptions& options, int id, uint8_t* out, size_t* size) {
-  if (bool SocketOptions::*flag = relaxed_flag(id)) {
-    int v = options.*flag ? 1 : 0;
-    return put_exact(&v, sizeof v, out, size);
-  }
   const std::string* text = nullptr;
   switch (id) {
+    case opt::kRouterNotify: {
+      int off = 0;  // what a socket that is no ROUTER reads, as libzmq
+      return put_exact(&off, sizeof off, out, size);
+    }
     case opt::kTcpAcceptFilter:
     case opt::kIpcFilterUid:
     case opt::kIpcFilterGid:
     case opt::kIpcFilterPid:
+    case opt::kMetadata:
       return Err::kInvalid;
     case opt::kSocksProxy:
       text = &options.socks_proxy;

@@ -91,7 +91,21 @@ inline constexpr int kLoopbackFastpath = 94;
 // Draft in zmq.h 4.3.4, yet the library takes them (so does Debian's libzmq).
 inline constexpr int kSocksUsername = 99;
 inline constexpr int kSocksPassword = 100;
+// Draft options of libzmq 4.3.4. METADATA, RECONNECT_STOP (and XPUB_MANUAL_LAST_VALUE) are taken
+// by every libzmq build; ROUTER_NOTIFY, HELLO_MSG, DISCONNECT_MSG and PRIORITY only by a draft
+// one (engine/api/sockopt.cc refuses them in zlab's default build).
+inline constexpr int kMetadata = 95;
+inline constexpr int kRouterNotify = 97;
+inline constexpr int kXPubManualLastValue = 98;
+inline constexpr int kReconnectStop = 109;
+inline constexpr int kHelloMsg = 110;
+inline constexpr int kDisconnectMsg = 111;
+inline constexpr int kPriority = 112;
 }  // namespace opt
+
+// Bits of ZMQ_RECONNECT_STOP, as zmq.h's.
+inline constexpr int kReconnectStopConnRefused = 0x1;
+inline constexpr int kReconnectStopHandshakeFailed = 0x2;
 
 // ZMQ_MECHANISM values, as zmq.h's ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE.
 inline constexpr int kMechanismNull = 0;
@@ -121,6 +135,8 @@ struct SocketOptions {
   int multicast_hops = 1;
   int multicast_maxtpdu = 1500;
   bool multicast_loop = true;  // ZMQ_MULTICAST_LOOP: loops multicast back (udp)
+  int priority = 0;            // ZMQ_PRIORITY: SO_PRIORITY of the socket's tcp/ipc descriptors
+  int reconnect_stop = 0;      // ZMQ_RECONNECT_STOP: kReconnectStop* bits, when a connect gives up
   bool immediate = false;
   bool ipv6 = false;
   bool conflate = false;
@@ -151,6 +167,13 @@ struct SocketOptions {
   std::string bind_to_device;
   std::string last_endpoint;
   bool has_xpub_welcome_msg = false;
+  // ZMQ_HELLO_MSG: sent to each new peer first, by the types whose traits say so; empty: none.
+  std::string hello_msg;
+  // ZMQ_DISCONNECT_MSG: received from a peer whose handshaken connection was lost, by the types
+  // whose traits say so; empty: none.
+  std::string disconnect_msg;
+  // ZMQ_METADATA: application properties ("X-..." names) added to every handshake's metadata.
+  std::vector<std::pair<std::string, std::string>> app_metadata;
   // Listeners accept only peers these allow (the driver applies them at accept).
   std::vector<TcpAcceptFilter> tcp_accept_filters;
   IpcFilters ipc_filters;

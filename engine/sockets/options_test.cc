@@ -5,6 +5,9 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace zlab {
 namespace {
@@ -199,6 +202,55 @@ TEST(OptionsTest, RelaxedFlagsTakeAnyIntAndReadBackZeroOrOne) {
   EXPECT_EQ(set_int(o, opt::kInvertMatching, 7), Err::kOk);
   EXPECT_TRUE(o.invert_matching);
   EXPECT_FALSE(o.loopback_fastpath);
+}
+
+Err set_text(SocketOptions& o, int id, std::string_view text) {
+  return set_generic_option(
+      o, id, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+// ZMQ_METADATA as libzmq 4.3.4 takes it: "X-name:value", the name at most 255 bytes; a name
+// set again keeps its first value; write-only.
+TEST(OptionsTest, MetadataTakesApplicationPropertiesOnly) {
+  SocketOptions o;
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-Key:value"), Err::kOk);
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-Key:other"), Err::kOk);
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-Second:2:3"), Err::kOk);
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(o.app_metadata, (std::vector<Pair>{{"X-Key", "value"}, {"X-Second", "2:3"}}));
+  for (std::string_view bad : {"Key:value", "X-Key", ":value", "X-Key:", ""}) {
+    EXPECT_EQ(set_text(o, opt::kMetadata, bad), Err::kInvalid) << bad;
+  }
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-" + std::string(254, 'n') + ":v"), Err::kInvalid);
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-" + std::string(253, 'n') + ":v"), Err::kOk);
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-:c"), Err::kInvalid);  // 4 bytes: read as an int
+  EXPECT_EQ(set_text(o, opt::kMetadata, "X-:cd"), Err::kOk);
+  uint8_t buf[64];
+  size_t size = sizeof buf;
+  EXPECT_EQ(get_generic_option(o, opt::kMetadata, buf, &size), Err::kInvalid);
+}
+
+// The draft options kept in the table: PRIORITY (>= 0), RECONNECT_STOP (any int),
+// HELLO_MSG / DISCONNECT_MSG (any bytes, none to turn off; write-only, as libzmq).
+TEST(OptionsTest, DraftValuesAsLibzmq) {
+  SocketOptions o;
+  EXPECT_EQ(get_int(o, opt::kPriority), 0);
+  EXPECT_EQ(set_int(o, opt::kPriority, 6), Err::kOk);
+  EXPECT_EQ(get_int(o, opt::kPriority), 6);
+  EXPECT_EQ(set_int(o, opt::kPriority, -1), Err::kInvalid);
+  EXPECT_EQ(set_int(o, opt::kReconnectStop, -7), Err::kOk);
+  EXPECT_EQ(get_int(o, opt::kReconnectStop), -7);
+  EXPECT_EQ(set_text(o, opt::kHelloMsg, "hi"), Err::kOk);
+  EXPECT_EQ(o.hello_msg, "hi");
+  EXPECT_EQ(set_generic_option(o, opt::kHelloMsg, {}), Err::kOk);
+  EXPECT_EQ(o.hello_msg, "");
+  EXPECT_EQ(set_text(o, opt::kDisconnectMsg, "bye"), Err::kOk);
+  EXPECT_EQ(o.disconnect_msg, "bye");
+  uint8_t buf[64];
+  size_t size = sizeof buf;
+  EXPECT_EQ(get_generic_option(o, opt::kHelloMsg, buf, &size), Err::kInvalid);
+  EXPECT_EQ(get_int(o, opt::kRouterNotify), 0);  // no ROUTER answered: off, as libzmq
+  EXPECT_EQ(set_int(o, opt::kRouterNotify, 1), Err::kInvalid);
 }
 
 }  // namespace

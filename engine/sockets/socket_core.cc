@@ -508,6 +508,7 @@ std::unique_ptr<proto::Connection> SocketCore::make_connection(
   o.heartbeat_timeout_ns =
       options_.heartbeat_timeout_ms < 0 ? -1 : ms_to_ns(options_.heartbeat_timeout_ms);
   o.max_msg_size = options_.max_msg_size;
+  o.extra_properties = options_.app_metadata;  // ZMQ_METADATA: in our READY (or INITIATE)
   o.peer_address = std::move(peer_address);
   if (endpoint.transport == Transport::kWs) {
     WsAddress address = split_ws_address(endpoint.address);
@@ -573,10 +574,39 @@ void SocketCore::handle_connect_failed(StreamId stream, Err err, int64_t now_ns)
     if (!rec.is_bind && rec.stream == stream) {
       rec.stream = kNoStream;
       emit(monitor::kClosed, 0, rec.endpoint.text, stream, std::string(err_name(err)));
-      schedule_reconnect(rec, now_ns);
+      if (err == Err::kConnRefused && (options_.reconnect_stop & kReconnectStopConnRefused)) {
+        give_up_connect(rec);
+      } else {
+        schedule_reconnect(rec, now_ns);
+      }
       return;
     }
   }
+}
+
+// ZMQ_RECONNECT_STOP's CONN_REFUSED: the connect ends as libzmq's session does (it stays listed
+// for zmq_disconnect, and makes no new connection); its peer and what was queued for it go.
+void SocketCore::give_up_connect(EndpointRec& rec) {
+  timers_changed();
+  rec.reconnect_at_ns = INT64_MAX;
+  Peer* peer = rec.peer;
+  rec.peer = nullptr;
+  if (peer == nullptr) return;
+  mark_out_dead(*peer);
+  peer->out.clear();
+  reap_dead_peers();
+}
+
+// ZMQ_RECONNECT_STOP's HANDSHAKE_FAILED: a connection closed or timed out before its handshake
+// finished counts as a protocol failure (libzmq: a peer that is no ZMTP peer), so the connect
+// is not made again.
+bool SocketCore::stops_reconnect(const proto::ConnEvent& closed) const {
+  if (!(options_.reconnect_stop & kReconnectStopHandshakeFailed) || closed.after_handshake) {
+    return false;
+  }
+  return closed.reason == proto::CloseReason::kPeerClosed ||
+         closed.reason == proto::CloseReason::kStreamError ||
+         closed.reason == proto::CloseReason::kHandshakeTimeout;
 }
 
 void SocketCore::schedule_reconnect(EndpointRec& rec, int64_t now_ns) {
@@ -716,6 +746,7 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
       } else {
         ++unreported_handshakes_;
       }
+      send_hello(peer);
       if (!peer.attached) {
         if (!routing_->attach(peer)) {
           peer.conn->close(proto::CloseReason::kLocalClose, "refused by the socket type");
@@ -737,7 +768,8 @@ void SocketCore::process_events(Peer& peer, int64_t now_ns) {
              ev.detail);
       }
       emit(monitor::kDisconnected, peer.stream, where, peer.stream, ev.detail);
-      connection_lost(peer, ev.reason, proto::ends_session(ev), now_ns);
+      connection_lost(peer, ev.reason, ev.after_handshake,
+                      proto::ends_session(ev) || stops_reconnect(ev), now_ns);
       return;
     }
   }
@@ -769,7 +801,47 @@ void SocketCore::handle_inproc_accepted(EndpointId listener, std::shared_ptr<Inp
     link->close(kBinderSide);
     return;
   }
+  // ZMQ_DISCONNECT_MSG: the connecter writes it last when it leaves, as libzmq's pipe does.
+  if (traits_.takes_disconnect_msg && !options_.disconnect_msg.empty()) {
+    link->set_farewell(kBinderSide, options_.disconnect_msg);
+  }
   attach_link(new_peer(it->second, false), std::move(link), kBinderSide, now_ns);
+}
+
+std::vector<PipeStats> SocketCore::pipe_stats() const {
+  std::vector<PipeStats> out;
+  for (const auto& [id, peer] : peers_) {
+    if (peer->out_dead) continue;  // gone, kept only until its last messages are read
+    PipeStats stats;
+    stats.stream = peer->stream;
+    if (auto rec = endpoints_.find(peer->endpoint); rec != endpoints_.end()) {
+      stats.endpoint =
+          rec->second.resolved.empty() ? rec->second.endpoint.text : rec->second.resolved;
+    }
+    stats.outbound = uint64_t(std::max<int64_t>(peer->out.messages(), 0));
+    stats.inbound = uint64_t(std::max<int64_t>(peer->in.messages(), 0));
+    out.push_back(std::move(stats));
+  }
+  return out;
+}
+
+// ZMQ_HELLO_MSG (draft): the first message on each new ZMTP connection, ahead of whatever is
+// queued for the peer, as libzmq's hello session (it bypasses the routing, like a command).
+void SocketCore::send_hello(Peer& peer) {
+  if (!traits_.sends_hello_msg || options_.hello_msg.empty()) return;
+  if (peer.conn && peer.conn->can_send()) {
+    peer.conn->send_part(Msg::copy_of(std::string_view(options_.hello_msg)));
+  }
+}
+
+// ZMQ_DISCONNECT_MSG (draft): an accepted peer whose handshaken connection is lost leaves it
+// behind as its last message (its unfinished one dropped), for the application to read as
+// from that peer; libzmq gives it for accepted connections only.
+void SocketCore::take_disconnect_msg(Peer& peer) {
+  if (!traits_.takes_disconnect_msg || options_.disconnect_msg.empty()) return;
+  if (peer.from_connect || !peer.attached || peer.closed_by_app) return;
+  peer.in.rollback();
+  peer.in.write_control(Msg::copy_of(std::string_view(options_.disconnect_msg)));
 }
 
 void SocketCore::attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side,
@@ -783,6 +855,12 @@ void SocketCore::attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int s
   // first; from here on the pipes are the link's, bounded by both sides' HWMs.
   peer.out.attach_shared(&peer.link->outbound(side), true);
   peer.in.attach_shared(&peer.link->inbound(side), false);
+  // ZMQ_HELLO_MSG over inproc: written into the link as each side joins, as libzmq's pipe
+  // (after what a connecter queued before the bind, which zlab moves in first).
+  SharedPipe& out = peer.link->outbound(side);
+  if (traits_.sends_hello_msg && !options_.hello_msg.empty() && !out.writing()) {
+    out.write(Msg::copy_of(std::string_view(options_.hello_msg)));
+  }
   peer.link->announce(side, type_, options_.routing_id);
   update_inproc(peer, now_ns);
 }
@@ -858,8 +936,8 @@ void SocketCore::close_link(Peer& peer) {
   peer.link->close(peer.link_side);
 }
 
-void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool session_over,
-                                 int64_t now_ns) {
+void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool after_handshake,
+                                 bool session_over, int64_t now_ns) {
   StreamId stream = peer.stream;
   // Whatever was received of a message that will never be finished is dropped; a message
   // partly handed to the dead connection loses its remaining parts: messages are atomic.
@@ -867,7 +945,8 @@ void SocketCore::connection_lost(Peer& peer, proto::CloseReason reason, bool ses
   Msg part;
   while (peer.out.reading() && peer.out.read(&part)) {
   }
-  if (peer.attached) routing_->connection_lost(peer);
+  if (peer.attached) routing_->connection_lost(peer);  // ROUTER_NOTIFY's notice first,
+  if (after_handshake) take_disconnect_msg(peer);      // then the disconnect message (libzmq)
   // A stream the peer closed or that failed takes nothing more: what the connection still had
   // to write goes with it (waiting to write it would keep a closing socket lingering forever).
   bool stream_gone =

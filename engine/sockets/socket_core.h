@@ -81,6 +81,15 @@ struct IoAction {
   DatagramRole role = DatagramRole::kSend;  // kOpenDatagram: how the endpoint moves datagrams
 };
 
+// One peer's queues, for zmq_socket_monitor_pipes_stats: whole messages waiting to go to it and
+// waiting to be read from it, with its stream (kNoStream over inproc) and endpoint.
+struct PipeStats {
+  StreamId stream = kNoStream;
+  std::string endpoint;
+  uint64_t outbound = 0;
+  uint64_t inbound = 0;
+};
+
 struct BindRequest {
   EndpointId listener;
   Endpoint endpoint;
@@ -178,6 +187,9 @@ class SocketCore final : private SocketServices {
     return routing_->peer_state(routing_id, state);
   }
 
+  // Each peer's queues (zmq_socket_monitor_pipes_stats); none when there is no peer.
+  std::vector<PipeStats> pipe_stats() const;
+
   // Test and simulator introspection.
   size_t peer_count() const { return peers_.size(); }
   uint64_t dropped_messages() const;
@@ -223,8 +235,14 @@ class SocketCore final : private SocketServices {
   void flush_all(int64_t now_ns);
   void process_events(Peer& peer, int64_t now_ns);
   // session_over: a connect()ed endpoint makes no new connection (proto::ends_session).
-  void connection_lost(Peer& peer, proto::CloseReason reason, bool session_over, int64_t now_ns);
+  // after_handshake: the connection had finished its handshake (ZMQ_DISCONNECT_MSG).
+  void connection_lost(Peer& peer, proto::CloseReason reason, bool after_handshake,
+                       bool session_over, int64_t now_ns);
   void schedule_reconnect(EndpointRec& rec, int64_t now_ns);
+  void give_up_connect(EndpointRec& rec);
+  void send_hello(Peer& peer);
+  void take_disconnect_msg(Peer& peer);
+  bool stops_reconnect(const proto::ConnEvent& closed) const;
   // drain: let the connection write what it still has (an ERROR command) before closing; a
   // connection that refused its peer with ERROR then closes gently (error_close.h).
   void release_stream(StreamId stream, Peer* peer, int64_t now_ns, bool drain = true);

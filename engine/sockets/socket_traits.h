@@ -57,6 +57,11 @@ struct SocketTraits {
   // Over udp:// each message names its peer: the address it came from or goes to, then the
   // body (DGRAM); the bound socket both receives and sends.
   bool addressed_datagrams = false;
+  // ZMQ_HELLO_MSG (draft): the type sends it to each new peer first (libzmq: DEALER, ROUTER,
+  // REP, CLIENT, SERVER, PEER); ZMQ_DISCONNECT_MSG: the type receives it from an accepted peer
+  // whose handshaken connection is lost (ROUTER, REP, SERVER, PEER). socket_core.cc does both.
+  bool sends_hello_msg = false;
+  bool takes_disconnect_msg = false;
 };
 
 // The traits of a thread-safe type that has no other difference from the plain ZMTP type's.

@@ -123,8 +123,13 @@ bool XPubRouting::intercept(Peer& peer, Msg& part) {
 
 Err XPubRouting::send(Msg& part) {
   if (!more_out_) {
+    // ZMQ_XPUB_MANUAL_LAST_VALUE: the first message after the application read a subscription
+    // is matched against that subscriber alone (its "last value"); later ones against all, as
+    // libzmq (its inversion then still applies over every peer).
+    const Peer* only = send_to_last_ ? last_subscriber_ : nullptr;
+    if (only != nullptr) last_subscriber_ = nullptr;
     auto wants = [&](const Peer& p) {
-      bool match = p.subscriptions.matches(part.bytes());
+      bool match = (only == nullptr || &p == only) && p.subscriptions.matches(part.bytes());
       return options().invert_matching ? !match : match;
     };
     if (nodrop_) {
@@ -161,6 +166,14 @@ Err XPubRouting::set_option(int id, std::span<const uint8_t> value) {
     // With no subscriber to apply it to (none read yet, or it left) this does nothing, as in
     // libzmq.
     if (last_subscriber_ != nullptr) apply(*last_subscriber_, id == opt::kSubscribe, value);
+    return Err::kOk;
+  }
+  if (id == opt::kXPubManualLastValue) {
+    // XPUB_MANUAL, and the next message goes to the subscriber last read only (send()).
+    auto v = bool_option(value, BoolForm::kNonNegative);
+    if (!v) return Err::kInvalid;
+    manual_ = *v;
+    send_to_last_ = *v;
     return Err::kOk;
   }
   if (id == opt::kXPubVerbose || id == opt::kXPubVerboser) {

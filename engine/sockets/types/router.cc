@@ -1,10 +1,19 @@
 // ROUTER: routing ids for every peer (the peer's Identity, ZMQ_CONNECT_ROUTING_ID, or a
 // generated 5-byte id), the id as the first part of every received message, the first part of
 // every sent message choosing the peer. Unroutable messages are dropped, or fail with
-// EHOSTUNREACH / EAGAIN under ZMQ_ROUTER_MANDATORY.
+// EHOSTUNREACH / EAGAIN under ZMQ_ROUTER_MANDATORY. ZMQ_ROUTER_NOTIFY (draft) announces peers.
+#include <cstring>
+
 #include "engine/sockets/types/types.h"
 
 namespace zlab {
+namespace {
+
+// ZMQ_ROUTER_NOTIFY's bits, as zmq.h's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
+constexpr int kNotifyConnect = 1;
+constexpr int kNotifyDisconnect = 2;
+
+}  // namespace
 
 RouterRouting::RouterRouting(SocketServices& services)
     : Routing(services), next_id_(services.random_u32()) {}
@@ -51,7 +60,28 @@ bool RouterRouting::attach(Peer& peer) {
   peer.attached = true;
   fq_.attach(&peer);
   if (probe_router_ && peer.out.can_write()) peer.out.write(Msg());
+  if (peer.handshaken) connection_up(peer);  // else handshaken() says when
   return true;
+}
+
+// libzmq's stream engine pushes the notices of ZMQ_ROUTER_NOTIFY into the peer's session: an
+// empty message, read as [routing id][""], once the handshake is done and once a connection
+// that finished it is lost. So only ZMTP connections give them (inproc has no engine), a
+// connection that fails its handshake gives none, and one the application closed gives none
+// (its session ends it, not an error). Each is a control write: one per connection event.
+void RouterRouting::connection_up(Peer& peer) {
+  if (!peer.conn) return;
+  up_.insert(&peer);
+  if (router_notify_ & kNotifyConnect) peer.in.write_control(Msg());
+}
+
+void RouterRouting::connection_lost(Peer& peer) {
+  // The core has dropped the unfinished message from the peer already: the notice comes
+  // after the last whole one.
+  bool was_up = up_.erase(&peer) > 0;
+  if (was_up && (router_notify_ & kNotifyDisconnect) && !peer.closed_by_app) {
+    peer.in.write_control(Msg());
+  }
 }
 
 void RouterRouting::detach(Peer& peer) {
@@ -62,6 +92,7 @@ void RouterRouting::detach(Peer& peer) {
     dropping_ = sending_;
   }
   fq_.detach(&peer);
+  up_.erase(&peer);
 }
 
 Err RouterRouting::send(Msg& part) {
@@ -148,6 +179,14 @@ Err RouterRouting::set_option(int id, std::span<const uint8_t> value) {
       auto v = bool_option(value, BoolForm::kNonNegative);
       return v && !*v ? Err::kOk : Err::kInvalid;  // raw mode: use a STREAM socket
     }
+    case opt::kRouterNotify: {
+      int v = 0;
+      if (value.size() != sizeof v) return Err::kInvalid;
+      std::memcpy(&v, value.data(), sizeof v);
+      if (v < 0 || v > (kNotifyConnect | kNotifyDisconnect)) return Err::kInvalid;
+      router_notify_ = v;
+      return Err::kOk;
+    }
     default:
       return Err::kNotSupported;
   }
@@ -155,6 +194,11 @@ Err RouterRouting::set_option(int id, std::span<const uint8_t> value) {
   if (!v) return Err::kInvalid;
   *field = *v;
   return Err::kOk;
+}
+
+Err RouterRouting::get_option(int id, uint8_t* out, size_t* size) {
+  if (id != opt::kRouterNotify) return Err::kNotSupported;
+  return put_int_option(router_notify_, out, size);
 }
 
 }  // namespace zlab

@@ -106,8 +106,7 @@ TEST(SocketTraits, EachDraftTypeDeclaresWhatItDoes) {
 // type and DGRAM (libzmq's dgram_t is not) are not.
 TEST(SocketTraits, ThreadSafeTypesAreTheDraftZmtpTypes) {
   for (const SocketTypeInfo& info : all_socket_types()) {
-    EXPECT_EQ(socket_traits(info.type).thread_safe,
-              info.draft && info.type != SocketType::kDgram)
+    EXPECT_EQ(socket_traits(info.type).thread_safe, info.draft && info.type != SocketType::kDgram)
         << info.name;
   }
 }

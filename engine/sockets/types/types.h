@@ -78,6 +78,7 @@ class DealerRouting : public Routing {
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t;
     t.wire.sends_identity = true;
+    t.sends_hello_msg = true;
     return t;
   }();
   using Routing::Routing;
@@ -98,6 +99,13 @@ class DealerRouting : public Routing {
 // REQ: DEALER with the envelope delimiter and strict send/recv alternation (EFSM otherwise).
 class ReqRouting final : public DealerRouting {
  public:
+  // DEALER's, without ZMQ_HELLO_MSG: libzmq's REQ session over tcp sends none (and a hello
+  // would break the request envelope).
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t = DealerRouting::kTraits;
+    t.sends_hello_msg = false;
+    return t;
+  }();
   using DealerRouting::DealerRouting;
   void detach(Peer& peer) override;
   Err send(Msg& part) override;
@@ -125,6 +133,8 @@ class RouterRouting : public Routing {
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t;
     t.wire.sends_identity = true;
+    t.sends_hello_msg = true;
+    t.takes_disconnect_msg = true;
     return t;
   }();
   explicit RouterRouting(SocketServices& services);
@@ -140,12 +150,17 @@ class RouterRouting : public Routing {
   bool has_in() override;
   bool has_out() override;
   Err set_option(int id, std::span<const uint8_t> value) override;
+  Err get_option(int id, uint8_t* out, size_t* size) override;
   uint64_t dropped_messages() const override { return unroutable_dropped_; }
   Err peer_state(std::string_view routing_id, int* state) override;
+  void handshaken(Peer& peer) override { connection_up(peer); }
+  void connection_lost(Peer& peer) override;
 
  protected:
   Peer* find(std::string_view routing_id);
   std::string generate_id();
+  // ZMQ_ROUTER_NOTIFY (router_notify.cc): a peer's connection finished its handshake.
+  void connection_up(Peer& peer);
 
   FairQueue fq_;
   std::map<std::string, Peer*, std::less<>> by_id_;
@@ -159,6 +174,10 @@ class RouterRouting : public Routing {
   bool mandatory_ = false;
   bool handover_ = false;
   bool probe_router_ = false;
+  int router_notify_ = 0;  // ZMQ_ROUTER_NOTIFY: kNotifyConnect | kNotifyDisconnect
+  // Peers whose current stream connection finished its handshake (ZMQ_ROUTER_NOTIFY's
+  // disconnect notice is for those only).
+  std::set<const Peer*> up_;
   uint64_t unroutable_dropped_ = 0;  // no such peer (or it is gone), without MANDATORY
 };
 
@@ -169,6 +188,8 @@ class RepRouting final : public RouterRouting {
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t;
     t.answers_each_request = true;
+    t.sends_hello_msg = true;  // libzmq's REP is its ROUTER
+    t.takes_disconnect_msg = true;
     return t;
   }();
   using RouterRouting::RouterRouting;
@@ -252,6 +273,7 @@ class XPubRouting : public Routing {
   bool verbose_subs_ = false;    // XPUB_VERBOSE, XPUB_VERBOSER: every subscribe goes up
   bool verbose_unsubs_ = false;  // XPUB_VERBOSER: every cancel goes up
   bool manual_ = false;
+  bool send_to_last_ = false;  // XPUB_MANUAL_LAST_VALUE (send())
   bool nodrop_ = false;
   bool has_welcome_ = false;
   std::string welcome_;
@@ -305,7 +327,11 @@ Err recv_single_part(FairQueue& fq, Msg* part, Peer** from = nullptr);
 // CLIENT (rfc 41): DEALER's strategies, single-part.
 class ClientRouting final : public Routing {
  public:
-  static constexpr SocketTraits kTraits = kThreadSafeTraits;
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t = kThreadSafeTraits;
+    t.sends_hello_msg = true;
+    return t;
+  }();
   using Routing::Routing;
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -325,7 +351,12 @@ class ClientRouting final : public Routing {
 // when that peer is at its HWM.
 class ServerRouting : public Routing {
  public:
-  static constexpr SocketTraits kTraits = kThreadSafeTraits;
+  static constexpr SocketTraits kTraits = [] {
+    SocketTraits t = kThreadSafeTraits;
+    t.sends_hello_msg = true;
+    t.takes_disconnect_msg = true;
+    return t;
+  }();
   explicit ServerRouting(SocketServices& services);
   bool attach(Peer& peer) override;
   void detach(Peer& peer) override;
@@ -396,6 +427,8 @@ class PeerRouting final : public ServerRouting {
   static constexpr SocketTraits kTraits = [] {
     SocketTraits t = kThreadSafeTraits;
     t.connect_peer = true;
+    t.sends_hello_msg = true;
+    t.takes_disconnect_msg = true;
     return t;
   }();
   using ServerRouting::ServerRouting;
