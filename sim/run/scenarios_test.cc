@@ -20,9 +20,7 @@ std::string fault_label(int k) {
 }
 
 // Whether the scenario sends udp datagrams (the dgram_* faults act on it).
-bool datagrams(std::string_view scenario) {
-  return find_scenario(scenario)->make()->targets().udp;
-}
+bool datagrams(std::string_view scenario) { return find_scenario(scenario)->make()->targets().udp; }
 
 class ScenarioFaultTest : public ::testing::TestWithParam<Case> {};
 
