@@ -88,7 +88,9 @@ Task<> sleep_until(Ctx& ctx, int64_t at_ns) {
   World& w = ctx.world();
   while (w.now_ns() < at_ns) {
     const HostClock& c = w.clock(ctx.host());
-    co_await ctx.sleep(c.local(at_ns) - c.local(w.now_ns()));
+    // At least one local nanosecond: a slow clock rounds the last global nanoseconds to no
+    // local time at all, and sleep(0) at the same instant forever hung the run (sweep, session 7).
+    co_await ctx.sleep(std::max<int64_t>(1, c.local(at_ns) - c.local(w.now_ns())));
   }
 }
 

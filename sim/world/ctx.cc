@@ -23,7 +23,10 @@ bool WaitAwaiter::ready() {
   return false;
 }
 
-bool WaitAwaiter::await_ready() { return ready() || deadline_ns_ <= world_.now_ns(); }
+bool WaitAwaiter::await_ready() {
+  if (ready()) return true;
+  return deadline_ns_ <= world_.now_ns() && !world_.spun_too_long();
+}
 
 void WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   world_.block(actor_, h, items_, deadline_ns_);

@@ -392,6 +392,8 @@ std::vector<std::string> World::blocked_actors(bool* any_forever) {
 RunOutcome World::run(int64_t until_ns) {
   RunOutcome out;
   bool had_actors = live_nondaemon_ > 0;
+  int64_t instant_ns = -1;  // events run at one virtual instant, against a livelock
+  uint64_t at_instant = 0;
   for (;;) {
     if (!engine_error_.empty()) {
       out.kind = RunOutcome::Kind::kEngineError;
@@ -423,6 +425,19 @@ RunOutcome World::run(int64_t until_ns) {
         break;
       }
       last_progress_ns_ = queue_.now_ns();  // not stuck: look again after another limit
+    }
+    if (queue_.now_ns() != instant_ns) {
+      instant_ns = queue_.now_ns();
+      at_instant = 0;
+    } else if (++at_instant > max_events_per_instant_) {
+      // Virtual time no longer moves (an actor rescheduling itself at the same instant): a
+      // run the time limit would never end. A failure with its seed, not a hung sweep.
+      bool forever = false;
+      out.kind = RunOutcome::Kind::kDeadlock;
+      out.blocked = blocked_actors(&forever);
+      out.detail = "livelock: " + std::to_string(max_events_per_instant_) +
+                   " events at t=" + std::to_string(instant_ns) + " ns without virtual time moving";
+      break;
     }
     if (!queue_.run_next(until_ns)) {
       queue_.advance_to(until_ns);

@@ -9,7 +9,8 @@
 //
 // run() ends when every non-daemon actor has finished, at the time limit, when nothing is left
 // to do (quiescence), or on deadlock: actors blocked forever with nothing scheduled, or blocked
-// with only timers running for longer than the stall limit.
+// with only timers running for longer than the stall limit, or a livelock (virtual time stuck
+// at one instant for more than the livelock limit's events).
 #pragma once
 
 #include <coroutine>
@@ -126,12 +127,24 @@ class World final : public EventTarget, public WaitHub, public ZapRouter {
   // --- running ---
   RunOutcome run(int64_t until_ns);
   void set_stall_limit(int64_t ns) { stall_limit_ns_ = ns; }
+  // Events at one virtual instant after which run() ends as a livelock (tests lower it).
+  void set_livelock_limit(uint64_t events) { max_events_per_instant_ = events; }
   // Ends run() as kDone after the current event.
   void stop() { stopped_ = true; }
   const std::string& engine_error() const { return engine_error_; }
   // An actor got something done (a call returned, a sleep ended): the stall detector's clock.
   // Waking up only to find the call would still block is not progress.
   void note_progress() { last_progress_ns_ = queue_.now_ns(); }
+  // A wait whose deadline has passed and finds nothing: true once more than kSpinsBeforeYield
+  // happen at one instant, so the waiter goes through the queue and run() can see a livelock
+  // (an actor polling with no time passing would otherwise spin inside one resume forever).
+  bool spun_too_long() {
+    if (queue_.now_ns() != spin_instant_ns_) {
+      spin_instant_ns_ = queue_.now_ns();
+      spins_ = 0;
+    }
+    return ++spins_ > kSpinsBeforeYield;
+  }
 
   // For Ctx.
   struct ConsumerGate {
@@ -207,6 +220,12 @@ class World final : public EventTarget, public WaitHub, public ZapRouter {
   std::string engine_error_;
   int64_t last_progress_ns_ = 0;
   int64_t stall_limit_ns_ = 20'000'000'000;
+  // More events than this at one virtual instant end the run as a livelock (a burst of real
+  // work at one instant is far smaller: a whole scenario runs a few million events).
+  uint64_t max_events_per_instant_ = 10'000'000;
+  static constexpr uint64_t kSpinsBeforeYield = 1000;
+  int64_t spin_instant_ns_ = -1;
+  uint64_t spins_ = 0;
   int socket_hwm_ = 0;
   ZapFaults zap_faults_;
 };

@@ -54,6 +54,21 @@ TEST(WorldTest, SleepFollowsTheHostClockDrift) {
   EXPECT_EQ(woke, ms(1000));
 }
 
+// An actor that reschedules itself at the same instant forever never reaches the time limit:
+// the run ends as a livelock, with a detail, instead of hanging (a sweep hung on one, session 7).
+TEST(WorldTest, VirtualTimeStuckAtOneInstantIsALivelock) {
+  World w(9);
+  HostId h = w.add_host("h");
+  w.set_livelock_limit(1000);
+  w.spawn(h, "spinner", [&](Ctx& ctx) -> Task<> {
+    for (;;) co_await ctx.sleep(0);
+  });
+  RunOutcome out = w.run(sec(10));
+  EXPECT_EQ(out.kind, RunOutcome::Kind::kDeadlock);
+  EXPECT_TRUE(out.detail.starts_with("livelock: 1000 events at t=0 ns")) << out.detail;
+  EXPECT_EQ(out.end_ns, 0);
+}
+
 TEST(WorldTest, ReceiveTimeoutReturnsAgain) {
   World w(3);
   HostId h = w.add_host("h");
