@@ -22,6 +22,7 @@ class Fake:
         self.endpoint, self.seen = endpoint, 0
 
     def delivered(self):
+        self.endpoint.settled()  # what a closed connection delivers is appended after the close
         new = self.endpoint.delivered[self.seen:]
         self.seen += len(new)
         return new

@@ -31,6 +31,11 @@ class PlantedEndpoint:
         self.server.listen(8)
         self.endpoint = "tcp://127.0.0.1:%d" % self.server.getsockname()[1]
         self.stuck = False  # trusts-length: once fooled, it serves no one
+        # Connections accepted and finished: what a connection delivers at its close (half-frame)
+        # is appended by this thread after the peer closed, so readers wait for it (settled()).
+        self.accepted = 0
+        self.finished = 0
+        self.changed = threading.Condition()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -43,12 +48,23 @@ class PlantedEndpoint:
                 conn, _ = self.server.accept()
             except OSError:
                 return
+            with self.changed:
+                self.accepted += 1
             try:
                 self._session(conn)
             except OSError:
                 pass
             finally:
                 conn.close()
+                with self.changed:
+                    self.finished += 1
+                    self.changed.notify_all()
+
+    def settled(self, timeout_s=2.0):
+        """Waits until every accepted connection has been handled to its end (True), or
+        timeout_s passes (False: a connection its peer keeps open)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.finished == self.accepted, timeout_s)
 
     def _session(self, conn):
         conn.settimeout(2.0)
