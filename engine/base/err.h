@@ -31,8 +31,8 @@ enum class Err : uint8_t {
   kAccessDenied,       // EACCES
   kNameTooLong,        // ENAMETOOLONG: an ipc path too long for sockaddr_un
   kTooManyFiles,       // EMFILE
-  kInterrupted,
-  kFault,  // EFAULT: libzmq's answer to zmq_connect_peer with ZMQ_IMMEDIATE        // EINTR
+  kInterrupted,        // EINTR
+  kFault,              // EFAULT: libzmq's answer to zmq_connect_peer with ZMQ_IMMEDIATE
 };
 
 std::string_view err_name(Err err);

@@ -214,8 +214,20 @@ Err udp_open_sender(const UdpAddress& address, bool ipv6, int multicast_hops, bo
 
 DatagramPort::Status UdpPort::receive(std::span<uint8_t> into, size_t* n, Err* err) {
   if (addressed_) return receive_addressed(into, n, err);
+  return receive_from(into, nullptr, n, err);
+}
+
+DatagramPort::Status UdpPort::send(const wire::IoSlice* slices, size_t count, Err* err) {
+  if (addressed_) return send_addressed(slices, count, err);
+  return send_to(target_, target_len_, slices, count, err);
+}
+
+DatagramPort::Status UdpPort::receive_from(std::span<uint8_t> into, sockaddr_storage* from,
+                                           size_t* n, Err* err) {
   iovec iov{into.data(), into.size()};
   msghdr msg{};
+  msg.msg_name = from;
+  msg.msg_namelen = from != nullptr ? sizeof *from : 0;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   // MSG_TRUNC: the datagram's real length, so one longer than the buffer is seen as such.
@@ -229,17 +241,22 @@ DatagramPort::Status UdpPort::receive(std::span<uint8_t> into, size_t* n, Err* e
   return Status::kOk;
 }
 
-DatagramPort::Status UdpPort::send(const wire::IoSlice* slices, size_t count, Err* err) {
-  if (addressed_) return send_addressed(slices, count, err);
-  iovec iov[4];
-  if (count > 4) count = 4;
+DatagramPort::Status UdpPort::send_to(const sockaddr_storage& to, socklen_t to_len,
+                                      const wire::IoSlice* slices, size_t count, Err* err) {
+  // One datagram is at most kMaxSlices pieces (the driver asks the core for no more); more
+  // would be a driver bug, refused rather than sent cut.
+  if (count > kMaxSlices) {
+    *err = Err::kMessageTooLong;
+    return Status::kError;
+  }
+  iovec iov[kMaxSlices];
   for (size_t i = 0; i < count; ++i) {
     iov[i].iov_base = const_cast<uint8_t*>(slices[i].data);
     iov[i].iov_len = slices[i].size;
   }
   msghdr msg{};
-  msg.msg_name = &target_;
-  msg.msg_namelen = target_len_;
+  msg.msg_name = const_cast<sockaddr_storage*>(&to);
+  msg.msg_namelen = to_len;
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
   if (::sendmsg(fd_, &msg, MSG_NOSIGNAL) < 0) {
@@ -256,26 +273,17 @@ DatagramPort::Status UdpPort::receive_addressed(std::span<uint8_t> into, size_t*
   if (into.size() <= wire::kMaxDatagramHeader) return Status::kWouldBlock;
   std::span<uint8_t> body = into.subspan(wire::kMaxDatagramHeader);
   sockaddr_storage from{};
-  iovec iov{body.data(), body.size()};
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  ssize_t rc = ::recvmsg(fd_, &msg, MSG_TRUNC);
-  if (rc < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::kWouldBlock;
-    *err = errno_to_err(errno);
-    return Status::kError;
-  }
+  size_t length = 0;
+  Status status = receive_from(body, &from, &length, err);
+  if (status != Status::kOk) return status;
   std::string address = address_text(from);
   size_t header = 1 + address.size();
-  size_t kept = std::min(size_t(rc), body.size());
+  size_t kept = std::min(length, body.size());
   uint8_t* start = body.data() - header;
   start[0] = uint8_t(address.size());
   std::memcpy(start + 1, address.data(), address.size());
   std::memmove(into.data(), start, header + kept);
-  *n = header + size_t(rc);  // the full length: one longer than the room is seen as such
+  *n = header + length;  // the full length: one longer than the room is seen as such
   return Status::kOk;
 }
 
@@ -285,24 +293,7 @@ DatagramPort::Status UdpPort::send_addressed(const wire::IoSlice* slices, size_t
   sockaddr_storage to{};
   socklen_t to_len = 0;
   if (!parse_address_text(address, &to, &to_len)) return Status::kOk;  // dropped
-  iovec iov[4];
-  size_t parts = 0;
-  for (size_t i = 1; i < count && parts < 4; ++i) {
-    iov[parts].iov_base = const_cast<uint8_t*>(slices[i].data);
-    iov[parts].iov_len = slices[i].size;
-    ++parts;
-  }
-  msghdr msg{};
-  msg.msg_name = &to;
-  msg.msg_namelen = to_len;
-  msg.msg_iov = iov;
-  msg.msg_iovlen = parts;
-  if (::sendmsg(fd_, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::kWouldBlock;
-    *err = errno_to_err(errno);
-    return Status::kError;
-  }
-  return Status::kOk;
+  return send_to(to, to_len, slices + 1, count - 1, err);
 }
 
 }  // namespace zlab::real

@@ -51,6 +51,12 @@ class UdpPort final : public DatagramPort {
  private:
   Status receive_addressed(std::span<uint8_t> into, size_t* n, Err* err);
   Status send_addressed(const wire::IoSlice* slices, size_t count, Err* err);
+  // The one receive and the one send of every datagram; `from` may be null.
+  Status receive_from(std::span<uint8_t> into, sockaddr_storage* from, size_t* n, Err* err);
+  Status send_to(const sockaddr_storage& to, socklen_t to_len, const wire::IoSlice* slices,
+                 size_t count, Err* err);
+
+  static constexpr size_t kMaxSlices = 4;
 
   int fd_;
   bool addressed_ = false;

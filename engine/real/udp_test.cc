@@ -78,6 +78,55 @@ TEST(RealUdpTest, UnicastDatagramsArriveWhole) {
   EXPECT_EQ(in.receive(buf, &n, &err), DatagramPort::Status::kWouldBlock);
 }
 
+TEST(RealUdpTest, ADatagramOfMorePiecesThanThePortSendsIsRefusedNotCut) {
+  Fd receiver;
+  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &receiver.fd), Err::kOk);
+  UdpSender sender;
+  ASSERT_EQ(
+      udp_open_sender(address_of("127.0.0.1:" + std::to_string(bound_port(receiver.fd)), false),
+                      false, 1, true, &sender),
+      Err::kOk);
+  Fd sender_fd{sender.fd};
+  UdpPort out(sender);
+  UdpPort in(receiver.fd);
+  const uint8_t piece[1] = {'x'};
+  wire::IoSlice slices[5];
+  for (auto& slice : slices) slice = {piece, 1};
+  Err err = Err::kOk;
+  EXPECT_EQ(out.send(slices, 5, &err), DatagramPort::Status::kError);
+  EXPECT_EQ(err, Err::kMessageTooLong);
+  EXPECT_EQ(receive_datagram(in), "<none>");
+}
+
+TEST(RealUdpTest, AnAddressedPortNamesTheSenderAndAnswersToTheAddressGiven) {
+  Fd a_fd;
+  Fd b_fd;
+  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &a_fd.fd), Err::kOk);
+  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &b_fd.fd), Err::kOk);
+  UdpPort a = UdpPort::addressed(a_fd.fd);
+  UdpPort b = UdpPort::addressed(b_fd.fd);
+  std::string to_b = "127.0.0.1:" + std::to_string(bound_port(b_fd.fd));
+  std::string header = std::string(1, char(to_b.size())) + to_b;
+  std::string body = "ping";
+  wire::IoSlice slices[2] = {{reinterpret_cast<const uint8_t*>(header.data()), header.size()},
+                             {reinterpret_cast<const uint8_t*>(body.data()), body.size()}};
+  Err err = Err::kOk;
+  ASSERT_EQ(a.send(slices, 2, &err), DatagramPort::Status::kOk) << err_name(err);
+  std::string from_a = "127.0.0.1:" + std::to_string(bound_port(a_fd.fd));
+  EXPECT_EQ(receive_datagram(b), std::string(1, char(from_a.size())) + from_a + "ping");
+}
+
+TEST(RealUdpTest, AnAddressedSendToNoAddressIsDropped) {
+  Fd a_fd;
+  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &a_fd.fd), Err::kOk);
+  UdpPort a = UdpPort::addressed(a_fd.fd);
+  std::string header = std::string(1, char(4)) + "nope";
+  wire::IoSlice slice{reinterpret_cast<const uint8_t*>(header.data()), header.size()};
+  Err err = Err::kOk;
+  EXPECT_EQ(a.send(&slice, 1, &err), DatagramPort::Status::kOk);
+  EXPECT_EQ(err, Err::kOk);
+}
+
 TEST(RealUdpTest, WildcardBindReceivesOnLoopback) {
   Fd receiver;
   ASSERT_EQ(udp_bind(address_of("*:0", true), false, &receiver.fd), Err::kOk);
