@@ -22,7 +22,6 @@ not have, whose -dev packages the project does not install; they do not touch th
 import argparse
 import fcntl
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -58,15 +57,30 @@ def is_built(prefix):
     return (prefix / ".complete").exists() and (prefix / "lib" / "libzmq.so.5").exists()
 
 
-def run_step(cmd, cwd, logfile):
+def run_step(cmd, cwd, logfile, env=None, tool="libzmq-draft"):
+    """One build step, its output appended to logfile; a failure stops with the log's tail."""
     with open(logfile, "a") as out:
         out.write(f"\n$ {' '.join(cmd)}\n")
         out.flush()
-        rc = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT).returncode
+        rc = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                            env=env).returncode
     if rc != 0:
         tail = Path(logfile).read_text(errors="replace").splitlines()[-25:]
-        raise SystemExit(f"libzmq-draft: `{' '.join(cmd)}` failed (exit {rc}); log {logfile}:\n"
+        raise SystemExit(f"{tool}: `{' '.join(cmd)}` failed (exit {rc}); log {logfile}:\n"
                          + "\n".join(tail))
+
+
+def build_once(root_dir, target, is_built, build):
+    """target, built by build() when is_built(target) is false; one build at a time across
+    processes (a second caller waits on root_dir/.lock and then finds it made)."""
+    if is_built(target):
+        return target
+    root_dir.mkdir(parents=True, exist_ok=True)
+    with open(root_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not is_built(target):
+            build()
+    return target
 
 
 def missing_tools():
@@ -117,15 +131,7 @@ def build(prefix, quiet):
 def ensure(quiet=False):
     """The prefix of the draft-enabled libzmq, built first when missing."""
     prefix = prefix_path()
-    if is_built(prefix):
-        return prefix
-    ROOT_DIR.mkdir(parents=True, exist_ok=True)
-    with open(ROOT_DIR / ".lock", "w") as lock:
-        # One build at a time: a second caller waits and then finds the prefix made.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not is_built(prefix):
-            build(prefix, quiet)
-    return prefix
+    return build_once(ROOT_DIR, prefix, is_built, lambda: build(prefix, quiet))
 
 
 def main(argv):

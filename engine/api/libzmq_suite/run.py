@@ -368,19 +368,20 @@ def classify(text, rc, hung, timeout_s):
 
 # ---- expectations ---------------------------------------------------------------------------
 
-def load_expected(section="expected_differences"):
-    """expected.json: the tests allowed to differ, each with why (one place for all of them);
-    section draft_expected_differences is the --drafts run's."""
-    data = json.loads((HERE / "expected.json").read_text())
+def load_expected(section="expected_differences", path=None, tool="libzmq-tests"):
+    """expected.json's section: the tests allowed to differ, each with why and what owns it
+    (one place for all of them); section draft_expected_differences is the --drafts run's.
+    pyzmq_suite reads its own expected.json through this too."""
+    data = json.loads(Path(path or HERE / "expected.json").read_text())
     out = {}
     for name, entry in data[section].items():
         if not entry.get("why") or not (entry.get("waits_on") or entry.get("divergence")):
-            raise SystemExit(f"libzmq-tests: expected.json: {name} needs why and "
+            raise SystemExit(f"{tool}: expected.json: {name} needs why and "
                              "waits_on or divergence")
         # Intermittent: a known engine defect that fails some runs and not others. Only an
         # open issue can own one (never a divergence: a deliberate difference is not random).
         if entry.get("intermittent") and not entry.get("waits_on"):
-            raise SystemExit(f"libzmq-tests: expected.json: {name} is intermittent, so it "
+            raise SystemExit(f"{tool}: expected.json: {name} is intermittent, so it "
                              "needs the issue that fixes it (waits_on)")
         out[name] = entry
     return out

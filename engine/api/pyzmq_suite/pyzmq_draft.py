@@ -21,7 +21,6 @@ is committed. The extensions load whichever libzmq.so.5 LD_LIBRARY_PATH names fi
 RUNPATH, the draft libzmq's lib/, comes after it): so pyzmq_run.py puts them on zlab's build.
 """
 import argparse
-import fcntl
 import hashlib
 import os
 import re
@@ -132,15 +131,7 @@ def setup_cfg(libzmq_prefix):
 
 
 def run_step(cmd, cwd, logfile, env=None):
-    with open(logfile, "a") as out:
-        out.write(f"\n$ {' '.join(cmd)}\n")
-        out.flush()
-        rc = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                            env=env).returncode
-    if rc != 0:
-        tail = Path(logfile).read_text(errors="replace").splitlines()[-25:]
-        raise SystemExit(f"pyzmq-draft: `{' '.join(cmd)}` failed (exit {rc}); log {logfile}:\n"
-                         + "\n".join(tail))
+    draft_libzmq.run_step(cmd, cwd, logfile, env, tool="pyzmq-draft")
 
 
 def build(tree, libzmq_prefix, quiet):
@@ -180,15 +171,8 @@ def ensure(quiet=False):
     Unavailable when its source cannot be had."""
     libzmq_prefix = draft_libzmq.ensure(quiet)
     tree = tree_path(libzmq_prefix)
-    if is_built(tree):
-        return tree
-    ROOT_DIR.mkdir(parents=True, exist_ok=True)
-    with open(ROOT_DIR / ".lock", "w") as lock:
-        # One build at a time: a second caller waits and then finds the tree made.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not is_built(tree):
-            build(tree, libzmq_prefix, quiet)
-    return tree
+    return draft_libzmq.build_once(ROOT_DIR, tree, is_built,
+                                   lambda: build(tree, libzmq_prefix, quiet))
 
 
 def main(argv):

@@ -177,19 +177,9 @@ def not_run_rows(not_run):
 
 
 def load_expected(section, path=HERE / "expected.json"):
-    """expected.json's section: the tests allowed to differ, each with why and what owns it."""
-    data = json.loads(Path(path).read_text())
-    out = {}
-    for name, entry in data[section].items():
-        if not entry.get("why") or not (entry.get("waits_on") or entry.get("divergence")):
-            raise SystemExit(f"pyzmq-tests: expected.json: {name} needs why and "
-                             "waits_on or divergence")
-        # Intermittent (passes or not with the load): only an open issue may own one.
-        if entry.get("intermittent") and not entry.get("waits_on"):
-            raise SystemExit(f"pyzmq-tests: expected.json: {name} is intermittent, so it "
-                             "needs the issue that fixes it (waits_on)")
-        out[name] = entry
-    return out
+    """expected.json's section: the tests allowed to differ, each with why and what owns it
+    (checked as the libzmq suite's are)."""
+    return libzmq_suite.load_expected(section, path, tool="pyzmq-tests")
 
 
 def compare(ref, zlab, expected):
