@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include "conformance/harness/expect.h"
+
 namespace zlab::conform {
 namespace {
 
@@ -59,6 +61,23 @@ TEST(RunnerTest, FailureCarriesTheShrunkCaseAndTheReplayCommand) {
   std::string line = to_json_line(r, 42);
   EXPECT_NE(line.find("\"status\":\"FAIL\""), std::string::npos);
   EXPECT_NE(line.find("\"seed\":42"), std::string::npos);
+}
+
+// EXPECT_RULE's failure names what was expected, with its values, and the condition.
+TEST(RunnerTest, AnExplainedCheckSaysWhatWasExpected) {
+  RunConfig config;
+  config.seed = 7;
+  Property bad{"rule/X/explained", "X", "k", [] {
+                 int n = *rc::gen::inRange(0, 1000);
+                 evidence().exercised();
+                 bool small = n < 100;
+                 EXPECT_RULE(small, "a number below 100, got " << n);
+               }};
+  RuleResult r = run_property(bad, config);
+  EXPECT_EQ(r.status, "FAIL");
+  EXPECT_NE(r.actual.find("expected a number below 100, got 100 [small was false]"),
+            std::string::npos)
+      << r.actual;
 }
 
 // A failure that does not come back when its shrunk case is replayed (here: only the first

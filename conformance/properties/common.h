@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/harness/expect.h"
 #include "conformance/harness/property.h"
 #include "conformance/properties/lab.h"
 #include "conformance/properties/spec_table.h"

@@ -96,13 +96,15 @@ void duplicate_id_case(bool handover) {
     for (int j = 0; j < n; ++j) expect_new.push_back({x, numbered("new", j)});
     RC_ASSERT(at_router == expect_new);
     RC_ASSERT(at_newcomer == expect_to);
-    RC_ASSERT(at_holder.empty());
+    EXPECT_RULE(at_holder.empty(), "nothing for the holder of the taken routing id, got "
+                                       << at_holder.size() << " messages");
     RC_ASSERT(holder->monitor_count(monitor::kDisconnected) > 0u);  // the old link is closed
     evidence().count("handed_over");
   } else {
     RC_ASSERT(at_router == std::vector<Parts>({{x, "still-here"}}));
     RC_ASSERT(at_holder == expect_to);
-    RC_ASSERT(at_newcomer.empty());
+    EXPECT_RULE(at_newcomer.empty(), "nothing for the newcomer refused the routing id, got "
+                                         << at_newcomer.size() << " messages");
     evidence().count("refused");
   }
   for (Sock* o : rest) RC_ASSERT(drain(lab, o).empty());
@@ -160,7 +162,7 @@ void probe_router_property() {
   auto check_round = [&](int round) {
     std::map<std::string, std::vector<Parts>> by_peer;
     for (Parts& p : drain(lab, hub)) {
-      RC_ASSERT(!p.empty());
+      EXPECT_RULE(!p.empty(), "every message the hub read in round " << round << " to have parts");
       std::string id = p[0];
       p.erase(p.begin());
       by_peer[id].push_back(p);
@@ -267,7 +269,7 @@ void conflate_keeps_last_property() {
     lab.wait_out_faults();
     lab.advance_ms(1500);  // every message of the round has arrived (latency spikes <= 200 ms)
     auto got = lab.recv(rx);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "a message on the receiver 1500 ms after the round was sent");
     RC_ASSERT(*got == Parts{last});
     Err err = Err::kOk;
     RC_ASSERT(!lab.recv(rx, &err).has_value());
@@ -442,7 +444,7 @@ void correlate_request_id_property() {
     RC_ASSERT(p.size() == body.size() + 3);
     const std::string& peer = p[0];
     const std::string& id = p[1];
-    RC_ASSERT(!id.empty());
+    EXPECT_RULE(!id.empty(), "a non-empty routing id frame before the body");
     RC_ASSERT(ids.insert(id).second);  // a new id for every request
     RC_ASSERT(p[2].empty());
     RC_ASSERT(Parts(p.begin() + 3, p.end()) == body);

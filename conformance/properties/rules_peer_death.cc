@@ -21,7 +21,8 @@ struct Deliveries {
   void collect(Lab& lab, SocketType type, Sock* s, int index) {
     while (auto m = lab.recv(s)) {
       std::optional<std::string> body = body_of(type, *m);
-      RC_ASSERT(body.has_value());
+      EXPECT_RULE(body.has_value(),
+                  "a message of peer " << index << " in the envelope its type uses");
       int j = std::stoi(*body);
       if (who.count(j)) RC_LOG() << "message " << j << " came twice\n";
       RC_ASSERT(who.count(j) == 0u);  // at most once
@@ -77,7 +78,9 @@ void routing_after_peer_death_property() {
         return hub->monitor_count(monitor::kDisconnected) > gone_before;
       },
       20'000);
-  RC_ASSERT(known);  // the RST from the restarted host tells the hub
+  // the RST from the restarted host tells the hub
+  EXPECT_RULE(known,
+              "the hub to see the disconnect (monitor) within 20 s of the peer host restarting");
   const int first_after = next;
   int n = *rc::gen::inRange(k, 4 * k + 1);
   for (int j = 0; j < n; ++j) send_one();

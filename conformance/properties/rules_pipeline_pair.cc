@@ -42,7 +42,9 @@ std::optional<std::pair<Parts, int>> recv_tagged(Sock* s, PipeTags& tags) {
   for (;;) {
     Msg m;
     if (s->recv(&m) != Err::kOk) {
-      RC_ASSERT(parts.empty());  // a started message always has all its parts
+      // a started message always has all its parts
+      EXPECT_RULE(parts.empty(), "a started message to arrive with all its parts, got "
+                                     << parts.size() << " then nothing");
       return std::nullopt;
     }
     if (pipe < 0) pipe = tags.tag(m.metadata());
@@ -215,10 +217,14 @@ void block_when_mute_property(SocketType type) {
   for (int j = 0; j < n; ++j) {
     bool ok = lab.send(s, {"q" + std::to_string(j)}, &err);
     if (immediate) {
-      RC_ASSERT(!ok);
+      EXPECT_RULE(!ok,
+                  "send " << j << " with ZMQ_IMMEDIATE and no completed connection to be refused");
       RC_ASSERT(err == Err::kAgain);
     } else {
-      RC_ASSERT(ok);  // queued for the peer to come
+      // queued for the peer to come
+      EXPECT_RULE(ok, "send " << j
+                              << " without ZMQ_IMMEDIATE to be queued for the peer to come (err "
+                              << err_name(err) << ")");
       accepted.push_back("q" + std::to_string(j));
     }
   }
@@ -268,7 +274,7 @@ void pull_fair_queue_property() {
   std::vector<int> taken(size_t(k), 0);
   for (int r = 0; r < total; ++r) {
     auto got = lab.recv(fan->hub);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "message " << r << " of " << total << " at the hub");
     RC_ASSERT(int(got->size()) == parts);
     size_t colon = got->front().find(':');
     int i = std::stoi(got->front().substr(0, colon));
@@ -392,7 +398,7 @@ void pair_second_refused_property() {
         return false;
       },
       20'000);
-  RC_ASSERT(through);
+  EXPECT_RULE(through, "a message through within 20 s");
   RC_ASSERT(lab.send(a, {"welcome"}));
   RC_ASSERT(lab.wait_for(
       [&] {
@@ -539,7 +545,7 @@ void many_to_many_property() {
           lab.advance_ms(10);
           while (auto m = lab.recv(s)) {
             auto body = body_of(type, *m);
-            RC_ASSERT(body.has_value());
+            EXPECT_RULE(body.has_value(), "a message in the envelope its type uses");
             if (body->rfind("from", 0) == 0) heard.insert(std::stoi(body->substr(4)));
             if (type == SocketType::kRep) RC_ASSERT(lab.send(s, {"ok"}));
           }
@@ -606,7 +612,8 @@ void queue_while_unavailable_property() {
       [&] {
         while (auto m = lab.recv(p)) {
           auto body = body_of(peer_type, *m);
-          RC_ASSERT(body.has_value());
+          EXPECT_RULE(body.has_value(),
+                      "a message in the envelope " << type_name(peer_type) << " uses");
           got.push_back(*body);
         }
         return got.size() >= sent.size();
@@ -756,7 +763,8 @@ void buffers_by_type_property() {
     lab.advance_ms(300);  // the peer is not reading
     for (int j = 0; j < n; ++j) {
       auto got = lab.recv(b);
-      RC_ASSERT(got.has_value());
+      EXPECT_RULE(got.has_value(),
+                  "message " << j << " of " << n << " queued on b while the peer was not reading");
       RC_ASSERT(body_of(peer_type, *got) == std::optional<std::string>("s" + std::to_string(j)));
     }
     RC_ASSERT(!lab.recv(b).has_value());
@@ -773,7 +781,7 @@ void buffers_by_type_property() {
         lab.wait_for([&] { return a->monitor_count(monitor::kDisconnected) > before; }, 10'000));
     for (int j = 0; j < n; ++j) {
       auto got = lab.recv(a);
-      RC_ASSERT(got.has_value());
+      EXPECT_RULE(got.has_value(), "message " << j << " of " << n << " on a after the disconnect");
       RC_ASSERT(body_of(type, *got) == std::optional<std::string>("r" + std::to_string(j)));
     }
     RC_ASSERT(!lab.recv(a).has_value());
@@ -955,7 +963,7 @@ void delivery_property(Delivery rule) {
       if (!got) break;
       if (flow.to == SocketType::kRep) rep_owes = true;
       Parts p = strip(got->first);
-      RC_ASSERT(!p.empty());
+      EXPECT_RULE(!p.empty(), "a message with parts");
       if (p[0] == "probe") continue;
       if (p[0] == "#R") {
         recovered = true;
@@ -986,7 +994,7 @@ void delivery_property(Delivery rule) {
                (!(flow.from == SocketType::kRouter || is_publisher(flow.from)) || tags.count() > 0);
       },
       30'000);
-  RC_ASSERT(up);
+  EXPECT_RULE(up, "the flow up within 30 s");
   // Across the fault window (it ends 2 s in), the receiver reading as messages come.
   int64_t step_ms = lab.simulated() ? std::max<int64_t>(1, 2400 * burst / m) : 1;
   int eagain = 0;
@@ -1017,7 +1025,7 @@ void delivery_property(Delivery rule) {
         return recovered;
       },
       30'000);
-  RC_ASSERT(recovered);
+  EXPECT_RULE(recovered, "the flow back within 30 s");
 
   int delivered = int(arrivals.size());
   evidence().count("sent", std::count(sent.begin(), sent.end(), true));
@@ -1103,18 +1111,22 @@ void socket_type_check_property() {
   RC_LOG() << type_name(type) << " given Socket-Type '" << claim
            << "': " << (eof ? "closed" : "open") << ", sent " << show(names) << "\n";
   if (expect_ok) {
-    RC_ASSERT(!eof);
+    EXPECT_RULE(!eof, "the connection kept open for Socket-Type '" << claim << "'");
     RC_ASSERT(std::find(names.begin(), names.end(), "ERROR") == names.end());
     RC_ASSERT(std::find(names.begin(), names.end(), "READY") != names.end());
     evidence().count("compatible_claims");
   } else {
-    RC_ASSERT(eof);  // disconnected
-    RC_ASSERT(!names.empty());
+    // disconnected
+    EXPECT_RULE(eof, "the connection closed for the incompatible Socket-Type '" << claim << "'");
+    EXPECT_RULE(!names.empty(),
+                "a command (ERROR) before the close for Socket-Type '" << claim << "'");
     RC_ASSERT(names.back() == "ERROR");  // an ERROR command, the last thing sent
     // A reason with its length byte, and nothing after it.
     const std::string data = frames.back().command_data();
     wire::Parsed<std::string> reason = wire::parse_error(wire::as_bytes(data));
-    RC_ASSERT(reason.ok());
+    EXPECT_RULE(reason.ok(),
+                "the ERROR's data to be a reason with its length byte and nothing after it, got "
+                    << data.size() << " bytes");
     RC_ASSERT(reason.value->size() + 1 == data.size());
     RC_ASSERT(s->monitor_count(monitor::kHandshakeSucceeded) == 0u);
     evidence().count("incompatible_claims");

@@ -265,8 +265,8 @@ int check_round(const RoundResult& r, const std::vector<Subscriber>& subs,
                 const std::vector<std::string>& frames, bool exact, bool strays_allowed = false) {
   int copies = 0;
   if (exact) {
-    RC_ASSERT(r.synced);
-    RC_ASSERT(r.complete);
+    EXPECT_RULE(r.synced, "every subscriber synced (its marker arrived)");
+    EXPECT_RULE(r.complete, "the read complete (every end marker arrived)");
     if (!strays_allowed) RC_ASSERT(r.stray == 0);  // late copies of earlier rounds' messages
   }
   for (size_t i = 0; i < subs.size(); ++i) {
@@ -805,7 +805,8 @@ void subscription_messages_property() {
   RC_ASSERT(sync_markers(lab, net->pub, net->subs, log, 0, 20'000));
   lab.advance_ms(100);
   log.read(lab, net->pub);
-  RC_ASSERT(log.data.empty());
+  EXPECT_RULE(log.data.empty(),
+              "nothing handed up to the publisher, got " << log.data.size() << " messages");
   for (const std::string& t : ever) RC_ASSERT(log.has(true, t));
   std::vector<Subscriber*> live;
   for (Subscriber& s : net->subs) live.push_back(&s);

@@ -103,7 +103,9 @@ void assert_subsequence(const std::vector<Parts>& got, const std::vector<Parts>&
   size_t at = 0;
   for (const Parts& g : got) {
     while (at < expected.size() && expected[at] != g) {
-      RC_ASSERT(may_lose);  // skipped: lost, which only a lossy fault may do
+      // skipped: lost, which only a lossy fault may do
+      EXPECT_RULE(may_lose, "no message skipped (only a lossy fault may lose one), message "
+                                << at << " of " << expected.size() << " was");
       ++at;
     }
     RC_ASSERT(at < expected.size());  // unexpected, duplicated or out of order
@@ -121,7 +123,7 @@ void assert_fair_rounds(const std::vector<int>& order, std::vector<int> backlog)
     for (size_t i = 0; i < backlog.size(); ++i) {
       if (backlog[i] > 0) waiting.insert(int(i));
     }
-    RC_ASSERT(!waiting.empty());
+    EXPECT_RULE(!waiting.empty(), "some peer with a backlog");
     RC_ASSERT(at + waiting.size() <= order.size());
     std::set<int> served(order.begin() + long(at), order.begin() + long(at + waiting.size()));
     RC_ASSERT(served == waiting);
@@ -232,11 +234,12 @@ struct AppSends : Command {
     Err err = Err::kOk;
     bool ok = sut.lab->send(sut.req, parts, &err);
     if (m.awaiting || sut.lost) {
-      RC_ASSERT(!ok);
+      EXPECT_RULE(!ok, "the REQ to refuse a send while awaiting its reply");
       assert_refused(err);
       ++sut.refusals;
     } else {
-      RC_ASSERT(ok);
+      EXPECT_RULE(
+          ok, "the REQ to take a request when not awaiting a reply (err " << err_name(err) << ")");
       sut.request = parts;
     }
   }
@@ -344,7 +347,7 @@ void req_round_robin() {
     int who = ready_among(lab, fan->spokes, 5000);
     RC_ASSERT(who >= 0);
     auto got = lab.recv(fan->spokes[size_t(who)]);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "the request " << j << " at the REP that polled ready");
     RC_ASSERT(*got == body);
     // Only that service got it.
     for (int i = 0; i < k; ++i) {
@@ -352,7 +355,7 @@ void req_round_robin() {
     }
     RC_ASSERT(lab.send(fan->spokes[size_t(who)], {"a" + std::to_string(j)}));
     auto reply = recv_within(lab, fan->hub, 5000);
-    RC_ASSERT(reply.has_value());
+    EXPECT_RULE(reply.has_value(), "the reply to request " << j << " at the hub within 5 s");
     RC_ASSERT(*reply == Parts{"a" + std::to_string(j)});
     went_to.push_back(who);
   }
@@ -398,7 +401,7 @@ void req_reply_from_last_peer() {
       break;
     }
     auto got = lab.recv(services[size_t(t)]);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "a request at service " << t << " that polled ready");
     RC_ASSERT(*got == (Parts{"req", "", "q" + std::to_string(j)}));
     if (asked.count(t) > 0) {  // only a reconnection can upset the rotation
       RC_ASSERT(drew_lossy_faults(lab));
@@ -447,11 +450,11 @@ void req_block_no_service() {
   Sock* rep = nullptr;
   auto serve = [&](const std::string& q) {
     auto got = recv_within(lab, rep, 10'000);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "request '" << q << "' at the REP within 10 s");
     RC_ASSERT(*got == Parts{q});
     RC_ASSERT(lab.send(rep, {"a:" + q}));
     auto reply = recv_within(lab, req, 10'000);
-    RC_ASSERT(reply.has_value());
+    EXPECT_RULE(reply.has_value(), "the reply to '" << q << "' at the REQ within 10 s");
     RC_ASSERT(*reply == Parts{"a:" + q});
     lab.advance_ms(100);
     RC_ASSERT(!lab.recv(rep).has_value());  // exactly once
@@ -560,7 +563,7 @@ void rep_save_envelope() {
       RC_ASSERT(drew_lossy_faults(lab));
       break;
     }
-    RC_ASSERT(!got->empty());
+    EXPECT_RULE(!got->empty(), "a request with parts");
     auto it = by_tag.find(got->back());
     RC_ASSERT(it != by_tag.end());
     const Req& r = it->second;
@@ -655,7 +658,7 @@ void rep_reply_discarded_if_requester_gone() {
   RC_ASSERT(connected(lab, rep, all, 30'000));
   RC_ASSERT(lab.send(a, {"from-a"}));
   auto q = recv_within(lab, rep, 5000);
-  RC_ASSERT(q.has_value());
+  EXPECT_RULE(q.has_value(), "a's request at the REP within 5 s");
   RC_ASSERT(*q == Parts{"from-a"});
   // The others ask too: their requests wait while A's is being answered.
   for (int i = 0; i < others; ++i)
@@ -683,18 +686,18 @@ void rep_reply_discarded_if_requester_gone() {
   int expect = others + (a2 != nullptr ? 1 : 0);
   for (int s = 0; s < expect; ++s) {
     auto got = recv_within(lab, rep, 5000);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "request " << s << " of " << expect << " at the REP within 5 s");
     RC_ASSERT(got->size() == 1u);
     RC_ASSERT(lab.send(rep, {"ans:" + (*got)[0]}));
   }
   for (int i = 0; i < others; ++i) {
     auto reply = recv_within(lab, bs[size_t(i)], 5000);
-    RC_ASSERT(reply.has_value());
+    EXPECT_RULE(reply.has_value(), "the reply to requester " << i << " within 5 s");
     RC_ASSERT(*reply == Parts{"ans:from-b" + std::to_string(i)});
   }
   if (a2 != nullptr) {
     auto reply = recv_within(lab, a2, 5000);
-    RC_ASSERT(reply.has_value());
+    EXPECT_RULE(reply.has_value(), "the reply to the second requester a2 within 5 s");
     RC_ASSERT(*reply == Parts{"ans:from-a2"});
   }
   evidence().count(by_close ? "requester_closed" : "requester_disconnected");
@@ -764,7 +767,8 @@ void rep_strict_alternation() {
       } else {
         lab.advance_ms(20);
         got = lab.recv(rep, &err);
-        RC_ASSERT(!got.has_value());  // nothing was asked
+        // nothing was asked
+        EXPECT_RULE(!got.has_value(), "nothing at the REP when nothing was asked");
         RC_ASSERT(err == Err::kAgain);
         continue;
       }
@@ -786,12 +790,14 @@ void rep_strict_alternation() {
       Err err = Err::kOk;
       bool ok = lab.send(rep, reply, &err);
       if (!must_reply) {
-        RC_ASSERT(!ok);
+        EXPECT_RULE(!ok, "the REP to refuse a reply it owes nobody");
         assert_refused(err);
         ++refusals;
         continue;
       }
-      RC_ASSERT(ok);  // a REP never blocks on sending
+      // a REP never blocks on sending
+      EXPECT_RULE(ok, "the REP to take the reply it owes (a REP never blocks on sending; err "
+                          << err_name(err) << ")");
       expected[size_t(current)].push_back(cat({""}, reply));
       must_reply = false;
       if (refusals > 0) ++trips_after_refusal;
@@ -837,7 +843,8 @@ void rep_fair_queue() {
   for (int s = 0; s < total; ++s) {
     auto got = recv_within(lab, rep, patience_ms(lab, 1000));
     if (!got) {
-      RC_ASSERT(lossy_case);
+      EXPECT_RULE(lossy_case, "request " << s << " of " << total
+                                         << " at the REP (only a lossy fault may lose one)");
       break;
     }
     RC_ASSERT(got->size() == 1u);
@@ -1123,7 +1130,7 @@ void dealer_round_robin_fair_queue() {
   std::vector<int> last(size_t(k), -1);
   for (int s = 0; s < total; ++s) {
     auto got = lab.recv(fan->hub);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "message " << s << " of " << total << " at the hub");
     RC_ASSERT(got->size() == 1u);
     size_t colon = (*got)[0].find(':');
     int i = std::stoi((*got)[0].substr(0, colon));
@@ -1189,7 +1196,7 @@ void dealer_block_when_mute() {
       if (!steady && lab.simulated()) lab.advance_ms(250);
     }
     if (lab.simulated()) {
-      RC_ASSERT(steady);
+      EXPECT_RULE(steady, "the simulated flow steady");
       still_blocked(lab, fan->hub);
     }
     std::vector<int> last(size_t(k), -1);
@@ -1230,7 +1237,7 @@ void dealer_block_when_mute() {
   for (int j = 0; j < n; ++j) RC_ASSERT(lab.send(dealer, {std::to_string(j)}));
   for (int j = 0; j < n; ++j) {
     auto got = recv_within(lab, peer, 5000);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "message " << j << " of " << n << " at the peer within 5 s");
     RC_ASSERT(*got == Parts{std::to_string(j)});
   }
   lab.advance_ms(100);

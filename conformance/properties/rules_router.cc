@@ -135,7 +135,7 @@ std::vector<std::string> learn_ids(Star& s, const std::string& t,
         return std::count(heard.begin(), heard.end(), true) == k;
       },
       timeout_ms);
-  RC_ASSERT(ok);
+  EXPECT_RULE(ok, "all " << k << " peers heard within " << timeout_ms << " ms");
   return ids;
 }
 
@@ -265,7 +265,7 @@ void route_by_first_frame_property() {
   std::set<int> reached;
   int delivered = 0;
   auto check = [&](int i, const Parts& got, int* last) {
-    RC_ASSERT(!got.empty());
+    EXPECT_RULE(!got.empty(), "a message from peer " << i << " with parts");
     auto [to, j] = decode(got[0]);
     RC_ASSERT(to == i);  // never someone else's
     RC_ASSERT(j >= 0 && size_t(j) < dests.size());
@@ -359,7 +359,8 @@ void fair_queue_property() {
   for (int r = 0; r < k * n; ++r) {
     lab.wait_for([&] { return star->router->events() & kPollIn; }, 30'000);
     auto got = lab.recv(star->router);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(),
+                "message " << r << " of " << k * n << " at the ROUTER within 30 s");
     RC_ASSERT(got->size() == 2u);
     auto [i, j] = decode(got->at(1));
     RC_ASSERT(got->at(1).rfind("b:", 0) == 0);
@@ -601,9 +602,10 @@ void mandatory_unroutable_property() {
     Err err = Err::kOk;
     bool ok = s.lab.send(s.router, m, &err);
     if (a.peer >= 0) {
-      RC_ASSERT(ok);
+      EXPECT_RULE(ok, "the ROUTER to take a message for a known peer " << a.peer << " (err "
+                                                                       << err_name(err) << ")");
     } else {
-      RC_ASSERT(!ok);
+      EXPECT_RULE(!ok, "the ROUTER to refuse a message for an unknown routing id");
       RC_ASSERT(err == Err::kHostUnreachable);
       ++unknown;
     }
@@ -745,7 +747,9 @@ void mute_drop_property() {
     uint64_t before = counts ? *s.router->counted_drops() : 0;
     Err err = Err::kOk;
     bool ok = s.lab.send(s.router, m, &err);
-    RC_ASSERT(ok);  // never an error, never blocks
+    // never an error, never blocks
+    EXPECT_RULE(ok, "the ROUTER to take every send (never an error, never blocks; err "
+                        << err_name(err) << ")");
     ++sent_to[size_t(i)];
     if (!counts) return true;  // taken or dropped: the slow peer's reading will tell
     uint64_t d = *s.router->counted_drops() - before;
@@ -873,7 +877,8 @@ void mandatory_pollin_pollout_property() {
   RC_ASSERT(l.wait_for([&] {
     while (r->events() & kPollIn) {
       auto got = l.recv(r);
-      RC_ASSERT(got.has_value());  // POLLIN means a message is there
+      // POLLIN means a message is there
+      EXPECT_RULE(got.has_value(), "a message where POLLIN said there was one");
       RC_ASSERT(got->size() == 2u);
       id_of[size_t(decode(got->at(1)).first)] = got->at(0);
       ++read;
@@ -901,8 +906,10 @@ void mandatory_pollin_pollout_property() {
         ++sent;
       }
     }
-    if (pollout) RC_ASSERT(any);                     // POLLOUT: some peer took a message
-    if (!pollout && l.simulated()) RC_ASSERT(!any);  // no POLLOUT: no peer takes one
+    // POLLOUT: some peer took a message
+    if (pollout) EXPECT_RULE(any, "some peer to take a message after POLLOUT");
+    // no POLLOUT: no peer takes one
+    if (!pollout && l.simulated()) EXPECT_RULE(!any, "no peer to take a message without POLLOUT");
     bool down = !pollout && !any;
     down_rounds = down ? down_rounds + 1 : 0;
     l.advance_ms(down ? 50 : 20);
@@ -916,7 +923,7 @@ void mandatory_pollin_pollout_property() {
     }
     bool pollout = r->events() & kPollOut;
     bool took = l.send(r, {id_of[size_t(reader)], "after"});
-    if (took && l.simulated()) RC_ASSERT(pollout);
+    if (took && l.simulated()) EXPECT_RULE(pollout, "POLLOUT before a send the ROUTER took");
     return took;
   }));
   RC_ASSERT(l.wait_for([&] {
@@ -996,13 +1003,13 @@ void req_envelope_property() {
           return all_answered();
         },
         lossy ? 3000 : 20'000);
-    if (!lossy) RC_ASSERT(all_answered());
+    if (!lossy) EXPECT_RULE(all_answered(), "every peer answered within 20 s");
     for (int i = 0; i < k; ++i) {
       if (outstanding[size_t(i)] < 0) continue;
       lab.wait_for([&] { return star->peers[size_t(i)]->events() & kPollIn; },
                    answered[size_t(i)] ? (lossy ? 3000 : 20'000) : 10);
       auto got = lab.recv(star->peers[size_t(i)]);
-      if (!lossy) RC_ASSERT(got.has_value());
+      if (!lossy) EXPECT_RULE(got.has_value(), "the answer at peer " << i);
       if (!got) continue;  // lost: the client keeps waiting
       RC_ASSERT(*got == reply_to(requests[size_t(i)][size_t(outstanding[size_t(i)])]));
       outstanding[size_t(i)] = -1;

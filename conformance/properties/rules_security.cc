@@ -286,7 +286,7 @@ void admits_valid_client(Mech mech) {
   assert_exchange(lab, p, n);
   RC_ASSERT(lab.handshakes(p.server) >= 1u);
   if (log) {
-    RC_ASSERT(!log->requests.empty());
+    EXPECT_RULE(!log->requests.empty(), "a ZAP request for the handshake");
     evidence().count("zap_requests", int64_t(log->requests.size()));
   }
   evidence().exercised();
@@ -310,7 +310,9 @@ void plain_refuses_invalid_client() {
   Pair p = make_pair(lab, SocketType::kDealer, SocketType::kDealer, good, bad,
                      *rc::gen::arbitrary<bool>());
   assert_nothing_crosses(lab, p, n, 3'000, true);
-  RC_ASSERT(!log->requests.empty());  // the refusal was the handler's, not a missing handler
+  // the refusal was the handler's, not a missing handler
+  EXPECT_RULE(!log->requests.empty(),
+              "the refusal to be the ZAP handler's (a request logged), not a missing handler's");
   evidence().exercised();
 }
 
@@ -400,7 +402,7 @@ void zap_request_format() {
   RC_ASSERT(p.server->bind("tcp://*:" + std::to_string(kPort)) == Err::kOk);
   RC_ASSERT(p.client->connect(lab.endpoint(0, kPort)) == Err::kOk);
   assert_exchange(lab, p, 1);
-  RC_ASSERT(!log->requests.empty());
+  EXPECT_RULE(!log->requests.empty(), "a ZAP request for the handshake");
   std::set<std::string> ids;
   for (const ZapFrames& req : log->requests) {
     RC_ASSERT(req.size() >= 7u);
@@ -433,7 +435,7 @@ void zap_status_codes() {
     assert_exchange(lab, p, *rc::gen::inRange(1, 6));
   } else {
     assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000, true);
-    RC_ASSERT(!log->requests.empty());
+    EXPECT_RULE(!log->requests.empty(), "the refusal to be the ZAP handler's (a request logged)");
   }
   evidence().count("status_" + status);
   evidence().exercised();
@@ -454,7 +456,7 @@ void zap_malformed_reply() {
   Pair p =
       make_pair(lab, SocketType::kDealer, SocketType::kDealer, c, c, *rc::gen::arbitrary<bool>());
   assert_nothing_crosses(lab, p, *rc::gen::inRange(1, 6), 3'000, true);
-  RC_ASSERT(!log->requests.empty());
+  EXPECT_RULE(!log->requests.empty(), "the refusal to be the ZAP handler's (a request logged)");
   RC_ASSERT(lab.protocol_failures(p.server) > 0u);
   evidence().count("malform_" + std::to_string(int(m)));
   evidence().exercised();
@@ -483,7 +485,8 @@ void zap_reply_awaited() {
     RC_ASSERT(lab.send(p.client, {"first"}));
     std::optional<Parts> got;
     RC_ASSERT(lab.wait_for([&] { return (got = lab.recv(p.server)).has_value(); }, 20'000));
-    RC_ASSERT(!log->answered_ns.empty());
+    EXPECT_RULE(!log->answered_ns.empty(),
+                "the ZAP handler to have answered before the first message");
     RC_ASSERT(lab.now_ns() >= log->answered_ns.front());
     if (lab.faults().has(sim::FaultKind::kZapSlow)) evidence().count("slow");
   }
@@ -831,7 +834,7 @@ void curve_hello_fields_validated() {
   for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
   RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.server) > 0; }, 10'000));
   lab.advance_ms(500);
-  RC_ASSERT(m->tampered);
+  EXPECT_RULE(m->tampered, "the man in the middle to have tampered with a MESSAGE");
   RC_ASSERT(!*welcomed);
   assert_at_most_once_in_order(drain(lab, p.server));
   evidence().count("padding_octets_set", int64_t(at.size()));
@@ -877,7 +880,7 @@ void curve_client_validates() {
   for (int i = 0; i < n; ++i) lab.send(p.client, {std::to_string(i)});
   RC_ASSERT(lab.wait_for([&] { return lab.protocol_failures(p.client) > 0; }, 10'000));
   lab.advance_ms(1'000);
-  RC_ASSERT(m->tampered);
+  EXPECT_RULE(m->tampered, "the man in the middle to have tampered with a MESSAGE");
   RC_ASSERT(lab.handshakes(p.client) < uint64_t(m->connections));
   assert_at_most_once_in_order(drain(lab, p.server));
   RC_ASSERT(!*client_error);  // only a server sends ERROR (the grammar: S:error)

@@ -183,7 +183,7 @@ struct Stream {
           return order.size() > seen;
         },
         20'000);
-    RC_ASSERT(ok);
+    EXPECT_RULE(ok, "a new connection's notification within 20 s (seen " << seen << ")");
     const std::string& id = order[seen];
     RC_ASSERT(by_id[id].notifications >= 1);  // the first thing of a connection: its notification
     return id;
@@ -276,11 +276,14 @@ void prepend_routing_id_property() {
   for (int i = 0; i < k; ++i) {
     Raw& r = raws[size_t(i)];
     const ConnLog& log = st.log(r.id);
-    RC_ASSERT(!log.data_before_connect);
-    RC_ASSERT(!log.data_after_disconnect);
+    EXPECT_RULE(!log.data_before_connect,
+                "no data on connection " << i << " before its connect notification");
+    EXPECT_RULE(!log.data_after_disconnect,
+                "no data on connection " << i << " after its disconnect notification");
     const std::string& want = sent[size_t(i)];
     if (gone(st, r)) {
-      RC_ASSERT(lossy);  // only a fault may break a connection here
+      // only a fault may break a connection here
+      EXPECT_RULE(lossy, "connection " << i << " alive (only a fault may break one here)");
       ++resets;
       RC_ASSERT(log.data.size() <= want.size());
       RC_ASSERT(want.compare(0, log.data.size(), log.data) == 0);  // in order, its own bytes
@@ -453,11 +456,13 @@ void notification_property() {
   for (int i = 0; i < k; ++i) {
     Raw& r = raws[size_t(i)];
     const ConnLog& log = st.log(r.id);
-    RC_ASSERT(!log.data_before_connect);
-    RC_ASSERT(!log.data_after_disconnect);
+    EXPECT_RULE(!log.data_before_connect,
+                "no data on connection " << i << " before its connect notification");
+    EXPECT_RULE(!log.data_after_disconnect,
+                "no data on connection " << i << " after its disconnect notification");
     std::string hello = "hello " + std::to_string(i);
     if (expect_end[size_t(i)]) {
-      RC_ASSERT(all);
+      EXPECT_RULE(all, "all of '" << hello << "' before the end of connection " << i);
       RC_ASSERT(log.notifications == 2);
       RC_ASSERT(hello.compare(0, log.data.size(), log.data) == 0);
       ++disconnects;
@@ -472,8 +477,10 @@ void notification_property() {
   }
   // Every other id (the outgoing connection and its reconnections) starts with its notification.
   for (const auto& [id, log] : st.by_id) {
-    RC_ASSERT(!log.data_before_connect);
-    RC_ASSERT(!log.data_after_disconnect);
+    EXPECT_RULE(!log.data_before_connect,
+                "no data on id " << id << " before its connect notification");
+    EXPECT_RULE(!log.data_after_disconnect,
+                "no data on id " << id << " after its disconnect notification");
     if (id != out_id) continue;
     if (outward_close || server.error) {
       RC_ASSERT(log.notifications == 2);
@@ -506,7 +513,7 @@ void close_by_empty_frame_property() {
         r.pump();
         return stream_send(st.s, r.id, want[size_t(i)]) == Err::kOk;
       });
-      RC_ASSERT(ok);
+      EXPECT_RULE(ok, "the STREAM socket to take the data for connection " << i);
     }
     if (close[size_t(i)]) {
       RC_ASSERT(stream_send(st.s, r.id, "") == Err::kOk);
@@ -532,7 +539,7 @@ void close_by_empty_frame_property() {
   for (int i = 0; i < k; ++i) {
     Raw& r = raws[size_t(i)];
     r.pump();
-    RC_ASSERT(!r.error);
+    EXPECT_RULE(!r.error, "no error on raw connection " << i);
     RC_ASSERT(r.got == want[size_t(i)]);         // everything sent before the empty frame, then ...
     RC_ASSERT(r.eof == bool(close[size_t(i)]));  // ... EOF, and only there
     st.poll(lab);
@@ -588,7 +595,7 @@ void own_close_property() {
         return true;
       },
       10'000);
-  RC_ASSERT(ended);
+  EXPECT_RULE(ended, "the connection ended within 10 s");
   lab.advance_ms(3000);  // well past any reconnect interval
   st.poll(lab);
   int silent = 0;
@@ -638,7 +645,7 @@ void notify_off_property() {
       }
       return !found.empty();
     });
-    RC_ASSERT(ok);
+    EXPECT_RULE(ok, "the expected data found");
     return found;
   };
   std::vector<Raw> raws(static_cast<size_t>(k));
@@ -680,7 +687,7 @@ void notify_off_property() {
   for (int i = 0; i < k; ++i)
     RC_LOG() << "client " << i << " read '" << raws[size_t(i)].got << "'\n";
   if (outward) RC_LOG() << "the server read '" << server.got << "'\n";
-  RC_ASSERT(replied);
+  EXPECT_RULE(replied, "every raw client answered");
   for (int i = 0; i < k; ++i) RC_ASSERT(raws[size_t(i)].got == "re: " + std::to_string(i));
   if (outward) RC_ASSERT(server.got == "to the server");
   for (Raw& r : raws) r.c->close();
@@ -766,10 +773,12 @@ void sndmore_property() {
         for (;;) {
           Msg id;
           if (st.s->recv(&id) != Err::kOk) break;
-          RC_ASSERT(st.s->rcvmore());  // the routing id frame comes with RCVMORE
+          // the routing id frame comes with RCVMORE
+          EXPECT_RULE(st.s->rcvmore(), "the routing id frame to come with RCVMORE");
           Msg data;
           RC_ASSERT(st.s->recv(&data) == Err::kOk);
-          RC_ASSERT(!st.s->rcvmore());  // and exactly one data frame after it
+          // and exactly one data frame after it
+          EXPECT_RULE(!st.s->rcvmore(), "exactly one data frame after the routing id");
           if (!data.view().empty()) ++incoming;
         }
         bool done = incoming >= k;
@@ -786,8 +795,8 @@ void sndmore_property() {
     Raw& r = raws[size_t(i)];
     r.pump();
     RC_ASSERT(r.got == want[size_t(i)]);
-    RC_ASSERT(!r.eof);
-    RC_ASSERT(!r.error);
+    EXPECT_RULE(!r.eof, "raw connection " << i << " still open");
+    EXPECT_RULE(!r.error, "no error on raw connection " << i);
   }
   evidence().count("data_frames_with_sndmore", with_more);
   evidence().count("data_frames_without", int64_t(outs.size()) - with_more);
@@ -852,7 +861,9 @@ void unroutable_property() {
       want[size_t(op.to)] += body;
     } else {
       RC_ASSERT(e == Err::kHostUnreachable || e == Err::kAgain);
-      RC_ASSERT(lossy);  // a live connection only becomes unroutable through a fault
+      // a live connection only becomes unroutable through a fault
+      EXPECT_RULE(lossy, "the live connection " << op.to
+                                                << " routable (only a fault makes one unroutable)");
     }
     lab.advance_ms(1);
   }
@@ -871,7 +882,7 @@ void unroutable_property() {
     r.pump();
     if (leaves[size_t(i)]) continue;
     if (gone(st, r)) {
-      RC_ASSERT(lossy);
+      EXPECT_RULE(lossy, "connection " << i << " alive (only a fault may break one here)");
       RC_ASSERT(want[size_t(i)].compare(0, r.got.size(), r.got) == 0);
     } else {
       RC_ASSERT(r.got == want[size_t(i)]);  // every accepted send arrived, in order
@@ -904,7 +915,9 @@ void raw_tcp_peer_property() {
   r.id = st.next_connection(lab);
   lab.advance_ms(300);
   r.pump();
-  RC_ASSERT(r.got.empty());  // no greeting, nothing at all until the application sends
+  // no greeting, nothing at all until the application sends
+  EXPECT_RULE(r.got.empty(), "nothing at all (no greeting) before the application sends, got "
+                                 << r.got.size() << " bytes");
   RC_ASSERT(raw_write_all(lab, r, up));
   RC_ASSERT(stream_send(st.s, r.id, down) == Err::kOk);
   lab.wait_for(
@@ -1092,7 +1105,7 @@ void mute_property() {
     stable = first && attempt > 0;
     lab.advance_ms(100);
   }
-  RC_ASSERT(stable);
+  EXPECT_RULE(stable, "the connection stable");
   RC_ASSERT(st.s->dropped_messages() == 0u);
   evidence().max("accepted_before_mute", accepted);
   lab.wait_for(

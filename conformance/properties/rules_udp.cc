@@ -117,10 +117,14 @@ void udp_datagram_property(bool whole) {
       RC_ASSERT(sent[j].fits);  // one too large for a datagram never arrives, cut or not
     }
     if (++times[j] > 1) {
-      RC_ASSERT(may_duplicate);
+      EXPECT_RULE(may_duplicate,
+                  "datagram " << j << " once (only a duplicating fault may repeat one), got it "
+                              << times[j] << " times");
       continue;  // a copy may come any time later
     }
-    if (!first && j < last) RC_ASSERT(may_reorder);
+    if (!first && j < last)
+      EXPECT_RULE(may_reorder,
+                  "datagram " << j << " in order (only a reordering fault may move one)");
     if (j > last || first) last = j;
     first = false;
   }

@@ -197,7 +197,7 @@ void expect_traffic(Lab& lab, Sock* s, SocketType t, Wire& w, uint8_t minor = 1)
     std::optional<Parts> got;
     bool arrived = lab.wait_for([&] { return (got = lab.recv(s)).has_value(); }, 10'000);
     RC_LOG() << type_str(t) << " got " << (arrived ? show(*got) : "nothing") << "\n";
-    RC_ASSERT(arrived);
+    EXPECT_RULE(arrived, "the raw peer's message at the " << type_str(t) << " within 10 s");
     RC_ASSERT(body_of(t, *got) == std::optional<std::string>(body));
     return;
   }
@@ -218,7 +218,7 @@ void expect_traffic(Lab& lab, Sock* s, SocketType t, Wire& w, uint8_t minor = 1)
   }
   RC_LOG() << type_str(t) << "'s message " << (arrived ? "reached" : "never reached")
            << " the raw peer\n";
-  RC_ASSERT(arrived);
+  EXPECT_RULE(arrived, "the " << type_str(t) << "'s message at the raw peer");
 }
 
 // Every message the socket delivers within `ms` (it is not a publisher: nothing to send).
@@ -240,7 +240,7 @@ void expect_well_formed_error(const wb::Stream& st) {
     if (f.command_name() != "ERROR") continue;
     const std::string data = f.command_data();
     RC_LOG() << "ERROR data of " << data.size() << " bytes\n";
-    RC_ASSERT(!data.empty());
+    EXPECT_RULE(!data.empty(), "the ERROR command to carry a reason");
     RC_ASSERT(size_t(uint8_t(data[0])) + 1 == data.size());
   }
 }
@@ -275,15 +275,15 @@ void split_handshake_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection to the " << type_str(t) << " open");
   RC_ASSERT(w.write_in_pieces(out, cuts));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the " << type_str(t));
   wb::Stream st = w.stream();
-  RC_ASSERT(st.greeting.has_value());
+  EXPECT_RULE(st.greeting.has_value(), "a whole greeting from the " << type_str(t));
   RC_ASSERT(!st.has_command("ERROR"));
   RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
   expect_traffic(lab, s, t, w);
-  RC_ASSERT(!w.closed());
+  EXPECT_RULE(!w.closed(), "the connection open after traffic");
   evidence().count("pieces", int64_t(cuts.size()) + 1);
   evidence().exercised();
 }
@@ -315,12 +315,13 @@ void version_negotiation_property() {
       /*prepared=*/!subscribes(t));  // a subscriber subscribes to the drawn topic instead
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection to the " << type_str(t) << " open");
   wire::Greeting hello;
   hello.major = major;
   hello.minor = minor;
   RC_ASSERT(w.write(wb::greeting(hello) + wb::ready_socket_type(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the " << type_str(t) << " to a ZMTP " << int(major) << "."
+                                                << int(minor) << " greeting");
   RC_ASSERT(w.stream().greeting->major == 3);
   if (subscribes(t)) {
     // The subscription made before the connection, then one made after it: each in the
@@ -368,14 +369,14 @@ void version_negotiation_property() {
       drop_handed_up(lab, s);
       matched = w.wait(arrived(topic + "-match"), 50);
     }
-    RC_ASSERT(matched);
+    EXPECT_RULE(matched, "the message on the matching topic delivered");
     if (!topic.empty()) RC_ASSERT(!arrived("no-match-" + std::string(1, char(0xFE)))(w.stream()));
     evidence().count(lower ? "v30_publisher" : "newer_publisher");
   } else if (!subscribes(t)) {
     expect_traffic(lab, s, t, w, lower ? 0 : 1);
   }
   RC_ASSERT(!w.stream().has_command("ERROR"));
-  RC_ASSERT(!w.closed());
+  EXPECT_RULE(!w.closed(), "the connection open after traffic");
   evidence().exercised();
 }
 
@@ -400,14 +401,14 @@ void ping_pong_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection to the " << type_str(t) << " open");
   const std::string hello = wb::null_handshake(type_str(partner(t)));
   const std::string ping = wb::ping(ttl_ds, context);
   if (with_ready) {
     RC_ASSERT(w.write(hello + ping));
   } else {
     RC_ASSERT(w.write(hello));
-    RC_ASSERT(w.wait_ready());
+    EXPECT_RULE(w.wait_ready(), "READY from the " << type_str(t));
     RC_ASSERT(w.write(ping));
   }
   auto ponged = [](const wb::Stream& st) { return st.has_command("PONG"); };
@@ -415,13 +416,13 @@ void ping_pong_property() {
   const wb::Stream st = w.stream();
   RC_LOG() << "socket sent " << show(st.command_names())
            << (w.closed() ? " and closed the connection" : "") << "\n";
-  RC_ASSERT(answered);
+  EXPECT_RULE(answered, "a PONG to the PING");
   for (const wb::Frame& f : st.frames) {
     if (f.command_name() == "PONG")
       RC_ASSERT(f.command_data() == context.substr(0, wire::kMaxPingContext));
   }
   expect_traffic(lab, s, t, w);
-  RC_ASSERT(!w.closed());
+  EXPECT_RULE(!w.closed(), "the connection open after the PING");
   evidence().count(with_ready ? "ping_with_ready" : "ping_after_handshake");
   evidence().exercised();
 }
@@ -456,9 +457,9 @@ void heartbeat_interval_property() {
   const uint16_t want_ttl_ds = ttl_taken ? uint16_t(ttl_ms / 100) : 0;
   RC_ASSERT(s->get_int(opt::kHeartbeatTtl) == want_ttl_ds * 100);
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection to the " << type_str(t) << " open");
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the " << type_str(t));
   size_t answered = 0;
   std::vector<int> ttls;
   const int64_t window_ms = 4 * int64_t(ivl_ms);
@@ -481,7 +482,8 @@ void heartbeat_interval_property() {
       window_ms);
   const int64_t waited_ms = (lab.now_ns() - start_ns) / 1'000'000;
   RC_LOG() << answered << " PINGs in " << waited_ms << " ms, TTLs " << show(ttls) << "\n";
-  RC_ASSERT(!w.closed());
+  EXPECT_RULE(!w.closed(), "the connection open while the peer answers PINGs ("
+                               << answered << " answered in " << waited_ms << " ms)");
   RC_ASSERT(answered >= 2u);
   RC_ASSERT(int64_t(answered) <= waited_ms / ivl_ms + 1);
   for (int ttl : ttls) RC_ASSERT(ttl == int(want_ttl_ds));
@@ -512,15 +514,15 @@ void long_ttl_case(SocketType t) {
   Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
   Placed p = place(lab, t);
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the socket");
   RC_ASSERT(w.write(wb::ping(ttl_ds)));
   const int64_t start_ns = lab.now_ns();
   lab.wait_for([&] { return w.closed(); }, watch_ms);
   RC_LOG() << (w.closed() ? "closed " : "open ") << (lab.now_ns() - start_ns) / 1'000'000
            << " ms after the PING\n";
-  RC_ASSERT(!w.closed());
+  EXPECT_RULE(!w.closed(), "the connection open after the PING");
   evidence().count("long_ttl");
 }
 
@@ -550,9 +552,9 @@ void heartbeat_timeout_property() {
     if (timeout_set) RC_ASSERT(s->set_int(opt::kHeartbeatTimeout, timeout_ms) == Err::kOk);
   });
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the socket");
   const int64_t ttl_ms = int64_t(ttl_ds) * 100;
   const int64_t deadline_ms = own ? ivl_ms + timeout_ms : ttl_ms;
   int64_t mark_ns = lab.now_ns();  // the PING that starts the clock
@@ -581,13 +583,15 @@ void heartbeat_timeout_property() {
   RC_LOG() << (w.closed() ? "closed " : "open ") << after_ms << " ms after "
            << (own ? "the first PING" : "the peer's PING") << " (limit " << deadline_ms << " ms)\n";
   if (!silent) {
-    RC_ASSERT(!w.closed());
+    EXPECT_RULE(!w.closed(), "a peer that talks kept (open " << after_ms << " ms after, limit "
+                                                             << deadline_ms << " ms)");
     evidence().count("kept_alive");
     return;
   }
-  RC_ASSERT(w.closed());
+  EXPECT_RULE(w.closed(),
+              "a silent peer closed (" << after_ms << " ms after, limit " << deadline_ms << " ms)");
   if (own) {
-    RC_ASSERT(first_ping);
+    EXPECT_RULE(first_ping, "the socket's own PING before it closed");
     RC_ASSERT(after_ms + slack_ms >= timeout_ms);
     RC_ASSERT(after_ms <= timeout_ms + slack_ms);
   } else {
@@ -622,13 +626,13 @@ void error_closes_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   const std::string after = peer_message(t, "after-error");
   if (in_handshake) {
     RC_ASSERT(w.write(wb::greeting("NULL", false) + error + after) || w.closed());
   } else {
     RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-    RC_ASSERT(w.wait_ready());
+    EXPECT_RULE(w.wait_ready(), "READY from the socket");
     RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
     RC_ASSERT(w.write(error + after) || w.closed());
   }
@@ -636,8 +640,9 @@ void error_closes_property() {
   std::vector<Parts> got = delivered_within(lab, s, 200);
   RC_LOG() << "connection " << (closed ? "closed" : "still open") << ", delivered " << got.size()
            << " messages\n";
-  RC_ASSERT(closed);
-  RC_ASSERT(got.empty());
+  EXPECT_RULE(closed,
+              "the connection closed after the peer's ERROR (delivered " << got.size() << ")");
+  EXPECT_RULE(got.empty(), "nothing delivered after the ERROR, got " << got.size());
   if (in_handshake) RC_ASSERT(lab.handshakes(s) == 0u);
   evidence().count(in_handshake ? "error_in_handshake" : "error_after_handshake");
   evidence().exercised();
@@ -682,11 +687,11 @@ void metadata_limits_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   const std::string after = peer_message(t, "after-ready");
   if (valid) {
     RC_ASSERT(w.write(wb::greeting("NULL", false) + ready));
-    RC_ASSERT(w.wait_ready());
+    EXPECT_RULE(w.wait_ready(), "READY from the socket");
     RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
     expect_traffic(lab, s, t, w);
     RC_ASSERT(!w.stream().has_command("ERROR"));
@@ -704,8 +709,10 @@ void metadata_limits_property() {
   std::vector<Parts> got = delivered_within(lab, s, 200);
   RC_LOG() << "connection " << (closed ? "closed" : "still open") << ", socket sent "
            << show(w.stream().command_names()) << ", delivered " << got.size() << "\n";
-  RC_ASSERT(closed);
-  RC_ASSERT(got.empty());
+  EXPECT_RULE(closed,
+              "the connection closed for the bad metadata (delivered " << got.size() << ")");
+  EXPECT_RULE(got.empty(),
+              "nothing delivered from a connection with bad metadata, got " << got.size());
   RC_ASSERT(lab.handshakes(s) == 0u);
   expect_well_formed_error(w.stream());
   evidence().count(kind == 2 ? "empty_name" : kind == 3 ? "value_size_lies" : "name_runs_past_end");
@@ -726,9 +733,9 @@ void reserved_flags_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the socket");
   RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
   std::string bad = letters(t).wire_delimited ? wb::frame("", true) : "";
   bad += wb::raw_frame(uint8_t(reserved | (more ? 1 : 0)), "reserved-flags");
@@ -741,7 +748,8 @@ void reserved_flags_property() {
   for (const Parts& m : got) {
     for (const std::string& part : m) RC_ASSERT(part != "reserved-flags");
   }
-  RC_ASSERT(closed);
+  EXPECT_RULE(closed, "the connection closed for a frame with reserved flags (delivered "
+                          << got.size() << ")");
   evidence().exercised();
 }
 
@@ -766,9 +774,9 @@ void commands_not_delivered_property() {
   Placed p = place(lab, t);
   Sock* s = p.socket;
   Wire w(lab, p.raw);
-  RC_ASSERT(w.open());
+  EXPECT_RULE(w.open(), "the raw peer's connection open");
   RC_ASSERT(w.write(wb::null_handshake(type_str(partner(t)))));
-  RC_ASSERT(w.wait_ready());
+  EXPECT_RULE(w.wait_ready(), "READY from the socket");
   RC_ASSERT(lab.wait_for([&] { return lab.handshakes(s) == 1; }, 5'000));
   RC_ASSERT(w.write(cmd + peer_message(t, "the-message")) || w.closed());
   std::vector<Parts> got = delivered_within(lab, s, 1'000);

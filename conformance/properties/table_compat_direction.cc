@@ -43,7 +43,7 @@ void compatible_property(SocketType type) {
   } else {
     RC_ASSERT(lab.handshakes(a) == 0);
     RC_ASSERT(lab.handshakes(b) == 0);
-    RC_ASSERT(refused());
+    EXPECT_RULE(refused(), "the incompatible pair refused (no handshake on either side)");
     // Whatever either side tries to send goes nowhere.
     lab.send(a, outgoing(type, "x", ""));
     lab.send(b, outgoing(peer, "x", ""));
@@ -115,14 +115,14 @@ void direction_property(SocketType type) {
     RC_ASSERT(lab.send(b, outgoing(peer, "from-b", "a"), &err));
     lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
     auto got = lab.recv(a);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "b's message at a within 5 s");
     RC_ASSERT(body_of(type, *got) == std::optional<std::string>("from-b"));
   };
   auto a_to_b = [&] {
     RC_ASSERT(lab.send(a, outgoing(type, "from-a", "b"), &err));
     lab.wait_for([&] { return b->events() & kPollIn; }, 5000);
     auto got = lab.recv(b);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "a's message at b within 5 s");
     RC_ASSERT(body_of(peer, *got) == std::optional<std::string>("from-a"));
   };
   // A REQ asks before its REP answers, a CLIENT before its SERVER can answer; everything else
@@ -147,7 +147,7 @@ void direction_property(SocketType type) {
     RC_ASSERT(lab.send(b, {"upstream data"}));
     lab.wait_for([&] { return a->events() & kPollIn; }, 5000);
     auto up = lab.recv(a);
-    RC_ASSERT(up.has_value());
+    EXPECT_RULE(up.has_value(), "the upstream message at a within 5 s");
     RC_ASSERT(*up == Parts{"upstream data"});
     RC_ASSERT(!lab.recv(other).has_value());
     evidence().count("upstream_data_not_fanned_out");

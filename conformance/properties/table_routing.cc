@@ -28,7 +28,7 @@ void round_robin_cell_property(SocketType type) {
       });
       RC_ASSERT(who >= 0);
       auto got = lab.recv(fan->spokes[size_t(who)]);
-      RC_ASSERT(got.has_value());
+      EXPECT_RULE(got.has_value(), "a message at spoke " << who << " that polled ready");
       RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
       went_to[size_t(j)] = who;
       RC_ASSERT(lab.send(fan->spokes[size_t(who)], {"r"}));
@@ -69,7 +69,7 @@ void fan_out_property(SocketType type) {
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < m; ++j) {
       auto got = lab.recv(fan->spokes[size_t(i)]);
-      RC_ASSERT(got.has_value());
+      EXPECT_RULE(got.has_value(), "message " << j << " of " << m << " at spoke " << i);
       RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
     }
     RC_ASSERT(!lab.recv(fan->spokes[size_t(i)]).has_value());
@@ -89,7 +89,7 @@ void rep_last_peer_property() {
     RC_ASSERT(lab.send(fan->spokes[size_t(c)], {"q" + std::to_string(c)}));
     lab.wait_for([&] { return fan->hub->events() & kPollIn; });
     auto q = lab.recv(fan->hub);
-    RC_ASSERT(q.has_value());
+    EXPECT_RULE(q.has_value(), "spoke " << c << "'s request at the hub");
     RC_ASSERT(*q == Parts{"q" + std::to_string(c)});
     RC_ASSERT(lab.send(fan->hub, {"a" + std::to_string(c)}));
     lab.wait_for([&] { return fan->spokes[size_t(c)]->events() & kPollIn; });
@@ -118,7 +118,7 @@ void router_outgoing_property() {
     for (size_t j = 0; j < dests.size(); ++j) {
       if (dests[j] != i) continue;
       auto got = lab.recv(fan->spokes[size_t(i)]);
-      RC_ASSERT(got.has_value());
+      EXPECT_RULE(got.has_value(), "message " << j << " at spoke " << i);
       RC_ASSERT(*got == Parts{"m" + std::to_string(j)});
     }
     RC_ASSERT(!lab.recv(fan->spokes[size_t(i)]).has_value());
@@ -163,7 +163,7 @@ void fair_queue_cell_property(SocketType type) {
   std::vector<int> from;
   for (int r = 0; r < k * n; ++r) {
     auto got = lab.recv(fan->hub);
-    RC_ASSERT(got.has_value());
+    EXPECT_RULE(got.has_value(), "message " << r << " of " << k * n << " at the hub");
     from.push_back(std::stoi(got->back().substr(1)));
     if (type == SocketType::kRep) RC_ASSERT(lab.send(fan->hub, {"ok"}));
   }
@@ -197,7 +197,7 @@ void req_last_peer_property() {
     RC_ASSERT(lab.send(fan->spokes[size_t(who)], {"from" + std::to_string(who)}));
     lab.wait_for([&] { return fan->hub->events() & kPollIn; });
     auto reply = lab.recv(fan->hub);
-    RC_ASSERT(reply.has_value());
+    EXPECT_RULE(reply.has_value(), "spoke " << who << "'s message at the hub");
     RC_ASSERT(*reply == Parts{"from" + std::to_string(who)});
   }
   evidence().exercised();
