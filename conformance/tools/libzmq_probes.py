@@ -1748,22 +1748,31 @@ def _draft_libzmq():
     return Path(found[-1]) if found else None
 
 
+def _on_draft_libzmq(script, timeout_s=60):
+    """Runs a ctypes script on the draft-enabled libzmq in a process of its own (Debian's pyzmq
+    has no draft API): (observation, the JSON it printed) or (observation with why, None)."""
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, None
+    proc = subprocess.run([sys.executable, "-c", script, str(lib)],
+                          capture_output=True, text=True, timeout=timeout_s)
+    try:
+        return {"library": str(lib)}, json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode,
+                "stderr": proc.stderr[-400:]}, None
+
+
 @probe("draft-scatter-gather-peers",
        "libzmq 4.3.4 built with drafts pairs SCATTER with GATHER over tcp (handshake succeeds "
        "and a message arrives, whichever binds) and refuses SCATTER with SCATTER and GATHER "
        "with GATHER (no handshake), as RFC 49/37 have it and unlike the 4.3 page's tables")
 def _draft_scatter_gather_peers():
-    import subprocess
-    lib = _draft_libzmq()
-    if lib is None or not lib.exists():
-        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_SCATTER_GATHER_PEERS, str(lib)],
-                          capture_output=True, text=True, timeout=60)
-    try:
-        pairs = json.loads(proc.stdout)
-    except ValueError:
-        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
-    obs = {"library": str(lib), "pairs": pairs}
+    obs, pairs = _on_draft_libzmq(_DRAFT_SCATTER_GATHER_PEERS)
+    if pairs is None:
+        return obs, False
+    obs["pairs"] = pairs
     ok = (pairs["SCATTER<-GATHER"]["handshake"] and pairs["SCATTER<-GATHER"]["delivered"]
           and pairs["GATHER<-SCATTER"]["handshake"] and pairs["GATHER<-SCATTER"]["delivered"]
           and not pairs["SCATTER<-SCATTER"]["handshake"]
@@ -1809,17 +1818,10 @@ print(json.dumps(out))
        "libzmq 4.3.4 built with drafts: a DISH, which cannot send (zmq_send fails with ENOTSUP), "
        "still reports ZMQ_POLLOUT in ZMQ_EVENTS, alone and with a RADIO connected")
 def _draft_dish_pollout():
-    import subprocess
-    lib = _draft_libzmq()
-    if lib is None or not lib.exists():
-        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_DISH_POLLOUT, str(lib)],
-                          capture_output=True, text=True, timeout=60)
-    try:
-        got = json.loads(proc.stdout)
-    except ValueError:
-        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
-    obs = {"library": str(lib), **got}
+    obs, got = _on_draft_libzmq(_DRAFT_DISH_POLLOUT)
+    if got is None:
+        return obs, False
+    obs.update(got)
     ok = all(got[k]["pollout"] and got[k]["send"] == [-1, got["enotsup"]]
              for k in ("alone", "with_radio"))
     return obs, ok
@@ -1877,32 +1879,27 @@ print(json.dumps({"sent": n, "missed_by_a_dish_that_keeps_up": missed}))
        "with RCVHWM 1 that reads every message before the next is sent, as a PUB does for such a "
        "SUB (hwm-stale-credit-drops)")
 def _draft_radio_stale_credit():
-    import subprocess
-    lib = _draft_libzmq()
-    if lib is None or not lib.exists():
-        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_RADIO_STALE_CREDIT, str(lib)],
-                          capture_output=True, text=True, timeout=60)
-    try:
-        got = json.loads(proc.stdout)
-    except ValueError:
-        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
-    return {"library": str(lib), **got}, got["missed_by_a_dish_that_keeps_up"] > 0
+    obs, got = _on_draft_libzmq(_DRAFT_RADIO_STALE_CREDIT)
+    if got is None:
+        return obs, False
+    return {**obs, **got}, got["missed_by_a_dish_that_keeps_up"] > 0
 
 
 # zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
 # process of its own: through ctypes, as Debian's pyzmq has no draft API.
 _DRAFT_MSG_GROUP = r"""
-import ctypes, sys
+import ctypes, json, sys
 lib = ctypes.CDLL(sys.argv[1])
 lib.zmq_msg_set_group.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
 lib.zmq_msg_group.argtypes = [ctypes.c_void_p]
 lib.zmq_msg_group.restype = ctypes.c_char_p
 msg = ctypes.create_string_buffer(64)
 assert lib.zmq_msg_init(msg) == 0
+kept = {}
 for n in (255, 256, 300):
     rc = lib.zmq_msg_set_group(msg, b"g" * n)
-    print(n, rc, len(lib.zmq_msg_group(msg)))
+    kept[str(n)] = [rc, len(lib.zmq_msg_group(msg))]
+print(json.dumps(kept))
 """
 
 
@@ -1910,18 +1907,11 @@ for n in (255, 256, 300):
        "libzmq 4.3.4 built with drafts: zmq_msg_set_group takes a group of 256 or 300 bytes "
        "(returns 0) and keeps its first 255 (ZMQ_GROUP_MAX_LENGTH), with no error")
 def _draft_msg_group_truncated():
-    import subprocess
-    tool = Path(__file__).resolve().parents[2] / "engine/api/libzmq_suite/draft_libzmq.py"
-    prefix = subprocess.run([sys.executable, str(tool), "--print-prefix", "--quiet"],
-                            capture_output=True, text=True, timeout=3600).stdout.strip()
-    lib = Path(prefix) / "lib" / "libzmq.so.5"
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_MSG_GROUP, str(lib)],
-                          capture_output=True, text=True, timeout=30)
-    rows = [line.split() for line in proc.stdout.splitlines()]
-    obs = {"library": str(lib), "exit status": proc.returncode,
-           "set_group(n bytes) -> rc, length kept": {r[0]: [int(r[1]), int(r[2])] for r in rows}}
-    want = {"255": [0, 255], "256": [0, 255], "300": [0, 255]}
-    return obs, proc.returncode == 0 and obs["set_group(n bytes) -> rc, length kept"] == want
+    obs, kept = _on_draft_libzmq(_DRAFT_MSG_GROUP, timeout_s=30)
+    if kept is None:
+        return obs, False
+    obs["set_group(n bytes) -> rc, length kept"] = kept
+    return obs, kept == {"255": [0, 255], "256": [0, 255], "300": [0, 255]}
 
 
 # RADIO/DISH over udp:// at their edges on the draft-enabled libzmq, in a process of its own
@@ -2006,22 +1996,10 @@ _udp_edges_seen = {}
 
 def _udp_edges():
     """The _UDP_EDGES observations (run once per process), or ({...reason}, None)."""
-    import subprocess
-    if "obs" in _udp_edges_seen:
-        return _udp_edges_seen["obs"]
-    lib = _draft_libzmq()
-    if lib is None or not lib.exists():
-        result = {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, None
-    else:
-        proc = subprocess.run([sys.executable, "-c", _UDP_EDGES, str(lib)],
-                              capture_output=True, text=True, timeout=60)
-        try:
-            result = {"library": str(lib), **json.loads(proc.stdout)}, True
-        except ValueError:
-            result = {"library": str(lib), "exit status": proc.returncode,
-                      "stderr": proc.stderr[-400:]}, None
-    _udp_edges_seen["obs"] = result
-    return result
+    if "obs" not in _udp_edges_seen:
+        obs, got = _on_draft_libzmq(_UDP_EDGES)
+        _udp_edges_seen["obs"] = ({**obs, **got}, True) if got is not None else (obs, None)
+    return _udp_edges_seen["obs"]
 
 
 @probe("udp-bind-error-unreported",
