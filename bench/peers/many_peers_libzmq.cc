@@ -10,6 +10,10 @@
 //     A PUB bound at ENDPOINT, PEERS SUBs connected; the first subscribes to "A", the others
 //     each to a topic of their own. Then COUNT messages on "A", batches of 100. Prints
 //     messages/s.
+//   many_peers_libzmq rss ENDPOINT PEERS 0
+//     A ROUTER bound at ENDPOINT and PEERS DEALERs connected, each hello received (so every
+//     connection is up, both ends in this process), then idle. Prints the resident memory
+//     they added (VmRSS after - before, bytes) per connection.
 // ENDPOINT: inproc://NAME or tcp://127.0.0.1:* (every tcp peer costs descriptors: keep PEERS
 // under the open-files limit / 3).
 #include <sys/resource.h>
@@ -53,6 +57,47 @@ void set_int(void* socket, int option, int value) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The process's resident set (VmRSS), bytes.
+long resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) die("/proc/self/status");
+  char line[256];
+  long kib = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  if (kib < 0) die("VmRSS");
+  return kib * 1024;
+}
+
+// PEERS idle connections' resident memory, per connection.
+double idle_rss(void* ctx, const char* endpoint, int peers) {
+  long before = resident_bytes();
+  void* router = zmq_socket(ctx, ZMQ_ROUTER);
+  if (router == nullptr) die("socket");
+  std::string at = bind_at(router, endpoint);
+  std::vector<void*> dealers;
+  for (int i = 0; i < peers; ++i) {
+    void* dealer = zmq_socket(ctx, ZMQ_DEALER);
+    if (dealer == nullptr) die("socket");
+    set_int(dealer, ZMQ_LINGER, 0);
+    if (zmq_connect(dealer, at.c_str()) != 0) die("connect");
+    if (zmq_send(dealer, "hi", 2, 0) != 2) die("hello");
+    dealers.push_back(dealer);
+  }
+  char buf[256];
+  for (int i = 0; i < peers; ++i) {
+    if (zmq_recv(router, buf, sizeof buf, 0) < 0 || zmq_recv(router, buf, sizeof buf, 0) != 2)
+      die("hello recv");
+  }
+  long after = resident_bytes();
+  for (void* dealer : dealers) zmq_close(dealer);
+  set_int(router, ZMQ_LINGER, 0);
+  zmq_close(router);
+  return double(after - before) / double(peers);
 }
 
 double router(void* ctx, const char* endpoint, int peers, long count) {
@@ -167,23 +212,24 @@ double pub(void* ctx, const char* endpoint, int peers, long count) {
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::fprintf(stderr, "usage: many_peers_libzmq router|pub ENDPOINT PEERS COUNT\n");
+    std::fprintf(stderr, "usage: many_peers_libzmq router|pub|rss ENDPOINT PEERS COUNT\n");
     return 2;
   }
   std::string mode = argv[1];
   const char* endpoint = argv[2];
   int peers = std::atoi(argv[3]);
   long count = std::atol(argv[4]);
-  if (peers < 1 || count < 0 || (mode != "router" && mode != "pub")) {
-    std::fprintf(stderr, "many_peers: PEERS >= 1, COUNT >= 0, mode router or pub\n");
+  if (peers < 1 || count < 0 || (mode != "router" && mode != "pub" && mode != "rss")) {
+    std::fprintf(stderr, "many_peers: PEERS >= 1, COUNT >= 0, mode router, pub or rss\n");
     return 2;
   }
   raise_open_files_limit();
   void* ctx = zmq_ctx_new();
   zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, peers + 16);
-  double rate =
-      mode == "router" ? router(ctx, endpoint, peers, count) : pub(ctx, endpoint, peers, count);
-  std::printf("%.0f\n", rate);
+  double figure = mode == "router" ? router(ctx, endpoint, peers, count)
+                  : mode == "pub"  ? pub(ctx, endpoint, peers, count)
+                                   : idle_rss(ctx, endpoint, peers);
+  std::printf("%.0f\n", figure);
   zmq_ctx_term(ctx);
   return 0;
 }
