@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What Msg's inline body costs at its edge: zlab keeps a body of up to 32 bytes inline (40
-# before the group joined Msg, session 6), libzmq 4.3.4 up to 33 (max_vsm_size on 64-bit); a
+# What Msg's inline body costs at its edge: zlab keeps a body of up to 40 bytes inline (32
+# from session 6's group to session 8), libzmq 4.3.4 up to 33 (max_vsm_size on 64-bit); a
 # longer body is allocated. Instructions (callgrind, whole program: load-independent) for
 # 100 k PUSH->PULL messages over inproc of 32, 33 and 40 bytes, through zmq.h: the same binary
 # (peers/throughput_libzmq, built against Debian's libzmq) on both libraries, zlab's through

@@ -41,11 +41,13 @@ void Body::destroy() {
 
 Msg Msg::with_size(size_t size) {
   Msg msg;
-  msg.size_ = size;
   if (size > kInlineMax) {
     msg.kind_ = kExternal;
     msg.ext_.body = Body::allocate(size);
     msg.ext_.data = msg.ext_.body->data();
+    msg.ext_.size = size;
+  } else {
+    msg.flags_ = static_cast<uint8_t>(size << kInlineSizeShift);
   }
   return msg;
 }
@@ -63,24 +65,23 @@ Msg Msg::copy_of(std::string_view text) {
 
 Msg Msg::wrap(void* data, size_t size, FreeFn free_fn, void* hint) {
   Msg msg;
-  msg.size_ = size;
   msg.kind_ = kExternal;
   msg.ext_.body = Body::wrap(data, size, free_fn, hint);
   msg.ext_.data = msg.ext_.body->data();
+  msg.ext_.size = size;
   return msg;
 }
 
 Msg Msg::share() const {
   Msg copy;
-  copy.size_ = size_;
-  copy.flags_ = flags_;
+  copy.flags_ = flags_;  // and an inline body's size
   copy.kind_ = kind_;
   copy.routing_id_ = routing_id_;
   copy.group_ = group_;
   if (kind_ & kGroupShared) group_.shared->refs.fetch_add(1, std::memory_order_relaxed);
   copy.set_metadata(meta_);
   if (is_inline()) {
-    std::memcpy(copy.inline_, inline_, size_);
+    std::memcpy(copy.inline_, inline_, size());
   } else {
     copy.ext_ = ext_;
     ext_.body->ref();
@@ -142,8 +143,7 @@ Err Msg::set_group(std::string_view group) {
 
 void Msg::reset() {
   release();
-  size_ = 0;
-  flags_ = 0;
+  flags_ = 0;  // inline (release cleared kind_), size 0
   routing_id_ = 0;
 }
 

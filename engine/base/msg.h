@@ -2,8 +2,9 @@
 //
 // Small bodies live inline; large ones in a shared, immutable, reference-counted Body, so a
 // copy (fan-out, zmq_msg_copy) never copies bytes. The layout fits libzmq's 64-byte zmq_msg_t,
-// so the C API can construct a Msg in place: size 8, body 32 (inline bytes or the Body), group
-// 8, metadata 8, routing id 4, flags and kind 2; bytes 62-63 are the C API's tag.
+// so the C API can construct a Msg in place: body 40 (inline bytes, or the Body with its data
+// and size), group 8, metadata 8, routing id 4, flags (with an inline body's size) and kind 2;
+// bytes 62-63 are the C API's tag.
 #pragma once
 
 #include <atomic>
@@ -55,8 +56,9 @@ inline constexpr size_t kGroupMaxLength = 255;
 
 class Msg {
  public:
-  // 32, not more: the 8 bytes after the inline body hold the group (libzmq inlines up to 33).
-  static constexpr size_t kInlineMax = 32;
+  // libzmq inlines up to 33 bytes. An inline body's size is a byte (in flags_), an external
+  // one's sits beside its pointers, so 40 bytes stay inline next to the group.
+  static constexpr size_t kInlineMax = 40;
   enum Flag : uint8_t {
     kMore = 0x01,     // another part of the same message follows
     kCommand = 0x02,  // a ZMTP command, not data
@@ -83,16 +85,16 @@ class Msg {
   // Zero-copy: takes ownership of caller bytes, released through free_fn.
   static Msg wrap(void* data, size_t size, FreeFn free_fn, void* hint);
 
-  // Another reference to the same bytes (an inline body is copied: it is at most 32 bytes).
+  // Another reference to the same bytes (an inline body is copied: it is at most 40 bytes).
   Msg share() const;
 
   const uint8_t* data() const { return is_inline() ? inline_ : ext_.data; }
   // Writable only while no other Msg shares the body.
   uint8_t* mutable_data();
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  std::span<const uint8_t> bytes() const { return {data(), size_}; }
-  std::string_view view() const { return {reinterpret_cast<const char*>(data()), size_}; }
+  size_t size() const { return is_inline() ? flags_ >> kInlineSizeShift : ext_.size; }
+  bool empty() const { return size() == 0; }
+  std::span<const uint8_t> bytes() const { return {data(), size()}; }
+  std::string_view view() const { return {reinterpret_cast<const char*>(data()), size()}; }
 
   bool more() const { return flags_ & kMore; }
   void set_more(bool more) { flags_ = more ? (flags_ | kMore) : (flags_ & ~kMore); }
@@ -137,15 +139,14 @@ class Msg {
   }
   // Member by member, never the whole object: a zmq_msg_t keeps its tag in Msg's tail padding
   // (engine/api/msg_slot.h). The union is copied whole: a fixed 40 bytes beats a sized copy.
+  // The source ends inline with size 0 (kind_ and flags_ both 0).
   void move_from(Msg& other) {
-    size_ = other.size_;
     std::memcpy(inline_, other.inline_, kInlineMax);
     std::memcpy(&group_, &other.group_, sizeof group_);
     meta_ = other.meta_;
     routing_id_ = other.routing_id_;
     flags_ = other.flags_;
     kind_ = other.kind_;
-    other.size_ = 0;
     other.flags_ = 0;
     other.kind_ = 0;
     other.routing_id_ = 0;
@@ -159,9 +160,13 @@ class Msg {
   static constexpr uint8_t kGroupShort = 0x02;   // group_.chars, its length in the last byte
   static constexpr uint8_t kGroupShared = 0x04;  // group_.shared
   static constexpr size_t kGroupShortMax = 6;    // then a NUL, then the length
+  // flags_: bits 0-1 are Flag, bits 2-7 an inline body's size (0..kInlineMax).
+  static constexpr unsigned kInlineSizeShift = 2;
+  static_assert((kInlineMax << kInlineSizeShift) <= 0xff, "the inline size fits flags_");
   struct External {
     Body* body;
     uint8_t* data;
+    size_t size;
   };
   struct SharedGroup;
   union GroupSlot {
@@ -169,7 +174,6 @@ class Msg {
     SharedGroup* shared;
   };
 
-  size_t size_ = 0;
   union {
     uint8_t inline_[kInlineMax];
     External ext_;

@@ -145,6 +145,32 @@ TEST(MsgTest, GroupTravelsWithMovesAndShares) {
   }
 }
 
+TEST(MsgTest, BodiesUpToFortyBytesStayInlineBesideAGroup) {
+  // libzmq inlines up to 33 bytes; a group (RADIO/DISH) must not push such a body to the heap.
+  for (size_t size : {size_t(33), size_t(40), size_t(41)}) {
+    const std::string body(size, 'b');
+    Msg a = Msg::copy_of(std::string_view(body));
+    ASSERT_EQ(a.set_group(std::string(3, 'g')), Err::kOk);
+    a.set_more(true);
+    Msg b = a.share();
+    const bool inline_body = size <= 40;
+    EXPECT_EQ(a.data() != b.data(), inline_body) << size;  // inline bodies are copied
+    EXPECT_EQ(b.size(), size);
+    EXPECT_EQ(b.view(), body);
+    EXPECT_EQ(b.group(), "ggg");
+    EXPECT_TRUE(b.more());
+    b.set_more(false);  // flags and the inline size share a byte: neither disturbs the other
+    b.set_command(true);
+    EXPECT_EQ(b.size(), size);
+    EXPECT_EQ(b.view(), body);
+    Msg c = std::move(b);
+    EXPECT_EQ(c.size(), size);
+    EXPECT_EQ(b.size(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is defined empty
+    EXPECT_TRUE(c.command());
+    EXPECT_FALSE(c.more());
+  }
+}
+
 TEST(MsgTest, NoOperationWritesTheTwoLastBytesOfTheSlot) {
   // The C API keeps its tag in zmq_msg_t's bytes 62-63 (engine/api/msg_slot.h).
   static_assert(sizeof(Msg) == 64);

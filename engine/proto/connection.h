@@ -37,6 +37,8 @@ class Connection {
   virtual size_t pending_bytes() const = 0;
   virtual void handle_written(size_t n, int64_t now_ns) = 0;
 
+  // Only reading, a timeout or the handshake's start may move it earlier; send_part and
+  // handle_written never do (SocketCore::flush relies on it: it does not re-read it).
   virtual int64_t next_deadline_ns() const = 0;
   virtual void handle_timeout(int64_t now_ns) = 0;
 

@@ -13,7 +13,7 @@ void Pipe::attach_shared(SharedPipe* shared, bool writer) {
   shared_ = shared;
   shared_writer_ = writer;
   if (writer) {
-    for (Msg& part : parts_) shared->write(std::move(part));
+    for (size_t i = 0; i < parts_.size(); ++i) shared->write(std::move(parts_[i]));
     if (writing_) shared->rollback();  // an unfinished message's writer is gone
   }
   parts_.clear();
@@ -123,11 +123,12 @@ int64_t Pipe::clear() {
   }
   int64_t dropped = complete_;
   // Keep the parts of a message still being written: its writer will finish it.
-  std::deque<Msg> keep;
+  std::vector<Msg> keep;
   for (size_t i = parts_.size() - unfinished_; i < parts_.size(); ++i) {
     keep.push_back(std::move(parts_[i]));
   }
-  parts_ = std::move(keep);
+  parts_.clear();
+  for (Msg& part : keep) parts_.push_back(std::move(part));
   complete_ = 0;
   reading_ = false;
   full_ = false;
@@ -140,13 +141,14 @@ int64_t Pipe::drop_unread() {
   // The rest of the message being read is at the front, up to its last part.
   size_t rest = 0;
   while (parts_[rest].more()) ++rest;
-  std::deque<Msg> keep;
+  std::vector<Msg> keep;
   for (size_t i = 0; i <= rest; ++i) keep.push_back(std::move(parts_[i]));
   for (size_t i = parts_.size() - unfinished_; i < parts_.size(); ++i) {
     keep.push_back(std::move(parts_[i]));
   }
   int64_t dropped = complete_ - 1;
-  parts_ = std::move(keep);
+  parts_.clear();
+  for (Msg& part : keep) parts_.push_back(std::move(part));
   complete_ = 1;
   full_ = hwm_ > 0 && complete_ >= hwm_;
   return dropped;

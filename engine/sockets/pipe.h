@@ -10,10 +10,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "engine/base/msg.h"
+#include "engine/sockets/msg_ring.h"
 #include "engine/sockets/shared_pipe.h"
 
 namespace zlab {
@@ -86,7 +86,7 @@ class Pipe {
  private:
   bool bounded() const { return hwm_ > 0 && !conflate_; }
 
-  std::deque<Msg> parts_;
+  MsgRing parts_;
   int64_t hwm_ = 0;
   int64_t lwm_ = 0;
   int64_t complete_ = 0;   // whole messages queued

@@ -669,9 +669,10 @@ void SocketCore::pull(Peer& peer, int64_t now_ns) {
   mark_dirty(peer.stream);
 }
 
+// Not a deadline touch: sending only ever moves a connection's deadline later (a failed encode
+// closes it: kNever), which the deadline queue finds by itself; this runs on every zmq_send.
 void SocketCore::flush(Peer& peer, int64_t now_ns) {
   if (!peer.conn) return;
-  touch_deadline(peer);
   if (!peer.conn->active()) return;
   Msg part;
   bool wrote = false;
