@@ -59,10 +59,12 @@ def measures(quick):
     """The suite (issue 17's goals). quick: small counts, for tests and a first look."""
     k = 10 if quick else 1
     ipc = f"ipc://{tempfile.gettempdir()}/zlab-bench-{os.getpid()}"
-    tput_bound = ("per-message cost in the C API and the core: about 2x libzmq's instructions "
-                  "per message (bench/README.md, 'Instructions per message'): Socket::apply and "
-                  "ZMQ_EVENTS after every call, two mutex operations per call, malloc of bodies "
-                  "over the inline size, virtual calls into SharedPipe")
+    tput_bound = ("instructions in the application's calls: 1.6x libzmq's a message over tcp "
+                  "(3,551 against 2,274) and 1.9x over inproc (callgrind, bench/README.md "
+                  "'Session 8'): zmq_send ~1,245 against 580 (encoding on the caller's thread "
+                  "242, Socket::apply 208 with ZMQ_EVENTS recomputed 67, a mutex pair 57), "
+                  "zmq_msg_recv ~940 against 355 (freeing the body 138, SocketCore::recv 304); "
+                  "the I/O threads cost the same")
     big_bound = ("the kernel: ~79% of zlab's time at 16 KiB over tcp is loopback copies and "
                  "wake-ups (perf, bench/README.md 'Large messages'); zlab makes two read(2) a "
                  "16 KiB message and one sendmsg(2) each, and copies each body once into the "
