@@ -59,6 +59,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// PEERS DEALERs connected to `at`, each having sent "hi" (the ROUTER learns its id).
+std::vector<void*> connect_dealers(void* ctx, const std::string& at, int peers,
+                                   bool unlimited_rcvhwm) {
+  std::vector<void*> dealers;
+  for (int i = 0; i < peers; ++i) {
+    void* dealer = zmq_socket(ctx, ZMQ_DEALER);
+    if (dealer == nullptr) die("socket");
+    set_int(dealer, ZMQ_LINGER, 0);
+    if (unlimited_rcvhwm) set_int(dealer, ZMQ_RCVHWM, 0);
+    if (zmq_connect(dealer, at.c_str()) != 0) die("connect");
+    if (zmq_send(dealer, "hi", 2, 0) != 2) die("hello");
+    dealers.push_back(dealer);
+  }
+  return dealers;
+}
+
 // The process's resident set (VmRSS), bytes.
 long resident_bytes() {
   std::FILE* f = std::fopen("/proc/self/status", "r");
@@ -79,15 +95,7 @@ double idle_rss(void* ctx, const char* endpoint, int peers) {
   void* router = zmq_socket(ctx, ZMQ_ROUTER);
   if (router == nullptr) die("socket");
   std::string at = bind_at(router, endpoint);
-  std::vector<void*> dealers;
-  for (int i = 0; i < peers; ++i) {
-    void* dealer = zmq_socket(ctx, ZMQ_DEALER);
-    if (dealer == nullptr) die("socket");
-    set_int(dealer, ZMQ_LINGER, 0);
-    if (zmq_connect(dealer, at.c_str()) != 0) die("connect");
-    if (zmq_send(dealer, "hi", 2, 0) != 2) die("hello");
-    dealers.push_back(dealer);
-  }
+  std::vector<void*> dealers = connect_dealers(ctx, at, peers, /*unlimited_rcvhwm=*/false);
   char buf[256];
   for (int i = 0; i < peers; ++i) {
     if (zmq_recv(router, buf, sizeof buf, 0) < 0 || zmq_recv(router, buf, sizeof buf, 0) != 2)
@@ -107,16 +115,7 @@ double router(void* ctx, const char* endpoint, int peers, long count) {
   // only when it processes commands, which a busy sender seldom does: no HWM on this path.
   set_int(router, ZMQ_SNDHWM, 0);
   std::string at = bind_at(router, endpoint);
-  std::vector<void*> dealers;
-  for (int i = 0; i < peers; ++i) {
-    void* dealer = zmq_socket(ctx, ZMQ_DEALER);
-    if (dealer == nullptr) die("socket");
-    set_int(dealer, ZMQ_LINGER, 0);
-    set_int(dealer, ZMQ_RCVHWM, 0);
-    if (zmq_connect(dealer, at.c_str()) != 0) die("connect");
-    if (zmq_send(dealer, "hi", 2, 0) != 2) die("hello");
-    dealers.push_back(dealer);
-  }
+  std::vector<void*> dealers = connect_dealers(ctx, at, peers, /*unlimited_rcvhwm=*/true);
   // Every hello: [id, "hi"]; the last DEALER's id is the one messages go to.
   char id[256];
   int id_size = 0;

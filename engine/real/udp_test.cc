@@ -57,17 +57,25 @@ struct Fd {
   }
 };
 
-TEST(RealUdpTest, UnicastDatagramsArriveWhole) {
+// A receiver bound on loopback and a sender aimed at it (multicast hops 1, loop on).
+struct UnicastPair {
   Fd receiver;
-  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &receiver.fd), Err::kOk);
-  uint16_t port = bound_port(receiver.fd);
+  Fd sender_fd;
   UdpSender sender;
-  ASSERT_EQ(udp_open_sender(address_of("127.0.0.1:" + std::to_string(port), false), false, 1, true,
-                            &sender),
-            Err::kOk);
-  Fd sender_fd{sender.fd};
-  UdpPort out(sender);
-  UdpPort in(receiver.fd);
+};
+
+void open_unicast_pair(UnicastPair* p) {
+  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &p->receiver.fd), Err::kOk);
+  std::string to = "127.0.0.1:" + std::to_string(bound_port(p->receiver.fd));
+  ASSERT_EQ(udp_open_sender(address_of(to, false), false, 1, true, &p->sender), Err::kOk);
+  p->sender_fd.fd = p->sender.fd;
+}
+
+TEST(RealUdpTest, UnicastDatagramsArriveWhole) {
+  UnicastPair pair;
+  open_unicast_pair(&pair);
+  UdpPort out(pair.sender);
+  UdpPort in(pair.receiver.fd);
   send_datagram(out, wire::bytes::udp_datagram("g", "one"));
   send_datagram(out, wire::bytes::udp_datagram("group", "two"));
   EXPECT_EQ(receive_datagram(in), wire::bytes::udp_datagram("g", "one"));
@@ -79,16 +87,10 @@ TEST(RealUdpTest, UnicastDatagramsArriveWhole) {
 }
 
 TEST(RealUdpTest, ADatagramOfMorePiecesThanThePortSendsIsRefusedNotCut) {
-  Fd receiver;
-  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &receiver.fd), Err::kOk);
-  UdpSender sender;
-  ASSERT_EQ(
-      udp_open_sender(address_of("127.0.0.1:" + std::to_string(bound_port(receiver.fd)), false),
-                      false, 1, true, &sender),
-      Err::kOk);
-  Fd sender_fd{sender.fd};
-  UdpPort out(sender);
-  UdpPort in(receiver.fd);
+  UnicastPair pair;
+  open_unicast_pair(&pair);
+  UdpPort out(pair.sender);
+  UdpPort in(pair.receiver.fd);
   const uint8_t piece[1] = {'x'};
   wire::IoSlice slices[5];
   for (auto& slice : slices) slice = {piece, 1};
@@ -141,16 +143,10 @@ TEST(RealUdpTest, WildcardBindReceivesOnLoopback) {
 }
 
 TEST(RealUdpTest, ALongerDatagramShowsItsFullLength) {
-  Fd receiver;
-  ASSERT_EQ(udp_bind(address_of("127.0.0.1:0", true), false, &receiver.fd), Err::kOk);
-  UdpSender sender;
-  ASSERT_EQ(
-      udp_open_sender(address_of("127.0.0.1:" + std::to_string(bound_port(receiver.fd)), false),
-                      false, 1, true, &sender),
-      Err::kOk);
-  Fd sender_fd{sender.fd};
-  UdpPort out(sender);
-  UdpPort in(receiver.fd);
+  UnicastPair pair;
+  open_unicast_pair(&pair);
+  UdpPort out(pair.sender);
+  UdpPort in(pair.receiver.fd);
   send_datagram(out, wire::bytes::raw_udp_datagram(1, "g", std::string(9000, 'x')));
   size_t full = 0;
   receive_datagram(in, wire::kMaxUdpDatagram + 1, &full);
