@@ -386,19 +386,32 @@ void radio_filters_raw_dish_property() {
   RawPeer* raw = lab.raw_peer(1, 0, 5555);
   RC_ASSERT(lab.wait_for([&] { return raw->open(); }, 20'000));
   std::string in;
-  std::string hello = wire::bytes::null_handshake(type_name(partner(SocketType::kRadio)));
-  for (const std::string& g : held) hello += wire::bytes::join(g);
-  for (const std::string& g : left) hello += wire::bytes::join(g) + wire::bytes::leave(g);
+  auto write_all = [&](const std::string& bytes) {
+    size_t done = 0;
+    RC_ASSERT(lab.wait_for(
+        [&] {
+          done += raw->write(std::string_view(bytes).substr(done));
+          raw->read(&in);
+          return done == bytes.size();
+        },
+        10'000));
+  };
+  // The commands go once the RADIO's READY is in: libzmq closes a connection whose peer's
+  // commands come before its own READY went out (as div/general/ping-with-ready).
+  write_all(wire::bytes::null_handshake(type_name(partner(SocketType::kRadio))));
+  RC_ASSERT(lab.wait_for([&] {
+    raw->read(&in);
+    for (const auto& f : wire::bytes::parse_stream(in).frames) {
+      if (f.command_name() == "READY") return true;
+    }
+    return false;
+  }));
+  std::string commands;
+  for (const std::string& g : held) commands += wire::bytes::join(g);
+  for (const std::string& g : left) commands += wire::bytes::join(g) + wire::bytes::leave(g);
   const std::string fence = "fence";  // gen_group() draws from 'a'..'c' only
-  hello += wire::bytes::join(fence);
-  size_t done = 0;
-  RC_ASSERT(lab.wait_for(
-      [&] {
-        done += raw->write(std::string_view(hello).substr(done));
-        raw->read(&in);
-        return done == hello.size();
-      },
-      10'000));
+  commands += wire::bytes::join(fence);
+  write_all(commands);
   // The RADIO's messages as (group, body), from the frames after the handshake.
   auto letters_read = [&] {
     raw->read(&in);
