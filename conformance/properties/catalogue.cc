@@ -26,6 +26,7 @@ void add_peer_death_rule_properties(std::vector<Property>& out);
 void add_wire_rule_properties(std::vector<Property>& out);
 void add_security_rule_properties(std::vector<Property>& out);
 void add_draft_rule_properties(std::vector<Property>& out);
+void add_draft_option_rule_properties(std::vector<Property>& out);
 void add_udp_rule_properties(std::vector<Property>& out);
 
 // The rules stated around the tables (spec/rules.json), one file per family.
@@ -41,6 +42,7 @@ void add_rule_properties(std::vector<Property>& out) {
   add_wire_rule_properties(out);
   add_security_rule_properties(out);
   add_draft_rule_properties(out);
+  add_draft_option_rule_properties(out);
   add_udp_rule_properties(out);
 }
 

@@ -1,6 +1,6 @@
 // Rules of the XPUB options that change which subscriptions the application sees and whether
 // a mute publisher drops (zmq_setsockopt(3), spec/rules.json): ZMQ_XPUB_VERBOSE,
-// ZMQ_XPUB_VERBOSER, ZMQ_XPUB_MANUAL, ZMQ_XPUB_NODROP.
+// ZMQ_XPUB_VERBOSER, ZMQ_XPUB_MANUAL, ZMQ_XPUB_MANUAL_LAST_VALUE, ZMQ_XPUB_NODROP.
 //
 // Subscriptions travel on each subscriber's own connection, so their order across subscribers
 // is not the publisher's to promise. The properties below act one subscriber at a time and
@@ -212,6 +212,66 @@ void manual_property() {
   if (refused_requests > 0 || delivered > 0) evidence().exercised();
 }
 
+// --- rule/XPUB/manual-last-value ----------------------------------------------------------
+// An XPUB with ZMQ_XPUB_MANUAL_LAST_VALUE and k XSUBs (1..3). One at a time, each XSUB
+// subscribes to a word; the XPUB's application reads that request, subscribes 0..2 words for
+// that connection, then publishes 0..2 messages. After the last request, n more messages. The
+// first message published after reading a request goes to that requester alone (if one of its
+// words is a prefix of it: its "last value"); every other message to each XSUB one of whose
+// words is a prefix of it. Each XSUB gets exactly its messages, in order.
+void manual_last_value_property() {
+  int k = *rc::gen::inRange(1, 4);
+  auto net = make_xpub_net(
+      k, [](Sock* xpub) { RC_ASSERT(xpub->set_int(opt::kXPubManualLastValue, 1) == Err::kOk); },
+      SocketType::kXSub);
+  Lab& lab = net->lab;
+  std::vector<std::set<std::string>> granted(static_cast<size_t>(k));
+  std::vector<std::vector<Parts>> want(static_cast<size_t>(k));
+  int last = -1;  // the requester whose request was read last, until a message is published
+  int only_to_last = 0, message_id = 0;
+  auto publish = [&] {
+    std::string m = gen_word(1, 3) + "#" + std::to_string(message_id++);
+    auto matches = [&](int i) {
+      const auto& words = granted[size_t(i)];
+      return std::any_of(words.begin(), words.end(),
+                         [&](const std::string& t) { return m.rfind(t, 0) == 0; });
+    };
+    for (int i = 0; i < k; ++i) {
+      if ((last < 0 || i == last) && matches(i)) want[size_t(i)].push_back({m});
+    }
+    if (last >= 0) ++only_to_last;
+    last = -1;
+    RC_ASSERT(lab.send(net->xpub, {m}));
+  };
+  for (int i = 0; i < k; ++i) {
+    std::string asked = gen_word(0, 2);
+    RC_ASSERT(lab.send(net->subs[size_t(i)], {subscribe_msg(asked)}));
+    std::optional<Parts> request;
+    RC_ASSERT(lab.wait_for([&] { return (request = lab.recv(net->xpub)).has_value(); }));
+    RC_ASSERT(*request == Parts{subscribe_msg(asked)});
+    last = i;
+    int g = *rc::gen::inRange(0, 3);
+    for (int j = 0; j < g; ++j) granted[size_t(i)].insert(gen_word(0, 2));
+    for (const std::string& t : granted[size_t(i)]) {
+      RC_ASSERT(net->xpub->set_bytes(opt::kSubscribe, t) == Err::kOk);
+    }
+    int p = *rc::gen::inRange(0, 3);
+    for (int j = 0; j < p; ++j) publish();
+  }
+  int n = *rc::gen::inRange(1, 8);
+  for (int j = 0; j < n; ++j) publish();
+  int delivered = 0;
+  for (int i = 0; i < k; ++i) {
+    delivered += int(want[size_t(i)].size());
+    RC_ASSERT(drain(lab, net->subs[size_t(i)]) == want[size_t(i)]);
+  }
+  RC_LOG() << k << " XSUBs, " << message_id << " messages, " << only_to_last
+           << " for the last requester alone\n";
+  evidence().count("only_to_last", only_to_last);
+  evidence().count("delivered", delivered);
+  if (only_to_last > 0 && k > 1) evidence().exercised();
+}
+
 // --- rule/XPUB/nodrop-eagain ----------------------------------------------------------------
 // A PUB or XPUB with ZMQ_XPUB_NODROP, SNDHWM h, and two SUBs subscribed to everything: one
 // reads as it goes, one never reads until the end. The publisher's DONTWAIT sends succeed
@@ -287,6 +347,8 @@ void add_xpub_option_rule_properties(std::vector<Property>& out) {
   out.push_back({"rule/XPUB/verboser", "XPUB", "subscription",
                  [] { verbosity_property(Verbosity::kVerboser); }});
   out.push_back({"rule/XPUB/manual", "XPUB", "subscription", manual_property});
+  out.push_back(
+      {"rule/XPUB/manual-last-value", "XPUB", "subscription", manual_last_value_property});
   out.push_back({"rule/XPUB/nodrop-eagain", "XPUB", "mute", nodrop_property});
 }
 

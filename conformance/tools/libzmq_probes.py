@@ -2030,6 +2030,74 @@ def _udp_long_datagram_truncated():
     return obs, bool(ran) and seen == {"zmq_msg_recv rc": 8190, "body bytes delivered": 8190}
 
 
+# zmq_socket_monitor_versioned with an event version the page does not define (3) and with 2,
+# on the draft-enabled libzmq: what the call returns, and the events the monitor socket then
+# gets while the socket binds and a peer connects (ctypes: Debian's pyzmq has no draft API).
+_DRAFT_MONITOR_UNKNOWN_VERSION = r"""
+import ctypes, json, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_connect"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_socket_monitor_versioned.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint64,
+                                             ctypes.c_int, ctypes.c_int]
+lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+ctx = lib.zmq_ctx_new()
+def opt(s, o, v):
+    x = ctypes.c_int(v)
+    lib.zmq_setsockopt(s, o, ctypes.byref(x), ctypes.sizeof(x))
+out = {}
+for version, port in ((3, 47141), (2, 47142)):
+    s = lib.zmq_socket(ctx, 5)  # ZMQ_DEALER
+    opt(s, 17, 0)  # ZMQ_LINGER
+    ep = b"inproc://mon-v%d" % version
+    rc = lib.zmq_socket_monitor_versioned(s, ep, 0xFFFF, version, 0)  # all v1 events, ZMQ_PAIR
+    row = {"rc": rc, "errno": lib.zmq_errno() if rc != 0 else 0, "frames": 0}
+    if rc == 0:
+        mon = lib.zmq_socket(ctx, 0)
+        opt(mon, 27, 1000)  # ZMQ_RCVTIMEO
+        lib.zmq_connect(mon, ep)
+        lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port)
+        peer = lib.zmq_socket(ctx, 5)
+        opt(peer, 17, 0)
+        lib.zmq_connect(peer, b"tcp://127.0.0.1:%d" % port)
+        time.sleep(0.3)
+        buf = ctypes.create_string_buffer(256)
+        while lib.zmq_recv(mon, buf, 256, 0) >= 0:
+            row["frames"] += 1
+        for x in (peer, mon):
+            lib.zmq_close(x)
+    lib.zmq_close(s)
+    out["version %d" % version] = row
+print(json.dumps(out))
+"""
+
+
+@probe("draft-monitor-unknown-version-silent",
+       "libzmq 4.3.4 built with drafts: zmq_socket_monitor_versioned with event_version 3 (the "
+       "page defines 1 and 2) returns 0, and its monitor socket then gets nothing while the "
+       "socket binds and a peer connects over tcp (with version 2 the same steps give events)")
+def _draft_monitor_unknown_version_silent():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_MONITOR_UNKNOWN_VERSION, str(lib)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        got = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    obs = {"library": str(lib), **got}
+    ok = (got["version 3"]["rc"] == 0 and got["version 3"]["frames"] == 0
+          and got["version 2"]["rc"] == 0 and got["version 2"]["frames"] > 0)
+    return obs, ok
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="probes to run")

@@ -58,6 +58,7 @@ TEST(MonitorVersioned, BadArgumentsAsLibzmq) {
   EXPECT_EQ(zmq_errno(), EINVAL);
   EXPECT_EQ(zmq_socket_monitor_versioned(s, "inproc://m-v1", ZMQ_EVENT_ALL_V2, 1, ZMQ_PAIR), -1);
   EXPECT_EQ(zmq_errno(), EINVAL);  // format 1 has 16 event bits
+  // libzmq takes version 3 and never reports (div/monitor/unknown-event-version-accepted).
   EXPECT_EQ(zmq_socket_monitor_versioned(s, "inproc://m-v3", ZMQ_EVENT_ALL, 3, ZMQ_PAIR), -1);
   EXPECT_EQ(zmq_errno(), EINVAL);
   EXPECT_EQ(zmq_socket_monitor_versioned(s, "tcp://127.0.0.1:*", ZMQ_EVENT_ALL, 2, ZMQ_PAIR), -1);

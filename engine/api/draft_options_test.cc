@@ -118,6 +118,30 @@ TEST(RouterNotify, NoNoticeOffOrWithoutHandshake) {
   EXPECT_EQ(zmq_ctx_term(ctx), 0);
 }
 
+// REP takes ZMQ_ROUTER_NOTIFY as libzmq's REP (its setsockopt is its ROUTER's), and the
+// notices, which carry no delimiter, never reach the application: a request and its reply go
+// through, and the requester's going leaves nothing to read.
+TEST(RouterNotify, RepTakesItAndNeverShowsTheNotices) {
+  void* ctx = zmq_ctx_new();
+  void* rep = make_socket(ctx, ZMQ_REP, 300);
+  set_int(rep, ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT);
+  EXPECT_EQ(get_int(rep, ZMQ_ROUTER_NOTIFY), ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT);
+  int bad = 4;
+  EXPECT_EQ(zmq_setsockopt(rep, ZMQ_ROUTER_NOTIFY, &bad, sizeof bad), -1);
+  EXPECT_EQ(zmq_errno(), EINVAL);
+  std::string endpoint = bind_any(rep);
+  void* req = make_socket(ctx, ZMQ_REQ);
+  ASSERT_EQ(zmq_connect(req, endpoint.c_str()), 0);
+  ASSERT_EQ(send_str(req, "q"), 1);
+  EXPECT_EQ(recv_str(rep), "q");
+  ASSERT_EQ(send_str(rep, "a"), 1);
+  EXPECT_EQ(recv_str(req), "a");
+  close_now(req);
+  EXPECT_EQ(recv_str(rep), "<error Resource temporarily unavailable>");
+  close_now(rep);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
 // XPUB_MANUAL_LAST_VALUE is XPUB_MANUAL, and the first message sent after reading a
 // subscription goes to that subscriber alone; the next ones to every matching subscriber.
 TEST(XPubManualLastValue, NextMessageToTheLastSubscriberOnly) {
@@ -258,6 +282,25 @@ TEST(HelloDisconnectMsg, OverTcp) { hello_and_disconnect("tcp://127.0.0.1:*", tr
 TEST(HelloDisconnectMsg, OverInproc) { hello_and_disconnect("inproc://hello-bye", true); }
 TEST(HelloDisconnectMsg, OverInprocDisconnect) {
   hello_and_disconnect("inproc://hello-bye-disconnect", false);
+}
+
+// Over inproc a connecter's hello is the first message even when the connect came before the
+// bind and messages were queued meanwhile: libzmq writes it into the pipe at zmq_connect.
+TEST(HelloDisconnectMsg, InprocHelloBeforeWhatWasQueuedBeforeTheBind) {
+  void* ctx = zmq_ctx_new();
+  void* client = make_socket(ctx, ZMQ_DEALER);
+  ASSERT_EQ(zmq_setsockopt(client, ZMQ_HELLO_MSG, "H", 1), 0);
+  ASSERT_EQ(zmq_connect(client, "inproc://hello-late-bind"), 0);
+  ASSERT_EQ(send_str(client, "m1"), 2);
+  ASSERT_EQ(send_str(client, "m2"), 2);
+  void* server = make_socket(ctx, ZMQ_DEALER);
+  ASSERT_EQ(zmq_bind(server, "inproc://hello-late-bind"), 0);
+  EXPECT_EQ(recv_str(server), "H");
+  EXPECT_EQ(recv_str(server), "m1");
+  EXPECT_EQ(recv_str(server), "m2");
+  close_now(server);
+  close_now(client);
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
 }
 
 // Off by default, and only the types libzmq gives them to: a PUSH's hello is never sent.

@@ -852,16 +852,16 @@ void SocketCore::attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int s
   peer.link_closed = false;
   peer.out_dead = false;
   ++inproc_peers_;
-  // What was queued for the peer before the link existed (a connect before the bind) goes
-  // first; from here on the pipes are the link's, bounded by both sides' HWMs.
-  peer.out.attach_shared(&peer.link->outbound(side), true);
-  peer.in.attach_shared(&peer.link->inbound(side), false);
-  // ZMQ_HELLO_MSG over inproc: written into the link as each side joins, as libzmq's pipe
-  // (after what a connecter queued before the bind, which zlab moves in first).
+  // ZMQ_HELLO_MSG over inproc is the link's first message; what was queued for the peer
+  // before the link existed (a connect before the bind) follows it, as libzmq writes the hello
+  // into the pipe at zmq_connect. From here on the pipes are the link's, bounded by both
+  // sides' HWMs.
   SharedPipe& out = peer.link->outbound(side);
   if (traits_.sends_hello_msg && !options_.hello_msg.empty() && !out.writing()) {
     out.write(Msg::copy_of(std::string_view(options_.hello_msg)));
   }
+  peer.out.attach_shared(&out, true);
+  peer.in.attach_shared(&peer.link->inbound(side), false);
   peer.link->announce(side, type_, options_.routing_id);
   update_inproc(peer, now_ns);
 }

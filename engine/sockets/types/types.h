@@ -197,7 +197,7 @@ class RepRouting final : public RouterRouting {
   Err recv(Msg* part) override;
   bool has_in() override;
   bool has_out() override;
-  Err set_option(int, std::span<const uint8_t>) override { return Err::kNotSupported; }
+  Err set_option(int id, std::span<const uint8_t> value) override;
 
  private:
   std::vector<Msg> envelope_;  // routing id, saved frames, delimiter
