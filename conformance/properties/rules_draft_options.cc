@@ -52,7 +52,8 @@ void read_router_until(Lab& lab, Sock* router, std::map<std::string, std::vector
     }
     return done();
   });
-  RC_ASSERT(ok);
+  EXPECT_RULE(ok,
+              "what the ROUTER owes within the wait (" << by_peer->size() << " peers heard from)");
 }
 
 // --- rule/ROUTER/notify ------------------------------------------------------------------------
@@ -139,7 +140,7 @@ void hello_msg_property() {
   size_t others = 0;
   for (Sock* p : peers) {
     std::vector<Parts> got = drain(lab, p);
-    RC_ASSERT(!got.empty());
+    EXPECT_RULE(!got.empty(), "the hello message first at every peer, got nothing at one");
     RC_ASSERT(got.front() == Parts{"hello"});
     for (size_t i = 1; i < got.size(); ++i) RC_ASSERT(got[i] != Parts{"hello"});
     others += got.size() - 1;
