@@ -10,9 +10,9 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zlab::sim {
 
@@ -22,23 +22,31 @@ class Trace {
 
   // Also write every line to `file` (not owned; null: no file).
   void set_file(std::FILE* file) { file_ = file; }
-  // How many recent lines to keep for reports.
-  void set_keep(size_t n) { keep_ = n; }
+  // How many recent lines to keep for reports (the kept lines are dropped).
+  void set_keep(size_t n) {
+    keep_ = n;
+    ring_.clear();
+    next_ = 0;
+  }
 
   void record(int64_t t_ns, std::string_view host, uint64_t conn, std::string_view event,
               int64_t bytes, std::string_view detail = {});
 
   uint64_t hash() const { return hash_; }
   uint64_t lines() const { return lines_; }
-  const std::deque<std::string>& recent() const { return recent_; }
+  // The kept lines, oldest first.
+  std::vector<std::string> recent() const;
 
  private:
+  void keep(std::string_view line);
+
   std::string line_;
   uint64_t hash_ = kFnvOffset;
   uint64_t lines_ = 0;
   std::FILE* file_ = nullptr;
   size_t keep_ = 40;
-  std::deque<std::string> recent_;
+  std::vector<std::string> ring_;  // the last keep_ lines; the oldest at next_ once full
+  size_t next_ = 0;
 };
 
 // FNV-1a 64 of `bytes`, continuing from `hash`.

@@ -35,8 +35,26 @@ TEST(TraceTest, KeepsOnlyTheRecentLines) {
   Trace t;
   t.set_keep(3);
   for (int i = 0; i < 10; ++i) t.record(i, "h", 0, "e", i);
-  ASSERT_EQ(t.recent().size(), 3u);
-  EXPECT_NE(t.recent().front().find("\"t\":7"), std::string::npos);
+  std::vector<std::string> kept = t.recent();
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_NE(kept[0].find("\"t\":7"), std::string::npos);  // oldest first, across the wrap
+  EXPECT_NE(kept[1].find("\"t\":8"), std::string::npos);
+  EXPECT_NE(kept[2].find("\"t\":9"), std::string::npos);
+}
+
+TEST(TraceTest, FewerLinesThanKeptAreAllThereInOrder) {
+  Trace t;
+  t.set_keep(5);
+  for (int i = 0; i < 2; ++i) t.record(i, "h", 0, "e", -i);
+  std::vector<std::string> kept = t.recent();
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[1], R"({"t":1,"host":"h","conn":0,"ev":"e","bytes":-1})");
+}
+
+TEST(TraceTest, EscapesAmongPlainBytesKeepTheBytesAroundThem) {
+  std::string out;
+  append_json_string(&out, std::string_view("ab\"cd\\e\x7f\xff", 9));
+  EXPECT_EQ(out, R"("ab\"cd\\e\u007f\u00ff")");
 }
 
 }  // namespace

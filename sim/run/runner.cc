@@ -101,7 +101,8 @@ RunResult run_scenario(const RunRequest& req) {
   res.sent = env.ledger.sent_count();
   res.received = env.ledger.received_count();
   if (!res.passed) {
-    res.trace_tail.assign(world.trace().recent().begin(), world.trace().recent().end());
+    std::vector<std::string> tail = world.trace().recent();
+    res.trace_tail.assign(tail.begin(), tail.end());
   }
   if (file != nullptr) std::fclose(file);
   if (capture != nullptr) {
