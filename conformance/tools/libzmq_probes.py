@@ -1825,6 +1825,72 @@ def _draft_dish_pollout():
     return obs, ok
 
 
+@probe("jeromq-stale-credit-drops",
+       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
+       "over tcp a PUB with SNDHWM 4 drops messages for a SUB with RCVHWM 4 that reads each "
+       "burst of 4 before the next is sent (they never arrive, not even seconds later), as "
+       "libzmq 4.3.4 does (hwm-stale-credit-drops)")
+def _jeromq_stale_credit():
+    import subprocess
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
+    import impls
+    try:
+        spec = impls.agent_spec("jeromq")
+    except impls.AgentBuildError as e:
+        return {"agent": None, "note": str(e)}, False
+    agent = subprocess.Popen(spec.split("=", 1)[1], shell=True, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+    def req(line):
+        agent.stdin.write(line + "\n")
+        agent.stdin.flush()
+        return agent.stdout.readline().split()
+
+    with socket.socket() as free:  # a port nobody holds now
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    try:
+        hello = req("hello")
+        pub = req("socket PUB")[1]
+        hwm = 4
+        req(f"setint {pub} 23 {hwm}")  # ZMQ_SNDHWM
+        req(f"bind {pub} tcp://127.0.0.1:{port}")
+        sub = req("socket SUB")[1]
+        req(f"setint {sub} 24 {hwm}")  # ZMQ_RCVHWM
+        req(f"setbytes {sub} 6 -")  # ZMQ_SUBSCRIBE ""
+        req(f"connect {sub} tcp://127.0.0.1:{port}")
+        through = False
+        for _ in range(100):  # until the subscription is in: a probe comes through
+            req(f"send {pub} - {b'probe'.hex()}")
+            if req(f"recv {sub} 100")[0] == "ok":
+                through = True
+                break
+        while req(f"recv {sub} 500")[0] == "ok":  # the probes still on their way
+            pass
+        n, got = 60, set()
+        for burst in range(0, n, hwm):  # a burst of HWM messages, all read before the next
+            for j in range(burst, burst + hwm):
+                req(f"send {pub} - {(b'%04d:' % j + b'p' * 1000).hex()}")
+            for j in range(hwm):
+                answer = req(f"recv {sub} 2000")
+                if answer[0] == "ok":
+                    got.add(bytes.fromhex(answer[2])[:4])
+        late = 0
+        while True:  # a late message is not a drop: wait for stragglers
+            answer = req(f"recv {sub} 2000")
+            if answer[0] != "ok":
+                break
+            late += 1
+            got.add(bytes.fromhex(answer[2])[:4])
+        req("term")
+    finally:
+        agent.kill()
+        agent.wait()
+    obs = {"agent": " ".join(hello[1:3]), "subscription through": through, "hwm": hwm,
+           "sent": n, "received by the SUB that reads each burst": len(got), "of them late": late}
+    return obs, through and len(got) < n
+
+
 # A raw ZMTP 3.1 peer (engine/wire/zmtp_bytes.py, its folder in argv[2]) to a bound DISH and,
 # as the control, to a bound RADIO of the draft-enabled libzmq: after the handshake it sends a
 # PING (the socket should answer PONG and carry on), or answers the socket's own PING (the
