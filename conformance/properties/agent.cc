@@ -308,6 +308,7 @@ class AgentSock final : public Sock {
     note_op(*this, "close", "");
     agent_->request("close " + id_);
   }
+  bool handshakes_exact() override { return !agent_->said("handshake-events=approx"); }
   uint64_t monitor_count(uint16_t event) override {
     std::vector<std::string> got = agent_->request("events " + id_ + " " + std::to_string(event));
     if (got.size() < 2 || got[0] != "ok") return 0;
