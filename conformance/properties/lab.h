@@ -88,6 +88,9 @@ class Sock {
   // Handshakes done that the monitor does not report: libzmq reports none with a ZMTP 2.0
   // peer, and neither does zlab; zlab counts them. 0 where nobody counts them.
   virtual uint64_t unreported_handshakes() { return 0; }
+  // Whether its handshake count is the handshakes done (false where the implementation has no
+  // handshake events and a TCP connection stands in: JeroMQ 0.3.6's agent).
+  virtual bool handshakes_exact() { return true; }
   // Messages the engine dropped on purpose (HWM drop, unroutable), as it counts them.
   virtual uint64_t dropped_messages() = 0;
   // The same count where the implementation keeps one, nullopt where it does not (libzmq):

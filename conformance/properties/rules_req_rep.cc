@@ -1074,8 +1074,9 @@ void dealer_envelope_oblivious() {
     if (sent) down.push_back(b);
     RC_ASSERT(sent || drew_lossy_faults(lab));
   }
-  std::vector<Parts> at_peer = drain(lab, peer);
-  std::vector<Parts> at_dealer = drain(lab, dealer);
+  // What was taken is owed (all of it without lossy faults): waited for, then drained.
+  std::vector<Parts> at_peer = drain_owed(lab, peer, up.size(), 30'000);
+  std::vector<Parts> at_dealer = drain_owed(lab, dealer, down.size(), 30'000);
   // A ROUTER silently drops what it sends while the dealer is reconnecting: loss, as faults.
   bool may_lose = drew_lossy_faults(lab);
   assert_subsequence(at_peer, up, may_lose);

@@ -41,9 +41,16 @@ void compatible_property(SocketType type) {
     RC_ASSERT(lab.handshakes(b) > 0);
     evidence().count("compatible_pairs");
   } else {
-    RC_ASSERT(lab.handshakes(a) == 0);
-    RC_ASSERT(lab.handshakes(b) == 0);
-    EXPECT_RULE(refused(), "the incompatible pair refused (no handshake on either side)");
+    // A side whose count stands in a TCP connection for the handshake (JeroMQ) cannot show
+    // that it refused: only the other side's count, the refusal and the silence are checked.
+    for (Sock* s : {a, b}) {
+      if (s->handshakes_exact()) {
+        RC_ASSERT(lab.handshakes(s) == 0);
+      } else {
+        evidence().count("handshake_not_observable");
+      }
+    }
+    EXPECT_RULE(refused(), "the incompatible pair refused (no handshake on the sides that count)");
     // Whatever either side tries to send goes nowhere.
     lab.send(a, outgoing(type, "x", ""));
     lab.send(b, outgoing(peer, "x", ""));
@@ -65,6 +72,8 @@ void stream_compatible_property() {
   RC_ASSERT(a->bind("tcp://*:5555") == Err::kOk);
   RC_ASSERT(b->connect(lab.endpoint(0, 5555)) == Err::kOk);
   lab.advance_ms(1500);
+  if (!b->handshakes_exact())
+    throw Unobservable{"the peer's implementation has no handshake events"};
   RC_ASSERT(lab.handshakes(b) == 0);
   evidence().count("zmtp_peers_refused");
   evidence().exercised();

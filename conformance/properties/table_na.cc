@@ -83,8 +83,9 @@ void single_peer_cell_property(SocketType type) {
     RC_ASSERT(lab.send(b, {"b" + std::to_string(j)}));
     lab.send(intruder, {"i" + std::to_string(j)});  // may queue: it has no peer to go to
   }
-  std::vector<Parts> at_a = drain(lab, a);
-  std::vector<Parts> at_b = drain(lab, b);
+  // m owed each way: waited for (an agent's I/O thread may be late under load), then drained.
+  std::vector<Parts> at_a = drain_owed(lab, a, size_t(m), 30'000);
+  std::vector<Parts> at_b = drain_owed(lab, b, size_t(m), 30'000);
   RC_ASSERT(at_a.size() == size_t(m));
   RC_ASSERT(at_b.size() == size_t(m));
   for (int j = 0; j < m; ++j) {

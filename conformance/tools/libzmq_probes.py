@@ -1827,6 +1827,164 @@ def _draft_dish_pollout():
     return obs, ok
 
 
+@probe("jeromq-stale-credit-drops",
+       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
+       "over tcp a PUB with SNDHWM 4 drops messages for a SUB with RCVHWM 4 that reads each "
+       "burst of 4 before the next is sent (they never arrive, not even seconds later), as "
+       "libzmq 4.3.4 does (hwm-stale-credit-drops)")
+def _jeromq_stale_credit():
+    import subprocess
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
+    import impls
+    try:
+        spec = impls.agent_spec("jeromq")
+    except impls.AgentBuildError as e:
+        return {"agent": None, "note": str(e)}, False
+    agent = subprocess.Popen(spec.split("=", 1)[1], shell=True, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+    def req(line):
+        agent.stdin.write(line + "\n")
+        agent.stdin.flush()
+        return agent.stdout.readline().split()
+
+    with socket.socket() as free:  # a port nobody holds now
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    try:
+        hello = req("hello")
+        pub = req("socket PUB")[1]
+        hwm = 4
+        req(f"setint {pub} 23 {hwm}")  # ZMQ_SNDHWM
+        req(f"bind {pub} tcp://127.0.0.1:{port}")
+        sub = req("socket SUB")[1]
+        req(f"setint {sub} 24 {hwm}")  # ZMQ_RCVHWM
+        req(f"setbytes {sub} 6 -")  # ZMQ_SUBSCRIBE ""
+        req(f"connect {sub} tcp://127.0.0.1:{port}")
+        through = False
+        for _ in range(100):  # until the subscription is in: a probe comes through
+            req(f"send {pub} - {b'probe'.hex()}")
+            if req(f"recv {sub} 100")[0] == "ok":
+                through = True
+                break
+        while req(f"recv {sub} 500")[0] == "ok":  # the probes still on their way
+            pass
+        n, got = 60, set()
+        for burst in range(0, n, hwm):  # a burst of HWM messages, all read before the next
+            for j in range(burst, burst + hwm):
+                req(f"send {pub} - {(b'%04d:' % j + b'p' * 1000).hex()}")
+            for j in range(hwm):
+                answer = req(f"recv {sub} 2000")
+                if answer[0] == "ok":
+                    got.add(bytes.fromhex(answer[2])[:4])
+        late = 0
+        while True:  # a late message is not a drop: wait for stragglers
+            answer = req(f"recv {sub} 2000")
+            if answer[0] != "ok":
+                break
+            late += 1
+            got.add(bytes.fromhex(answer[2])[:4])
+        req("term")
+    finally:
+        agent.kill()
+        agent.wait()
+    obs = {"agent": " ".join(hello[1:3]), "subscription through": through, "hwm": hwm,
+           "sent": n, "received by the SUB that reads each burst": len(got), "of them late": late}
+    return obs, through and len(got) < n
+
+
+# A raw ZMTP 3.1 peer (engine/wire/zmtp_bytes.py, its folder in argv[2]) to a bound DISH and,
+# as the control, to a bound RADIO of the draft-enabled libzmq: after the handshake it sends a
+# PING (the socket should answer PONG and carry on), or answers the socket's own PING (the
+# socket has ZMQ_HEARTBEAT_IVL 100 ms) with a PONG. Reports, per case, whether a PONG came
+# back and whether the socket closed the connection within 1 s.
+_DRAFT_DISH_HEARTBEAT = r"""
+import ctypes, json, socket, sys, time
+sys.path.insert(0, sys.argv[2])
+import zmtp_bytes
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_join"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+ctx = lib.zmq_ctx_new()
+def read_for(raw, seconds):
+    raw.settimeout(0.05)
+    data, end = b"", time.time() + seconds
+    while time.time() < end:
+        try:
+            chunk = raw.recv(4096)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+    return data, False
+def session(kind, peer, port, answer_pings):
+    s = lib.zmq_socket(ctx, kind)
+    if answer_pings:
+        ivl = ctypes.c_int(100)
+        lib.zmq_setsockopt(s, 38, ctypes.byref(ivl), ctypes.sizeof(ivl))  # ZMQ_HEARTBEAT_IVL
+    if kind == 15:
+        lib.zmq_join(s, b"g")
+    lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port)
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.sendall(zmtp_bytes.null_handshake(peer))
+    data, closed = read_for(raw, 0.3)
+    if answer_pings:  # the socket's first PING, answered with its context
+        end = time.time() + 2
+        while not closed and not zmtp_bytes.parse_stream(data).has_command("PING") and time.time() < end:
+            more, closed = read_for(raw, 0.1)
+            data += more
+        if not closed:
+            raw.sendall(zmtp_bytes.pong())
+    else:
+        raw.sendall(zmtp_bytes.ping(0, b"c"))
+    before = len(data)
+    more, closed2 = read_for(raw, 1.0)
+    raw.close()
+    lib.zmq_close(s)
+    return {"PONG": zmtp_bytes.parse_stream(data + more).has_command("PONG") if not answer_pings
+            else None, "closed": closed or closed2}
+out = {
+    "DISH gets a PING": session(15, b"RADIO", 47141, False),
+    "DISH gets a PONG to its PING": session(15, b"RADIO", 47142, True),
+    "RADIO gets a PING": session(14, b"DISH", 47143, False),
+    "RADIO gets a PONG to its PING": session(14, b"DISH", 47144, True),
+}
+print(json.dumps(out))
+"""
+
+
+@probe("draft-dish-closes-on-heartbeat",
+       "libzmq 4.3.4 built with drafts: a DISH closes the connection when a PING or a PONG "
+       "arrives (its session takes every incoming frame for a group frame and fails on a "
+       "command without MORE), so heartbeats end a RADIO-DISH connection; a RADIO answers the "
+       "same PING with PONG and keeps the connection")
+def _draft_dish_heartbeat():
+    import subprocess
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    wire = Path(__file__).resolve().parents[2] / "engine" / "wire"
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_DISH_HEARTBEAT, str(lib), str(wire)],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        got = json.loads(proc.stdout)
+    except ValueError:
+        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
+    obs = {"library": str(lib), **got}
+    ok = (got["DISH gets a PING"]["closed"] and got["DISH gets a PONG to its PING"]["closed"]
+          and got["RADIO gets a PING"] == {"PONG": True, "closed": False}
+          and not got["RADIO gets a PONG to its PING"]["closed"])
+    return obs, ok
+
+
 # RADIO to DISH over tcp on the draft-enabled libzmq, SNDHWM 1 and RCVHWM 1, the DISH reading
 # each message before the next is sent (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_RADIO_STALE_CREDIT = r"""
