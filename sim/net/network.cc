@@ -485,7 +485,11 @@ IoStatus Network::read(EndRef ref, std::span<uint8_t> into, size_t* n, Err* err)
   // even after an RST failed the connection (tcp_recvmsg looks at SOCK_DONE before sk_err;
   // probed over loopback); writes still fail.
   if (dir.eof) return IoStatus::kEof;
+  // The error is reported once, then reads give EOF (Linux: sock_error() clears sk_err, and
+  // the reset connection is shut down for reading; probed over loopback).
+  if (e.err != Err::kOk && e.err_read) return IoStatus::kEof;
   if (e.err != Err::kOk) {
+    e.err_read = true;
     *err = e.err;
     return IoStatus::kError;
   }

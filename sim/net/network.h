@@ -253,8 +253,9 @@ class Network final : public EventTarget {
     size_t sndbuf = 0;
     size_t rcvbuf = 0;
     bool connected = false;
-    bool closed = false;  // by its owner, or with its host
-    Err err = Err::kOk;   // reset or timed out: reads fail after the data, writes at once
+    bool closed = false;    // by its owner, or with its host
+    Err err = Err::kOk;     // reset or timed out: reads fail after the data, writes at once
+    bool err_read = false;  // a read has reported `err`: later reads give EOF
     bool notify_pending = false;
   };
   struct Conn {

@@ -369,6 +369,13 @@ TEST(NetworkTest, ClosingWithUnreadInputResetsThePeer) {
   EXPECT_EQ(f.drain(c, &st, &err), "reply");
   EXPECT_EQ(st, IoStatus::kError);
   EXPECT_EQ(err, Err::kConnReset);
+  // Once: then reads give EOF, as Linux's (sim/net/linux_tcp_test.py); writes still fail.
+  EXPECT_EQ(f.drain(c, &st, &err), "");
+  EXPECT_EQ(st, IoStatus::kEof);
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);
 }
 
 // What a zlab socket that refuses a peer with ERROR meets: the ERROR written, the peer's next
