@@ -630,9 +630,11 @@ def target_library(impl, socket_type):
                              "is built without: use --against libzmq-draft")
         return None
     if impl == "libzmq-draft":
-        sys.path.insert(0, str(ROOT / "engine" / "api" / "libzmq_suite"))
-        import draft_libzmq  # noqa: E402  (builds ~/.cache/zlab/libzmq-draft/ when missing)
-        return draft_libzmq.ensure() / "lib"
+        # Its own process: the tool imports a module named `run`, as fuzz/libfuzzer has one.
+        tool = ROOT / "engine" / "api" / "libzmq_suite" / "draft_libzmq.py"
+        prefix = subprocess.run([sys.executable, str(tool), "--print-prefix"], check=True,
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
+        return Path(prefix) / "lib"  # built into ~/.cache/zlab/libzmq-draft/ when missing
     if impl == "zlab":
         package = "engine/api/draft" if draft else "engine/api"
         lib = ROOT / "bazel-bin" / package
