@@ -35,15 +35,17 @@ def binaries():
 
 
 def run(target, seconds=None, runs=None, extra=(), out_dir=None, built=False, binary_dir=None,
-        quiet=False):
-    """Runs one target (building it unless `built`); returns (exit status, executions)."""
+        quiet=False, corpus=None):
+    """Runs one target (building it unless `built`) on `corpus` (a folder kept across runs) or
+    a scratch one in the run's folder; returns (exit status, executions)."""
     if target not in TARGETS:
         raise SystemExit(f"zlab fuzz: unknown libFuzzer target '{target}' "
                          f"(one of {', '.join(TARGETS)})")
     if not built:
         build([target])
     work = Path(out_dir or ROOT / "out" / "fuzz" / "libfuzzer") / target
-    corpus = work / "corpus"
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = Path(corpus) if corpus else work / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     binary = Path(binary_dir or binaries()) / (target + "_fuzzer")
     seeds = ROOT / "fuzz" / "libfuzzer" / "corpus" / target
