@@ -1,7 +1,8 @@
 #!/bin/bash
 # The 10-million-execution soak (fuzz/README.md): runs the five slow libFuzzer targets one at a time, in chunks,
 # each on its persistent corpus, until each has 10M executions logged in runs.log.
-# STOP file: touch ~/.cache/zlab/fuzz-corpus/STOP to end after the current chunk; DEADLINE (epoch
+# STOP file: touch ~/.cache/zlab/fuzz-corpus/STOP to end after the current chunk (or kill -INT the
+# running fuzzer: it prints its executions, which count, and the soak ends); DEADLINE (epoch
 # seconds) shortens the last chunk so the soak ends by then. Every chunk is a line of runs.log:
 # time, target, executions, seconds, exec/s, load before..after, commit, exit status.
 # Usage: nohup nice -n 19 fuzz/libfuzzer/soak.sh &   (builds the *_fuzzer binaries first: they are
@@ -15,7 +16,7 @@ TARGETS=${TARGETS:-frame_decoder socket_options zmtp_connection plain_mechanism 
 for t in $TARGETS; do
   while :; do
     [ -e $C/STOP ] && exit 0
-    total=$(awk -v t=$t '$2==t && $8=="status=0" {s+=$3} END {print s+0}' $C/runs.log 2>/dev/null)
+    total=$(awk -v t=$t '$2==t && ($8=="status=0" || $8=="status=72") {s+=$3} END {print s+0}' $C/runs.log 2>/dev/null)
     [ "$total" -ge 10000000 ] && break
     left=$((10000000 - total))
     chunk=$CHUNK
@@ -40,6 +41,8 @@ for t in $TARGETS; do
     commit=$(git -C $REPO rev-parse --short HEAD)
     echo "$(date -u +%FT%TZ) $t $ex $secs exec/s=$rate load=$load0..$load1 commit=$commit status=$st" >> $C/runs.log
     cat $C/$t/last.log >> $C/$t/all.log
+    # 72: libFuzzer's exit status when interrupted (SIGINT): its executions count, the soak stops.
+    [ $st -eq 72 ] && exit 0
     if [ $st -ne 0 ]; then echo "FAILED $t, see $C/$t/last.log" >> $C/runs.log; exit 1; fi
   done
 done
