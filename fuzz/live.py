@@ -616,19 +616,45 @@ def write_pcapng(path, conversation, port):
 
 # --- a run ----------------------------------------------------------------------------------------
 
+# The draft socket types: Debian's libzmq and zlab's stable build refuse them (EINVAL).
+DRAFT_TYPES = {"SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"}
+
+
+def target_library(impl, socket_type):
+    """The folder whose libzmq.so.5 the target loads (None: Debian's libzmq): zlab's build (its
+    draft build for a draft type) or the draft-enabled libzmq that setup builds."""
+    draft = socket_type in DRAFT_TYPES
+    if impl == "libzmq":
+        if draft:
+            raise SystemExit(f"zlab fuzz: {socket_type} is a draft type, which Debian's libzmq "
+                             "is built without: use --against libzmq-draft")
+        return None
+    if impl == "libzmq-draft":
+        # Its own process: the tool imports a module named `run`, as fuzz/libfuzzer has one.
+        tool = ROOT / "engine" / "api" / "libzmq_suite" / "draft_libzmq.py"
+        prefix = subprocess.run([sys.executable, str(tool), "--print-prefix"], check=True,
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
+        return Path(prefix) / "lib"  # built into ~/.cache/zlab/libzmq-draft/ when missing
+    if impl == "zlab":
+        package = "engine/api/draft" if draft else "engine/api"
+        lib = ROOT / "bazel-bin" / package
+        if not (lib / "libzmq.so.5").exists():
+            subprocess.run(["bazel", "build", f"//{package}:libzmq.so.5"], cwd=ROOT, check=True)
+        return lib
+    raise SystemExit(f"zlab fuzz: unknown implementation '{impl}' for --against "
+                     "(libzmq, libzmq-draft, zlab)")
+
+
 class Target:
-    """A managed target process (target.py) on libzmq or on zlab."""
+    """A managed target process (target.py) on libzmq, the draft libzmq or zlab."""
 
     def __init__(self, impl, socket_type, workdir, mechanism="NULL"):
         self.impl = impl
         self.log = Path(workdir) / f"delivered-{impl}.jsonl"
         self.log.write_text("")
         env = dict(os.environ)
-        if impl == "zlab":
-            lib = ROOT / "bazel-bin" / "engine" / "api"
-            if not (lib / "libzmq.so.5").exists():
-                subprocess.run(["bazel", "build", "//engine/api:libzmq.so.5"], cwd=ROOT,
-                               check=True)
+        lib = target_library(impl, socket_type)
+        if lib is not None:
             env["LD_LIBRARY_PATH"] = str(lib)
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "fuzz" / "target.py"), "--socket-type", socket_type,

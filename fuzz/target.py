@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A fuzz target process: one ZMQ socket through pyzmq, on Debian's libzmq 4.3.4 or, with
-LD_LIBRARY_PATH at zlab's libzmq.so.5, on zlab. It binds (or connects to) an endpoint, logs
+LD_LIBRARY_PATH at another libzmq.so.5, on zlab or the draft-enabled libzmq (the draft types;
+a DISH joins group "g"). It binds (or connects to) an endpoint, logs
 every message the application receives (one JSON line of hex frames) and, for types that can,
 echoes it; a PUB publishes a tick now and then so subscriptions have traffic to filter.
 
@@ -16,6 +17,19 @@ import time
 import zmq
 
 ECHO = {"PAIR", "DEALER", "ROUTER", "REP"}
+
+
+DISH_GROUP = b"g"  # live.DISH_GROUP: the group the fuzzer's RADIO messages may name
+
+
+def join(socket, group):
+    """zmq_join through the loaded libzmq: Debian's pyzmq is built without the draft API, so
+    Socket.join is not there, but the library (the draft libzmq or zlab's draft build) has it."""
+    import ctypes
+    lib = ctypes.CDLL("libzmq.so.5")  # the copy pyzmq loaded (LD_LIBRARY_PATH)
+    lib.zmq_join.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    if lib.zmq_join(ctypes.c_void_p(socket.underlying), group) != 0:
+        raise SystemExit(f"target: zmq_join failed (errno {ctypes.get_errno()})")
 
 
 def main():
@@ -51,6 +65,8 @@ def main():
         from curve_client import SERVER_SECRET
         s.curve_server = True
         s.curve_secretkey = z85.encode(SERVER_SECRET)
+    if args.socket_type == "DISH":
+        join(s, DISH_GROUP)
     if args.socket_type in ("SUB", "XSUB"):
         if args.socket_type == "SUB":
             s.setsockopt(zmq.SUBSCRIBE, b"")

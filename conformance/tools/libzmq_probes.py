@@ -2240,19 +2240,79 @@ print(json.dumps(out))
        "page defines 1 and 2) returns 0, and its monitor socket then gets nothing while the "
        "socket binds and a peer connects over tcp (with version 2 the same steps give events)")
 def _draft_monitor_unknown_version_silent():
+    obs, got = _on_draft_libzmq(_DRAFT_MONITOR_UNKNOWN_VERSION)
+    if got is None:
+        return obs, False
+    obs.update(got)
+    ok = (got["version 3"]["rc"] == 0 and got["version 3"]["frames"] == 0
+          and got["version 2"]["rc"] == 0 and got["version 2"]["frames"] > 0)
+    return obs, ok
+
+
+# A DISH on the draft-enabled libzmq, joined to "g" and bound to the port given, its application
+# reading (so that libzmq attaches new connections and sends them its JOINs) until stdin closes
+# (ctypes: Debian's pyzmq has no draft API).
+_DRAFT_DISH_SERVE = r"""
+import ctypes, sys, threading, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.zmq_ctx_new.restype = ctypes.c_void_p
+lib.zmq_socket.restype = ctypes.c_void_p
+lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+for f in ("zmq_bind", "zmq_join"):
+    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+lib.zmq_close.argtypes = [ctypes.c_void_p]
+dish = lib.zmq_socket(lib.zmq_ctx_new(), 15)  # ZMQ_DISH
+lib.zmq_join(dish, b"g")
+assert lib.zmq_bind(dish, ("tcp://127.0.0.1:" + sys.argv[2]).encode()) == 0
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+print("ready", flush=True)
+buf = ctypes.create_string_buffer(256)
+while not done.is_set():
+    lib.zmq_recv(dish, buf, 256, 1)  # ZMQ_DONTWAIT
+    time.sleep(0.01)
+lib.zmq_close(dish)
+"""
+
+
+@probe("draft-dish-closes-on-ping-pong",
+       "libzmq 4.3.4 built with drafts: a DISH closes a RADIO's connection when a PING or a PONG "
+       "arrives after the handshake (its session takes every frame for a group frame, commands "
+       "included: dish_session_t::push_msg), while a RADIO message keeps it open (found by "
+       "./zlab fuzz --against libzmq-draft --socket-type DISH)")
+def _draft_dish_ping_pong():
     import subprocess
     lib = _draft_libzmq()
     if lib is None or not lib.exists():
         return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_MONITOR_UNKNOWN_VERSION, str(lib)],
-                          capture_output=True, text=True, timeout=60)
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    proc = subprocess.Popen([sys.executable, "-c", _DRAFT_DISH_SERVE, str(lib), str(port)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    obs = {"library": str(lib)}
     try:
-        got = json.loads(proc.stdout)
-    except ValueError:
-        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
-    obs = {"library": str(lib), **got}
-    ok = (got["version 3"]["rc"] == 0 and got["version 3"]["frames"] == 0
-          and got["version 2"]["rc"] == 0 and got["version 2"]["frames"] > 0)
+        if proc.stdout.readline().strip() != "ready":
+            return {**obs, "note": "the DISH did not start"}, False
+        for name, after in (("RADIO message to g", zmtp_bytes.radio_message(b"g", b"m")),
+                            ("PING", zmtp_bytes.ping(0, b"c")),
+                            ("PONG", zmtp_bytes.pong(b"c"))):
+            raw = socket.create_connection(("127.0.0.1", port))
+            raw.sendall(zmtp_bytes.null_handshake(b"RADIO"))
+            seen, _ = _read_until_eof(raw, 0.3)  # its greeting, READY and JOIN g
+            raw.sendall(after)
+            data, eof = _read_until_eof(raw, 0.5)
+            raw.close()
+            obs[name] = {"joined": zmtp_bytes.parse_stream(seen).has_command("JOIN"),
+                         "closed": eof, "PONG": zmtp_bytes.parse_stream(data).has_command("PONG")}
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    ok = (obs["RADIO message to g"] == {"joined": True, "closed": False, "PONG": False}
+          and obs["PING"]["joined"] and obs["PING"]["closed"]
+          and obs["PONG"] == {"joined": True, "closed": True, "PONG": False})
     return obs, ok
 
 

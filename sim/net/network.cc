@@ -481,11 +481,19 @@ IoStatus Network::read(EndRef ref, std::span<uint8_t> into, size_t* n, Err* err)
     }
     return IoStatus::kOk;
   }
+  // A FIN that arrived comes first: on Linux, read() answers EOF once the peer's FIN is in,
+  // even after an RST failed the connection (tcp_recvmsg looks at SOCK_DONE before sk_err;
+  // probed over loopback); writes still fail.
+  if (dir.eof) return IoStatus::kEof;
+  // The error is reported once, then reads give EOF (Linux: sock_error() clears sk_err, and
+  // the reset connection is shut down for reading; probed over loopback).
+  if (e.err != Err::kOk && e.err_read) return IoStatus::kEof;
   if (e.err != Err::kOk) {
+    e.err_read = true;
     *err = e.err;
     return IoStatus::kError;
   }
-  return dir.eof ? IoStatus::kEof : IoStatus::kWouldBlock;
+  return IoStatus::kWouldBlock;
 }
 
 IoStatus Network::writev(EndRef ref, const Slice* slices, size_t count, size_t* n, Err* err) {

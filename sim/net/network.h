@@ -13,6 +13,8 @@
 //  * a partition (one way or both) holds segments back; they are retransmitted with backoff
 //    and arrive once it heals, or the sender gives up (ETIMEDOUT) after `give_up_ns`;
 //  * a reset (RST) fails both ends; closing with unread input resets the peer (as Linux does);
+//    a failed end's reads give what had arrived, then the error once, then EOF; an end that had
+//    read the peer's FIN stays at EOF (Linux; sim/net/linux_tcp_test.py probes both);
 //    data for an end that was closed or forgotten (its host restarted) is answered with RST,
 //    which travels behind what that end had already sent (never overtakes it);
 //  * a crashed host vanishes silently: its peers hear nothing until they send (RST after it
@@ -253,8 +255,9 @@ class Network final : public EventTarget {
     size_t sndbuf = 0;
     size_t rcvbuf = 0;
     bool connected = false;
-    bool closed = false;  // by its owner, or with its host
-    Err err = Err::kOk;   // reset or timed out: reads fail after the data, writes at once
+    bool closed = false;    // by its owner, or with its host
+    Err err = Err::kOk;     // reset or timed out: reads fail after the data, writes at once
+    bool err_read = false;  // a read has reported `err`: later reads give EOF
     bool notify_pending = false;
   };
   struct Conn {

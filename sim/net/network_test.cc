@@ -369,6 +369,13 @@ TEST(NetworkTest, ClosingWithUnreadInputResetsThePeer) {
   EXPECT_EQ(f.drain(c, &st, &err), "reply");
   EXPECT_EQ(st, IoStatus::kError);
   EXPECT_EQ(err, Err::kConnReset);
+  // Once: then reads give EOF, as Linux's (sim/net/linux_tcp_test.py); writes still fail.
+  EXPECT_EQ(f.drain(c, &st, &err), "");
+  EXPECT_EQ(st, IoStatus::kEof);
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);
 }
 
 // What a zlab socket that refuses a peer with ERROR meets: the ERROR written, the peer's next
@@ -428,17 +435,44 @@ TEST(NetworkTest, WritingToAClosedPeerEarnsAnRst) {
   EXPECT_EQ(st, IoStatus::kEof);
   f.write(c, "late");
   f.run_until(f.queue.now_ns() + 10 * kMs);
-  Err err;
-  f.drain(c, &st, &err);
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  Err err = Err::kOk;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);  // the RST failed it
   EXPECT_EQ(err, Err::kConnReset);
   f.net.close(c);
   EXPECT_TRUE(f.net.live_connections().empty());
 }
 
+// After the peer's FIN, an RST leaves reads at EOF: Linux's read() gives what was sent, then 0,
+// and again 0 (tcp_recvmsg looks at the FIN before the error; probed over loopback: the peer
+// sends "hi" and closes, we write, its RST comes back, reads give "hi", "", ""). Only writes
+// fail. The simulator used to answer ECONNRESET.
+TEST(NetworkTest, AfterAFinAnRstLeavesReadsAtEof) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(s, "hi");
+  f.net.close(s);
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  f.write(c, "late");  // reaches the closed end: answered with RST
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  IoStatus st;
+  Err err = Err::kOk;
+  EXPECT_EQ(f.drain(c, &st, &err), "hi");
+  EXPECT_EQ(st, IoStatus::kEof);
+  EXPECT_EQ(f.drain(c, &st, &err), "");
+  EXPECT_EQ(st, IoStatus::kEof);
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+  EXPECT_EQ(err, Err::kConnReset);  // EPIPE on Linux, which the real driver maps the same
+}
+
 // The RST that answers data for a closed end leaves behind what that end had already sent:
 // segments of one direction arrive in order, as on Linux's loopback (the peer reads the bytes
-// first, then ECONNRESET). It used to travel on its own and overtake them (here: data held by
-// a one-way partition), so the peer failed before reading what was sent to it.
+// first, then its FIN: EOF; writes fail). It used to travel on its own and overtake them (here:
+// data held by a one-way partition), so the peer failed before reading what was sent to it.
 TEST(NetworkTest, AnRstNeverOvertakesDataSentBeforeIt) {
   Fixture f;
   Owner cli, srv;
@@ -453,7 +487,10 @@ TEST(NetworkTest, AnRstNeverOvertakesDataSentBeforeIt) {
   IoStatus st;
   Err err;
   EXPECT_EQ(f.drain(c, &st, &err), "sent before");
-  EXPECT_EQ(st, IoStatus::kError);
+  EXPECT_EQ(st, IoStatus::kEof);  // s's FIN went before its RST (AfterAFinAnRstLeavesReadsAtEof)
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);  // the RST arrived
   EXPECT_EQ(err, Err::kConnReset);
 }
 
