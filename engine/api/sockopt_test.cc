@@ -27,29 +27,6 @@ class SockOpt : public ::testing::Test {
   void* ctx_ = nullptr;
 };
 
-// libzmq's REP is a ROUTER underneath and takes every ROUTER option (Debian's libzmq 4.3.4:
-// ROUTER_MANDATORY, ROUTER_HANDOVER and PROBE_ROUTER return 0 on a REP); ROUTER_RAW 1 is
-// refused on both alike (raw mode is a STREAM socket here).
-TEST_F(SockOpt, RepTakesTheRouterOptions) {
-  void* rep = socket(ZMQ_REP);
-  void* router = socket(ZMQ_ROUTER);
-  int one = 1;
-  for (int option : {ZMQ_ROUTER_MANDATORY, ZMQ_ROUTER_HANDOVER, ZMQ_PROBE_ROUTER}) {
-    EXPECT_EQ(zmq_setsockopt(rep, option, &one, sizeof one), 0) << option;
-  }
-  int rep_rc = zmq_setsockopt(rep, ZMQ_ROUTER_RAW, &one, sizeof one);
-  int rep_errno = zmq_errno();
-  int router_rc = zmq_setsockopt(router, ZMQ_ROUTER_RAW, &one, sizeof one);
-  EXPECT_EQ(rep_rc, router_rc);
-  if (rep_rc != 0) {
-    EXPECT_EQ(rep_errno, zmq_errno());
-  }
-  void* req = socket(ZMQ_REQ);
-  EXPECT_EQ(zmq_setsockopt(req, ZMQ_ROUTER_MANDATORY, &one, sizeof one), -1);  // REQ is no ROUTER
-  EXPECT_EQ(zmq_errno(), EINVAL);
-  for (void* s : {rep, router, req}) zmq_close(s);
-}
-
 TEST_F(SockOpt, IntDefaultsAreLibzmqs) {
   void* s = socket(ZMQ_DEALER);
   struct Default {

@@ -51,4 +51,12 @@ bool RepRouting::has_in() { return !sending_reply_ && RouterRouting::has_in(); }
 
 bool RepRouting::has_out() { return sending_reply_; }
 
+// REP takes ZMQ_ROUTER_NOTIFY, as libzmq's REP (whose setsockopt is its ROUTER's); the notices
+// then queued have no delimiter, so recv() drops them as malformed requests and the
+// application never sees them, as in libzmq. The other ROUTER options stay refused.
+Err RepRouting::set_option(int id, std::span<const uint8_t> value) {
+  if (id != opt::kRouterNotify) return Err::kNotSupported;
+  return RouterRouting::set_option(id, value);
+}
+
 }  // namespace zlab

@@ -197,8 +197,7 @@ class RepRouting final : public RouterRouting {
   Err recv(Msg* part) override;
   bool has_in() override;
   bool has_out() override;
-  // Every ROUTER option (ROUTER_MANDATORY, ROUTER_HANDOVER, PROBE_ROUTER, ROUTER_RAW,
-  // ROUTER_NOTIFY) is taken as by a ROUTER: libzmq's REP has its ROUTER's setsockopt.
+  Err set_option(int id, std::span<const uint8_t> value) override;
 
  private:
   std::vector<Msg> envelope_;  // routing id, saved frames, delimiter
