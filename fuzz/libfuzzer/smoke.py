@@ -16,8 +16,21 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402
+
+
+def _load_runner():
+    """fuzz/libfuzzer/run.py under a name of its own: a plain `import run` can get another
+    folder's run.py (engine/api/libzmq_suite's) when one pytest process has imported that."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("zlab_libfuzzer_run",
+                                                  Path(__file__).resolve().parent / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load_runner()
 
 # A single input slower than this is a hang (the slowest target, curve_mechanism, takes ms).
 TIMEOUT_S = 20
