@@ -1930,14 +1930,19 @@ def read_for(raw, seconds):
             return data, True
         data += chunk
     return data, False
-def session(kind, peer, port, answer_pings):
+def free_port():
+    with socket.socket() as f:
+        f.bind(("127.0.0.1", 0))
+        return f.getsockname()[1]
+def session(kind, peer, answer_pings):
+    port = free_port()  # not a fixed one: another probe or test may hold it
     s = lib.zmq_socket(ctx, kind)
     if answer_pings:
         ivl = ctypes.c_int(100)
         lib.zmq_setsockopt(s, 38, ctypes.byref(ivl), ctypes.sizeof(ivl))  # ZMQ_HEARTBEAT_IVL
     if kind == 15:
         lib.zmq_join(s, b"g")
-    lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port)
+    assert lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port) == 0, "bind"
     raw = socket.create_connection(("127.0.0.1", port))
     raw.sendall(zmtp_bytes.null_handshake(peer))
     data, closed = read_for(raw, 0.3)
@@ -1957,10 +1962,10 @@ def session(kind, peer, port, answer_pings):
     return {"PONG": zmtp_bytes.parse_stream(data + more).has_command("PONG") if not answer_pings
             else None, "closed": closed or closed2}
 out = {
-    "DISH gets a PING": session(15, b"RADIO", 47141, False),
-    "DISH gets a PONG to its PING": session(15, b"RADIO", 47142, True),
-    "RADIO gets a PING": session(14, b"DISH", 47143, False),
-    "RADIO gets a PONG to its PING": session(14, b"DISH", 47144, True),
+    "DISH gets a PING": session(15, b"RADIO", False),
+    "DISH gets a PONG to its PING": session(15, b"RADIO", True),
+    "RADIO gets a PING": session(14, b"DISH", False),
+    "RADIO gets a PONG to its PING": session(14, b"DISH", True),
 }
 print(json.dumps(out))
 """
@@ -2197,7 +2202,7 @@ def _udp_long_datagram_truncated():
 # on the draft-enabled libzmq: what the call returns, and the events the monitor socket then
 # gets while the socket binds and a peer connects (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_MONITOR_UNKNOWN_VERSION = r"""
-import ctypes, json, sys, time
+import ctypes, json, socket, sys, time
 lib = ctypes.CDLL(sys.argv[1])
 lib.zmq_ctx_new.restype = ctypes.c_void_p
 lib.zmq_socket.restype = ctypes.c_void_p
@@ -2214,7 +2219,12 @@ def opt(s, o, v):
     x = ctypes.c_int(v)
     lib.zmq_setsockopt(s, o, ctypes.byref(x), ctypes.sizeof(x))
 out = {}
-for version, port in ((3, 47141), (2, 47142)):
+def free_port():  # not a fixed one: another probe or test may hold it
+    with socket.socket() as f:
+        f.bind(("127.0.0.1", 0))
+        return f.getsockname()[1]
+for version in (3, 2):
+    port = free_port()
     s = lib.zmq_socket(ctx, 5)  # ZMQ_DEALER
     opt(s, 17, 0)  # ZMQ_LINGER
     ep = b"inproc://mon-v%d" % version
