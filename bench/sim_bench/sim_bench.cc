@@ -2,7 +2,9 @@
 // sent, faults on (latency with jitter, 1% loss, split I/O, clock drift, a partition and a
 // reset). Prints simulated events per wall-second and simulated time per wall time.
 //
-//   bazel run --config=bench //bench/sim_bench [-- --seed N --messages M]
+//   bazel run --config=bench //bench/sim_bench [-- --seed N --messages M --trace FILE]
+//
+// --trace FILE writes the run's trace lines (to compare two builds' traces byte for byte).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,8 +35,9 @@ void tune(SimSocket* s) {
   s->set_int(opt::kLinger, 0);
 }
 
-int run(uint64_t seed, uint64_t messages) {
+int run(uint64_t seed, uint64_t messages, std::FILE* trace_file) {
   World w(seed);
+  w.trace().set_file(trace_file);
   for (int h = 0; h < kHosts; ++h) w.add_host("h" + std::to_string(h));
   FaultSchedule f;
   f.enabled = (1u << int(FaultKind::kLatency)) | (1u << int(FaultKind::kLoss)) |
@@ -133,11 +136,21 @@ int run(uint64_t seed, uint64_t messages) {
 
 int main(int argc, char** argv) {
   uint64_t seed = 1, messages = 100'000;
+  std::FILE* trace_file = nullptr;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--seed") == 0) seed = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--messages") == 0) {
       messages = std::strtoull(argv[i + 1], nullptr, 10);
     }
+    if (std::strcmp(argv[i], "--trace") == 0 && trace_file == nullptr) {
+      trace_file = std::fopen(argv[i + 1], "w");
+      if (trace_file == nullptr) {
+        std::perror(argv[i + 1]);
+        return 2;
+      }
+    }
   }
-  return zlab::sim::run(seed, messages);
+  int rc = zlab::sim::run(seed, messages, trace_file);
+  if (trace_file != nullptr) std::fclose(trace_file);
+  return rc;
 }

@@ -1,6 +1,8 @@
 #include "sim/base/trace.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace zlab::sim {
 
@@ -38,38 +40,66 @@ void append_json_string(std::string* out, std::string_view text) {
 
 namespace {
 
-void append_number(std::string* out, int64_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out->append(buf, size_t(end - buf));
+// The line is written through a raw pointer into a buffer sized for its worst case: a trace
+// line per simulated segment makes std::string's per-append checks a visible cost.
+char* put(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+template <typename Int>
+char* put_number(char* p, Int n) {
+  return std::to_chars(p, p + 24, n).ptr;
+}
+
+// `text` as a JSON string literal, as append_json_string writes it.
+char* put_json_string(char* p, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *p++ = '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      *p++ = '\\';
+      *p++ = char(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      p = put(p, "\\u00");
+      *p++ = kHex[c >> 4];
+      *p++ = kHex[c & 15];
+    } else {
+      *p++ = char(c);
+    }
+  }
+  *p++ = '"';
+  return p;
 }
 
 }  // namespace
 
 void Trace::record(int64_t t_ns, std::string_view host, uint64_t conn, std::string_view event,
                    int64_t bytes, std::string_view detail) {
-  line_.clear();
-  line_.append("{\"t\":");
-  append_number(&line_, t_ns);
-  line_.append(",\"host\":");
-  append_json_string(&line_, host);
-  line_.append(",\"conn\":");
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, conn);
-  line_.append(buf, size_t(end - buf));
-  line_.append(",\"ev\":");
-  append_json_string(&line_, event);
-  line_.append(",\"bytes\":");
-  append_number(&line_, bytes);
+  // Fixed text 60 bytes, three numbers of at most 20 characters, a string byte escapes to 6.
+  size_t worst = 60 + 3 * 20 + 6 * (host.size() + event.size() + detail.size());
+  if (line_.size() < worst) line_.resize(std::max(worst, size_t(256)));
+  char* const start = line_.data();
+  char* p = put(start, "{\"t\":");
+  p = put_number(p, t_ns);
+  p = put(p, ",\"host\":");
+  p = put_json_string(p, host);
+  p = put(p, ",\"conn\":");
+  p = put_number(p, conn);
+  p = put(p, ",\"ev\":");
+  p = put_json_string(p, event);
+  p = put(p, ",\"bytes\":");
+  p = put_number(p, bytes);
   if (!detail.empty()) {
-    line_.append(",\"detail\":");
-    append_json_string(&line_, detail);
+    p = put(p, ",\"detail\":");
+    p = put_json_string(p, detail);
   }
-  line_.append("}\n");
-  hash_ = fnv1a(hash_, line_);
+  p = put(p, "}\n");
+  std::string_view line(start, size_t(p - start));
+  hash_ = fnv1a(hash_, line);
   ++lines_;
-  if (file_ != nullptr) std::fwrite(line_.data(), 1, line_.size(), file_);
-  if (keep_ > 0) keep(std::string_view(line_).substr(0, line_.size() - 1));
+  if (file_ != nullptr) std::fwrite(line.data(), 1, line.size(), file_);
+  if (keep_ > 0) keep(line.substr(0, line.size() - 1));
 }
 
 void Trace::keep(std::string_view line) {

@@ -40,7 +40,7 @@ class Trace {
  private:
   void keep(std::string_view line);
 
-  std::string line_;
+  std::string line_;  // the line being written, sized for its worst case
   uint64_t hash_ = kFnvOffset;
   uint64_t lines_ = 0;
   std::FILE* file_ = nullptr;
