@@ -37,5 +37,23 @@ RC_GTEST_PROP(HostClockTest, GlobalAtIsTheEarliestTimeTheClockReachesALocalReadi
   RC_ASSERT(g == 0 || c.local(g - 1) < want);
 }
 
+// The 64-bit fast paths give what the 128-bit formulas give, on both sides of where the products
+// stop fitting in 64 bits (elapsed times of ~2.5 hours and up).
+RC_GTEST_PROP(HostClockTest, ReadingsMatchThe128BitFormulasAtAnyScale, ()) {
+  const auto shift = *rc::gen::inRange<int>(0, 63);
+  const auto offset = *rc::gen::inRange<int64_t>(-(int64_t(1) << 60), int64_t(1) << 60);
+  const auto drift = *rc::gen::inRange<int32_t>(-200'000, 200'000);
+  const auto delta = *rc::gen::inRange<int64_t>(0, INT64_MAX >> shift);
+  const __int128 rate = 1'000'000 + drift;
+  HostClock c(offset, drift);
+  RC_ASSERT(c.local(delta) == int64_t(offset + __int128(delta) * rate / 1'000'000));
+  __int128 duration = (__int128(delta) * 1'000'000 + rate - 1) / rate;
+  RC_ASSERT(c.global_duration(delta) == (duration >= INT64_MAX ? INT64_MAX : int64_t(duration)));
+  if (delta > 0 && delta < INT64_MAX - (int64_t(1) << 60)) {
+    __int128 at = (__int128(delta) * 1'000'000 + rate - 1) / rate;
+    RC_ASSERT(c.global_at(offset + delta) == (at >= INT64_MAX ? INT64_MAX : int64_t(at)));
+  }
+}
+
 }  // namespace
 }  // namespace zlab::sim
