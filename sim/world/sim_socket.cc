@@ -324,8 +324,8 @@ void SimSocket::settle(bool notify) {
     for (auto& [id, frames] : replies) core_->handle_zap_reply(id, frames, false, now_ns());
     carry_out(*core_, *this);
     bool progress = false;
-    std::vector<StreamId> ids;
-    ids.reserve(streams_.size());
+    std::vector<StreamId>& ids = settle_ids_;  // reused: settle runs once at a time
+    ids.clear();
     for (const auto& [id, st] : streams_) ids.push_back(id);
     for (StreamId id : ids) progress = pump_stream(id) || progress;
     ids.clear();

@@ -174,6 +174,7 @@ class SimSocket final : public Driver,
   std::string name_;  // "h1/3 PUSH" in traces
   std::unique_ptr<SocketCore> core_;
   std::map<StreamId, Stream> streams_;
+  std::vector<StreamId> settle_ids_;  // settle()'s list of the streams to pump, kept allocated
   ZapHandler zap_handler_;
   std::vector<std::pair<StreamId, std::vector<Msg>>> zap_replies_;  // answered on next settle
   std::map<ConnId, StreamId> by_conn_;
