@@ -30,13 +30,16 @@ void Network::trace(HostId host, ConnId conn, std::string_view event, int64_t by
 }
 
 Network::Conn* Network::find(ConnId id) {
-  auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : &it->second;
+  return id < conn_index_.size() ? conn_index_[id] : nullptr;
 }
 
 const Network::Conn* Network::find(ConnId id) const {
-  auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : &it->second;
+  return id < conn_index_.size() ? conn_index_[id] : nullptr;
+}
+
+void Network::erase_conn(ConnId id) {
+  if (id < conn_index_.size()) conn_index_[id] = nullptr;
+  conns_.erase(id);
 }
 
 void Network::set_packet_sink(PacketSink* sink) {
@@ -118,9 +121,12 @@ void Network::restart(HostId host) {
 
 // --- links ---
 
-const Network::Link& Network::link(HostId from, HostId to) {
-  auto it = links_.find({from, to});
-  if (it != links_.end()) return it->second;
+Network::Link Network::link(HostId from, HostId to) {
+  if (links_.size() <= from) links_.resize(size_t(from) + 1);
+  std::vector<std::optional<Link>>& row = links_[from];
+  if (row.size() <= to) row.resize(size_t(to) + 1);
+  if (row[to]) return *row[to];
+  // Drawn on first use, so the draws come in the order the links are first used.
   Link l{params_.loopback_latency_ns, 0};
   if (from != to) {
     l.latency_ns = rng_.range(params_.latency_min_ns,
@@ -131,7 +137,8 @@ const Network::Link& Network::link(HostId from, HostId to) {
                      int64_t(std::max(params_.bandwidth_min_bps, params_.bandwidth_max_bps))));
     }
   }
-  return links_.emplace(std::make_pair(from, to), l).first->second;
+  row[to] = l;
+  return l;
 }
 
 int64_t Network::segment_delay(HostId from, HostId to, uint8_t* lost_out) {
@@ -194,6 +201,8 @@ Err Network::connect(HostId from, std::string_view to_host, uint16_t port, EndOw
   Host& h = hosts_[from];
   ConnId id = next_conn_++;
   Conn& c = conns_[id];
+  if (conn_index_.size() <= id) conn_index_.resize(size_t(id) + 1, nullptr);
+  conn_index_[id] = &c;
   c.id = id;
   End& cli = c.end[0];
   cli.host = from;
@@ -218,7 +227,7 @@ void Network::on_syn(Conn& c) {
   End& cli = c.end[0];
   ConnId id = c.id;
   if (cli.closed) {  // given up, or its host crashed, before the SYN got there
-    conns_.erase(id);
+    erase_conn(id);
     return;
   }
   HostId to = c.end[1].host;
@@ -451,7 +460,7 @@ void Network::maybe_forget(Conn& c) {
   if (!c.end[0].closed || (c.established && !c.end[1].closed)) return;
   if (!c.dir[0].flight.empty() || !c.dir[1].flight.empty()) return;
   if (!c.established) return;  // the pending SYN event forgets it
-  conns_.erase(c.id);
+  erase_conn(c.id);
 }
 
 IoStatus Network::read(EndRef ref, std::span<uint8_t> into, size_t* n, Err* err) {
@@ -658,7 +667,7 @@ void Network::on_event(const Event& event) {
       if (sink_ != nullptr && err == Err::kTimedOut) {
         sink_->event(queue_.now_ns(), host, c->id, cli.address + ": connect timed out");
       }
-      conns_.erase(event.a);
+      erase_conn(event.a);
       if (owner != nullptr) owner->on_connect_result(EndRef{event.a, 0}, err);
       break;
     }

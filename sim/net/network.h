@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -290,7 +291,8 @@ class Network final : public EventTarget {
 
   Conn* find(ConnId id);
   const Conn* find(ConnId id) const;
-  const Link& link(HostId from, HostId to);
+  void erase_conn(ConnId id);
+  Link link(HostId from, HostId to);
   int64_t segment_delay(HostId from, HostId to, uint8_t* lost = nullptr);
   uint16_t ephemeral_port(Host& host);
   void on_syn(Conn& c);
@@ -315,7 +317,11 @@ class Network final : public EventTarget {
   std::vector<Host> hosts_;
   std::map<ListenerId, Listener> listeners_;
   std::map<ConnId, Conn> conns_;
-  std::map<std::pair<HostId, HostId>, Link> links_;
+  // conn_index_[id]: the connection (a node of conns_, which never moves) or null. find() is
+  // on every simulated read and write; conns_ keeps the iteration order.
+  std::vector<Conn*> conn_index_;
+  // links_[from][to]: read on every segment, so indexed, not a map.
+  std::vector<std::vector<std::optional<Link>>> links_;
   std::set<std::pair<HostId, HostId>> blocked_;
   ConnId next_conn_ = 1;
   ListenerId next_listener_ = 1;
