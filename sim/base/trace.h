@@ -40,7 +40,10 @@ class Trace {
  private:
   void keep(std::string_view line);
 
-  std::string line_;  // the line being written, sized for its worst case
+  std::string line_;               // the line being written, sized for its worst case
+  int64_t last_t_ns_ = INT64_MIN;  // the last line's time, and its digits
+  char last_t_text_[24] = {};
+  size_t last_t_size_ = 0;
   uint64_t hash_ = kFnvOffset;
   uint64_t lines_ = 0;
   std::FILE* file_ = nullptr;

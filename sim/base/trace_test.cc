@@ -51,6 +51,23 @@ TEST(TraceTest, FewerLinesThanKeptAreAllThereInOrder) {
   EXPECT_EQ(kept[1], R"({"t":1,"host":"h","conn":0,"ev":"e","bytes":-1})");
 }
 
+// The time's digits are reused within one instant: lines at the same, a later, an earlier and
+// the most negative time each carry their own.
+TEST(TraceTest, EachLineCarriesItsOwnTimeAndNumbers) {
+  Trace t;
+  t.record(INT64_MIN, "h", 9, "a", 10);
+  t.record(1234567890123, "h", 0, "b", -7);
+  t.record(1234567890123, "h", 12, "c", 9);
+  t.record(5, "h", 4294967295u, "d", INT64_MAX);
+  std::vector<std::string> kept = t.recent();
+  ASSERT_EQ(kept.size(), 4u);
+  EXPECT_EQ(kept[0], R"({"t":-9223372036854775808,"host":"h","conn":9,"ev":"a","bytes":10})");
+  EXPECT_EQ(kept[1], R"({"t":1234567890123,"host":"h","conn":0,"ev":"b","bytes":-7})");
+  EXPECT_EQ(kept[2], R"({"t":1234567890123,"host":"h","conn":12,"ev":"c","bytes":9})");
+  EXPECT_EQ(kept[3],
+            R"({"t":5,"host":"h","conn":4294967295,"ev":"d","bytes":9223372036854775807})");
+}
+
 TEST(TraceTest, EscapesAmongPlainBytesKeepTheBytesAroundThem) {
   std::string out;
   append_json_string(&out, std::string_view("ab\"cd\\e\x7f\xff", 9));
