@@ -283,23 +283,22 @@ bool SimSocket::pump_stream(StreamId id) {
   Stream& st = it->second;
   EndRef end = st.end;
   bool progress = false;
-  int64_t now = now_ns();
   if (!st.eof_given && !st.error_given && env_.net->readable(end) &&
       !core_->read_buffer(id).empty()) {
     NetStream ns(*env_.net, end);
-    pump_in(*core_, id, ns, now, 64);
+    pump_in(*core_, id, ns, now_ns(), 64);  // the clock is read only when bytes move
     if (ns.ended) {
       // One EOF or error per stream: the core closes the stream when it is ready to.
       auto again = streams_.find(id);
       if (again != streams_.end()) again->second.eof_given = true;
     }
     progress = ns.moved > 0 || ns.ended;
+    it = streams_.find(id);  // the reads may have closed the stream
+    if (it == streams_.end()) return progress;
   }
-  it = streams_.find(id);
-  if (it == streams_.end()) return progress;
   if (!it->second.error_given && core_->wants_write(id) && env_.net->writable(end)) {
     NetStream ns(*env_.net, end);
-    pump_out(*core_, id, ns, now, 64);
+    pump_out(*core_, id, ns, now_ns(), 64);
     if (ns.ended) {
       auto again = streams_.find(id);
       if (again != streams_.end()) again->second.error_given = true;
