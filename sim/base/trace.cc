@@ -1,6 +1,7 @@
 #include "sim/base/trace.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -68,20 +69,27 @@ char* put_number(char* p, Int n) {
   return std::to_chars(p, p + 24, n).ptr;
 }
 
+// Which bytes a JSON string escapes (as append_json_string does): one table look-up a byte.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c == '"' || c == '\\' || c < 0x20 || c >= 0x7f;
+  return t;
+}();
+
 // `text` as a JSON string literal, as append_json_string writes it.
 char* put_json_string(char* p, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   *p++ = '"';
   for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
+    if (!kEscaped[c]) {
+      *p++ = char(c);
+    } else if (c == '"' || c == '\\') {
       *p++ = '\\';
       *p++ = char(c);
     } else if (c < 0x20 || c >= 0x7f) {
       p = put(p, "\\u00");
       *p++ = kHex[c >> 4];
       *p++ = kHex[c & 15];
-    } else {
-      *p++ = char(c);
     }
   }
   *p++ = '"';
@@ -94,8 +102,8 @@ void Trace::record(int64_t t_ns, std::string_view host, uint64_t conn, std::stri
                    int64_t bytes, std::string_view detail) {
   // Fixed text 60 bytes, three numbers of at most 20 characters, a string byte escapes to 6.
   size_t worst = 60 + 3 * 20 + 6 * (host.size() + event.size() + detail.size());
-  if (line_.size() < worst) line_.resize(std::max(worst, size_t(256)));
-  char* const start = line_.data();
+  std::string& buffer = line_buffer(worst);
+  char* const start = buffer.data();
   char* p = put(start, "{\"t\":");
   // Lines come in bursts at one virtual instant: the time's digits are written once per instant.
   if (t_ns != last_t_ns_ || last_t_size_ == 0) {
@@ -120,24 +128,34 @@ void Trace::record(int64_t t_ns, std::string_view host, uint64_t conn, std::stri
   hash_ = fnv1a(hash_, line);
   ++lines_;
   if (file_ != nullptr) std::fwrite(line.data(), 1, line.size(), file_);
-  if (keep_ > 0) keep(line.substr(0, line.size() - 1));
+  if (keep_ > 0) {
+    ring_size_[next_] = line.size() - 1;  // the line was written in its ring slot
+    next_ = (next_ + 1) % keep_;
+  }
 }
 
-void Trace::keep(std::string_view line) {
-  // A ring of keep_ strings, reused: no allocation per line once their capacity has grown.
-  if (ring_.size() < keep_) {
-    ring_.emplace_back(line);
-  } else {
-    ring_[next_].assign(line);
+std::string& Trace::line_buffer(size_t worst) {
+  std::string* buffer = &line_;
+  if (keep_ > 0) {
+    // Kept lines are written straight into the ring (a ring of keep_ buffers, reused).
+    if (ring_.size() < keep_) {
+      ring_.emplace_back();
+      ring_size_.push_back(0);
+    }
+    buffer = &ring_[next_];
   }
-  next_ = (next_ + 1) % keep_;
+  if (buffer->size() < worst) buffer->resize(std::max(worst, size_t(256)));
+  return *buffer;
 }
 
 std::vector<std::string> Trace::recent() const {
   std::vector<std::string> out;
   out.reserve(ring_.size());
   size_t start = ring_.size() < keep_ ? 0 : next_;
-  for (size_t i = 0; i < ring_.size(); ++i) out.push_back(ring_[(start + i) % ring_.size()]);
+  for (size_t i = 0; i < ring_.size(); ++i) {
+    size_t k = (start + i) % ring_.size();
+    out.emplace_back(ring_[k].data(), ring_size_[k]);
+  }
   return out;
 }
 

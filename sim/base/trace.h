@@ -26,6 +26,7 @@ class Trace {
   void set_keep(size_t n) {
     keep_ = n;
     ring_.clear();
+    ring_size_.clear();
     next_ = 0;
   }
 
@@ -38,7 +39,9 @@ class Trace {
   std::vector<std::string> recent() const;
 
  private:
-  void keep(std::string_view line);
+  // Where the next line is written: its ring slot when lines are kept, else line_; at least
+  // `worst` bytes.
+  std::string& line_buffer(size_t worst);
 
   std::string line_;               // the line being written, sized for its worst case
   int64_t last_t_ns_ = INT64_MIN;  // the last line's time, and its digits
@@ -48,7 +51,8 @@ class Trace {
   uint64_t lines_ = 0;
   std::FILE* file_ = nullptr;
   size_t keep_ = 40;
-  std::vector<std::string> ring_;  // the last keep_ lines; the oldest at next_ once full
+  std::vector<std::string> ring_;  // the last keep_ lines' buffers; the oldest at next_ once full
+  std::vector<size_t> ring_size_;  // each kept line's length (its buffer is larger)
   size_t next_ = 0;
 };
 
