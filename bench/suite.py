@@ -65,10 +65,17 @@ def measures(quick):
                   "242, Socket::apply 208 with ZMQ_EVENTS recomputed 67, a mutex pair 57), "
                   "zmq_msg_recv ~940 against 355 (freeing the body 138, SocketCore::recv 304); "
                   "the I/O threads cost the same")
-    big_bound = ("the kernel: ~79% of zlab's time at 16 KiB over tcp is loopback copies and "
-                 "wake-ups (perf, bench/README.md 'Large messages'); zlab makes two read(2) a "
-                 "16 KiB message and one sendmsg(2) each, and copies each body once into the "
-                 "message at zmq_send as libzmq does: 2x needs fewer, larger reads and sends")
+    big_bound = ("copies: each body is copied three times (zmq_send, the kernel's send and its "
+                 "receive), as in libzmq: ~40% of zlab's samples at 64 KiB (perf), wake-ups "
+                 "~15%; zlab's CPU per message is already at or below libzmq's (perf stat, "
+                 "64 KiB: tcp 52-61 us against 57-60, ipc 38-42 against 46-49), so the "
+                 "wall-clock ratio follows the scheduling of four threads on the shared cores "
+                 "(bench/README.md 'Large messages, session 9')")
+    mid_bound = ("not CPU: zlab spends less CPU a 1 KiB message than libzmq (perf stat: tcp "
+                 "1.67-1.97 us against 2.41-2.71, ipc 1.60-2.08 against 1.91-1.99) with ~10x fewer "
+                 "context switches; on the shared 2-core machine the wall-clock ratio swings "
+                 "between runs (0.84-1.99) with the scheduling (bench/README.md 'Large messages, "
+                 "session 9')")
     rows = []
     for name, ep in (("tcp", "tcp://127.0.0.1:*"), ("ipc", ipc)):
         for size, count, goal in ((64, 1_000_000, 1.2), (1024, 400_000, 1.5),
@@ -76,7 +83,7 @@ def measures(quick):
             rows.append(Measure(
                 f"{name}_{size}", f"{name} PUSH->PULL {size} B", "msg/s",
                 throughput(ep, size, max(count // k, 1000)), HIGHER, goal,
-                bound=tput_bound if size <= 1024 else big_bound))
+                bound=tput_bound if size < 1024 else mid_bound if size == 1024 else big_bound))
     rows.append(Measure("inproc_64", "inproc PUSH->PULL 64 B", "msg/s",
                         throughput("inproc://bench", 64, 1_000_000 // k), HIGHER, 1.0,
                         bound=tput_bound))
@@ -128,10 +135,11 @@ def measures(quick):
                         "and write buffers are allocated at their full size when it opens"))
     rows.append(Measure("sim_events", "simulator events per wall-second", "ev/s",
                         ["sim_bench"], HIGHER, 1_000_000, both=False,
-                        bound="the whole ZMTP stack and a simulated TCP run per segment, and every "
-                        "segment is traced: Trace::record builds and hashes a JSON line, 15% of "
-                        "the profile with 5% more in escaping and number formatting; the rest "
-                        "is flat (bench/README.md 'The simulator')"))
+                        bound="~50,000 instructions an event (callgrind 2,654 M for 52,650 "
+                        "events): an event is a batch of segments and actor steps, each running "
+                        "the whole ZMTP stack; the engine's own send/receive/read is ~13,000 an "
+                        "event, the simulated TCP ~20%, the trace 16% (bench/README.md 'The "
+                        "simulator, session 9')"))
     rows.append(Measure("sim_speed", "simulated time / wall time", "x", ["sim_bench"], HIGHER,
                         300, both=False, bound="as events per wall-second"))
     rows.append(Measure("sweep_rate", "sweep runs per core-minute", "runs",
