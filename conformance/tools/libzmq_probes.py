@@ -1681,35 +1681,19 @@ def _zmtp20_plain_server():
 
 
 _DRAFT_SCATTER_GATHER_PEERS = r"""
-import ctypes, json, struct, sys
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_connect", "zmq_socket_monitor"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p] + ([ctypes.c_int] if f == "zmq_socket_monitor" else [])
-lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
-lib.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
-lib.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-T = {"GATHER": 16, "SCATTER": 17}
-ctx = lib.zmq_ctx_new()
-def opt(s, o, v):
-    x = ctypes.c_int(v); lib.zmq_setsockopt(s, o, ctypes.byref(x), 4)
-def sock(kind):
-    s = lib.zmq_socket(ctx, T[kind]); opt(s, 17, 0); return s  # ZMQ_LINGER 0
+import ctypes, json, struct
+from draft_ctypes import lib, sock, opt, bind_any, GATHER, SCATTER, PAIR, RCVTIMEO
+T = {"GATHER": GATHER, "SCATTER": SCATTER}
 out = {}
 n = 0
 for binder, connecter in (("SCATTER", "GATHER"), ("GATHER", "SCATTER"), ("SCATTER", "SCATTER"), ("GATHER", "GATHER")):
     n += 1
-    b, c = sock(binder), sock(connecter)
+    b, c = sock(T[binder]), sock(T[connecter])
     lib.zmq_socket_monitor(c, b"inproc://mon%d" % n, 0xFFFF)
-    mon = lib.zmq_socket(ctx, 0)
-    opt(mon, 27, 1500)  # ZMQ_RCVTIMEO
+    mon = sock(PAIR)
+    opt(mon, RCVTIMEO, 1500)
     lib.zmq_connect(mon, b"inproc://mon%d" % n)
-    lib.zmq_bind(b, b"tcp://127.0.0.1:%d" % (47100 + n))
-    lib.zmq_connect(c, b"tcp://127.0.0.1:%d" % (47100 + n))
+    lib.zmq_connect(c, bind_any(b))
     events, buf = [], ctypes.create_string_buffer(256)
     while True:
         size = lib.zmq_recv(mon, buf, 256, 0)
@@ -1724,7 +1708,7 @@ for binder, connecter in (("SCATTER", "GATHER"), ("GATHER", "SCATTER"), ("SCATTE
     if "SCATTER" in (binder, connecter) and binder != connecter:
         scatter, gather = (b, c) if binder == "SCATTER" else (c, b)
         lib.zmq_send(scatter, b"x", 1, 0)
-        opt(gather, 27, 1000)
+        opt(gather, RCVTIMEO, 1000)
         delivered = lib.zmq_recv(gather, buf, 256, 0) == 1
     out[binder + "<-" + connecter] = {"handshake": 0x1000 in events, "events": events, "delivered": delivered}
     for s in (mon, b, c):
@@ -1748,14 +1732,24 @@ def _draft_libzmq():
     return Path(found[-1]) if found else None
 
 
+def _draft_env(lib):
+    """The environment of a draft probe's process: draft_ctypes (beside this file) loads the
+    library named in ZLAB_DRAFT_LIBZMQ; zmtp_bytes comes from engine/wire."""
+    import os
+    here = Path(__file__).resolve().parent
+    path = [str(here), str(here.parents[1] / "engine" / "wire"), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "ZLAB_DRAFT_LIBZMQ": str(lib), "PYTHONPATH": os.pathsep.join(p for p in path if p)}
+
+
 def _on_draft_libzmq(script, timeout_s=60):
-    """Runs a ctypes script on the draft-enabled libzmq in a process of its own (Debian's pyzmq
-    has no draft API): (observation, the JSON it printed) or (observation with why, None)."""
+    """Runs a draft probe's script (which imports draft_ctypes) on the draft-enabled libzmq in a
+    process of its own (Debian's pyzmq has no draft API): (observation, the JSON it printed) or
+    (observation with why, None)."""
     import subprocess
     lib = _draft_libzmq()
     if lib is None or not lib.exists():
         return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, None
-    proc = subprocess.run([sys.executable, "-c", script, str(lib)],
+    proc = subprocess.run([sys.executable, "-c", script], env=_draft_env(lib),
                           capture_output=True, text=True, timeout=timeout_s)
     try:
         return {"library": str(lib)}, json.loads(proc.stdout)
@@ -1781,32 +1775,18 @@ def _draft_scatter_gather_peers():
 # A DISH's ZMQ_EVENTS and send on the draft-enabled libzmq, alone and with a RADIO connected,
 # in a process of its own (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_DISH_POLLOUT = r"""
-import ctypes, json, sys, time
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_connect", "zmq_join"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-ctx = lib.zmq_ctx_new()
-def events(s):
-    v, n = ctypes.c_int(0), ctypes.c_size_t(ctypes.sizeof(ctypes.c_int))
-    lib.zmq_getsockopt(s, 15, ctypes.byref(v), ctypes.byref(n))  # ZMQ_EVENTS
-    return v.value
+import json, time
+from draft_ctypes import lib, sock, bind_any, get_int, DISH, RADIO, EVENTS, DONTWAIT
 def send(s):
-    rc = lib.zmq_send(s, b"x", 1, 1)  # ZMQ_DONTWAIT
+    rc = lib.zmq_send(s, b"x", 1, DONTWAIT)
     return [rc, lib.zmq_errno()]
-dish = lib.zmq_socket(ctx, 15)  # ZMQ_DISH
-out = {"alone": {"pollout": bool(events(dish) & 2), "send": send(dish)}}
+dish = sock(DISH)
+out = {"alone": {"pollout": bool(get_int(dish, EVENTS) & 2), "send": send(dish)}}
 lib.zmq_join(dish, b"g")
-lib.zmq_bind(dish, b"tcp://127.0.0.1:47131")
-radio = lib.zmq_socket(ctx, 14)  # ZMQ_RADIO
-lib.zmq_connect(radio, b"tcp://127.0.0.1:47131")
+radio = sock(RADIO)
+lib.zmq_connect(radio, bind_any(dish))
 time.sleep(0.5)
-out["with_radio"] = {"pollout": bool(events(dish) & 2), "send": send(dish)}
+out["with_radio"] = {"pollout": bool(get_int(dish, EVENTS) & 2), "send": send(dish)}
 out["enotsup"] = 95
 for s in (radio, dish):
     lib.zmq_close(s)
@@ -1898,24 +1878,15 @@ def _jeromq_stale_credit():
     return obs, through and len(got) < n
 
 
-# A raw ZMTP 3.1 peer (engine/wire/zmtp_bytes.py, its folder in argv[2]) to a bound DISH and,
+# A raw ZMTP 3.1 peer (engine/wire/zmtp_bytes.py) to a bound DISH and,
 # as the control, to a bound RADIO of the draft-enabled libzmq: after the handshake it sends a
 # PING (the socket should answer PONG and carry on), or answers the socket's own PING (the
 # socket has ZMQ_HEARTBEAT_IVL 100 ms) with a PONG. Reports, per case, whether a PONG came
 # back and whether the socket closed the connection within 1 s.
 _DRAFT_DISH_HEARTBEAT = r"""
-import ctypes, json, socket, sys, time
-sys.path.insert(0, sys.argv[2])
+import ctypes, json, socket, time
 import zmtp_bytes
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_join"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-ctx = lib.zmq_ctx_new()
+from draft_ctypes import lib, sock, opt, bind_any, port_of, DISH, RADIO, HEARTBEAT_IVL, HEARTBEAT_TIMEOUT
 def read_for(raw, seconds):
     raw.settimeout(0.05)
     data, end = b"", time.time() + seconds
@@ -1930,20 +1901,14 @@ def read_for(raw, seconds):
             return data, True
         data += chunk
     return data, False
-def free_port():
-    with socket.socket() as f:
-        f.bind(("127.0.0.1", 0))
-        return f.getsockname()[1]
 def session(kind, peer, answer_pings):
-    port = free_port()  # not a fixed one: another probe or test may hold it
-    s = lib.zmq_socket(ctx, kind)
-    if answer_pings:
-        ivl = ctypes.c_int(100)
-        lib.zmq_setsockopt(s, 38, ctypes.byref(ivl), ctypes.sizeof(ivl))  # ZMQ_HEARTBEAT_IVL
-    if kind == 15:
+    s = sock(kind, linger_ms=-1)
+    if answer_pings:  # PINGs every 100 ms; one PONG keeps the connection for 5 s
+        opt(s, HEARTBEAT_IVL, 100)
+        opt(s, HEARTBEAT_TIMEOUT, 5000)
+    if kind == DISH:
         lib.zmq_join(s, b"g")
-    assert lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port) == 0, "bind"
-    raw = socket.create_connection(("127.0.0.1", port))
+    raw = socket.create_connection(("127.0.0.1", port_of(bind_any(s))))
     raw.sendall(zmtp_bytes.null_handshake(peer))
     data, closed = read_for(raw, 0.3)
     if answer_pings:  # the socket's first PING, answered with its context
@@ -1951,21 +1916,22 @@ def session(kind, peer, answer_pings):
         while not closed and not zmtp_bytes.parse_stream(data).has_command("PING") and time.time() < end:
             more, closed = read_for(raw, 0.1)
             data += more
+        pinged = zmtp_bytes.parse_stream(data).has_command("PING")
         if not closed:
             raw.sendall(zmtp_bytes.pong())
     else:
         raw.sendall(zmtp_bytes.ping(0, b"c"))
-    before = len(data)
     more, closed2 = read_for(raw, 1.0)
     raw.close()
     lib.zmq_close(s)
-    return {"PONG": zmtp_bytes.parse_stream(data + more).has_command("PONG") if not answer_pings
-            else None, "closed": closed or closed2}
+    if answer_pings:  # did the socket PING (its heartbeat is on), and did it close?
+        return {"PINGed": pinged, "closed": closed or closed2}
+    return {"PONG": zmtp_bytes.parse_stream(data + more).has_command("PONG"), "closed": closed or closed2}
 out = {
-    "DISH gets a PING": session(15, b"RADIO", False),
-    "DISH gets a PONG to its PING": session(15, b"RADIO", True),
-    "RADIO gets a PING": session(14, b"DISH", False),
-    "RADIO gets a PONG to its PING": session(14, b"DISH", True),
+    "DISH gets a PING": session(DISH, b"RADIO", False),
+    "DISH gets a PONG to its PING": session(DISH, b"RADIO", True),
+    "RADIO gets a PING": session(RADIO, b"DISH", False),
+    "RADIO gets a PONG to its PING": session(RADIO, b"DISH", True),
 }
 print(json.dumps(out))
 """
@@ -1977,53 +1943,28 @@ print(json.dumps(out))
        "command without MORE), so heartbeats end a RADIO-DISH connection; a RADIO answers the "
        "same PING with PONG and keeps the connection")
 def _draft_dish_heartbeat():
-    import subprocess
-    lib = _draft_libzmq()
-    if lib is None or not lib.exists():
-        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    wire = Path(__file__).resolve().parents[2] / "engine" / "wire"
-    proc = subprocess.run([sys.executable, "-c", _DRAFT_DISH_HEARTBEAT, str(lib), str(wire)],
-                          capture_output=True, text=True, timeout=60)
-    try:
-        got = json.loads(proc.stdout)
-    except ValueError:
-        return {"library": str(lib), "exit status": proc.returncode, "stderr": proc.stderr[-400:]}, False
-    obs = {"library": str(lib), **got}
-    ok = (got["DISH gets a PING"]["closed"] and got["DISH gets a PONG to its PING"]["closed"]
+    obs, got = _on_draft_libzmq(_DRAFT_DISH_HEARTBEAT)
+    if got is None:
+        return obs, False
+    obs.update(got)
+    ok = (got["DISH gets a PING"]["closed"]
+          and got["DISH gets a PONG to its PING"] == {"PINGed": True, "closed": True}
           and got["RADIO gets a PING"] == {"PONG": True, "closed": False}
-          and not got["RADIO gets a PONG to its PING"]["closed"])
+          and got["RADIO gets a PONG to its PING"] == {"PINGed": True, "closed": False})
     return obs, ok
 
 
 # RADIO to DISH over tcp on the draft-enabled libzmq, SNDHWM 1 and RCVHWM 1, the DISH reading
 # each message before the next is sent (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_RADIO_STALE_CREDIT = r"""
-import ctypes, json, sys, time
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_connect", "zmq_join"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
-lib.zmq_msg_data.restype = ctypes.c_void_p
-lib.zmq_msg_set_group.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_msg_send.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
-lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-ctx = lib.zmq_ctx_new()
-def opt(s, o, v):
-    x = ctypes.c_int(v)
-    lib.zmq_setsockopt(s, o, ctypes.byref(x), ctypes.sizeof(x))
-radio, dish = lib.zmq_socket(ctx, 14), lib.zmq_socket(ctx, 15)
-for s in (radio, dish):
-    opt(s, 17, 0)  # ZMQ_LINGER
-opt(radio, 23, 1)  # ZMQ_SNDHWM
-opt(dish, 24, 1)   # ZMQ_RCVHWM
-opt(dish, 27, 50)  # ZMQ_RCVTIMEO: read before the next send, or it is lost
+import ctypes, json, time
+from draft_ctypes import lib, sock, opt, bind_any, RADIO, DISH, SNDHWM, RCVHWM, RCVTIMEO, DONTWAIT
+radio, dish = sock(RADIO), sock(DISH)
+opt(radio, SNDHWM, 1)
+opt(dish, RCVHWM, 1)
+opt(dish, RCVTIMEO, 50)  # read before the next send, or it is lost
 lib.zmq_join(dish, b"g")
-lib.zmq_bind(dish, b"tcp://127.0.0.1:47133")
-lib.zmq_connect(radio, b"tcp://127.0.0.1:47133")
+lib.zmq_connect(radio, bind_any(dish))
 time.sleep(0.3)  # the connection and the JOIN are through
 buf = ctypes.create_string_buffer(2048)
 def send(body):
@@ -2031,7 +1972,7 @@ def send(body):
     lib.zmq_msg_init_size(msg, len(body))
     ctypes.memmove(lib.zmq_msg_data(msg), body, len(body))
     lib.zmq_msg_set_group(msg, b"g")
-    return lib.zmq_msg_send(msg, radio, 1)  # ZMQ_DONTWAIT: a RADIO never blocks
+    return lib.zmq_msg_send(msg, radio, DONTWAIT)  # a RADIO never blocks
 missed, n = 0, 60
 for j in range(n):
     send(b"%d:" % j + b"p" * 1000)
@@ -2056,11 +1997,8 @@ def _draft_radio_stale_credit():
 # zmq_msg_set_group on the draft-enabled libzmq (engine/api/libzmq_suite/draft_libzmq.py), in a
 # process of its own: through ctypes, as Debian's pyzmq has no draft API.
 _DRAFT_MSG_GROUP = r"""
-import ctypes, json, sys
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_msg_set_group.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_msg_group.argtypes = [ctypes.c_void_p]
-lib.zmq_msg_group.restype = ctypes.c_char_p
+import ctypes, json
+from draft_ctypes import lib
 msg = ctypes.create_string_buffer(64)
 assert lib.zmq_msg_init(msg) == 0
 kept = {}
@@ -2087,49 +2025,24 @@ def _draft_msg_group_truncated():
 # another socket holds; the datagram a RADIO sends for a 9000-byte body (libzmq's buffer is
 # 8192 bytes); what a DISH delivers of a 9000-byte datagram.
 _UDP_EDGES = r"""
-import ctypes, json, socket, sys, time
-lib = ctypes.CDLL(sys.argv[1])
-vp, cp, sz, ci = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int
-lib.zmq_ctx_new.restype = vp
-lib.zmq_socket.restype = vp
-lib.zmq_socket.argtypes = [vp, ci]
-for f in ("zmq_bind", "zmq_connect", "zmq_join"):
-    getattr(lib, f).argtypes = [vp, cp]
-lib.zmq_setsockopt.argtypes = [vp, ci, vp, sz]
-lib.zmq_close.argtypes = [vp]
-lib.zmq_msg_init_size.argtypes = [vp, sz]
-lib.zmq_msg_init.argtypes = [vp]
-lib.zmq_msg_data.argtypes = [vp]
-lib.zmq_msg_data.restype = vp
-lib.zmq_msg_size.argtypes = [vp]
-lib.zmq_msg_size.restype = sz
-lib.zmq_msg_set_group.argtypes = [vp, cp]
-lib.zmq_msg_send.argtypes = [vp, vp, ci]
-lib.zmq_msg_recv.argtypes = [vp, vp, ci]
-lib.zmq_msg_close.argtypes = [vp]
-RADIO, DISH = 14, 15
-ctx = lib.zmq_ctx_new()
-def sock(t):
-    s = lib.zmq_socket(ctx, t)
-    x = ctypes.c_int(0); lib.zmq_setsockopt(s, 17, ctypes.byref(x), 4)  # LINGER 0
-    x = ctypes.c_int(1000); lib.zmq_setsockopt(s, 27, ctypes.byref(x), 4)  # RCVTIMEO
+import ctypes, json, socket, time
+from draft_ctypes import lib, sock, opt, free_udp_port, RADIO, DISH, RCVTIMEO
+def udp_sock(t):
+    s = sock(t)
+    opt(s, RCVTIMEO, 1000)
     return s
-def free_port():
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]; u.close(); return p
 out = {}
 # 1. a DISH's udp bind on a port another socket holds (no SO_REUSEADDR there)
 holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); holder.bind(("127.0.0.1", 0))
 p = holder.getsockname()[1]
-dish = sock(DISH)
+dish = udp_sock(DISH)
 rc = lib.zmq_bind(dish, b"udp://127.0.0.1:%d" % p)
 lib.zmq_join(dish, b"g")
-# does anything reach that DISH? (the holder's port: the datagram goes to the holder)
 out["bind_taken_port"] = {"zmq_bind rc": rc}
 lib.zmq_close(dish); holder.close()
 # 2. a RADIO's message larger than one 8192-byte datagram, to a raw receiver
 rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); rx.bind(("127.0.0.1", 0)); rx.settimeout(1.5)
-radio = sock(RADIO)
+radio = udp_sock(RADIO)
 lib.zmq_connect(radio, b"udp://127.0.0.1:%d" % rx.getsockname()[1])
 time.sleep(0.3)
 msg = ctypes.create_string_buffer(64)
@@ -2144,9 +2057,9 @@ except socket.timeout:
 out["radio_9000_byte_body"] = {"zmq_msg_send rc": rc, "datagram bytes on the wire": got}
 lib.zmq_close(radio); rx.close()
 # 3. a 9000-byte datagram (group "g", 8998-byte body) to a DISH joined to "g"
-p = free_port()
-dish = sock(DISH)
-lib.zmq_bind(dish, b"udp://127.0.0.1:%d" % p)
+p = free_udp_port()
+dish = udp_sock(DISH)
+assert lib.zmq_bind(dish, b"udp://127.0.0.1:%d" % p) == 0, "bind"
 lib.zmq_join(dish, b"g")
 time.sleep(0.3)
 tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -2202,42 +2115,20 @@ def _udp_long_datagram_truncated():
 # on the draft-enabled libzmq: what the call returns, and the events the monitor socket then
 # gets while the socket binds and a peer connects (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_MONITOR_UNKNOWN_VERSION = r"""
-import ctypes, json, socket, sys, time
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_connect"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_socket_monitor_versioned.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint64,
-                                             ctypes.c_int, ctypes.c_int]
-lib.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
-lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-ctx = lib.zmq_ctx_new()
-def opt(s, o, v):
-    x = ctypes.c_int(v)
-    lib.zmq_setsockopt(s, o, ctypes.byref(x), ctypes.sizeof(x))
+import ctypes, json, time
+from draft_ctypes import lib, sock, opt, bind_any, DEALER, PAIR, RCVTIMEO
 out = {}
-def free_port():  # not a fixed one: another probe or test may hold it
-    with socket.socket() as f:
-        f.bind(("127.0.0.1", 0))
-        return f.getsockname()[1]
 for version in (3, 2):
-    port = free_port()
-    s = lib.zmq_socket(ctx, 5)  # ZMQ_DEALER
-    opt(s, 17, 0)  # ZMQ_LINGER
+    s = sock(DEALER)
     ep = b"inproc://mon-v%d" % version
     rc = lib.zmq_socket_monitor_versioned(s, ep, 0xFFFF, version, 0)  # all v1 events, ZMQ_PAIR
     row = {"rc": rc, "errno": lib.zmq_errno() if rc != 0 else 0, "frames": 0}
     if rc == 0:
-        mon = lib.zmq_socket(ctx, 0)
-        opt(mon, 27, 1000)  # ZMQ_RCVTIMEO
+        mon = sock(PAIR)
+        opt(mon, RCVTIMEO, 1000)
         lib.zmq_connect(mon, ep)
-        lib.zmq_bind(s, b"tcp://127.0.0.1:%d" % port)
-        peer = lib.zmq_socket(ctx, 5)
-        opt(peer, 17, 0)
-        lib.zmq_connect(peer, b"tcp://127.0.0.1:%d" % port)
+        peer = sock(DEALER)
+        lib.zmq_connect(peer, bind_any(s))
         time.sleep(0.3)
         buf = ctypes.create_string_buffer(256)
         while lib.zmq_recv(mon, buf, 256, 0) >= 0:
@@ -2269,23 +2160,16 @@ def _draft_monitor_unknown_version_silent():
 # (ctypes: Debian's pyzmq has no draft API).
 _DRAFT_DISH_SERVE = r"""
 import ctypes, sys, threading, time
-lib = ctypes.CDLL(sys.argv[1])
-lib.zmq_ctx_new.restype = ctypes.c_void_p
-lib.zmq_socket.restype = ctypes.c_void_p
-lib.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
-for f in ("zmq_bind", "zmq_join"):
-    getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-lib.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-lib.zmq_close.argtypes = [ctypes.c_void_p]
-dish = lib.zmq_socket(lib.zmq_ctx_new(), 15)  # ZMQ_DISH
+from draft_ctypes import lib, sock, bind_any, port_of, DISH, DONTWAIT
+dish = sock(DISH, linger_ms=-1)
 lib.zmq_join(dish, b"g")
-assert lib.zmq_bind(dish, ("tcp://127.0.0.1:" + sys.argv[2]).encode()) == 0
+port = port_of(bind_any(dish))
 done = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-print("ready", flush=True)
+print("ready", port, flush=True)
 buf = ctypes.create_string_buffer(256)
 while not done.is_set():
-    lib.zmq_recv(dish, buf, 256, 1)  # ZMQ_DONTWAIT
+    lib.zmq_recv(dish, buf, 256, DONTWAIT)
     time.sleep(0.01)
 lib.zmq_close(dish)
 """
@@ -2301,16 +2185,14 @@ def _draft_dish_ping_pong():
     lib = _draft_libzmq()
     if lib is None or not lib.exists():
         return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    free = socket.socket()
-    free.bind(("127.0.0.1", 0))
-    port = free.getsockname()[1]
-    free.close()
-    proc = subprocess.Popen([sys.executable, "-c", _DRAFT_DISH_SERVE, str(lib), str(port)],
+    proc = subprocess.Popen([sys.executable, "-c", _DRAFT_DISH_SERVE], env=_draft_env(lib),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     obs = {"library": str(lib)}
     try:
-        if proc.stdout.readline().strip() != "ready":
+        ready = proc.stdout.readline().split()
+        if len(ready) != 2 or ready[0] != "ready":
             return {**obs, "note": "the DISH did not start"}, False
+        port = int(ready[1])  # the DISH bound tcp://127.0.0.1:*
         for name, after in (("RADIO message to g", zmtp_bytes.radio_message(b"g", b"m")),
                             ("PING", zmtp_bytes.ping(0, b"c")),
                             ("PONG", zmtp_bytes.pong(b"c"))):
