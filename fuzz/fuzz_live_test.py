@@ -235,6 +235,22 @@ def test_radio_cases_send_join_and_leave():
     assert b"\x04JOIN" in sent and b"\x05LEAVE" in sent and b"SUBSCRIBE" not in sent
 
 
+def test_a_dish_lone_frame_may_close_or_be_dropped_but_never_delivered():
+    """rfc 37/48: a lone frame where a RADIO's group frame is due (seed 1, case 5) is malformed;
+    libzmq's DISH closes, zlab's closes when its application reads or polls: both conform, and
+    a DISH that hands the frame to its application is a finding."""
+    c = live.make_case(1, 5, "DISH")
+    assert (c.state, c.mutation) == ("traffic", "lone-frame")
+    assert c.expect == live.EVERYTHING
+    frames = z.parse_frames(c.segments[0][0]).frames
+    assert [f.more for f in frames] == [True, False, False] and b"bad:" in frames[2].body
+    o = live.Outcome(reaction=live.OPEN)
+    assert live.judge(c, o, []) == []
+    assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+    delivered = [[frames[2].body.hex()]]
+    assert "delivered a malformed message" in "; ".join(live.judge(c, o, delivered))
+
+
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():
     with pytest.raises(SystemExit, match="--against libzmq-draft"):
         live.target_library("libzmq", "DISH")

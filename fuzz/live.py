@@ -217,6 +217,18 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             f = z.frame(bad + b"x" * rng.randint(1, 200))
             c.segments = [(f[:rng.randrange(1, len(f))], 0.3)]
             c.why = "a frame cut short is never delivered and keeps the connection waiting"
+        elif m == "empty-frames" and socket_type == "DISH":
+            # A RADIO message with an empty group and body (valid), then a lone frame where a
+            # group frame is due: not a radio-dish-message (rfc 37: group-part with MORE, then
+            # body-part), and it has no group to attach (rfc 48: a DISH "SHALL attach the group
+            # to the message"), so it is never delivered; rfc 37 lets a peer close on malformed
+            # input and has thread-safe sockets discard bad messages: closing (libzmq's DISH
+            # session fails the connection, EFAULT) or dropping it both conform.
+            c.mutation = "lone-frame"
+            c.segments = [(z.radio_message(b"", b"") + z.frame(bad + b"lone"), 0)]
+            c.expect = EVERYTHING
+            c.why = ("rfc 37/48: a lone frame where a RADIO's group frame is due is malformed: "
+                     "never delivered; closing or dropping it both conform")
         elif m == "empty-frames":
             c.segments = [(z.message(b"", b"", ok), 0)]
             c.why = "empty frames are valid"
