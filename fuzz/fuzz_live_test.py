@@ -113,6 +113,31 @@ def test_planted_defects_are_found(tmp_path, defect, budget, reason):
     assert Path(f["pcapng"]).read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
 
 
+def test_a_radio_target_is_judged_by_what_it_publishes(tmp_path):
+    """A RADIO target's cases join "g" first (the prefix), and what it publishes must be of
+    groups the fuzzer joined: a RADIO that sends a group nobody joined is found at once (seed 1,
+    within 5 cases); one that filters gives no finding in 40 cases and its messages arrive."""
+    def run(defect, cases):
+        e = planted.PlantedEndpoint(defect)
+        try:
+            a = args_for(tmp_path / defect, cases)
+            a.socket_type = "RADIO"
+            return live.fuzz_one(a, e.endpoint, Fake(e))
+        finally:
+            e.close()
+    found = run("radio-all-groups", 5)
+    assert found["findings"], "a RADIO publishing to a group never joined was not found"
+    assert "which this peer never joined" in "; ".join(found["findings"][0]["reasons"])
+    clean = run("radio", 40)
+    assert clean["findings"] == [] and len(clean["cases"]) == 40
+    assert clean["reached"].get("radio-message", 0) > 0
+
+
+def test_joined_groups_are_read_from_short_and_long_join_commands():
+    sent = z.null_handshake(b"DISH") + z.join(b"g") + z.join(b"L" * 300) + z.leave(b"x")
+    assert live._joined_groups(sent) == {b"g", b"L" * 300}
+
+
 def test_ddmin_keeps_only_the_bytes_that_matter():
     data = bytes(range(100))
     calls = []

@@ -53,6 +53,8 @@ class Case:
     expect: set                     # allowed reactions
     prefix: bool = True             # send a valid greeting + READY first, wait for the target's
     pong: bytes = None              # a PONG with this context must come back
+    radio: bool = False             # a RADIO target: the prefix joins DISH_GROUP, and what it
+                                    # publishes must be of groups the fuzzer joined (_radio_reasons)
     why: str = ""                   # the rule the expectation comes from
 
 
@@ -85,7 +87,7 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
     wrong = WRONG.get(socket_type, b"PULL")
     ok, bad = _marker("ok", number), _marker("bad", number)
     valid_first = z.null_handshake(claim)
-    c = Case(number, state, "", [], {OPEN})
+    c = Case(number, state, "", [], {OPEN}, radio=socket_type == "RADIO")
     if mechanism == "PLAIN":  # the target is a PLAIN server: its handshake states
         return mechanism_cases.make(c, rng, claim, wrong, ok, bad)
     if mechanism == "CURVE":
@@ -401,6 +403,9 @@ def run_case(peer, case, socket_type, segments=None):
             if not _ready_seen(b"".join(b for _, b in received)):
                 o.reaction, o.note = "no-handshake", "the target never sent READY to a valid peer"
                 return o
+            if case.radio:  # after its READY: libzmq closes at a command in READY's read
+                s.sendall(z.join(DISH_GROUP))  # the target publishes to it (target.py)
+                o.conversation.append((0, z.join(DISH_GROUP)))
         for data, pause in segments:
             if eof:
                 break
@@ -435,6 +440,8 @@ def run_case(peer, case, socket_type, segments=None):
         o.reached.add("target-ready")
     if stream.has_command("PONG"):
         o.reached.add("pong")
+    if case.radio and any(g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]):
+        o.reached.add("radio-message")
     o.reaction = (CLOSE_ERROR if stream.has_command("ERROR") else CLOSE) if eof else OPEN
     return o
 
@@ -515,10 +522,54 @@ def judge(case, o, delivered):
     bad = [m for m in delivered if any(b"bad:" in bytes.fromhex(f) for f in m)]
     if bad:
         reasons.append(f"delivered a malformed message to the application: {bad[0]}")
+    if case.radio:
+        reasons += _radio_reasons(o)
     commands = _command_bodies(o.conversation)
     leaked = [m for m in delivered if any(bytes.fromhex(f) in commands for f in m)]
     if leaked:
         reasons.append(f"delivered a command to the application as a message: {leaked[0]}")
+    return reasons
+
+
+def _radio_messages(frames):
+    """([(group, body)], broken) from a RADIO's frames after its READY: rfc 37's
+    radio-dish-message is a group part (MORE) then a body part; `broken` counts the others."""
+    messages, broken, i = [], 0, 0
+    frames = [f for f in frames if not f.command]
+    while i < len(frames):
+        if frames[i].more and i + 1 < len(frames) and not frames[i + 1].more:
+            messages.append((frames[i].body, frames[i + 1].body))
+            i += 2
+        elif frames[i].more and i + 1 == len(frames):
+            break  # its body is still on the way (the case ended first)
+        else:
+            broken += 1
+            i += 1
+    return messages, broken
+
+
+def _joined_groups(sent):
+    """The groups of every JOIN command in the bytes the fuzzer sent (short or long form)."""
+    groups, i = set(), sent.find(b"\x04JOIN")
+    while i >= 0:
+        if i >= 2 and sent[i - 2] == 0x04:
+            groups.add(sent[i + 5:i + sent[i - 1]])
+        elif i >= 9 and sent[i - 9] == 0x06:
+            groups.add(sent[i + 5:i + struct.unpack("!Q", sent[i - 8:i])[0]])
+        i = sent.find(b"\x04JOIN", i + 1)
+    return groups
+
+
+def _radio_reasons(o):
+    """rfc 48/37: a RADIO sends a message only to a peer that joined its group (group matching
+    at the RADIO over ZMTP), as a group part then a body part."""
+    sent = b"".join(b for side, b in o.conversation if side == 0)
+    joined = _joined_groups(sent)
+    messages, broken = _radio_messages(z.parse_stream(o.got).frames)
+    reasons = [f"a RADIO message of group {g!r}, which this peer never joined"
+               for g in sorted({g for g, _ in messages} - joined)]
+    if broken:
+        reasons.append(f"{broken} RADIO frame(s) not in a group part then body part (rfc 37)")
     return reasons
 
 
