@@ -138,6 +138,43 @@ def test_joined_groups_are_read_from_short_and_long_join_commands():
     assert live._joined_groups(sent) == {b"g", b"L" * 300}
 
 
+def test_minimiser_cuts_a_computed_curve_segment_to_the_positions_that_matter(monkeypatch):
+    """A CURVE case's later segments are computed from the target's reply (each replay is a
+    fresh handshake: here a fresh 8-byte 'WELCOME' every time). A planted target that delivers
+    a malformed message when a computed segment carries BAD! at offset 20 is minimised to those
+    4 positions: the HELLO segment and the rest of the computed one are dropped. Before, a case
+    with a computed segment was not minimised at all."""
+    import os
+    sent_log = []
+
+    def fake_run_case(peer, case, socket_type, segments=None):
+        welcome = os.urandom(8)
+        sent = []
+        for data, _ in (case.segments if segments is None else segments):
+            data = data(welcome) if callable(data) else data
+            if data:
+                sent.append((0, data))
+        sent_log.append(b"".join(b for _, b in sent))
+        return live.Outcome(reaction=live.OPEN, conversation=sent)
+
+    class Target:
+        def delivered(self):
+            return [[b"bad:curve".hex()]] if b"BAD!" in sent_log[-1] else []
+
+    monkeypatch.setattr(live, "run_case", fake_run_case)
+    monkeypatch.setattr(live.time, "sleep", lambda s: None)
+    case = live.Case(0, "curve-traffic", "planted", [
+        (b"HELLO" * 40, 0),
+        (lambda welcome: welcome * 2 + b"sealed" * 4 + b"BAD!" + welcome + b"tail" * 10, 0)],
+        {live.OPEN}, prefix=False)
+    reasons = live.judge(case, fake_run_case(None, case, "DEALER"), Target().delivered())
+    assert reasons and reasons[0].startswith("delivered a malformed message")
+    sent_log.clear()
+    minimal = live.minimise(None, case, "DEALER", reasons, target=Target())
+    assert minimal == b"BAD!"
+    assert len(sent_log) <= 30, len(sent_log)  # 21 replays
+
+
 def test_ddmin_keeps_only_the_bytes_that_matter():
     data = bytes(range(100))
     calls = []

@@ -607,15 +607,36 @@ def _reason_kind(reason):
 MINIMISE_BUDGET = 96  # replays a finding's minimising may spend (a 40-byte segment: ~70)
 
 
-def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None):
+class Masked:
+    """A segment computed from the target's replies (CURVE: INITIATE from its WELCOME, sealed
+    MESSAGEs) with only some of its byte positions kept: every replay is a fresh handshake with
+    fresh keys, so minimising removes positions of what the segment computes, not bytes."""
+
+    def __init__(self, compute, kept=None):
+        self.compute, self.kept, self.size = compute, kept, None
+
+    def __call__(self, received):
+        data = self.compute(received) or b""
+        self.size = len(data)
+        if self.kept is None:
+            return data
+        return bytes(data[i] for i in self.kept if i < len(data))
+
+
+def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None,
+             reached=None):
     """Drops whole segments, then delta-debugs the bytes inside each remaining segment, while
     the same first reason still shows; at most `budget` replays. `target` gives what the
-    application received (for delivery findings)."""
-    if any(callable(d) for d, _ in case.segments):
-        return b""  # segments computed from the target's replies (CURVE): replay the case
-    segs = list(case.segments)
+    application received (for delivery findings). A computed segment (CURVE) is minimised by
+    the positions of its bytes it keeps (Masked); the result is then the bytes the last replay
+    that still showed the finding sent (a fresh handshake's: the replay command reproduces).
+    A replay counts only if it reached what the finding's run reached (`reached`: the target's
+    greeting, READY): else a handshake cut to one byte "shows" a finding of reaction open."""
+    segs = [(Masked(d) if callable(d) else d, pause) for d, pause in case.segments]
+    computed = any(isinstance(d, Masked) for d, _ in segs)
     key = _reason_kind(reasons[0])
     left = [budget]
+    shown = [None]  # what the fuzzer sent in the last replay that showed the finding
 
     def still(candidate):
         if left[0] <= 0:
@@ -628,7 +649,14 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
         if target:
             time.sleep(0.05)  # the target logs what its application received a little later
         r = judge(case, o, target.delivered() if target else [])
-        return bool(r) and _reason_kind(r[0]) == key
+        if reached and not set(reached) <= o.reached:
+            return False
+        if bool(r) and _reason_kind(r[0]) == key:
+            shown[0] = b"".join(b for side, b in o.conversation if side == 0)
+            return True
+        return False
+    if computed and not still(segs):
+        return b""  # not shown again: the replay command is the reproduction
     for i in range(len(segs) - 1, -1, -1):
         if len(segs) == 1:
             break
@@ -636,8 +664,19 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
         if still(trial):
             segs = trial
     for i, (data, pause) in enumerate(segs):
-        data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
-        segs[i] = (data, pause)
+        if isinstance(data, Masked):
+            if data.size is None and not still(segs):
+                continue  # not computed yet, and the finding no longer shows
+            if data.size is None:
+                continue
+            rebuilt = lambda kept: segs[:i] + [(Masked(data.compute, kept), pause)] + segs[i + 1:]
+            kept = ddmin(list(range(data.size)), lambda k: still(rebuilt(k)))
+            segs[i] = (Masked(data.compute, kept), pause)
+        else:
+            data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
+            segs[i] = (data, pause)
+    if computed:
+        return shown[0] or b""
     prefix = z.null_handshake(PEER[socket_type]) if case.prefix else b""
     return prefix + b"".join(d for d, _ in segs)
 
@@ -827,7 +866,7 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
         replay += f" --mechanism {args.mechanism}"
     minimal = b""
     if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
-        minimal = minimise(peer, case, socket_type, reasons, target=target)
+        minimal = minimise(peer, case, socket_type, reasons, target=target, reached=o.reached)
     pcap = out_dir / f"case-{case.number}.pcapng"
     write_pcapng(pcap, o.conversation, 5555)
     return {"case": case.number, "state": case.state, "mutation": case.mutation,
