@@ -113,6 +113,68 @@ def test_planted_defects_are_found(tmp_path, defect, budget, reason):
     assert Path(f["pcapng"]).read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
 
 
+def test_a_radio_target_is_judged_by_what_it_publishes(tmp_path):
+    """A RADIO target's cases join "g" first (the prefix), and what it publishes must be of
+    groups the fuzzer joined: a RADIO that sends a group nobody joined is found at once (seed 1,
+    within 5 cases); one that filters gives no finding in 40 cases and its messages arrive."""
+    def run(defect, cases):
+        e = planted.PlantedEndpoint(defect)
+        try:
+            a = args_for(tmp_path / defect, cases)
+            a.socket_type = "RADIO"
+            return live.fuzz_one(a, e.endpoint, Fake(e))
+        finally:
+            e.close()
+    found = run("radio-all-groups", 5)
+    assert found["findings"], "a RADIO publishing to a group never joined was not found"
+    assert "which this peer never joined" in "; ".join(found["findings"][0]["reasons"])
+    clean = run("radio", 40)
+    assert clean["findings"] == [] and len(clean["cases"]) == 40
+    assert clean["reached"].get("radio-message", 0) > 0
+
+
+def test_joined_groups_are_read_from_short_and_long_join_commands():
+    sent = z.null_handshake(b"DISH") + z.join(b"g") + z.join(b"L" * 300) + z.leave(b"x")
+    assert live._joined_groups(sent) == {b"g", b"L" * 300}
+
+
+def test_minimiser_cuts_a_computed_curve_segment_to_the_positions_that_matter(monkeypatch):
+    """A CURVE case's later segments are computed from the target's reply (each replay is a
+    fresh handshake: here a fresh 8-byte 'WELCOME' every time). A planted target that delivers
+    a malformed message when a computed segment carries BAD! at offset 20 is minimised to those
+    4 positions: the HELLO segment and the rest of the computed one are dropped. Before, a case
+    with a computed segment was not minimised at all."""
+    import os
+    sent_log = []
+
+    def fake_run_case(peer, case, socket_type, segments=None):
+        welcome = os.urandom(8)
+        sent = []
+        for data, _ in (case.segments if segments is None else segments):
+            data = data(welcome) if callable(data) else data
+            if data:
+                sent.append((0, data))
+        sent_log.append(b"".join(b for _, b in sent))
+        return live.Outcome(reaction=live.OPEN, conversation=sent)
+
+    class Target:
+        def delivered(self):
+            return [[b"bad:curve".hex()]] if b"BAD!" in sent_log[-1] else []
+
+    monkeypatch.setattr(live, "run_case", fake_run_case)
+    monkeypatch.setattr(live.time, "sleep", lambda s: None)
+    case = live.Case(0, "curve-traffic", "planted", [
+        (b"HELLO" * 40, 0),
+        (lambda welcome: welcome * 2 + b"sealed" * 4 + b"BAD!" + welcome + b"tail" * 10, 0)],
+        {live.OPEN}, prefix=False)
+    reasons = live.judge(case, fake_run_case(None, case, "DEALER"), Target().delivered())
+    assert reasons and reasons[0].startswith("delivered a malformed message")
+    sent_log.clear()
+    minimal = live.minimise(None, case, "DEALER", reasons, target=Target())
+    assert minimal == b"BAD!"
+    assert len(sent_log) <= 30, len(sent_log)  # 21 replays
+
+
 def test_ddmin_keeps_only_the_bytes_that_matter():
     data = bytes(range(100))
     calls = []
@@ -233,6 +295,22 @@ def test_radio_cases_send_join_and_leave():
     cases = [live.make_case(1, n, "RADIO") for n in range(200)]
     sent = b"".join(d for c in cases if c.state == "subscription" for d, _ in c.segments)
     assert b"\x04JOIN" in sent and b"\x05LEAVE" in sent and b"SUBSCRIBE" not in sent
+
+
+def test_a_dish_lone_frame_may_close_or_be_dropped_but_never_delivered():
+    """rfc 37/48: a lone frame where a RADIO's group frame is due (seed 1, case 5) is malformed;
+    libzmq's DISH closes, zlab's closes when its application reads or polls: both conform, and
+    a DISH that hands the frame to its application is a finding."""
+    c = live.make_case(1, 5, "DISH")
+    assert (c.state, c.mutation) == ("traffic", "lone-frame")
+    assert c.expect == live.EVERYTHING
+    frames = z.parse_frames(c.segments[0][0]).frames
+    assert [f.more for f in frames] == [True, False, False] and b"bad:" in frames[2].body
+    o = live.Outcome(reaction=live.OPEN)
+    assert live.judge(c, o, []) == []
+    assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+    delivered = [[frames[2].body.hex()]]
+    assert "delivered a malformed message" in "; ".join(live.judge(c, o, delivered))
 
 
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():

@@ -53,6 +53,8 @@ class Case:
     expect: set                     # allowed reactions
     prefix: bool = True             # send a valid greeting + READY first, wait for the target's
     pong: bytes = None              # a PONG with this context must come back
+    radio: bool = False             # a RADIO target: the prefix joins DISH_GROUP, and what it
+                                    # publishes must be of groups the fuzzer joined (_radio_reasons)
     why: str = ""                   # the rule the expectation comes from
 
 
@@ -85,7 +87,7 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
     wrong = WRONG.get(socket_type, b"PULL")
     ok, bad = _marker("ok", number), _marker("bad", number)
     valid_first = z.null_handshake(claim)
-    c = Case(number, state, "", [], {OPEN})
+    c = Case(number, state, "", [], {OPEN}, radio=socket_type == "RADIO")
     if mechanism == "PLAIN":  # the target is a PLAIN server: its handshake states
         return mechanism_cases.make(c, rng, claim, wrong, ok, bad)
     if mechanism == "CURVE":
@@ -217,6 +219,18 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             f = z.frame(bad + b"x" * rng.randint(1, 200))
             c.segments = [(f[:rng.randrange(1, len(f))], 0.3)]
             c.why = "a frame cut short is never delivered and keeps the connection waiting"
+        elif m == "empty-frames" and socket_type == "DISH":
+            # A RADIO message with an empty group and body (valid), then a lone frame where a
+            # group frame is due: not a radio-dish-message (rfc 37: group-part with MORE, then
+            # body-part), and it has no group to attach (rfc 48: a DISH "SHALL attach the group
+            # to the message"), so it is never delivered; rfc 37 lets a peer close on malformed
+            # input and has thread-safe sockets discard bad messages: closing (libzmq's DISH
+            # session fails the connection, EFAULT) or dropping it both conform.
+            c.mutation = "lone-frame"
+            c.segments = [(z.radio_message(b"", b"") + z.frame(bad + b"lone"), 0)]
+            c.expect = EVERYTHING
+            c.why = ("rfc 37/48: a lone frame where a RADIO's group frame is due is malformed: "
+                     "never delivered; closing or dropping it both conform")
         elif m == "empty-frames":
             c.segments = [(z.message(b"", b"", ok), 0)]
             c.why = "empty frames are valid"
@@ -389,6 +403,9 @@ def run_case(peer, case, socket_type, segments=None):
             if not _ready_seen(b"".join(b for _, b in received)):
                 o.reaction, o.note = "no-handshake", "the target never sent READY to a valid peer"
                 return o
+            if case.radio:  # after its READY: libzmq closes at a command in READY's read
+                s.sendall(z.join(DISH_GROUP))  # the target publishes to it (target.py)
+                o.conversation.append((0, z.join(DISH_GROUP)))
         for data, pause in segments:
             if eof:
                 break
@@ -423,6 +440,8 @@ def run_case(peer, case, socket_type, segments=None):
         o.reached.add("target-ready")
     if stream.has_command("PONG"):
         o.reached.add("pong")
+    if case.radio and any(g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]):
+        o.reached.add("radio-message")
     o.reaction = (CLOSE_ERROR if stream.has_command("ERROR") else CLOSE) if eof else OPEN
     return o
 
@@ -503,10 +522,54 @@ def judge(case, o, delivered):
     bad = [m for m in delivered if any(b"bad:" in bytes.fromhex(f) for f in m)]
     if bad:
         reasons.append(f"delivered a malformed message to the application: {bad[0]}")
+    if case.radio:
+        reasons += _radio_reasons(o)
     commands = _command_bodies(o.conversation)
     leaked = [m for m in delivered if any(bytes.fromhex(f) in commands for f in m)]
     if leaked:
         reasons.append(f"delivered a command to the application as a message: {leaked[0]}")
+    return reasons
+
+
+def _radio_messages(frames):
+    """([(group, body)], broken) from a RADIO's frames after its READY: rfc 37's
+    radio-dish-message is a group part (MORE) then a body part; `broken` counts the others."""
+    messages, broken, i = [], 0, 0
+    frames = [f for f in frames if not f.command]
+    while i < len(frames):
+        if frames[i].more and i + 1 < len(frames) and not frames[i + 1].more:
+            messages.append((frames[i].body, frames[i + 1].body))
+            i += 2
+        elif frames[i].more and i + 1 == len(frames):
+            break  # its body is still on the way (the case ended first)
+        else:
+            broken += 1
+            i += 1
+    return messages, broken
+
+
+def _joined_groups(sent):
+    """The groups of every JOIN command in the bytes the fuzzer sent (short or long form)."""
+    groups, i = set(), sent.find(b"\x04JOIN")
+    while i >= 0:
+        if i >= 2 and sent[i - 2] == 0x04:
+            groups.add(sent[i + 5:i + sent[i - 1]])
+        elif i >= 9 and sent[i - 9] == 0x06:
+            groups.add(sent[i + 5:i + struct.unpack("!Q", sent[i - 8:i])[0]])
+        i = sent.find(b"\x04JOIN", i + 1)
+    return groups
+
+
+def _radio_reasons(o):
+    """rfc 48/37: a RADIO sends a message only to a peer that joined its group (group matching
+    at the RADIO over ZMTP), as a group part then a body part."""
+    sent = b"".join(b for side, b in o.conversation if side == 0)
+    joined = _joined_groups(sent)
+    messages, broken = _radio_messages(z.parse_stream(o.got).frames)
+    reasons = [f"a RADIO message of group {g!r}, which this peer never joined"
+               for g in sorted({g for g, _ in messages} - joined)]
+    if broken:
+        reasons.append(f"{broken} RADIO frame(s) not in a group part then body part (rfc 37)")
     return reasons
 
 
@@ -544,15 +607,36 @@ def _reason_kind(reason):
 MINIMISE_BUDGET = 96  # replays a finding's minimising may spend (a 40-byte segment: ~70)
 
 
-def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None):
+class Masked:
+    """A segment computed from the target's replies (CURVE: INITIATE from its WELCOME, sealed
+    MESSAGEs) with only some of its byte positions kept: every replay is a fresh handshake with
+    fresh keys, so minimising removes positions of what the segment computes, not bytes."""
+
+    def __init__(self, compute, kept=None):
+        self.compute, self.kept, self.size = compute, kept, None
+
+    def __call__(self, received):
+        data = self.compute(received) or b""
+        self.size = len(data)
+        if self.kept is None:
+            return data
+        return bytes(data[i] for i in self.kept if i < len(data))
+
+
+def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None,
+             reached=None):
     """Drops whole segments, then delta-debugs the bytes inside each remaining segment, while
     the same first reason still shows; at most `budget` replays. `target` gives what the
-    application received (for delivery findings)."""
-    if any(callable(d) for d, _ in case.segments):
-        return b""  # segments computed from the target's replies (CURVE): replay the case
-    segs = list(case.segments)
+    application received (for delivery findings). A computed segment (CURVE) is minimised by
+    the positions of its bytes it keeps (Masked); the result is then the bytes the last replay
+    that still showed the finding sent (a fresh handshake's: the replay command reproduces).
+    A replay counts only if it reached what the finding's run reached (`reached`: the target's
+    greeting, READY): else a handshake cut to one byte "shows" a finding of reaction open."""
+    segs = [(Masked(d) if callable(d) else d, pause) for d, pause in case.segments]
+    computed = any(isinstance(d, Masked) for d, _ in segs)
     key = _reason_kind(reasons[0])
     left = [budget]
+    shown = [None]  # what the fuzzer sent in the last replay that showed the finding
 
     def still(candidate):
         if left[0] <= 0:
@@ -565,7 +649,14 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
         if target:
             time.sleep(0.05)  # the target logs what its application received a little later
         r = judge(case, o, target.delivered() if target else [])
-        return bool(r) and _reason_kind(r[0]) == key
+        if reached and not set(reached) <= o.reached:
+            return False
+        if bool(r) and _reason_kind(r[0]) == key:
+            shown[0] = b"".join(b for side, b in o.conversation if side == 0)
+            return True
+        return False
+    if computed and not still(segs):
+        return b""  # not shown again: the replay command is the reproduction
     for i in range(len(segs) - 1, -1, -1):
         if len(segs) == 1:
             break
@@ -573,8 +664,19 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
         if still(trial):
             segs = trial
     for i, (data, pause) in enumerate(segs):
-        data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
-        segs[i] = (data, pause)
+        if isinstance(data, Masked):
+            if data.size is None and not still(segs):
+                continue  # not computed yet, and the finding no longer shows
+            if data.size is None:
+                continue
+            rebuilt = lambda kept: segs[:i] + [(Masked(data.compute, kept), pause)] + segs[i + 1:]
+            kept = ddmin(list(range(data.size)), lambda k: still(rebuilt(k)))
+            segs[i] = (Masked(data.compute, kept), pause)
+        else:
+            data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
+            segs[i] = (data, pause)
+    if computed:
+        return shown[0] or b""
     prefix = z.null_handshake(PEER[socket_type]) if case.prefix else b""
     return prefix + b"".join(d for d, _ in segs)
 
@@ -764,7 +866,7 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
         replay += f" --mechanism {args.mechanism}"
     minimal = b""
     if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
-        minimal = minimise(peer, case, socket_type, reasons, target=target)
+        minimal = minimise(peer, case, socket_type, reasons, target=target, reached=o.reached)
     pcap = out_dir / f"case-{case.number}.pcapng"
     write_pcapng(pcap, o.conversation, 5555)
     return {"case": case.number, "state": case.state, "mutation": case.mutation,

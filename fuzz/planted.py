@@ -5,7 +5,10 @@ so tests can show the live fuzzer finds each within a stated budget.
                   answers nothing more (a hang on a lying size, then on everything)
   half-frame      delivers the bytes of a frame cut short when the peer closes
   wrong-command   the handshake accepts any command in place of READY
-  none            behaves (a control)
+  radio-all-groups  a RADIO that answers each JOIN with a message to that group and one to a
+                  group the peer never joined (no group filtering)
+  none            behaves (a control); radio: a RADIO that behaves (a message to each group
+                  joined, none other)
 Delivered messages are appended to a list, as target.py logs them.
 """
 
@@ -19,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine" / "wire"))
 import zmtp_bytes as z  # noqa: E402
 
 COMPATIBLE = {b"PAIR"}
+RADIO_DEFECTS = {"radio", "radio-all-groups"}  # these serve as a RADIO, for a DISH
 
 
 class PlantedEndpoint:
@@ -118,14 +122,21 @@ class PlantedEndpoint:
                     if props is None:
                         conn.sendall(z.error(b"malformed metadata"))
                         return
-                    if frame.command_name == "READY" and props.get(b"Socket-Type") not in COMPATIBLE:
+                    radio = self.defect in RADIO_DEFECTS
+                    compatible = {b"DISH"} if radio else COMPATIBLE
+                    if frame.command_name == "READY" and props.get(b"Socket-Type") not in compatible:
                         conn.sendall(z.error(b"incompatible socket type"))
                         return
-                    conn.sendall(z.ready(b"PAIR"))
+                    conn.sendall(z.ready(b"RADIO" if radio else b"PAIR"))
                     handshaken = True
                     continue
                 if frame.command:
-                    if frame.command_name == "PING" and len(frame.command_data) >= 2:
+                    if frame.command_name in ("JOIN", "LEAVE") and self.defect in RADIO_DEFECTS:
+                        if frame.command_name == "JOIN":
+                            conn.sendall(z.radio_message(frame.command_data, b"tick"))
+                            if self.defect == "radio-all-groups":  # the planted defect
+                                conn.sendall(z.radio_message(b"never joined", b"tick"))
+                    elif frame.command_name == "PING" and len(frame.command_data) >= 2:
                         conn.sendall(z.pong(frame.command_data[2:18]))
                     elif frame.command_name not in ("PONG", "PING", "SUBSCRIBE", "CANCEL"):
                         conn.sendall(z.error(b"unknown command"))

@@ -3,7 +3,8 @@
 LD_LIBRARY_PATH at another libzmq.so.5, on zlab or the draft-enabled libzmq (the draft types;
 a DISH joins group "g"). It binds (or connects to) an endpoint, logs
 every message the application receives (one JSON line of hex frames) and, for types that can,
-echoes it; a PUB publishes a tick now and then so subscriptions have traffic to filter.
+echoes it; a PUB publishes a tick now and then so subscriptions have traffic to filter, and a
+RADIO publishes one to group "g" (which the fuzzer's DISH joins) and one to "other".
 
     target.py --socket-type PAIR --bind tcp://127.0.0.1:0 --log FILE [--mechanism PLAIN]
 Prints "ready ENDPOINT" once bound.
@@ -30,6 +31,39 @@ def join(socket, group):
     lib.zmq_join.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     if lib.zmq_join(ctypes.c_void_p(socket.underlying), group) != 0:
         raise SystemExit(f"target: zmq_join failed (errno {ctypes.get_errno()})")
+
+
+RADIO_GROUPS = (DISH_GROUP, b"other")  # the fuzzer's DISH joins g only: "other" must not reach it
+
+
+def radio_publisher(socket):
+    """publish(group, body) through zmq_msg_set_group and zmq_msg_send by ctypes (Debian's pyzmq
+    has no draft API); a message the RADIO cannot take now is dropped, as a RADIO does."""
+    import ctypes
+
+    class Msg(ctypes.Structure):
+        _fields_ = [("_", ctypes.c_ubyte * 64)]  # zmq_msg_t
+
+    lib = ctypes.CDLL("libzmq.so.5")  # the copy pyzmq loaded (LD_LIBRARY_PATH)
+    ref = ctypes.POINTER(Msg)
+    lib.zmq_msg_init_size.argtypes = [ref, ctypes.c_size_t]
+    lib.zmq_msg_data.argtypes = [ref]
+    lib.zmq_msg_data.restype = ctypes.c_void_p
+    lib.zmq_msg_set_group.argtypes = [ref, ctypes.c_char_p]
+    lib.zmq_msg_send.argtypes = [ref, ctypes.c_void_p, ctypes.c_int]
+    lib.zmq_msg_close.argtypes = [ref]
+
+    def publish(group, body):
+        m = Msg()
+        if lib.zmq_msg_init_size(ctypes.byref(m), len(body)) != 0:
+            raise SystemExit("target: zmq_msg_init_size failed")
+        ctypes.memmove(lib.zmq_msg_data(ctypes.byref(m)), body, len(body))
+        if lib.zmq_msg_set_group(ctypes.byref(m), group) != 0:
+            raise SystemExit("target: zmq_msg_set_group failed")
+        if lib.zmq_msg_send(ctypes.byref(m), ctypes.c_void_p(socket.underlying), 1) < 0:
+            lib.zmq_msg_close(ctypes.byref(m))  # ZMQ_DONTWAIT: not taken now
+
+    return publish
 
 
 def main():
@@ -77,7 +111,8 @@ def main():
         s.connect(args.connect)
         endpoint = args.connect
     print("ready", endpoint, flush=True)
-    can_recv = args.socket_type not in ("PUB", "PUSH")
+    can_recv = args.socket_type not in ("PUB", "PUSH", "RADIO")
+    publish = radio_publisher(s) if args.socket_type == "RADIO" else None
     last_tick = 0.0
     with open(args.log, "a") as log:
         while True:
@@ -92,6 +127,10 @@ def main():
                         pass
             elif not can_recv:
                 time.sleep(0.05)
+            if publish and time.monotonic() - last_tick > 0.1:
+                last_tick = time.monotonic()  # a RADIO publishes to a joined and a foreign group
+                for group in RADIO_GROUPS:
+                    publish(group, b"tick")
             if args.socket_type in ("PUB", "XPUB", "PUSH") and time.monotonic() - last_tick > 0.1:
                 last_tick = time.monotonic()
                 try:

@@ -2155,24 +2155,36 @@ def _draft_monitor_unknown_version_silent():
     return obs, ok
 
 
-# A DISH on the draft-enabled libzmq, joined to "g" and bound to the port given, its application
-# reading (so that libzmq attaches new connections and sends them its JOINs) until stdin closes
-# (ctypes: Debian's pyzmq has no draft API).
-_DRAFT_DISH_SERVE = r"""
+# A draft socket served by the draft-enabled libzmq in a process of its own (ctypes: Debian's
+# pyzmq has no draft API): argv socket type number, group to join ("" for none). It binds
+# tcp://127.0.0.1:* (a free port the kernel picks, never a fixed one; the bind is checked) and
+# prints "ready PORT"; its application reads (so that libzmq attaches new connections and a DISH
+# sends them its JOINs) until its stdin closes.
+_DRAFT_SERVE = r"""
 import ctypes, sys, threading, time
-from draft_ctypes import lib, sock, bind_any, port_of, DISH, DONTWAIT
-dish = sock(DISH, linger_ms=-1)
-lib.zmq_join(dish, b"g")
-port = port_of(bind_any(dish))
+from draft_ctypes import lib, sock, bind_any, port_of, DONTWAIT
+s = sock(int(sys.argv[1]), linger_ms=-1)
+if sys.argv[2]:
+    lib.zmq_join(s, sys.argv[2].encode())
+print("ready", port_of(bind_any(s)), flush=True)
 done = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-print("ready", port, flush=True)
 buf = ctypes.create_string_buffer(256)
 while not done.is_set():
-    lib.zmq_recv(dish, buf, 256, DONTWAIT)
+    lib.zmq_recv(s, buf, 256, DONTWAIT)  # a RADIO's fails: it has no input
     time.sleep(0.01)
-lib.zmq_close(dish)
+lib.zmq_close(s)
 """
+
+
+def _serve_draft(lib, socket_type_number, group=""):
+    """(process, port) of a _DRAFT_SERVE process, or (process, None) when its bind failed."""
+    import subprocess
+    proc = subprocess.Popen([sys.executable, "-c", _DRAFT_SERVE, str(socket_type_number), group],
+                            env=_draft_env(lib), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().split()
+    return proc, (int(line[1]) if line[:1] == ["ready"] else None)
 
 
 @probe("draft-dish-closes-on-ping-pong",
@@ -2181,18 +2193,14 @@ lib.zmq_close(dish)
        "included: dish_session_t::push_msg), while a RADIO message keeps it open (found by "
        "./zlab fuzz --against libzmq-draft --socket-type DISH)")
 def _draft_dish_ping_pong():
-    import subprocess
     lib = _draft_libzmq()
     if lib is None or not lib.exists():
         return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
-    proc = subprocess.Popen([sys.executable, "-c", _DRAFT_DISH_SERVE], env=_draft_env(lib),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc, port = _serve_draft(lib, 15, "g")  # ZMQ_DISH, joined to g
     obs = {"library": str(lib)}
     try:
-        ready = proc.stdout.readline().split()
-        if len(ready) != 2 or ready[0] != "ready":
-            return {**obs, "note": "the DISH did not start"}, False
-        port = int(ready[1])  # the DISH bound tcp://127.0.0.1:*
+        if port is None:
+            return {**obs, "note": "the DISH did not bind"}, False
         for name, after in (("RADIO message to g", zmtp_bytes.radio_message(b"g", b"m")),
                             ("PING", zmtp_bytes.ping(0, b"c")),
                             ("PONG", zmtp_bytes.pong(b"c"))):
@@ -2210,6 +2218,45 @@ def _draft_dish_ping_pong():
     ok = (obs["RADIO message to g"] == {"joined": True, "closed": False, "PONG": False}
           and obs["PING"]["joined"] and obs["PING"]["closed"]
           and obs["PONG"] == {"joined": True, "closed": True, "PONG": False})
+    return obs, ok
+
+
+@probe("draft-radio-join-long-group-aborts",
+       "libzmq 4.3.4 built with drafts: a JOIN command naming a group longer than 255 bytes, "
+       "sent by any peer to a RADIO, aborts the RADIO's process (radio_session_t::push_msg: "
+       "set_group fails with EINVAL under errno_assert, 'Invalid argument (src/radio.cpp:244)'); "
+       "a JOIN of 255 bytes is taken (found by ./zlab fuzz --against libzmq-draft --socket-type "
+       "RADIO, subscription/join-long-group)")
+def _draft_radio_join_long_group():
+    lib = _draft_libzmq()
+    if lib is None or not lib.exists():
+        return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
+    obs = {"library": str(lib)}
+    for length in (255, 256):
+        proc, port = _serve_draft(lib, 14)  # ZMQ_RADIO
+        try:
+            if port is None:
+                return {**obs, "note": "the RADIO did not bind"}, False
+            raw = socket.create_connection(("127.0.0.1", port))
+            raw.sendall(zmtp_bytes.null_handshake(b"DISH"))
+            _read_until_eof(raw, 0.3)  # its greeting and READY
+            raw.sendall(zmtp_bytes.join(b"G" * length))
+            _, closed = _read_until_eof(raw, 0.5)
+            raw.close()
+            alive = proc.poll() is None
+        finally:
+            if proc.poll() is None:
+                proc.stdin.close()
+            proc.wait(timeout=10)
+            stderr = proc.stderr.read()
+        obs[f"JOIN of {length} bytes"] = {"closed": closed, "process alive": alive,
+                                          "exit status": proc.returncode,
+                                          "stderr": stderr.strip()[-200:]}
+    ok = (obs["JOIN of 255 bytes"]["process alive"]
+          and not obs["JOIN of 255 bytes"]["closed"]
+          and not obs["JOIN of 256 bytes"]["process alive"]
+          and obs["JOIN of 256 bytes"]["exit status"] == -6
+          and "radio.cpp" in obs["JOIN of 256 bytes"]["stderr"])
     return obs, ok
 
 

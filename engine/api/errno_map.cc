@@ -60,6 +60,8 @@ int errno_of(Err err) {
       return EINTR;
     case Err::kFault:
       return EFAULT;
+    case Err::kBrokenPipe:
+      return EPIPE;
   }
   return EINVAL;  // not reached: every Err is listed (the compiler checks with -Wswitch)
 }

@@ -56,6 +56,8 @@ std::string_view err_name(Err err) {
       return "EINTR";
     case Err::kFault:
       return "EFAULT";
+    case Err::kBrokenPipe:
+      return "EPIPE";
   }
   return "unknown";
 }

@@ -33,6 +33,7 @@ enum class Err : uint8_t {
   kTooManyFiles,       // EMFILE
   kInterrupted,        // EINTR
   kFault,              // EFAULT: libzmq's answer to zmq_connect_peer with ZMQ_IMMEDIATE
+  kBrokenPipe,         // EPIPE: a write to a stream already reset or shut down (the simulator)
 };
 
 std::string_view err_name(Err err);

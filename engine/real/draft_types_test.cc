@@ -254,6 +254,31 @@ TEST(DraftRawPeerTest, DishDropsAPeerThatBreaksTheFraming) {
   dish->close();
 }
 
+// The same broken message found by polling alone (zmq_poll, ZMQ_EVENTS): the DISH drops it
+// and closes the connection at once. The close used to wait for the next send or receive, so
+// a DISH only polled kept the broken peer (./zlab fuzz --against zlab --socket-type DISH,
+// traffic/lone-frame: open where libzmq's DISH closes).
+TEST(DraftRawPeerTest, DishPolledClosesAPeerThatBreaksTheFraming) {
+  Context ctx;
+  auto dish = make(ctx, SocketType::kDish);
+  ASSERT_EQ(dish->join("TV"), Err::kOk);
+  ASSERT_EQ(dish->bind("tcp://127.0.0.1:*"), Err::kOk);
+  int fd = raw_connect(last_endpoint(*dish));
+  raw_send(fd, wire::bytes::null_handshake("RADIO"));
+  read_until(fd, wire::bytes::join("TV"));
+  raw_send(fd, wire::bytes::frame("lone"));  // a lone frame where a group frame is due
+  bool closed = false;
+  for (int i = 0; i < 500 && !closed; ++i) {
+    EXPECT_EQ(dish->events() & kPollIn, 0u);  // never readable: nothing to deliver
+    pollfd p{fd, POLLIN, 0};
+    char byte;
+    closed = poll(&p, 1, 10) == 1 && ::recv(fd, &byte, 1, MSG_DONTWAIT) == 0;
+  }
+  EXPECT_TRUE(closed);  // the DISH closed the connection without a receive
+  ::close(fd);
+  dish->close();
+}
+
 TEST(DraftRawPeerTest, RadioSendsTheGroupFrameThenTheBody) {
   Context ctx;
   auto radio = make(ctx, SocketType::kRadio);

@@ -253,6 +253,7 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       (void)rc;
       v = int(core_.events(clock_ns()));
       last_events_ = uint32_t(v);
+      carry_out_events_work(lock);
     }
     return put_padded(&v, sizeof v, out, size);
   }
@@ -262,7 +263,16 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
 uint32_t Socket::events() {
   UnlockedScope scope;
   std::unique_lock lock(mu_);
-  return core_.events(clock_ns());
+  uint32_t ev = core_.events(clock_ns());
+  carry_out_events_work(lock);
+  return ev;
+}
+
+// Looking may act: a DISH that finds a malformed message (a lone frame where a group frame is
+// due) drops it and closes that connection (DishRouting::fetch). Without this the close waited
+// for the next send or receive, so a DISH only polled (zmq_poll) kept the broken peer forever.
+void Socket::carry_out_events_work(std::unique_lock<std::mutex>& lock) {
+  if (core_.driver_work_pending()) apply(lock);
 }
 
 Err Socket::peer_state(std::string_view routing_id, int* state) {

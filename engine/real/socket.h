@@ -125,6 +125,8 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   Err blocking(int flags, int SocketOptions::*timeout_field, Op op);
   // now_ns: the caller's reading of the clock, if it has one (-1: read it).
   void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1);
+  // After core_.events(): carries out what looking queued (a DISH closing a broken peer).
+  void carry_out_events_work(std::unique_lock<std::mutex>& lock);
   void take_monitor_events();
   // Writes ZMQ_FD and the add_signal_fd fds (under the lock).
   void signal_watchers();

@@ -56,3 +56,33 @@ def test_an_rst_without_a_fin_fails_a_read_after_the_data():
     time.sleep(SETTLE_S)
     assert reads(ours) == [b"reply", "ECONNRESET", b""]
     ours.close()
+
+
+def test_a_reset_reported_to_a_write_leaves_reads_at_eof_and_writes_at_epipe():
+    """NetworkTest.AResetReportedToAWriteLeavesReadsAtEofAndWritesAtEpipe: the peer closes with
+    our bytes unread (RST): a write reports ECONNRESET (once), then reads give what the peer had
+    sent, then EOF, and writes EPIPE."""
+    ours, theirs = connected_pair()
+    theirs.send(b"reply")
+    ours.send(b"unread")
+    time.sleep(SETTLE_S)
+    theirs.close()
+    time.sleep(SETTLE_S)
+    assert outcome(lambda: ours.send(b"x")) == "ECONNRESET"
+    assert reads(ours) == [b"reply", b"", b""]
+    assert outcome(lambda: ours.send(b"x")) == "EPIPE"
+    assert outcome(lambda: ours.send(b"x")) == "EPIPE"
+    ours.close()
+
+
+def test_a_reset_after_a_fin_fails_the_first_write_with_epipe():
+    """NetworkTest.AfterAFinAnRstLeavesReadsAtEof (its write): the RST that answers data sent
+    after the peer's FIN (CLOSE_WAIT) fails writes with EPIPE, never ECONNRESET."""
+    ours, theirs = connected_pair()
+    theirs.close()
+    time.sleep(SETTLE_S)
+    assert outcome(lambda: ours.send(b"late")) == 4  # the closed end answers with RST
+    time.sleep(SETTLE_S)
+    assert outcome(lambda: ours.send(b"x")) == "EPIPE"
+    assert reads(ours) == [b"", b"", b""]
+    ours.close()

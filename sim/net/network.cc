@@ -439,7 +439,9 @@ void Network::drop_outgoing(Conn& c, int d) {
 void Network::fail_end(Conn& c, int side, Err err, std::string_view why) {
   End& e = c.end[side];
   if (e.closed || e.err != Err::kOk) return;
-  e.err = err;
+  // A reset after the peer's FIN (Linux's CLOSE_WAIT) fails with EPIPE, not ECONNRESET
+  // (tcp_reset; sim/net/linux_tcp_test.py).
+  e.err = err == Err::kConnReset && c.dir[1 - side].eof ? Err::kBrokenPipe : err;
   drop_outgoing(c, side);
   trace(e.host, c.id, err == Err::kTimedOut ? "timed_out" : "reset", 0, why);
   if (sink_ != nullptr && err == Err::kTimedOut) {
@@ -494,11 +496,11 @@ IoStatus Network::read(EndRef ref, std::span<uint8_t> into, size_t* n, Err* err)
   // even after an RST failed the connection (tcp_recvmsg looks at SOCK_DONE before sk_err;
   // probed over loopback); writes still fail.
   if (dir.eof) return IoStatus::kEof;
-  // The error is reported once, then reads give EOF (Linux: sock_error() clears sk_err, and
-  // the reset connection is shut down for reading; probed over loopback).
-  if (e.err != Err::kOk && e.err_read) return IoStatus::kEof;
+  // The error is reported once, to a read or a write, then reads give EOF (Linux: sock_error()
+  // clears sk_err, and the reset connection is shut down for reading; probed over loopback).
+  if (e.err != Err::kOk && e.err_reported) return IoStatus::kEof;
   if (e.err != Err::kOk) {
-    e.err_read = true;
+    e.err_reported = true;
     *err = e.err;
     return IoStatus::kError;
   }
@@ -514,7 +516,10 @@ IoStatus Network::writev(EndRef ref, const Slice* slices, size_t count, size_t* 
   }
   End& e = c->end[ref.side];
   if (e.err != Err::kOk) {
-    *err = e.err;
+    // Once reported (here or to a read), the reset end is shut down: EPIPE, as Linux's
+    // tcp_sendmsg says for SEND_SHUTDOWN (sim/net/linux_tcp_test.py).
+    *err = e.err_reported ? Err::kBrokenPipe : e.err;
+    e.err_reported = true;
     return IoStatus::kError;
   }
   if (!e.connected) return IoStatus::kWouldBlock;

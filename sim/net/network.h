@@ -256,9 +256,11 @@ class Network final : public EventTarget {
     size_t sndbuf = 0;
     size_t rcvbuf = 0;
     bool connected = false;
-    bool closed = false;    // by its owner, or with its host
-    Err err = Err::kOk;     // reset or timed out: reads fail after the data, writes at once
-    bool err_read = false;  // a read has reported `err`: later reads give EOF
+    bool closed = false;  // by its owner, or with its host
+    Err err = Err::kOk;   // reset or timed out: reads fail after the data, writes at once
+    // A read or a write has reported `err` (Linux's sock_error() clears sk_err): later reads
+    // give EOF and later writes EPIPE (the reset end is shut down both ways).
+    bool err_reported = false;
     bool notify_pending = false;
   };
   struct Conn {

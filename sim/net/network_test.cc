@@ -369,13 +369,44 @@ TEST(NetworkTest, ClosingWithUnreadInputResetsThePeer) {
   EXPECT_EQ(f.drain(c, &st, &err), "reply");
   EXPECT_EQ(st, IoStatus::kError);
   EXPECT_EQ(err, Err::kConnReset);
-  // Once: then reads give EOF, as Linux's (sim/net/linux_tcp_test.py); writes still fail.
+  // Once: then reads give EOF and writes EPIPE, as Linux's (sim/net/linux_tcp_test.py).
   EXPECT_EQ(f.drain(c, &st, &err), "");
   EXPECT_EQ(st, IoStatus::kEof);
   Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
   size_t n = 0;
   EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+  EXPECT_EQ(err, Err::kBrokenPipe);
+}
+
+// The reset reported to a write first (linux_tcp_test.py's
+// test_a_reset_reported_to_a_write_leaves_reads_at_eof_and_writes_at_epipe): the write gets
+// ECONNRESET once, reads then give the data and EOF, never the error again, and writes EPIPE.
+// The simulator reported ECONNRESET to every later read and write.
+TEST(NetworkTest, AResetReportedToAWriteLeavesReadsAtEofAndWritesAtEpipe) {
+  Fixture f;
+  Owner cli, srv;
+  auto [c, s] = f.pair(cli, srv);
+  f.write(c, "unread");
+  f.write(s, "reply");
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  f.net.close(s);  // "unread" is still in its receive buffer: RST
+  f.run_until(f.queue.now_ns() + 10 * kMs);
+  Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
+  size_t n = 0;
+  Err err = Err::kOk;
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
   EXPECT_EQ(err, Err::kConnReset);
+  IoStatus st;
+  err = Err::kOk;
+  EXPECT_EQ(f.drain(c, &st, &err), "reply");
+  EXPECT_EQ(st, IoStatus::kEof);
+  EXPECT_EQ(err, Err::kOk);
+  EXPECT_EQ(f.drain(c, &st, &err), "");
+  EXPECT_EQ(st, IoStatus::kEof);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+    EXPECT_EQ(err, Err::kBrokenPipe);
+  }
 }
 
 // What a zlab socket that refuses a peer with ERROR meets: the ERROR written, the peer's next
@@ -439,7 +470,8 @@ TEST(NetworkTest, WritingToAClosedPeerEarnsAnRst) {
   size_t n = 0;
   Err err = Err::kOk;
   EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);  // the RST failed it
-  EXPECT_EQ(err, Err::kConnReset);
+  // After the FIN: EPIPE, as Linux's (linux_tcp_test.py, a reset after a FIN).
+  EXPECT_EQ(err, Err::kBrokenPipe);
   f.net.close(c);
   EXPECT_TRUE(f.net.live_connections().empty());
 }
@@ -466,7 +498,9 @@ TEST(NetworkTest, AfterAFinAnRstLeavesReadsAtEof) {
   Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
   size_t n = 0;
   EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
-  EXPECT_EQ(err, Err::kConnReset);  // EPIPE on Linux, which the real driver maps the same
+  EXPECT_EQ(err, Err::kBrokenPipe);  // a reset after the FIN: EPIPE, as Linux's
+  EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);
+  EXPECT_EQ(err, Err::kBrokenPipe);
 }
 
 // The RST that answers data for a closed end leaves behind what that end had already sent:
@@ -491,7 +525,7 @@ TEST(NetworkTest, AnRstNeverOvertakesDataSentBeforeIt) {
   Slice more{reinterpret_cast<const uint8_t*>("x"), 1};
   size_t n = 0;
   EXPECT_EQ(f.net.writev(c, &more, 1, &n, &err), IoStatus::kError);  // the RST arrived
-  EXPECT_EQ(err, Err::kConnReset);
+  EXPECT_EQ(err, Err::kBrokenPipe);  // after the FIN: EPIPE, as Linux's
 }
 
 // What the end that answers with RST had not sent yet is dropped (Linux purges its write
