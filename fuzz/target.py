@@ -30,7 +30,7 @@ def join(socket, group):
     lib = ctypes.CDLL("libzmq.so.5")  # the copy pyzmq loaded (LD_LIBRARY_PATH)
     lib.zmq_join.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     if lib.zmq_join(ctypes.c_void_p(socket.underlying), group) != 0:
-        raise SystemExit(f"target: zmq_join failed (errno {ctypes.get_errno()})")
+        raise SystemExit(f"target: zmq_join failed (errno {lib.zmq_errno()})")
 
 
 RADIO_GROUPS = (DISH_GROUP, b"other")  # the fuzzer's DISH joins g only: "other" must not reach it
