@@ -291,6 +291,27 @@ def test_simulator_mode_covers_the_draft_types(tmp_path, socket_type):
     assert run["reached"].get("target-ready", 0) > 0
 
 
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+@pytest.mark.parametrize("faults", [None, "split_io,latency"])
+def test_a_simulated_radio_is_judged_by_what_it_publishes(tmp_path, faults):
+    """The simulator's RADIO publishes to "g" (which the fuzzer's DISH joins after the
+    handshake) and to "other" every 100 ms: a planted RADIO that sends "other" to this peer
+    (told of a JOIN the fuzzer never sent) is found within 5 cases of seed 1; the real one gives
+    no finding in 60 while its "g" messages arrive; the same seed gives the same bytes."""
+    def run(plant, cases):
+        a = args_for(tmp_path, cases=cases, seed=1, stop_after=None)
+        a.socket_type, a.faults, a.sim_plant = "RADIO", faults, plant
+        first = live.run_sim(a, SIM)
+        assert live.run_sim(a, SIM)["raw"] == first["raw"]  # byte for byte, per seed
+        return first
+    found = run("radio-all-groups", 5)
+    assert found["findings"], "a RADIO publishing to a group never joined was not found"
+    assert "b'other', which this peer never joined" in "; ".join(found["findings"][0]["reasons"])
+    clean = run(None, 60)
+    assert clean["findings"] == [], clean["findings"]
+    assert clean["reached"].get("radio-message", 0) > 0
+
+
 def test_radio_cases_send_join_and_leave():
     cases = [live.make_case(1, n, "RADIO") for n in range(200)]
     sent = b"".join(d for c in cases if c.state == "subscription" for d, _ in c.segments)

@@ -936,7 +936,7 @@ def sim_binary():
     return ROOT / "bazel-bin" / "fuzz" / "sim" / "sim_fuzz"
 
 
-def _sim_play(command, cases):
+def _sim_play(command, cases, env=None):
     """Plays the cases in sim_fuzz; its output lines. Cases whose bytes are fixed go as one
     line each; a case with bytes computed from what the socket sent (CURVE's boxes) is played
     step by step, each segment made from the bytes the socket had sent by then."""
@@ -944,8 +944,9 @@ def _sim_play(command, cases):
         lines = "".join(f"{c.number} {int(c.prefix)} " + " ".join(
             f"{int(p * 1000)}:{d.hex()}" for d, p in c.segments) + "\n" for c in cases)
         return subprocess.run(command, input=lines, capture_output=True, text=True,
-                              check=True).stdout
-    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                              check=True, env=env).stdout
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=env)
 
     def ask(line):
         proc.stdin.write(line + "\n")
@@ -994,13 +995,16 @@ def run_sim(args, binary=None):
         import curve_client
         arg = "CURVE:" + curve_client.SERVER_SECRET.hex()
     extra = ["-", arg] if mechanism != "NULL" else []  # faults, then the mechanism
+    # sim_plant (tests only): a defect planted in the simulated target (sim_fuzz_main.cc)
+    plant = getattr(args, "sim_plant", None)
+    env = dict(os.environ, ZLAB_SIM_FUZZ_PLANT=plant) if plant else None
     start = time.monotonic()
-    out = _sim_play(command + ([faults] + extra[1:] if faults else extra), cases)
+    out = _sim_play(command + ([faults] + extra[1:] if faults else extra), cases, env)
     elapsed = time.monotonic() - start
     calm = None
     if faults:  # the same cases without faults: a reaction must not depend on them
         fresh = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
-        calm = _sim_play(command + extra, fresh).splitlines()
+        calm = _sim_play(command + extra, fresh, env).splitlines()
     label = f"sim-{socket_type}" + (f"-{mechanism}" if mechanism != "NULL" else "") + (
         f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
@@ -1014,13 +1018,17 @@ def run_sim(args, binary=None):
         o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
         prefix = z.null_handshake(PEER[socket_type]) if c.prefix else b""
         sent = getattr(c, "sent", None) or [d for d, _ in c.segments if not callable(d)]
+        if prefix and c.radio and reaction != "no-handshake":
+            prefix += z.join(DISH_GROUP)  # sim_fuzz joins after the RADIO's READY
         o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d in sent] + [
             (1, o.got)]
         msgs = [] if delivered == "-" else [m.split(",") for m in delivered.split(";")]
         stream = z.parse_stream(o.got)
         for name, seen in (("target-greeting", bool(stream.greeting)),
                            ("target-ready", stream.has_command("READY")),
-                           ("pong", stream.has_command("PONG"))):
+                           ("pong", stream.has_command("PONG")),
+                           ("radio-message", c.radio and any(
+                               g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]))):
             if seen:
                 run["reached"][name] = run["reached"].get(name, 0) + 1
         run["states"][c.state] = run["states"].get(c.state, 0) + 1

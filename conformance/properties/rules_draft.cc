@@ -369,6 +369,86 @@ void dish_filters_raw_radio_property() {
   evidence().exercised();
 }
 
+// rule/DISH/lone-frame-not-delivered: once the DISH's JOIN came, a raw RADIO sends messages in
+// the joined group, then a lone frame (no MORE) where a group part is due (rfc 37's
+// radio-dish-message is a group part with MORE, then the body), then more messages. The lone
+// frame has no group and is never delivered; the DISH closes the connection (libzmq, zlab) or
+// drops it and goes on (rfc 37 lets it do either), so what arrives is the messages before it,
+// or all of them, whole and in order.
+void dish_lone_frame_property() {
+  const std::string group = *gen_group();
+  const int before = *rc::gen::inRange(0, 4);
+  const int after = *rc::gen::inRange(1, 4);
+  const std::string lone = *rc::gen::element<std::string>("lone", "");  // empty: no group either
+  Lab lab(gen_world_seed(), gen_faults(benign_fault_mask()), 2);
+  Sock* dish = lab.socket(0, SocketType::kDish);
+  RC_ASSERT(dish->join(group) == Err::kOk);
+  RC_ASSERT(dish->bind("tcp://*:5555") == Err::kOk);
+  RawPeer* raw = lab.raw_peer(1, 0, 5555);
+  EXPECT_RULE(lab.wait_for([&] { return raw->open(); }, 20'000), "the raw RADIO connected");
+  std::string in;
+  auto write_all = [&](std::string_view bytes) {  // true once all is taken or the DISH closed
+    size_t done = 0;
+    return lab.wait_for(
+        [&] {
+          if (!raw->closed()) done += raw->write(bytes.substr(done));
+          raw->read(&in);
+          return done == bytes.size() || raw->closed();
+        },
+        10'000);
+  };
+  RC_ASSERT(write_all(wire::bytes::null_handshake(type_name(partner(SocketType::kDish)))));
+  EXPECT_RULE(lab.wait_for(
+                  [&] {
+                    dish->events();  // a bound socket attaches its connection when called
+                    raw->read(&in);
+                    return wire::bytes::parse_stream(in).has_command("JOIN");
+                  },
+                  10'000),
+              "the DISH's JOIN " << group);
+  std::string bytes;
+  std::vector<Letter> want;
+  for (int j = 0; j < before + after; ++j) {
+    if (j == before) bytes += wire::bytes::frame(lone);  // where a group part is due
+    bytes += wire::bytes::radio_message(group, "m" + std::to_string(j));
+    want.push_back({"m" + std::to_string(j), 0, group});
+  }
+  RC_ASSERT(write_all(bytes));
+  std::vector<Letter> got;
+  lab.wait_for(
+      [&] {
+        while (auto l = lab.recv_letter(dish)) got.push_back(*l);
+        raw->read(&in);
+        return raw->closed() || got.size() >= want.size();
+      },
+      10'000);
+  lab.advance_ms(200);  // anything more (a delivered lone frame comes before the rest)
+  while (auto l = lab.recv_letter(dish)) got.push_back(*l);
+  raw->read(&in);
+  for (Letter& l : got) l.routing_id = 0;  // a DISH's messages name no peer
+  RC_LOG() << "lone frame '" << lone << "' after " << before << " of " << want.size()
+           << "; connection " << (raw->closed() ? "closed" : "open") << ", delivered " << got.size()
+           << "\n";
+  for (const Letter& l : got)
+    EXPECT_RULE(l.body != lone, "the lone frame '"
+                                    << lone << "' never delivered (it came in group '" << l.group
+                                    << "')");
+  // Closing at the lone frame may come after the DISH took messages that followed it (they are
+  // well framed): what arrives is the first k sent, k at least `before`, all of them if open.
+  std::string bodies;
+  for (const Letter& l : got) bodies += " " + l.body;
+  bool sent_prefix = got.size() >= size_t(before) && got.size() <= want.size() &&
+                     std::equal(got.begin(), got.end(), want.begin());
+  EXPECT_RULE(sent_prefix, "the " << before
+                                  << " messages before the lone frame, whole and in order, then "
+                                  << "maybe some after it (got" << bodies << ")");
+  EXPECT_RULE(raw->closed() || got.size() == want.size(),
+              "the DISH closing the connection, or dropping the lone frame and going on (got "
+                  << got.size() << " of " << want.size() << ", connection open)");
+  evidence().count(raw->closed() ? "closed" : "dropped", 1);
+  evidence().exercised();
+}
+
 // rule/RADIO/group-members-only, the RADIO's own check: a zlab DISH drops a group it did not
 // join, so through one a RADIO that sends a peer more than its JOINs passes. A raw DISH JOINs
 // drawn groups (and LEAVEs a drawn part of them), then JOINs a fence group no draw makes; once
@@ -635,6 +715,7 @@ void add_draft_rule_properties(std::vector<Property>& out) {
     }
   });
   add("rule/DISH/group-length", T::kDish, "subscription", group_length_property);
+  add("rule/DISH/lone-frame-not-delivered", T::kDish, "framing", dish_lone_frame_property);
   add("rule/DISH/rejoin-after-reconnect", T::kDish, "subscription", rejoin_property);
   add("rule/SCATTER/block-when-mute", T::kScatter, "mute",
       [] { mute_block_cell_property(T::kScatter); });

@@ -14,6 +14,11 @@
 //   close                     -> the output line below
 // Output line: NUMBER REACTION GOT_HEX DELIVERED   (DELIVERED: messages joined by ';', frames by
 // ',')
+// A RADIO publishes "tick" to "g" and to "other" every 100 ms of virtual time (as target.py), and
+// the peer JOINs "g" once the RADIO's READY is in (as live.run_case). ZLAB_SIM_FUZZ_PLANT=
+// radio-all-groups plants a defect for the fuzzer's tests: the RADIO is also told the peer
+// joined "other" (a JOIN the fuzzer never sent), so from the peer's side it publishes a group
+// the peer never joined, as a RADIO without group matching would.
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -95,10 +100,13 @@ struct Mechanism {
   std::string curve_secret;  // 32 bytes when CURVE
 };
 
+constexpr int64_t kRadioTickNs = 100'000'000;
+constexpr std::string_view kRadioGroups[] = {"g", "other"};  // the peer joins g (live.DISH_GROUP)
+
 class Run {
  public:
   Run(uint64_t seed, SocketType type, uint32_t fault_mask, const Mechanism& mechanism)
-      : world_(seed) {
+      : world_(seed), radio_(type == SocketType::kRadio) {
     // ZLAB_SIM_FUZZ_TRACE=1: the world's trace on stderr (why a connection closed).
     if (std::getenv("ZLAB_SIM_FUZZ_TRACE") != nullptr) world_.trace().set_file(stderr);
     world_.add_host("h0");
@@ -141,10 +149,15 @@ class Run {
     }
   }
 
+  // Runs the world `ms` on; a RADIO publishes at each tick on the way.
   void advance_ms(int64_t ms) {
     int64_t target = world_.now_ns() + ms * 1'000'000;
-    world_.run(target);
-    if (world_.now_ns() < target) world_.queue().advance_to(target);
+    while (radio_ && next_tick_ns_ <= target) {
+      run_to(next_tick_ns_);
+      publish_ticks();
+      next_tick_ns_ += kRadioTickNs;
+    }
+    run_to(target);
     pump();
   }
 
@@ -169,6 +182,15 @@ class Run {
     }
   }
 
+  void join_after_ready() {
+    send(bytes::join("g"));
+    if (const char* plant = std::getenv("ZLAB_SIM_FUZZ_PLANT");
+        plant != nullptr && std::string_view(plant) == "radio-all-groups")
+      send(bytes::join("other"));  // the planted defect: not in the fuzzer's conversation
+  }
+
+  bool radio() const { return radio_; }
+
   bool ready_seen() const { return bytes::parse_stream(got_).has_command("READY"); }
 
   // Everything the application can receive now.
@@ -190,7 +212,23 @@ class Run {
   bool eof() const { return eof_; }
 
  private:
+  void run_to(int64_t ns) {
+    world_.run(ns);
+    if (world_.now_ns() < ns) world_.queue().advance_to(ns);
+  }
+
+  // A RADIO drops what it cannot send now (rfc 48), so a refused send is no error here.
+  void publish_ticks() {
+    for (std::string_view group : kRadioGroups) {
+      Msg tick = Msg::copy_of("tick");
+      tick.set_group(group);
+      socket_->send(tick, 0);  // the simulated application side never blocks
+    }
+  }
+
   sim::World world_;
+  bool radio_ = false;
+  int64_t next_tick_ns_ = kRadioTickNs;
   sim::SimSocket* socket_ = nullptr;
   sim::RawConn* raw_ = nullptr;
   std::string got_;
@@ -208,6 +246,8 @@ class CasePlay {
     run_.send(bytes::null_handshake(peer));
     for (int i = 0; i < 3000 && !run_.ready_seen() && !run_.eof(); ++i) run_.advance_ms(1);
     no_handshake_ = !run_.ready_seen();
+    // After its READY: libzmq closes at a command in READY's read (div/general/ping-with-ready).
+    if (run_.radio() && !no_handshake_) run_.join_after_ready();
   }
 
   void segment(const Segment& s) {
