@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "conformance/properties/common.h"
 #include "engine/sockets/options.h"
@@ -175,9 +176,14 @@ void fair_queue_cell_property(SocketType type) {
     from.push_back(std::stoi(got->back().substr(1)));
     if (type == SocketType::kRep) RC_ASSERT(lab.send(fan->hub, {"ok"}));
   }
+  std::ostringstream order;  // the senders in the order the hub took them, for the message
+  for (int f : from) order << f << ' ';
   for (int round = 0; round < n; ++round) {
     std::set<int> in_round(from.begin() + round * k, from.begin() + (round + 1) * k);
-    RC_ASSERT(in_round.size() == size_t(k));
+    EXPECT_RULE(in_round.size() == size_t(k), "one message from each of the "
+                                                  << k << " senders in round " << round
+                                                  << " (senders in the order taken: " << order.str()
+                                                  << ")");
   }
   evidence().max("senders", k);
   evidence().exercised();
