@@ -7,11 +7,14 @@
 // JeroMQ 0.3.6's monitor has no handshake events (its last event is DISCONNECTED, 512). The
 // agent's stand-in for ZMQ_EVENT_HANDSHAKE_SUCCEEDED is a peer the socket can use: a TCP
 // connection it made (CONNECTED: its pipe exists from zmq_connect on), or one it accepted
-// (ACCEPTED) whose pipe the socket has attached. Counting ACCEPTED alone ran ahead of the
-// socket: a bound PUSH or DEALER told of a "handshake" still refused a send with EAGAIN, and
-// with JeroMQ on both ends socket/*/direction went FLAKY. Asking for the count polls the
-// socket (ZMQ_EVENTS), as an application waiting for a peer does, so it attaches what has
-// arrived. `hello` says handshake-events=approx; no handshake failure is ever reported.
+// (ACCEPTED) whose pipe the socket has attached; for a ROUTER, once the peer's identity has
+// come (ZMTP 2.0 sends it as the first message after the greeting; until then the ROUTER
+// cannot route to the peer). Counting ACCEPTED alone ran ahead of the socket: a bound PUSH or
+// DEALER told of a "handshake" still refused a send with EAGAIN, a ROUTER dropped what it
+// sent to a peer it had not yet identified, and with JeroMQ on both ends socket/*/direction
+// and the ROUTER cells went FLAKY. Asking for the count polls the socket (ZMQ_EVENTS), as an
+// application waiting for a peer does, so it attaches what has arrived. `hello` says
+// handshake-events=approx; no handshake failure is ever reported.
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -72,13 +75,43 @@ public final class Agent {
     return fresh;
   }
 
+  private static final Field ANONYMOUS = anonymousField();
+
+  private static Field anonymousField() {
+    try {
+      Field f = zmq.Router.class.getDeclaredField("anonymousPipes");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("JeroMQ's Router has no anonymousPipes set", e);
+    }
+  }
+
+  // A ROUTER's pipes whose peer has not yet sent its identity (ZMTP 2.0 sends it as the first
+  // message after the greeting): the ROUTER cannot route to them yet.
+  private static Set<?> anonymous(Sock a) {
+    if (!(a.s instanceof zmq.Router)) return Collections.emptySet();
+    try {
+      return (Set<?>) ANONYMOUS.get(a.s);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long handshakes(Sock a) {
     ZMQ.getSocketOption(a.s, ZMQ.ZMQ_EVENTS);  // polls: attaches the pipes that have arrived
     notePipes(a);
+    Set<?> anon = anonymous(a);
     long accepted = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_ACCEPTED)];
     long connected = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_CONNECTED)];
-    long attachedAccepted = a.pipesSeen.size() - a.connectPipes.size();
-    return connected + Math.min(accepted, attachedAccepted);
+    long usableAccepted = 0;
+    long anonymousConnect = 0;
+    for (Object p : a.pipesSeen) {
+      boolean fromConnect = a.connectPipes.contains(p);
+      if (!fromConnect && !anon.contains(p)) ++usableAccepted;
+      if (fromConnect && anon.contains(p)) ++anonymousConnect;
+    }
+    return Math.max(0, connected - anonymousConnect) + Math.min(accepted, usableAccepted);
   }
 
   private Ctx ctx = ZMQ.createContext();
