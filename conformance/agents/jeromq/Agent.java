@@ -98,6 +98,15 @@ public final class Agent {
     }
   }
 
+  private static Object lastPipe(Sock a) {
+    try {
+      List<?> pipes = (List<?>) PIPES.get(a.s);
+      return pipes.isEmpty() ? null : pipes.get(pipes.size() - 1);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long handshakes(Sock a) {
     ZMQ.getSocketOption(a.s, ZMQ.ZMQ_EVENTS);  // polls: attaches the pipes that have arrived
     notePipes(a);
@@ -279,12 +288,18 @@ public final class Agent {
       case "bind":
         ok(ZMQ.bind(a.s, w[2]), a.s);
         break;
-      case "connect":
-        notePipes(a);  // a pipe seen after this and not before is zmq_connect's
+      case "connect": {
+        notePipes(a);
         boolean connected = ZMQ.connect(a.s, w[2]);
-        a.connectPipes.addAll(notePipes(a));
+        // zmq_connect processes pending commands first (which may attach an accepted peer's
+        // pipe), then attaches its own pipe last: the list's last pipe, if it is new.
+        Object last = lastPipe(a);
+        boolean fresh = last != null && !a.pipesSeen.contains(last);
+        notePipes(a);
+        if (connected && fresh) a.connectPipes.add(last);
         ok(connected, a.s);
         break;
+      }
       case "unbind":
         ok(ZMQ.unbind(a.s, w[2]), a.s);
         break;
