@@ -123,8 +123,8 @@ void note_case_socket(bool under_test, const std::string& peer_impl_name) {
 
 std::string case_without_subject() {
   if (case_subject || case_peers_only.empty()) return "";
-  return "the draw made no " + row + " socket: every socket was the peer implementation's (" +
-         case_peers_only + "), so the case tested only the peers";
+  return "no " + row + " socket was made: every socket of the case was the peer " +
+         "implementation's (" + case_peers_only + "), so it tested only the peers";
 }
 int64_t case_wall_elapsed_ms() {
   int64_t start = case_start_ns.load();
