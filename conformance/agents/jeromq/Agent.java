@@ -87,15 +87,32 @@ public final class Agent {
     }
   }
 
-  // A ROUTER's pipes whose peer has not yet sent its identity (ZMTP 2.0 sends it as the first
-  // message after the greeting): the ROUTER cannot route to them yet.
-  private static Set<?> anonymous(Sock a) {
-    if (!(a.s instanceof zmq.Router)) return Collections.emptySet();
+  private static final Field MSGS_READ = msgsReadField();
+
+  private static Field msgsReadField() {
     try {
-      return (Set<?>) ANONYMOUS.get(a.s);
+      Field f = Class.forName("zmq.Pipe").getDeclaredField("msgsRead");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("JeroMQ's Pipe has no msgsRead count", e);
+    }
+  }
+
+  // A ROUTER's pipes whose peer's identity has not come yet (ZMTP 2.0 sends it as the first
+  // message after the greeting): the ROUTER cannot route to them yet. An anonymous pipe the
+  // ROUTER has read from had its identity refused (already in use): that handshake is done.
+  private static Set<Object> anonymous(Sock a) {
+    Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    if (!(a.s instanceof zmq.Router)) return waiting;
+    try {
+      for (Object p : (Set<?>) ANONYMOUS.get(a.s)) {
+        if (MSGS_READ.getLong(p) == 0) waiting.add(p);
+      }
     } catch (IllegalAccessException e) {
       throw new IllegalStateException(e);
     }
+    return waiting;
   }
 
   private static Object lastPipe(Sock a) {
@@ -110,7 +127,7 @@ public final class Agent {
   private static long handshakes(Sock a) {
     ZMQ.getSocketOption(a.s, ZMQ.ZMQ_EVENTS);  // polls: attaches the pipes that have arrived
     notePipes(a);
-    Set<?> anon = anonymous(a);
+    Set<Object> anon = anonymous(a);
     long accepted = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_ACCEPTED)];
     long connected = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_CONNECTED)];
     long usableAccepted = 0;
