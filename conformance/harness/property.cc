@@ -12,7 +12,9 @@ Evidence scratch;  // when no runner is around (a property called from a unit te
 CaseLog log_of_case;
 CaseLimits limits;
 uint64_t world_seed = 0;
-std::string row;  // the property being run's matrix row
+std::string row;              // the property being run's matrix row
+bool case_subject = false;    // the case made its socket under test
+std::string case_peers_only;  // ... or else, the peer implementation that made its sockets
 uint64_t fingerprint = 0xcbf29ce484222325ull;
 std::atomic<int64_t> case_start_ns{0};
 std::string capture_stem;  // set while a failure's replay is recorded
@@ -106,7 +108,24 @@ void set_case_row(std::string r) { row = std::move(r); }
 CaseLimits case_limits() { return limits; }
 void set_case_limits(CaseLimits l) { limits = l; }
 
-void mark_case_start() { case_start_ns = steady_ns(); }
+void mark_case_start() {
+  case_start_ns = steady_ns();
+  case_subject = false;
+  case_peers_only.clear();
+}
+
+void note_case_socket(bool under_test, const std::string& peer_impl_name) {
+  if (under_test)
+    case_subject = true;
+  else if (case_peers_only.empty())
+    case_peers_only = peer_impl_name;
+}
+
+std::string case_without_subject() {
+  if (case_subject || case_peers_only.empty()) return "";
+  return "no " + row + " socket was made: every socket of the case was the peer " +
+         "implementation's (" + case_peers_only + "), so it tested only the peers";
+}
 int64_t case_wall_elapsed_ms() {
   int64_t start = case_start_ns.load();
   return start == 0 ? 0 : (steady_ns() - start) / 1'000'000;  // 0: no runner, no budget

@@ -62,6 +62,14 @@ uint64_t case_world_seed();
 const std::string& case_row();
 void set_case_row(std::string row);
 
+// Which side of a mixed run (--impl X --peer-impl Y) a case's sockets came from: a case that
+// made sockets, none of them the socket under test (a draw without the matrix row's type, as
+// an XPUB draw of a rule/PUB rule), tested only the peer implementation. The runner then ends
+// the case NOT-EXERCISED with the reason (properties/agent.cc notes it); reset per case.
+void note_case_socket(bool under_test, const std::string& peer_impl_name);
+// Why the current case has no socket under test; empty when it has one or made no socket.
+std::string case_without_subject();
+
 // Thrown by a socket that cannot show what a property asked (an implementation that does not
 // count its drops): the case ends unexercised, and the rule is NOT-EXERCISED with this reason.
 struct Unobservable {

@@ -274,6 +274,12 @@ RuleResult run_property(const Property& p, const RunConfig& config) {
       } catch (const Unobservable& u) {  // neither a pass nor a failure: the rule was not seen
         r.unobservable = u.what;
         unobservable = true;
+      } catch (const CaseResult& result) {  // a failure of the peers alone is not this column's
+        if (result.type != CaseResult::Type::Failure || case_without_subject().empty()) throw;
+      }
+      if (std::string why = case_without_subject(); !why.empty()) {
+        r.unobservable = why;
+        unobservable = true;
       }
       fold.outcome = 1;
     } catch (const CaseResult& result) {

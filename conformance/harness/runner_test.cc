@@ -43,6 +43,29 @@ TEST(RunnerTest, PassNeedsAnExercisedCase) {
   EXPECT_LE(r.exercised, 10);
 }
 
+// In a mixed run, a case whose sockets all came from the peer implementation (a draw without
+// the row's type) tested only the peers: neither its failure nor its pass is the row's.
+TEST(RunnerTest, ACaseWithoutItsSocketUnderTestIsNotExercised) {
+  RunConfig config;
+  config.cases = 10;
+  Property peers_only{"rule/PUB/x", "PUB", "k", [] {
+                        note_case_socket(/*under_test=*/false, "jeromq");  // an XPUB draw
+                        evidence().exercised();
+                        RC_ASSERT(false);  // the peers failed
+                      }};
+  RuleResult r = run_property(peers_only, config);
+  EXPECT_EQ(r.status, "NOT-EXERCISED");
+  EXPECT_NE(r.unobservable.find("no PUB socket"), std::string::npos) << r.unobservable;
+  // With the socket under test made too, the failure is the row's.
+  Property with_subject{"rule/PUB/y", "PUB", "k", [] {
+                          note_case_socket(/*under_test=*/false, "jeromq");
+                          note_case_socket(/*under_test=*/true, "jeromq");
+                          evidence().exercised();
+                          RC_ASSERT(false);
+                        }};
+  EXPECT_EQ(run_property(with_subject, config).status, "FAIL");
+}
+
 TEST(RunnerTest, FailureCarriesTheShrunkCaseAndTheReplayCommand) {
   RunConfig config;
   config.seed = 42;

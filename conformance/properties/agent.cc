@@ -397,8 +397,11 @@ const Impl& impl_for_socket(SocketType type, bool* row_taken) {
   bool row_is_type = socket_type_from_name(case_row()).has_value();
   if (!*row_taken && (!row_is_type || socket_type_info(type).name == case_row())) {
     *row_taken = true;
+    note_case_socket(/*under_test=*/true, g_peer.name);
     return g_under_test;
   }
+  // Only a mixed run can leave a case without its socket under test.
+  if (g_peer.name != g_under_test.name) note_case_socket(/*under_test=*/false, g_peer.name);
   return g_peer;
 }
 

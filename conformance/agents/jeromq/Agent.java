@@ -4,18 +4,30 @@
 // JeroMQ's low-level zmq.ZMQ API (the shape of libzmq's C API). Built by
 // conformance/agents/impls.py with javac against /usr/share/java/jeromq.jar.
 //
-// JeroMQ 0.3.6's monitor has no handshake events (its last event is DISCONNECTED, 512): the
-// agent counts a TCP connection made or accepted (CONNECTED, ACCEPTED) as the nearest thing
-// to ZMQ_EVENT_HANDSHAKE_SUCCEEDED, and says so in `hello` (handshake-events=approx); no
-// handshake failure is ever reported.
+// JeroMQ 0.3.6's monitor has no handshake events (its last event is DISCONNECTED, 512). The
+// agent's stand-in for ZMQ_EVENT_HANDSHAKE_SUCCEEDED is a peer the socket can use: a TCP
+// connection it made (CONNECTED: its pipe exists from zmq_connect on), or one it accepted
+// (ACCEPTED) whose pipe the socket has attached; for a ROUTER, once the peer's identity has
+// come (ZMTP 2.0 sends it as the first message after the greeting; until then the ROUTER
+// cannot route to the peer). Counting ACCEPTED alone ran ahead of the socket: a bound PUSH or
+// DEALER told of a "handshake" still refused a send with EAGAIN, a ROUTER dropped what it
+// sent to a peer it had not yet identified, and with JeroMQ on both ends socket/*/direction
+// and the ROUTER cells went FLAKY. Asking for the count polls the socket (ZMQ_EVENTS), as an
+// application waiting for a peer does, so it attaches what has arrived. `hello` says
+// handshake-events=approx; no handshake failure is ever reported.
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.BufferedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Field;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import zmq.Ctx;
 import zmq.Msg;
 import zmq.PollItem;
@@ -33,6 +45,99 @@ public final class Agent {
     SocketBase s;
     SocketBase monitor;
     final long[] events = new long[32];
+    // The socket's pipes as seen so far (by identity), and those zmq_connect made.
+    final Set<Object> pipesSeen = Collections.newSetFromMap(new IdentityHashMap<>());
+    final Set<Object> connectPipes = Collections.newSetFromMap(new IdentityHashMap<>());
+  }
+
+  private static final Field PIPES = pipesField();
+
+  private static Field pipesField() {
+    try {
+      Field f = SocketBase.class.getDeclaredField("pipes");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("JeroMQ's SocketBase has no pipes list", e);
+    }
+  }
+
+  // The pipes the socket has attached now, added to those seen; returns the new ones.
+  private static Set<Object> notePipes(Sock a) {
+    Set<Object> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+    try {
+      for (Object p : (List<?>) PIPES.get(a.s)) {
+        if (a.pipesSeen.add(p)) fresh.add(p);
+      }
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+    return fresh;
+  }
+
+  private static final Field ANONYMOUS = anonymousField();
+
+  private static Field anonymousField() {
+    try {
+      Field f = zmq.Router.class.getDeclaredField("anonymousPipes");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("JeroMQ's Router has no anonymousPipes set", e);
+    }
+  }
+
+  private static final Field MSGS_READ = msgsReadField();
+
+  private static Field msgsReadField() {
+    try {
+      Field f = Class.forName("zmq.Pipe").getDeclaredField("msgsRead");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("JeroMQ's Pipe has no msgsRead count", e);
+    }
+  }
+
+  // A ROUTER's pipes whose peer's identity has not come yet (ZMTP 2.0 sends it as the first
+  // message after the greeting): the ROUTER cannot route to them yet. An anonymous pipe the
+  // ROUTER has read from had its identity refused (already in use): that handshake is done.
+  private static Set<Object> anonymous(Sock a) {
+    Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    if (!(a.s instanceof zmq.Router)) return waiting;
+    try {
+      for (Object p : (Set<?>) ANONYMOUS.get(a.s)) {
+        if (MSGS_READ.getLong(p) == 0) waiting.add(p);
+      }
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+    return waiting;
+  }
+
+  private static Object lastPipe(Sock a) {
+    try {
+      List<?> pipes = (List<?>) PIPES.get(a.s);
+      return pipes.isEmpty() ? null : pipes.get(pipes.size() - 1);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long handshakes(Sock a) {
+    ZMQ.getSocketOption(a.s, ZMQ.ZMQ_EVENTS);  // polls: attaches the pipes that have arrived
+    notePipes(a);
+    Set<Object> anon = anonymous(a);
+    long accepted = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_ACCEPTED)];
+    long connected = a.events[Integer.numberOfTrailingZeros(ZMQ.ZMQ_EVENT_CONNECTED)];
+    long usableAccepted = 0;
+    long anonymousConnect = 0;
+    for (Object p : a.pipesSeen) {
+      boolean fromConnect = a.connectPipes.contains(p);
+      if (!fromConnect && !anon.contains(p)) ++usableAccepted;
+      if (fromConnect && anon.contains(p)) ++anonymousConnect;
+    }
+    return Math.max(0, connected - anonymousConnect) + Math.min(accepted, usableAccepted);
   }
 
   private Ctx ctx = ZMQ.createContext();
@@ -124,9 +229,6 @@ public final class Agent {
         for (int bit = 0; bit < 32; ++bit) {
           if ((ev.event & (1 << bit)) != 0) a.events[bit]++;
         }
-        if (ev.event == ZMQ.ZMQ_EVENT_CONNECTED || ev.event == ZMQ.ZMQ_EVENT_ACCEPTED) {
-          a.events[Integer.numberOfTrailingZeros(HANDSHAKE_SUCCEEDED)]++;
-        }
       }
     }
   }
@@ -203,9 +305,18 @@ public final class Agent {
       case "bind":
         ok(ZMQ.bind(a.s, w[2]), a.s);
         break;
-      case "connect":
-        ok(ZMQ.connect(a.s, w[2]), a.s);
+      case "connect": {
+        notePipes(a);
+        boolean connected = ZMQ.connect(a.s, w[2]);
+        // zmq_connect processes pending commands first (which may attach an accepted peer's
+        // pipe), then attaches its own pipe last: the list's last pipe, if it is new.
+        Object last = lastPipe(a);
+        boolean fresh = last != null && !a.pipesSeen.contains(last);
+        notePipes(a);
+        if (connected && fresh) a.connectPipes.add(last);
+        ok(connected, a.s);
         break;
+      }
       case "unbind":
         ok(ZMQ.unbind(a.s, w[2]), a.s);
         break;
@@ -247,6 +358,10 @@ public final class Agent {
       }
       case "events": {
         long event = Long.decode(w[2]);
+        if (event == HANDSHAKE_SUCCEEDED) {
+          out.println("ok " + handshakes(a));
+          break;
+        }
         long count = 0;
         for (int bit = 0; bit < 32; ++bit) {
           if (event == (1L << bit)) count = a.events[bit];
