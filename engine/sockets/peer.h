@@ -17,9 +17,12 @@
 
 namespace zlab {
 
+class FairQueue;
+
 using StreamId = uint32_t;
 using EndpointId = uint32_t;
 inline constexpr StreamId kNoStream = 0;
+inline constexpr size_t kNotListed = SIZE_MAX;
 
 struct Peer {
   uint32_t id = 0;
@@ -49,6 +52,11 @@ struct Peer {
   bool link_closed = false;  // this side has left the link
   // The routing id the other side announced (its ZMQ_ROUTING_ID), as a ZMTP READY's Identity.
   std::string announced_id;
+
+  // The fair queue that reads `in` (strategies.h), and this peer's slot in its active list
+  // (kNotListed: its in pipe was found empty; a new message lists it again).
+  FairQueue* fair_queue = nullptr;
+  size_t fq_slot = kNotListed;
 
   // Room for a new outbound message now.
   bool writable() const { return !out_dead && out.can_write(); }

@@ -82,8 +82,8 @@ void SharedPipe::write(Msg part) {
   // before it looks again at published_msgs_): one of the two always sees the other.
   published_msgs_.store(w_msgs_, std::memory_order_seq_cst);
   if (reader_waiting_.load(std::memory_order_seq_cst) &&
-      reader_waiting_.exchange(false, std::memory_order_acq_rel) && reader_waker_ != nullptr) {
-    reader_waker_->wake();
+      reader_waiting_.exchange(false, std::memory_order_acq_rel)) {
+    wake_reader();
   }
 }
 
@@ -109,7 +109,7 @@ void SharedPipe::close_writer() {
   rollback();
   writer_closed_.store(true, std::memory_order_seq_cst);
   reader_waiting_.store(false, std::memory_order_relaxed);
-  if (reader_waker_ != nullptr) reader_waker_->wake();
+  wake_reader();
 }
 
 // --- reader ---
@@ -179,8 +179,8 @@ void SharedPipe::publish_read() {
   if (r_msgs_ % step != 0) return;
   read_msgs_.store(r_msgs_, std::memory_order_seq_cst);
   if (writer_waiting_.load(std::memory_order_seq_cst) &&
-      writer_waiting_.exchange(false, std::memory_order_acq_rel) && writer_waker_ != nullptr) {
-    writer_waker_->wake();
+      writer_waiting_.exchange(false, std::memory_order_acq_rel)) {
+    wake_writer();
   }
 }
 
@@ -218,7 +218,7 @@ int64_t SharedPipe::drop_unread() {
 void SharedPipe::close_reader() {
   reader_closed_.store(true, std::memory_order_seq_cst);
   writer_waiting_.store(false, std::memory_order_relaxed);
-  if (writer_waker_ != nullptr) writer_waker_->wake();
+  wake_writer();
 }
 
 }  // namespace zlab

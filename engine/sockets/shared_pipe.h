@@ -17,6 +17,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 #include "engine/base/msg.h"
 
@@ -25,10 +27,38 @@ namespace zlab {
 // How one side of a shared pipe wakes the other side's socket. Called with the caller's own
 // socket lock held: an implementation must not take another socket's lock there (the real
 // driver defers the wake-up until the caller has released its lock).
+//
+// A wake-up names what woke the socket: the token its core gave that pipe end (set_*_token: a
+// peer id), noted here before wake() runs, so the woken socket takes in that peer only, not
+// every peer of its links (the many-peers goal). Token 0 (no end registered yet) notes
+// nothing: a core registers its token before it first looks at the pipe.
 class PipeWaker {
  public:
   virtual ~PipeWaker() = default;
   virtual void wake() = 0;
+
+  void wake_for(uint32_t token) {
+    if (token != 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      woken_.push_back(token);
+      pending_.store(true, std::memory_order_release);
+    }
+    wake();
+  }
+  // Whether a token waits (one atomic load: the woken socket's calls ask it each time).
+  bool has_woken() const { return pending_.load(std::memory_order_acquire); }
+  // Moves the tokens noted so far into *out (cleared first), in the order they came.
+  void take_woken(std::vector<uint32_t>* out) {
+    out->clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    out->swap(woken_);
+    pending_.store(false, std::memory_order_relaxed);
+  }
+
+ private:
+  std::mutex mu_;  // a leaf lock: held only to note or take tokens
+  std::vector<uint32_t> woken_;
+  std::atomic<bool> pending_{false};
 };
 
 class SharedPipe {
@@ -45,6 +75,12 @@ class SharedPipe {
     writer_waker_ = writer_side;
     reader_waker_ = reader_side;
   }
+
+  // What each side's wake-ups name (PipeWaker::wake_for): set by that side's core before it
+  // first reads or writes the pipe (0: not yet).
+  void set_reader_token(uint32_t token) { reader_token_.store(token, std::memory_order_seq_cst); }
+  void set_writer_token(uint32_t token) { writer_token_.store(token, std::memory_order_seq_cst); }
+  uint32_t reader_token() const { return reader_token_.load(std::memory_order_seq_cst); }
 
   // Each side's share of the capacity: the writer's SNDHWM, the reader's RCVHWM (0: unlimited,
   // -1: that side has not joined yet, so only the other's counts).
@@ -67,7 +103,7 @@ class SharedPipe {
   int64_t unread_by_peer() const;
   // The writer goes away: an unfinished message is dropped, the rest stays readable.
   void close_writer();
-  bool reader_closed() const { return reader_closed_.load(std::memory_order_acquire); }
+  bool reader_closed() const { return reader_closed_.load(std::memory_order_seq_cst); }
 
   // --- reader ---
   // A whole message, or the rest of one being read, is there. When not, asks to be woken
@@ -87,7 +123,7 @@ class SharedPipe {
   int64_t drop_unread();
   // The reader goes away: the writer stops writing (it sees reader_closed()).
   void close_reader();
-  bool writer_closed() const { return writer_closed_.load(std::memory_order_acquire); }
+  bool writer_closed() const { return writer_closed_.load(std::memory_order_seq_cst); }
 
  private:
   struct Chunk {
@@ -106,6 +142,17 @@ class SharedPipe {
 
   PipeWaker* writer_waker_ = nullptr;
   PipeWaker* reader_waker_ = nullptr;
+  std::atomic<uint32_t> writer_token_{0};
+  std::atomic<uint32_t> reader_token_{0};
+
+  void wake_reader() {
+    if (reader_waker_ != nullptr) reader_waker_->wake_for(reader_token());
+  }
+  void wake_writer() {
+    if (writer_waker_ != nullptr) {
+      writer_waker_->wake_for(writer_token_.load(std::memory_order_seq_cst));
+    }
+  }
 
   // Shared, each written by one side.
   alignas(64) std::atomic<uint64_t> published_msgs_{0};  // whole messages written (writer)
