@@ -43,6 +43,7 @@ struct Peer {
   bool closed_by_app = false;
   SubscriptionTrie subscriptions;  // PUB/XPUB: the topics it gets (each at most once)
   SubscriptionTrie requested;      // XPUB_MANUAL: the topics it asked for (each at most once)
+  uint64_t match_mark = 0;         // TopicIndex::match: listed for the message being matched
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
   // inproc: the connection shared with the other socket (no `conn`: `in` and `out` are the

@@ -69,13 +69,13 @@ class Distributor {
   void match(Pred wants) {
     matched_.clear();
     for (Peer* p : peers_) {
-      if (!wants(*p)) continue;
-      if (p->writable()) {
-        matched_.push_back(p);
-      } else if (!p->out_dead) {
-        ++p->dropped_messages;
-      }
+      if (wants(*p)) consider(p);
     }
+  }
+  // The same for recipients the caller found itself (PUB's topic index): attached peers only.
+  void match_among(const std::vector<Peer*>& wanted) {
+    matched_.clear();
+    for (Peer* p : wanted) consider(p);
   }
   void match_all();
   void send(Msg& part);
@@ -86,6 +86,14 @@ class Distributor {
 
  private:
   std::vector<Peer*> peers_;
+  void consider(Peer* p) {
+    if (p->writable()) {
+      matched_.push_back(p);
+    } else if (!p->out_dead) {
+      ++p->dropped_messages;
+    }
+  }
+
   std::vector<Peer*> matched_;
   bool more_ = false;
 };

@@ -12,6 +12,7 @@
 
 #include "engine/sockets/routing.h"
 #include "engine/sockets/strategies.h"
+#include "engine/sockets/topic_index.h"
 #include "engine/sockets/trie.h"
 
 namespace zlab {
@@ -266,7 +267,9 @@ class XPubRouting : public Routing {
 
   bool is_pub_;
   Distributor dist_;
-  SubscriptionTrie all_;  // every (peer, topic) pair, to report a topic's first and last
+  SubscriptionTrie all_;       // every (peer, topic) pair, to report a topic's first and last
+  TopicIndex index_;           // the same pairs by topic: send() matches without a walk over peers
+  std::vector<Peer*> wanted_;  // send()'s scratch
   std::deque<Upstream> upstream_;
   Peer* last_subscriber_ = nullptr;  // XPUB_MANUAL: whom ZMQ_SUBSCRIBE applies to
   bool more_out_ = false;
