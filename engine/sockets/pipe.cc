@@ -53,7 +53,7 @@ void Pipe::set_conflate(bool conflate) {
   full_ = bounded() && complete_ >= hwm_;
 }
 
-void Pipe::write(Msg part) {
+void Pipe::write(Msg&& part) {
   if (shared_ != nullptr) {
     shared_->write(std::move(part));
     return;

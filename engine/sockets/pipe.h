@@ -37,7 +37,8 @@ class Pipe {
       return shared_->can_write();
     return !full_ || writing_;
   }
-  void write(Msg part);
+  // Takes the part (moved from once, into the queue: no copy on the way).
+  void write(Msg&& part);
   // Each write to this (unshared) pipe after clear_notice() lists `id` in `*list` once: the
   // socket core flushes the peers written to, not every peer (the many-peers goal).
   void notify_writes_to(std::vector<uint32_t>* list, uint32_t id) {

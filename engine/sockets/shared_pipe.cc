@@ -56,7 +56,7 @@ SharedPipe::Chunk* SharedPipe::take_chunk() {
   return chunk != nullptr ? chunk : new Chunk;
 }
 
-void SharedPipe::write(Msg part) {
+void SharedPipe::write(Msg&& part) {
   if (w_idx_ == kChunkParts) {
     // A chunk left linked by a rollback is reused; the reader never looks past what is
     // published, so the link is ours to make until then.

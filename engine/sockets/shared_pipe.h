@@ -95,7 +95,7 @@ class SharedPipe {
   // Room for a new message (a started one may always be finished). When full, asks to be
   // woken once the reader has made room.
   bool can_write();
-  void write(Msg part);
+  void write(Msg&& part);
   // Drops the parts of an unfinished message.
   void rollback();
   bool writing() const { return writing_; }
