@@ -1,5 +1,6 @@
 #include "engine/sockets/shared_pipe.h"
 
+#include <algorithm>
 #include <cassert>
 #include <new>
 #include <utility>
@@ -7,6 +8,36 @@
 #include "engine/sockets/pipe.h"
 
 namespace zlab {
+
+PipeWaker::~PipeWaker() {
+  std::vector<uint32_t> left;
+  take_woken(&left);
+}
+
+// One node a wake-up: wake-ups are the empty-to-not-empty edges of a pipe (and room, joins and
+// leaves), each of which already costs the driver a hand-off to another thread.
+void PipeWaker::wake_for(uint32_t token) {
+  if (token != 0) {
+    Woken* node = new Woken{token, woken_.load(std::memory_order_relaxed)};
+    while (!woken_.compare_exchange_weak(node->next, node, std::memory_order_release,
+                                         std::memory_order_relaxed)) {
+    }
+  }
+  wake();
+}
+
+void PipeWaker::take_woken(std::vector<uint32_t>* out) {
+  out->clear();
+  // Taken whole (no single-node pop, so no ABA), newest first: reversed into arrival order.
+  Woken* list = woken_.exchange(nullptr, std::memory_order_acquire);
+  while (list != nullptr) {
+    out->push_back(list->token);
+    Woken* next = list->next;
+    delete list;
+    list = next;
+  }
+  std::reverse(out->begin(), out->end());
+}
 
 SharedPipe::SharedPipe() { w_chunk_ = c_chunk_ = r_chunk_ = new Chunk; }
 

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
 #include "engine/base/msg.h"
@@ -34,31 +33,26 @@ namespace zlab {
 // nothing: a core registers its token before it first looks at the pipe.
 class PipeWaker {
  public:
-  virtual ~PipeWaker() = default;
+  PipeWaker() = default;
+  PipeWaker(const PipeWaker&) = delete;
+  PipeWaker& operator=(const PipeWaker&) = delete;
+  virtual ~PipeWaker();
   virtual void wake() = 0;
 
-  void wake_for(uint32_t token) {
-    if (token != 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      woken_.push_back(token);
-      pending_.store(true, std::memory_order_release);
-    }
-    wake();
-  }
+  // Notes `token` (any thread), then wake()s.
+  void wake_for(uint32_t token);
   // Whether a token waits (one atomic load: the woken socket's calls ask it each time).
-  bool has_woken() const { return pending_.load(std::memory_order_acquire); }
+  bool has_woken() const { return woken_.load(std::memory_order_acquire) != nullptr; }
   // Moves the tokens noted so far into *out (cleared first), in the order they came.
-  void take_woken(std::vector<uint32_t>* out) {
-    out->clear();
-    std::lock_guard<std::mutex> lock(mu_);
-    out->swap(woken_);
-    pending_.store(false, std::memory_order_relaxed);
-  }
+  void take_woken(std::vector<uint32_t>* out);
 
  private:
-  std::mutex mu_;  // a leaf lock: held only to note or take tokens
-  std::vector<uint32_t> woken_;
-  std::atomic<bool> pending_{false};
+  // A lock-free stack (the core takes no locks): writers push, the socket takes it whole.
+  struct Woken {
+    uint32_t token;
+    Woken* next;
+  };
+  std::atomic<Woken*> woken_{nullptr};
 };
 
 class SharedPipe {
