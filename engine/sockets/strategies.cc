@@ -117,11 +117,12 @@ void FairQueue::deactivate(size_t slot) {
   last->fq_slot = slot;
   active_.pop_back();
   leaving->fq_slot = kNotListed;
-  if (current_ >= active_.size()) current_ = 0;
+  if (current_ > active_.size()) current_ = active_.size();  // at most "the round is over"
 }
 
 Peer* FairQueue::next_readable() {
   while (!active_.empty()) {
+    if (current_ >= active_.size()) current_ = 0;  // the round is over: the next one begins
     Peer* candidate = active_[current_];
     // For a shared pipe can_read() asks for a wake-up when it finds nothing: the writer's next
     // message names this peer (activate()), so leaving the list loses nothing.
@@ -148,7 +149,9 @@ Err FairQueue::recv(Msg* part, Peer** from) {
     sticky_ = source;
   } else {
     sticky_ = nullptr;
-    if (!active_.empty()) current_ = (current_ + 1) % active_.size();
+    // Past the peer just served, not wrapped yet: a peer listed again meanwhile goes at the end,
+    // which is where the turn is (a peer that was alone is not served twice before it).
+    ++current_;
   }
   return Err::kOk;
 }
@@ -164,7 +167,7 @@ void FairQueue::check_slots() const {
   for (size_t i = 0; i < active_.size(); ++i) {
     assert(active_[i]->fq_slot == i && active_[i]->fair_queue == this);
   }
-  assert(active_.empty() || current_ < active_.size());
+  assert(current_ <= active_.size());
 #endif
 }
 

@@ -127,6 +127,30 @@ TEST(FairQueueTest, PeersWithBacklogsTakeTurns) {
   EXPECT_FALSE(fq.has_in());
 }
 
+// A peer served while it was the only one listed does not go first again when others are
+// listed after it: over tcp a SUB read one PUB's message as soon as it landed (ZMQ_EVENTS on the
+// I/O thread), then took that PUB's next message before the other PUB's (order 0 0 1 1 where
+// socket/SUB/incoming wants one from each sender per round).
+TEST(FairQueueTest, APeerServedAloneWaitsForThoseListedAfterIt) {
+  auto a = peer_with_id(1);
+  auto b = peer_with_id(2);
+  FairQueue fq;
+  fq.attach(a.get());
+  fq.attach(b.get());
+  EXPECT_FALSE(fq.has_in());  // both found empty: the list is empty
+  deliver(*a, "a1");
+  deliver(*a, "a2");
+  Msg got;
+  Peer* from = nullptr;
+  ASSERT_EQ(fq.recv(&got, &from), Err::kOk);
+  EXPECT_EQ(from->id, 1u);
+  deliver(*b, "b1");
+  deliver(*b, "b2");
+  std::string order;
+  while (fq.recv(&got, &from) == Err::kOk) order += std::to_string(from->id);
+  EXPECT_EQ(order, "212");
+}
+
 TEST(FairQueueTest, ADetachedPeerIsNeverAskedAgain) {
   auto a = peer_with_id(1);
   auto b = peer_with_id(2);
