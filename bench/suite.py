@@ -125,10 +125,10 @@ def measures(quick):
             f"{tag}_growth", f"{label}: growth (few/many rate)", "x", [], LOWER, 1.25,
             derive=_growth(f"{tag}_few", f"{tag}_many"), needs=(f"{tag}_few", f"{tag}_many"),
             judge="zlab",
-            bound="the fair queue and load balancer ask every peer's pipe (FairQueue::has_in "
-            "for ZMQ_EVENTS after every call), inproc wake-ups update every linked peer, and a "
-            "PUB matches each SUB's trie per message (bench/README.md, 'Many peers'): libzmq "
-            "keeps active lists and one trie of topics to pipes"))
+            bound="the socket core's walks are gone (active fair queue, named inproc "
+            "wake-ups, one topic index: bench/README.md, 'Many peers'); left: the real "
+            "driver's I/O thread walks every socket's deadline when it wakes, and rounds "
+            "swing 2-4x on a loaded machine (compare libzmq's own growth)"))
     rows.append(Measure("idle_rss", "RSS per idle tcp connection (both ends)", "bytes",
                         ["many_peers_libzmq", "rss", "tcp://127.0.0.1:*", str(1000 // k), "0"],
                         LOWER, 1.0, bound="per-connection buffers: the ZMTP connection's read "

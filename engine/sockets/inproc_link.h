@@ -33,10 +33,13 @@ class InprocLink {
   void announce(int side, SocketType type, std::string routing_id) {
     types_[side] = type;
     routing_ids_[side] = std::move(routing_id);
-    announced_[side].store(true, std::memory_order_release);
-    wakers_[1 - side]->wake();
+    announced_[side].store(true, std::memory_order_seq_cst);
+    // The other side reads pipes_[side]: its token there names this connection.
+    wakers_[1 - side]->wake_for(pipes_[side].reader_token());
   }
-  bool announced(int side) const { return announced_[side].load(std::memory_order_acquire); }
+  bool announced(int side) const { return announced_[side].load(std::memory_order_seq_cst); }
+  // The waker of `side`'s socket (one per socket: its core takes its tokens from it).
+  const std::shared_ptr<PipeWaker>& waker(int side) const { return wakers_[side]; }
   // Valid once announced(side).
   const std::string& routing_id(int side) const { return routing_ids_[side]; }
   SocketType type(int side) const { return types_[side]; }

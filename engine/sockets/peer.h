@@ -17,9 +17,12 @@
 
 namespace zlab {
 
+class FairQueue;
+
 using StreamId = uint32_t;
 using EndpointId = uint32_t;
 inline constexpr StreamId kNoStream = 0;
+inline constexpr size_t kNotListed = SIZE_MAX;
 
 struct Peer {
   uint32_t id = 0;
@@ -40,6 +43,7 @@ struct Peer {
   bool closed_by_app = false;
   SubscriptionTrie subscriptions;  // PUB/XPUB: the topics it gets (each at most once)
   SubscriptionTrie requested;      // XPUB_MANUAL: the topics it asked for (each at most once)
+  uint64_t match_mark = 0;         // TopicIndex::match: listed for the message being matched
   uint64_t dropped_messages = 0;   // messages dropped for it in the mute state
   std::vector<Msg> partial_in;     // XPUB: the parts read so far of an unfinished message
   // inproc: the connection shared with the other socket (no `conn`: `in` and `out` are the
@@ -49,6 +53,11 @@ struct Peer {
   bool link_closed = false;  // this side has left the link
   // The routing id the other side announced (its ZMQ_ROUTING_ID), as a ZMTP READY's Identity.
   std::string announced_id;
+
+  // The fair queue that reads `in` (strategies.h), and this peer's slot in its active list
+  // (kNotListed: its in pipe was found empty; a new message lists it again).
+  FairQueue* fair_queue = nullptr;
+  size_t fq_slot = kNotListed;
 
   // Room for a new outbound message now.
   bool writable() const { return !out_dead && out.can_write(); }

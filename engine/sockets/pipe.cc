@@ -53,7 +53,7 @@ void Pipe::set_conflate(bool conflate) {
   full_ = bounded() && complete_ >= hwm_;
 }
 
-void Pipe::write(Msg part) {
+void Pipe::write(Msg&& part) {
   if (shared_ != nullptr) {
     shared_->write(std::move(part));
     return;
@@ -76,6 +76,7 @@ void Pipe::write(Msg part) {
   }
   ++complete_;
   if (bounded() && complete_ >= hwm_) full_ = true;
+  readable();
 }
 
 void Pipe::write_control(Msg part) {
@@ -83,12 +84,14 @@ void Pipe::write_control(Msg part) {
   part.set_more(false);
   if (shared_ != nullptr) {
     shared_->write(std::move(part));
+    readable();  // a reader's own notification (ROUTER_NOTIFY over inproc)
     return;
   }
   parts_.push_back(std::move(part));
   notice();
   ++complete_;
   if (bounded() && complete_ >= hwm_) full_ = true;
+  readable();
 }
 
 void Pipe::rollback() {

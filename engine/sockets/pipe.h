@@ -37,7 +37,8 @@ class Pipe {
       return shared_->can_write();
     return !full_ || writing_;
   }
-  void write(Msg part);
+  // Takes the part (moved from once, into the queue: no copy on the way).
+  void write(Msg&& part);
   // Each write to this (unshared) pipe after clear_notice() lists `id` in `*list` once: the
   // socket core flushes the peers written to, not every peer (the many-peers goal).
   void notify_writes_to(std::vector<uint32_t>* list, uint32_t id) {
@@ -45,6 +46,13 @@ class Pipe {
     notice_id_ = id;
   }
   void clear_notice() { noticed_ = false; }
+  // Called (fn(arg)) each time a whole message lands in this unshared pipe: the reader's fair
+  // queue lists the peer again (strategies.h). A shared pipe's reader learns of its writes
+  // through the wake-up that names it (SharedPipe's reader token). nullptr: nobody listens.
+  void on_readable(void (*fn)(void*), void* arg) {
+    readable_fn_ = fn;
+    readable_arg_ = arg;
+  }
   // A single-part control message (a subscription) that must not be lost: it goes in whatever
   // the HWM says. Callers bound these by what they stand for (one per subscribed topic).
   void write_control(Msg part);
@@ -100,6 +108,12 @@ class Pipe {
   std::vector<uint32_t>* notice_ = nullptr;  // notify_writes_to
   uint32_t notice_id_ = 0;
   bool noticed_ = false;
+  void (*readable_fn_)(void*) = nullptr;  // on_readable
+  void* readable_arg_ = nullptr;
+
+  void readable() {
+    if (readable_fn_ != nullptr) readable_fn_(readable_arg_);
+  }
 
   void notice() {
     if (notice_ == nullptr || noticed_) return;

@@ -392,6 +392,31 @@ TEST(PipelineTest, InprocMessagesOutliveTheSendersClose) {
   EXPECT_EQ(pull->peer_count(), 0u);
 }
 
+// The many-peers goal: the PULL's fair queue drops idle peers from its active list, and the
+// wake-up of the one pusher that writes names that peer, so its message is read at once (the
+// recv takes in named wake-ups itself, without the driver's handle_inproc_activity first).
+TEST(PipelineTest, InprocPullerReadsTheOnePusherOfManyThatWrote) {
+  LoopbackNet net;
+  SocketCore* pull = net.socket(SocketType::kPull);
+  ASSERT_EQ(net.bind(pull, "inproc://many"), Err::kOk);
+  std::vector<SocketCore*> pushes;
+  for (int i = 0; i < 200; ++i) {
+    pushes.push_back(net.socket(SocketType::kPush));
+    ASSERT_EQ(net.connect(pushes.back(), "inproc://many"), Err::kOk);
+  }
+  net.settle();
+  EXPECT_EQ(pull->events(net.now_ns()) & kPollIn, 0u);  // every peer found empty
+  for (int i : {199, 3, 100, 3}) {
+    Msg out = Msg::copy_of(std::to_string(i));
+    ASSERT_EQ(pushes[size_t(i)]->send(out, 0, net.now_ns()), Err::kOk);
+    EXPECT_NE(pull->events(net.now_ns()) & kPollIn, 0u) << i;
+    Msg got;
+    ASSERT_EQ(pull->recv(&got, net.now_ns()), Err::kOk) << i;
+    EXPECT_EQ(got.view(), std::to_string(i));
+    EXPECT_EQ(pull->recv(&got, net.now_ns()), Err::kAgain);
+  }
+}
+
 TEST(PipelineTest, ConflateKeepsTheNewest) {
   LoopbackNet net;
   SocketCore* push = net.socket(SocketType::kPush);

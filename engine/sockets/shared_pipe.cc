@@ -1,5 +1,6 @@
 #include "engine/sockets/shared_pipe.h"
 
+#include <algorithm>
 #include <cassert>
 #include <new>
 #include <utility>
@@ -7,6 +8,36 @@
 #include "engine/sockets/pipe.h"
 
 namespace zlab {
+
+PipeWaker::~PipeWaker() {
+  std::vector<uint32_t> left;
+  take_woken(&left);
+}
+
+// One node a wake-up: wake-ups are the empty-to-not-empty edges of a pipe (and room, joins and
+// leaves), each of which already costs the driver a hand-off to another thread.
+void PipeWaker::wake_for(uint32_t token) {
+  if (token != 0) {
+    Woken* node = new Woken{token, woken_.load(std::memory_order_relaxed)};
+    while (!woken_.compare_exchange_weak(node->next, node, std::memory_order_release,
+                                         std::memory_order_relaxed)) {
+    }
+  }
+  wake();
+}
+
+void PipeWaker::take_woken(std::vector<uint32_t>* out) {
+  out->clear();
+  // Taken whole (no single-node pop, so no ABA), newest first: reversed into arrival order.
+  Woken* list = woken_.exchange(nullptr, std::memory_order_acquire);
+  while (list != nullptr) {
+    out->push_back(list->token);
+    Woken* next = list->next;
+    delete list;
+    list = next;
+  }
+  std::reverse(out->begin(), out->end());
+}
 
 SharedPipe::SharedPipe() { w_chunk_ = c_chunk_ = r_chunk_ = new Chunk; }
 
@@ -56,7 +87,7 @@ SharedPipe::Chunk* SharedPipe::take_chunk() {
   return chunk != nullptr ? chunk : new Chunk;
 }
 
-void SharedPipe::write(Msg part) {
+void SharedPipe::write(Msg&& part) {
   if (w_idx_ == kChunkParts) {
     // A chunk left linked by a rollback is reused; the reader never looks past what is
     // published, so the link is ours to make until then.
@@ -82,8 +113,8 @@ void SharedPipe::write(Msg part) {
   // before it looks again at published_msgs_): one of the two always sees the other.
   published_msgs_.store(w_msgs_, std::memory_order_seq_cst);
   if (reader_waiting_.load(std::memory_order_seq_cst) &&
-      reader_waiting_.exchange(false, std::memory_order_acq_rel) && reader_waker_ != nullptr) {
-    reader_waker_->wake();
+      reader_waiting_.exchange(false, std::memory_order_acq_rel)) {
+    wake_reader();
   }
 }
 
@@ -109,7 +140,7 @@ void SharedPipe::close_writer() {
   rollback();
   writer_closed_.store(true, std::memory_order_seq_cst);
   reader_waiting_.store(false, std::memory_order_relaxed);
-  if (reader_waker_ != nullptr) reader_waker_->wake();
+  wake_reader();
 }
 
 // --- reader ---
@@ -179,8 +210,8 @@ void SharedPipe::publish_read() {
   if (r_msgs_ % step != 0) return;
   read_msgs_.store(r_msgs_, std::memory_order_seq_cst);
   if (writer_waiting_.load(std::memory_order_seq_cst) &&
-      writer_waiting_.exchange(false, std::memory_order_acq_rel) && writer_waker_ != nullptr) {
-    writer_waker_->wake();
+      writer_waiting_.exchange(false, std::memory_order_acq_rel)) {
+    wake_writer();
   }
 }
 
@@ -218,7 +249,7 @@ int64_t SharedPipe::drop_unread() {
 void SharedPipe::close_reader() {
   reader_closed_.store(true, std::memory_order_seq_cst);
   writer_waiting_.store(false, std::memory_order_relaxed);
-  if (writer_waker_ != nullptr) writer_waker_->wake();
+  wake_writer();
 }
 
 }  // namespace zlab

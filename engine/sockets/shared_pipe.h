@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "engine/base/msg.h"
 
@@ -25,10 +26,33 @@ namespace zlab {
 // How one side of a shared pipe wakes the other side's socket. Called with the caller's own
 // socket lock held: an implementation must not take another socket's lock there (the real
 // driver defers the wake-up until the caller has released its lock).
+//
+// A wake-up names what woke the socket: the token its core gave that pipe end (set_*_token: a
+// peer id), noted here before wake() runs, so the woken socket takes in that peer only, not
+// every peer of its links (the many-peers goal). Token 0 (no end registered yet) notes
+// nothing: a core registers its token before it first looks at the pipe.
 class PipeWaker {
  public:
-  virtual ~PipeWaker() = default;
+  PipeWaker() = default;
+  PipeWaker(const PipeWaker&) = delete;
+  PipeWaker& operator=(const PipeWaker&) = delete;
+  virtual ~PipeWaker();
   virtual void wake() = 0;
+
+  // Notes `token` (any thread), then wake()s.
+  void wake_for(uint32_t token);
+  // Whether a token waits (one atomic load: the woken socket's calls ask it each time).
+  bool has_woken() const { return woken_.load(std::memory_order_acquire) != nullptr; }
+  // Moves the tokens noted so far into *out (cleared first), in the order they came.
+  void take_woken(std::vector<uint32_t>* out);
+
+ private:
+  // A lock-free stack (the core takes no locks): writers push, the socket takes it whole.
+  struct Woken {
+    uint32_t token;
+    Woken* next;
+  };
+  std::atomic<Woken*> woken_{nullptr};
 };
 
 class SharedPipe {
@@ -46,6 +70,12 @@ class SharedPipe {
     reader_waker_ = reader_side;
   }
 
+  // What each side's wake-ups name (PipeWaker::wake_for): set by that side's core before it
+  // first reads or writes the pipe (0: not yet).
+  void set_reader_token(uint32_t token) { reader_token_.store(token, std::memory_order_seq_cst); }
+  void set_writer_token(uint32_t token) { writer_token_.store(token, std::memory_order_seq_cst); }
+  uint32_t reader_token() const { return reader_token_.load(std::memory_order_seq_cst); }
+
   // Each side's share of the capacity: the writer's SNDHWM, the reader's RCVHWM (0: unlimited,
   // -1: that side has not joined yet, so only the other's counts).
   void set_writer_hwm(int64_t hwm) { writer_hwm_.store(hwm, std::memory_order_relaxed); }
@@ -59,7 +89,7 @@ class SharedPipe {
   // Room for a new message (a started one may always be finished). When full, asks to be
   // woken once the reader has made room.
   bool can_write();
-  void write(Msg part);
+  void write(Msg&& part);
   // Drops the parts of an unfinished message.
   void rollback();
   bool writing() const { return writing_; }
@@ -67,7 +97,7 @@ class SharedPipe {
   int64_t unread_by_peer() const;
   // The writer goes away: an unfinished message is dropped, the rest stays readable.
   void close_writer();
-  bool reader_closed() const { return reader_closed_.load(std::memory_order_acquire); }
+  bool reader_closed() const { return reader_closed_.load(std::memory_order_seq_cst); }
 
   // --- reader ---
   // A whole message, or the rest of one being read, is there. When not, asks to be woken
@@ -87,7 +117,7 @@ class SharedPipe {
   int64_t drop_unread();
   // The reader goes away: the writer stops writing (it sees reader_closed()).
   void close_reader();
-  bool writer_closed() const { return writer_closed_.load(std::memory_order_acquire); }
+  bool writer_closed() const { return writer_closed_.load(std::memory_order_seq_cst); }
 
  private:
   struct Chunk {
@@ -106,6 +136,17 @@ class SharedPipe {
 
   PipeWaker* writer_waker_ = nullptr;
   PipeWaker* reader_waker_ = nullptr;
+  std::atomic<uint32_t> writer_token_{0};
+  std::atomic<uint32_t> reader_token_{0};
+
+  void wake_reader() {
+    if (reader_waker_ != nullptr) reader_waker_->wake_for(reader_token());
+  }
+  void wake_writer() {
+    if (writer_waker_ != nullptr) {
+      writer_waker_->wake_for(writer_token_.load(std::memory_order_seq_cst));
+    }
+  }
 
   // Shared, each written by one side.
   alignas(64) std::atomic<uint64_t> published_msgs_{0};  // whole messages written (writer)

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "engine/sockets/pipe.h"
 
@@ -30,6 +31,35 @@ std::string read_text(SharedPipe& p) {
 
 // The two-thread stress test is engine/real/shared_pipe_stress_test.cc (threads are the real
 // driver's; the core and its tests have none).
+
+// The many-peers goal: a wake-up names the pipe end that caused it (its token, a peer id), so
+// the woken socket takes in that peer only. No token registered: the wake-up names nothing.
+TEST(SharedPipeTest, AWakeUpNamesTheTokenOfTheEndItWakes) {
+  SharedPipe p;
+  CountingWaker writer_side;
+  CountingWaker reader_side;
+  p.set_wakers(&writer_side, &reader_side);
+  p.set_reader_token(7);
+  p.set_writer_token(3);
+  EXPECT_FALSE(p.can_read());  // empty: the reader asks to be woken
+  p.write(part("a"));
+  EXPECT_EQ(reader_side.wakes.load(), 1);
+  ASSERT_TRUE(reader_side.has_woken());
+  std::vector<uint32_t> tokens;
+  reader_side.take_woken(&tokens);
+  EXPECT_EQ(tokens, std::vector<uint32_t>{7});
+  EXPECT_FALSE(reader_side.has_woken());
+  p.close_reader();  // the writer is told, with its own token
+  writer_side.take_woken(&tokens);
+  EXPECT_EQ(tokens, std::vector<uint32_t>{3});
+
+  SharedPipe unnamed;
+  unnamed.set_wakers(&writer_side, &reader_side);
+  EXPECT_FALSE(unnamed.can_read());
+  unnamed.write(part("b"));
+  EXPECT_EQ(reader_side.wakes.load(), 2);  // still woken, but no token noted
+  EXPECT_FALSE(reader_side.has_woken());
+}
 
 TEST(SharedPipeTest, PartsAreVisibleWhenTheMessageIsWhole) {
   SharedPipe p;

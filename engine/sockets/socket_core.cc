@@ -9,6 +9,7 @@
 #include "engine/proto/raw_connection.h"
 #include "engine/proto/zmtp_connection.h"
 #include "engine/sockets/security_options.h"
+#include "engine/sockets/strategies.h"
 
 namespace zlab {
 namespace {
@@ -153,7 +154,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
   part.set_more(flags & kSendMore);
   part.set_command(false);
   // A subscription an inproc peer made before this send counts for it, as with libzmq's pipes.
-  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
+  take_inproc_wakes(now_ns);
   Err err = routing_->send(part);
   if (err == Err::kOk) flush_all(now_ns);
   return err;
@@ -162,7 +163,7 @@ Err SocketCore::send(Msg& part, int flags, int64_t now_ns) {
 Err SocketCore::recv(Msg* part, int64_t now_ns) {
   if (closing_) return Err::kTerminated;
   if (!can_recv_) return Err::kNotSupported;
-  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
+  take_inproc_wakes(now_ns);
   Err err = routing_->recv(part);
   if (err == Err::kOk) rcvmore_ = part->more();
   // Reading made room: take more from connections that were held back by the HWM.
@@ -172,9 +173,8 @@ Err SocketCore::recv(Msg* part, int64_t now_ns) {
 }
 
 uint32_t SocketCore::events(int64_t now_ns) {
-  (void)now_ns;
   uint32_t ev = 0;
-  if (intercepts_all_ && inproc_peers_ > 0) feed_inproc_intercepts();
+  take_inproc_wakes(now_ns);
   if (can_recv_ && routing_->has_in()) ev |= kPollIn;
   if (can_send_ && routing_->has_out()) ev |= kPollOut;
   return ev;
@@ -852,6 +852,11 @@ void SocketCore::attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int s
   peer.link_closed = false;
   peer.out_dead = false;
   ++inproc_peers_;
+  // One waker per socket: the wake-ups of every link name their peer there (take_inproc_wakes).
+  assert(!waker_ || waker_ == peer.link->waker(side));
+  waker_ = peer.link->waker(side);
+  peer.link->inbound(side).set_reader_token(peer.id);
+  peer.link->outbound(side).set_writer_token(peer.id);
   // ZMQ_HELLO_MSG over inproc is the link's first message; what was queued for the peer
   // before the link existed (a connect before the bind) follows it, as libzmq writes the hello
   // into the pipe at zmq_connect. From here on the pipes are the link's, bounded by both
@@ -890,30 +895,30 @@ void SocketCore::update_inproc(Peer& peer, int64_t now_ns) {
       routing_->handshaken(peer);
     }
   }
-  if (peer.attached && routing_->intercepts_all()) {
+  if (peer.attached && intercepts_all_) {
     Msg part;
     while (peer.in.read(&part)) routing_->intercept(peer, part);
   }
+  // A message may have landed: its fair queue asks this peer again.
+  if (peer.fair_queue != nullptr) peer.fair_queue->activate(&peer);
   if (!peer.out_dead && peer.link->peer_closed(peer.link_side)) inproc_lost(peer);
 }
 
-void SocketCore::feed_inproc_intercepts() {
-  if (!intercepts_all_) return;
-  for (auto& [id, peer] : peers_) {
-    if (!peer->link || !peer->attached) continue;
-    Msg part;
-    while (peer->in.read(&part)) routing_->intercept(*peer, part);
+// The peers whose links woke this socket since the last call, not every linked peer: each
+// wake-up names its peer (PipeWaker::wake_for). Runs at the start of every send, recv and
+// events too, so what another socket did before this call counts (a subscription before a
+// send, a message before a recv), as with libzmq's pipes.
+void SocketCore::take_inproc_wakes(int64_t now_ns) {
+  if (!waker_ || !waker_->has_woken()) return;
+  waker_->take_woken(&woken_);
+  for (uint32_t id : woken_) {
+    if (Peer* peer = find_peer(id); peer != nullptr && peer->link) update_inproc(*peer, now_ns);
   }
+  woken_.clear();
 }
 
 void SocketCore::handle_inproc_activity(int64_t now_ns) {
-  std::vector<uint32_t> ids;
-  for (auto& [id, peer] : peers_) {
-    if (peer->link) ids.push_back(id);
-  }
-  for (uint32_t id : ids) {
-    if (Peer* peer = find_peer(id)) update_inproc(*peer, now_ns);
-  }
+  take_inproc_wakes(now_ns);
   reap_dead_peers();
   check_linger(now_ns);
 }

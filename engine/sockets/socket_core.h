@@ -261,7 +261,8 @@ class SocketCore final : private SocketServices {
   void attach_link(Peer& peer, std::shared_ptr<InprocLink> link, int side, int64_t now_ns);
   // Takes in what the other side of a link did; the peer may be gone afterwards.
   void update_inproc(Peer& peer, int64_t now_ns);
-  void feed_inproc_intercepts();
+  // Takes in the peers the waker named since the last call (update_inproc each).
+  void take_inproc_wakes(int64_t now_ns);
   void inproc_lost(Peer& peer);
   void close_link(Peer& peer);
   void drop_unread(Peer& peer);
@@ -314,9 +315,11 @@ class SocketCore final : private SocketServices {
   std::vector<uint32_t> pumping_;
   int64_t timers_ns_ = INT64_MAX;  // the earliest of the other deadlines (timers_changed)
   bool timers_stale_ = true;
-  size_t inproc_peers_ = 0;      // peers over an InprocLink
-  bool intercepts_all_ = false;  // the routing's intercepts_all(), fixed by the type
-  bool can_send_ = false;        // socket_type_info(type_), read once
+  size_t inproc_peers_ = 0;           // peers over an InprocLink
+  std::shared_ptr<PipeWaker> waker_;  // this socket's, from its first link (one per socket)
+  std::vector<uint32_t> woken_;       // take_inproc_wakes' scratch
+  bool intercepts_all_ = false;       // the routing's intercepts_all(), fixed by the type
+  bool can_send_ = false;             // socket_type_info(type_), read once
   bool can_recv_ = false;
   uint32_t next_peer_id_ = 1;
   uint32_t next_stream_id_ = 1;

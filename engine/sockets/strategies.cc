@@ -76,14 +76,60 @@ bool LoadBalancer::has_out() {
   return std::any_of(peers_.begin(), peers_.end(), [](Peer* p) { return p->writable(); });
 }
 
-void FairQueue::attach(Peer* peer) { peers_.push_back(peer); }
+void FairQueue::attach(Peer* peer) {
+  assert(peer->fair_queue == nullptr && "a peer is in one fair queue at most");
+  peer->fair_queue = this;
+  peer->fq_slot = kNotListed;
+  peer->in.on_readable(
+      [](void* p) {
+        Peer* readable = static_cast<Peer*>(p);
+        if (readable->fair_queue != nullptr) readable->fair_queue->activate(readable);
+      },
+      peer);
+  activate(peer);
+}
 
 void FairQueue::detach(Peer* peer) {
+  if (peer->fair_queue != this) return;
   if (sticky_ == peer) {
     sticky_ = nullptr;
     more_ = false;
   }
-  erase_peer(peers_, peer, &current_);
+  if (peer->fq_slot != kNotListed) deactivate(peer->fq_slot);
+  peer->in.on_readable(nullptr, nullptr);
+  peer->fair_queue = nullptr;
+  check_slots();
+}
+
+void FairQueue::activate(Peer* peer) {
+  if (peer->fq_slot != kNotListed || peer->fair_queue != this) return;
+  peer->fq_slot = active_.size();
+  active_.push_back(peer);
+}
+
+// The last active peer takes the leaver's slot (as libzmq swaps its pipes): O(1), and each
+// listed peer still gets one turn per round, so no two waiting peers' counts differ by more
+// than one.
+void FairQueue::deactivate(size_t slot) {
+  Peer* leaving = active_[slot];
+  Peer* last = active_.back();
+  active_[slot] = last;
+  last->fq_slot = slot;
+  active_.pop_back();
+  leaving->fq_slot = kNotListed;
+  if (current_ > active_.size()) current_ = active_.size();  // at most "the round is over"
+}
+
+Peer* FairQueue::next_readable() {
+  while (!active_.empty()) {
+    if (current_ >= active_.size()) current_ = 0;  // the round is over: the next one begins
+    Peer* candidate = active_[current_];
+    // For a shared pipe can_read() asks for a wake-up when it finds nothing: the writer's next
+    // message names this peer (activate()), so leaving the list loses nothing.
+    if (candidate->in.can_read()) return candidate;
+    deactivate(current_);
+  }
+  return nullptr;
 }
 
 Err FairQueue::recv(Msg* part, Peer** from) {
@@ -91,14 +137,7 @@ Err FairQueue::recv(Msg* part, Peer** from) {
   if (more_ && sticky_ != nullptr) {
     source = sticky_;
   } else {
-    for (size_t tried = 0; tried < peers_.size(); ++tried) {
-      Peer* candidate = peers_[current_];
-      if (candidate->in.can_read()) {
-        source = candidate;
-        break;
-      }
-      current_ = (current_ + 1) % peers_.size();
-    }
+    source = next_readable();
     if (source == nullptr) return Err::kAgain;
   }
   bool ok = source->in.read(part);
@@ -110,14 +149,26 @@ Err FairQueue::recv(Msg* part, Peer** from) {
     sticky_ = source;
   } else {
     sticky_ = nullptr;
-    current_ = (current_ + 1) % peers_.size();
+    // Past the peer just served, not wrapped yet: a peer listed again meanwhile goes at the end,
+    // which is where the turn is (a peer that was alone is not served twice before it).
+    ++current_;
   }
   return Err::kOk;
 }
 
 bool FairQueue::has_in() {
   if (more_) return true;
-  return std::any_of(peers_.begin(), peers_.end(), [](Peer* p) { return p->in.can_read(); });
+  return next_readable() != nullptr;
+}
+
+// Debug builds: every listed peer knows its slot (a cheap check, O(active) on detach only).
+void FairQueue::check_slots() const {
+#ifndef NDEBUG
+  for (size_t i = 0; i < active_.size(); ++i) {
+    assert(active_[i]->fq_slot == i && active_[i]->fair_queue == this);
+  }
+  assert(current_ <= active_.size());
+#endif
 }
 
 void Distributor::attach(Peer* peer) { peers_.push_back(peer); }

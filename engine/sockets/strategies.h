@@ -29,16 +29,30 @@ class LoadBalancer {
 
 // Fair queuing over peers with whole messages waiting (PULL, DEALER, ROUTER, SUB, ...):
 // one message from each ready peer in turn, so no peer starves another.
+//
+// Only active peers are asked (the many-peers goal: a call costs the same with 10 peers or
+// 10,000). A peer is active from attach() until its in pipe is found empty; activate() lists it
+// again: a write to its in pipe (tcp: the pipe's readable hook) or the wake-up that names it
+// (inproc: SharedPipe's reader token). Invariant: an attached peer whose in pipe holds a whole
+// message is listed, or a wake-up naming it is pending.
 class FairQueue {
  public:
   void attach(Peer* peer);
   void detach(Peer* peer);
+  // The peer's in pipe may have a whole message: it takes turns again (no-op when listed).
+  void activate(Peer* peer);
   Err recv(Msg* part, Peer** from = nullptr);
   bool has_in();
   bool mid_message() const { return more_; }
+  size_t active() const { return active_.size(); }
 
  private:
-  std::vector<Peer*> peers_;
+  // The first active peer with a whole message, from current_ on; those found empty leave.
+  Peer* next_readable();
+  void deactivate(size_t slot);
+  void check_slots() const;
+
+  std::vector<Peer*> active_;  // peer->fq_slot is its index here
   size_t current_ = 0;
   Peer* sticky_ = nullptr;
   bool more_ = false;
@@ -55,13 +69,13 @@ class Distributor {
   void match(Pred wants) {
     matched_.clear();
     for (Peer* p : peers_) {
-      if (!wants(*p)) continue;
-      if (p->writable()) {
-        matched_.push_back(p);
-      } else if (!p->out_dead) {
-        ++p->dropped_messages;
-      }
+      if (wants(*p)) consider(p);
     }
+  }
+  // The same for recipients the caller found itself (PUB's topic index): attached peers only.
+  void match_among(const std::vector<Peer*>& wanted) {
+    matched_.clear();
+    for (Peer* p : wanted) consider(p);
   }
   void match_all();
   void send(Msg& part);
@@ -72,6 +86,14 @@ class Distributor {
 
  private:
   std::vector<Peer*> peers_;
+  void consider(Peer* p) {
+    if (p->writable()) {
+      matched_.push_back(p);
+    } else if (!p->out_dead) {
+      ++p->dropped_messages;
+    }
+  }
+
   std::vector<Peer*> matched_;
   bool more_ = false;
 };

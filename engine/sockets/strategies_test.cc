@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,104 @@ TEST(LoadBalancerTest, ANewcomerBeforeTheNextPeerDoesNotSkipIt) {
   EXPECT_EQ(send_one(lb), 3u);
   EXPECT_EQ(send_one(lb), 1u);
   EXPECT_EQ(send_one(lb), 2u);
+}
+
+// Writes one whole single-part message into the peer's in pipe (as the core's pull() does).
+void deliver(Peer& peer, const std::string& body) { peer.in.write(Msg::copy_of(body)); }
+
+// The many-peers goal: an empty peer leaves the active list once found empty, so with one
+// busy peer among many idle ones the queue asks one peer, not all of them.
+TEST(FairQueueTest, IdlePeersLeaveTheActiveListAndAWriteBringsThemBack) {
+  std::vector<std::unique_ptr<Peer>> peers;
+  FairQueue fq;
+  for (uint32_t id = 1; id <= 1000; ++id) {
+    peers.push_back(peer_with_id(id));
+    fq.attach(peers.back().get());
+  }
+  EXPECT_EQ(fq.active(), 1000u);  // attached peers are asked once
+  EXPECT_FALSE(fq.has_in());
+  EXPECT_EQ(fq.active(), 0u);
+  deliver(*peers[700], "a");
+  EXPECT_EQ(fq.active(), 1u);
+  ASSERT_TRUE(fq.has_in());
+  Msg got;
+  Peer* from = nullptr;
+  ASSERT_EQ(fq.recv(&got, &from), Err::kOk);
+  EXPECT_EQ(from->id, 701u);
+  EXPECT_EQ(got.view(), "a");
+  EXPECT_FALSE(fq.has_in());
+  EXPECT_EQ(fq.active(), 0u);
+}
+
+// Fairness survives the list's reordering: while two peers both have messages waiting, the
+// counts taken from them differ by at most one (rule/PULL/fair-queue).
+TEST(FairQueueTest, PeersWithBacklogsTakeTurns) {
+  std::vector<std::unique_ptr<Peer>> peers;
+  FairQueue fq;
+  const std::vector<int> backlog = {1, 5, 2, 7, 3};
+  for (uint32_t id = 1; id <= backlog.size(); ++id) {
+    peers.push_back(peer_with_id(id));
+    fq.attach(peers.back().get());
+  }
+  int total = 0;
+  for (size_t i = 0; i < backlog.size(); ++i) {
+    for (int j = 0; j < backlog[i]; ++j, ++total) deliver(*peers[i], std::to_string(j));
+  }
+  std::vector<int> taken(backlog.size(), 0);
+  for (int r = 0; r < total; ++r) {
+    Msg got;
+    Peer* from = nullptr;
+    ASSERT_EQ(fq.recv(&got, &from), Err::kOk);
+    size_t i = from->id - 1;
+    EXPECT_EQ(got.view(), std::to_string(taken[i]));  // in order from each peer
+    ++taken[i];
+    for (size_t a = 0; a < backlog.size(); ++a) {
+      for (size_t b = 0; b < backlog.size(); ++b) {
+        if (taken[a] < backlog[a] && taken[b] < backlog[b]) {
+          EXPECT_LE(std::abs(taken[a] - taken[b]), 1) << "after " << r + 1 << " messages";
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(fq.has_in());
+}
+
+// A peer served while it was the only one listed does not go first again when others are
+// listed after it: over tcp a SUB read one PUB's message as soon as it landed (ZMQ_EVENTS on the
+// I/O thread), then took that PUB's next message before the other PUB's (order 0 0 1 1 where
+// socket/SUB/incoming wants one from each sender per round).
+TEST(FairQueueTest, APeerServedAloneWaitsForThoseListedAfterIt) {
+  auto a = peer_with_id(1);
+  auto b = peer_with_id(2);
+  FairQueue fq;
+  fq.attach(a.get());
+  fq.attach(b.get());
+  EXPECT_FALSE(fq.has_in());  // both found empty: the list is empty
+  deliver(*a, "a1");
+  deliver(*a, "a2");
+  Msg got;
+  Peer* from = nullptr;
+  ASSERT_EQ(fq.recv(&got, &from), Err::kOk);
+  EXPECT_EQ(from->id, 1u);
+  deliver(*b, "b1");
+  deliver(*b, "b2");
+  std::string order;
+  while (fq.recv(&got, &from) == Err::kOk) order += std::to_string(from->id);
+  EXPECT_EQ(order, "212");
+}
+
+TEST(FairQueueTest, ADetachedPeerIsNeverAskedAgain) {
+  auto a = peer_with_id(1);
+  auto b = peer_with_id(2);
+  FairQueue fq;
+  fq.attach(a.get());
+  fq.attach(b.get());
+  deliver(*a, "x");
+  fq.detach(a.get());
+  EXPECT_EQ(a->fair_queue, nullptr);
+  deliver(*a, "y");  // its pipe's hook is gone: it is not listed again
+  EXPECT_EQ(fq.active(), 1u);
+  EXPECT_FALSE(fq.has_in());
 }
 
 }  // namespace

@@ -78,11 +78,13 @@ bool XPubRouting::apply(Peer& peer, bool subscribe, std::span<const uint8_t> top
   if (subscribe) {
     if (peer.subscriptions.contains(topic)) return verbose_subs_;
     peer.subscriptions.add(topic);
+    index_.add(topic, &peer);
     return all_.add(topic) || verbose_subs_;
   }
   // A cancel of a topic the peer does not hold is passed on, as libzmq does.
   if (!peer.subscriptions.contains(topic)) return true;
   peer.subscriptions.remove(topic);
+  index_.remove(topic, &peer);
   return all_.remove(topic) || verbose_unsubs_;
 }
 
@@ -138,7 +140,16 @@ Err XPubRouting::send(Msg& part) {
         if (wants(*p) && !p->out_dead && !p->writable()) return Err::kAgain;
       }
     }
-    dist_.match(wants);
+    if (only == nullptr && !options().invert_matching) {
+      // The usual case: the index names the peers holding a prefix of the message, so the
+      // cost follows the recipients, not the peers (inversion and the last value still ask
+      // every peer: their recipients are "all but" or one peer's own trie).
+      wanted_.clear();
+      index_.match(part.bytes(), &wanted_);
+      dist_.match_among(wanted_);
+    } else {
+      dist_.match(wants);
+    }
   }
   more_out_ = part.more();
   dist_.send(part);

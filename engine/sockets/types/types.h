@@ -3,18 +3,27 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/sockets/routing.h"
 #include "engine/sockets/strategies.h"
+#include "engine/sockets/topic_index.h"
 #include "engine/sockets/trie.h"
 
 namespace zlab {
+
+// Looks routing ids up by std::string_view without building a std::string.
+struct RoutingIdHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+};
 
 // How an int option is read as a flag. libzmq is not uniform, and programs pass values such
 // as 10 where libzmq takes them (test_proxy_hwm sets ZMQ_REQ_CORRELATE to 10), so each option
@@ -163,7 +172,8 @@ class RouterRouting : public Routing {
   void connection_up(Peer& peer);
 
   FairQueue fq_;
-  std::map<std::string, Peer*, std::less<>> by_id_;
+  // Hashed: a send looks its peer up by id, O(1) whatever the peers (libzmq: a map, O(log n)).
+  std::unordered_map<std::string, Peer*, RoutingIdHash, std::equal_to<>> by_id_;
   Peer* out_peer_ = nullptr;  // destination of the message being sent
   bool sending_ = false;      // a message's routing id was consumed
   bool dropping_ = false;     // the message being sent is discarded
@@ -266,7 +276,9 @@ class XPubRouting : public Routing {
 
   bool is_pub_;
   Distributor dist_;
-  SubscriptionTrie all_;  // every (peer, topic) pair, to report a topic's first and last
+  SubscriptionTrie all_;       // every (peer, topic) pair, to report a topic's first and last
+  TopicIndex index_;           // the same pairs by topic: send() matches without a walk over peers
+  std::vector<Peer*> wanted_;  // send()'s scratch
   std::deque<Upstream> upstream_;
   Peer* last_subscriber_ = nullptr;  // XPUB_MANUAL: whom ZMQ_SUBSCRIBE applies to
   bool more_out_ = false;
