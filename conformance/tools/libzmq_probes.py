@@ -2228,6 +2228,7 @@ def _draft_dish_ping_pong():
        "a JOIN of 255 bytes is taken (found by ./zlab fuzz --against libzmq-draft --socket-type "
        "RADIO, subscription/join-long-group)")
 def _draft_radio_join_long_group():
+    import subprocess
     lib = _draft_libzmq()
     if lib is None or not lib.exists():
         return {"library": None, "note": "no draft-enabled libzmq (./zlab setup builds it)"}, False
@@ -2241,9 +2242,15 @@ def _draft_radio_join_long_group():
             raw.sendall(zmtp_bytes.null_handshake(b"DISH"))
             _read_until_eof(raw, 0.3)  # its greeting and READY
             raw.sendall(zmtp_bytes.join(b"G" * length))
-            _, closed = _read_until_eof(raw, 0.5)
+            # A process that aborts closes its connection and exits: give both time (the
+            # machine may be loaded); the 255-byte RADIO must still be there after it.
+            _, closed = _read_until_eof(raw, 2.0)
             raw.close()
-            alive = proc.poll() is None
+            try:
+                proc.wait(timeout=2)
+                alive = False
+            except subprocess.TimeoutExpired:
+                alive = True
         finally:
             if proc.poll() is None:
                 proc.stdin.close()
