@@ -86,6 +86,7 @@ def test_tcp_capture_gives_each_rule_and_each_matrix_cell_its_pcapng(tmp_path):
                      "--no-history")
     assert r.returncode == 0, r.stdout + r.stderr
     pcap = out / f"{STEM}-1.pcapng"
+    assert pcap.exists(), r.stderr  # the run says why (a capture that lacks connections, ...)
     assert b"NULL" in pcap.read_bytes()
     assert not list(out.glob(".capture-*"))  # the whole-run capture was cut and removed
     cell = tmp_path / "out" / "impls" / "zlab-tcp" / pcap.name

@@ -17,6 +17,7 @@ for t in $TARGETS; do
   while :; do
     [ -e $C/STOP ] && exit 0
     total=$(awk -v t=$t '$2==t && ($8=="status=0" || $8=="status=72") {s+=$3} END {print s+0}' $C/runs.log 2>/dev/null)
+    total=${total:-0}  # no runs.log yet
     [ "$total" -ge 10000000 ] && break
     left=$((10000000 - total))
     chunk=$CHUNK
