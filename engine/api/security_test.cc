@@ -140,16 +140,24 @@ class Security : public ::testing::Test {
     return c;
   }
 
+  // A PLAIN server in domain "good" and a client the handler admits, connected, the client's
+  // "hello" sent (the caller receives it).
+  void admitted_pair(void** server, void** client) {
+    *server = plain_server("good");
+    std::string ep = bind_any(*server);
+    *client = plain_client("admin", "password");
+    ASSERT_EQ(zmq_connect(*client, ep.c_str()), 0);
+    ASSERT_EQ(send_str(*client, "hello"), 5);
+  }
+
   void* ctx_ = nullptr;
 };
 
 TEST_F(Security, PlainWithZapCarriesUserIdAndMetadata) {
   ZapHandler zap(ctx_);
-  void* server = plain_server("good");
-  std::string ep = bind_any(server);
-  void* client = plain_client("admin", "password");
-  ASSERT_EQ(zmq_connect(client, ep.c_str()), 0);
-  ASSERT_EQ(send_str(client, "hello"), 5);
+  void* server = nullptr;
+  void* client = nullptr;
+  admitted_pair(&server, &client);
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   ASSERT_EQ(zmq_msg_recv(&msg, server, 0), 5);
@@ -170,11 +178,9 @@ TEST_F(Security, PlainWithZapCarriesUserIdAndMetadata) {
 // receive timeout and the agent's 50 ms poll aside).
 TEST_F(Security, ZapAgentIdlesWithoutSpinning) {
   ZapHandler zap(ctx_);
-  void* server = plain_server("good");
-  std::string ep = bind_any(server);
-  void* client = plain_client("admin", "password");
-  ASSERT_EQ(zmq_connect(client, ep.c_str()), 0);
-  ASSERT_EQ(send_str(client, "hello"), 5);
+  void* server = nullptr;
+  void* client = nullptr;
+  admitted_pair(&server, &client);
   char buf[8];
   ASSERT_EQ(zmq_recv(server, buf, sizeof buf, 0), 5);
   auto cpu_ms = [] {
