@@ -59,11 +59,11 @@ def measures(quick):
     """The suite (issue 17's goals). quick: small counts, for tests and a first look."""
     k = 10 if quick else 1
     ipc = f"ipc://{tempfile.gettempdir()}/zlab-bench-{os.getpid()}"
-    tput_bound = ("instructions in the application's calls: 1.6x libzmq's a message over tcp "
-                  "(3,551 against 2,274) and 1.9x over inproc (callgrind, bench/README.md "
-                  "'Session 8'): zmq_send ~1,245 against 580 (encoding on the caller's thread "
-                  "242, Socket::apply 208 with ZMQ_EVENTS recomputed 67, a mutex pair 57), "
-                  "zmq_msg_recv ~940 against 355 (freeing the body 138, SocketCore::recv 304); "
+    tput_bound = ("instructions in the application's calls: 1.5x libzmq's a message over tcp "
+                  "(3,383 against 2,257) and 1.9x over inproc (2,082 against 1,102; callgrind, "
+                  "bench/README.md 'Session 8' and 'session 10'): zmq_send 1,147 against 580 "
+                  "(encoding on the caller's thread 242, Socket::apply ~120, a mutex pair 57), "
+                  "zmq_msg_recv 891 against 355 (freeing the body 138, SocketCore::recv 304); "
                   "the I/O threads cost the same")
     big_bound = ("copies: each body is copied three times (zmq_send, the kernel's send and its "
                  "receive), as in libzmq: ~40% of zlab's samples at 64 KiB (perf), wake-ups "

@@ -86,7 +86,11 @@ void ZapAgent::run() {
         reply.push_back(std::move(part));
         if (!more) route(std::move(reply)), reply.clear();
       }
-      dealer->events();  // re-arms ZMQ_FD (edge-triggered)
+      // Re-arms ZMQ_FD (edge-triggered): only a ZMQ_EVENTS read drains it. Socket::events()
+      // does not, so with it the fd stayed readable from the connect on and this loop spun.
+      int events = 0;
+      size_t size = sizeof events;
+      dealer->get_option(opt::kEvents, reinterpret_cast<uint8_t*>(&events), &size);
     }
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {dealer ? dealer->signal_fd() : -1, POLLIN, 0}};
     ::poll(fds, dealer ? 2 : 1, kPollIntervalMs);
