@@ -355,6 +355,27 @@ def test_a_dish_lone_frame_may_close_or_be_dropped_but_never_delivered():
     assert "delivered a malformed message" in "; ".join(live.judge(c, o, delivered))
 
 
+def test_a_dish_multipart_of_more_than_two_parts_may_close_but_is_never_delivered():
+    """rfc 37/48: a RADIO message is a group part and one body part. A 'multipart' case of
+    three parts to a DISH (seed 2, case 13) was expected to keep the connection, and zlab's DISH
+    (which drops such a message and closes, DishRouting::fetch) was a finding; it is malformed,
+    like the lone frame: closing or dropping conform, delivering any part does not. Two parts
+    stay a valid RADIO message in the joined group."""
+    c = live.make_case(2, 13, "DISH")
+    assert (c.state, c.mutation) == ("traffic", "multipart")
+    frames = z.parse_frames(c.segments[0][0]).frames
+    assert len(frames) > 2 and frames[0].body == live.DISH_GROUP
+    assert c.expect == live.EVERYTHING
+    assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+    delivered = [[frames[1].body.hex()]]
+    assert "delivered a malformed message" in "; ".join(
+        live.judge(c, live.Outcome(reaction=live.OPEN), delivered))
+    two = [live.make_case(s, n, "DISH") for s in (1, 2, 3) for n in range(200)]
+    two = [c for c in two if c.mutation == "multipart"
+           and len(z.parse_frames(c.segments[0][0]).frames) == 2]
+    assert two and all(c.expect == {live.OPEN} for c in two)
+
+
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():
     with pytest.raises(SystemExit, match="--against libzmq-draft"):
         live.target_library("libzmq", "DISH")

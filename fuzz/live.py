@@ -200,6 +200,17 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
         elif m == "message":
             c.segments = [(z.frame(ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))), 0)]
             c.why = "a valid message"
+        elif m == "multipart" and socket_type == "DISH":
+            # rfc 37/48: a RADIO message is a group part, then one body part; with more parts
+            # it is malformed: never delivered, closing or dropping both conform (as lone-frame)
+            n = rng.randint(2, 6)
+            mark = ok if n == 2 else bad
+            c.segments = [(z.message(DISH_GROUP, *[mark + b"%d" % i for i in range(1, n)]), 0)]
+            c.why = "rfc 48: a RADIO message (group, then body) to a DISH"
+            if n > 2:
+                c.expect = EVERYTHING
+                c.why = ("rfc 37/48: a RADIO message of more than a group part and a body part "
+                         "is malformed: never delivered; closing or dropping it both conform")
         elif m == "multipart":
             c.segments = [(z.message(*[ok + b"%d" % i for i in range(rng.randint(2, 6))]), 0)]
             c.why = "a valid multipart message"
