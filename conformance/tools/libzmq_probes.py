@@ -194,6 +194,23 @@ def _ping_with_ready():
                         "PING after libzmq's READY": {"closed": False, "PONG": True}}
 
 
+@probe("message-with-greeting-and-ready-closes",
+       "libzmq 4.3.4 drops a connection whose greeting, READY and a data message arrive in one "
+       "read, as it does for a PING (ping-with-ready-closes); the same bytes with the greeting "
+       "alone first (READY and the message then in one read) keep the connection (found by "
+       "./zlab fuzz --against libzmq,zlab: raw/bytes cases, a whole conversation in one write)")
+def _message_with_greeting_and_ready():
+    hello = zmtp_bytes.null_handshake(b"PUSH")
+    message = zmtp_bytes.frame(b"m")
+    obs = {}
+    _, eof = _raw_session(zmq.PULL, hello + message)
+    obs["greeting, READY and message in one read"] = {"closed": eof}
+    _, eof = _raw_session(zmq.PULL, hello[:64], hello[64:] + message)
+    obs["greeting, then READY and message"] = {"closed": eof}
+    return obs, obs == {"greeting, READY and message in one read": {"closed": True},
+                        "greeting, then READY and message": {"closed": False}}
+
+
 def _plain_session(first, then=b"", wait_s=0.5):
     """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
     handler in this process knows admin/secret): `first`, then (after the reply) `then`;
