@@ -376,6 +376,22 @@ def test_a_dish_multipart_of_more_than_two_parts_may_close_but_is_never_delivere
     assert two and all(c.expect == {live.OPEN} for c in two)
 
 
+def test_a_dish_is_expected_to_keep_the_connection_only_for_radio_messages():
+    """Every traffic case a DISH must keep the connection for is RADIO messages: a group part
+    with MORE, then a body part (seed 3, case 49, long-form-small, sent one lone frame and
+    called zlab's close a finding)."""
+    kept = [c for s in (1, 2, 3) for n in range(200)
+            for c in [live.make_case(s, n, "DISH")]
+            if c.state == "traffic" and c.expect == {live.OPEN}]
+    assert {c.mutation for c in kept} >= {"message", "multipart", "long-form-small"}
+    for c in kept:
+        frames = [f for f in z.parse_frames(b"".join(d for d, _ in c.segments)).frames
+                  if not f.command]
+        # (a truncated-stall case's one frame never completes: no frame to judge)
+        assert len(frames) % 2 == 0, (c.number, c.mutation)
+        assert [f.more for f in frames] == [True, False] * (len(frames) // 2), (c.number, c.mutation)
+
+
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():
     with pytest.raises(SystemExit, match="--against libzmq-draft"):
         live.target_library("libzmq", "DISH")

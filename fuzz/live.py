@@ -214,6 +214,10 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
         elif m == "multipart":
             c.segments = [(z.message(*[ok + b"%d" % i for i in range(rng.randint(2, 6))]), 0)]
             c.why = "a valid multipart message"
+        elif m == "long-form-small" and socket_type == "DISH":  # a RADIO message: group, body
+            c.segments = [(z.raw_frame(1, DISH_GROUP, long_form=True)
+                           + z.raw_frame(0, ok + b"long", long_form=True), 0)]
+            c.why = "rfc 23/48: a small frame may use the long size form (a RADIO message)"
         elif m == "long-form-small":
             c.segments = [(z.raw_frame(0, ok + b"long", long_form=True), 0)]
             c.why = "rfc 23: a small frame may use the long size form"
