@@ -211,6 +211,26 @@ def _message_with_greeting_and_ready():
                         "greeting, then READY and message": {"closed": False}}
 
 
+@probe("unexpected-commands-kept",
+       "libzmq 4.3.4 keeps a connection (no ERROR, no close) after an unknown command, a command "
+       "frame with the MORE bit set, a command between the frames of a message and a PING cut "
+       "short (one byte of its TTL), each sent once its READY came back (found by ./zlab fuzz "
+       "--against libzmq,zlab: traffic/unknown-command, more-on-command, command-in-multipart, "
+       "heartbeat/ping-truncated, where zlab sends ERROR and closes)")
+def _unexpected_commands_kept():
+    hello = zmtp_bytes.null_handshake(b"PUSH")
+    inputs = {"unknown command": zmtp_bytes.command(b"FOOBAR", b"zz"),
+              "MORE on a command": zmtp_bytes.raw_frame(0x05, b"\x04PING\x00\x00"),
+              "command inside a message": zmtp_bytes.frame(b"a", more=True)
+              + zmtp_bytes.ping(0, b"c") + zmtp_bytes.frame(b"b"),
+              "PING cut short": zmtp_bytes.command(b"PING", b"\x00")}  # 1 of 2 TTL bytes
+    obs = {}
+    for name, data in inputs.items():
+        got, eof = _raw_session(zmq.PULL, hello, data)
+        obs[name] = {"closed": eof, "ERROR": zmtp_bytes.parse_stream(got).has_command("ERROR")}
+    return obs, all(v == {"closed": False, "ERROR": False} for v in obs.values())
+
+
 def _plain_session(first, then=b"", wait_s=0.5):
     """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
     handler in this process knows admin/secret): `first`, then (after the reply) `then`;
