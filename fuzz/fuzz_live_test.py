@@ -392,6 +392,27 @@ def test_a_dish_is_expected_to_keep_the_connection_only_for_radio_messages():
         assert [f.more for f in frames] == [True, False] * (len(frames) // 2), (c.number, c.mutation)
 
 
+def test_a_difference_that_is_only_the_error_names_its_divergence():
+    """Where both targets close and one sends ERROR first, the report names the registered
+    divergence: the Socket-Type's own (rfc 37's one SHOULD for ERROR) for a wrong Socket-Type,
+    div/general/malformed-input-closed-without-error for any other input; a difference of
+    another kind is left for reading."""
+    def run(target, reactions):
+        return {"target": target, "cases": [{"case": n, "state": "s", "mutation": m,
+                                             "reaction": r} for n, (m, r) in enumerate(reactions)]}
+    diffs = live.differences([
+        run("libzmq", [("data-before-ready", "close"), ("wrong-type", "close"),
+                       ("unknown-command", "open"), ("message", "open")]),
+        run("zlab", [("data-before-ready", "close+ERROR"), ("wrong-type", "close+ERROR"),
+                     ("unknown-command", "close+ERROR"), ("message", "open")])])
+    assert [(d["case"], d["registered"]) for d in diffs] == [
+        (0, "div/general/malformed-input-closed-without-error"),
+        (1, "div/general/incompatible-peer-no-error"), (2, "")]
+    import json
+    register = json.loads((HERE.parent / "conformance/spec/divergences.json").read_text())
+    assert {d["registered"] for d in diffs} - {""} <= {d["id"] for d in register["divergences"]}
+
+
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():
     with pytest.raises(SystemExit, match="--against libzmq-draft"):
         live.target_library("libzmq", "DISH")

@@ -231,6 +231,22 @@ def _unexpected_commands_kept():
     return obs, all(v == {"closed": False, "ERROR": False} for v in obs.values())
 
 
+@probe("malformed-handshake-closed-without-error",
+       "libzmq 4.3.4 closes a connection whose NULL handshake is broken (a data frame where READY "
+       "belongs, or another command, HELLO, instead of READY) without sending an ERROR command "
+       "(found by ./zlab fuzz --against libzmq,zlab: handshake/data-before-ready and the like, "
+       "where zlab sends ERROR, then closes)")
+def _malformed_handshake_closed():
+    g = zmtp_bytes.greeting()
+    inputs = {"data before READY": g + zmtp_bytes.frame(b"early"),
+              "HELLO instead of READY": g + zmtp_bytes.command(b"HELLO", b"x")}
+    obs = {}
+    for name, data in inputs.items():
+        got, eof = _raw_session(zmq.PULL, data)
+        obs[name] = {"closed": eof, "ERROR": zmtp_bytes.parse_stream(got).has_command("ERROR")}
+    return obs, all(v == {"closed": True, "ERROR": False} for v in obs.values())
+
+
 def _plain_session(first, then=b"", wait_s=0.5):
     """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
     handler in this process knows admin/secret): `first`, then (after the reply) `then`;
