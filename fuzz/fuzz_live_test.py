@@ -333,6 +333,29 @@ def test_a_simulated_finding_is_minimised_the_same_every_run(tmp_path, faults):
     assert reasons and kind(reasons[0]) == kind(first["reasons"][0]), reasons
 
 
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+@pytest.mark.parametrize("faults", [None, "split_io,latency"])
+def test_a_simulated_finding_is_cut_to_the_bytes_that_trigger_it(tmp_path, faults):
+    """A planted defect that depends on the case's bytes (bad-marker-delivered: once the peer
+    sent "bad:", a malformed message is said to be delivered): PULL, seed 1, case 55, a frame
+    cut short after the prefix (50 bytes), is minimised to the prefix and the 4 trigger bytes,
+    the same every run; without the plant the case is clean."""
+    def run(plant):
+        a = args_for(tmp_path, cases=None, seed=1, stop_after=None)
+        a.socket_type, a.faults, a.sim_plant, a.case = "PULL", faults, plant, 55
+        return live.run_sim(a, SIM)["findings"]
+    first, again = run("bad-marker-delivered"), run("bad-marker-delivered")
+    assert len(first) == 1 and first[0]["minimised_hex"] == again[0]["minimised_hex"]
+    c = live.make_case(1, 55, "PULL")
+    prefix = live._Sim(SIM, "PULL", 1, "NULL", faults, None).prefix(c)
+    segment = b"".join(d for d, _ in c.segments)
+    assert b"bad:" in segment and len(segment) == 50
+    minimal = bytes.fromhex(first[0]["minimised_hex"])
+    assert minimal.startswith(prefix) and b"bad:" in minimal[len(prefix):]
+    assert len(minimal) - len(prefix) <= len(segment) // 10, minimal[len(prefix):]
+    assert run(None) == []
+
+
 def test_radio_cases_send_join_and_leave():
     cases = [live.make_case(1, n, "RADIO") for n in range(200)]
     sent = b"".join(d for c in cases if c.state == "subscription" for d, _ in c.segments)
