@@ -415,6 +415,32 @@ def test_a_dish_is_expected_to_keep_the_connection_only_for_radio_messages():
         assert [f.more for f in frames] == [True, False] * (len(frames) // 2), (c.number, c.mutation)
 
 
+def test_a_req_reply_without_its_delimiter_may_close_but_is_never_delivered():
+    """rfc 28: a REQ's reply starts with the empty delimiter. The traffic cases' messages to a
+    REQ lack it (seed 3: libzmq closes, zlab drops, div/REQ/malformed-reply-drops-connection),
+    so both reactions conform and delivering one is a finding; every traffic case a REQ must
+    keep the connection for carries no message, or a reply with its delimiter."""
+    cases = [live.make_case(s, n, "REQ") for s in (1, 2, 3) for n in range(200)]
+    malformed = [c for c in cases if c.mutation in ("message", "multipart", "long-form-small")]
+    assert {c.mutation for c in malformed} == {"message", "multipart", "long-form-small"}
+    for c in malformed:
+        assert c.expect == live.EVERYTHING, (c.number, c.mutation)
+        frames = z.parse_frames(c.segments[0][0]).frames
+        assert frames[0].body and b"bad:" in frames[0].body, (c.number, c.mutation)
+        assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+        assert live.judge(c, live.Outcome(reaction=live.OPEN), []) == []
+        delivered = [[f.body.hex() for f in frames]]
+        assert "delivered a malformed message" in "; ".join(
+            live.judge(c, live.Outcome(reaction=live.OPEN), delivered))
+    kept = [c for c in cases if c.state in ("traffic", "close") and c.expect == {live.OPEN}]
+    assert {c.mutation for c in kept} >= {"empty-frames"}
+    for c in kept:
+        frames = [f for f in z.parse_frames(b"".join(d for d, _ in c.segments)).frames
+                  if not f.command]
+        assert not frames or frames[0].body == b"", (c.number, c.mutation)
+    assert all(b"bad:" in c.segments[0][0] for c in cases if c.mutation == "close-after-message")
+
+
 def test_a_difference_that_is_only_the_error_names_its_divergence():
     """Where both targets close and one sends ERROR first, the report names the registered
     divergence: the Socket-Type's own (rfc 37's one SHOULD for ERROR) for a wrong Socket-Type,

@@ -193,6 +193,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
                         "more-on-command", "unknown-command", "truncated-stall", "empty-frames",
                         "lying-long-size", "command-in-multipart"])
         c.mutation = m
+        if socket_type == "REQ":  # the messages below lack the empty delimiter: malformed replies
+            ok = bad
         if m == "message" and socket_type == "DISH":
             body = ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
             c.segments = [(z.radio_message(rng.choice([DISH_GROUP, b"other"]), body), 0)]
@@ -248,8 +250,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.expect = EVERYTHING
             c.why = ("rfc 37/48: a lone frame where a RADIO's group frame is due is malformed: "
                      "never delivered; closing or dropping it both conform")
-        elif m == "empty-frames":
-            c.segments = [(z.message(b"", b"", ok), 0)]
+        elif m == "empty-frames":  # (to a REQ a reply: the empty delimiter, then two parts)
+            c.segments = [(z.message(b"", b"", _marker("ok", number)), 0)]
             c.why = "empty frames are valid"
         elif m == "lying-long-size":
             c.segments = [(z.raw_frame_header(0, rng.choice([2**40, 2**62, 2**63 - 1]), True)
@@ -260,6 +262,11 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.segments = [(z.frame(ok + b"a", more=True) + z.ping(0, b"c") + z.frame(ok + b"b"), 0)]
             c.expect = EVERYTHING
             c.why = "rfc 37 is silent on a command between the frames of a message"
+        if socket_type == "REQ" and m in ("message", "multipart", "long-form-small"):
+            c.expect = EVERYTHING
+            c.why = ("rfc 28: a reply without the empty delimiter is malformed for a REQ: never "
+                     "delivered; closing or dropping it both conform "
+                     "(div/REQ/malformed-reply-drops-connection)")
         return c
     if state == "subscription" and socket_type == "RADIO":
         group = bytes(rng.randrange(256) for _ in range(rng.randint(0, 15)))
@@ -316,8 +323,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
         elif m == "close-mid-frame":
             f = z.frame(bad + b"y" * 50)
             c.segments = [(f[:rng.randrange(1, len(f))], 0)]
-        else:
-            c.segments = [(z.frame(ok + b"bye"), 0)]
+        else:  # to a REQ a reply without its delimiter: malformed, never delivered
+            c.segments = [(z.frame((bad if socket_type == "REQ" else ok) + b"bye"), 0)]
         c.expect = EVERYTHING
         c.why = "the peer closes: a partial frame is never delivered"
         return c
