@@ -312,6 +312,50 @@ def test_a_simulated_radio_is_judged_by_what_it_publishes(tmp_path, faults):
     assert clean["reached"].get("radio-message", 0) > 0
 
 
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+@pytest.mark.parametrize("faults", [None, "split_io,latency"])
+def test_a_simulated_finding_is_minimised_the_same_every_run(tmp_path, faults):
+    """The planted RADIO's finding (above) is minimised by replays in the case's own world
+    (live.minimise_by, the live fuzzer's minimiser): shorter than the case, the same bytes every
+    run, and those bytes alone, replayed, still show it."""
+    a = args_for(tmp_path, cases=5, seed=1, stop_after=None)
+    a.socket_type, a.faults, a.sim_plant = "RADIO", faults, "radio-all-groups"
+    first = live.run_sim(a, SIM)["findings"][0]
+    again = live.run_sim(a, SIM)["findings"][0]
+    assert first["minimised_hex"] == again["minimised_hex"]  # deterministic per seed
+    minimal, whole = bytes.fromhex(first["minimised_hex"]), bytes.fromhex(first["whole_hex"])
+    c = live.make_case(1, first["case"], "RADIO")
+    sim = live._Sim(SIM, "RADIO", 1, "NULL", faults, "radio-all-groups")
+    prefix = sim.prefix(c)
+    assert minimal.startswith(prefix) and len(minimal) < len(whole), (minimal, whole)
+    _, reasons = sim.replay(c)([(minimal[len(prefix):], 0)])
+    kind = live._reason_kind
+    assert reasons and kind(reasons[0]) == kind(first["reasons"][0]), reasons
+
+
+@pytest.mark.skipif(not SIM.exists(), reason="//fuzz/sim:sim_fuzz is not built")
+@pytest.mark.parametrize("faults", [None, "split_io,latency"])
+def test_a_simulated_finding_is_cut_to_the_bytes_that_trigger_it(tmp_path, faults):
+    """A planted defect that depends on the case's bytes (bad-marker-delivered: once the peer
+    sent "bad:", a malformed message is said to be delivered): PULL, seed 1, case 55, a frame
+    cut short after the prefix (50 bytes), is minimised to the prefix and the 4 trigger bytes,
+    the same every run; without the plant the case is clean."""
+    def run(plant):
+        a = args_for(tmp_path, cases=None, seed=1, stop_after=None)
+        a.socket_type, a.faults, a.sim_plant, a.case = "PULL", faults, plant, 55
+        return live.run_sim(a, SIM)["findings"]
+    first, again = run("bad-marker-delivered"), run("bad-marker-delivered")
+    assert len(first) == 1 and first[0]["minimised_hex"] == again[0]["minimised_hex"]
+    c = live.make_case(1, 55, "PULL")
+    prefix = live._Sim(SIM, "PULL", 1, "NULL", faults, None).prefix(c)
+    segment = b"".join(d for d, _ in c.segments)
+    assert b"bad:" in segment and len(segment) == 50
+    minimal = bytes.fromhex(first[0]["minimised_hex"])
+    assert minimal.startswith(prefix) and b"bad:" in minimal[len(prefix):]
+    assert len(minimal) - len(prefix) <= len(segment) // 10, minimal[len(prefix):]
+    assert run(None) == []
+
+
 def test_radio_cases_send_join_and_leave():
     cases = [live.make_case(1, n, "RADIO") for n in range(200)]
     sent = b"".join(d for c in cases if c.state == "subscription" for d, _ in c.segments)
@@ -332,6 +376,90 @@ def test_a_dish_lone_frame_may_close_or_be_dropped_but_never_delivered():
     assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
     delivered = [[frames[2].body.hex()]]
     assert "delivered a malformed message" in "; ".join(live.judge(c, o, delivered))
+
+
+def test_a_dish_multipart_of_more_than_two_parts_may_close_but_is_never_delivered():
+    """rfc 37/48: a RADIO message is a group part and one body part. A 'multipart' case of
+    three parts to a DISH (seed 2, case 13) was expected to keep the connection, and zlab's DISH
+    (which drops such a message and closes, DishRouting::fetch) was a finding; it is malformed,
+    like the lone frame: closing or dropping conform, delivering any part does not. Two parts
+    stay a valid RADIO message in the joined group."""
+    c = live.make_case(2, 13, "DISH")
+    assert (c.state, c.mutation) == ("traffic", "multipart")
+    frames = z.parse_frames(c.segments[0][0]).frames
+    assert len(frames) > 2 and frames[0].body == live.DISH_GROUP
+    assert c.expect == live.EVERYTHING
+    assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+    delivered = [[frames[1].body.hex()]]
+    assert "delivered a malformed message" in "; ".join(
+        live.judge(c, live.Outcome(reaction=live.OPEN), delivered))
+    two = [live.make_case(s, n, "DISH") for s in (1, 2, 3) for n in range(200)]
+    two = [c for c in two if c.mutation == "multipart"
+           and len(z.parse_frames(c.segments[0][0]).frames) == 2]
+    assert two and all(c.expect == {live.OPEN} for c in two)
+
+
+def test_a_dish_is_expected_to_keep_the_connection_only_for_radio_messages():
+    """Every traffic case a DISH must keep the connection for is RADIO messages: a group part
+    with MORE, then a body part (seed 3, case 49, long-form-small, sent one lone frame and
+    called zlab's close a finding)."""
+    kept = [c for s in (1, 2, 3) for n in range(200)
+            for c in [live.make_case(s, n, "DISH")]
+            if c.state == "traffic" and c.expect == {live.OPEN}]
+    assert {c.mutation for c in kept} >= {"message", "multipart", "long-form-small"}
+    for c in kept:
+        frames = [f for f in z.parse_frames(b"".join(d for d, _ in c.segments)).frames
+                  if not f.command]
+        # (a truncated-stall case's one frame never completes: no frame to judge)
+        assert len(frames) % 2 == 0, (c.number, c.mutation)
+        assert [f.more for f in frames] == [True, False] * (len(frames) // 2), (c.number, c.mutation)
+
+
+def test_a_req_reply_without_its_delimiter_may_close_but_is_never_delivered():
+    """rfc 28: a REQ's reply starts with the empty delimiter. The traffic cases' messages to a
+    REQ lack it (seed 3: libzmq closes, zlab drops, div/REQ/malformed-reply-drops-connection),
+    so both reactions conform and delivering one is a finding; every traffic case a REQ must
+    keep the connection for carries no message, or a reply with its delimiter."""
+    cases = [live.make_case(s, n, "REQ") for s in (1, 2, 3) for n in range(200)]
+    malformed = [c for c in cases if c.mutation in ("message", "multipart", "long-form-small")]
+    assert {c.mutation for c in malformed} == {"message", "multipart", "long-form-small"}
+    for c in malformed:
+        assert c.expect == live.EVERYTHING, (c.number, c.mutation)
+        frames = z.parse_frames(c.segments[0][0]).frames
+        assert frames[0].body and b"bad:" in frames[0].body, (c.number, c.mutation)
+        assert live.judge(c, live.Outcome(reaction=live.CLOSE), []) == []
+        assert live.judge(c, live.Outcome(reaction=live.OPEN), []) == []
+        delivered = [[f.body.hex() for f in frames]]
+        assert "delivered a malformed message" in "; ".join(
+            live.judge(c, live.Outcome(reaction=live.OPEN), delivered))
+    kept = [c for c in cases if c.state in ("traffic", "close") and c.expect == {live.OPEN}]
+    assert {c.mutation for c in kept} >= {"empty-frames"}
+    for c in kept:
+        frames = [f for f in z.parse_frames(b"".join(d for d, _ in c.segments)).frames
+                  if not f.command]
+        assert not frames or frames[0].body == b"", (c.number, c.mutation)
+    assert all(b"bad:" in c.segments[0][0] for c in cases if c.mutation == "close-after-message")
+
+
+def test_a_difference_that_is_only_the_error_names_its_divergence():
+    """Where both targets close and one sends ERROR first, the report names the registered
+    divergence: the Socket-Type's own (rfc 37's one SHOULD for ERROR) for a wrong Socket-Type,
+    div/general/malformed-input-closed-without-error for any other input; a difference of
+    another kind is left for reading."""
+    def run(target, reactions):
+        return {"target": target, "cases": [{"case": n, "state": "s", "mutation": m,
+                                             "reaction": r} for n, (m, r) in enumerate(reactions)]}
+    diffs = live.differences([
+        run("libzmq", [("data-before-ready", "close"), ("wrong-type", "close"),
+                       ("unknown-command", "open"), ("message", "open")]),
+        run("zlab", [("data-before-ready", "close+ERROR"), ("wrong-type", "close+ERROR"),
+                     ("unknown-command", "close+ERROR"), ("message", "open")])])
+    assert [(d["case"], d["registered"]) for d in diffs] == [
+        (0, "div/general/malformed-input-closed-without-error"),
+        (1, "div/general/incompatible-peer-no-error"), (2, "")]
+    import json
+    register = json.loads((HERE.parent / "conformance/spec/divergences.json").read_text())
+    assert {d["registered"] for d in diffs} - {""} <= {d["id"] for d in register["divergences"]}
 
 
 def test_draft_types_are_refused_on_debians_libzmq_with_the_way_out():

@@ -10,6 +10,7 @@ must never deliver. A second, well-behaved connection holds a sanity conversatio
 handshake, PING, PONG) before the first case and after every --sanity-every cases.
 """
 
+import copy
 import json
 import os
 import random
@@ -41,6 +42,7 @@ WRONG = {"PULL": b"PUB", "PUB": b"PUSH"}
 OPEN, CLOSE, CLOSE_ERROR = "open", "close", "close+ERROR"
 ANY_CLOSE = {CLOSE, CLOSE_ERROR}
 EVERYTHING = {OPEN, CLOSE, CLOSE_ERROR}
+GONE = ("unreachable", "no-handshake")  # no conversation: a replay can learn nothing
 STATES = ["greeting", "handshake", "traffic", "subscription", "heartbeat", "close", "raw"]
 
 
@@ -191,6 +193,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
                         "more-on-command", "unknown-command", "truncated-stall", "empty-frames",
                         "lying-long-size", "command-in-multipart"])
         c.mutation = m
+        if socket_type == "REQ":  # the messages below lack the empty delimiter: malformed replies
+            ok = bad
         if m == "message" and socket_type == "DISH":
             body = ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
             c.segments = [(z.radio_message(rng.choice([DISH_GROUP, b"other"]), body), 0)]
@@ -198,9 +202,24 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
         elif m == "message":
             c.segments = [(z.frame(ok + bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))), 0)]
             c.why = "a valid message"
+        elif m == "multipart" and socket_type == "DISH":
+            # rfc 37/48: a RADIO message is a group part, then one body part; with more parts
+            # it is malformed: never delivered, closing or dropping both conform (as lone-frame)
+            n = rng.randint(2, 6)
+            mark = ok if n == 2 else bad
+            c.segments = [(z.message(DISH_GROUP, *[mark + b"%d" % i for i in range(1, n)]), 0)]
+            c.why = "rfc 48: a RADIO message (group, then body) to a DISH"
+            if n > 2:
+                c.expect = EVERYTHING
+                c.why = ("rfc 37/48: a RADIO message of more than a group part and a body part "
+                         "is malformed: never delivered; closing or dropping it both conform")
         elif m == "multipart":
             c.segments = [(z.message(*[ok + b"%d" % i for i in range(rng.randint(2, 6))]), 0)]
             c.why = "a valid multipart message"
+        elif m == "long-form-small" and socket_type == "DISH":  # a RADIO message: group, body
+            c.segments = [(z.raw_frame(1, DISH_GROUP, long_form=True)
+                           + z.raw_frame(0, ok + b"long", long_form=True), 0)]
+            c.why = "rfc 23/48: a small frame may use the long size form (a RADIO message)"
         elif m == "long-form-small":
             c.segments = [(z.raw_frame(0, ok + b"long", long_form=True), 0)]
             c.why = "rfc 23: a small frame may use the long size form"
@@ -231,8 +250,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.expect = EVERYTHING
             c.why = ("rfc 37/48: a lone frame where a RADIO's group frame is due is malformed: "
                      "never delivered; closing or dropping it both conform")
-        elif m == "empty-frames":
-            c.segments = [(z.message(b"", b"", ok), 0)]
+        elif m == "empty-frames":  # (to a REQ a reply: the empty delimiter, then two parts)
+            c.segments = [(z.message(b"", b"", _marker("ok", number)), 0)]
             c.why = "empty frames are valid"
         elif m == "lying-long-size":
             c.segments = [(z.raw_frame_header(0, rng.choice([2**40, 2**62, 2**63 - 1]), True)
@@ -243,6 +262,11 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
             c.segments = [(z.frame(ok + b"a", more=True) + z.ping(0, b"c") + z.frame(ok + b"b"), 0)]
             c.expect = EVERYTHING
             c.why = "rfc 37 is silent on a command between the frames of a message"
+        if socket_type == "REQ" and m in ("message", "multipart", "long-form-small"):
+            c.expect = EVERYTHING
+            c.why = ("rfc 28: a reply without the empty delimiter is malformed for a REQ: never "
+                     "delivered; closing or dropping it both conform "
+                     "(div/REQ/malformed-reply-drops-connection)")
         return c
     if state == "subscription" and socket_type == "RADIO":
         group = bytes(rng.randrange(256) for _ in range(rng.randint(0, 15)))
@@ -299,8 +323,8 @@ def make_case(seed, number, socket_type, mechanism="NULL"):
         elif m == "close-mid-frame":
             f = z.frame(bad + b"y" * 50)
             c.segments = [(f[:rng.randrange(1, len(f))], 0)]
-        else:
-            c.segments = [(z.frame(ok + b"bye"), 0)]
+        else:  # to a REQ a reply without its delimiter: malformed, never delivered
+            c.segments = [(z.frame((bad if socket_type == "REQ" else ok) + b"bye"), 0)]
         c.expect = EVERYTHING
         c.why = "the peer closes: a partial frame is never delivered"
         return c
@@ -433,17 +457,21 @@ def run_case(peer, case, socket_type, segments=None):
         s.close()
     o.conversation += received
     o.got = b"".join(b for _, b in received)
-    stream = z.parse_stream(o.got)
-    if stream.greeting:
-        o.reached.add("target-greeting")
-    if stream.has_command("READY"):
-        o.reached.add("target-ready")
-    if stream.has_command("PONG"):
-        o.reached.add("pong")
-    if case.radio and any(g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]):
-        o.reached.add("radio-message")
-    o.reaction = (CLOSE_ERROR if stream.has_command("ERROR") else CLOSE) if eof else OPEN
+    o.reached = _reached(case, o.got)
+    refused = z.parse_stream(o.got).has_command("ERROR")
+    o.reaction = (CLOSE_ERROR if refused else CLOSE) if eof else OPEN
     return o
+
+
+def _reached(case, got):
+    """The milestones the target's bytes `got` show (the report's "reached" counts)."""
+    stream = z.parse_stream(got)
+    return {name for name, seen in (
+        ("target-greeting", bool(stream.greeting)),
+        ("target-ready", stream.has_command("READY")),
+        ("pong", stream.has_command("PONG")),
+        ("radio-message", case.radio and any(
+            g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]))) if seen}
 
 
 def _curve_sanity(s, socket_type, received):
@@ -510,7 +538,7 @@ def sanity(peer, socket_type, attempts=5, mechanism="NULL"):
 def judge(case, o, delivered):
     """The reasons this outcome deviates from a conforming endpoint's (empty: none)."""
     reasons = []
-    if o.reaction in ("unreachable", "no-handshake"):
+    if o.reaction in GONE:
         return [f"{o.reaction}: {o.note}"]
     if o.reaction not in case.expect:
         reasons.append(f"reaction {o.reaction}, expected {' or '.join(sorted(case.expect))}")
@@ -625,13 +653,26 @@ class Masked:
 
 def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=None,
              reached=None):
+    """A live finding minimised (minimise_by) by replays against the endpoint; `target` gives
+    what the application received (for delivery findings)."""
+    def replay(segments):
+        o = run_case(peer, case, socket_type, segments)
+        if target and o.reaction not in GONE:
+            time.sleep(0.05)  # the target logs what its application received a little later
+        return o, judge(case, o, target.delivered() if target else [])
+    prefix = z.null_handshake(PEER[socket_type]) if case.prefix else b""
+    return minimise_by(replay, case, reasons, prefix, budget, reached)[0]
+
+
+def minimise_by(replay, case, reasons, prefix, budget=MINIMISE_BUDGET, reached=None):
     """Drops whole segments, then delta-debugs the bytes inside each remaining segment, while
-    the same first reason still shows; at most `budget` replays. `target` gives what the
-    application received (for delivery findings). A computed segment (CURVE) is minimised by
+    the same first reason still shows; at most `budget` replays. replay(segments) plays the
+    case with those segments: (Outcome, reasons). A computed segment (CURVE) is minimised by
     the positions of its bytes it keeps (Masked); the result is then the bytes the last replay
     that still showed the finding sent (a fresh handshake's: the replay command reproduces).
     A replay counts only if it reached what the finding's run reached (`reached`: the target's
-    greeting, READY): else a handshake cut to one byte "shows" a finding of reaction open."""
+    greeting, READY): else a handshake cut to one byte "shows" a finding of reaction open.
+    Returns (the minimised bytes, prefix included; the segments kept)."""
     segs = [(Masked(d) if callable(d) else d, pause) for d, pause in case.segments]
     computed = any(isinstance(d, Masked) for d, _ in segs)
     key = _reason_kind(reasons[0])
@@ -642,13 +683,10 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
         if left[0] <= 0:
             return False
         left[0] -= 1
-        o = run_case(peer, case, socket_type, candidate)
-        if o.reaction in ("unreachable", "no-handshake"):
+        o, r = replay(candidate)
+        if o.reaction in GONE:
             left[0] = 0  # the target serves no one now: nothing more to learn
             return False
-        if target:
-            time.sleep(0.05)  # the target logs what its application received a little later
-        r = judge(case, o, target.delivered() if target else [])
         if reached and not set(reached) <= o.reached:
             return False
         if bool(r) and _reason_kind(r[0]) == key:
@@ -656,7 +694,7 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
             return True
         return False
     if computed and not still(segs):
-        return b""  # not shown again: the replay command is the reproduction
+        return b"", segs  # not shown again: the replay command is the reproduction
     for i in range(len(segs) - 1, -1, -1):
         if len(segs) == 1:
             break
@@ -676,9 +714,8 @@ def minimise(peer, case, socket_type, reasons, budget=MINIMISE_BUDGET, target=No
             data = ddmin(data, lambda d: still(segs[:i] + [(d, pause)] + segs[i + 1:]))
             segs[i] = (data, pause)
     if computed:
-        return shown[0] or b""
-    prefix = z.null_handshake(PEER[socket_type]) if case.prefix else b""
-    return prefix + b"".join(d for d, _ in segs)
+        return shown[0] or b"", segs
+    return prefix + b"".join(d for d, _ in segs), segs
 
 
 class PcapngWriter:
@@ -865,7 +902,7 @@ def record_finding(args, peer, case, o, reasons, socket_type, out_dir, label, en
     if getattr(args, "mechanism", "NULL") != "NULL":
         replay += f" --mechanism {args.mechanism}"
     minimal = b""
-    if o.reaction not in ("unreachable", "no-handshake") and "sanity" not in reasons[0]:
+    if o.reaction not in GONE and "sanity" not in reasons[0]:
         minimal = minimise(peer, case, socket_type, reasons, target=target, reached=o.reached)
     pcap = out_dir / f"case-{case.number}.pcapng"
     write_pcapng(pcap, o.conversation, 5555)
@@ -885,8 +922,19 @@ def differences(runs):
         a, b = by[0][number], by[1][number]
         if a["reaction"] != b["reaction"]:
             out.append({"case": number, "state": a["state"], "mutation": a["mutation"],
-                        runs[0]["target"]: a["reaction"], runs[1]["target"]: b["reaction"]})
+                        runs[0]["target"]: a["reaction"], runs[1]["target"]: b["reaction"],
+                        "registered": _error_only(a["mutation"], a["reaction"], b["reaction"])})
     return out
+
+
+def _error_only(mutation, a, b):
+    """The divergence a difference that is only the ERROR before a close is registered as
+    ("": another kind of difference, judged by reading the case)."""
+    if {a, b} != {"close", "close+ERROR"}:
+        return ""
+    if mutation == "wrong-type":  # rfc 37's one SHOULD for ERROR
+        return "div/general/incompatible-peer-no-error"
+    return "div/general/malformed-input-closed-without-error"
 
 
 def write_reports(args, runs, diffs):
@@ -921,7 +969,7 @@ def main(args):
     for d in diffs:
         print(f"zlab fuzz: difference case {d['case']} {d['state']}/{d['mutation']}: "
               + ", ".join(f"{k} {v}" for k, v in d.items()
-                          if k not in ("case", "state", "mutation")))
+                          if k not in ("case", "state", "mutation") and v))
     print(f"zlab fuzz: reports: {', '.join(str(p) for p in paths)}")
     return 1 if any(r["findings"] for r in runs) else 0
 
@@ -976,35 +1024,24 @@ def _sim_play(command, cases, env=None):
 
 
 def run_sim(args, binary=None):
-    """The same cases against a zlab socket in the simulator: deterministic per seed."""
+    """The same cases against a zlab socket in the simulator: deterministic per seed, and so
+    is the minimising of its findings (each replay is the case's own world, same seed)."""
     socket_type = args.socket_type.upper()
     if socket_type not in PEER:
         raise SystemExit(f"zlab fuzz: --socket-type must be one of {', '.join(PEER)}")
     mechanism = getattr(args, "mechanism", "NULL")
     numbers = [args.case] if args.case is not None else range(args.cases or 200)
     cases = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
-    binary = binary or sim_binary()
-    command = [str(binary), socket_type, PEER[socket_type].decode(), str(args.seed)]
     faults = getattr(args, "faults", None)
-    lossy = {"reset", "partition", "one_way_partition", "crash", "slow_consumer", "late_bind"}
-    if faults and set(faults.split(",")) & lossy:
-        raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: latency, "
-                         "bandwidth, small_buffers, split_io, loss, clock_drift")
-    arg = mechanism
-    if mechanism == "CURVE":  # the server's secret is the one the fuzzer's client knows
-        import curve_client
-        arg = "CURVE:" + curve_client.SERVER_SECRET.hex()
-    extra = ["-", arg] if mechanism != "NULL" else []  # faults, then the mechanism
-    # sim_plant (tests only): a defect planted in the simulated target (sim_fuzz_main.cc)
-    plant = getattr(args, "sim_plant", None)
-    env = dict(os.environ, ZLAB_SIM_FUZZ_PLANT=plant) if plant else None
+    sim = _Sim(binary or sim_binary(), socket_type, args.seed, mechanism, faults,
+               getattr(args, "sim_plant", None))
     start = time.monotonic()
-    out = _sim_play(command + ([faults] + extra[1:] if faults else extra), cases, env)
+    out = sim.play(cases)
     elapsed = time.monotonic() - start
     calm = None
     if faults:  # the same cases without faults: a reaction must not depend on them
-        fresh = [make_case(args.seed, n, socket_type, mechanism) for n in numbers]
-        calm = _sim_play(command + extra, fresh, env).splitlines()
+        calm = sim.play([make_case(args.seed, n, socket_type, mechanism) for n in numbers],
+                        calm=True).splitlines()
     label = f"sim-{socket_type}" + (f"-{mechanism}" if mechanism != "NULL" else "") + (
         f"-{faults.replace(',', '+')}" if faults else "")
     out_dir = Path(args.out or ROOT / "out" / "fuzz") / "live" / label
@@ -1014,42 +1051,89 @@ def run_sim(args, binary=None):
            "duration_s": round(elapsed, 3), "cases_per_second": round(len(cases) / elapsed, 1),
            "raw": out}
     for i, (c, line) in enumerate(zip(cases, out.splitlines())):
-        number, reaction, got_hex, delivered = line.split(" ")
-        o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
-        prefix = z.null_handshake(PEER[socket_type]) if c.prefix else b""
-        sent = getattr(c, "sent", None) or [d for d, _ in c.segments if not callable(d)]
-        if prefix and c.radio and reaction != "no-handshake":
-            prefix += z.join(DISH_GROUP)  # sim_fuzz joins after the RADIO's READY
-        o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d in sent] + [
-            (1, o.got)]
-        msgs = [] if delivered == "-" else [m.split(",") for m in delivered.split(";")]
-        stream = z.parse_stream(o.got)
-        for name, seen in (("target-greeting", bool(stream.greeting)),
-                           ("target-ready", stream.has_command("READY")),
-                           ("pong", stream.has_command("PONG")),
-                           ("radio-message", c.radio and any(
-                               g == DISH_GROUP for g, _ in _radio_messages(stream.frames)[0]))):
-            if seen:
-                run["reached"][name] = run["reached"].get(name, 0) + 1
+        o, reasons = sim.judge(c, line, calm[i] if calm else None)
+        for name in o.reached:
+            run["reached"][name] = run["reached"].get(name, 0) + 1
         run["states"][c.state] = run["states"].get(c.state, 0) + 1
         run["cases"].append({"case": c.number, "state": c.state, "mutation": c.mutation,
-                             "reaction": reaction, "expected": sorted(c.expect)})
-        reasons = judge(c, o, msgs)
-        if calm is not None and calm[i].split(" ")[1] != reaction:
-            reasons.append(f"reaction {reaction} under faults {faults}, "
-                           f"{calm[i].split(' ')[1]} without")
+                             "reaction": o.reaction, "expected": sorted(c.expect)})
         if reasons:
             pcap = out_dir / f"case-{c.number}.pcapng"
             write_pcapng(pcap, o.conversation, 5555)
+            fresh = make_case(args.seed, c.number, socket_type, mechanism)  # unplayed boxes
+            minimal, _ = minimise_by(sim.replay(fresh), fresh, reasons, sim.prefix(c),
+                                     reached=o.reached)
             run["findings"].append({
                 "case": c.number, "state": c.state, "mutation": c.mutation, "reasons": reasons,
-                "why_expected": c.why, "reaction": reaction, "expected": sorted(c.expect),
+                "why_expected": c.why, "reaction": o.reaction, "expected": sorted(c.expect),
                 "replay": f"./zlab fuzz --sim --socket-type {socket_type} --seed {args.seed} "
                           f"--case {c.number}" + (f" --faults {faults}" if faults else "")
                           + (f" --mechanism {mechanism}" if mechanism != "NULL" else ""),
-                "minimised_hex": (prefix + b"".join(sent)).hex(),
-                "pcapng": str(pcap)})
+                "whole_hex": b"".join(d for side, d in o.conversation if side == 0).hex(),
+                "minimised_hex": minimal.hex(), "pcapng": str(pcap)})
     return run
+
+
+class _Sim:
+    """sim_fuzz for one socket type, seed, mechanism and faults: plays cases, judges a case's
+    output line with the live oracles, and replays a case with other segments (minimising)."""
+
+    def __init__(self, binary, socket_type, seed, mechanism, faults, plant):
+        lossy = {"reset", "partition", "one_way_partition", "crash", "slow_consumer",
+                 "late_bind"}
+        if faults and set(faults.split(",")) & lossy:
+            raise SystemExit("zlab fuzz: --faults takes faults that keep a connection up: "
+                             "latency, bandwidth, small_buffers, split_io, loss, clock_drift")
+        self.socket_type, self.faults = socket_type, faults
+        self.command = [str(binary), socket_type, PEER[socket_type].decode(), str(seed)]
+        arg = mechanism
+        if mechanism == "CURVE":  # the server's secret is the one the fuzzer's client knows
+            import curve_client
+            arg = "CURVE:" + curve_client.SERVER_SECRET.hex()
+        self.extra = ["-", arg] if mechanism != "NULL" else []  # faults, then the mechanism
+        # plant (tests only): a defect planted in the simulated target (sim_fuzz_main.cc)
+        self.env = dict(os.environ, ZLAB_SIM_FUZZ_PLANT=plant) if plant else None
+
+    def play(self, cases, calm=False):
+        if self.faults and not calm:
+            return _sim_play(self.command + [self.faults] + self.extra[1:], cases, self.env)
+        return _sim_play(self.command + self.extra, cases, self.env)
+
+    def prefix(self, c, ready_seen=True):
+        """What sim_fuzz sends before the case's segments (a RADIO's peer joins after READY)."""
+        prefix = z.null_handshake(PEER[self.socket_type]) if c.prefix else b""
+        return prefix + z.join(DISH_GROUP) if prefix and c.radio and ready_seen else prefix
+
+    def judge(self, c, line, calm_line=None):
+        """(Outcome, reasons) of a sim_fuzz output line; calm_line: the same case without
+        faults, whose reaction must be the same."""
+        _, reaction, got_hex, delivered = line.split(" ")
+        o = Outcome(reaction=reaction, got=bytes.fromhex(got_hex))
+        prefix = self.prefix(c, ready_seen=reaction != "no-handshake")
+        sent = getattr(c, "sent", None) or [d for d, _ in c.segments if not callable(d)]
+        o.conversation = ([(0, prefix)] if prefix else []) + [(0, d) for d in sent] + [
+            (1, o.got)]
+        o.reached = _reached(c, o.got)
+        msgs = [] if delivered == "-" else [m.split(",") for m in delivered.split(";")]
+        reasons = judge(c, o, msgs)
+        if calm_line is not None and calm_line.split(" ")[1] != reaction:
+            reasons.append(f"reaction {reaction} under faults {self.faults}, "
+                           f"{calm_line.split(' ')[1]} without")
+        return o, reasons
+
+    def replay(self, case):
+        """replay(segments) for minimise_by: the case in its own world with these segments
+        (and, under faults, without them too)."""
+        def run(segments):
+            trials = []
+            for calm in ([False, True] if self.faults else [False]):
+                trial = copy.copy(case)  # keeps what a case carries beyond its fields
+                trial.segments = segments
+                trial.__dict__.pop("sent", None)
+                trials.append((trial, self.play([trial], calm).splitlines()[0]))
+            calm_line = trials[1][1] if self.faults else None
+            return self.judge(trials[0][0], trials[0][1], calm_line)
+        return run
 
 
 def main_sim(args):
@@ -1061,6 +1145,8 @@ def main_sim(args):
               f"states {r['states']}; reached {r['reached']}")
         for f in r["findings"]:
             print(f"zlab fuzz: FINDING case {f['case']} {f['state']}/{f['mutation']}: "
-                  f"{'; '.join(f['reasons'])}\n  replay: {f['replay']}")
+                  f"{'; '.join(f['reasons'])}\n  replay: {f['replay']}\n  minimised: "
+                  f"{len(f['minimised_hex']) // 2} of {len(f['whole_hex']) // 2} bytes: "
+                  f"{f['minimised_hex'][:160]}")
     print(f"zlab fuzz: reports: {', '.join(str(p) for p in paths)}")
     return 1 if any(r["findings"] for r in runs) else 0

@@ -64,5 +64,5 @@ table{{border-collapse:collapse}}</style>
 <th>expected because</th><th>replay</th><th>minimised bytes (hex)</th><th>pcapng</th></tr>
 {''.join(rows)}</table>
 <h2>Differences between targets</h2><table><tr><th>case</th><th>state/mutation</th>
-{''.join(f'<th>{e(r["target"])}</th>' for r in runs[:2])}</tr>{drows}</table>
+{''.join(f'<th>{e(r["target"])}</th>' for r in runs[:2])}<th>registered as</th></tr>{drows}</table>
 """

@@ -194,6 +194,59 @@ def _ping_with_ready():
                         "PING after libzmq's READY": {"closed": False, "PONG": True}}
 
 
+@probe("message-with-greeting-and-ready-closes",
+       "libzmq 4.3.4 drops a connection whose greeting, READY and a data message arrive in one "
+       "read, as it does for a PING (ping-with-ready-closes); the same bytes with the greeting "
+       "alone first (READY and the message then in one read) keep the connection (found by "
+       "./zlab fuzz --against libzmq,zlab: raw/bytes cases, a whole conversation in one write)")
+def _message_with_greeting_and_ready():
+    hello = zmtp_bytes.null_handshake(b"PUSH")
+    message = zmtp_bytes.frame(b"m")
+    obs = {}
+    _, eof = _raw_session(zmq.PULL, hello + message)
+    obs["greeting, READY and message in one read"] = {"closed": eof}
+    _, eof = _raw_session(zmq.PULL, hello[:64], hello[64:] + message)
+    obs["greeting, then READY and message"] = {"closed": eof}
+    return obs, obs == {"greeting, READY and message in one read": {"closed": True},
+                        "greeting, then READY and message": {"closed": False}}
+
+
+@probe("unexpected-commands-kept",
+       "libzmq 4.3.4 keeps a connection (no ERROR, no close) after an unknown command, a command "
+       "frame with the MORE bit set, a command between the frames of a message and a PING cut "
+       "short (one byte of its TTL), each sent once its READY came back (found by ./zlab fuzz "
+       "--against libzmq,zlab: traffic/unknown-command, more-on-command, command-in-multipart, "
+       "heartbeat/ping-truncated, where zlab sends ERROR and closes)")
+def _unexpected_commands_kept():
+    hello = zmtp_bytes.null_handshake(b"PUSH")
+    inputs = {"unknown command": zmtp_bytes.command(b"FOOBAR", b"zz"),
+              "MORE on a command": zmtp_bytes.raw_frame(0x05, b"\x04PING\x00\x00"),
+              "command inside a message": zmtp_bytes.frame(b"a", more=True)
+              + zmtp_bytes.ping(0, b"c") + zmtp_bytes.frame(b"b"),
+              "PING cut short": zmtp_bytes.command(b"PING", b"\x00")}  # 1 of 2 TTL bytes
+    obs = {}
+    for name, data in inputs.items():
+        got, eof = _raw_session(zmq.PULL, hello, data)
+        obs[name] = {"closed": eof, "ERROR": zmtp_bytes.parse_stream(got).has_command("ERROR")}
+    return obs, all(v == {"closed": False, "ERROR": False} for v in obs.values())
+
+
+@probe("malformed-handshake-closed-without-error",
+       "libzmq 4.3.4 closes a connection whose NULL handshake is broken (a data frame where READY "
+       "belongs, or another command, HELLO, instead of READY) without sending an ERROR command "
+       "(found by ./zlab fuzz --against libzmq,zlab: handshake/data-before-ready and the like, "
+       "where zlab sends ERROR, then closes)")
+def _malformed_handshake_closed():
+    g = zmtp_bytes.greeting()
+    inputs = {"data before READY": g + zmtp_bytes.frame(b"early"),
+              "HELLO instead of READY": g + zmtp_bytes.command(b"HELLO", b"x")}
+    obs = {}
+    for name, data in inputs.items():
+        got, eof = _raw_session(zmq.PULL, data)
+        obs[name] = {"closed": eof, "ERROR": zmtp_bytes.parse_stream(got).has_command("ERROR")}
+    return obs, all(v == {"closed": True, "ERROR": False} for v in obs.values())
+
+
 def _plain_session(first, then=b"", wait_s=0.5):
     """A raw PLAIN client's bytes to a bound libzmq DEALER that is a PLAIN server (a ZAP
     handler in this process knows admin/secret): `first`, then (after the reply) `then`;
@@ -1758,6 +1811,15 @@ def _on_draft_libzmq(script, timeout_s=60):
                 "stderr": proc.stderr[-400:]}, None
 
 
+def _judged_on_draft_libzmq(script, confirmed):
+    """A draft probe whose script prints its whole observation: (observation, confirmed(it))."""
+    obs, got = _on_draft_libzmq(script)
+    if got is None:
+        return obs, False
+    obs.update(got)
+    return obs, confirmed(got)
+
+
 @probe("draft-scatter-gather-peers",
        "libzmq 4.3.4 built with drafts pairs SCATTER with GATHER over tcp (handshake succeeds "
        "and a message arrives, whichever binds) and refuses SCATTER with SCATTER and GATHER "
@@ -1798,13 +1860,9 @@ print(json.dumps(out))
        "libzmq 4.3.4 built with drafts: a DISH, which cannot send (zmq_send fails with ENOTSUP), "
        "still reports ZMQ_POLLOUT in ZMQ_EVENTS, alone and with a RADIO connected")
 def _draft_dish_pollout():
-    obs, got = _on_draft_libzmq(_DRAFT_DISH_POLLOUT)
-    if got is None:
-        return obs, False
-    obs.update(got)
-    ok = all(got[k]["pollout"] and got[k]["send"] == [-1, got["enotsup"]]
-             for k in ("alone", "with_radio"))
-    return obs, ok
+    return _judged_on_draft_libzmq(_DRAFT_DISH_POLLOUT, lambda got: all(
+        got[k]["pollout"] and got[k]["send"] == [-1, got["enotsup"]]
+        for k in ("alone", "with_radio")))
 
 
 @probe("jeromq-stale-credit-drops",
@@ -2265,6 +2323,70 @@ def _draft_radio_join_long_group():
           and obs["JOIN of 256 bytes"]["exit status"] == -6
           and "radio.cpp" in obs["JOIN of 256 bytes"]["stderr"])
     return obs, ok
+
+
+_DRAFT_DISH_LONE_FRAME = r"""
+import ctypes, json, socket, time
+from draft_ctypes import lib, sock, bind_any, port_of, DONTWAIT, DISH
+import zmtp_bytes as z
+buf = ctypes.create_string_buffer(256)
+
+
+def pump(d, raw, seconds, state, until=None):
+    # the DISH's application reads (DONTWAIT) while the raw RADIO reads what comes back
+    end = time.time() + seconds
+    while time.time() < end and not (until and until()):
+        n = lib.zmq_recv(d, buf, 256, DONTWAIT)
+        if n >= 0:
+            state["delivered"].append(buf.raw[:n].decode())
+        try:
+            chunk = raw.recv(65536)
+            state["closed"] |= chunk == b""
+            state["got"] += chunk
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            state["closed"] = True
+        time.sleep(0.005)
+
+
+def run(lone, split):
+    d = sock(DISH)
+    lib.zmq_join(d, b"g")
+    raw = socket.create_connection(("127.0.0.1", port_of(bind_any(d))))
+    raw.setblocking(False)
+    raw.sendall(z.null_handshake(b"RADIO"))
+    state = {"delivered": [], "closed": False, "got": b""}
+    pump(d, raw, 2.0, state, lambda: z.parse_stream(state["got"]).has_command("JOIN"))
+    joined = z.parse_stream(state["got"]).has_command("JOIN")
+    first = z.radio_message(b"g", b"m0")
+    rest = z.frame(lone) + z.radio_message(b"g", b"m1") + z.radio_message(b"g", b"m2")
+    if split:  # m0 read first; the lone frame and what follows in a later write
+        raw.sendall(first)
+        pump(d, raw, 0.3, state)
+        raw.sendall(rest)
+    else:
+        raw.sendall(first + rest)
+    pump(d, raw, 1.0, state)
+    raw.close()
+    lib.zmq_close(d)
+    return {"joined": joined, "delivered": state["delivered"], "closed": state["closed"]}
+
+
+print(json.dumps({f"lone {lone!r}, {'later write' if split else 'one write'}":
+                  run(lone.encode(), split) for lone in ("bad:lone", "") for split in (False, True)}))
+"""
+
+
+@probe("draft-dish-lone-frame-drops-what-follows",
+       "libzmq 4.3.4 built with drafts: a DISH that meets a lone frame (no MORE) where a RADIO's "
+       "group part is due closes the connection and delivers none of the well-formed RADIO "
+       "messages that followed it on that connection, whether they came in the same write or "
+       "later; the message before it is delivered (found by ./zlab fuzz --against "
+       "libzmq-draft,zlab --socket-type DISH, traffic/lone-frame)")
+def _draft_dish_lone_frame():
+    return _judged_on_draft_libzmq(_DRAFT_DISH_LONE_FRAME, lambda got: all(
+        v == {"joined": True, "delivered": ["m0"], "closed": True} for v in got.values()))
 
 
 def main(argv=None) -> int:

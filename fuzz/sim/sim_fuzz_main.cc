@@ -18,7 +18,10 @@
 // the peer JOINs "g" once the RADIO's READY is in (as live.run_case). ZLAB_SIM_FUZZ_PLANT=
 // radio-all-groups plants a defect for the fuzzer's tests: the RADIO is also told the peer
 // joined "other" (a JOIN the fuzzer never sent), so from the peer's side it publishes a group
-// the peer never joined, as a RADIO without group matching would.
+// the peer never joined, as a RADIO without group matching would. ZLAB_SIM_FUZZ_PLANT=
+// bad-marker-delivered plants one that depends on the case's bytes: once the peer's segments
+// contain the marker "bad:" (what the fuzzer puts in malformed frames), the application is
+// said to have received a malformed message, so a minimised finding must keep those 4 bytes.
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -99,6 +102,12 @@ struct Mechanism {
   bool plain = false;
   std::string curve_secret;  // 32 bytes when CURVE
 };
+
+// Whether ZLAB_SIM_FUZZ_PLANT names `defect` (a defect planted for the fuzzer's tests).
+bool planted(std::string_view defect) {
+  const char* plant = std::getenv("ZLAB_SIM_FUZZ_PLANT");
+  return plant != nullptr && std::string_view(plant) == defect;
+}
 
 constexpr int64_t kRadioTickNs = 100'000'000;
 constexpr std::string_view kRadioGroups[] = {"g", "other"};  // the peer joins g (live.DISH_GROUP)
@@ -184,8 +193,7 @@ class Run {
 
   void join_after_ready() {
     send(bytes::join("g"));
-    if (const char* plant = std::getenv("ZLAB_SIM_FUZZ_PLANT");
-        plant != nullptr && std::string_view(plant) == "radio-all-groups")
+    if (planted("radio-all-groups"))
       send(bytes::join("other"));  // the planted defect: not in the fuzzer's conversation
   }
 
@@ -252,6 +260,7 @@ class CasePlay {
 
   void segment(const Segment& s) {
     if (run_.eof() || no_handshake_) return;
+    sent_ += s.data;
     run_.send(s.data);
     run_.advance_ms(s.pause_ms);
   }
@@ -270,6 +279,8 @@ class CasePlay {
     bool error = bytes::parse_stream(run_.got()).has_command("ERROR");
     std::string reaction = closed ? (error ? "close+ERROR" : "close") : "open";
     std::string delivered = run_.delivered();
+    if (planted("bad-marker-delivered") && sent_.find("bad:") != std::string::npos)
+      delivered += (delivered.empty() ? "" : ";") + to_hex("bad:planted");
     return reaction + " " + to_hex(run_.got()) + " " + (delivered.empty() ? "-" : delivered);
   }
 
@@ -277,6 +288,7 @@ class CasePlay {
   Run run_;
   uint32_t fault_mask_;
   bool no_handshake_ = false;
+  std::string sent_;  // the segments' bytes (after the prefix), for a planted defect
 };
 
 struct Config {
