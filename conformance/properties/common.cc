@@ -146,8 +146,10 @@ bool drew_lossy_faults(const Lab& lab) { return (lab.faults().enabled & lossy_fa
 
 void await_subscribers(Lab& lab, Sock* publisher, const std::vector<Sock*>& subscribers) {
   std::vector<bool> joined(subscribers.size(), false);
-  RC_ASSERT(lab.wait_for([&] {
-    lab.send(publisher, {"probe"});
+  int refused = 0;  // said in the failure: a publisher that refuses every probe never reaches one
+  Err err = Err::kOk;
+  bool all = lab.wait_for([&] {
+    if (!lab.send(publisher, {"probe"}, &err)) ++refused;
     lab.advance_ms(5);
     for (size_t i = 0; i < subscribers.size(); ++i) {
       while (lab.recv(subscribers[i])) joined[i] = true;
@@ -157,7 +159,11 @@ void await_subscribers(Lab& lab, Sock* publisher, const std::vector<Sock*>& subs
       }
     }
     return std::count(joined.begin(), joined.end(), false) == 0;
-  }));
+  });
+  std::ostringstream why;
+  why << "a probe through to every subscriber (the publisher refused " << refused << " probes";
+  if (refused > 0) why << ", the last with " << err;
+  EXPECT_RULE(all, why.str() << ")");
   for (Sock* s : subscribers) drain(lab, s);
 }
 

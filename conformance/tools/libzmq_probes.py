@@ -1865,19 +1865,16 @@ def _draft_dish_pollout():
         for k in ("alone", "with_radio")))
 
 
-@probe("jeromq-stale-credit-drops",
-       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
-       "over tcp a PUB with SNDHWM 4 drops messages for a SUB with RCVHWM 4 that reads each "
-       "burst of 4 before the next is sent (they never arrive, not even seconds later), as "
-       "libzmq 4.3.4 does (hwm-stale-credit-drops)")
-def _jeromq_stale_credit():
+def _jeromq_agent():
+    """The JeroMQ agent (conformance/agents), started; returns (process, req, free port) or
+    (None, the build error, None)."""
     import subprocess
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
     import impls
     try:
         spec = impls.agent_spec("jeromq")
     except impls.AgentBuildError as e:
-        return {"agent": None, "note": str(e)}, False
+        return None, str(e), None
     agent = subprocess.Popen(spec.split("=", 1)[1], shell=True, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
 
@@ -1889,6 +1886,18 @@ def _jeromq_stale_credit():
     with socket.socket() as free:  # a port nobody holds now
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
+    return agent, req, port
+
+
+@probe("jeromq-stale-credit-drops",
+       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
+       "over tcp a PUB with SNDHWM 4 drops messages for a SUB with RCVHWM 4 that reads each "
+       "burst of 4 before the next is sent (they never arrive, not even seconds later), as "
+       "libzmq 4.3.4 does (hwm-stale-credit-drops)")
+def _jeromq_stale_credit():
+    agent, req, port = _jeromq_agent()
+    if agent is None:
+        return {"agent": None, "note": req}, False
     try:
         hello = req("hello")
         pub = req("socket PUB")[1]
@@ -1934,6 +1943,108 @@ def _jeromq_stale_credit():
            "rounds of 60": rounds, "sent": n, "received by the SUB that reads each burst": len(got),
            "of them late": late}
     return obs, through and len(got) < n
+
+
+@probe("jeromq-nodrop-hwm-one",
+       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
+       "an XPUB with ZMQ_XPUB_NODROP and SNDHWM 1 refuses every send with EAGAIN though its one "
+       "subscriber (connected over tcp, its subscription read from the XPUB) has nothing queued, "
+       "and ZMQ_EVENTS reports POLLOUT all the while; with SNDHWM 2, or without NODROP, the same "
+       "sends are taken and arrive")
+def _jeromq_nodrop_hwm_one():
+    agent, req, port = _jeromq_agent()
+    if agent is None:
+        return {"agent": None, "note": req}, False
+
+    def run(hwm, nodrop, ep):
+        xpub = req("socket XPUB")[1]
+        req(f"setint {xpub} 69 {nodrop}")  # ZMQ_XPUB_NODROP
+        req(f"setint {xpub} 23 {hwm}")  # ZMQ_SNDHWM
+        req(f"bind {xpub} {ep}")
+        sub = req("socket SUB")[1]
+        req(f"setbytes {sub} 6 -")  # ZMQ_SUBSCRIBE ""
+        req(f"connect {sub} {ep}")
+        subscribed = req(f"recv {xpub} 5000")[0] == "ok"  # the subscription is in
+        refused, arrived, pollout = 0, 0, 0
+        for j in range(5):  # each message read before the next is sent
+            if req(f"send {xpub} d {(b'm%d' % j).hex()}")[0] != "ok":
+                refused += 1
+            if req(f"recv {sub} 1000")[0] == "ok":
+                arrived += 1
+            pollout += int(req(f"getint {xpub} 15")[1]) & 2 != 0  # ZMQ_EVENTS
+        req("reset")
+        return {"subscribed": subscribed, "refused": refused, "arrived": arrived,
+                "pollout": pollout}
+
+    try:
+        hello = req("hello")
+        ep = f"tcp://127.0.0.1:{port}"
+        obs = {"agent": " ".join(hello[1:3]), "sends": 5,
+               "nodrop hwm 1": run(1, 1, ep), "nodrop hwm 2": run(2, 1, ep),
+               "hwm 1 without nodrop": run(1, 0, ep)}
+        req("term")
+    finally:
+        agent.kill()
+        agent.wait()
+    one, two, lossy = obs["nodrop hwm 1"], obs["nodrop hwm 2"], obs["hwm 1 without nodrop"]
+    ok = (all(r["subscribed"] for r in (one, two, lossy)) and one["refused"] == 5
+          and one["arrived"] == 0 and one["pollout"] == 5 and two["arrived"] == 5
+          and lossy["arrived"] == 5)
+    return obs, ok
+
+
+@probe("jeromq-req-takes-any-peers-reply",
+       "JeroMQ 0.3.6 (Debian libjeromq-java, driven through conformance/agents' Java agent): "
+       "a REQ connected to two ROUTERs over tcp hands its application a reply-shaped message "
+       "from the ROUTER its request did not go to (sent before the real answer, once the REQ "
+       "shows POLLIN); libzmq 4.3.4's REQ discards it (EAGAIN) and takes the real answer")
+def _jeromq_req_takes_any_peers_reply():
+    agent, req, port = _jeromq_agent()
+    if agent is None:
+        return {"agent": None, "note": req}, False
+    with socket.socket() as free:  # a second port nobody holds now
+        free.bind(("127.0.0.1", 0))
+        port2 = free.getsockname()[1]
+
+    def await_pollin(s):  # ZMQ_EVENTS has POLLIN within 5 s
+        for _ in range(500):
+            if int(req(f"getint {s} 15")[1]) & 1:
+                return True
+            time.sleep(0.01)
+        return False
+
+    try:
+        hello = req("hello")
+        rq = req("socket REQ")[1]
+        req(f"setbytes {rq} 5 {b'req'.hex()}")  # ZMQ_ROUTING_ID
+        routers = []
+        for p in (port, port2):
+            r = req("socket ROUTER")[1]
+            req(f"bind {r} tcp://127.0.0.1:{p}")
+            req(f"connect {rq} tcp://127.0.0.1:{p}")
+            routers.append(r)
+        time.sleep(0.5)  # both connections up
+        req(f"send {rq} - {b'q'.hex()}")
+        deadline = time.time() + 5
+        target = None
+        while target is None and time.time() < deadline:  # the ROUTER the request went to
+            target = next((i for i, r in enumerate(routers)
+                           if int(req(f"getint {r} 15")[1]) & 1), None)
+        obs = {"agent": " ".join(hello[1:3]), "request seen": target is not None}
+        if target is not None:
+            while req(f"recv {routers[target]} 0")[1] == "1":  # the request, all its parts
+                pass
+            req(f"send {routers[1 - target]} - {b'req'.hex()} - {b'fake'.hex()}")
+            obs["REQ POLLIN after the fake"] = await_pollin(rq)
+            early = req(f"recv {rq} 0")
+            obs["read before the answer was sent"] = (bytes.fromhex(early[2]).decode()
+                                                      if early[0] == "ok" else early[1])
+        req("term")
+    finally:
+        agent.kill()
+        agent.wait()
+    ok = obs.get("REQ POLLIN after the fake") and obs["read before the answer was sent"] == "fake"
+    return obs, bool(ok)
 
 
 # A raw ZMTP 3.1 peer (engine/wire/zmtp_bytes.py) to a bound DISH and,
