@@ -248,3 +248,23 @@ def test_matrix_agreement_counts_the_classic_types_from_the_spec_data(tmp_path):
     col = matrix["columns"][0]
     assert col["counts"]["NOT-EXERCISED"] == 1
     assert col["agreement"] == {"agreeing": 1, "of": 1, "percent": 100.0}
+
+
+def test_a_draft_api_rule_counts_only_where_the_draft_api_is(tmp_path):
+    """rule/ROUTER/notify needs ZMQ_ROUTER_NOTIFY, which Debian's libzmq (no draft API)
+    refuses: out of libzmq's agreement share, in the draft build's and zlab's, where a FAIL
+    still lowers it."""
+    assert impl_matrix.draft_api_rules()["rule/ROUTER/notify"] == "ZMQ_ROUTER_NOTIFY"
+    unseen = {"rule": "rule/ROUTER/notify", "socket_type": "ROUTER", "column": "c",
+              "status": "NOT-EXERCISED", "note": "not observable: draft option 97 refused"}
+    failed = dict(unseen, status="FAIL", failure={"actual": "no notice", "replay": "r"})
+    passed = {"rule": "rule/PAIR/a", "socket_type": "PAIR", "column": "c", "status": "PASS"}
+    for impl, notify in [("libzmq", unseen), ("libzmq-draft", failed), ("zlab", failed)]:
+        run = tmp_path / "impls" / f"{impl}-tcp"
+        run.mkdir(parents=True)
+        (run / "conformance.json").write_text(json.dumps(
+            {"implementation": impl, "transport": "tcp", "results": [passed, notify]}))
+    cols = {c["run"]: c["agreement"] for c in impl_matrix.build(tmp_path)["columns"]}
+    assert cols["libzmq-tcp"] == {"agreeing": 1, "of": 1, "percent": 100.0}
+    assert cols["libzmq-draft-tcp"] == {"agreeing": 1, "of": 2, "percent": 50.0}
+    assert cols["zlab-tcp"] == {"agreeing": 1, "of": 2, "percent": 50.0}

@@ -15,7 +15,9 @@ Reference agreement is the share of the classic rules run on a real transport th
 libzmq or are registered divergences (PASS + DIVERGES over those rules). A rule is classic when
 its type is on both zmq_socket(3) pages (sockets-4.0.json: the twelve types libzmq has without
 its draft API); the draft types' rows are in the matrix but not in that share, since Debian's
-libzmq cannot run them.
+libzmq cannot run them. Nor are the rules that need an option of libzmq's draft API
+(`draft_api` in rules.json: ZMQ_ROUTER_NOTIFY, ...) in the share of an implementation without
+that API (impls.DRAFT_API lists those with it): they are checked where the API exists.
 """
 
 import datetime
@@ -32,6 +34,7 @@ import impls
 ROOT = Path(__file__).resolve().parents[2]
 DIVERGENCES = ROOT / "conformance" / "spec" / "divergences.json"
 CLASSIC_PAGE = ROOT / "conformance" / "spec" / "sockets-4.0.json"
+RULES = ROOT / "conformance" / "spec" / "rules.json"
 SCHEMA = "zlab-impl-matrix/1"
 
 
@@ -114,6 +117,20 @@ def classic_types():
     return {r["type"] for r in json.loads(CLASSIC_PAGE.read_text())["records"]}
 
 
+def draft_api_rules():
+    """{rule id: the draft option it needs} (rules.json's draft_api)."""
+    return {r["id"]: r["draft_api"] for r in json.loads(RULES.read_text())["rules"]
+            if r.get("draft_api")}
+
+
+def in_agreement_share(result, implementation, classics, draft_rules):
+    """Whether a result counts in its column's reference agreement: a classic type's rule, not
+    pending, and, for an implementation without libzmq's draft API, not one that needs it."""
+    if not classic(result, classics) or result.get("status") == "PENDING":
+        return False
+    return result["rule"] not in draft_rules or implementation in impls.DRAFT_API
+
+
 def classic(result, types=None):
     """Whether a result is a classic type's (its socket_type on the 4.0 page)."""
     return result.get("socket_type") in (classic_types() if types is None else types)
@@ -157,7 +174,7 @@ def collect(out_root):
 def build(out_root):
     divergences = json.loads(DIVERGENCES.read_text())["divergences"]
     runs = collect(out_root)
-    classics = classic_types()
+    classics, draft_rules = classic_types(), draft_api_rules()
     columns, rows = [], {}
     for name, doc in runs.items():
         who = [doc.get("implementation", "zlab"), doc.get("peer_implementation", "zlab")]
@@ -171,7 +188,7 @@ def build(out_root):
             rows.setdefault(r["rule"], {"rule": r["rule"], "socket_type": r["socket_type"],
                                         "column": r["column"], "cells": {}})["cells"][name] = c
             summary[c["status"]] += 1
-            if classic(r, classics) and not c.get("pending"):
+            if in_agreement_share(r, who[0], classics, draft_rules):
                 checked += 1
                 agreeing += c["status"] in ("PASS", "DIVERGES")
         columns.append({"run": name, "implementation": who[0], "peer_implementation": who[1],

@@ -41,6 +41,9 @@ KNOWN = {
 # The library an implementation is a build of: a divergence registered for libzmq holds for
 # its draft-enabled build too (the same code, with the draft API compiled in).
 FAMILY = {"libzmq-draft": "libzmq"}
+# The implementations that take the options of libzmq 4.3.4's draft API (ZMQ_ROUTER_NOTIFY,
+# ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG): Debian's libzmq is built without it, JeroMQ 0.3.6 has none.
+DRAFT_API = {"zlab", "libzmq-draft"}
 
 
 def family(name):

@@ -170,12 +170,15 @@ class Rule:
     citations: tuple
     evidence: tuple = ()  # probe names in libzmq_probes.py
     note: Optional[str] = None
+    # The libzmq 4.3.4 option it needs that a build without the draft API refuses
+    # (ZMQ_ROUTER_NOTIFY): such a rule is not in a non-draft library's reference agreement.
+    draft_api: Optional[str] = None
 
     @staticmethod
     def load(d: dict) -> "Rule":
         return Rule(d["id"], d["statement"], tuple(d["applies_to"]), d["kind"], d["status"],
                     tuple(Citation.load(c) for c in d["citations"]),
-                    tuple(d.get("evidence", ())), d.get("note"))
+                    tuple(d.get("evidence", ())), d.get("note"), d.get("draft_api"))
 
 
 @dataclass(frozen=True)
@@ -719,6 +722,8 @@ def check_rule(rule: Rule, seeds: SeedCache, known: set, probes: Optional[set],
                         "(active when it applies to any built type)")
     if not rule.citations:
         problems.append(f"{where}: no citation")
+    if rule.draft_api is not None and not re.fullmatch(r"ZMQ_[A-Z0-9_]+", rule.draft_api):
+        problems.append(f"{where}: draft_api must name a zmq.h option (ZMQ_...)")
     for n, c in enumerate(rule.citations):
         problems += check_citation(c, seeds, f"{where} citation {n + 1}", known)
     if probes is not None:
