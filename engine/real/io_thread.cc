@@ -75,9 +75,25 @@ void IoThread::remove(uint64_t token, int fd) {
 void IoThread::attach_owner(std::shared_ptr<IoOwner> owner) {
   {
     std::lock_guard lock(mu_);
-    owners_.push_back(std::move(owner));
+    IoOwner* raw = owner.get();
+    owners_.emplace(raw, std::move(owner));
+    timers_.add(raw);
+    if (raw->finished()) finished_.push_back(raw);
   }
   wake();
+}
+
+void IoThread::deadline_moved_earlier(IoOwner* owner) {
+  {
+    std::lock_guard lock(mu_);
+    timers_.moved_earlier(owner);
+  }
+  wake();
+}
+
+void IoThread::owner_finished(IoOwner* owner) {
+  std::lock_guard lock(mu_);
+  finished_.push_back(owner);
 }
 
 size_t IoThread::owners() const {
@@ -100,28 +116,41 @@ void IoThread::wake() {
 }
 
 void IoThread::run_timers(int64_t now_ns) {
+  std::vector<IoOwner*> due_raw;
   std::vector<std::shared_ptr<IoOwner>> due;
   {
     std::lock_guard lock(mu_);
-    for (auto& owner : owners_) {
-      if (owner->deadline_ns() <= now_ns) due.push_back(owner);
-    }
+    timers_.take_due(now_ns, &due_raw);
+    for (IoOwner* owner : due_raw) due.push_back(owners_.at(owner));
   }
   for (auto& owner : due) owner->on_timer(now_ns);
+  std::vector<std::shared_ptr<IoOwner>> forgotten;  // released outside the lock
   std::lock_guard lock(mu_);
-  owners_.erase(std::remove_if(owners_.begin(), owners_.end(),
-                               [](const std::shared_ptr<IoOwner>& o) { return o->finished(); }),
-                owners_.end());
+  for (IoOwner* owner : due_raw) timers_.refile(owner);  // served: at its deadline now
+  forgotten = forget_finished_locked();
+}
+
+std::vector<std::shared_ptr<IoOwner>> IoThread::forget_finished_locked() {
+  std::vector<std::shared_ptr<IoOwner>> forgotten;
+  for (IoOwner* owner : finished_) {
+    auto it = owners_.find(owner);
+    if (it == owners_.end()) continue;  // told twice
+    timers_.remove(owner);
+    forgotten.push_back(std::move(it->second));
+    owners_.erase(it);
+  }
+  finished_.clear();
+  return forgotten;
 }
 
 void IoThread::run() {
   constexpr int kMaxEvents = 64;
   epoll_event events[kMaxEvents];
   while (!stop_) {
-    int64_t next = INT64_MAX;
+    int64_t next;
     {
       std::lock_guard lock(mu_);
-      for (auto& owner : owners_) next = std::min(next, owner->deadline_ns());
+      next = timers_.next_ns();
     }
     int timeout_ms = -1;
     if (next != INT64_MAX) {

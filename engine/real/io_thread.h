@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/real/timer_queue.h"
+
 namespace zlab::real {
 
 // Whoever owns fds on this thread (a socket).
@@ -48,8 +50,11 @@ class IoThread {
   void attach_owner(std::shared_ptr<IoOwner> owner);
   // Runs `task` on this thread soon.
   void post(std::function<void()> task);
-  // An owner's deadline moved earlier: re-plan the sleep.
   void wake();
+  // `owner`'s deadline moved earlier (or from none): file it again and re-plan the sleep.
+  void deadline_moved_earlier(IoOwner* owner);
+  // `owner` finished: forget it at the next wake-up (not woken for it).
+  void owner_finished(IoOwner* owner);
   size_t owners() const;
 
  private:
@@ -60,13 +65,16 @@ class IoThread {
   };
   void run();
   void run_timers(int64_t now_ns);
+  std::vector<std::shared_ptr<IoOwner>> forget_finished_locked();
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;  // guards everything below
   std::unordered_map<uint64_t, Registration> registrations_;
-  std::vector<std::shared_ptr<IoOwner>> owners_;
+  std::unordered_map<IoOwner*, std::shared_ptr<IoOwner>> owners_;
+  TimerQueue timers_;               // owners_ by deadline
+  std::vector<IoOwner*> finished_;  // told finished, not yet forgotten
   std::vector<std::function<void()>> tasks_;
   uint64_t next_token_ = 1;
   std::thread thread_;

@@ -408,9 +408,10 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
   uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
   if ((events & ~last_events_) != 0) signal_watchers();  // ZMQ_FD: something new to look at
   last_events_ = events;
-  if (core_.finished()) {
+  if (core_.finished() && !finished_.load(std::memory_order_relaxed)) {
     finished_.store(true, std::memory_order_release);
     ctx_.socket_finished(this);
+    io_.owner_finished(this);
   }
   if (waiters_ > 0) changed_.notify_all();
 }
@@ -419,7 +420,7 @@ void Socket::set_deadline(int64_t deadline_ns) {
   // Unchanged on almost every call: a load, not a read-modify-write of a shared cache line.
   if (deadline_ns_.load(std::memory_order_relaxed) == deadline_ns) return;
   int64_t old = deadline_ns_.exchange(deadline_ns, std::memory_order_acq_rel);
-  if (deadline_ns < old) io_.wake();
+  if (deadline_ns < old) io_.deadline_moved_earlier(this);
 }
 
 Err Socket::listen(EndpointId id, const Endpoint& endpoint, const SocketOptions& options,
