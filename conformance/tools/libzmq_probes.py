@@ -1865,6 +1865,12 @@ def _draft_dish_pollout():
         for k in ("alone", "with_radio")))
 
 
+def _free_port() -> int:
+    with socket.socket() as free:  # a port nobody holds now
+        free.bind(("127.0.0.1", 0))
+        return free.getsockname()[1]
+
+
 def _jeromq_agent():
     """The JeroMQ agent (conformance/agents), started; returns (process, req, free port) or
     (None, the build error, None)."""
@@ -1883,10 +1889,7 @@ def _jeromq_agent():
         agent.stdin.flush()
         return agent.stdout.readline().split()
 
-    with socket.socket() as free:  # a port nobody holds now
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    return agent, req, port
+    return agent, req, _free_port()
 
 
 def _bursts_until_drop(req, send, rx, hwm, max_bursts):
@@ -2057,9 +2060,7 @@ def _jeromq_req_takes_any_peers_reply():
     agent, req, port = _jeromq_agent()
     if agent is None:
         return {"agent": None, "note": req}, False
-    with socket.socket() as free:  # a second port nobody holds now
-        free.bind(("127.0.0.1", 0))
-        port2 = free.getsockname()[1]
+    port2 = _free_port()  # a second port
 
     def await_pollin(s):  # ZMQ_EVENTS has POLLIN within 5 s
         for _ in range(500):
@@ -2100,12 +2101,6 @@ def _jeromq_req_takes_any_peers_reply():
         agent.wait()
     ok = obs.get("REQ POLLIN after the fake") and obs["read before the answer was sent"] == "fake"
     return obs, bool(ok)
-
-
-def _free_port() -> int:
-    with socket.socket() as free:  # a port nobody holds now
-        free.bind(("127.0.0.1", 0))
-        return free.getsockname()[1]
 
 
 def _jeromq_push_trial(req, k=3, n=6):
