@@ -376,8 +376,9 @@ void expect_no_early_reply(Lab& lab, Sock* req) {
   if (lab.wait_for([&] { return (req->events() & kPollIn) != 0u; }, patience_ms(lab)))
     evidence().count("fake_pollin");
   auto early = lab.recv(req);
-  EXPECT_RULE(!early.has_value(), "nothing handed to the application before the answer was sent "
-                                      "(got " << (early ? early->back() : "") << ")");
+  std::string got = early ? early->back() : "";
+  EXPECT_RULE(!early.has_value(),
+              "nothing handed to the application before the answer was sent (got " << got << ")");
 }
 
 // rule/REQ/reply-from-last-peer: a REQ talks to k ROUTER services. While it waits for the

@@ -73,9 +73,9 @@ void TimerQueue::take_due(int64_t now_ns, std::vector<IoOwner*>* due) {
 }
 
 void TimerQueue::compact() {
-  heap_.erase(std::remove_if(heap_.begin(), heap_.end(),
-                             [this](const Entry& e) { return !live(e); }),
-              heap_.end());
+  heap_.erase(
+      std::remove_if(heap_.begin(), heap_.end(), [this](const Entry& e) { return !live(e); }),
+      heap_.end());
   std::make_heap(heap_.begin(), heap_.end(), later);
 }
 

@@ -72,8 +72,9 @@ TEST(TimerQueueTest, TakesExactlyTheDueOwnersAtEveryWake) {
           set_deadline(q, o, std::min(o.deadline_ns(), now_ns + 1000) - int64_t(rng() % 500));
           break;
         case 1:  // later, or none
-          set_deadline(q, o, o.deadline_ns() == INT64_MAX ? INT64_MAX
-                                                          : o.deadline_ns() + int64_t(rng() % 500));
+          set_deadline(
+              q, o,
+              o.deadline_ns() == INT64_MAX ? INT64_MAX : o.deadline_ns() + int64_t(rng() % 500));
           break;
         case 2:
           set_deadline(q, o, random_deadline(rng, now_ns));
