@@ -300,17 +300,20 @@ void Socket::close() {
   UnlockedScope scope;  // inproc peers hear of it once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return;
-  closed_ = true;
+  closed_ = true;  // from here on no new ZAP agent starts (zap_request)
+  // The ZAP agent's thread takes this socket's lock to deliver and uses the context: stop it
+  // without the lock, and before this socket can finish (the context may go right after).
+  if (std::unique_ptr<ZapAgent> agent = std::move(zap_agent_)) {
+    lock.unlock();
+    agent->stop();
+    lock.lock();
+  }
   for (auto& [id, listener] : listeners_) {
     if (listener.inproc) ctx_.inproc_unbind(listener.inproc_name, this);
   }
   core_.close(clock_ns());
   apply(lock);
   changed_.notify_all();
-  // The ZAP agent's thread takes this socket's lock to deliver: stop it without holding it.
-  std::unique_ptr<ZapAgent> agent = std::move(zap_agent_);
-  lock.unlock();
-  if (agent) agent->stop();
 }
 
 bool Socket::zap_request(StreamId id, std::vector<Msg> frames) {
@@ -410,8 +413,9 @@ void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns) {
   last_events_ = events;
   if (core_.finished() && !finished_.load(std::memory_order_relaxed)) {
     finished_.store(true, std::memory_order_release);
-    ctx_.socket_finished(this);
     io_.owner_finished(this);
+    // Last: once told, zmq_ctx_term may return and free the context and its I/O threads.
+    ctx_.socket_finished(this);
   }
   if (waiters_ > 0) changed_.notify_all();
 }
@@ -596,6 +600,8 @@ void Socket::accept_inproc(uint32_t listener, std::shared_ptr<InprocLink> link) 
 }
 
 void Socket::wake_from_link() {
+  // A finished socket has nothing left to do, and its context may be gone already.
+  if (finished_.load(std::memory_order_acquire)) return;
   UnlockedScope scope;
   std::unique_lock lock(mu_);
   int64_t now = fast_clock_ns();
