@@ -211,6 +211,37 @@ def test_jeromq_agent_protocol():
     check_exchange(exchange(command, 45872), "jeromq")
 
 
+# sendn: one message several times back to back (the stale-credit probes' bursts); bad counts
+# and bad hex send nothing.
+SENDN = ["hello", "socket PUSH", "socket PULL", "setint 1 17 0", "setint 2 17 0",
+         "bind 2 tcp://127.0.0.1:{port}", "connect 1 tcp://127.0.0.1:{port}",
+         "sendn 1 - 3 61 -", *["recv 2 2000"] * 6, "recv 2 0",
+         "sendn 1 - -1 61", "sendn 1 - x 61", "sendn 1 - 1000001 61", "sendn 1 - 2 6", "sendn 1 - 2",
+         "recv 2 200", "term"]
+
+
+def check_sendn(got):
+    assert got[7] == "ok 3"
+    assert got[8:14] == ["ok 1 61", "ok 0 -"] * 3  # three whole copies, in order
+    assert got[14] == "err EAGAIN"
+    assert got[15:20] == ["err EINVAL 0"] * 5
+    assert got[20] == "err EAGAIN"  # none of the bad requests sent anything
+    assert got[21] == "ok"
+
+
+def test_libzmq_agent_sendn():
+    if not impls.SYSTEM_ZMQ_H.exists():
+        pytest.skip("libzmq3-dev is not installed")
+    check_sendn(session(str(impls.build_libzmq()), [l.format(port=45873) for l in SENDN]))
+
+
+def test_jeromq_agent_sendn():
+    if not impls.JEROMQ_JAR.exists() or shutil.which("javac") is None:
+        pytest.skip("libjeromq-java or javac is not installed")
+    command = impls.agent_spec("jeromq").split("=", 1)[1]
+    check_sendn(session(command, [l.format(port=45874) for l in SENDN]))
+
+
 def test_matrix_cells_follow_the_register():
     divs = [{"id": "div/x/y", "kind": "reference-differs", "affects": ["4.3:socket/PUB/mute"]},
             {"id": "div/j/k", "kind": "underspecified", "implementations": ["jeromq"],

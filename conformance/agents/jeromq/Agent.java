@@ -40,6 +40,7 @@ public final class Agent {
     "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"
   };
   private static final int HANDSHAKE_SUCCEEDED = 0x1000;
+  private static final int MAX_REPEAT = 1000000; // sendn: a limit on one request's work
 
   private static final class Sock {
     SocketBase s;
@@ -337,6 +338,9 @@ public final class Agent {
       case "send":
         send(a, w);
         break;
+      case "sendn":
+        sendRepeated(a, w);
+        break;
       case "recv":
         recv(a, Integer.parseInt(w[2]));
         break;
@@ -394,6 +398,35 @@ public final class Agent {
       }
     }
     out.println("ok " + parts);
+  }
+
+  // The same message COUNT times with no answer in between: a burst faster than a request
+  // per message, for races between the sender and its own I/O thread.
+  private void sendRepeated(Sock a, String[] w) {
+    int parts = w.length - 4;
+    byte[][] data = new byte[Math.max(parts, 0)][];
+    int count;
+    try {
+      count = parts > 0 ? Integer.parseInt(w[3]) : -1;
+      for (int i = 0; i < parts; ++i) data[i] = unhex(w[4 + i]);
+    } catch (IllegalArgumentException e) { // a bad count or bad hex: nothing sent
+      count = -1;
+    }
+    if (count < 0 || count > MAX_REPEAT) {
+      out.println("err EINVAL 0");
+      return;
+    }
+    int flags = w[2].contains("d") ? ZMQ.ZMQ_DONTWAIT : 0;
+    for (int k = 0; k < count; ++k) {
+      for (int i = 0; i < parts; ++i) {
+        int f = flags | (i + 1 < parts ? ZMQ.ZMQ_SNDMORE : 0);
+        if (ZMQ.send(a.s, data[i], data[i].length, f) < 0) {
+          out.println("err " + errnoName(a.s.errno()) + " " + k);
+          return;
+        }
+      }
+    }
+    out.println("ok " + count);
   }
 
   private void recv(Sock a, int timeoutMs) {

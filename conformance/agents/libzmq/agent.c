@@ -264,6 +264,40 @@ static void cmd_send(struct agent_socket* a, const char* flags_text, char** part
   printf("ok %d\n", n);
 }
 
+/* The same message COUNT times with no answer in between: a burst faster than a request per
+ * message, for races between the sender and its own I/O thread. */
+enum { MAX_REPEAT = 1000000, MAX_REPEAT_PARTS = 64 };
+
+static void cmd_sendn(struct agent_socket* a, const char* flags_text, const char* count_text,
+                      char** parts, int n) {
+  char* end = NULL;
+  long count = strtol(count_text, &end, 10);
+  if (*end != '\0' || count < 0 || count > MAX_REPEAT || n < 1 || n > MAX_REPEAT_PARTS) {
+    printf("err EINVAL 0\n");
+    return;
+  }
+  int flags = strchr(flags_text, 'd') ? ZMQ_DONTWAIT : 0;
+  char* data[MAX_REPEAT_PARTS] = {0};
+  size_t size[MAX_REPEAT_PARTS] = {0};
+  int ok = 1;
+  for (int i = 0; i < n && ok; ++i) {
+    long len = unhex(parts[i]);
+    ok = len >= 0 && (data[i] = malloc((size_t)len + 1)) != NULL;
+    if (ok) memcpy(data[i], part_buf, (size_t)len), size[i] = (size_t)len;
+  }
+  if (!ok) printf("err EINVAL 0\n");
+  for (long k = 0; ok && k < count; ++k) {
+    for (int i = 0; ok && i < n; ++i) {
+      if (zmq_send(a->s, data[i], size[i], flags | (i + 1 < n ? ZMQ_SNDMORE : 0)) < 0) {
+        printf("err %s %ld\n", errno_name(zmq_errno()), k);
+        ok = 0;
+      }
+    }
+  }
+  if (ok) printf("ok %ld\n", count);
+  for (int i = 0; i < n; ++i) free(data[i]);
+}
+
 /* Waits up to the timeout for a part and takes it into `a->last`, where it stays for its
  * properties ("gets"): kept, not copied, since zmq_msg_gets reads the connection's properties
  * from the message itself. Answers the error and returns -1 when no part came. */
@@ -626,6 +660,8 @@ static int dispatch(char* line) {
     cmd_option(a, verb, n > 2 ? words[2] : NULL, n > 3 ? words[3] : NULL);
   } else if (strcmp(verb, "send") == 0 && n >= 4) {
     cmd_send(a, words[2], words + 3, n - 3);
+  } else if (strcmp(verb, "sendn") == 0 && n >= 4) {
+    cmd_sendn(a, words[2], words[3], words + 4, n - 4);
   } else if (strcmp(verb, "recv") == 0) {
     cmd_recv(a, n > 2 ? words[2] : NULL);
   } else if (strcmp(verb, "gets") == 0) {
