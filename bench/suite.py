@@ -60,9 +60,9 @@ def measures(quick):
     k = 10 if quick else 1
     ipc = f"ipc://{tempfile.gettempdir()}/zlab-bench-{os.getpid()}"
     tput_bound = ("instructions in the application's calls: 1.5x libzmq's a message over tcp "
-                  "(3,383 against 2,257) and 1.9x over inproc (2,082 against 1,102; callgrind, "
-                  "bench/README.md 'Session 8' and 'session 10'): zmq_send 1,147 against 580 "
-                  "(encoding on the caller's thread 242, Socket::apply ~120, a mutex pair 57), "
+                  "(3,395 against 2,320) and 1.6x over inproc (1,940 against 1,236; callgrind, "
+                  "bench/README.md 'Session 8' and 'session 11'): zmq_send 1,147 against 580 "
+                  "(encoding on the caller's thread 242, a mutex pair 57, the body's malloc), "
                   "zmq_msg_recv 891 against 355 (freeing the body 138, SocketCore::recv 304); "
                   "the I/O threads cost the same")
     big_bound = ("copies: each body is copied three times (zmq_send, the kernel's send and its "

@@ -129,6 +129,37 @@ TEST(PollFd, ZmqFdIsReadableAfterConnectAndBind) {
   EXPECT_EQ(zmq_ctx_term(ctx), 0);
 }
 
+// ZMQ_FD's contract, as libzmq's: it takes an edge for readiness the application has not seen
+// since a ZMQ_EVENTS read or a call refused with EAGAIN. A refused recv re-arms it by itself
+// (no ZMQ_EVENTS read in between), over inproc and tcp.
+TEST(PollFd, ARefusedRecvRearmsZmqFdForTheNextArrival) {
+  void* ctx = zmq_ctx_new();
+  for (const char* endpoint : {"inproc://rearm", "tcp://127.0.0.1:*"}) {
+    void* pull = make_socket(ctx, ZMQ_PULL);
+    void* push = make_socket(ctx, ZMQ_PUSH);
+    ASSERT_EQ(zmq_bind(pull, endpoint), 0);
+    char bound[256];
+    size_t size = sizeof bound;
+    ASSERT_EQ(zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, bound, &size), 0);
+    ASSERT_EQ(zmq_connect(push, bound), 0);
+    zmq_pollitem_t fd_item = {nullptr, get_int(pull, ZMQ_FD), ZMQ_POLLIN, 0};
+    send_str(push, "one");
+    zmq_pollitem_t socket_item = {pull, 0, ZMQ_POLLIN, 0};
+    ASSERT_EQ(zmq_poll(&socket_item, 1, 5000), 1);  // reads ZMQ_EVENTS: the fd is drained
+    char buf[8];
+    EXPECT_EQ(zmq_recv(pull, buf, sizeof buf, 0), 3) << endpoint;
+    EXPECT_EQ(zmq_recv(pull, buf, sizeof buf, ZMQ_DONTWAIT), -1);
+    EXPECT_EQ(errno, EAGAIN);
+    EXPECT_EQ(zmq_poll(&fd_item, 1, 0), 0) << endpoint;  // nothing new yet
+    send_str(push, "two");
+    EXPECT_EQ(zmq_poll(&fd_item, 1, 5000), 1) << endpoint << ": the arrival took no edge";
+    EXPECT_EQ(zmq_recv(pull, buf, sizeof buf, 0), 3);
+    close_now(push);
+    close_now(pull);
+  }
+  EXPECT_EQ(zmq_ctx_term(ctx), 0);
+}
+
 TEST_F(Poll, ManyMessagesManyPolls) {
   // The ZMQ_FD is edge-triggered: polling must still see every message, however they bunch.
   std::thread sender([&] {

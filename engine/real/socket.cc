@@ -104,7 +104,7 @@ Socket::~Socket() {
 // --- application side ---
 
 template <typename Op>
-Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
+Err Socket::blocking(int flags, int SocketOptions::*timeout_field, uint32_t ready_bit, Op op) {
   UnlockedScope scope;  // wakes the inproc peers this call woke once the lock is released
   std::unique_lock lock(mu_);
   if (closed_) return Err::kNotSupported;
@@ -114,7 +114,8 @@ Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
     if (interrupted_) return Err::kTerminated;
     int64_t now = fast_clock_ns();
     Err err = op(now);
-    apply(lock, now, true);
+    const Transfer transfer{err == Err::kAgain ? ready_bit : 0};
+    apply(lock, now, &transfer);
     if (err != Err::kAgain || (flags & kDontWait) || timeout_ms == 0) return err;
     // Before sleeping, wake the inproc peers this call woke (it may be what they wait for);
     // then look again, as anything may have happened while the lock was released.
@@ -137,12 +138,12 @@ Err Socket::blocking(int flags, int SocketOptions::*timeout_field, Op op) {
 }
 
 Err Socket::send(Msg& part, int flags) {
-  return blocking(flags, &SocketOptions::sndtimeo_ms,
+  return blocking(flags, &SocketOptions::sndtimeo_ms, kPollOut,
                   [&](int64_t now) { return core_.send(part, flags & kSendMoreFlag, now); });
 }
 
 Err Socket::recv(Msg* part, int flags) {
-  return blocking(flags, &SocketOptions::rcvtimeo_ms,
+  return blocking(flags, &SocketOptions::rcvtimeo_ms, kPollIn,
                   [&](int64_t now) { return core_.recv(part, now); });
 }
 
@@ -251,7 +252,6 @@ Err Socket::get_option(int id, uint8_t* out, size_t* size) {
       uint64_t drained;
       ssize_t rc = ::read(signal_fd_, &drained, sizeof drained);  // edge-triggered: re-arm
       (void)rc;
-      fd_signalled_ = false;
       v = int(core_.events(clock_ns()));
       last_events_ = uint32_t(v);
       carry_out_events_work(lock);
@@ -357,7 +357,6 @@ void Socket::remove_signal_fd(int fd) {
 void Socket::signal_watchers() {
   uint64_t one = 1;
   ssize_t rc = ::write(signal_fd_, &one, sizeof one);
-  fd_signalled_ = true;
   for (int fd : extra_signal_fds_) rc = ::write(fd, &one, sizeof one);
   (void)rc;
 }
@@ -406,19 +405,24 @@ void Socket::take_monitor_events() {
   }
 }
 
-void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns, bool transfer) {
+void Socket::apply(std::unique_lock<std::mutex>& lock, int64_t now_ns, const Transfer* transfer) {
   (void)lock;  // held by the caller
   carry_out(core_, *this);
   if (core_.monitor_event_pending()) take_monitor_events();
-  // ZMQ_FD stays readable from its write until a ZMQ_EVENTS read re-arms it (and recomputes
-  // last_events_), so while it is signalled a send or recv has nothing to write: ~140
-  // instructions a message saved. The I/O thread still looks on every call (a SUB, XSUB or
-  // DISH fetches a landed message then, which the fair queue's order depends on), and so does
-  // anyone while a poller's own fds (never drained here) watch.
-  if (!transfer || !fd_signalled_ || !extra_signal_fds_.empty()) {
+  // ZMQ_FD takes an edge for readiness the application has not seen since it last learned it:
+  // from a ZMQ_EVENTS read, or from a send or recv refused with EAGAIN (libzmq's contract: its
+  // reader is marked asleep only by a read that finds nothing). So a send or recv that went
+  // through looks at nothing (~200 instructions a message), and one refused only forgets its
+  // bit, so the next arrival or room signals. The I/O thread and inproc wake-ups look on
+  // every call (a SUB, XSUB or DISH fetches a landed message then, which the fair queue's
+  // order depends on); so does everyone while a poller's own fds (not re-armed by a ZMQ_EVENTS
+  // read) watch.
+  if (transfer == nullptr || !extra_signal_fds_.empty()) {
     uint32_t events = core_.events(now_ns >= 0 ? now_ns : clock_ns());
     if ((events & ~last_events_) != 0) signal_watchers();  // ZMQ_FD: something new to look at
     last_events_ = events;
+  } else {
+    last_events_ &= ~transfer->refused;
   }
   if (core_.finished() && !finished_.load(std::memory_order_relaxed)) {
     finished_.store(true, std::memory_order_release);

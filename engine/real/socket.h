@@ -122,10 +122,16 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   template <typename Op>
   // `timeout_field`: ZMQ_SNDTIMEO or ZMQ_RCVTIMEO, read under the lock (another thread of a
   // thread-safe socket may be setting it).
-  Err blocking(int flags, int SocketOptions::*timeout_field, Op op);
-  // now_ns: the caller's reading of the clock, if it has one (-1: read it). `transfer`: a send
-  // or recv, which need not look at readiness while ZMQ_FD is still signalled (see apply).
-  void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1, bool transfer = false);
+  // `ready_bit`: the readiness the call needs (POLLOUT for a send, POLLIN for a recv).
+  Err blocking(int flags, int SocketOptions::*timeout_field, uint32_t ready_bit, Op op);
+  // A send or recv that just ran: `refused` is its readiness bit when it ended with EAGAIN,
+  // 0 when it went through (see apply).
+  struct Transfer {
+    uint32_t refused;
+  };
+  // now_ns: the caller's reading of the clock, if it has one (-1: read it).
+  void apply(std::unique_lock<std::mutex>& lock, int64_t now_ns = -1,
+             const Transfer* transfer = nullptr);
   // After core_.events(): carries out what looking queued (a DISH closing a broken peer).
   void carry_out_events_work(std::unique_lock<std::mutex>& lock);
   void take_monitor_events();
@@ -182,8 +188,6 @@ class Socket final : public IoOwner, private Driver, public std::enable_shared_f
   std::vector<int> extra_signal_fds_;  // add_signal_fd
   Err creation_error_ = Err::kOk;
   uint32_t last_events_ = 0;
-  // ZMQ_FD written since the last ZMQ_EVENTS read drained it: it reads as readable until then.
-  bool fd_signalled_ = false;
   int waiters_ = 0;          // threads waiting on changed_ (under mu_)
   int64_t last_now_ns_ = 0;  // the latest time given to the core
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
