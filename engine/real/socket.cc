@@ -331,6 +331,7 @@ bool Socket::zap_request(StreamId id, std::vector<Msg> frames) {
 }
 
 void Socket::deliver_zap_reply(StreamId id, std::vector<Msg> frames) {
+  UnlockedScope scope;  // inproc peers this wakes run once the lock is released
   std::unique_lock lock(mu_);
   core_.handle_zap_reply(id, frames, false, monotonic_ns());
   apply(lock);
@@ -617,6 +618,7 @@ void Socket::wake_from_link() {
   if (finished_.load(std::memory_order_acquire)) return;
   UnlockedScope scope;
   std::unique_lock lock(mu_);
+  if (finished_.load(std::memory_order_relaxed)) return;  // finished meanwhile (set under mu_)
   int64_t now = fast_clock_ns();
   core_.handle_inproc_activity(now);
   apply(lock, now);

@@ -40,7 +40,8 @@ public final class Agent {
     "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"
   };
   private static final int HANDSHAKE_SUCCEEDED = 0x1000;
-  private static final int MAX_REPEAT = 1000000; // sendn: a limit on one request's work
+  private static final int MAX_REPEAT = 1000000; // sendn: limits on one request's work
+  private static final int MAX_REPEAT_PARTS = 64;
 
   private static final class Sock {
     SocketBase s;
@@ -412,7 +413,7 @@ public final class Agent {
     } catch (IllegalArgumentException e) { // a bad count or bad hex: nothing sent
       count = -1;
     }
-    if (count < 0 || count > MAX_REPEAT) {
+    if (count < 0 || count > MAX_REPEAT || parts > MAX_REPEAT_PARTS) {
       out.println("err EINVAL 0");
       return;
     }

@@ -271,8 +271,9 @@ enum { MAX_REPEAT = 1000000, MAX_REPEAT_PARTS = 64 };
 static void cmd_sendn(struct agent_socket* a, const char* flags_text, const char* count_text,
                       char** parts, int n) {
   char* end = NULL;
-  long count = strtol(count_text, &end, 10);
-  if (*end != '\0' || count < 0 || count > MAX_REPEAT || n < 1 || n > MAX_REPEAT_PARTS) {
+  long count = count_text ? strtol(count_text, &end, 10) : -1;
+  if (count_text == NULL || *end != '\0' || count < 0 || count > MAX_REPEAT || n < 1 ||
+      n > MAX_REPEAT_PARTS) {
     printf("err EINVAL 0\n");
     return;
   }
@@ -282,10 +283,17 @@ static void cmd_sendn(struct agent_socket* a, const char* flags_text, const char
   int ok = 1;
   for (int i = 0; i < n && ok; ++i) {
     long len = unhex(parts[i]);
-    ok = len >= 0 && (data[i] = malloc((size_t)len + 1)) != NULL;
-    if (ok) memcpy(data[i], part_buf, (size_t)len), size[i] = (size_t)len;
+    if (len < 0) {
+      printf("err EINVAL 0\n");
+      ok = 0;
+    } else if ((data[i] = malloc((size_t)len + 1)) == NULL) {
+      printf("err ENOMEM 0\n");
+      ok = 0;
+    } else {
+      if (len > 0) memcpy(data[i], part_buf, (size_t)len); /* part_buf is NULL until used */
+      size[i] = (size_t)len;
+    }
   }
-  if (!ok) printf("err EINVAL 0\n");
   for (long k = 0; ok && k < count; ++k) {
     for (int i = 0; ok && i < n; ++i) {
       if (zmq_send(a->s, data[i], size[i], flags | (i + 1 < n ? ZMQ_SNDMORE : 0)) < 0) {
@@ -660,8 +668,8 @@ static int dispatch(char* line) {
     cmd_option(a, verb, n > 2 ? words[2] : NULL, n > 3 ? words[3] : NULL);
   } else if (strcmp(verb, "send") == 0 && n >= 4) {
     cmd_send(a, words[2], words + 3, n - 3);
-  } else if (strcmp(verb, "sendn") == 0 && n >= 4) {
-    cmd_sendn(a, words[2], words[3], words + 4, n - 4);
+  } else if (strcmp(verb, "sendn") == 0 && n >= 3) {
+    cmd_sendn(a, words[2], n > 3 ? words[3] : NULL, words + 4, n > 4 ? n - 4 : 0);
   } else if (strcmp(verb, "recv") == 0) {
     cmd_recv(a, n > 2 ? words[2] : NULL);
   } else if (strcmp(verb, "gets") == 0) {
