@@ -430,6 +430,12 @@ void Network::reply_rst(Conn& c, int side) {
 
 void Network::drop_outgoing(Conn& c, int d) {
   Dir& dir = c.dir[d];
+  // Room to write, without a wake-up (the writer finds it when it next looks, as it always
+  // has): noted only, for an owner that pumps what it was told of.
+  End& e = c.end[d];
+  if (!dir.out.empty() && !e.closed && e.owner != nullptr) {
+    e.owner->on_changed(EndRef{c.id, uint8_t(d)}, e.owner_tag);
+  }
   dir.out.clear();
   dir.wire = 0;
   dir.flight.clear();
@@ -453,7 +459,9 @@ void Network::fail_end(Conn& c, int side, Err err, std::string_view why) {
 
 void Network::notify(Conn& c, int side) {
   End& e = c.end[side];
-  if (e.closed || e.owner == nullptr || e.notify_pending) return;
+  if (e.closed || e.owner == nullptr) return;
+  e.owner->on_changed(EndRef{c.id, uint8_t(side)}, e.owner_tag);  // even with an event pending
+  if (e.notify_pending) return;
   e.notify_pending = true;
   queue_.schedule_in(0, this, kNotify, c.id, uint64_t(side));
 }
@@ -570,6 +578,11 @@ void Network::adopt(EndRef ref, EndOwner* owner) {
   if (c == nullptr || c->end[ref.side].closed) return;
   c->end[ref.side].owner = owner;
   notify(*c, ref.side);
+}
+
+void Network::set_owner_tag(EndRef ref, uint64_t tag) {
+  Conn* c = find(ref.conn);
+  if (c != nullptr) c->end[ref.side].owner_tag = tag;
 }
 
 void Network::close(EndRef ref) {

@@ -65,6 +65,14 @@ class EndOwner {
   virtual void on_connect_result(EndRef end, Err err) = 0;
   // Something may have changed: bytes or EOF or an error to read, room to write.
   virtual void on_ready(EndRef end) = 0;
+  // The same news at once, from inside the network's call that made it (on_ready follows as
+  // its own event): an owner that pumps only the ends that changed notes it here, since it
+  // may pump before that event runs. Only noting is allowed: no call back into the network.
+  // `tag` is what the owner gave set_owner_tag for this end (0 if nothing).
+  virtual void on_changed(EndRef end, uint64_t tag) {
+    (void)end;
+    (void)tag;
+  }
 
  protected:
   ~EndOwner() = default;
@@ -198,6 +206,9 @@ class Network final : public EventTarget {
   bool writable(EndRef end) const;
   // Gives an accepted end (accepted with no owner) its owner.
   void adopt(EndRef end, EndOwner* owner);
+  // A number of the owner's, handed back with on_changed (so that it need not look the end up
+  // on every segment).
+  void set_owner_tag(EndRef end, uint64_t tag);
   // Closes an end: FIN after what was written, or RST if unread input was left behind.
   void close(EndRef end);
   // shutdown(SHUT_WR): FIN after what was written; the end still reads (and writes fail with
@@ -251,6 +262,7 @@ class Network final : public EventTarget {
     HostId host = 0;
     uint32_t incarnation = 0;
     EndOwner* owner = nullptr;
+    uint64_t owner_tag = 0;
     std::string address;
     uint16_t port = 0;
     size_t sndbuf = 0;

@@ -583,6 +583,135 @@ RC_GTEST_PROP(NetworkTest, TheByteStreamIsExactUnderAnySplitsBuffersAndLoss, ())
   RC_ASSERT(got == data);
 }
 
+// An owner that pumps only the ends it was told of (sim/world/sim_socket.h) relies on this:
+// whenever an end becomes readable or writable, its owner hears on_changed (with its tag)
+// from inside the call that did it, whatever else happens: writes, reads, time, closes,
+// resets, crashes. Even the room a dropped send buffer leaves (data for a closed end).
+struct Watcher final : EndOwner, ListenOwner {
+  void on_connect_result(EndRef end, Err err) override {
+    if (err == Err::kOk) ends.push_back(end);
+  }
+  void on_ready(EndRef) override {}
+  void on_changed(EndRef end, uint64_t tag) override {
+    told.push_back({end.conn, end.side});
+    tags.push_back(tag);
+  }
+  EndOwner* on_accept(ListenerId, EndRef end, const std::string&) override {
+    ends.push_back(end);
+    return this;
+  }
+  bool was_told(EndRef end) const {
+    for (auto [conn, side] : told) {
+      if (conn == end.conn && side == end.side) return true;
+    }
+    return false;
+  }
+  std::vector<EndRef> ends;
+  std::vector<std::pair<ConnId, uint8_t>> told;
+  std::vector<uint64_t> tags;
+};
+
+RC_GTEST_PROP(NetworkTest, EveryEndThatBecomesReadableOrWritableIsToldAtOnce, ()) {
+  NetParams p;
+  p.split_ppm = *rc::gen::inRange<uint32_t>(0, 1'000'001);
+  p.loss_ppm = *rc::gen::inRange<uint32_t>(0, 200'000);
+  p.sndbuf = *rc::gen::inRange<size_t>(1, 3000);
+  p.rcvbuf = *rc::gen::inRange<size_t>(1, 3000);
+  p.mss = *rc::gen::inRange<size_t>(1, 2000);
+  p.latency_min_ns = p.latency_max_ns = 2 * kMs;  // steps of time shorter than a trip
+  Fixture f(p, *rc::gen::arbitrary<uint64_t>());
+  Watcher w;
+  uint16_t bound = 0;
+  ListenerId lid = 0;
+  RC_ASSERT(f.net.listen(f.b, 80, &w, &bound, &lid) == Err::kOk);
+  EndRef c;
+  RC_ASSERT(f.net.connect(f.a, "b", 80, &w, {}, &c) == Err::kOk);
+  f.run_until(50 * kMs);
+  RC_ASSERT(w.ends.size() == 2u);
+  EndRef s = w.ends[0].side == 1 ? w.ends[0] : w.ends[1];
+  f.net.set_owner_tag(c, 11);
+  f.net.set_owner_tag(s, 22);
+  EndRef both[2] = {c, s};
+  bool closed[2] = {false, false};
+  bool could[2][2];  // [end][read, write] after the last step
+  for (int i = 0; i < 2; ++i) {
+    could[i][0] = f.net.readable(both[i]);
+    could[i][1] = f.net.writable(both[i]);
+  }
+  const auto ops = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 9));
+  for (int op : ops) {
+    w.told.clear();
+    w.tags.clear();
+    int e = op % 2;
+    switch (op) {
+      case 0:
+      case 1:
+        if (!closed[e]) f.write(both[e], std::string(1 + f.rng.below(4000), 'z'));
+        break;
+      case 2:
+      case 3:
+        if (!closed[e]) f.drain(both[e]);
+        break;
+      case 4:
+      case 5:
+        if (!closed[e]) f.net.close(both[e]);
+        closed[e] = true;
+        break;
+      case 6:
+        f.net.reset(c.conn);
+        break;
+      case 7:
+        f.net.crash(f.b);
+        f.net.restart(f.b);
+        break;
+      default:
+        f.run_until(f.queue.now_ns() + int64_t(f.rng.below(3 * kMs)));
+        break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      bool now[2] = {f.net.readable(both[i]), f.net.writable(both[i])};
+      for (int k = 0; k < 2; ++k) {
+        if (!closed[i] && now[k] && !could[i][k]) {
+          RC_ASSERT(w.was_told(both[i]));
+        }
+        could[i][k] = now[k];
+      }
+    }
+    for (size_t t = 0; t < w.told.size(); ++t) {
+      RC_ASSERT(w.tags[t] == (w.told[t].second == 0 ? 11u : 22u));
+    }
+  }
+}
+
+// The case a pump of every end used to cover: data reaching a closed end is answered with RST,
+// and the writer's send buffer is dropped at once, before the RST gets back to tell it.
+TEST(NetworkTest, ASendBufferDroppedForAClosedPeerIsToldAtOnce) {
+  NetParams p;
+  p.latency_min_ns = p.latency_max_ns = 2 * kMs;
+  p.sndbuf = 1000;
+  Fixture f(p);
+  Watcher w;
+  uint16_t bound = 0;
+  ListenerId lid = 0;
+  ASSERT_EQ(f.net.listen(f.b, 80, &w, &bound, &lid), Err::kOk);
+  EndRef c;
+  ASSERT_EQ(f.net.connect(f.a, "b", 80, &w, {}, &c), Err::kOk);
+  f.run_until(50 * kMs);
+  ASSERT_EQ(w.ends.size(), 2u);
+  EndRef s = w.ends[0].side == 1 ? w.ends[0] : w.ends[1];
+  f.net.set_owner_tag(c, 11);
+  f.net.close(s);
+  f.run_until(f.queue.now_ns() + 3 * kMs);  // its FIN is in
+  EXPECT_EQ(f.write(c, std::string(5000, 'z')), 1000u);
+  EXPECT_FALSE(f.net.writable(c));
+  w.told.clear();
+  w.tags.clear();
+  f.run_until(f.queue.now_ns() + 3 * kMs);  // the data reached the closed end; no RST back yet
+  EXPECT_TRUE(f.net.writable(c));
+  EXPECT_TRUE(w.was_told(c));
+  EXPECT_EQ(w.tags, std::vector<uint64_t>{11});
+}
+
 TEST(NetworkTest, SameSeedSameTrace) {
   auto run = [](uint64_t seed) {
     NetParams p;
