@@ -50,7 +50,7 @@ SharedPipe::~SharedPipe() {
     delete chunk;
     chunk = next;
   }
-  delete spare_.load(std::memory_order_relaxed);
+  for (std::atomic<Chunk*>& spare : spare_) delete spare.load(std::memory_order_relaxed);
 }
 
 int64_t SharedPipe::capacity() const {
@@ -83,8 +83,12 @@ bool SharedPipe::can_write() {
 }
 
 SharedPipe::Chunk* SharedPipe::take_chunk() {
-  Chunk* chunk = spare_.exchange(nullptr, std::memory_order_acquire);
-  return chunk != nullptr ? chunk : new Chunk;
+  for (std::atomic<Chunk*>& spare : spare_) {
+    if (spare.load(std::memory_order_relaxed) == nullptr) continue;
+    if (Chunk* chunk = spare.exchange(nullptr, std::memory_order_acquire)) return chunk;
+  }
+  ++chunks_allocated_;
+  return new Chunk;
 }
 
 void SharedPipe::write(Msg&& part) {
@@ -181,7 +185,11 @@ Msg* SharedPipe::reader_slot() {
 
 void SharedPipe::recycle(Chunk* chunk) {
   chunk->next.store(nullptr, std::memory_order_relaxed);
-  delete spare_.exchange(chunk, std::memory_order_acq_rel);
+  for (std::atomic<Chunk*>& spare : spare_) {
+    Chunk* empty = nullptr;
+    if (spare.compare_exchange_strong(empty, chunk, std::memory_order_acq_rel)) return;
+  }
+  delete chunk;  // every spare taken: the writer is well supplied
 }
 
 const Msg& SharedPipe::front() { return *reader_slot(); }

@@ -10,8 +10,8 @@
 // reader publishes its progress while the writer waits for room. Wake-ups go through a
 // PipeWaker the driver provides: the core never blocks, sleeps or signals anything itself.
 //
-// Memory: parts live in fixed chunks linked writer to reader; the reader hands a drained chunk
-// back (one spare) so a steady flow allocates nothing.
+// Memory: parts live in fixed chunks linked writer to reader; the reader hands drained chunks
+// back (up to kSpareChunks spares) so a steady flow allocates nothing.
 #pragma once
 
 #include <atomic>
@@ -58,6 +58,11 @@ class PipeWaker {
 class SharedPipe {
  public:
   static constexpr size_t kChunkParts = 256;
+  // As many chunks as the default HWMs span (SNDHWM + RCVHWM, 2000 parts): a reader that
+  // drains a full pipe in one go leaves the writer a chunk for each it will need (with one
+  // spare, 7 of 8 chunk changes allocated; with 4, half). Spares are chunks the pipe had in
+  // use: never more memory than its own peak.
+  static constexpr size_t kSpareChunks = 8;
 
   SharedPipe();
   ~SharedPipe();
@@ -109,6 +114,8 @@ class SharedPipe {
   bool reading() const { return reading_; }
   // Whole messages waiting, not counting one being read.
   int64_t messages() const;
+  // Chunks the writer had to allocate (not taken from the spares) since the pipe was made.
+  uint64_t chunks_allocated() const { return chunks_allocated_; }
   // Nothing left to read: no whole message, none being read.
   bool drained() const { return !reading_ && messages() == 0; }
   // Drops every whole message waiting (and the rest of one being read); returns how many.
@@ -158,11 +165,12 @@ class SharedPipe {
   alignas(64) std::atomic<bool> reader_waiting_{false};
   std::atomic<bool> writer_waiting_{false};
   std::atomic<bool> conflate_{false};
-  std::atomic<Chunk*> spare_{nullptr};
+  std::atomic<Chunk*> spare_[kSpareChunks] = {};
 
   // Writer only.
   alignas(64) Chunk* w_chunk_;
   size_t w_idx_ = 0;
+  uint64_t chunks_allocated_ = 1;  // the first, made with the pipe
   Chunk* c_chunk_;  // where the last whole message ended (rollback point)
   size_t c_idx_ = 0;
   uint64_t w_msgs_ = 0;
