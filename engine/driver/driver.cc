@@ -70,14 +70,12 @@ void carry_out_actions(SocketCore& core, Driver& driver) {
 
 }  // namespace
 
-void carry_out(SocketCore& core, Driver& driver) {
-  // Most calls (a send or receive over a connection already up) leave nothing to carry out.
-  if (core.driver_work_pending()) carry_out_actions(core, driver);
+void carry_out_work(SocketCore& core, Driver& driver) {
+  carry_out_actions(core, driver);
   StreamId id;
   while (core.poll_dirty(&id)) {
     driver.set_interest(id, !core.read_buffer(id).empty(), core.wants_write(id));
   }
-  driver.set_deadline(core.next_deadline_ns());
 }
 
 Err bind_through(SocketCore& core, Driver& driver, std::string_view endpoint) {

@@ -75,9 +75,17 @@ class Driver {
   }
 };
 
+// The actions, ZAP requests and stream interest carry_out found waiting.
+void carry_out_work(SocketCore& core, Driver& driver);
+
 // Carries out everything the core asked for since the last call: connects, closes, stream
-// interest and the next deadline. Call it after every call into the core.
-void carry_out(SocketCore& core, Driver& driver);
+// interest and the next deadline. Call it after every call into the core. Inline: most calls
+// (a send or receive over a connection already up) leave only the deadline to look at, and
+// this runs after every one of them.
+inline void carry_out(SocketCore& core, Driver& driver) {
+  if (core.driver_work_pending()) carry_out_work(core, driver);
+  driver.set_deadline(core.next_deadline_ns());
+}
 
 // bind() through a driver: the core's two-step bind with the driver's listen between.
 Err bind_through(SocketCore& core, Driver& driver, std::string_view endpoint);
