@@ -171,7 +171,7 @@ class SharedPipe {
   alignas(64) Chunk* w_chunk_;
   size_t w_idx_ = 0;
   uint64_t chunks_allocated_ = 1;  // the first, made with the pipe
-  Chunk* c_chunk_;  // where the last whole message ended (rollback point)
+  Chunk* c_chunk_;                 // where the last whole message ended (rollback point)
   size_t c_idx_ = 0;
   uint64_t w_msgs_ = 0;
   bool writing_ = false;

@@ -366,8 +366,7 @@ void SimSocket::check_untold(uint64_t from, uint64_t to) {
     if (std::binary_search(told_.begin(), told_.end(), id) || !could_move(id, st)) continue;
     bool in = env_.net->readable(st.end) && !core_->read_buffer(id).empty();
     report_engine_error(name_ + ": stream " + std::to_string(id) + " could " +
-                        (in ? "read" : "write") +
-                        " but neither the core nor the network said so");
+                        (in ? "read" : "write") + " but neither the core nor the network said so");
     return;
   }
 #else
