@@ -61,7 +61,8 @@ def measures(quick):
     ipc = f"ipc://{tempfile.gettempdir()}/zlab-bench-{os.getpid()}"
     tput_bound = ("instructions in the application's calls: 1.5x libzmq's a message over tcp "
                   "(3,323 against 2,280) and 1.4x over inproc (1,722 against 1,194; callgrind, "
-                  "bench/README.md 'Session 8' and 'session 12'): zmq_send 1,147 against 580 "
+                  "bench/README.md 'Session 8' and 'session 12'); session 8's tcp split: "
+                  "zmq_send 1,147 against 580 "
                   "(encoding on the caller's thread 242, a mutex pair 57, the body's malloc), "
                   "zmq_msg_recv 891 against 355 (freeing the body 138, SocketCore::recv 304); "
                   "the I/O threads cost the same")

@@ -115,6 +115,7 @@ class SharedPipe {
   // Whole messages waiting, not counting one being read.
   int64_t messages() const;
   // Chunks the writer had to allocate (not taken from the spares) since the pipe was made.
+  // The writer's own count: read it on the writer's thread.
   uint64_t chunks_allocated() const { return chunks_allocated_; }
   // Nothing left to read: no whole message, none being read.
   bool drained() const { return !reading_ && messages() == 0; }

@@ -22,7 +22,8 @@
 //
 // Owners (a simulated socket, a raw TCP peer) are told about changes by callbacks that run
 // from their own events, never from inside another owner's call, so an owner may call back
-// into the network from any callback.
+// into the network from any callback; the one exception, EndOwner::on_changed, runs inside
+// the network's call and may only take note.
 #pragma once
 
 #include <cstdint>
